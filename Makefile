@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. `make bench` prints BENCH lines.
+# Everything they need is set up here, on a fresh machine with only Python 3.11 and git.
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+JS_STAMP := node_modules/.installed
+BROWSER := /usr/bin/chromium
+
+.PHONY: run test bench setup stop messages clean
+
+run: setup
+	$(VPY) -m oms.launcher
+
+test: setup $(BROWSER)
+	$(VPY) -m oms.embedded run -- $(VPY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(VPY) -m oms.embedded run -- $(VPY) manage.py bench
+
+setup: $(PY_STAMP) $(JS_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end assets come from the npm registry (package-lock.json pins them); never from a CDN.
+$(JS_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the Playwright browser tests (Playwright's own browser download cannot work here).
+$(BROWSER):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# Stop the embedded PostgreSQL and Redis that `manage.py` may have left running.
+stop: $(PY_STAMP)
+	$(VPY) -m oms.embedded stop
+
+# Refresh the French catalogue after changing user-facing strings (the compiled .mo is committed).
+messages: $(PY_STAMP)
+	$(VPY) manage.py makemessages -l fr --ignore '.venv/*' --ignore 'node_modules/*'
+	$(VPY) manage.py makemessages -l fr -d djangojs --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*'
+	$(VPY) manage.py compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

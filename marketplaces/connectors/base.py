@@ -1,0 +1,204 @@
+"""The one protocol every marketplace connector implements, and the values it exchanges.
+
+A connector is pure translation plus HTTP: it is built from an `AccountConfig`
+(no model, no database), returns canonical dataclasses (`orders.canonical`) and
+raises the errors of `errors.py`. One connector object per account; it is safe
+to share between threads, and several processes may each build their own for the
+same account (tokens are shared through the `TokenStore`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+import requests
+
+from orders.canonical import OrderData
+
+from .http import BACKOFF_SECONDS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, RETRIES_FOR_SAFE_CALLS
+from .tokens import InMemoryTokenStore, TokenStore
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """What a connector needs to talk to one seller account.
+
+    `credentials` keys per platform: amazon {client_id, client_secret, refresh_token,
+    seller_id, marketplace_id}; ebay {client_id, client_secret, refresh_token};
+    mirakl {api_key, shop_id}; cdiscount {client_id, client_secret, seller_id,
+    sales_channel_id}. `settings` holds optional tuning: `carrier_codes`
+    ({our carrier code: platform code}), `page_size`, `timeout_connect`,
+    `timeout_read`, `http_retries`, `http_backoff_seconds`, plus the per-platform
+    keys each connector documents.
+    """
+
+    platform: str
+    account_key: str
+    api_base_url: str
+    auth_url: str = ""
+    credentials: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def credential(self, name: str) -> str:
+        """Return a required credential; raises ValueError naming the missing key."""
+        value = self.credentials.get(name)
+        if value in (None, ""):
+            raise ValueError(f"{self.platform} account {self.account_key}: credential {name!r} is missing")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class RejectedOrder:
+    """An order of a page that could not be mapped; the rest of the page is unaffected."""
+
+    marketplace_order_id: str
+    reason: str
+    raw: Any
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of changed orders.
+
+    `next_page_token` is None on the last page. `high_watermark` is the latest
+    last-updated time seen on this page (rejected orders included), for the cursor.
+    """
+
+    orders: list[OrderData]
+    rejected: list[RejectedOrder]
+    next_page_token: str | None
+    high_watermark: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    line_id: str  # the platform's line id (OrderLineData.marketplace_line_id)
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CancelLine:
+    line_id: str
+    quantity: int
+    amount: Decimal = Decimal("0")  # Mirakl OR30 wants the amount given back for the line
+    shipping_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    line_id: str
+    amount: Decimal  # item amount refunded for this line, in the order's currency
+    quantity: int = 0
+    shipping_amount: Decimal = Decimal("0")
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
+class ShipmentResult:
+    """What the platform recorded; `already_recorded` is True when check-before-retry found it."""
+
+    shipment_id: str | None
+    already_recorded: bool = False
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StockPushResult:
+    """Per-SKU outcome of a stock push.
+
+    `accepted`: the platform took the quantity (or queued it: see `submission_ids`).
+    `rejected`: SKU -> the platform's reason; sending it again will not help.
+    `deferred`: not sent or not confirmed because of throttling or a transient
+    error; push them again later.
+    """
+
+    accepted: tuple[str, ...] = ()
+    rejected: Mapping[str, str] = field(default_factory=dict)
+    deferred: tuple[str, ...] = ()
+    submission_ids: tuple[str, ...] = ()
+
+
+class Connector(Protocol):
+    """The contract of `amazon.py`, `ebay.py`, `mirakl.py` and `cdiscount.py`.
+
+    Every method raises `errors.MarketplaceError` subclasses only (RateLimited,
+    AuthenticationFailed, TransientError, RejectedByMarketplace, InvalidRequest,
+    UnsupportedAction). Writes are never re-sent blindly: where a platform call is
+    not idempotent the connector first checks what the platform already has.
+    """
+
+    platform: ClassVar[str]
+    has_acceptance_step: ClassVar[bool]  # accept_order/refuse_order exist on this platform
+    supports_partial_cancel: ClassVar[bool]  # cancel_order(lines=...) is possible
+    rate_limits: ClassVar[Mapping[str, tuple[float, int]]]  # operation -> (requests/s, burst)
+
+    def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage: ...
+
+    def accept_order(self, *, order_id: str, line_ids: list[str]) -> None: ...
+
+    def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None: ...
+
+    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None: ...
+
+    def confirm_shipment(
+        self,
+        *,
+        order_id: str,
+        carrier: str,
+        tracking_number: str,
+        lines: list[ShipmentLine],
+        shipped_at: dt.datetime,
+        idempotency_key: str,
+    ) -> ShipmentResult: ...
+
+    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult: ...
+
+    def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult: ...
+
+
+class ConnectorBase:
+    """Shared construction: one Session, the token store, timeouts read from settings."""
+
+    platform: ClassVar[str] = ""
+    has_acceptance_step: ClassVar[bool] = False
+    supports_partial_cancel: ClassVar[bool] = False
+    rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = {}
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
+        if account.platform != self.platform:
+            raise ValueError(f"{type(self).__name__} cannot serve a {account.platform!r} account")
+        self.account = account
+        self.session = session or requests.Session()
+        self.token_store = token_store or InMemoryTokenStore()
+        settings = account.settings
+        self.timeout = (
+            float(settings.get("timeout_connect", CONNECT_TIMEOUT_SECONDS)),
+            float(settings.get("timeout_read", READ_TIMEOUT_SECONDS)),
+        )
+        self.http_options = {
+            "timeout": self.timeout,
+            "retries": int(settings.get("http_retries", RETRIES_FOR_SAFE_CALLS)),
+            "backoff_seconds": float(settings.get("http_backoff_seconds", BACKOFF_SECONDS)),
+        }
+
+    @property
+    def token_key(self) -> str:
+        return f"{self.platform}:{self.account.account_key}"
+
+    def page_size(self, default: int, maximum: int) -> int:
+        size = int(self.account.settings.get("page_size", default))
+        return max(1, min(size, maximum))

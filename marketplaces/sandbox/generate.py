@@ -1,0 +1,263 @@
+"""Realistic French orders, created in the platform-neutral shape the platform modules render.
+
+An order is a dict (see `new_order`); amounts are strings (they go to JSON snapshots as
+they are) and instants are ISO strings on the world clock. Ids follow each platform's
+format and are random, so they never collide across restarts (they are also checked
+against every id already known).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import string
+import threading
+from decimal import Decimal
+
+from .catalogue import BY_SKU, CATALOGUE
+from .wire import iso, money
+
+# Fractions of generated orders with each trait (demo realism, not platform facts).
+PRIME_SHARE = 0.3
+BUSINESS_SHARE = 0.08
+RELAY_SHARE = 0.25
+AFN_SHARE = 0.1
+BUYER_CANCEL_SHARE = 0.04
+SHORT_ACCEPTANCE_SHARE = 0.1  # Mirakl/Octopia orders with a window of minutes, so expiries show
+FREE_SHIPPING_FROM = Decimal("25.00")
+SHIPPING_FEE = Decimal("4.99")
+
+AMAZON_PENDING_SECONDS = (20, 90)  # Pending → Unshipped once "payment is authorised"
+OCTOPIA_PROCESSING_SECONDS = (20, 90)  # Processing → WaitingAcceptance
+ACCEPTANCE_WINDOW = dt.timedelta(days=2)
+SHORT_ACCEPTANCE_WINDOW_SECONDS = (180, 600)
+AFN_SHIPPING_DELAY = dt.timedelta(hours=2)
+DELIVERY_DELAY = dt.timedelta(days=3)
+
+MIRAKL_COMMERCIAL_PREFIX = {"fnac": "FNAC", "conforama": "CFM", "boulanger": "BLG", "leroymerlin": "LM"}
+MIRAKL_CHANNELS = {
+    "fnac": ("FNAC", "Fnac.com"),
+    "conforama": ("CONFO", "Conforama.fr"),
+    "boulanger": ("BOUL", "Boulanger.com"),
+    "leroymerlin": ("LMFR", "Leroy Merlin France"),
+}
+MONDIAL_RELAY_POINTS = ("020418", "005632", "078112", "034519", "062871", "013377", "091240")
+
+_faker = None
+_faker_lock = threading.Lock()
+
+
+def _fake():
+    """One Faker fr_FR per process (creating it is slow)."""
+    global _faker
+    with _faker_lock:
+        if _faker is None:
+            from faker import Faker
+
+            _faker = Faker("fr_FR")
+        return _faker
+
+
+def _digits(n: int) -> str:
+    return "".join(random.choice(string.digits) for _ in range(n))
+
+
+def new_order_id(platform: str, account, now: dt.datetime, taken: set[str]) -> tuple[str, str]:
+    """(order id, human reference) in the platform's format, unused so far."""
+    while True:
+        if platform == "amazon":
+            order_id = f"{random.choice(('402', '403', '404', '405', '406', '407', '408'))}-{_digits(7)}-{_digits(7)}"
+            reference = order_id
+        elif platform == "ebay":
+            order_id = f"{_digits(2)}-{_digits(5)}-{_digits(5)}"
+            reference = _digits(12)  # legacyOrderId-like number shown to the buyer
+        elif platform == "mirakl":
+            prefix = MIRAKL_COMMERCIAL_PREFIX.get(account.operator or "", (account.operator or "MKP")[:4].upper())
+            reference = f"{prefix}{_digits(9)}"
+            order_id = f"{reference}-A"
+        else:
+            letters = "".join(random.choice(string.ascii_uppercase) for _ in range(5))
+            order_id = now.strftime("%y%m%d%H%M") + letters
+            reference = order_id
+        if order_id not in taken:
+            return order_id, reference
+
+
+def _person(fake) -> dict:
+    first, last = fake.first_name(), fake.last_name()
+    return {
+        "civility": random.choice(("M", "Mme")),
+        "first_name": first,
+        "last_name": last,
+        "phone": fake.phone_number(),
+        "email": f"{secrets.token_hex(8)}@marketplace.example",
+    }
+
+
+def _address(fake, person: dict, company: str = "") -> dict:
+    line2 = random.choice(("", "", "", f"Appartement {random.randint(1, 80)}", f"Bâtiment {random.choice('ABCD')}"))
+    return {
+        "first_name": person["first_name"],
+        "last_name": person["last_name"],
+        "company": company,
+        "line1": fake.street_address(),
+        "line2": line2,
+        "postal_code": fake.postcode(),
+        "city": fake.city(),
+        "country_code": "FR",
+        "phone": person["phone"],
+    }
+
+
+def _pick_products(lines: int | None, skus: list[str] | None) -> list:
+    if skus:
+        unknown = [sku for sku in skus if sku not in BY_SKU]
+        if unknown:
+            raise ValueError(f"unknown SKUs {unknown}")
+        return [BY_SKU[sku] for sku in skus]
+    count = lines or random.choices((1, 2, 3, 4), weights=(70, 18, 9, 3))[0]
+    return random.sample(CATALOGUE, min(count, len(CATALOGUE)))
+
+
+def _chance(value: bool | None, share: float) -> bool:
+    return random.random() < share if value is None else bool(value)
+
+
+def new_order(world, account, *, lines: int | None = None, skus: list[str] | None = None,
+              quantity: int | None = None, prime: bool | None = None, business: bool | None = None,
+              relay: bool | None = None, afn: bool | None = None, buyer_cancels: bool | None = None,
+              short_acceptance: bool | None = None) -> dict:
+    """A new order for `account`, in its platform's initial status; not yet stored."""
+    fake = _fake()
+    now = world.now()
+    platform = account.platform
+    order_id, reference = new_order_id(platform, account, now, world.all_order_ids())
+    buyer = _person(fake)
+    is_business = _chance(business, BUSINESS_SHARE)
+    company = fake.company() if is_business else ""
+    is_prime = platform == "amazon" and _chance(prime, PRIME_SHARE)
+    is_afn = platform == "amazon" and _chance(afn, AFN_SHARE)
+    relay_id = ""
+    if platform in ("mirakl", "cdiscount") and _chance(relay, RELAY_SHARE):
+        relay_id = random.choice(MONDIAL_RELAY_POINTS)
+    products = _pick_products(lines, skus)
+    order_lines = []
+    for index, product in enumerate(products, start=1):
+        qty = quantity or random.choices((1, 2, 3), weights=(82, 14, 4))[0]
+        handling_days = random.choice((1, 2, 2, 3))
+        order_lines.append({
+            "id": _line_id(platform, order_id, index),
+            "index": index,
+            "sku": product.sku,
+            "ean": product.ean,
+            "asin": product.asin,
+            "title": product.title,
+            "quantity": qty,
+            "unit_price": str(product.price),
+            "shipping_price": "0.00",
+            "status": "",
+            "quantity_shipped": 0,
+            "quantity_cancelled": 0,
+            "refunded_amount": "0.00",
+            "buyer_cancel_requested": False,
+            "ship_by": iso(now + dt.timedelta(days=handling_days)),
+        })
+    subtotal = sum(money(line["unit_price"]) * line["quantity"] for line in order_lines)
+    if subtotal < FREE_SHIPPING_FROM and not is_prime:
+        order_lines[0]["shipping_price"] = str(SHIPPING_FEE)
+    ship_by = now + dt.timedelta(days=1 if is_prime else 2)
+    window = ACCEPTANCE_WINDOW
+    if _chance(short_acceptance, SHORT_ACCEPTANCE_SHARE):
+        window = dt.timedelta(seconds=random.randint(*SHORT_ACCEPTANCE_WINDOW_SECONDS))
+    order = {
+        "id": order_id,
+        "reference": reference,
+        "account": account.key,
+        "platform": platform,
+        "status": "",
+        "created_at": iso(now),
+        "updated_at": iso(now),
+        "pending_until": None,
+        "acceptance_deadline": None,
+        "earliest_ship": iso(now),
+        "ship_by": iso(ship_by),
+        "deliver_by": iso(ship_by + dt.timedelta(days=2)),
+        "shipped_at": None,
+        "delivered_at": None,
+        "shipping_method": "Relay" if relay_id else ("Express" if is_prime else "Standard"),
+        "buyer": {**buyer, "customer_id": f"CUST-{secrets.token_hex(3).upper()}",
+                  "username": f"{buyer['first_name'][:1].lower()}{buyer['last_name'].lower().replace(' ', '')}{random.randint(10, 999)}"},
+        "shipping_address": _address(fake, buyer, company),
+        "billing_address": _address(fake, buyer, company),
+        "relay_id": relay_id,
+        "is_prime": is_prime,
+        "is_business": is_business,
+        "fulfilled_by_marketplace": is_afn,
+        "marketplace_id": account.credentials.get("marketplace_id", ""),
+        "channel": list(MIRAKL_CHANNELS.get(account.operator or "", ("", ""))),
+        "lines": order_lines,
+        "tracking": None,
+        "shipments": [],
+        "refunds": [],
+        "cancelations": [],
+        "cancel": None,
+        "buyer_cancel": None,
+        "buyer_cancel_at": None,
+        "afn_ship_at": None,
+    }
+    if relay_id:
+        order["shipping_address"]["company"] = f"Mondial Relay {relay_id}"
+    if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
+        order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
+    _set_initial_status(order, now, window)
+    return order
+
+
+def _line_id(platform: str, order_id: str, index: int) -> str:
+    if platform == "amazon":
+        return _digits(14)
+    if platform == "ebay":
+        return _digits(11)
+    if platform == "mirakl":
+        return f"{order_id}-{index}"
+    return str(index)
+
+
+def _set_initial_status(order: dict, now: dt.datetime, window: dt.timedelta) -> None:
+    platform = order["platform"]
+    if platform == "amazon":
+        order["status"] = "Pending"
+        order["pending_until"] = iso(now + dt.timedelta(seconds=random.randint(*AMAZON_PENDING_SECONDS)))
+        if order["fulfilled_by_marketplace"]:
+            order["afn_ship_at"] = iso(now + AFN_SHIPPING_DELAY)
+        line_status = ""
+    elif platform == "ebay":
+        order["status"] = "NOT_STARTED"
+        line_status = "NOT_STARTED"
+    elif platform == "mirakl":
+        order["status"] = "WAITING_ACCEPTANCE"
+        order["acceptance_deadline"] = iso(now + window)
+        line_status = "WAITING_ACCEPTANCE"
+    else:
+        order["status"] = "Processing"
+        order["pending_until"] = iso(now + dt.timedelta(seconds=random.randint(*OCTOPIA_PROCESSING_SECONDS)))
+        order["acceptance_deadline"] = iso(now + window)
+        line_status = "WaitingAcceptance"
+    for line in order["lines"]:
+        line["status"] = line_status
+
+
+def create_orders(world, account, count: int = 1, *, status: str | None = None, **options) -> list[dict]:
+    """Generate and store `count` orders; `status` forces an initial platform status."""
+    from .lifecycle import force_status
+
+    created = []
+    with world.lock:
+        for _ in range(count):
+            order = new_order(world, account, **options)
+            if status:
+                force_status(world, order, status)
+            world.orders.setdefault(account.key, {})[order["id"]] = order
+            created.append(order)
+    return created

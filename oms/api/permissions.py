@@ -1,0 +1,29 @@
+"""The same roles as the UI: reading needs the model's view permission; changing
+needs the permissions the view declares for that action (none declared: refused)."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class RolePermission(BasePermission):
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return user.has_perms(self._read_permissions(view))
+        action = getattr(view, "action", None)
+        required = getattr(view, "action_permissions", {}).get(action)
+        return bool(required) and user.has_perms(required)
+
+    @staticmethod
+    def _read_permissions(view) -> list[str]:
+        declared = getattr(view, "read_permissions", None)
+        if declared is not None:
+            return list(declared)
+        queryset = getattr(view, "queryset", None)
+        if queryset is None:
+            return []
+        meta = queryset.model._meta
+        return [f"{meta.app_label}.view_{meta.model_name}"]

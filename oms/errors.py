@@ -1,0 +1,17 @@
+"""Domain errors: raised by actions, turned into a clear message by the UI and the API."""
+
+
+class DomainError(Exception):
+    """A business rule refused the change; nothing was changed."""
+
+    code = "domain_error"
+    http_status = 409
+
+    def __init__(self, message: str, *, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"

@@ -1,0 +1,116 @@
+"""`make run`: the whole system in one terminal; Ctrl-C stops everything it started.
+
+Starts (or reuses) the embedded PostgreSQL and Redis when DATABASE_URL /
+REDIS_URL are unset, migrates, loads the demo data once, then runs the sandbox
+marketplaces, the web server, a Celery worker and Celery beat, each in its own
+process group so that stopping leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from oms import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STOP_GRACE_SECONDS = 15
+
+
+def _say(message: str) -> None:
+    print(f"[oms] {message}", flush=True)
+
+
+def _commands(port: str, sandbox_port: str) -> dict[str, list[str]]:
+    var = embedded.VAR_DIR
+    (var / "sandbox").mkdir(parents=True, exist_ok=True)
+    return {
+        "sandbox": [
+            PYTHON, "-m", "marketplaces.sandbox", "--host", "127.0.0.1", "--port", sandbox_port,
+            "--demo", "--state", str(var / "sandbox" / "state.json"),
+        ],
+        "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        "worker": [PYTHON, "-m", "celery", "-A", "oms", "worker", "--loglevel=INFO", "--concurrency=2"],
+        "beat": [
+            PYTHON, "-m", "celery", "-A", "oms", "beat", "--loglevel=INFO",
+            "--schedule", str(var / "celerybeat-schedule"),
+        ],
+    }
+
+
+def _stop(processes: dict[str, subprocess.Popen]) -> None:
+    for name, process in processes.items():
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for name, process in processes.items():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _say(f"{name} did not stop in {STOP_GRACE_SECONDS}s: killing it")
+        # Whatever is left in the group (Celery's pool children) goes too.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def main() -> int:
+    os.chdir(BASE_DIR)
+    port = os.environ.get("PORT", "8000")
+    sandbox_port = os.environ.get("SANDBOX_PORT", "8765")
+    urls = embedded.ensure_services()
+    env = {
+        **os.environ,
+        **urls,
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
+        "SANDBOX_URL": os.environ.get("SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    processes: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    exit_code = 0
+    try:
+        for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
+            subprocess.run([PYTHON, "manage.py", *step], env=env, check=True)
+        for name, command in _commands(port, sandbox_port).items():
+            processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
+        _say(f"OMS running on http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
+        _say(f"Sandbox marketplaces on http://127.0.0.1:{sandbox_port}/_sandbox/")
+        _say("Log in with a user from the list above (also in var/demo-logins.txt). Ctrl-C stops everything.")
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    _say(f"{name} exited with code {process.returncode}; stopping everything")
+                    stopping, exit_code = True, 1
+                    break
+            time.sleep(0.5)
+    except subprocess.CalledProcessError as error:
+        _say(f"set-up failed: {error}")
+        exit_code = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _say("stopping…")
+        _stop(processes)
+        embedded.stop_services(urls)
+        _say("stopped.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Demo data, loaded once: the sandbox's accounts, one user per role, a few hundred orders.
+
+Passwords are random, written to var/demo-logins.txt (git-ignored) and printed,
+never stored in the repository.
+"""
+
+import datetime as dt
+import random
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox.demo import DEMO_ACCOUNTS
+from oms import embedded, roles
+from orders.actions import ingest_order
+from orders.canonical import OrderStatus, Platform
+from orders.factories import OrderDataFactory
+
+LOGINS_FILE = embedded.VAR_DIR / "demo-logins.txt"
+
+# Status mix of the demo orders; platforms without an acceptance step skip it.
+STATUS_WEIGHTS = {
+    OrderStatus.PENDING_ACCEPTANCE: 20,
+    OrderStatus.ACCEPTED: 35,
+    OrderStatus.SHIPPED: 25,
+    OrderStatus.DELIVERED: 8,
+    OrderStatus.CANCELLED: 5,
+    OrderStatus.REFUSED: 3,
+    OrderStatus.AWAITING_PAYMENT: 4,
+}
+NO_ACCEPTANCE_STEP = {Platform.AMAZON, Platform.EBAY}
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts, users (admin, operator, viewer) and orders, once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=300)
+
+    def handle(self, *args, orders: int, **options):
+        if MarketplaceAccount.objects.exists():
+            self.stdout.write("Demo data already loaded.")
+            self._print_logins()
+            return
+        with transaction.atomic():
+            roles.sync_roles()
+            accounts = [self._account(entry) for entry in DEMO_ACCOUNTS]
+            logins = self._users()
+        created = sum(self._orders(accounts, orders))
+        LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
+        LOGINS_FILE.chmod(0o600)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {len(accounts)} accounts and {created} orders."))
+        self._print_logins()
+
+    def _account(self, entry: dict) -> MarketplaceAccount:
+        return MarketplaceAccount.objects.create(platform=entry["platform"], name=entry["name"])
+
+    def _users(self) -> list[tuple[str, str, str]]:
+        users = get_user_model()
+        logins = []
+        for role in roles.ROLES:
+            password = secrets.token_urlsafe(9)
+            user = users.objects.create_user(username=role, password=password, email=f"{role}@oms.invalid")
+            user.is_staff = role == roles.ADMIN
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get(name=role))
+            logins.append((role, role, password))
+        return logins
+
+    def _orders(self, accounts: list[MarketplaceAccount], count: int):
+        rng = random.Random(2026)
+        now = dt.datetime.now(dt.UTC)
+        for _ in range(count):
+            account = rng.choice(accounts)
+            weights = {
+                status: weight
+                for status, weight in STATUS_WEIGHTS.items()
+                if not (account.platform in NO_ACCEPTANCE_STEP and status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.REFUSED))
+            }
+            status = rng.choices(list(weights), weights=list(weights.values()))[0]
+            recent = status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.AWAITING_PAYMENT, OrderStatus.ACCEPTED)
+            purchased_at = now - dt.timedelta(minutes=rng.randint(10, 60 * (30 if recent else 24 * 6)))
+            data = OrderDataFactory(platform=account.platform, status=status, purchased_at=purchased_at)
+            ingest_order(account=account, data=data)
+            yield 1
+
+    def _print_logins(self) -> None:
+        if not LOGINS_FILE.exists():
+            return
+        self.stdout.write("Log in as (role, username, password):")
+        for line in LOGINS_FILE.read_text().splitlines():
+            self.stdout.write("  " + "  ".join(line.split("\t")))

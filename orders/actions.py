@@ -1,0 +1,368 @@
+"""Every change to an order happens here: one function per transition, plus ingest.
+
+Each function runs in one transaction, locks the order, checks the move against
+`orders.status.TRANSITIONS`, writes an `OrderEvent` saying who did what and why,
+and raises `IllegalTransition` (changing nothing) when the move is not allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from django.db import transaction
+
+from oms.errors import DomainError, IllegalTransition
+from orders import status as transitions
+from orders.canonical import OrderData, OrderLineData
+from orders.models import ActorType, Order, OrderEvent, OrderLine
+from orders.status import OrderStatus
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a user, a rule, the marketplace or the system."""
+
+    type: str
+    user: object = None
+    label: str = ""
+
+    @classmethod
+    def of_user(cls, user) -> Actor:
+        return cls(type=ActorType.USER, user=user, label=user.get_username())
+
+    @classmethod
+    def of_rule(cls, name: str) -> Actor:
+        return cls(type=ActorType.RULE, label=name)
+
+    @classmethod
+    def of_marketplace(cls, platform: str) -> Actor:
+        return cls(type=ActorType.MARKETPLACE, label=platform)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls(type=ActorType.SYSTEM, label=label)
+
+
+class IngestOutcome(str, Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    STALE = "stale"  # older than what we hold: an out-of-order page
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    order: Order
+    outcome: IngestOutcome
+
+
+# Events ------------------------------------------------------------------------
+
+
+def record_event(
+    *, order: Order, kind: str, actor: Actor, message: str = "", from_status: str = "", to_status: str = "", data=None
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor_type=actor.type,
+        actor_user=actor.user if actor.type == ActorType.USER else None,
+        actor_label=actor.label,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        data=data or {},
+    )
+
+
+def _lock(order_id: int) -> Order:
+    return Order.objects.select_for_update().select_related("account").get(pk=order_id)
+
+
+def _move(*, order: Order, to: str, actor: Actor, message: str, data=None, extra_fields=()) -> Order:
+    """Check and apply one transition on a locked order, with its event."""
+    if not transitions.is_allowed(order.status, to):
+        raise IllegalTransition(
+            f"Order {order.number} is {OrderStatus(order.status).label}: it cannot become {OrderStatus(to).label}.",
+            details={"order": order.pk, "status": order.status, "requested": to},
+        )
+    before = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at", *extra_fields])
+    record_event(
+        order=order,
+        kind=OrderEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        message=message,
+        from_status=before,
+        to_status=to,
+        data=data,
+    )
+    return order
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("A reason is required.", details={"reason": "required"})
+    return reason
+
+
+def _refuse_marketplace_fulfilled(order: Order) -> None:
+    if order.fulfilled_by_marketplace:
+        raise DomainError(
+            f"Order {order.number} is fulfilled by the marketplace: it is read-only here.",
+            details={"order": order.pk},
+        )
+
+
+# Transitions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
+    """Accept an order waiting for acceptance (→ to ship). Raises IllegalTransition otherwise."""
+    order = _lock(order_id)
+    _refuse_marketplace_fulfilled(order)
+    return _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
+
+
+@transaction.atomic
+def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
+    """Refuse an order waiting for acceptance; a reason is required."""
+    reason = _require_reason(reason)
+    order = _lock(order_id)
+    _refuse_marketplace_fulfilled(order)
+    return _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
+
+
+@transaction.atomic
+def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
+    """Cancel an order not yet shipped; a reason is required."""
+    reason = _require_reason(reason)
+    order = _lock(order_id)
+    _refuse_marketplace_fulfilled(order)
+    return _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
+
+
+@transaction.atomic
+def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: str) -> Order:
+    """Mark an order to ship as shipped with its carrier and tracking number."""
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier or not tracking_number:
+        raise DomainError(
+            "A carrier and a tracking number are required to ship.",
+            details={"carrier": carrier or "required", "tracking_number": tracking_number or "required"},
+        )
+    order = _lock(order_id)
+    _refuse_marketplace_fulfilled(order)
+    order.carrier, order.tracking_number = carrier, tracking_number
+    for line in order.lines.all():
+        if line.quantity_shipped != line.quantity:
+            line.quantity_shipped = line.quantity
+            line.save(update_fields=["quantity_shipped"])
+    return _move(
+        order=order,
+        to=OrderStatus.SHIPPED,
+        actor=actor,
+        message=f"Shipped with {carrier}, tracking {tracking_number}",
+        data={"carrier": carrier, "tracking_number": tracking_number},
+        extra_fields=("carrier", "tracking_number"),
+    )
+
+
+@transaction.atomic
+def mark_delivered(*, order_id: int, actor: Actor) -> Order:
+    """Record the delivery of a shipped order."""
+    order = _lock(order_id)
+    return _move(order=order, to=OrderStatus.DELIVERED, actor=actor, message="Delivered")
+
+
+# Ingest ------------------------------------------------------------------------------
+
+
+def content_hash(data: OrderData) -> str:
+    """Fingerprint of what we store from the marketplace (the raw payload excluded:
+    it carries volatile fields such as request ids)."""
+    as_dict = dataclasses.asdict(data)
+    as_dict.pop("raw", None)
+    encoded = json.dumps(as_dict, sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _order_fields(*, account, data: OrderData) -> dict:
+    address = data.shipping_address
+    ship_by = data.ship_by or data.purchased_at + timedelta(days=account.handling_days)
+    fields = {
+        "reference": data.reference,
+        "marketplace_status": data.marketplace_status,
+        "channel": data.channel,
+        "purchased_at": data.purchased_at,
+        "marketplace_updated_at": data.marketplace_updated_at,
+        "acceptance_deadline": data.acceptance_deadline,
+        "ship_by": ship_by,
+        "deliver_by": data.deliver_by,
+        "currency": data.currency,
+        "total_amount": data.total_amount,
+        "shipping_amount": data.shipping_amount,
+        "buyer_name": data.buyer_name,
+        "buyer_email": data.buyer_email,
+        "shipping_method": data.shipping_method,
+        "is_prime": data.is_prime,
+        "is_business": data.is_business,
+        "fulfilled_by_marketplace": data.fulfilled_by_marketplace,
+        "billing_address": dataclasses.asdict(data.billing_address) if data.billing_address else {},
+        "raw_payload": data.raw,
+        "content_hash": content_hash(data),
+    }
+    if address is not None:
+        fields.update(
+            ship_name=address.name,
+            ship_company=address.company,
+            ship_line1=address.line1,
+            ship_line2=address.line2,
+            ship_line3=address.line3,
+            ship_postal_code=address.postal_code,
+            ship_city=address.city,
+            ship_region=address.region,
+            ship_country=address.country_code,
+            ship_phone=address.phone,
+            relay_point_id=address.relay_point_id,
+        )
+    return fields
+
+
+def _line_fields(line: OrderLineData) -> dict:
+    return {
+        "sku": line.sku,
+        "marketplace_product_id": line.marketplace_product_id,
+        "ean": line.ean,
+        "title": line.title,
+        "quantity": line.quantity,
+        "quantity_shipped": line.quantity_shipped,
+        "unit_price_amount": line.unit_price_amount,
+        "total_amount": line.total_amount,
+        "shipping_amount": line.shipping_amount,
+        "tax_amount": line.tax_amount,
+        "marketplace_status": line.marketplace_status,
+        "ship_by": line.ship_by,
+        "buyer_requested_cancel": line.buyer_requested_cancel,
+    }
+
+
+def _validate(data: OrderData) -> None:
+    if not data.lines:
+        raise DomainError("An order needs at least one line.", details={"order": data.marketplace_order_id})
+    for line in data.lines:
+        if line.quantity <= 0:
+            raise DomainError(
+                f"Line {line.marketplace_line_id} has quantity {line.quantity}.",
+                details={"line": line.marketplace_line_id},
+            )
+    if len(data.currency) != 3 or not data.currency.isupper():
+        raise DomainError(f"Currency {data.currency!r} is not an ISO 4217 code.", details={"currency": data.currency})
+
+
+@transaction.atomic
+def ingest_order(*, account, data: OrderData) -> IngestResult:
+    """Create or update one order from its canonical data; idempotent.
+
+    The same data twice changes nothing and writes no event. Data older than
+    what we hold (by the marketplace's last-update time) is ignored. A new
+    marketplace status moves the order through the state machine with the
+    marketplace as the actor; a status that would move it backwards (our own
+    decision not yet seen by the marketplace) is kept as `marketplace_status`
+    only. Raises DomainError for data that cannot be stored.
+    """
+    _validate(data)
+    fields = _order_fields(account=account, data=data)
+    actor = Actor.of_marketplace(account.platform)
+    order, created = Order.objects.select_for_update().get_or_create(
+        account=account,
+        marketplace_order_id=data.marketplace_order_id,
+        defaults={**fields, "status": data.status},
+    )
+    if created:
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line))
+            for line in data.lines
+        )
+        record_event(
+            order=order,
+            kind=OrderEvent.Kind.RECEIVED,
+            actor=actor,
+            to_status=order.status,
+            message=f"Received as {data.marketplace_status}",
+            data={"marketplace_status": data.marketplace_status},
+        )
+        return IngestResult(order=order, outcome=IngestOutcome.CREATED)
+
+    if order.content_hash == fields["content_hash"]:
+        return IngestResult(order=order, outcome=IngestOutcome.UNCHANGED)
+    if data.marketplace_updated_at < order.marketplace_updated_at:
+        return IngestResult(order=order, outcome=IngestOutcome.STALE)
+
+    untracked = ("raw_payload", "content_hash")
+    changed = [name for name, value in fields.items() if name not in untracked and getattr(order, name) != value]
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save()
+    _upsert_lines(order=order, lines=data.lines)
+    if changed:
+        record_event(
+            order=order,
+            kind=OrderEvent.Kind.UPDATED,
+            actor=actor,
+            message="Updated: " + ", ".join(changed),
+            data={"fields": changed},
+        )
+    _apply_marketplace_status(order=order, reported=data.status, marketplace_status=data.marketplace_status, actor=actor)
+    return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
+
+
+def _upsert_lines(*, order: Order, lines: tuple[OrderLineData, ...]) -> None:
+    existing = {line.marketplace_line_id: line for line in order.lines.all()}
+    for data in lines:
+        values = _line_fields(data)
+        line = existing.get(data.marketplace_line_id)
+        if line is None:
+            OrderLine.objects.create(order=order, marketplace_line_id=data.marketplace_line_id, **values)
+        elif any(getattr(line, name) != value for name, value in values.items()):
+            OrderLine.objects.filter(pk=line.pk).update(**values)
+
+
+def _apply_marketplace_status(*, order: Order, reported: str, marketplace_status: str, actor: Actor) -> None:
+    if reported == order.status:
+        return
+    if transitions.marketplace_may_move(order.status, reported):
+        before = order.status
+        order.status = reported
+        order.save(update_fields=["status", "updated_at"])
+        record_event(
+            order=order,
+            kind=OrderEvent.Kind.STATUS_CHANGED,
+            actor=actor,
+            from_status=before,
+            to_status=reported,
+            message=f"The marketplace reports {marketplace_status}",
+            data={"marketplace_status": marketplace_status},
+        )
+        return
+    record_event(
+        order=order,
+        kind=OrderEvent.Kind.STATUS_IGNORED,
+        actor=actor,
+        from_status=order.status,
+        to_status=reported,
+        message=(
+            f"The marketplace reports {marketplace_status}; the order stays "
+            f"{OrderStatus(order.status).label} (it may not have seen our last decision yet)."
+        ),
+        data={"marketplace_status": marketplace_status},
+    )
+

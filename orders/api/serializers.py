@@ -1,0 +1,110 @@
+from rest_framework import serializers
+
+from orders.models import Order, OrderEvent, OrderLine
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "marketplace_line_id",
+            "sku",
+            "ean",
+            "marketplace_product_id",
+            "title",
+            "quantity",
+            "quantity_shipped",
+            "unit_price_amount",
+            "total_amount",
+            "shipping_amount",
+            "tax_amount",
+            "marketplace_status",
+            "ship_by",
+            "buyer_requested_cancel",
+        ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_display", read_only=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "created_at", "kind", "actor_type", "actor", "from_status", "to_status", "message", "data"]
+
+
+class ShippingAddressSerializer(serializers.Serializer):
+    name = serializers.CharField(source="ship_name")
+    company = serializers.CharField(source="ship_company")
+    line1 = serializers.CharField(source="ship_line1")
+    line2 = serializers.CharField(source="ship_line2")
+    line3 = serializers.CharField(source="ship_line3")
+    postal_code = serializers.CharField(source="ship_postal_code")
+    city = serializers.CharField(source="ship_city")
+    region = serializers.CharField(source="ship_region")
+    country_code = serializers.CharField(source="ship_country")
+    phone = serializers.CharField(source="ship_phone")
+    relay_point_id = serializers.CharField()
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    platform = serializers.CharField(source="account.platform", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    shipping_address = ShippingAddressSerializer(source="*", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "number",
+            "platform",
+            "account",
+            "account_name",
+            "marketplace_order_id",
+            "reference",
+            "status",
+            "marketplace_status",
+            "channel",
+            "purchased_at",
+            "marketplace_updated_at",
+            "acceptance_deadline",
+            "ship_by",
+            "deliver_by",
+            "currency",
+            "total_amount",
+            "shipping_amount",
+            "buyer_name",
+            "buyer_email",
+            "shipping_method",
+            "is_prime",
+            "is_business",
+            "fulfilled_by_marketplace",
+            "shipping_address",
+            "carrier",
+            "tracking_number",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = OrderEventSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why; shown on the order's timeline.")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ShipSerializer(serializers.Serializer):
+    carrier = serializers.CharField(max_length=50)
+    tracking_number = serializers.CharField(max_length=100)

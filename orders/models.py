@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orders.status import OrderStatus
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Order(models.Model):
+    """One marketplace order, in the canonical shape, whatever platform it came from."""
+
+    account = models.ForeignKey(
+        "marketplaces.MarketplaceAccount", on_delete=models.PROTECT, related_name="orders", verbose_name=_("account")
+    )
+    marketplace_order_id = models.CharField(_("marketplace order id"), max_length=100)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("The number the buyer sees"))
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, db_index=True)
+    marketplace_status = models.CharField(_("marketplace status"), max_length=50, blank=True)
+    channel = models.CharField(_("channel"), max_length=50, blank=True)
+
+    purchased_at = models.DateTimeField(_("purchased at"))
+    marketplace_updated_at = models.DateTimeField(_("updated on the marketplace at"))
+    acceptance_deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    deliver_by = models.DateTimeField(_("deliver by"), null=True, blank=True)
+
+    currency = models.CharField(_("currency"), max_length=3)
+    total_amount = models.DecimalField(_("total"), **MONEY)
+    shipping_amount = models.DecimalField(_("shipping"), default=0, **MONEY)
+
+    buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
+    buyer_email = models.CharField(_("buyer e-mail"), max_length=254, blank=True)
+    shipping_method = models.CharField(_("shipping method"), max_length=100, blank=True)
+    is_prime = models.BooleanField(_("Prime"), default=False)
+    is_business = models.BooleanField(_("business order"), default=False)
+    fulfilled_by_marketplace = models.BooleanField(
+        _("fulfilled by the marketplace"), default=False, help_text=_("Amazon FBA and the like: read-only for us")
+    )
+
+    ship_name = models.CharField(_("recipient"), max_length=200, blank=True)
+    ship_company = models.CharField(_("company"), max_length=200, blank=True)
+    ship_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    ship_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    ship_line3 = models.CharField(_("address line 3"), max_length=200, blank=True)
+    ship_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    ship_city = models.CharField(_("city"), max_length=100, blank=True)
+    ship_region = models.CharField(_("region"), max_length=100, blank=True)
+    ship_country = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    ship_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    relay_point_id = models.CharField(_("relay point"), max_length=50, blank=True)
+    billing_address = models.JSONField(_("billing address"), default=dict, blank=True)
+
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+
+    raw_payload = models.JSONField(_("marketplace payload"), default=dict, encoder=DjangoJSONEncoder)
+    content_hash = models.CharField(max_length=64, help_text="Hash of the canonical data last ingested")
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "marketplace_order_id"], name="order_unique_per_account"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "ship_by"], name="order_status_ship_by"),
+            models.Index(fields=["status", "acceptance_deadline"], name="order_status_accept_by"),
+            models.Index(fields=["-purchased_at"], name="order_purchased_desc"),
+            GinIndex(fields=["raw_payload"], name="order_raw_payload_gin", opclasses=["jsonb_path_ops"]),
+        ]
+        permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.marketplace_order_id})"
+
+    @property
+    def number(self) -> str:
+        """Our own human number, stable and short."""
+        return f"OMS-{self.pk:07d}" if self.pk else "OMS-new"
+
+    @property
+    def platform(self) -> str:
+        return self.account.platform
+
+    @property
+    def next_deadline(self):
+        """The deadline the operator must beat now: acceptance while to accept, ship-by while to ship."""
+        if self.status == OrderStatus.PENDING_ACCEPTANCE:
+            return self.acceptance_deadline
+        if self.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED):
+            return self.ship_by
+        return None
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    marketplace_line_id = models.CharField(_("marketplace line id"), max_length=100)
+    sku = models.CharField(_("SKU"), max_length=100, db_index=True)
+    marketplace_product_id = models.CharField(_("marketplace product id"), max_length=100, blank=True)
+    ean = models.CharField(_("EAN"), max_length=14, blank=True, db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_shipped = models.PositiveIntegerField(_("quantity shipped"), default=0)
+    unit_price_amount = models.DecimalField(_("unit price"), **MONEY)
+    total_amount = models.DecimalField(_("line total"), **MONEY)
+    shipping_amount = models.DecimalField(_("shipping"), default=0, **MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
+    marketplace_status = models.CharField(_("marketplace status"), max_length=50, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    buyer_requested_cancel = models.BooleanField(_("buyer asked to cancel"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "marketplace_line_id"], name="order_line_unique_per_order"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class ActorType(models.TextChoices):
+    USER = "user", _("User")
+    RULE = "rule", _("Rule")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    SYSTEM = "system", _("System")
+
+
+class OrderEvent(models.Model):
+    """One line of an order's timeline: who did what, why, and the status before and after."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received from the marketplace")
+        UPDATED = "updated", _("Updated by the marketplace")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        STATUS_IGNORED = "status_ignored", _("Marketplace status not applied")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor_type = models.CharField(max_length=20, choices=ActorType.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Rule name, platform or process")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True, help_text="What happened and why, for a person")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.from_status}→{self.to_status}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_type == ActorType.USER and self.actor_user_id:
+            return self.actor_user.get_username()
+        return self.actor_label or self.get_actor_type_display()

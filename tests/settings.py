@@ -1,0 +1,15 @@
+"""The project's settings with what a test run needs: plain HTTP, fast hashing, its own cache keys."""
+
+import os
+
+os.environ.setdefault("OMS_ALLOW_INSECURE_KEY", "1")
+
+from oms.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES["default"]["KEY_PREFIX"] = f"oms-test-{os.getpid()}"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
