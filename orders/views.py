@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from oms.errors import DomainError
 from orders import actions, selectors
@@ -16,6 +16,7 @@ from orders.status import TRANSITIONS, OrderStatus
 PAGE_SIZE = 50
 
 
+@require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=selectors.order_list())
@@ -31,6 +32,7 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+@require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request, pk: int):
     order = get_object_or_404(selectors.order_detail(), pk=pk)

@@ -11,5 +11,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES["default"]["KEY_PREFIX"] = f"oms-test-{os.getpid()}"  # noqa: F405
+# Cache keys and the task queue of a test run never mix with a `make run` on the same Redis;
+# worker processes started by a test inherit OMS_CACHE_PREFIX and so share the test's keys.
+CACHES["default"]["KEY_PREFIX"] = os.environ.setdefault("OMS_CACHE_PREFIX", f"oms-test-{os.getpid()}")  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = "oms-test"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -1,0 +1,45 @@
+"""The UI speaks English and French and shows times in the operator's time zone."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from orders.status import OrderStatus
+from tests.factories import make_order
+
+
+@pytest.mark.django_db
+def test_the_order_list_switches_to_french(client, operator):
+    make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    client.force_login(operator)
+    english = client.get(reverse("orders:list")).content.decode()
+    assert "To accept" in english and "Next deadline" in english
+
+    response = client.post(reverse("set_language"), {"language": "fr", "next": reverse("orders:list")}, follow=True)
+
+    french = response.content.decode()
+    assert response.status_code == 200
+    assert "À accepter" in french and "Prochaine échéance" in french and 'lang="fr"' in french
+
+
+@pytest.mark.django_db
+def test_times_show_in_paris_by_default_and_in_the_chosen_zone(client, operator):
+    purchased = dt.datetime(2026, 7, 14, 10, 30, tzinfo=dt.UTC)
+    order = make_order(status=OrderStatus.ACCEPTED, purchased_at=purchased)
+    client.force_login(operator)
+
+    paris = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "12:30" in paris  # UTC+2 in summer
+
+    client.post(reverse("set_time_zone"), {"time_zone": "America/Martinique", "next": "/"})
+    martinique = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "6:30" in martinique  # UTC-4
+
+
+@pytest.mark.django_db
+def test_an_unknown_time_zone_is_refused(client, operator):
+    client.force_login(operator)
+    response = client.post(reverse("set_time_zone"), {"time_zone": "Mars/Olympus", "next": "/orders/"}, follow=True)
+    assert "Unknown time zone." in response.content.decode()
+    assert client.session.get("oms_time_zone") is None
