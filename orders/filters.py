@@ -1,6 +1,7 @@
 """One FilterSet for the order list, shared by the HTML view and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,9 @@ from orders.status import OrderStatus
 
 
 class OrderFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=OrderStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+    )
     platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices, label=_("Platform"))
     account = django_filters.ModelChoiceFilter(queryset=MarketplaceAccount.objects.all(), label=_("Account"))
     purchased_after = django_filters.IsoDateTimeFilter(field_name="purchased_at", lookup_expr="gte", label=_("Purchased after"))

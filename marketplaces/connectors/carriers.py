@@ -114,12 +114,13 @@ MIRAKL_CARRIER_CODES: Mapping[str, str] = {
     TNT: "TNT",
 }
 
-# Octopia `carrierCode` from GET /seller/v2/carriers (unverified codes).
+# Octopia `carrierCode` from GET /seller/v2/carriers (unverified codes; the agreed
+# sandbox list has one DHL and one "FedEx/TNT" entry).
 OCTOPIA_CARRIER_CODES: Mapping[str, str] = {
     COLISSIMO: "COLISSIMO",
     CHRONOPOST: "CHRONOPOST",
     DHL_EXPRESS: "DHL",
-    DHL_PARCEL: "DHL_PARCEL",
+    DHL_PARCEL: "DHL",
     UPS: "UPS",
     DPD: "DPD",
     GLS: "GLS",
@@ -127,7 +128,7 @@ OCTOPIA_CARRIER_CODES: Mapping[str, str] = {
     RELAIS_COLIS: "RELAIS_COLIS",
     COLIS_PRIVE: "COLIS_PRIVE",
     FEDEX: "FEDEX",
-    TNT: "TNT",
+    TNT: "FEDEX",
 }
 
 # Tracking numbers after normalisation (no spaces or hyphens, upper case).

@@ -85,9 +85,11 @@ def new_order_id(platform: str, account, now: dt.datetime, taken: set[str]) -> t
 
 
 def _person(fake) -> dict:
-    first, last = fake.first_name(), fake.last_name()
+    civility = random.choice(("M", "Mme"))
+    first = fake.first_name_male() if civility == "M" else fake.first_name_female()
+    last = fake.last_name()
     return {
-        "civility": random.choice(("M", "Mme")),
+        "civility": civility,
         "first_name": first,
         "last_name": last,
         "phone": fake.phone_number(),

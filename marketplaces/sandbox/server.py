@@ -112,6 +112,9 @@ class Pipeline:
                     response = found.handler(world, account, request, **params)
                 except ApiError as err:
                     response = module.error_response(err)
+                except Exception:  # a sandbox bug must look like a platform 500, not a dropped socket
+                    logger.exception("sandbox handler %s failed", operation)
+                    response = module.server_error(500)
         skew = 0
         if fault is not None and response.status < 300:
             response, skew = self._apply_response_fault(fault, response, account, operation)

@@ -22,7 +22,8 @@ def test_check_deploy_is_clean_under_production_settings():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "oms.example.com",
     }
-    env.pop("OMS_ALLOW_INSECURE_KEY", None)
+    for name in ("OMS_ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

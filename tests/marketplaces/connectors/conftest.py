@@ -14,6 +14,11 @@ def load_payload(name: str):
     return json.loads((PAYLOADS / name).read_text(encoding="utf-8"), parse_float=Decimal)
 
 
+def load_wire_payload(name: str):
+    """The same payload decoded plainly, to be served by the recording server as JSON text."""
+    return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+
+
 @pytest.fixture
 def server():
     recording = RecordingServer().start()

@@ -1,0 +1,462 @@
+"""Mirakl seller (shop) API connector, for every Mirakl operator (Fnac-Darty, Conforama, Boulanger...).
+
+Wire facts come from `shared/specs/mirakl/mmp-seller-openapi.json` (OR11, OR12,
+OR21, OR23, OR24, OR28, OR29, OR30, STO01, SH21). The account's api_base_url is
+the operator's instance (`https://<operator>.mirakl.net`). Amounts are JSON
+numbers, read as Decimal; `country_iso_code` is often alpha-3 and is converted.
+Writes are PUTs that Mirakl refuses with a 4xx once the order has moved on, so
+after a 4xx the connector reads the order (OR12) to tell "already done" from "refused".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import requests
+
+from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+
+from .base import (
+    AccountConfig,
+    CancelLine,
+    ConnectorBase,
+    OrderPage,
+    RefundLine,
+    RefundResult,
+    ShipmentLine,
+    ShipmentResult,
+    StockPushResult,
+)
+from .carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url, validate_tracking
+from .countries import to_alpha2
+from .errors import (
+    InvalidRequest,
+    MarketplaceError,
+    RateLimited,
+    RejectedByMarketplace,
+    TransientError,
+    error_for_status,
+    parse_retry_after,
+)
+from .http import HttpClient
+from .payload import (
+    InvalidOrder,
+    amount_of,
+    canonical_status,
+    datetime_of,
+    field_of,
+    map_page,
+    parse_amount,
+    parse_currency,
+    quantity_of,
+    text_of,
+)
+
+ORDERS_PATH = "/api/orders"  # OR11
+ORDER_PATH = "/api/orders/{order_id}"  # OR12
+ACCEPT_PATH = "/api/orders/{order_id}/accept"  # OR21
+TRACKING_PATH = "/api/orders/{order_id}/tracking"  # OR23
+SHIP_PATH = "/api/orders/{order_id}/ship"  # OR24
+REFUND_PATH = "/api/orders/refund"  # OR28
+CANCEL_ORDER_PATH = "/api/orders/{order_id}/cancel"  # OR29
+CANCEL_LINES_PATH = "/api/orders/cancel"  # OR30
+STOCK_IMPORT_PATH = "/api/offers/stock/imports"  # STO01
+CARRIERS_PATH = "/api/shipping/carriers"  # SH21
+
+# The spec's call frequencies: OR11 and STO01 at most once a minute per shop.
+RATE_LIMITS: Mapping[str, tuple[float, int]] = {"OR11": (1 / 60, 1), "STO01": (1 / 60, 1)}
+
+# OR11 `max`/`offset`: default 10, max 100 (unverified: not in the spec, from Mirakl's
+# "offset pagination" documentation).
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 100
+
+STATUS_MAP: Mapping[str, str] = {
+    "STAGING": OrderStatus.AWAITING_PAYMENT,  # fraud check / not yet offered to the shop
+    "WAITING_DEBIT": OrderStatus.AWAITING_PAYMENT,
+    "WAITING_DEBIT_PAYMENT": OrderStatus.AWAITING_PAYMENT,
+    "WAITING_ACCEPTANCE": OrderStatus.PENDING_ACCEPTANCE,
+    "SHIPPING": OrderStatus.ACCEPTED,  # accepted and paid: to ship
+    "SHIPPED": OrderStatus.SHIPPED,
+    "TO_COLLECT": OrderStatus.SHIPPED,
+    "RECEIVED": OrderStatus.DELIVERED,
+    "CLOSED": OrderStatus.DELIVERED,
+    "REFUSED": OrderStatus.REFUSED,
+    "CANCELED": OrderStatus.CANCELLED,
+}
+SHIPPED_STATES = frozenset({"SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"})
+ACCEPTED_STATES = frozenset({"WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING"}) | SHIPPED_STATES
+
+STOCK_CSV_HEADER = '"offer-sku";"quantity";"warehouse-code";"update-delete"'
+
+
+def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -> MarketplaceError:
+    """Mirakl error body: {"status": 400, "message": "..."} (sometimes plain text)."""
+    code, message = "", text[:500] or f"HTTP {status}"
+    if isinstance(body, dict):
+        message = str(body.get("message") or message)
+        code = str(body.get("status") or "")
+    return error_for_status(
+        status,
+        message,
+        platform=Platform.MIRAKL,
+        code=code,
+        body=body if body is not None else text[:2000],
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+    )
+
+
+def _country(raw: Mapping[str, Any], path: str) -> str:
+    value = text_of(raw, "country_iso_code", required=False)
+    if not value:
+        return ""
+    try:
+        return to_alpha2(value)
+    except ValueError:
+        raise InvalidOrder(f"unknown country code {path}.country_iso_code: {value!r}") from None
+
+
+def _address(raw: Any, path: str, *, relay_point_id: str = "") -> AddressData | None:
+    if not isinstance(raw, Mapping):
+        return None
+    name = " ".join(part for part in (text_of(raw, "firstname", required=False), text_of(raw, "lastname", required=False)) if part)
+    company = " ".join(part for part in (text_of(raw, "company", required=False), text_of(raw, "company_2", required=False)) if part)
+    return AddressData(
+        name=name,
+        company=company,
+        line1=text_of(raw, "street_1", required=False),
+        line2=text_of(raw, "street_2", required=False),
+        line3=text_of(raw, "additional_info", required=False),
+        postal_code=text_of(raw, "zip_code", required=False),
+        city=text_of(raw, "city", required=False),
+        region=text_of(raw, "state", required=False),
+        country_code=_country(raw, path),
+        phone=text_of(raw, "phone", required=False),
+        relay_point_id=relay_point_id,
+    )
+
+
+def _taxes(raw: Any, path: str) -> Decimal:
+    return sum(
+        (parse_amount(tax.get("amount"), f"{path}.amount") for tax in raw or [] if isinstance(tax, Mapping)),
+        Decimal("0"),
+    )
+
+
+def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
+    """One order_lines entry -> OrderLineData; `price` is the line's item total."""
+    quantity = quantity_of(line, "quantity")
+    state = text_of(line, "order_line_state", required=False)
+    return OrderLineData(
+        marketplace_line_id=text_of(line, "order_line_id"),
+        sku=text_of(line, "offer_sku"),
+        title=text_of(line, "product_title", required=False),
+        quantity=quantity,
+        unit_price_amount=amount_of(line, "price_unit"),
+        total_amount=amount_of(line, "price"),
+        shipping_amount=amount_of(line, "shipping_price", required=False),
+        tax_amount=_taxes(line.get("taxes"), "taxes"),
+        quantity_shipped=quantity if state in SHIPPED_STATES else 0,
+        marketplace_product_id=text_of(line, "product_sku", required=False),
+        marketplace_status=state,
+    )
+
+
+def map_order(order: Mapping[str, Any]) -> OrderData:
+    """An OR11/OR12 order -> OrderData. Raises InvalidOrder."""
+    order_id = text_of(order, "order_id")
+    marketplace_status = text_of(order, "order_state")
+    status = canonical_status(STATUS_MAP, marketplace_status)
+    currency = parse_currency(order.get("currency_iso_code"), "currency_iso_code")
+    raw_lines = order.get("order_lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise InvalidOrder("order has no order_lines")
+    lines = tuple(map_order_line(line) for line in raw_lines)
+    customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
+    buyer_name = " ".join(
+        part for part in (text_of(customer, "firstname", required=False), text_of(customer, "lastname", required=False)) if part
+    )
+    channel = order.get("channel") if isinstance(order.get("channel"), Mapping) else {}
+    return OrderData(
+        platform=Platform.MIRAKL,
+        marketplace_order_id=order_id,
+        status=status,
+        marketplace_status=marketplace_status,
+        purchased_at=datetime_of(order, "created_date"),
+        marketplace_updated_at=datetime_of(order, "last_updated_date"),
+        currency=currency,
+        total_amount=amount_of(order, "total_price"),
+        lines=lines,
+        shipping_amount=amount_of(order, "shipping_price", required=False),
+        reference=text_of(order, "commercial_id", required=False),
+        channel=text_of(channel, "label", required=False) or text_of(channel, "code", required=False),
+        acceptance_deadline=datetime_of(order, "acceptance_decision_date", required=False),
+        ship_by=datetime_of(order, "shipping_deadline", required=False),
+        deliver_by=datetime_of(order, "delivery_date.latest", required=False),
+        shipping_method=text_of(order, "shipping_type_code", required=False),
+        buyer_name=buyer_name,
+        buyer_email=text_of(order, "customer_notification_email", required=False),
+        shipping_address=_address(
+            customer.get("shipping_address"),
+            "customer.shipping_address",
+            relay_point_id=text_of(order, "shipping_pudo_id", required=False),
+        ),
+        billing_address=_address(customer.get("billing_address"), "customer.billing_address"),
+        is_business=isinstance(customer.get("organization"), Mapping),
+        raw=order,
+    )
+
+
+def iso_z(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("datetimes sent to a marketplace must be timezone-aware")
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stock_csv(quantities: Mapping[str, int]) -> bytes:
+    """The STO01 file: one global quantity per offer (no warehouse code)."""
+    rows = [STOCK_CSV_HEADER]
+    for sku, quantity in quantities.items():
+        escaped = sku.replace('"', '""')
+        rows.append(f'"{escaped}";"{max(int(quantity), 0)}";"";"update"')
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+class MiraklConnector(ConnectorBase):
+    """One shop on one Mirakl operator instance."""
+
+    platform: ClassVar[str] = Platform.MIRAKL
+    has_acceptance_step: ClassVar[bool] = True
+    supports_partial_cancel: ClassVar[bool] = True  # OR30
+    rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
+
+    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+        super().__init__(account, session=session, token_store=token_store)
+        self.shop_id = str(account.credentials.get("shop_id") or "")
+        self.http = HttpClient(
+            platform=self.platform,
+            base_url=account.api_base_url,
+            session=self.session,
+            parse_error=parse_error,
+            # The shop API key goes as is, without "Bearer".
+            static_headers={"Authorization": account.credential("api_key")},
+            refresh_on_statuses=(),
+            **self.http_options,
+        )
+        self._carriers: list[Mapping[str, Any]] | None = None
+
+    def _params(self, **params: Any) -> dict[str, Any]:
+        if self.shop_id:
+            params["shop_id"] = self.shop_id
+        return params
+
+    # -- orders -------------------------------------------------------------------
+
+    def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage:
+        """OR11 with start_update_date, max/offset paging (the page token is the next offset).
+
+        Mirakl subtracts a safety delta from start_update_date: expect orders already seen.
+        """
+        offset = int(page_token) if page_token else 0
+        size = self.page_size(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        response = self.http.request(
+            "GET", ORDERS_PATH, params=self._params(start_update_date=iso_z(since), max=size, offset=offset)
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        raw_orders = body.get("orders")
+        if not isinstance(raw_orders, list):
+            raise TransientError("OR11 response without orders", platform=self.platform, body=body)
+        orders, rejected, high_watermark = map_page(
+            raw_orders,
+            map_one=map_order,
+            order_id_of=lambda raw: str(raw.get("order_id", "")),
+            updated_at_of=lambda raw: raw.get("last_updated_date"),
+        )
+        next_offset = offset + len(raw_orders)
+        total = body.get("total_count")
+        has_more = bool(raw_orders) and isinstance(total, (int, Decimal)) and next_offset < int(total)
+        return OrderPage(orders, rejected, str(next_offset) if has_more else None, high_watermark)
+
+    def order_state(self, *, order_id: str) -> str:
+        """OR12: the order's current order_state."""
+        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id), params=self._params())
+        body = response.body if isinstance(response.body, dict) else {}
+        if isinstance(body.get("orders"), list) and body["orders"]:
+            body = body["orders"][0]
+        return str(body.get("order_state", ""))
+
+    def _already_in(self, order_id: str, states: frozenset[str], error: RejectedByMarketplace) -> None:
+        """After a 4xx on a write: return if the order already is where we wanted it, else re-raise."""
+        if self.order_state(order_id=order_id) not in states:
+            raise error
+
+    # -- actions ------------------------------------------------------------------
+
+    def _decide(self, order_id: str, line_ids: list[str], accepted: bool) -> None:
+        if not line_ids:
+            raise InvalidRequest("every order line must be decided: no line given", platform=self.platform)
+        try:
+            self.http.request(
+                "PUT",
+                ACCEPT_PATH.format(order_id=order_id),
+                params=self._params(),
+                json_body={"order_lines": [{"id": line_id, "accepted": accepted} for line_id in line_ids]},
+            )
+        except RejectedByMarketplace as exc:
+            self._already_in(order_id, ACCEPTED_STATES if accepted else frozenset({"REFUSED"}), exc)
+
+    def accept_order(self, *, order_id: str, line_ids: list[str]) -> None:
+        """OR21 accepting the lines (Mirakl wants every line of the order decided).
+
+        Only in WAITING_ACCEPTANCE; a 4xx on an order that is already accepted counts
+        as done. Raises RejectedByMarketplace otherwise.
+        """
+        self._decide(order_id, line_ids, True)
+
+    def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None:
+        """OR21 with accepted=false for the lines (Mirakl takes no reason text)."""
+        self._decide(order_id, line_ids, False)
+
+    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
+        """OR29 for the whole order, or OR30 for `lines` (reason -> settings["reason_codes"] or as is)."""
+        if lines is None:
+            try:
+                self.http.request("PUT", CANCEL_ORDER_PATH.format(order_id=order_id), params=self._params())
+            except RejectedByMarketplace as exc:
+                self._already_in(order_id, frozenset({"CANCELED"}), exc)
+            return
+        reason_code = self._reason_code(reason)
+        self.http.request(
+            "PUT",
+            CANCEL_LINES_PATH,
+            params=self._params(),
+            json_body={
+                "cancelations": [
+                    {
+                        "order_line_id": line.line_id,
+                        "quantity": line.quantity,
+                        "amount": line.amount,
+                        "shipping_amount": line.shipping_amount,
+                        "reason_code": reason_code,
+                    }
+                    for line in lines
+                ]
+            },
+        )
+
+    def _reason_code(self, reason: str) -> str:
+        codes = self.account.settings.get("reason_codes") or {}
+        code = codes.get(reason, reason)
+        if not code:
+            raise InvalidRequest("Mirakl needs a reason_code", platform=self.platform)
+        return str(code)
+
+    def list_carriers(self) -> list[Mapping[str, Any]]:
+        """SH21: the operator's carriers [{code, label, standard_code, tracking_url}], cached per connector."""
+        if self._carriers is None:
+            response = self.http.request("GET", CARRIERS_PATH, params=self._params())
+            body = response.body if isinstance(response.body, dict) else {}
+            self._carriers = [c for c in body.get("carriers") or [] if isinstance(c, Mapping)]
+        return self._carriers
+
+    def _tracking_body(self, carrier: str, tracking: str) -> dict[str, Any]:
+        overrides = self.account.settings.get("carrier_codes")
+        if overrides and carrier in overrides:
+            return {"carrier_code": overrides[carrier], "tracking_number": tracking}
+        known = {str(c.get("code")): c for c in self.list_carriers()}
+        code = platform_carrier_code(carrier, MIRAKL_CARRIER_CODES)
+        if code in known:
+            return {"carrier_code": code, "tracking_number": tracking}
+        name = CARRIER_NAMES[carrier]
+        for candidate in known.values():
+            if str(candidate.get("label", "")).casefold() == name.casefold():
+                return {"carrier_code": str(candidate["code"]), "tracking_number": tracking}
+        # The operator has no code for it: OR23 takes a name and a tracking URL instead.
+        return {"carrier_name": name, "carrier_url": tracking_url(carrier, tracking), "tracking_number": tracking}
+
+    def confirm_shipment(
+        self,
+        *,
+        order_id: str,
+        carrier: str,
+        tracking_number: str,
+        lines: list[ShipmentLine],
+        shipped_at: dt.datetime,
+        idempotency_key: str,
+    ) -> ShipmentResult:
+        """OR23 (tracking, idempotent) then OR24 (ship the whole order).
+
+        OR24 ships every line: Mirakl has no per-line shipment in these calls.
+        If OR24 is refused because the order already is shipped, the result says
+        `already_recorded`.
+        """
+        if not lines:
+            raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
+        tracking = validate_tracking(carrier, tracking_number)
+        self.http.request(
+            "PUT",
+            TRACKING_PATH.format(order_id=order_id),
+            params=self._params(),
+            json_body=self._tracking_body(carrier, tracking),
+            idempotent=True,
+        )
+        try:
+            self.http.request("PUT", SHIP_PATH.format(order_id=order_id), params=self._params())
+        except RejectedByMarketplace as exc:
+            self._already_in(order_id, SHIPPED_STATES, exc)
+            return ShipmentResult(shipment_id=None, already_recorded=True)
+        return ShipmentResult(shipment_id=None)
+
+    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
+        """OR28; sent once (not idempotent). Returns Mirakl's refund ids."""
+        if not lines:
+            raise InvalidRequest("a refund needs at least one line", platform=self.platform)
+        reason_code = self._reason_code(reason)
+        response = self.http.request(
+            "PUT",
+            REFUND_PATH,
+            params=self._params(),
+            json_body={
+                "refunds": [
+                    {
+                        "order_line_id": line.line_id,
+                        "amount": line.amount,
+                        "shipping_amount": line.shipping_amount,
+                        "quantity": line.quantity,
+                        "currency_iso_code": line.currency,
+                        "reason_code": reason_code,
+                    }
+                    for line in lines
+                ]
+            },
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        ids = tuple(str(r.get("refund_id")) for r in body.get("refunds") or [] if isinstance(r, Mapping) and r.get("refund_id"))
+        return RefundResult(refund_ids=ids)
+
+    def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult:
+        """STO01: every quantity in one CSV import (at most one import a minute).
+
+        The import is asynchronous: accepted SKUs are queued under the import id;
+        per-line errors come later in the STO03 error report.
+        """
+        skus = tuple(quantities)
+        if not skus:
+            return StockPushResult()
+        try:
+            response = self.http.request(
+                "POST",
+                STOCK_IMPORT_PATH,
+                params=self._params(),
+                files={"file": ("stock.csv", stock_csv(quantities), "text/csv")},
+                idempotent=True,  # absolute quantities: importing twice sets the same stock
+            )
+        except (RateLimited, TransientError):
+            return StockPushResult(deferred=skus)
+        except RejectedByMarketplace as exc:
+            return StockPushResult(rejected={sku: exc.message for sku in skus})
+        import_id = response.body.get("import_id") if isinstance(response.body, dict) else None
+        return StockPushResult(accepted=skus, submission_ids=(str(import_id),) if import_id else ())

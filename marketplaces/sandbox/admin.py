@@ -1,0 +1,261 @@
+"""The admin/inspection API under /_sandbox/ (JSON, no auth, loopback clients only).
+
+Routes are listed in README.md ("Admin API"). Errors answer `{"error": "…"}` with 400 or
+404. Amounts in order states are strings (the stored form).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .faults import KINDS
+from .generate import create_orders
+from .lifecycle import buyer_cancel
+from .wire import Response, iso, to_jsonable
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+_ROUTES: list[tuple[str, re.Pattern, str]] = []
+
+
+def _route(method: str, template: str):
+    regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "/?$")
+
+    def register(function):
+        _ROUTES.append((method, regex, function))
+        return function
+
+    return register
+
+
+def handle(server, request) -> Response:
+    """Dispatch one admin request; `server` is the SandboxServer."""
+    for method, regex, function in _ROUTES:
+        found = regex.match(request.path)
+        if found and method == request.method:
+            try:
+                body = request.json() if request.body else {}
+                return function(server, request, body or {}, **found.groupdict())
+            except AdminError as err:
+                return Response(err.status, {"error": str(err)})
+            except ValueError as err:
+                return Response(400, {"error": str(err)})
+    return Response(404, {"error": f"no admin route {request.method} {request.path}"})
+
+
+def _account(server, key: str):
+    account = server.world.accounts.get(key)
+    if account is None:
+        raise AdminError(404, f"unknown account {key}")
+    return account
+
+
+def _order(server, key: str, order_id: str) -> dict:
+    order = server.world.order(_account(server, key).key, order_id)
+    if order is None:
+        raise AdminError(404, f"unknown order {order_id} for account {key}")
+    return order
+
+
+@_route("GET", "/health")
+def health(server, request, body):
+    return Response(200, {"ok": True, "now": iso(server.world.now(), millis=True)})
+
+
+@_route("GET", "/accounts")
+def list_accounts(server, request, body):
+    with server.world.lock:
+        return Response(200, {"accounts": [a.public() for a in server.world.accounts.values()]})
+
+
+@_route("POST", "/accounts")
+def create_account(server, request, body):
+    account = server.world.add_account(platform=body.get("platform", ""), name=body.get("name", ""),
+                                       credentials=body.get("credentials") or {}, key=body.get("key"),
+                                       operator=body.get("operator"))
+    return Response(201, account.public())
+
+
+@_route("GET", "/accounts/{key}")
+def get_account(server, request, body, key):
+    return Response(200, _account(server, key).public())
+
+
+@_route("PUT", "/accounts/{key}/generation")
+def set_generation(server, request, body, key):
+    """{"interval_seconds": 20} or {"orders_per_minute": 3}; null/0 stops generation."""
+    account = _account(server, key)
+    interval = body.get("interval_seconds")
+    if body.get("orders_per_minute"):
+        interval = 60.0 / float(body["orders_per_minute"])
+    with server.world.lock:
+        account.generation_interval = float(interval) if interval else None
+        account.next_generation_at = None
+    return Response(200, account.public())
+
+
+@_route("POST", "/accounts/{key}/orders")
+def generate_orders(server, request, body, key):
+    """Options: count, lines, skus, quantity, status, prime, business, relay, afn,
+    buyer_cancels, short_acceptance."""
+    account = _account(server, key)
+    options = {name: body[name] for name in ("lines", "skus", "quantity", "prime", "business", "relay", "afn",
+                                             "buyer_cancels", "short_acceptance") if name in body}
+    count = int(body.get("count", 1))
+    if not 1 <= count <= 10_000:
+        raise AdminError(400, "count must be between 1 and 10000")
+    orders = create_orders(server.world, account, count, status=body.get("status"), **options)
+    return Response(201, {"orders": to_jsonable(orders)})
+
+
+@_route("GET", "/accounts/{key}/orders")
+def list_orders(server, request, body, key):
+    account = _account(server, key)
+    with server.world.lock:
+        orders = [{"id": o["id"], "status": o["status"], "created_at": o["created_at"], "updated_at": o["updated_at"]}
+                  for o in server.world.orders.get(account.key, {}).values()]
+    return Response(200, {"orders": sorted(orders, key=lambda o: (o["created_at"], o["id"]))})
+
+
+@_route("GET", "/accounts/{key}/orders/{order_id}")
+def get_order(server, request, body, key, order_id):
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        actions = server.world.actions.get(f"{key}/{order_id}", [])
+        return Response(200, to_jsonable({**order, "actions": actions}))
+
+
+@_route("GET", "/accounts/{key}/orders/{order_id}/actions")
+def order_actions(server, request, body, key, order_id):
+    _order(server, key, order_id)
+    with server.world.lock:
+        return Response(200, {"actions": list(server.world.actions.get(f"{key}/{order_id}", []))})
+
+
+@_route("POST", "/accounts/{key}/orders/{order_id}/buyer-cancel")
+def cancel_by_buyer(server, request, body, key, order_id):
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        applied = buyer_cancel(server.world, order, body.get("reason") or "Buyer changed their mind")
+        return Response(200, {"applied": applied, "order": to_jsonable(order)})
+
+
+@_route("GET", "/accounts/{key}/actions")
+def account_actions(server, request, body, key):
+    """Every applied action of the account (orders, stock, listings), by target."""
+    _account(server, key)
+    prefix = f"{key}/"
+    with server.world.lock:
+        return Response(200, {"actions": {k[len(prefix):]: v for k, v in server.world.actions.items()
+                                          if k.startswith(prefix)}})
+
+
+@_route("POST", "/accounts/{key}/expire-tokens")
+def expire_tokens(server, request, body, key):
+    with server.world.lock:
+        return Response(200, {"expired": server.world.expire_tokens(_account(server, key).key)})
+
+
+@_route("GET", "/accounts/{key}/stock")
+def account_stock(server, request, body, key):
+    _account(server, key)
+    with server.world.lock:
+        history = [h for h in server.world.stock_history if h["account"] == key]
+        return Response(200, {"stock": dict(server.world.stock.get(key, {})), "history": history})
+
+
+@_route("GET", "/clock")
+def clock(server, request, body):
+    return Response(200, {"now": iso(server.world.now(), millis=True), "offset_seconds": server.world.clock_offset})
+
+
+@_route("POST", "/clock/advance")
+def advance_clock(server, request, body):
+    seconds = float(body.get("seconds", 0))
+    if seconds < 0:
+        raise AdminError(400, "the clock only moves forward")
+    now = server.world.advance_clock(seconds)
+    server.pipeline.sweep(force=True)
+    return Response(200, {"now": iso(now, millis=True), "offset_seconds": server.world.clock_offset})
+
+
+@_route("GET", "/requests")
+def requests_log(server, request, body):
+    """Filters: account, operation, platform, since (seq, exclusive), limit (default 1000)."""
+    account, operation = request.arg("account"), request.arg("operation")
+    platform, since = request.arg("platform"), int(request.arg("since", "0"))
+    limit = int(request.arg("limit", "1000"))
+    with server.world.lock:
+        entries = [e for e in server.world.requests if e["seq"] > since
+                   and (account is None or e["account"] == account)
+                   and (operation is None or e["operation"] == operation)
+                   and (platform is None or e["platform"] == platform)]
+    return Response(200, {"requests": entries[-limit:]})
+
+
+@_route("GET", "/counters")
+def counters(server, request, body):
+    account = request.arg("account")
+    with server.world.lock:
+        rows = [{"account": a, "operation": op, **values} for (a, op), values in server.world.counters.items()
+                if account is None or a == account]
+    return Response(200, {"counters": sorted(rows, key=lambda r: (r["account"], r["operation"])),
+                          "total_requests": sum(r["requests"] for r in rows),
+                          "total_throttled": sum(r["throttled"] for r in rows)})
+
+
+@_route("GET", "/faults")
+def list_faults(server, request, body):
+    return Response(200, {"faults": server.world.faults.pending(), "kinds": list(KINDS)})
+
+
+@_route("POST", "/faults")
+def inject_fault(server, request, body):
+    """{"account", "kind", "count"=1, "operation"?, "status"?, "seconds"?, "drop"?}"""
+    _account(server, body.get("account", ""))
+    fault = server.world.faults.add(account=body["account"], kind=body.get("kind", ""),
+                                    count=int(body.get("count", 1)), operation=body.get("operation"),
+                                    status=int(body.get("status", 500)), seconds=float(body.get("seconds", 30)),
+                                    drop=bool(body.get("drop", False)))
+    return Response(201, fault.public())
+
+
+@_route("DELETE", "/faults")
+def clear_faults(server, request, body):
+    server.world.faults.clear()
+    return Response(204)
+
+
+@_route("PUT", "/rate-limits")
+def set_rate_limits(server, request, body):
+    """{"scale": X} for everyone, or with "account": KEY for one account; "refill": true
+    starts the buckets full again."""
+    scale = body.get("scale")
+    with server.world.lock:
+        if body.get("account"):
+            account = _account(server, body["account"])
+            account.rate_scale = float(scale) if scale is not None else None
+        elif scale is not None:
+            server.world.rate_scale = float(scale)
+        if body.get("refill"):
+            server.world.limiter.refill(body.get("account"))
+    return Response(200, {"scale": server.world.rate_scale})
+
+
+@_route("POST", "/snapshot")
+def snapshot(server, request, body):
+    if not server.world.state_path:
+        raise AdminError(400, "the sandbox runs without --state")
+    server.world.save()
+    return Response(200, {"saved": server.world.state_path})
+
+
+@_route("POST", "/reset")
+def reset(server, request, body):
+    server.world.reset()
+    return Response(200, {"reset": True})

@@ -1,0 +1,111 @@
+"""`SandboxAdmin`: a thin client of the sandbox's admin API (/_sandbox/), for tests and commands.
+
+Every method returns the decoded JSON answer and raises `requests.HTTPError` on a 4xx/5xx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from .demo import demo_account_urls
+
+
+class SandboxAdmin:
+    def __init__(self, url: str, *, timeout: float = 30.0):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def _call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
+        response = self.session.request(method, f"{self.url}/_sandbox{path}", json=json, params=params,
+                                        timeout=self.timeout)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    # accounts
+    def health(self) -> dict:
+        return self._call("GET", "/health")
+
+    def create_account(self, platform: str, credentials: dict, *, key: str | None = None, name: str = "",
+                       operator: str | None = None) -> dict:
+        return self._call("POST", "/accounts", {"platform": platform, "credentials": credentials, "key": key,
+                                                "name": name, "operator": operator})
+
+    def accounts(self) -> list[dict]:
+        return self._call("GET", "/accounts")["accounts"]
+
+    def account_urls(self, account: dict) -> dict:
+        """{"api_base_url", "auth_url"} of an account on this sandbox."""
+        return demo_account_urls(self.url, account)
+
+    def set_generation(self, key: str, *, interval_seconds: float | None = None,
+                       orders_per_minute: float | None = None) -> dict:
+        return self._call("PUT", f"/accounts/{key}/generation",
+                          {"interval_seconds": interval_seconds, "orders_per_minute": orders_per_minute})
+
+    def expire_tokens(self, key: str) -> int:
+        return self._call("POST", f"/accounts/{key}/expire-tokens")["expired"]
+
+    # orders
+    def generate_orders(self, key: str, count: int = 1, **options: Any) -> list[dict]:
+        """Options: lines, skus, quantity, status, prime, business, relay, afn, buyer_cancels, short_acceptance."""
+        return self._call("POST", f"/accounts/{key}/orders", {"count": count, **options})["orders"]
+
+    def orders(self, key: str) -> list[dict]:
+        return self._call("GET", f"/accounts/{key}/orders")["orders"]
+
+    def order(self, key: str, order_id: str) -> dict:
+        return self._call("GET", f"/accounts/{key}/orders/{order_id}")
+
+    def order_actions(self, key: str, order_id: str) -> list[dict]:
+        return self._call("GET", f"/accounts/{key}/orders/{order_id}/actions")["actions"]
+
+    def account_actions(self, key: str) -> dict:
+        return self._call("GET", f"/accounts/{key}/actions")["actions"]
+
+    def buyer_cancel(self, key: str, order_id: str, reason: str = "") -> dict:
+        return self._call("POST", f"/accounts/{key}/orders/{order_id}/buyer-cancel", {"reason": reason})
+
+    def stock(self, key: str) -> dict:
+        return self._call("GET", f"/accounts/{key}/stock")
+
+    # clock, logs, faults, limits
+    def now(self) -> str:
+        return self._call("GET", "/clock")["now"]
+
+    def advance_clock(self, seconds: float) -> str:
+        return self._call("POST", "/clock/advance", {"seconds": seconds})["now"]
+
+    def requests(self, **filters: Any) -> list[dict]:
+        """Filters: account, operation, platform, since, limit."""
+        return self._call("GET", "/requests", params=filters)["requests"]
+
+    def counters(self, account: str | None = None) -> dict:
+        return self._call("GET", "/counters", params={"account": account} if account else None)
+
+    def count(self, account: str, operation: str) -> dict:
+        """{"requests": n, "throttled": n} of one account and operation (zeros when never called)."""
+        for row in self.counters(account)["counters"]:
+            if row["operation"] == operation:
+                return {"requests": row["requests"], "throttled": row["throttled"]}
+        return {"requests": 0, "throttled": 0}
+
+    def inject_fault(self, account: str, kind: str, *, count: int = 1, operation: str | None = None,
+                     status: int = 500, seconds: float = 30.0, drop: bool = False) -> dict:
+        return self._call("POST", "/faults", {"account": account, "kind": kind, "count": count,
+                                              "operation": operation, "status": status, "seconds": seconds,
+                                              "drop": drop})
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "/faults")["faults"]
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def set_rate_scale(self, scale: float | None, *, account: str | None = None, refill: bool = True) -> dict:
+        return self._call("PUT", "/rate-limits", {"scale": scale, "account": account, "refill": refill})
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
