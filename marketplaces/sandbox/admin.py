@@ -234,12 +234,18 @@ def clear_faults(server, request, body):
 @_route("PUT", "/rate-limits")
 def set_rate_limits(server, request, body):
     """{"scale": X} for everyone, or with "account": KEY for one account; "refill": true
-    starts the buckets full again."""
+    starts the buckets full again; with an account, "limits": {"getOrders": [rate, burst]}
+    replaces documented limits (null removes the override)."""
     scale = body.get("scale")
     with server.world.lock:
         if body.get("account"):
             account = _account(server, body["account"])
             account.rate_scale = float(scale) if scale is not None else None
+            for operation, limit in (body.get("limits") or {}).items():
+                if limit is None:
+                    account.rate_overrides.pop(operation, None)
+                else:
+                    account.rate_overrides[operation] = [float(limit[0]), int(limit[1])]
         elif scale is not None:
             server.world.rate_scale = float(scale)
         if body.get("refill"):

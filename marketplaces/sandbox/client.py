@@ -107,5 +107,12 @@ class SandboxAdmin:
     def set_rate_scale(self, scale: float | None, *, account: str | None = None, refill: bool = True) -> dict:
         return self._call("PUT", "/rate-limits", {"scale": scale, "account": account, "refill": refill})
 
+    def set_rate_limit(self, account: str, operation: str, rate: float | None, burst: int = 1) -> dict:
+        """Replace one operation's (rate, burst) for one account; rate None restores the documented one."""
+        limits = {operation: None if rate is None else [rate, burst]}
+        account_row = self._call("GET", f"/accounts/{account}")
+        return self._call("PUT", "/rate-limits", {"account": account, "scale": account_row["rate_scale"],
+                                                  "limits": limits, "refill": True})
+
     def reset(self) -> None:
         self._call("POST", "/reset")

@@ -54,9 +54,11 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def take(self, *, account_key: str, platform: str, operation: str, now: float,
-             scale: float) -> float | None:
-        """Spend one token. None when allowed, else the seconds until one is available."""
-        limit = RATE_LIMITS.get((platform, operation))
+             scale: float, override: tuple[float, int] | None = None) -> float | None:
+        """Spend one token. None when allowed, else the seconds until one is available.
+
+        `override` (rate, burst) replaces the documented limit (admin API, for tests)."""
+        limit = tuple(override) if override else RATE_LIMITS.get((platform, operation))
         if limit is None:
             return None
         rate, burst = limit[0] * scale, limit[1]

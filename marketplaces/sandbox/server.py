@@ -103,7 +103,8 @@ class Pipeline:
         if response is None and account is not None and found.kind == "api":
             scale = account.rate_scale if account.rate_scale is not None else world.rate_scale
             retry_after = world.limiter.take(account_key=account.key, platform=module.PLATFORM,
-                                             operation=operation, now=world.now().timestamp(), scale=scale)
+                                             operation=operation, now=world.now().timestamp(), scale=scale,
+                                             override=account.rate_overrides.get(operation))
             if retry_after is not None:
                 response, throttled = module.throttled(retry_after), True
         if response is None:

@@ -47,6 +47,7 @@ class Account:
     generation_interval: float | None = None  # seconds between generated orders; None = off
     next_generation_at: str | None = None  # ISO instant on the world clock
     rate_scale: float | None = None  # overrides the world's scale for this account
+    rate_overrides: dict[str, list] = field(default_factory=dict)  # operation → [rate, burst]
 
     def public(self) -> dict[str, Any]:
         return asdict(self)

@@ -50,7 +50,7 @@ def test_healthy_with_a_real_celery_worker_and_beat(client, tmp_path):
         "DATABASE_URL": os.environ.get("DATABASE_URL", settings.DATABASE_URL),
         "REDIS_URL": settings.REDIS_URL,
     }
-    common = [sys.executable, "-m", "celery", "-A", "oms"]
+    common = [sys.executable, "-m", "celery", "-A", "oms.celery"]
     processes = [
         subprocess.Popen([*common, "worker", "--pool=solo", "--loglevel=WARNING"], cwd=ROOT, env=env, start_new_session=True),
         subprocess.Popen(

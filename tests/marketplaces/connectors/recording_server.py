@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +39,7 @@ class CannedReply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to trigger read timeouts)
 
 
 class RecordingServer:
@@ -66,6 +68,8 @@ class RecordingServer:
                     body=body,
                 )
                 reply = server._next_reply(record)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
@@ -100,6 +104,7 @@ class RecordingServer:
         body: Any = None,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        delay: float = 0.0,
     ) -> None:
         """Queue a reply for METHOD PATH (exact path, query ignored)."""
         if raw is not None:
@@ -111,7 +116,7 @@ class RecordingServer:
         reply_headers = {"Content-Type": "application/json"} if payload else {}
         reply_headers.update(headers or {})
         with self._lock:
-            self._routes.setdefault((method.upper(), path), []).append(CannedReply(status, payload, reply_headers))
+            self._routes.setdefault((method.upper(), path), []).append(CannedReply(status, payload, reply_headers, delay))
 
     def _next_reply(self, record: RecordedRequest) -> CannedReply:
         with self._lock:

@@ -1,0 +1,399 @@
+"""Cdiscount connector, through the Octopia seller API v2 (format in octopia_format.py, unverified).
+
+Client-credentials token, `Authorization: Bearer` plus a `SellerId` header on every
+call, pageIndex paging, RFC 7807 error bodies. Shipments are not idempotent: the
+connector reads the order's shipments before creating one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import requests
+
+from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+
+from . import octopia_format as wire
+from .base import (
+    AccountConfig,
+    CancelLine,
+    ConnectorBase,
+    OrderPage,
+    RefundLine,
+    RefundResult,
+    ShipmentLine,
+    ShipmentResult,
+    StockPushResult,
+)
+from .carriers import CARRIER_NAMES, OCTOPIA_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url, validate_tracking
+from .countries import to_alpha2
+from .errors import (
+    InvalidRequest,
+    MarketplaceError,
+    RateLimited,
+    RejectedByMarketplace,
+    TransientError,
+    UnsupportedAction,
+    error_for_status,
+    parse_retry_after,
+)
+from .http import HttpClient, fetch_token
+from .payload import (
+    InvalidOrder,
+    amount_of,
+    canonical_status,
+    datetime_of,
+    map_page,
+    parse_currency,
+    quantity_of,
+    text_of,
+)
+from .tokens import CachedToken
+
+CENT = Decimal("0.01")
+
+
+def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -> MarketplaceError:
+    """RFC 7807 problem: {"type", "title", "status", "detail", "errors"?}."""
+    code, message = "", text[:500] or f"HTTP {status}"
+    if isinstance(body, dict):
+        code = str(body.get("title") or body.get("type") or "")
+        message = str(body.get("detail") or body.get("title") or message)
+        field_errors = [e for e in body.get("errors") or [] if isinstance(e, Mapping)]
+        if field_errors:
+            details = "; ".join(f"{e.get('field', '')}: {e.get('message', '')}" for e in field_errors)
+            message = f"{message} ({details})"
+    return error_for_status(
+        status,
+        message,
+        platform=Platform.CDISCOUNT,
+        code=code,
+        body=body if body is not None else text[:2000],
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+    )
+
+
+def _address(raw: Any, path: str) -> AddressData | None:
+    if not isinstance(raw, Mapping):
+        return None
+    name = " ".join(part for part in (text_of(raw, "firstName", required=False), text_of(raw, "lastName", required=False)) if part)
+    country = text_of(raw, "countryCode", required=False)
+    try:
+        country = to_alpha2(country) if country else ""
+    except ValueError:
+        raise InvalidOrder(f"unknown country code {path}.countryCode: {country!r}") from None
+    return AddressData(
+        name=name,
+        company=text_of(raw, "companyName", required=False),
+        line1=text_of(raw, "addressLine1", required=False),
+        line2=text_of(raw, "addressLine2", required=False),
+        postal_code=text_of(raw, "postalCode", required=False),
+        city=text_of(raw, "city", required=False),
+        country_code=country,
+        phone=text_of(raw, "phone", required=False),
+        relay_point_id=text_of(raw, "relayId", required=False),
+    )
+
+
+def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
+    quantity = quantity_of(line, "quantity")
+    status = text_of(line, "status", required=False)
+    ean = text_of(line, "productId", required=False)
+    return OrderLineData(
+        marketplace_line_id=text_of(line, "lineId"),
+        sku=text_of(line, "sellerProductId"),
+        title=text_of(line, "productTitle", required=False),
+        quantity=quantity,
+        unit_price_amount=amount_of(line, "unitPrice"),
+        total_amount=amount_of(line, "totalPrice"),
+        shipping_amount=amount_of(line, "shippingPrice", required=False),
+        quantity_shipped=quantity if status in wire.SHIPPED_LINE_STATUSES else 0,
+        marketplace_product_id=ean,
+        ean=ean,
+        marketplace_status=status,
+    )
+
+
+def canonical_status_of(order: Mapping[str, Any], lines: tuple[OrderLineData, ...]) -> str:
+    status = canonical_status(wire.STATUS_MAP, order.get("status"))
+    # InPreparation is "some lines shipped" in the agreed format: say so when the lines show it.
+    if order.get("status") == "InPreparation" and any(line.quantity_shipped for line in lines):
+        return OrderStatus.PARTIALLY_SHIPPED
+    return status
+
+
+def map_order(order: Mapping[str, Any]) -> OrderData:
+    """An Octopia order -> OrderData. Raises InvalidOrder."""
+    order_id = text_of(order, "orderId")
+    marketplace_status = text_of(order, "status")
+    supply_mode = text_of(order, "supplyMode", required=False) or wire.SELLER_SUPPLY_MODE
+    if supply_mode not in wire.SUPPLY_MODES:
+        raise InvalidOrder(f"unknown supplyMode {supply_mode}")
+    raw_lines = order.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise InvalidOrder("order has no lines")
+    lines = tuple(map_order_line(line) for line in raw_lines)
+    status = canonical_status_of(order, lines)
+    customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
+    channel = order.get("salesChannel") if isinstance(order.get("salesChannel"), Mapping) else {}
+    return OrderData(
+        platform=Platform.CDISCOUNT,
+        marketplace_order_id=order_id,
+        status=status,
+        marketplace_status=marketplace_status,
+        purchased_at=datetime_of(order, "purchasedAt"),
+        marketplace_updated_at=datetime_of(order, "updatedAt"),
+        currency=parse_currency(order.get("currencyCode"), "currencyCode"),
+        total_amount=amount_of(order, "totalPrice"),
+        lines=lines,
+        shipping_amount=amount_of(order, "shippingPrice", required=False),
+        reference=text_of(order, "reference", required=False),
+        channel=text_of(channel, "id", required=False),
+        # acceptanceDeadline only means something while the order waits for acceptance.
+        acceptance_deadline=datetime_of(order, "acceptanceDeadline", required=False)
+        if marketplace_status == "WaitingAcceptance"
+        else None,
+        ship_by=datetime_of(order, "shippedAtMax", required=False),
+        shipping_method=text_of(order, "shippingMethod", required=False),
+        buyer_name=" ".join(
+            part for part in (text_of(customer, "firstName", required=False), text_of(customer, "lastName", required=False)) if part
+        ),
+        buyer_email=text_of(customer, "email", required=False),
+        shipping_address=_address(order.get("shippingAddress"), "shippingAddress"),
+        billing_address=_address(order.get("billingAddress"), "billingAddress"),
+        is_business=order.get("businessOrder") is True,
+        fulfilled_by_marketplace=supply_mode != wire.SELLER_SUPPLY_MODE,
+        raw=order,
+    )
+
+
+def iso_z(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("datetimes sent to a marketplace must be timezone-aware")
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _same_lines(shipment: Mapping[str, Any], lines: list[ShipmentLine]) -> bool:
+    recorded = {
+        (str(item.get("lineId")), int(item.get("quantity") or 0))
+        for item in shipment.get("lines") or []
+        if isinstance(item, Mapping)
+    }
+    return recorded == {(line.line_id, line.quantity) for line in lines}
+
+
+class CdiscountConnector(ConnectorBase):
+    """One Cdiscount seller (Octopia client credentials + seller id)."""
+
+    platform: ClassVar[str] = Platform.CDISCOUNT
+    has_acceptance_step: ClassVar[bool] = True
+    supports_partial_cancel: ClassVar[bool] = False
+    rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = wire.RATE_LIMITS
+
+    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+        super().__init__(account, session=session, token_store=token_store)
+        self.sales_channel_id = str(account.credentials.get("sales_channel_id") or "")
+        self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)
+        self.http = HttpClient(
+            platform=self.platform,
+            base_url=account.api_base_url,
+            session=self.session,
+            parse_error=parse_error,
+            token=self.token,
+            static_headers={wire.SELLER_ID_HEADER: account.credential("seller_id")},
+            **self.http_options,
+        )
+        self._carriers: list[Mapping[str, Any]] | None = None
+
+    def _fetch_token(self) -> tuple[str, float]:
+        """client_credentials grant (form client_id, client_secret)."""
+        return fetch_token(
+            session=self.session,
+            platform=self.platform,
+            url=self.account.auth_url,
+            form={
+                "grant_type": "client_credentials",
+                "client_id": self.account.credential("client_id"),
+                "client_secret": self.account.credential("client_secret"),
+            },
+            timeout=self.timeout,
+        )
+
+    # -- orders -------------------------------------------------------------------
+
+    def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage:
+        """GET orders updated since `since`, pageIndex paging (the page token is the next index)."""
+        page_index = int(page_token) if page_token else 1
+        size = self.page_size(wire.DEFAULT_PAGE_SIZE, wire.MAX_PAGE_SIZE)
+        params: dict[str, Any] = {"updatedAtMin": iso_z(since), "pageSize": size, "pageIndex": page_index}
+        if self.sales_channel_id:
+            params["salesChannelId"] = self.sales_channel_id
+        response = self.http.request("GET", wire.ORDERS_PATH, params=params)
+        body = response.body if isinstance(response.body, dict) else {}
+        items = body.get("items")
+        if not isinstance(items, list):
+            raise TransientError("orders response without items", platform=self.platform, body=body)
+        orders, rejected, high_watermark = map_page(
+            items,
+            map_one=map_order,
+            order_id_of=lambda raw: str(raw.get("orderId", "")),
+            updated_at_of=lambda raw: raw.get("updatedAt"),
+        )
+        per_page = int(body.get("itemsPerPage") or size)
+        total = int(body.get("totalItems") or 0)
+        has_more = bool(items) and page_index * per_page < total
+        return OrderPage(orders, rejected, str(page_index + 1) if has_more else None, high_watermark)
+
+    def order_status(self, *, order_id: str) -> str:
+        response = self.http.request("GET", wire.ORDER_PATH.format(order_id=order_id))
+        return str(response.body.get("status", "")) if isinstance(response.body, dict) else ""
+
+    def _already_in(self, order_id: str, statuses: frozenset[str], error: RejectedByMarketplace) -> None:
+        """After a refusal: return if the order already is where we wanted it, else re-raise."""
+        if self.order_status(order_id=order_id) not in statuses:
+            raise error
+
+    # -- actions ------------------------------------------------------------------
+
+    def _validate(self, order_id: str, line_ids: list[str], accepted: bool) -> None:
+        if not line_ids:
+            raise InvalidRequest("every line must be decided: no line given", platform=self.platform)
+        try:
+            self.http.request(
+                "POST",
+                wire.VALIDATE_PATH.format(order_id=order_id),
+                json_body={"lines": [{"lineId": line_id, "accepted": accepted} for line_id in line_ids]},
+            )
+        except RejectedByMarketplace as exc:
+            self._already_in(order_id, wire.ACCEPTED_STATUSES if accepted else frozenset({"Refused"}), exc)
+
+    def accept_order(self, *, order_id: str, line_ids: list[str]) -> None:
+        """validate with accepted=true (only in WaitingAcceptance; every line listed).
+
+        A refusal on an order that is already accepted counts as done.
+        """
+        self._validate(order_id, line_ids, True)
+
+    def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None:
+        """validate with accepted=false for the lines (the format carries no reason)."""
+        self._validate(order_id, line_ids, False)
+
+    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
+        """cancel the whole order; per-line cancellation is not in the format (UnsupportedAction)."""
+        if lines is not None:
+            raise UnsupportedAction("Octopia cancels whole orders only", platform=self.platform)
+        try:
+            self.http.request("POST", wire.CANCEL_PATH.format(order_id=order_id), json_body={"reason": reason})
+        except RejectedByMarketplace as exc:
+            self._already_in(order_id, frozenset({"Cancelled"}), exc)
+
+    def list_carriers(self) -> list[Mapping[str, Any]]:
+        """GET carriers [{code, name}], cached per connector."""
+        if self._carriers is None:
+            response = self.http.request("GET", wire.CARRIERS_PATH)
+            body = response.body if isinstance(response.body, dict) else {}
+            self._carriers = [c for c in body.get("items") or [] if isinstance(c, Mapping)]
+        return self._carriers
+
+    def _carrier_code(self, carrier: str) -> str:
+        overrides = self.account.settings.get("carrier_codes")
+        if overrides and carrier in overrides:
+            return str(overrides[carrier])
+        known = {str(c.get("code")): c for c in self.list_carriers()}
+        code = platform_carrier_code(carrier, OCTOPIA_CARRIER_CODES)
+        if code in known:
+            return code
+        for candidate in known.values():
+            if str(candidate.get("name", "")).casefold() == CARRIER_NAMES[carrier].casefold():
+                return str(candidate["code"])
+        raise InvalidRequest(f"Cdiscount has no carrier code for {CARRIER_NAMES[carrier]}", platform=self.platform)
+
+    def shipments(self, *, order_id: str) -> list[Mapping[str, Any]]:
+        response = self.http.request("GET", wire.SHIPMENTS_PATH.format(order_id=order_id))
+        body = response.body if isinstance(response.body, dict) else {}
+        return [s for s in body.get("items") or [] if isinstance(s, Mapping)]
+
+    def confirm_shipment(
+        self,
+        *,
+        order_id: str,
+        carrier: str,
+        tracking_number: str,
+        lines: list[ShipmentLine],
+        shipped_at: dt.datetime,
+        idempotency_key: str,
+    ) -> ShipmentResult:
+        """POST a shipment, after checking the order's shipments (check-before-retry)."""
+        if not lines:
+            raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
+        tracking = validate_tracking(carrier, tracking_number)
+        code = self._carrier_code(carrier)
+        for shipment in self.shipments(order_id=order_id):
+            if normalize_tracking(str(shipment.get("trackingNumber", ""))) == tracking and _same_lines(shipment, lines):
+                return ShipmentResult(shipment_id=str(shipment.get("shipmentId") or ""), already_recorded=True)
+        response = self.http.request(
+            "POST",
+            wire.SHIPMENTS_PATH.format(order_id=order_id),
+            json_body={
+                "carrierCode": code,
+                "trackingNumber": tracking,
+                "trackingUrl": tracking_url(carrier, tracking),
+                "lines": [{"lineId": line.line_id, "quantity": line.quantity} for line in lines],
+            },
+        )
+        shipment_id = response.body.get("shipmentId") if isinstance(response.body, dict) else None
+        return ShipmentResult(shipment_id=str(shipment_id) if shipment_id else None)
+
+    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
+        """POST refunds, amount per line = item amount + shipping amount; sent once."""
+        if not lines:
+            raise InvalidRequest("a refund needs at least one line", platform=self.platform)
+        response = self.http.request(
+            "POST",
+            wire.REFUNDS_PATH.format(order_id=order_id),
+            json_body={
+                "lines": [
+                    {"lineId": line.line_id, "amount": (line.amount + line.shipping_amount).quantize(CENT)} for line in lines
+                ],
+                "reason": reason,
+            },
+        )
+        refund_id = response.body.get("refundId") if isinstance(response.body, dict) else None
+        return RefundResult(refund_ids=(str(refund_id),) if refund_id else ())
+
+    def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult:
+        """Offer packages of type Update, up to 1000 offers each (absolute stock: safe to resend)."""
+        accepted: list[str] = []
+        rejected: dict[str, str] = {}
+        deferred: list[str] = []
+        packages: list[str] = []
+        skus = list(quantities)
+        for start in range(0, len(skus), wire.MAX_OFFERS_PER_PACKAGE):
+            batch = skus[start : start + wire.MAX_OFFERS_PER_PACKAGE]
+            try:
+                response = self.http.request(
+                    "POST",
+                    wire.OFFER_PACKAGES_PATH,
+                    json_body={
+                        "type": wire.OFFER_PACKAGE_TYPE,
+                        "offers": [{"sellerProductId": sku, "stock": max(int(quantities[sku]), 0)} for sku in batch],
+                    },
+                    idempotent=True,
+                )
+            except RateLimited:
+                deferred.extend(skus[start:])
+                break
+            except TransientError:
+                deferred.extend(batch)
+                continue
+            except RejectedByMarketplace as exc:
+                rejected.update({sku: exc.message for sku in batch})
+                continue
+            accepted.extend(batch)
+            package_id = response.body.get("packageId") if isinstance(response.body, dict) else None
+            if package_id:
+                packages.append(str(package_id))
+        return StockPushResult(tuple(accepted), rejected, tuple(deferred), tuple(packages))

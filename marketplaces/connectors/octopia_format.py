@@ -1,0 +1,48 @@
+"""The Octopia (Cdiscount) seller API v2 wire format, as agreed with the sandbox.
+
+(unverified) No official spec of this API is stored: every path, parameter,
+status and limit below is the format agreed in the wire brief (and documented by
+the sandbox in marketplaces/sandbox/README.md). Correct it here, in one place,
+once the real API description is available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from orders.canonical import OrderStatus
+
+ORDERS_PATH = "/seller/v2/orders"
+ORDER_PATH = "/seller/v2/orders/{order_id}"
+VALIDATE_PATH = "/seller/v2/orders/{order_id}/validate"
+SHIPMENTS_PATH = "/seller/v2/orders/{order_id}/shipments"
+CANCEL_PATH = "/seller/v2/orders/{order_id}/cancel"
+REFUNDS_PATH = "/seller/v2/orders/{order_id}/refunds"
+OFFER_PACKAGES_PATH = "/seller/v2/offer-packages"
+CARRIERS_PATH = "/seller/v2/carriers"
+
+SELLER_ID_HEADER = "SellerId"
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+MAX_OFFERS_PER_PACKAGE = 1000
+OFFER_PACKAGE_TYPE = "Update"
+
+RATE_LIMITS: Mapping[str, tuple[float, int]] = {"per_operation": (10.0, 10)}
+
+STATUS_MAP: Mapping[str, str] = {
+    "Processing": OrderStatus.AWAITING_PAYMENT,  # payment being checked
+    "WaitingAcceptance": OrderStatus.PENDING_ACCEPTANCE,
+    "Accepted": OrderStatus.ACCEPTED,
+    "InPreparation": OrderStatus.ACCEPTED,  # partially_shipped when some lines are shipped (see cdiscount.py)
+    "Shipped": OrderStatus.SHIPPED,
+    "Delivered": OrderStatus.DELIVERED,
+    "Refused": OrderStatus.REFUSED,
+    "Cancelled": OrderStatus.CANCELLED,
+}
+SHIPPED_LINE_STATUSES = frozenset({"Shipped", "Delivered"})
+ACCEPTED_STATUSES = frozenset({"Accepted", "InPreparation", "Shipped", "Delivered"})
+
+# Only supply mode Seller is ours to act on; the others are fulfilled by Cdiscount.
+SUPPLY_MODES = frozenset({"Seller", "Fulfillment", "Xdock"})
+SELLER_SUPPLY_MODE = "Seller"
