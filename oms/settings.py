@@ -127,6 +127,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "oms.heartbeat", "schedule": 10.0},
+    "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 5.0},
+    # Actions wake the drainer on commit; this tick catches retries and anything missed.
+    "drain-outbox": {"task": "marketplaces.drain_outbox", "schedule": 2.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 
@@ -234,6 +237,9 @@ LOGGING = {
 }
 
 OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))
+
+# Fernet keys for marketplace credentials, newest first (see marketplaces/credentials.py).
+OMS_CREDENTIALS_KEYS = env_list("OMS_CREDENTIALS_KEYS")
 
 # The sandbox marketplaces that `make run` starts (marketplaces/sandbox/).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")

@@ -15,7 +15,10 @@ from datetime import timedelta
 from enum import Enum
 
 from django.db import transaction
+from django.utils import timezone
 
+from marketplaces import outbox
+from marketplaces.connectors import CONNECTORS
 from oms.errors import DomainError, IllegalTransition
 from orders import status as transitions
 from orders.canonical import OrderData, OrderLineData
@@ -121,6 +124,38 @@ def _refuse_marketplace_fulfilled(order: Order) -> None:
         )
 
 
+# Pushes to the marketplace ------------------------------------------------------------
+
+
+def _has_acceptance_step(order: Order) -> bool:
+    return CONNECTORS[order.account.platform].has_acceptance_step
+
+
+def _line_ids(order: Order) -> list[str]:
+    return [line.marketplace_line_id for line in order.lines.all()]
+
+
+def _push(order: Order, kind: str, **payload) -> None:
+    """Tell the marketplace, in this transaction: the outbox sends it after commit."""
+    outbox.enqueue(
+        account=order.account, order=order, kind=kind, payload={"marketplace_order_id": order.marketplace_order_id, **payload}
+    )
+
+
+@transaction.atomic
+def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: str = "") -> None:
+    """Put a push's outcome on the order's timeline (called by the outbox)."""
+    order = Order.objects.select_related("account").get(pk=order_id)
+    sent = outcome == "sent"
+    record_event(
+        order=order,
+        kind=OrderEvent.Kind.PUSHED if sent else OrderEvent.Kind.PUSH_FAILED,
+        actor=Actor.system("outbox"),
+        message=f"{kind}: sent to {order.account.get_platform_display()}" if sent else f"{kind}: {error}",
+        data={"push": kind, "outcome": outcome},
+    )
+
+
 # Transitions ----------------------------------------------------------------------
 
 
@@ -129,7 +164,10 @@ def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     """Accept an order waiting for acceptance (→ to ship). Raises IllegalTransition otherwise."""
     order = _lock(order_id)
     _refuse_marketplace_fulfilled(order)
-    return _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
+    _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
+    if _has_acceptance_step(order):
+        _push(order, outbox.OutboxMessage.Kind.ACCEPT, line_ids=_line_ids(order))
+    return order
 
 
 @transaction.atomic
@@ -138,7 +176,9 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     reason = _require_reason(reason)
     order = _lock(order_id)
     _refuse_marketplace_fulfilled(order)
-    return _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
+    _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
+    _push(order, outbox.OutboxMessage.Kind.REFUSE, line_ids=_line_ids(order), reason=reason)
+    return order
 
 
 @transaction.atomic
@@ -147,7 +187,13 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     reason = _require_reason(reason)
     order = _lock(order_id)
     _refuse_marketplace_fulfilled(order)
-    return _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
+    _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
+    lines = [
+        {"line_id": line.marketplace_line_id, "quantity": line.quantity, "amount": str(line.total_amount)}
+        for line in order.lines.all()
+    ]
+    _push(order, outbox.OutboxMessage.Kind.CANCEL, reason=reason, lines=lines)
+    return order
 
 
 @transaction.atomic
@@ -162,11 +208,14 @@ def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: st
     order = _lock(order_id)
     _refuse_marketplace_fulfilled(order)
     order.carrier, order.tracking_number = carrier, tracking_number
+    shipped_lines = []
     for line in order.lines.all():
-        if line.quantity_shipped != line.quantity:
+        remaining = line.quantity - line.quantity_shipped
+        if remaining > 0:
+            shipped_lines.append({"line_id": line.marketplace_line_id, "quantity": remaining})
             line.quantity_shipped = line.quantity
             line.save(update_fields=["quantity_shipped"])
-    return _move(
+    _move(
         order=order,
         to=OrderStatus.SHIPPED,
         actor=actor,
@@ -174,6 +223,15 @@ def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: st
         data={"carrier": carrier, "tracking_number": tracking_number},
         extra_fields=("carrier", "tracking_number"),
     )
+    _push(
+        order,
+        outbox.OutboxMessage.Kind.SHIP,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        lines=shipped_lines,
+        shipped_at=timezone.now().isoformat(),
+    )
+    return order
 
 
 @transaction.atomic

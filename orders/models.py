@@ -18,8 +18,8 @@ class Order(models.Model):
     marketplace_order_id = models.CharField(_("marketplace order id"), max_length=100)
     reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("The number the buyer sees"))
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, db_index=True)
-    marketplace_status = models.CharField(_("marketplace status"), max_length=50, blank=True)
-    channel = models.CharField(_("channel"), max_length=50, blank=True)
+    marketplace_status = models.CharField(_("marketplace status"), max_length=100, blank=True)
+    channel = models.CharField(_("channel"), max_length=100, blank=True)
 
     purchased_at = models.DateTimeField(_("purchased at"))
     marketplace_updated_at = models.DateTimeField(_("updated on the marketplace at"))
@@ -140,6 +140,8 @@ class OrderEvent(models.Model):
         UPDATED = "updated", _("Updated by the marketplace")
         STATUS_CHANGED = "status_changed", _("Status changed")
         STATUS_IGNORED = "status_ignored", _("Marketplace status not applied")
+        PUSHED = "pushed", _("Sent to the marketplace")
+        PUSH_FAILED = "push_failed", _("Not accepted by the marketplace")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

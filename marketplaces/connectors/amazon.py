@@ -30,7 +30,13 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import AMAZON_CARRIER_CODES, AMAZON_OTHER_CARRIER, CARRIER_NAMES, platform_carrier_code, validate_tracking
+from .carriers import (
+    AMAZON_CARRIER_CODES,
+    AMAZON_OTHER_CARRIER,
+    CARRIER_NAMES,
+    platform_carrier_code,
+    validate_tracking,
+)
 from .errors import (
     InvalidRequest,
     MarketplaceError,
@@ -60,6 +66,10 @@ ORDERS_PATH = "/orders/v0/orders"
 ORDER_ITEMS_PATH = "/orders/v0/orders/{order_id}/orderItems"
 SHIPMENT_CONFIRMATION_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 LISTINGS_ITEM_PATH = "/listings/2021-08-01/items/{seller_id}/{sku}"
+# (unverified: the Tokens API model is not in the stored specs) getOrders returns buyer
+# names and address lines only to a Restricted Data Token asked for these data elements.
+RESTRICTED_DATA_TOKEN_PATH = "/tokens/2021-03-01/restrictedDataToken"
+RESTRICTED_ORDER_DATA = ("buyerInfo", "shippingAddress")
 
 # Usage plans from the spec files: operation -> (requests per second, burst).
 RATE_LIMITS: Mapping[str, tuple[float, int]] = {
@@ -276,6 +286,40 @@ class AmazonConnector(ConnectorBase):
             refresh_on_statuses=(401, 403),
             **self.http_options,
         )
+        # getOrders goes through a second client holding the Restricted Data Token, so a
+        # 401 there renews the RDT (itself asked for with the LWA token above).
+        self.uses_restricted_data_token = bool(account.settings.get("restricted_data_token", True))
+        self.restricted_token = CachedToken(
+            key=f"{self.token_key}:rdt", store=self.token_store, fetch=self._fetch_restricted_data_token
+        )
+        self.orders_http = HttpClient(
+            platform=self.platform,
+            base_url=account.api_base_url,
+            session=self.session,
+            parse_error=parse_error,
+            token=self.restricted_token if self.uses_restricted_data_token else self.token,
+            token_headers=lambda token: {"x-amz-access-token": token},
+            static_headers={"User-Agent": USER_AGENT},
+            refresh_on_statuses=(401, 403),
+            **self.http_options,
+        )
+
+    def _fetch_restricted_data_token(self) -> tuple[str, float]:
+        """createRestrictedDataToken for getOrders with buyer and address data."""
+        response = self.http.request(
+            "POST",
+            RESTRICTED_DATA_TOKEN_PATH,
+            json_body={
+                "restrictedResources": [
+                    {"method": "GET", "path": ORDERS_PATH, "dataElements": list(RESTRICTED_ORDER_DATA)}
+                ]
+            },
+            idempotent=True,  # a token request changes nothing on the platform
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        if not body.get("restrictedDataToken"):
+            raise TransientError("restrictedDataToken missing from the response", platform=self.platform, body=body)
+        return str(body["restrictedDataToken"]), float(body.get("expiresIn") or 3600)
 
     def _fetch_token(self) -> tuple[str, float]:
         """Login with Amazon refresh_token grant."""
@@ -297,6 +341,9 @@ class AmazonConnector(ConnectorBase):
     def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage:
         """getOrders (LastUpdatedAfter, or NextToken) then getOrderItems for each order.
 
+        getOrders is sent with a Restricted Data Token (settings["restricted_data_token"],
+        default true) so names and addresses come with the orders.
+
         An order whose items cannot be read (4xx) is rejected; throttling or a
         transient error on any call raises (the whole page is asked again later).
         """
@@ -308,10 +355,12 @@ class AmazonConnector(ConnectorBase):
                 "LastUpdatedAfter": iso_z(since),
                 "MaxResultsPerPage": self.page_size(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
             }
-        response = self.http.request("GET", ORDERS_PATH, params=params)
+        response = self.orders_http.request("GET", ORDERS_PATH, params=params)
         payload = response.body.get("payload") if isinstance(response.body, dict) else None
         if not isinstance(payload, dict) or not isinstance(payload.get("Orders"), list):
-            raise TransientError("getOrders response without payload.Orders", platform=self.platform, body=response.body)
+            raise TransientError(
+                "getOrders response without payload.Orders", platform=self.platform, body=response.body
+            )
 
         items_by_order: dict[str, list[Mapping[str, Any]]] = {}
         item_errors: dict[str, str] = {}
@@ -463,7 +512,10 @@ class AmazonConnector(ConnectorBase):
                         "op": "replace",
                         "path": "/attributes/fulfillment_availability",
                         "value": [
-                            {"fulfillment_channel_code": FULFILLMENT_CHANNEL_CODE, "quantity": max(int(quantities[sku]), 0)}
+                            {
+                                "fulfillment_channel_code": FULFILLMENT_CHANNEL_CODE,
+                                "quantity": max(int(quantities[sku]), 0),
+                            }
                         ],
                     }
                 ],

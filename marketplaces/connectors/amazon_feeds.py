@@ -28,16 +28,41 @@ CANCELLATION_FEED_TYPE = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 REFUND_FEED_TYPE = "POST_PAYMENT_ADJUSTMENT_DATA"
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 CANCEL_REASONS = frozenset(
-    {"NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled", "GeneralAdjustment",
-     "CarrierCreditDecision", "RiskAssessmentInformationNotValid", "CarrierCoverageFailure", "CustomerReturn",
-     "MerchandiseNotReceived"}
+    {
+        "NoInventory",
+        "ShippingAddressUndeliverable",
+        "CustomerExchange",
+        "BuyerCanceled",
+        "GeneralAdjustment",
+        "CarrierCreditDecision",
+        "RiskAssessmentInformationNotValid",
+        "CarrierCoverageFailure",
+        "CustomerReturn",
+        "MerchandiseNotReceived",
+    }
 )
 DEFAULT_CANCEL_REASON = "NoInventory"
 REFUND_REASONS = frozenset(
-    {"NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem", "Abandoned",
-     "CustomerCancel", "PriceError", "ProductOutofStock", "CustomerAddressIncorrect", "Exchange", "Other",
-     "CarrierCreditDecision", "RiskAssessmentInformationNotValid", "CarrierCoverageFailure", "TransactionRecord",
-     "Undeliverable", "RefusedDelivery"}
+    {
+        "NoInventory",
+        "CustomerReturn",
+        "GeneralAdjustment",
+        "CouldNotShip",
+        "DifferentItem",
+        "Abandoned",
+        "CustomerCancel",
+        "PriceError",
+        "ProductOutofStock",
+        "CustomerAddressIncorrect",
+        "Exchange",
+        "Other",
+        "CarrierCreditDecision",
+        "RiskAssessmentInformationNotValid",
+        "CarrierCoverageFailure",
+        "TransactionRecord",
+        "Undeliverable",
+        "RefusedDelivery",
+    }
 )
 DEFAULT_REFUND_REASON = "CustomerReturn"
 
@@ -116,7 +141,9 @@ def submit_feed(
     body = created.body if isinstance(created.body, dict) else {}
     document_id, upload_url = body.get("feedDocumentId"), body.get("url")
     if not document_id or not upload_url:
-        raise TransientError("createFeedDocument response without feedDocumentId/url", platform=http.platform, body=body)
+        raise TransientError(
+            "createFeedDocument response without feedDocumentId/url", platform=http.platform, body=body
+        )
     try:
         # A pre-signed storage URL: no SP-API token goes there.
         upload = session.put(upload_url, data=document, headers={"Content-Type": FEED_CONTENT_TYPE}, timeout=timeout)

@@ -10,6 +10,7 @@ same account (tokens are shared through the `TokenStore`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +21,7 @@ import requests
 from orders.canonical import OrderData
 
 from .http import BACKOFF_SECONDS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, RETRIES_FOR_SAFE_CALLS
-from .tokens import InMemoryTokenStore, TokenStore
+from .tokens import PROCESS_TOKEN_STORE, TokenStore
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class ConnectorBase:
             raise ValueError(f"{type(self).__name__} cannot serve a {account.platform!r} account")
         self.account = account
         self.session = session or requests.Session()
-        self.token_store = token_store or InMemoryTokenStore()
+        self.token_store = token_store if token_store is not None else PROCESS_TOKEN_STORE
         settings = account.settings
         self.timeout = (
             float(settings.get("timeout_connect", CONNECT_TIMEOUT_SECONDS)),
@@ -197,7 +198,10 @@ class ConnectorBase:
 
     @property
     def token_key(self) -> str:
-        return f"{self.platform}:{self.account.account_key}"
+        """Store key of the account's token; new credentials or a new token URL never reuse an old token."""
+        identity = f"{self.account.auth_url}|{self.account.credentials.get('client_id', '')}"
+        digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
+        return f"{self.platform}:{self.account.account_key}:{digest}"
 
     def page_size(self, default: int, maximum: int) -> int:
         size = int(self.account.settings.get("page_size", default))

@@ -28,8 +28,18 @@ FEDEX = "fedex"
 TNT = "tnt"
 
 CARRIERS: tuple[str, ...] = (
-    COLISSIMO, CHRONOPOST, DHL_EXPRESS, DHL_PARCEL, UPS, DPD, GLS,
-    MONDIAL_RELAY, RELAIS_COLIS, COLIS_PRIVE, FEDEX, TNT,
+    COLISSIMO,
+    CHRONOPOST,
+    DHL_EXPRESS,
+    DHL_PARCEL,
+    UPS,
+    DPD,
+    GLS,
+    MONDIAL_RELAY,
+    RELAIS_COLIS,
+    COLIS_PRIVE,
+    FEDEX,
+    TNT,
 )
 
 # Human names, sent where a platform wants a name (Amazon carrierName with "Other",

@@ -28,7 +28,14 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import CARRIER_NAMES, OCTOPIA_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url, validate_tracking
+from .carriers import (
+    CARRIER_NAMES,
+    OCTOPIA_CARRIER_CODES,
+    normalize_tracking,
+    platform_carrier_code,
+    tracking_url,
+    validate_tracking,
+)
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,
@@ -79,7 +86,9 @@ def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -
 def _address(raw: Any, path: str) -> AddressData | None:
     if not isinstance(raw, Mapping):
         return None
-    name = " ".join(part for part in (text_of(raw, "firstName", required=False), text_of(raw, "lastName", required=False)) if part)
+    name = " ".join(
+        part for part in (text_of(raw, "firstName", required=False), text_of(raw, "lastName", required=False)) if part
+    )
     country = text_of(raw, "countryCode", required=False)
     try:
         country = to_alpha2(country) if country else ""
@@ -159,7 +168,9 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         ship_by=datetime_of(order, "shippedAtMax", required=False),
         shipping_method=text_of(order, "shippingMethod", required=False),
         buyer_name=" ".join(
-            part for part in (text_of(customer, "firstName", required=False), text_of(customer, "lastName", required=False)) if part
+            part
+            for part in (text_of(customer, "firstName", required=False), text_of(customer, "lastName", required=False))
+            if part
         ),
         buyer_email=text_of(customer, "email", required=False),
         shipping_address=_address(order.get("shippingAddress"), "shippingAddress"),
@@ -356,7 +367,8 @@ class CdiscountConnector(ConnectorBase):
             wire.REFUNDS_PATH.format(order_id=order_id),
             json_body={
                 "lines": [
-                    {"lineId": line.line_id, "amount": (line.amount + line.shipping_amount).quantize(CENT)} for line in lines
+                    {"lineId": line.line_id, "amount": (line.amount + line.shipping_amount).quantize(CENT)}
+                    for line in lines
                 ],
                 "reason": reason,
             },

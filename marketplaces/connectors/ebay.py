@@ -72,7 +72,9 @@ OAUTH_SCOPES = (
 
 # Calls are a daily budget per application shared by all its sellers (unverified figure).
 DAILY_CALL_BUDGET = 5000
-RATE_LIMITS: Mapping[str, tuple[float, int]] = {"daily_application_calls": (DAILY_CALL_BUDGET / 86400, DAILY_CALL_BUDGET)}
+RATE_LIMITS: Mapping[str, tuple[float, int]] = {
+    "daily_application_calls": (DAILY_CALL_BUDGET / 86400, DAILY_CALL_BUDGET)
+}
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # spec: limit max 200
@@ -97,8 +99,15 @@ CANCEL_STATES = frozenset({"NONE_REQUESTED", "IN_PROGRESS", "CANCELED"})
 
 # issueRefund reasonForRefund (eBay ReasonForRefundEnum, unverified).
 REFUND_REASONS = frozenset(
-    {"BUYER_CANCEL", "BUYER_RETURN", "ITEM_NOT_RECEIVED", "SELLER_WRONG_ITEM", "SELLER_OUT_OF_STOCK",
-     "SELLER_FOUND_CHEAPER_PRICE", "OTHER"}
+    {
+        "BUYER_CANCEL",
+        "BUYER_RETURN",
+        "ITEM_NOT_RECEIVED",
+        "SELLER_WRONG_ITEM",
+        "SELLER_OUT_OF_STOCK",
+        "SELLER_FOUND_CHEAPER_PRICE",
+        "OTHER",
+    }
 )
 DEFAULT_REFUND_REASON = "OTHER"
 COMMENT_MAX_LENGTH = 100  # spec: comment up to 100 characters
@@ -184,7 +193,11 @@ def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_can
     line_total = _money(item.get("lineItemCost"), "lineItemCost", currency, required=True)
     unit_price = (line_total / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else line_total
     tax = sum(
-        (_money(tax.get("amount"), "taxes.amount", currency) for tax in item.get("taxes") or [] if isinstance(tax, Mapping)),
+        (
+            _money(tax.get("amount"), "taxes.amount", currency)
+            for tax in item.get("taxes") or []
+            if isinstance(tax, Mapping)
+        ),
         Decimal("0"),
     )
     status = text_of(item, "lineItemFulfillmentStatus", required=False)
@@ -195,7 +208,9 @@ def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_can
         quantity=quantity,
         unit_price_amount=unit_price,
         total_amount=line_total,
-        shipping_amount=_money(field_of(item, "deliveryCost.shippingCost", required=False), "deliveryCost.shippingCost", currency),
+        shipping_amount=_money(
+            field_of(item, "deliveryCost.shippingCost", required=False), "deliveryCost.shippingCost", currency
+        ),
         tax_amount=tax,
         quantity_shipped=quantity if status == "FULFILLED" else 0,
         marketplace_product_id=text_of(item, "legacyItemId", required=False),
@@ -210,14 +225,14 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
     order_id = text_of(order, "orderId")
     status = canonical_status_of(order)
     total = field_of(order, "pricingSummary.total")
-    currency = parse_currency(total.get("currency") if isinstance(total, Mapping) else None, "pricingSummary.total.currency")
+    currency = parse_currency(
+        total.get("currency") if isinstance(total, Mapping) else None, "pricingSummary.total.currency"
+    )
     cancel_state = field_of(order, "cancelStatus.cancelState", required=False)
     items = order.get("lineItems")
     if not isinstance(items, list) or not items:
         raise InvalidOrder("order has no lineItems")
-    lines = tuple(
-        map_line_item(item, currency, buyer_requested_cancel=cancel_state == "IN_PROGRESS") for item in items
-    )
+    lines = tuple(map_line_item(item, currency, buyer_requested_cancel=cancel_state == "IN_PROGRESS") for item in items)
     ship_to = _ship_to(order)
     instructions = order.get("fulfillmentStartInstructions") or [{}]
     marketplace_statuses = [
@@ -236,7 +251,9 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         currency=currency,
         total_amount=_money(total, "pricingSummary.total", currency, required=True),
         lines=lines,
-        shipping_amount=_money(field_of(order, "pricingSummary.deliveryCost", required=False), "pricingSummary.deliveryCost", currency),
+        shipping_amount=_money(
+            field_of(order, "pricingSummary.deliveryCost", required=False), "pricingSummary.deliveryCost", currency
+        ),
         reference=text_of(order, "legacyOrderId", required=False)
         or text_of(order, "salesRecordReference", required=False)
         or order_id,
@@ -418,7 +435,10 @@ class EbayConnector(ConnectorBase):
             "reasonForRefund": reason_code,
             "refundItems": [
                 {
-                    "refundAmount": {"value": f"{(line.amount + line.shipping_amount).quantize(CENT):f}", "currency": line.currency},
+                    "refundAmount": {
+                        "value": f"{(line.amount + line.shipping_amount).quantize(CENT):f}",
+                        "currency": line.currency,
+                    },
                     "lineItemId": line.line_id,
                 }
                 for line in lines

@@ -125,9 +125,7 @@ class HttpClient:
             url = urljoin(self.base_url + "/", path_or_url)
         base, target = urlsplit(self.base_url), urlsplit(url)
         if (base.scheme, base.netloc) != (target.scheme, target.netloc):
-            raise MarketplaceError(
-                f"refusing to follow a link to another host: {url}", platform=self.platform
-            )
+            raise MarketplaceError(f"refusing to follow a link to another host: {url}", platform=self.platform)
         return url
 
     def request(
@@ -219,9 +217,7 @@ class HttpClient:
                     raise error from exc
             return HttpResponse(response.status_code, response.headers, body, response.text)
 
-    def _network_error(
-        self, exc: requests.RequestException, method: str, url: str, idempotent: bool
-    ) -> TransientError:
+    def _network_error(self, exc: requests.RequestException, method: str, url: str, idempotent: bool) -> TransientError:
         # A connect timeout means nothing reached the platform; anything later
         # (read timeout, reset connection) may have been applied.
         never_sent = isinstance(exc, requests.ConnectTimeout)

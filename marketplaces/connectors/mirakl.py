@@ -47,7 +47,6 @@ from .payload import (
     amount_of,
     canonical_status,
     datetime_of,
-    field_of,
     map_page,
     parse_amount,
     parse_currency,
@@ -122,8 +121,12 @@ def _country(raw: Mapping[str, Any], path: str) -> str:
 def _address(raw: Any, path: str, *, relay_point_id: str = "") -> AddressData | None:
     if not isinstance(raw, Mapping):
         return None
-    name = " ".join(part for part in (text_of(raw, "firstname", required=False), text_of(raw, "lastname", required=False)) if part)
-    company = " ".join(part for part in (text_of(raw, "company", required=False), text_of(raw, "company_2", required=False)) if part)
+    name = " ".join(
+        part for part in (text_of(raw, "firstname", required=False), text_of(raw, "lastname", required=False)) if part
+    )
+    company = " ".join(
+        part for part in (text_of(raw, "company", required=False), text_of(raw, "company_2", required=False)) if part
+    )
     return AddressData(
         name=name,
         company=company,
@@ -177,7 +180,9 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
     lines = tuple(map_order_line(line) for line in raw_lines)
     customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
     buyer_name = " ".join(
-        part for part in (text_of(customer, "firstname", required=False), text_of(customer, "lastname", required=False)) if part
+        part
+        for part in (text_of(customer, "firstname", required=False), text_of(customer, "lastname", required=False))
+        if part
     )
     channel = order.get("channel") if isinstance(order.get("channel"), Mapping) else {}
     return OrderData(
@@ -434,7 +439,9 @@ class MiraklConnector(ConnectorBase):
             },
         )
         body = response.body if isinstance(response.body, dict) else {}
-        ids = tuple(str(r.get("refund_id")) for r in body.get("refunds") or [] if isinstance(r, Mapping) and r.get("refund_id"))
+        ids = tuple(
+            str(r.get("refund_id")) for r in body.get("refunds") or [] if isinstance(r, Mapping) and r.get("refund_id")
+        )
         return RefundResult(refund_ids=ids)
 
     def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult:

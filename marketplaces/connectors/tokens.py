@@ -45,6 +45,11 @@ class InMemoryTokenStore:
             self._tokens[key] = (token, expires_at)
 
 
+# Shared by every connector of this process that is given no store, so connectors
+# built per task in one worker reuse their account's token.
+PROCESS_TOKEN_STORE = InMemoryTokenStore()
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

@@ -102,10 +102,17 @@ def set_generation(server, request, body, key):
 @_route("POST", "/accounts/{key}/orders")
 def generate_orders(server, request, body, key):
     """Options: count, lines, skus, quantity, status, prime, business, relay, afn,
-    buyer_cancels, short_acceptance."""
+    buyer_cancels, short_acceptance, realistic.
+
+    Without "realistic": true, the traits that change what actions are legal (AFN, a later
+    buyer cancellation, a minutes-long acceptance window) are off unless asked, so tests
+    stay deterministic; with it, they follow the demo mix like generated traffic."""
     account = _account(server, key)
     options = {name: body[name] for name in ("lines", "skus", "quantity", "prime", "business", "relay", "afn",
                                              "buyer_cancels", "short_acceptance") if name in body}
+    if not body.get("realistic"):
+        for trait in ("afn", "buyer_cancels", "short_acceptance"):
+            options.setdefault(trait, False)
     count = int(body.get("count", 1))
     if not 1 <= count <= 10_000:
         raise AdminError(400, "count must be between 1 and 10000")
@@ -171,7 +178,8 @@ def account_stock(server, request, body, key):
 
 @_route("GET", "/clock")
 def clock(server, request, body):
-    return Response(200, {"now": iso(server.world.now(), millis=True), "offset_seconds": server.world.clock_offset})
+    return Response(200, {"now": iso(server.world.now(), millis=True), "offset_seconds": server.world.clock_offset,
+                          "frozen": server.world.frozen_at is not None})
 
 
 @_route("POST", "/clock/advance")
@@ -182,6 +190,13 @@ def advance_clock(server, request, body):
     now = server.world.advance_clock(seconds)
     server.pipeline.sweep(force=True)
     return Response(200, {"now": iso(now, millis=True), "offset_seconds": server.world.clock_offset})
+
+
+@_route("POST", "/clock/freeze")
+def freeze_clock(server, request, body):
+    """{"frozen": true} stops the clock (it then moves only by /clock/advance); false restarts it."""
+    now = server.world.freeze_clock(bool(body.get("frozen", True)))
+    return Response(200, {"now": iso(now, millis=True), "frozen": server.world.frozen_at is not None})
 
 
 @_route("GET", "/requests")

@@ -22,6 +22,7 @@ TOKEN_LIFETIME = 3600
 # The wire brief agrees on 401 for a bad token; real SP-API answers 403 "Unauthorized" (unverified).
 UNAUTHORIZED_STATUS = 401
 MAX_RESULTS_PER_PAGE = 100
+NEXT_TOKENS_KEPT = 10_000  # oldest NextTokens are forgotten beyond this
 SALES_CHANNELS = {"A13V1IB3VIYZZH": "Amazon.fr", "A1PA6795UKMFR9": "Amazon.de",
                   "A1RKKUPIHCS9HS": "Amazon.es", "APJ6JRA9NG5V4": "Amazon.it"}
 VAT_RATES = {"A13V1IB3VIYZZH": Decimal("20"), "A1PA6795UKMFR9": Decimal("19"),
@@ -239,7 +240,7 @@ def get_orders(world, account, request) -> Response:
     tokens = world.documents.setdefault("amazon_next_tokens", {})
     next_token = request.arg("NextToken")
     if next_token:
-        remaining = tokens.pop(next_token, None)
+        remaining = tokens.get(next_token)  # reusable: a retry after a timeout gets the same page
         if remaining is None or remaining["account"] != account.key:
             raise ApiError(400, "InvalidInput", "Invalid NextToken")
         ids, page_size, bounds = remaining["ids"], remaining["page_size"], remaining["bounds"]
@@ -251,6 +252,8 @@ def get_orders(world, account, request) -> Response:
     payload = {"Orders": orders, **bounds}
     if rest:
         token = secrets.token_urlsafe(48)
+        while len(tokens) >= NEXT_TOKENS_KEPT:
+            del tokens[next(iter(tokens))]
         tokens[token] = {"account": account.key, "ids": rest, "page_size": page_size, "bounds": bounds}
         payload["NextToken"] = token
     return Response(200, {"payload": payload}, _headers({"x-amzn-RateLimit-Limit": "0.0167"}),

@@ -50,7 +50,8 @@ class SandboxAdmin:
 
     # orders
     def generate_orders(self, key: str, count: int = 1, **options: Any) -> list[dict]:
-        """Options: lines, skus, quantity, status, prime, business, relay, afn, buyer_cancels, short_acceptance."""
+        """Options: lines, skus, quantity, status, prime, business, relay, afn, buyer_cancels,
+        short_acceptance, realistic (the demo mix of AFN, buyer cancels, short acceptance windows)."""
         return self._call("POST", f"/accounts/{key}/orders", {"count": count, **options})["orders"]
 
     def orders(self, key: str) -> list[dict]:
@@ -77,6 +78,10 @@ class SandboxAdmin:
 
     def advance_clock(self, seconds: float) -> str:
         return self._call("POST", "/clock/advance", {"seconds": seconds})["now"]
+
+    def freeze_clock(self, frozen: bool = True) -> str:
+        """Frozen, the sandbox clock moves only through `advance_clock` (deterministic tests)."""
+        return self._call("POST", "/clock/freeze", {"frozen": frozen})["now"]
 
     def requests(self, **filters: Any) -> list[dict]:
         """Filters: account, operation, platform, since, limit."""

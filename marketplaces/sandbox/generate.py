@@ -139,7 +139,8 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
     is_business = _chance(business, BUSINESS_SHARE)
     company = fake.company() if is_business else ""
     is_prime = platform == "amazon" and _chance(prime, PRIME_SHARE)
-    is_afn = platform == "amazon" and _chance(afn, AFN_SHARE)
+    # Amazon AFN (FBA) and Cdiscount Fulfilment: shipped by the marketplace, read-only for us.
+    is_afn = platform in ("amazon", "cdiscount") and _chance(afn, AFN_SHARE)
     relay_id = ""
     if platform in ("mirakl", "cdiscount") and _chance(relay, RELAY_SHARE):
         relay_id = random.choice(MONDIAL_RELAY_POINTS)

@@ -249,8 +249,9 @@ class SandboxServer:
         self._httpd.sandbox = self
         self.port = self._httpd.server_address[1]
         self._stopping.clear()
-        for target in (self._httpd.serve_forever, self._tick_forever):
-            thread = threading.Thread(target=target, name=f"sandbox-{target.__name__}", daemon=True)
+        for name, target in (("http", lambda: self._httpd.serve_forever(poll_interval=0.1)),
+                             ("tick", self._tick_forever)):
+            thread = threading.Thread(target=target, name=f"sandbox-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self

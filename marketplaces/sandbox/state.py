@@ -57,7 +57,8 @@ class Account:
 class World:
     rate_scale: float = 1.0
     lock: threading.RLock = field(default_factory=threading.RLock)
-    clock_offset: float = 0.0  # seconds added to real time
+    clock_offset: float = 0.0  # seconds added to real time (or to `frozen_at`)
+    frozen_at: dt.datetime | None = None  # set while the clock is frozen
     accounts: dict[str, Account] = field(default_factory=dict)
     orders: dict[str, dict[str, dict]] = field(default_factory=dict)  # account → order id → order
     tokens: dict[str, dict] = field(default_factory=dict)  # access token → {account, expires_at}
@@ -75,11 +76,23 @@ class World:
 
     # ---- clock -------------------------------------------------------------------
     def now(self) -> dt.datetime:
-        return dt.datetime.now(UTC) + dt.timedelta(seconds=self.clock_offset)
+        base = self.frozen_at if self.frozen_at is not None else dt.datetime.now(UTC)
+        return base + dt.timedelta(seconds=self.clock_offset)
 
     def advance_clock(self, seconds: float) -> dt.datetime:
         with self.lock:
             self.clock_offset += seconds
+            return self.now()
+
+    def freeze_clock(self, frozen: bool) -> dt.datetime:
+        """Stop (or restart) the clock: frozen, it only moves through `advance_clock`."""
+        with self.lock:
+            now = self.now()
+            if frozen and self.frozen_at is None:
+                self.frozen_at, self.clock_offset = now, 0.0
+            elif not frozen and self.frozen_at is not None:
+                self.frozen_at = None
+                self.clock_offset = (now - dt.datetime.now(UTC)).total_seconds()
             return self.now()
 
     # ---- accounts ----------------------------------------------------------------
@@ -212,7 +225,7 @@ class World:
     def reset(self) -> None:
         """Forget everything except the rate scale (the admin API's reset)."""
         with self.lock:
-            self.clock_offset = 0.0
+            self.clock_offset, self.frozen_at = 0.0, None
             for name in ("accounts", "orders", "tokens", "actions", "stock", "documents", "counters", "last_pages"):
                 getattr(self, name).clear()
             self.stock_history.clear()

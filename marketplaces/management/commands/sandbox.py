@@ -56,7 +56,7 @@ class Command(BaseCommand):
             owed += per_tick
             while owed >= 1:
                 key = keys[turn % len(keys)]
-                admin.generate_orders(key, 1)
+                admin.generate_orders(key, 1, realistic=True)
                 owed -= 1
                 created += 1
                 turn += 1

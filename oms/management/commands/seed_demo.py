@@ -8,13 +8,14 @@ import datetime as dt
 import random
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from marketplaces.models import MarketplaceAccount
-from marketplaces.sandbox.demo import DEMO_ACCOUNTS
+from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
 from oms import embedded, roles
 from orders.actions import ingest_order
 from orders.canonical import OrderStatus, Platform
@@ -58,7 +59,17 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _account(self, entry: dict) -> MarketplaceAccount:
-        return MarketplaceAccount.objects.create(platform=entry["platform"], name=entry["name"])
+        """The sandbox's demo account; pointing it at the real platform is a matter of URLs and credentials."""
+        urls = demo_account_urls(settings.SANDBOX_URL, entry)
+        account = MarketplaceAccount(
+            platform=entry["platform"],
+            name=entry["name"],
+            api_base_url=urls["api_base_url"],
+            auth_url=urls["auth_url"],
+        )
+        account.credentials = entry["credentials"]
+        account.save()
+        return account
 
     def _users(self) -> list[tuple[str, str, str]]:
         users = get_user_model()

@@ -42,6 +42,14 @@ class CannedReply:
     delay: float = 0.0  # seconds to wait before answering (to trigger read timeouts)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (read-timeout tests) leaves a broken pipe: expected here.
+        pass
+
+
 class RecordingServer:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
@@ -79,8 +87,7 @@ class RecordingServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
@@ -88,7 +95,7 @@ class RecordingServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "RecordingServer":
+    def start(self) -> RecordingServer:
         self._thread.start()
         return self
 
@@ -116,7 +123,9 @@ class RecordingServer:
         reply_headers = {"Content-Type": "application/json"} if payload else {}
         reply_headers.update(headers or {})
         with self._lock:
-            self._routes.setdefault((method.upper(), path), []).append(CannedReply(status, payload, reply_headers, delay))
+            self._routes.setdefault((method.upper(), path), []).append(
+                CannedReply(status, payload, reply_headers, delay)
+            )
 
     def _next_reply(self, record: RecordedRequest) -> CannedReply:
         with self._lock:

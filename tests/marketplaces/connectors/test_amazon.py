@@ -67,7 +67,12 @@ def serve_token(server, token="Atza|token-1", expires_in=3600):
     server.reply(
         "POST",
         "/amazon/auth/o2/token",
-        body={"access_token": token, "token_type": "bearer", "expires_in": expires_in, "refresh_token": "Atzr|refresh-1"},
+        body={
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": expires_in,
+            "refresh_token": "Atzr|refresh-1",
+        },
     )
 
 
@@ -164,9 +169,14 @@ def test_bad_orders_are_rejected_with_a_reason(server, mutate, reason):
     serve_token(server)
     good = order_with_status("Shipped")
     server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": [order, good]}})
-    server.reply("GET", f"/amazon/orders/v0/orders/{order['AmazonOrderId']}/orderItems",
-                 body={"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": items}})
-    server.reply("GET", f"/amazon/orders/v0/orders/{good['AmazonOrderId']}/orderItems", body=ITEMS[good["AmazonOrderId"]])
+    server.reply(
+        "GET",
+        f"/amazon/orders/v0/orders/{order['AmazonOrderId']}/orderItems",
+        body={"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": items}},
+    )
+    server.reply(
+        "GET", f"/amazon/orders/v0/orders/{good['AmazonOrderId']}/orderItems", body=ITEMS[good["AmazonOrderId"]]
+    )
 
     page = make_connector(server).list_changed_orders(since=SINCE)
 
@@ -220,8 +230,12 @@ def test_list_changed_orders_requests_orders_then_items_and_follows_next_token(s
 def test_expired_token_is_refreshed_once_on_401_and_the_call_retried(server):
     serve_token(server, "Atza|old")
     serve_token(server, "Atza|new")
-    server.reply("GET", "/amazon/orders/v0/orders", status=401,
-                 body={"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]})
+    server.reply(
+        "GET",
+        "/amazon/orders/v0/orders",
+        status=401,
+        body={"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]},
+    )
     server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": []}})
 
     page = make_connector(server).list_changed_orders(since=SINCE)
@@ -246,8 +260,12 @@ def test_a_token_about_to_expire_is_refreshed_before_the_call(server):
 
 
 def test_refused_refresh_token_raises_authentication_failed(server):
-    server.reply("POST", "/amazon/auth/o2/token", status=400,
-                 body={"error": "invalid_grant", "error_description": "The request has an invalid grant parameter"})
+    server.reply(
+        "POST",
+        "/amazon/auth/o2/token",
+        status=400,
+        body={"error": "invalid_grant", "error_description": "The request has an invalid grant parameter"},
+    )
     with pytest.raises(AuthenticationFailed) as caught:
         make_connector(server).list_changed_orders(since=SINCE)
     assert caught.value.code == "invalid_grant"
@@ -256,8 +274,9 @@ def test_refused_refresh_token_raises_authentication_failed(server):
 
 def test_persistent_401_after_refresh_raises_authentication_failed(server):
     serve_token(server)
-    server.reply("GET", "/amazon/orders/v0/orders", status=401,
-                 body={"errors": [{"code": "Unauthorized", "message": "denied"}]})
+    server.reply(
+        "GET", "/amazon/orders/v0/orders", status=401, body={"errors": [{"code": "Unauthorized", "message": "denied"}]}
+    )
     with pytest.raises(AuthenticationFailed):
         make_connector(server).list_changed_orders(since=SINCE)
     assert len(server.calls("GET", "/amazon/orders/v0/orders")) == 2
@@ -268,8 +287,12 @@ def test_persistent_401_after_refresh_raises_authentication_failed(server):
 
 def test_quota_exceeded_is_retried_then_raised_as_rate_limited(server):
     serve_token(server)
-    server.reply("GET", "/amazon/orders/v0/orders", status=429,
-                 body={"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]})
+    server.reply(
+        "GET",
+        "/amazon/orders/v0/orders",
+        status=429,
+        body={"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]},
+    )
     with pytest.raises(RateLimited) as caught:
         make_connector(server).list_changed_orders(since=SINCE)
     assert caught.value.code == "QuotaExceeded"
@@ -279,8 +302,12 @@ def test_quota_exceeded_is_retried_then_raised_as_rate_limited(server):
 
 def test_server_error_then_success_is_retried_for_reads(server):
     serve_token(server)
-    server.reply("GET", "/amazon/orders/v0/orders", status=503,
-                 body={"errors": [{"code": "ServiceUnavailable", "message": "Service temporarily unavailable."}]})
+    server.reply(
+        "GET",
+        "/amazon/orders/v0/orders",
+        status=503,
+        body={"errors": [{"code": "ServiceUnavailable", "message": "Service temporarily unavailable."}]},
+    )
     server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": []}})
     page = make_connector(server).list_changed_orders(since=SINCE)
     assert page.orders == []
@@ -297,8 +324,12 @@ def test_malformed_json_is_a_transient_error(server):
 
 def test_bad_request_is_rejected_with_the_platform_code(server):
     serve_token(server)
-    server.reply("GET", "/amazon/orders/v0/orders", status=400,
-                 body={"errors": [{"code": "InvalidInput", "message": "Invalid Input", "details": "MarketplaceIds"}]})
+    server.reply(
+        "GET",
+        "/amazon/orders/v0/orders",
+        status=400,
+        body={"errors": [{"code": "InvalidInput", "message": "Invalid Input", "details": "MarketplaceIds"}]},
+    )
     with pytest.raises(RejectedByMarketplace) as caught:
         make_connector(server).list_changed_orders(since=SINCE)
     assert caught.value.code == "InvalidInput"
@@ -351,8 +382,12 @@ def test_unlisted_carrier_goes_as_other_with_its_name(server):
     path = "/amazon/orders/v0/orders/407-1034567-2234503/shipmentConfirmation"
     server.reply("POST", path, status=204)
     make_connector(server).confirm_shipment(
-        order_id="407-1034567-2234503", carrier="relais_colis", tracking_number="RC4400112233",
-        lines=[ShipmentLine("70000000000021", 2)], shipped_at=SINCE, idempotency_key="k",
+        order_id="407-1034567-2234503",
+        carrier="relais_colis",
+        tracking_number="RC4400112233",
+        lines=[ShipmentLine("70000000000021", 2)],
+        shipped_at=SINCE,
+        idempotency_key="k",
     )
     package = server.calls("POST", path)[0].json()["packageDetail"]
     assert (package["carrierCode"], package["carrierName"]) == ("Other", "Relais Colis")
@@ -361,8 +396,12 @@ def test_unlisted_carrier_goes_as_other_with_its_name(server):
 def test_a_bad_tracking_number_is_refused_before_any_call(server):
     with pytest.raises(InvalidRequest):
         make_connector(server).confirm_shipment(
-            order_id="407-1034567-2234503", carrier="ups", tracking_number="12345",
-            lines=[ShipmentLine("70000000000021", 2)], shipped_at=SINCE, idempotency_key="k",
+            order_id="407-1034567-2234503",
+            carrier="ups",
+            tracking_number="12345",
+            lines=[ShipmentLine("70000000000021", 2)],
+            shipped_at=SINCE,
+            idempotency_key="k",
         )
     assert server.requests == []
 
@@ -373,8 +412,12 @@ def test_a_failed_confirmation_is_not_resent(server):
     server.reply("POST", path, status=500, body={"errors": [{"code": "InternalFailure", "message": "boom"}]})
     with pytest.raises(TransientError) as caught:
         make_connector(server).confirm_shipment(
-            order_id="407-1034567-2234503", carrier="ups", tracking_number="1Z999AA10123456784",
-            lines=[ShipmentLine("70000000000021", 2)], shipped_at=SINCE, idempotency_key="k",
+            order_id="407-1034567-2234503",
+            carrier="ups",
+            tracking_number="1Z999AA10123456784",
+            lines=[ShipmentLine("70000000000021", 2)],
+            shipped_at=SINCE,
+            idempotency_key="k",
         )
     assert caught.value.outcome_unknown is True
     assert len(server.calls("POST", path)) == 1
@@ -383,11 +426,33 @@ def test_a_failed_confirmation_is_not_resent(server):
 def test_push_stock_patches_each_listing_and_reports_per_sku(server):
     serve_token(server)
     base = "/amazon/listings/2021-08-01/items/A2SELLERFR"
-    server.reply("PATCH", f"{base}/CAFE-MOULU-250G", body={"sku": "CAFE-MOULU-250G", "status": "ACCEPTED", "submissionId": "sub-1", "issues": []})
-    server.reply("PATCH", f"{base}/THEIERE-FONTE-1L", body={
-        "sku": "THEIERE-FONTE-1L", "status": "INVALID", "submissionId": "sub-2",
-        "issues": [{"code": "90220", "message": "'fulfillment_availability' is required but not supplied.", "severity": "ERROR"}]})
-    server.reply("PATCH", f"{base}/TASSE-GRES-X4", status=429, body={"errors": [{"code": "QuotaExceeded", "message": "slow down"}]})
+    server.reply(
+        "PATCH",
+        f"{base}/CAFE-MOULU-250G",
+        body={"sku": "CAFE-MOULU-250G", "status": "ACCEPTED", "submissionId": "sub-1", "issues": []},
+    )
+    server.reply(
+        "PATCH",
+        f"{base}/THEIERE-FONTE-1L",
+        body={
+            "sku": "THEIERE-FONTE-1L",
+            "status": "INVALID",
+            "submissionId": "sub-2",
+            "issues": [
+                {
+                    "code": "90220",
+                    "message": "'fulfillment_availability' is required but not supplied.",
+                    "severity": "ERROR",
+                }
+            ],
+        },
+    )
+    server.reply(
+        "PATCH",
+        f"{base}/TASSE-GRES-X4",
+        status=429,
+        body={"errors": [{"code": "QuotaExceeded", "message": "slow down"}]},
+    )
 
     result = make_connector(server, http_retries=0).push_stock(
         quantities={"CAFE-MOULU-250G": 12, "THEIERE-FONTE-1L": 0, "TASSE-GRES-X4": 3, "NOT-SENT": 1}
@@ -401,14 +466,22 @@ def test_push_stock_patches_each_listing_and_reports_per_sku(server):
     assert call.query == {"marketplaceIds": ["A13V1IB3VIYZZH"]}
     assert call.json() == {
         "productType": "PRODUCT",
-        "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                     "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 12}]}],
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 12}],
+            }
+        ],
     }
 
 
 def serve_feeds(server):
-    server.reply("POST", "/amazon/feeds/2021-06-30/documents",
-                 body={"feedDocumentId": "amzn1.tortuga.doc-1", "url": f"{server.url}/upload/doc-1"})
+    server.reply(
+        "POST",
+        "/amazon/feeds/2021-06-30/documents",
+        body={"feedDocumentId": "amzn1.tortuga.doc-1", "url": f"{server.url}/upload/doc-1"},
+    )
     server.reply("PUT", "/upload/doc-1", status=200)
     server.reply("POST", "/amazon/feeds/2021-06-30/feeds", status=202, body={"feedId": "50001"})
 
@@ -427,21 +500,28 @@ def test_cancel_order_uploads_an_acknowledgement_feed(server):
     assert root.findtext("Message/OrderAcknowledgement/StatusCode") == "Failure"
     assert root.findtext("Message/OrderAcknowledgement/Item/AmazonOrderItemCode") == "70000000000021"
     feed = server.calls("POST", "/amazon/feeds/2021-06-30/feeds")[0].json()
-    assert feed == {"feedType": "POST_ORDER_ACKNOWLEDGEMENT_DATA", "marketplaceIds": ["A13V1IB3VIYZZH"],
-                    "inputFeedDocumentId": "amzn1.tortuga.doc-1"}
+    assert feed == {
+        "feedType": "POST_ORDER_ACKNOWLEDGEMENT_DATA",
+        "marketplaceIds": ["A13V1IB3VIYZZH"],
+        "inputFeedDocumentId": "amzn1.tortuga.doc-1",
+    }
 
 
 def test_refund_uploads_a_payment_adjustment_feed(server):
     serve_token(server)
     serve_feeds(server)
     result = make_connector(server).refund(
-        order_id="407-1034567-2234505", reason="CustomerReturn", idempotency_key="refund-9",
+        order_id="407-1034567-2234505",
+        reason="CustomerReturn",
+        idempotency_key="refund-9",
         lines=[RefundLine("70000000000041", Decimal("15.00"), quantity=1, shipping_amount=Decimal("4.90"))],
     )
     assert result.refund_ids == ("50001",)
     root = ET.fromstring(server.calls("PUT", "/upload/doc-1")[0].body)
     components = root.findall("Message/OrderAdjustment/AdjustedItem/ItemPriceAdjustments/Component")
     assert [(c.findtext("Type"), c.findtext("Amount"), c.find("Amount").get("currency")) for c in components] == [
-        ("Principal", "15.00", "EUR"), ("Shipping", "4.90", "EUR")]
+        ("Principal", "15.00", "EUR"),
+        ("Shipping", "4.90", "EUR"),
+    ]
     feed = server.calls("POST", "/amazon/feeds/2021-06-30/feeds")[0].json()
     assert feed["feedType"] == "POST_PAYMENT_ADJUSTMENT_DATA"

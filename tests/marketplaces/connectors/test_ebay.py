@@ -33,15 +33,22 @@ def make_connector(server, **settings):
         account_key="ebay-atelier",
         api_base_url=f"{server.url}/ebay",
         auth_url=f"{server.url}/ebay/identity/v1/oauth2/token",
-        credentials={"client_id": "AtelierL-oms-PRD-1234", "client_secret": "PRD-secret", "refresh_token": "v^1.1#i^1#r^1"},
+        credentials={
+            "client_id": "AtelierL-oms-PRD-1234",
+            "client_secret": "PRD-secret",
+            "refresh_token": "v^1.1#i^1#r^1",
+        },
         settings={"http_backoff_seconds": 0, **settings},
     )
     return EbayConnector(account)
 
 
 def serve_token(server, token="v^1.1#access-1"):
-    server.reply("POST", "/ebay/identity/v1/oauth2/token",
-                 body={"access_token": token, "expires_in": 7200, "token_type": "User Access Token"})
+    server.reply(
+        "POST",
+        "/ebay/identity/v1/oauth2/token",
+        body={"access_token": token, "expires_in": 7200, "token_type": "User Access Token"},
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,9 +78,17 @@ def test_partially_shipped_order_maps_lines_amounts_and_per_line_ship_by():
     assert mapped.channel == "EBAY_FR"
     lamp, candles = mapped.lines
     assert (lamp.sku, lamp.quantity, lamp.total_amount, lamp.unit_price_amount) == (
-        "LAMPE-LAITON-E27", 1, Decimal("34.90"), Decimal("34.90"))
+        "LAMPE-LAITON-E27",
+        1,
+        Decimal("34.90"),
+        Decimal("34.90"),
+    )
     assert (candles.sku, candles.quantity, candles.total_amount, candles.unit_price_amount) == (
-        "BOUGIE-CIRE-SOJA", 2, Decimal("25.00"), Decimal("12.50"))
+        "BOUGIE-CIRE-SOJA",
+        2,
+        Decimal("25.00"),
+        Decimal("12.50"),
+    )
     assert lamp.marketplace_status == "FULFILLED" and lamp.quantity_shipped == 1
     assert candles.marketplace_status == "NOT_STARTED" and candles.quantity_shipped == 0
     assert lamp.ship_by == dt.datetime(2026, 11, 25, 22, 59, 59, tzinfo=UTC)
@@ -99,9 +114,15 @@ def test_a_buyer_cancellation_request_flags_the_lines():
         (lambda o: o.update(orderPaymentStatus="MAYBE"), "unknown status orderPaymentStatus MAYBE"),
         (lambda o: o["cancelStatus"].update(cancelState="WHATEVER"), "unknown status cancelState WHATEVER"),
         (lambda o: o["lineItems"][0].update(quantity=-2), "negative quantity quantity: -2"),
-        (lambda o: o["lineItems"][0]["lineItemCost"].update(currency="GBP"), "currency GBP of lineItemCost.currency differs"),
+        (
+            lambda o: o["lineItems"][0]["lineItemCost"].update(currency="GBP"),
+            "currency GBP of lineItemCost.currency differs",
+        ),
         (lambda o: o["pricingSummary"]["total"].update(value="trente"), "bad amount value: 'trente'"),
-        (lambda o: o["pricingSummary"]["total"].pop("currency"), "missing or bad currency pricingSummary.total.currency"),
+        (
+            lambda o: o["pricingSummary"]["total"].pop("currency"),
+            "missing or bad currency pricingSummary.total.currency",
+        ),
         (lambda o: o["lineItems"][0].pop("sku"), "missing field sku"),
     ],
 )
@@ -109,7 +130,11 @@ def test_bad_orders_are_rejected_and_the_page_goes_on(server, mutate, reason):
     broken = copy.deepcopy(ORDERS[0])
     mutate(broken)
     serve_token(server)
-    server.reply("GET", "/ebay/sell/fulfillment/v1/order", body={"total": 2, "limit": 50, "offset": 0, "orders": [broken, ORDERS[2]]})
+    server.reply(
+        "GET",
+        "/ebay/sell/fulfillment/v1/order",
+        body={"total": 2, "limit": 50, "offset": 0, "orders": [broken, ORDERS[2]]},
+    )
     page = make_connector(server).list_changed_orders(since=SINCE)
     assert [o.marketplace_order_id for o in page.orders] == [ORDERS[2]["orderId"]]
     (rejected,) = page.rejected
@@ -121,8 +146,14 @@ def test_bad_orders_are_rejected_and_the_page_goes_on(server, mutate, reason):
 def test_list_changed_orders_sends_the_encoded_filter_and_follows_next(server):
     serve_token(server)
     next_link = f"{server.url}/ebay/sell/fulfillment/v1/order?filter=lastmodifieddate%3A%5B2026-11-23T09%3A00%3A00.000Z..%5D&limit=3&offset=3"
-    server.reply("GET", "/ebay/sell/fulfillment/v1/order", body={"total": 6, "limit": 3, "offset": 0, "orders": ORDERS[:3], "next": next_link})
-    server.reply("GET", "/ebay/sell/fulfillment/v1/order", body={"total": 6, "limit": 3, "offset": 3, "orders": ORDERS[3:]})
+    server.reply(
+        "GET",
+        "/ebay/sell/fulfillment/v1/order",
+        body={"total": 6, "limit": 3, "offset": 0, "orders": ORDERS[:3], "next": next_link},
+    )
+    server.reply(
+        "GET", "/ebay/sell/fulfillment/v1/order", body={"total": 6, "limit": 3, "offset": 3, "orders": ORDERS[3:]}
+    )
     connector = make_connector(server, page_size=3)
 
     first = connector.list_changed_orders(since=SINCE)
@@ -133,7 +164,11 @@ def test_list_changed_orders_sends_the_encoded_filter_and_follows_next(server):
     assert second.high_watermark == dt.datetime(2026, 11, 23, 9, 15, 45, tzinfo=UTC)
     calls = server.calls("GET", "/ebay/sell/fulfillment/v1/order")
     assert "%5B" in calls[0].raw_query and "[" not in calls[0].raw_query  # brackets percent-encoded
-    assert calls[0].query == {"filter": ["lastmodifieddate:[2026-11-23T09:00:00.000Z..]"], "limit": ["3"], "offset": ["0"]}
+    assert calls[0].query == {
+        "filter": ["lastmodifieddate:[2026-11-23T09:00:00.000Z..]"],
+        "limit": ["3"],
+        "offset": ["0"],
+    }
     assert calls[1].query["offset"] == ["3"]
     assert calls[0].headers["authorization"] == "Bearer v^1.1#access-1"
 
@@ -149,15 +184,31 @@ def test_list_changed_orders_sends_the_encoded_filter_and_follows_next(server):
 def test_a_next_link_to_another_host_is_refused(server):
     serve_token(server)
     with pytest.raises(MarketplaceError):
-        make_connector(server).list_changed_orders(since=SINCE, page_token="https://evil.example/ebay/sell/fulfillment/v1/order")
+        make_connector(server).list_changed_orders(
+            since=SINCE, page_token="https://evil.example/ebay/sell/fulfillment/v1/order"
+        )
     assert server.calls("GET", "/ebay/sell/fulfillment/v1/order") == []
 
 
 def test_ebay_error_body_is_parsed(server):
     serve_token(server)
-    server.reply("GET", "/ebay/sell/fulfillment/v1/order", status=400, body={"errors": [{
-        "errorId": 30700, "domain": "API_FULFILLMENT", "category": "REQUEST", "message": "Invalid filter.",
-        "longMessage": "The filter lastmodifieddate is invalid.", "parameters": [{"name": "filter", "value": "x"}]}]})
+    server.reply(
+        "GET",
+        "/ebay/sell/fulfillment/v1/order",
+        status=400,
+        body={
+            "errors": [
+                {
+                    "errorId": 30700,
+                    "domain": "API_FULFILLMENT",
+                    "category": "REQUEST",
+                    "message": "Invalid filter.",
+                    "longMessage": "The filter lastmodifieddate is invalid.",
+                    "parameters": [{"name": "filter", "value": "x"}],
+                }
+            ]
+        },
+    )
     with pytest.raises(RejectedByMarketplace) as caught:
         make_connector(server).list_changed_orders(since=SINCE)
     assert caught.value.code == "30700"
@@ -166,8 +217,21 @@ def test_ebay_error_body_is_parsed(server):
 
 def test_throttling_is_rate_limited(server):
     serve_token(server)
-    server.reply("GET", "/ebay/sell/fulfillment/v1/order", status=429, body={"errors": [{
-        "errorId": 2001, "domain": "ACCESS", "category": "REQUEST", "message": "Too many requests. The request limit has been reached for the resource."}]})
+    server.reply(
+        "GET",
+        "/ebay/sell/fulfillment/v1/order",
+        status=429,
+        body={
+            "errors": [
+                {
+                    "errorId": 2001,
+                    "domain": "ACCESS",
+                    "category": "REQUEST",
+                    "message": "Too many requests. The request limit has been reached for the resource.",
+                }
+            ]
+        },
+    )
     with pytest.raises(RateLimited) as caught:
         make_connector(server, http_retries=0).list_changed_orders(since=SINCE)
     assert caught.value.code == "2001"
@@ -188,11 +252,21 @@ SHIP_PATH = "/ebay/sell/fulfillment/v1/order/12-10980-33450/shipping_fulfillment
 def test_confirm_shipment_checks_existing_fulfillments_then_posts_once(server):
     serve_token(server)
     server.reply("GET", SHIP_PATH, body={"total": 0, "fulfillments": []})
-    server.reply("POST", SHIP_PATH, status=201, body={},
-                 headers={"Location": f"{server.url}/ebay/sell/fulfillment/v1/order/12-10980-33450/shipping_fulfillment/9405509699937730129381"})
+    server.reply(
+        "POST",
+        SHIP_PATH,
+        status=201,
+        body={},
+        headers={
+            "Location": f"{server.url}/ebay/sell/fulfillment/v1/order/12-10980-33450/shipping_fulfillment/9405509699937730129381"
+        },
+    )
     result = make_connector(server).confirm_shipment(
-        order_id="12-10980-33450", carrier="colissimo", tracking_number="6A-1234-5678-901",
-        lines=[ShipmentLine("10000045670", 1)], shipped_at=dt.datetime(2026, 11, 23, 16, 5, 7, 123000, tzinfo=UTC),
+        order_id="12-10980-33450",
+        carrier="colissimo",
+        tracking_number="6A-1234-5678-901",
+        lines=[ShipmentLine("10000045670", 1)],
+        shipped_at=dt.datetime(2026, 11, 23, 16, 5, 7, 123000, tzinfo=UTC),
         idempotency_key="ship-1",
     )
     assert result.shipment_id == "9405509699937730129381" and result.already_recorded is False
@@ -208,12 +282,29 @@ def test_confirm_shipment_checks_existing_fulfillments_then_posts_once(server):
 
 def test_confirm_shipment_does_not_post_a_package_eBay_already_has(server):
     serve_token(server)
-    server.reply("GET", SHIP_PATH, body={"total": 1, "fulfillments": [{
-        "fulfillmentId": "6A12345678901", "shipmentTrackingNumber": "6A12345678901", "shippingCarrierCode": "Colissimo",
-        "shippedDate": "2026-11-23T16:05:07.000Z", "lineItems": [{"lineItemId": "10000045670", "quantity": 1}]}]})
+    server.reply(
+        "GET",
+        SHIP_PATH,
+        body={
+            "total": 1,
+            "fulfillments": [
+                {
+                    "fulfillmentId": "6A12345678901",
+                    "shipmentTrackingNumber": "6A12345678901",
+                    "shippingCarrierCode": "Colissimo",
+                    "shippedDate": "2026-11-23T16:05:07.000Z",
+                    "lineItems": [{"lineItemId": "10000045670", "quantity": 1}],
+                }
+            ],
+        },
+    )
     result = make_connector(server).confirm_shipment(
-        order_id="12-10980-33450", carrier="colissimo", tracking_number="6A 1234 5678 901",
-        lines=[ShipmentLine("10000045670", 1)], shipped_at=SINCE, idempotency_key="ship-1",
+        order_id="12-10980-33450",
+        carrier="colissimo",
+        tracking_number="6A 1234 5678 901",
+        lines=[ShipmentLine("10000045670", 1)],
+        shipped_at=SINCE,
+        idempotency_key="ship-1",
     )
     assert result.already_recorded is True and result.shipment_id == "6A12345678901"
     assert server.calls("POST", SHIP_PATH) == []
@@ -224,7 +315,8 @@ def test_refund_posts_issue_refund_with_line_amounts(server):
     path = "/ebay/sell/fulfillment/v1/order/12-10980-33450/issue_refund"
     server.reply("POST", path, body={"refundId": "5000123456", "refundStatus": "PENDING"})
     result = make_connector(server).refund(
-        order_id="12-10980-33450", reason="Colis arrivé endommagé",
+        order_id="12-10980-33450",
+        reason="Colis arrivé endommagé",
         lines=[RefundLine("10000045670", Decimal("34.90"), quantity=1, shipping_amount=Decimal("4.90"))],
         idempotency_key="refund-1",
     )
@@ -241,7 +333,11 @@ def test_push_stock_batches_by_25_and_reads_per_item_results(server):
     path = "/ebay/sell/inventory/v1/bulk_update_price_quantity"
     quantities = {f"SKU-{n:02d}": n for n in range(30)}
     first = [{"sku": f"SKU-{n:02d}", "offerId": f"50{n}", "statusCode": 200} for n in range(25)]
-    first[3] = {"sku": "SKU-03", "statusCode": 400, "errors": [{"errorId": 25001, "message": "Listing not found for SKU-03"}]}
+    first[3] = {
+        "sku": "SKU-03",
+        "statusCode": 400,
+        "errors": [{"errorId": 25001, "message": "Listing not found for SKU-03"}],
+    }
     server.reply("POST", path, status=207, body={"responses": first})
     server.reply("POST", path, body={"responses": [{"sku": f"SKU-{n:02d}", "statusCode": 200} for n in range(25, 29)]})
 
@@ -265,6 +361,11 @@ def test_cancel_goes_through_post_order(server):
 def test_unknown_carrier_is_refused_before_sending(server):
     with pytest.raises(InvalidRequest):
         make_connector(server).confirm_shipment(
-            order_id="1", carrier="pigeon", tracking_number="123456789", lines=[ShipmentLine("1", 1)],
-            shipped_at=SINCE, idempotency_key="k")
+            order_id="1",
+            carrier="pigeon",
+            tracking_number="123456789",
+            lines=[ShipmentLine("1", 1)],
+            shipped_at=SINCE,
+            idempotency_key="k",
+        )
     assert server.requests == []

@@ -76,9 +76,17 @@ def test_amounts_are_decimal_and_alpha3_countries_become_alpha2():
     assert mapped.billing_address.city == "Lyon"
     headset, cable = mapped.lines
     assert (headset.sku, headset.quantity, headset.unit_price_amount, headset.total_amount) == (
-        "ENC-BOSE-QC45", 1, Decimal("199.99"), Decimal("199.99"))
+        "ENC-BOSE-QC45",
+        1,
+        Decimal("199.99"),
+        Decimal("199.99"),
+    )
     assert (cable.sku, cable.quantity, cable.unit_price_amount, cable.total_amount) == (
-        "CABLE-USBC-2M", 2, Decimal("9.99"), Decimal("19.98"))
+        "CABLE-USBC-2M",
+        2,
+        Decimal("9.99"),
+        Decimal("19.98"),
+    )
     assert headset.tax_amount == Decimal("33.33")
     assert headset.marketplace_product_id == "MKP100000000112233"
 
@@ -122,7 +130,9 @@ def test_bad_orders_are_rejected_and_the_page_goes_on(server, mutate, reason):
 
 def test_or11_is_paged_with_max_and_offset_until_total_count(server):
     for start in (0, 4, 8):  # 4 + 4 + 3 orders
-        server.reply("GET", "/mirakl/fnac/api/orders", body={"orders": WIRE_ORDERS[start:start + 4], "total_count": 11})
+        server.reply(
+            "GET", "/mirakl/fnac/api/orders", body={"orders": WIRE_ORDERS[start : start + 4], "total_count": 11}
+        )
     connector = make_connector(server, page_size=4)
     tokens, seen = [], 0
     page = connector.list_changed_orders(since=SINCE)
@@ -136,7 +146,12 @@ def test_or11_is_paged_with_max_and_offset_until_total_count(server):
     assert seen == 11
     calls = server.calls("GET", "/mirakl/fnac/api/orders")
     assert [c.param("offset") for c in calls] == ["0", "4", "8"]
-    assert calls[0].query == {"start_update_date": ["2026-11-23T08:00:00Z"], "max": ["4"], "offset": ["0"], "shop_id": ["2001"]}
+    assert calls[0].query == {
+        "start_update_date": ["2026-11-23T08:00:00Z"],
+        "max": ["4"],
+        "offset": ["0"],
+        "shop_id": ["2001"],
+    }
     assert calls[0].headers["authorization"] == "5f7c1c2e-9b1a-4c33-8f00-fnac"  # no "Bearer"
     assert page.high_watermark == dt.datetime(2026, 11, 23, 8, 20, tzinfo=UTC)
 
@@ -153,8 +168,13 @@ def test_429_honours_retry_after(server):
     slept = []
     connector = make_connector(server)
     connector.http.sleep = slept.append
-    server.reply("GET", "/mirakl/fnac/api/orders", status=429, body={"status": 429, "message": "Too Many Requests"},
-                 headers={"Retry-After": "3"})
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/orders",
+        status=429,
+        body={"status": 429, "message": "Too Many Requests"},
+        headers={"Retry-After": "3"},
+    )
     server.reply("GET", "/mirakl/fnac/api/orders", body={"orders": [], "total_count": 0})
     page = connector.list_changed_orders(since=SINCE)
     assert page.next_page_token is None
@@ -162,8 +182,13 @@ def test_429_honours_retry_after(server):
 
 
 def test_a_long_retry_after_is_raised_not_slept(server):
-    server.reply("GET", "/mirakl/fnac/api/orders", status=429, body={"status": 429, "message": "Too Many Requests"},
-                 headers={"Retry-After": "60"})
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/orders",
+        status=429,
+        body={"status": 429, "message": "Too Many Requests"},
+        headers={"Retry-After": "60"},
+    )
     with pytest.raises(RateLimited) as caught:
         make_connector(server).list_changed_orders(since=SINCE)
     assert caught.value.retry_after == 60.0
@@ -181,7 +206,12 @@ def test_accept_sends_every_line(server):
 
 def test_accept_refused_because_already_accepted_counts_as_done(server):
     path = "/mirakl/fnac/api/orders/FNAC-261101-A/accept"
-    server.reply("PUT", path, status=400, body={"status": 400, "message": "Order FNAC-261101-A is not in WAITING_ACCEPTANCE state"})
+    server.reply(
+        "PUT",
+        path,
+        status=400,
+        body={"status": 400, "message": "Order FNAC-261101-A is not in WAITING_ACCEPTANCE state"},
+    )
     server.reply("GET", "/mirakl/fnac/api/orders/FNAC-261101-A", body=WIRE_ORDERS[4])
     make_connector(server).accept_order(order_id="FNAC-261101-A", line_ids=["FNAC-261101-A-1"])
     assert len(server.calls("PUT", path)) == 1
@@ -190,7 +220,9 @@ def test_accept_refused_because_already_accepted_counts_as_done(server):
 def test_refuse_on_a_cancelled_order_is_a_rejection(server):
     path = "/mirakl/fnac/api/orders/FNAC-261101-A/accept"
     server.reply("PUT", path, status=400, body={"status": 400, "message": "Order is not in WAITING_ACCEPTANCE state"})
-    server.reply("GET", "/mirakl/fnac/api/orders/FNAC-261101-A", body={"order_id": "FNAC-261101-A", "order_state": "CANCELED"})
+    server.reply(
+        "GET", "/mirakl/fnac/api/orders/FNAC-261101-A", body={"order_id": "FNAC-261101-A", "order_state": "CANCELED"}
+    )
     with pytest.raises(RejectedByMarketplace) as caught:
         make_connector(server).refuse_order(order_id="FNAC-261101-A", line_ids=["FNAC-261101-A-1"], reason="stock")
     assert "WAITING_ACCEPTANCE" in caught.value.message
@@ -198,15 +230,32 @@ def test_refuse_on_a_cancelled_order_is_a_rejection(server):
 
 
 def test_ship_sets_tracking_with_a_carrier_known_to_the_operator_then_ships(server):
-    server.reply("GET", "/mirakl/fnac/api/shipping/carriers", body={"carriers": [
-        {"code": "COLISSIMO", "label": "Colissimo", "standard_code": "COLISSIMO", "tracking_url": "https://www.laposte.fr/outils/suivre-vos-envois?code={trackingId}"},
-        {"code": "CHRONO", "label": "Chronopost", "standard_code": "CHRONOPOST", "tracking_url": ""}]})
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/shipping/carriers",
+        body={
+            "carriers": [
+                {
+                    "code": "COLISSIMO",
+                    "label": "Colissimo",
+                    "standard_code": "COLISSIMO",
+                    "tracking_url": "https://www.laposte.fr/outils/suivre-vos-envois?code={trackingId}",
+                },
+                {"code": "CHRONO", "label": "Chronopost", "standard_code": "CHRONOPOST", "tracking_url": ""},
+            ]
+        },
+    )
     server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/tracking", status=204)
     server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/ship", status=204)
     connector = make_connector(server)
     result = connector.confirm_shipment(
-        order_id="FNAC-261104-A", carrier="chronopost", tracking_number="XY123456789FR",
-        lines=[ShipmentLine("FNAC-261104-A-1", 1)], shipped_at=SINCE, idempotency_key="s1")
+        order_id="FNAC-261104-A",
+        carrier="chronopost",
+        tracking_number="XY123456789FR",
+        lines=[ShipmentLine("FNAC-261104-A-1", 1)],
+        shipped_at=SINCE,
+        idempotency_key="s1",
+    )
     assert result.already_recorded is False
     tracking = server.calls("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/tracking")[0].json()
     assert tracking == {"carrier_code": "CHRONO", "tracking_number": "XY123456789FR"}  # matched by label
@@ -218,8 +267,13 @@ def test_ship_with_a_carrier_the_operator_lacks_sends_name_and_url(server):
     server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/tracking", status=204)
     server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/ship", status=204)
     make_connector(server).confirm_shipment(
-        order_id="FNAC-261104-A", carrier="mondial_relay", tracking_number="12345678",
-        lines=[ShipmentLine("FNAC-261104-A-1", 1)], shipped_at=SINCE, idempotency_key="s1")
+        order_id="FNAC-261104-A",
+        carrier="mondial_relay",
+        tracking_number="12345678",
+        lines=[ShipmentLine("FNAC-261104-A-1", 1)],
+        shipped_at=SINCE,
+        idempotency_key="s1",
+    )
     tracking = server.calls("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/tracking")[0].json()
     assert tracking["carrier_name"] == "Mondial Relay"
     assert tracking["carrier_url"].endswith("numeroExpedition=12345678")
@@ -227,25 +281,56 @@ def test_ship_with_a_carrier_the_operator_lacks_sends_name_and_url(server):
 
 
 def test_ship_again_after_an_unknown_outcome_is_recognised(server):
-    server.reply("GET", "/mirakl/fnac/api/shipping/carriers", body={"carriers": [{"code": "COLISSIMO", "label": "Colissimo"}]})
+    server.reply(
+        "GET", "/mirakl/fnac/api/shipping/carriers", body={"carriers": [{"code": "COLISSIMO", "label": "Colissimo"}]}
+    )
     server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261105-A/tracking", status=204)
-    server.reply("PUT", "/mirakl/fnac/api/orders/FNAC-261105-A/ship", status=400,
-                 body={"status": 400, "message": "The order is not in SHIPPING state"})
-    server.reply("GET", "/mirakl/fnac/api/orders/FNAC-261105-A", body={"order_id": "FNAC-261105-A", "order_state": "SHIPPED"})
+    server.reply(
+        "PUT",
+        "/mirakl/fnac/api/orders/FNAC-261105-A/ship",
+        status=400,
+        body={"status": 400, "message": "The order is not in SHIPPING state"},
+    )
+    server.reply(
+        "GET", "/mirakl/fnac/api/orders/FNAC-261105-A", body={"order_id": "FNAC-261105-A", "order_state": "SHIPPED"}
+    )
     result = make_connector(server).confirm_shipment(
-        order_id="FNAC-261105-A", carrier="colissimo", tracking_number="6A12345678905",
-        lines=[ShipmentLine("FNAC-261105-A-1", 1)], shipped_at=SINCE, idempotency_key="s1")
+        order_id="FNAC-261105-A",
+        carrier="colissimo",
+        tracking_number="6A12345678905",
+        lines=[ShipmentLine("FNAC-261105-A-1", 1)],
+        shipped_at=SINCE,
+        idempotency_key="s1",
+    )
     assert result.already_recorded is True
     assert len(server.calls("PUT", "/mirakl/fnac/api/orders/FNAC-261105-A/ship")) == 1
 
 
 def test_refund_sends_amounts_as_json_numbers(server):
-    server.reply("PUT", "/mirakl/fnac/api/orders/refund", body={"order_tax_mode": "TAX_INCLUDED", "refunds": [
-        {"amount": 9.99, "order_line_id": "FNAC-261105-A-2", "order_refund_id": "r-1", "quantity": 1, "reason_code": "15",
-         "refund_id": "3344", "shipping_amount": 0}]})
+    server.reply(
+        "PUT",
+        "/mirakl/fnac/api/orders/refund",
+        body={
+            "order_tax_mode": "TAX_INCLUDED",
+            "refunds": [
+                {
+                    "amount": 9.99,
+                    "order_line_id": "FNAC-261105-A-2",
+                    "order_refund_id": "r-1",
+                    "quantity": 1,
+                    "reason_code": "15",
+                    "refund_id": "3344",
+                    "shipping_amount": 0,
+                }
+            ],
+        },
+    )
     result = make_connector(server, reason_codes={"damaged": "15"}).refund(
-        order_id="FNAC-261105-A", reason="damaged", idempotency_key="r1",
-        lines=[RefundLine("FNAC-261105-A-2", Decimal("9.99"), quantity=1)])
+        order_id="FNAC-261105-A",
+        reason="damaged",
+        idempotency_key="r1",
+        lines=[RefundLine("FNAC-261105-A-2", Decimal("9.99"), quantity=1)],
+    )
     assert result.refund_ids == ("3344",)
     call = server.calls("PUT", "/mirakl/fnac/api/orders/refund")[0]
     assert b'"amount": 9.99' in call.body and b'"shipping_amount": 0' in call.body
@@ -257,12 +342,22 @@ def test_cancel_whole_order_or_lines(server):
     server.reply("PUT", "/mirakl/fnac/api/orders/cancel", status=200, body={})
     connector = make_connector(server)
     connector.cancel_order(order_id="FNAC-261104-A", reason="34")
-    connector.cancel_order(order_id="FNAC-261104-A", reason="34",
-                           lines=[CancelLine("FNAC-261104-A-2", 1, Decimal("9.99"), Decimal("0"))])
+    connector.cancel_order(
+        order_id="FNAC-261104-A", reason="34", lines=[CancelLine("FNAC-261104-A-2", 1, Decimal("9.99"), Decimal("0"))]
+    )
     assert server.calls("PUT", "/mirakl/fnac/api/orders/FNAC-261104-A/cancel")[0].body == b""
     body = server.calls("PUT", "/mirakl/fnac/api/orders/cancel")[0].json()
-    assert body == {"cancelations": [{"order_line_id": "FNAC-261104-A-2", "quantity": 1, "amount": 9.99,
-                                      "shipping_amount": 0, "reason_code": "34"}]}
+    assert body == {
+        "cancelations": [
+            {
+                "order_line_id": "FNAC-261104-A-2",
+                "quantity": 1,
+                "amount": 9.99,
+                "shipping_amount": 0,
+                "reason_code": "34",
+            }
+        ]
+    }
 
 
 def test_push_stock_sends_one_multipart_csv(server):
@@ -271,12 +366,20 @@ def test_push_stock_sends_one_multipart_csv(server):
     (call,) = server.calls("POST", "/mirakl/fnac/api/offers/stock/imports")
     assert call.headers["content-type"].startswith("multipart/form-data")
     assert b'name="file"; filename="stock.csv"' in call.body
-    assert b'"offer-sku";"quantity";"warehouse-code";"update-delete"\n"ENC-BOSE-QC45";"7";"";"update"\n"CABLE-USBC-2M";"0";"";"update"' in call.body
+    assert (
+        b'"offer-sku";"quantity";"warehouse-code";"update-delete"\n"ENC-BOSE-QC45";"7";"";"update"\n"CABLE-USBC-2M";"0";"";"update"'
+        in call.body
+    )
     assert result.accepted == ("ENC-BOSE-QC45", "CABLE-USBC-2M") and result.submission_ids == ("8812",)
 
 
 def test_push_stock_throttled_defers_everything(server):
-    server.reply("POST", "/mirakl/fnac/api/offers/stock/imports", status=429,
-                 body={"status": 429, "message": "Too Many Requests"}, headers={"Retry-After": "60"})
+    server.reply(
+        "POST",
+        "/mirakl/fnac/api/offers/stock/imports",
+        status=429,
+        body={"status": 429, "message": "Too Many Requests"},
+        headers={"Retry-After": "60"},
+    )
     result = make_connector(server).push_stock(quantities={"ENC-BOSE-QC45": 7})
     assert result.deferred == ("ENC-BOSE-QC45",) and result.accepted == ()

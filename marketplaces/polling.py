@@ -1,0 +1,186 @@
+"""Polling: each due account is polled by exactly one worker at a time.
+
+A poll claims the account with a lease (a conditional UPDATE: one winner), reads
+the changed orders page by page from the stored cursor minus an overlap, ingests
+each order in its own transaction, quarantines what cannot be stored, and only
+when every page is stored moves the cursor forward. A worker killed mid-poll
+leaves the cursor where it was: the lease expires and the next poll reads the
+same pages again, which changes nothing already stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors.errors import MarketplaceError
+from marketplaces.models import MarketplaceAccount, QuarantinedOrder
+from marketplaces.ratelimit import Throttled
+from oms.errors import DomainError
+from orders.actions import ingest_order
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)
+FIRST_POLL_LOOKBACK = dt.timedelta(days=30)
+# Read again what changed shortly before the cursor: platforms publish late.
+OVERLAP = {
+    "amazon": dt.timedelta(minutes=3),  # changes show up to ~2 minutes late
+    "ebay": dt.timedelta(minutes=2),
+    "mirakl": dt.timedelta(minutes=1),  # Mirakl subtracts its own delta as well
+    "cdiscount": dt.timedelta(minutes=2),
+}
+# Never poll more often than this, whatever the account says (Mirakl OR11: at most once a minute).
+MIN_INTERVAL = {"amazon": 60, "ebay": 60, "mirakl": 60, "cdiscount": 30}
+MAX_BACKOFF = dt.timedelta(minutes=30)
+MAX_PAGES_PER_POLL = 500
+
+
+@dataclass
+class PollReport:
+    account_id: int
+    claimed: bool
+    pages: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    error: str = ""
+
+
+def interval_for(account: MarketplaceAccount) -> dt.timedelta:
+    return dt.timedelta(seconds=max(account.poll_interval_seconds, MIN_INTERVAL.get(account.platform, 60)))
+
+
+def due_accounts(now: dt.datetime | None = None) -> list[int]:
+    """Mark due accounts as dispatched (a conditional UPDATE) and return their ids.
+
+    Two dispatchers running at once never both dispatch an account: the row
+    update moves `next_poll_at` forward, so the second one finds it not due.
+    """
+    now = now or timezone.now()
+    dispatched = []
+    due = MarketplaceAccount.objects.filter(enabled=True).filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+    for account in due.only("id", "platform", "poll_interval_seconds", "next_poll_at"):
+        claimed = (
+            MarketplaceAccount.objects.filter(pk=account.pk, next_poll_at=account.next_poll_at)
+            .update(next_poll_at=now + interval_for(account))
+        )
+        if claimed:
+            dispatched.append(account.pk)
+    return dispatched
+
+
+def claim(account_id: int, owner: str, now: dt.datetime) -> bool:
+    return bool(
+        MarketplaceAccount.objects.filter(pk=account_id, enabled=True)
+        .filter(Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lt=now))
+        .update(poll_lease_owner=owner, poll_lease_until=now + LEASE, last_poll_started_at=now)
+    )
+
+
+def _renew(account_id: int, owner: str) -> bool:
+    return bool(
+        MarketplaceAccount.objects.filter(pk=account_id, poll_lease_owner=owner).update(
+            poll_lease_until=timezone.now() + LEASE
+        )
+    )
+
+
+def quarantine(*, account: MarketplaceAccount, marketplace_order_id: str, reason: str, raw) -> None:
+    """Keep a payload we could not store; the same open problem is counted, not duplicated."""
+    raw_json, raw_text = (raw, "") if isinstance(raw, (dict, list)) else (None, str(raw)[:100_000])
+    updated = QuarantinedOrder.objects.filter(
+        account=account, marketplace_order_id=marketplace_order_id, reason=reason[:2000], resolved=False
+    ).update(occurrences=F("occurrences") + 1, raw=raw_json, raw_text=raw_text, last_seen_at=timezone.now())
+    if not updated:
+        try:
+            with transaction.atomic():
+                QuarantinedOrder.objects.create(
+                    account=account,
+                    marketplace_order_id=marketplace_order_id,
+                    reason=reason[:2000],
+                    raw=raw_json,
+                    raw_text=raw_text,
+                )
+        except IntegrityError:
+            pass  # another poll quarantined it at the same moment
+    logger.warning("quarantined %s order %s: %s", account.platform, marketplace_order_id, reason)
+
+
+def poll_account(*, account_id: int) -> PollReport:
+    """Poll one account if no other worker is; see the module docstring for the contract."""
+    owner, started = uuid.uuid4().hex, timezone.now()
+    report = PollReport(account_id=account_id, claimed=claim(account_id, owner, started))
+    if not report.claimed:
+        return report
+    account = MarketplaceAccount.objects.get(pk=account_id)
+    try:
+        watermark = _read_all_pages(account=account, owner=owner, started=started, report=report)
+    except (MarketplaceError, Throttled) as error:
+        _finish(account, owner, started, error=error)
+        report.error = str(error)
+        return report
+    except Exception as error:
+        _finish(account, owner, started, error=error)
+        raise
+    _finish(account, owner, started, watermark=watermark)
+    return report
+
+
+def _read_all_pages(*, account, owner, started, report) -> dt.datetime | None:
+    connector = connector_for_account(account)
+    since = (account.cursor or started - FIRST_POLL_LOOKBACK) - OVERLAP.get(account.platform, dt.timedelta(minutes=2))
+    page_token, watermark = None, account.cursor
+    while report.pages < MAX_PAGES_PER_POLL:
+        page = connector.list_changed_orders(since=since, page_token=page_token)
+        report.pages += 1
+        for data in page.orders:
+            try:
+                outcome = ingest_order(account=account, data=data).outcome
+            except (DomainError, DatabaseError) as error:
+                # This order is not stored; the others of the page still are.
+                reason = error.message if isinstance(error, DomainError) else f"cannot be stored: {error}"
+                quarantine(account=account, marketplace_order_id=data.marketplace_order_id, reason=reason, raw=data.raw)
+                report.quarantined += 1
+                continue
+            report.outcomes[outcome.value] = report.outcomes.get(outcome.value, 0) + 1
+        for rejected in page.rejected:
+            quarantine(
+                account=account, marketplace_order_id=rejected.marketplace_order_id, reason=rejected.reason, raw=rejected.raw
+            )
+            report.quarantined += 1
+        if page.high_watermark and (watermark is None or page.high_watermark > watermark):
+            watermark = page.high_watermark
+        if not _renew(account.pk, owner):
+            raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
+        page_token = page.next_page_token
+        if not page_token:
+            break
+    # A platform clock ahead of ours must not push the cursor into our future.
+    return min(watermark, started) if watermark else None
+
+
+def _finish(account, owner, started, *, watermark=None, error=None) -> None:
+    now = timezone.now()
+    fields = {"poll_lease_owner": "", "poll_lease_until": None}
+    if error is None:
+        fields.update(last_poll_succeeded_at=now, last_poll_error="", consecutive_failures=0)
+        if watermark is not None and (account.cursor is None or watermark > account.cursor):
+            fields["cursor"] = watermark
+    else:
+        failures = account.consecutive_failures + 1
+        retry_after = getattr(error, "retry_after", None)
+        backoff = dt.timedelta(seconds=retry_after) if retry_after else min(MAX_BACKOFF, dt.timedelta(seconds=30 * 2**failures))
+        fields.update(
+            last_poll_error=f"{error.__class__.__name__}: {error}"[:2000],
+            consecutive_failures=failures,
+            next_poll_at=max(now + backoff, account.next_poll_at or now),
+        )
+        logger.warning("poll of %s failed (%s in a row): %s", account, failures, error)
+    MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(**fields)
