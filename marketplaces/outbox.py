@@ -74,12 +74,16 @@ def claim(*, limit: int = BATCH, now: dt.datetime | None = None) -> list[OutboxM
     return due
 
 
-def drain(*, limit: int = BATCH) -> dict[str, int]:
-    """Send what is due; returns counts by outcome."""
+def drain(*, limit: int = BATCH, rounds: int = 50) -> dict[str, int]:
+    """Send what is due, batch after batch (a sent message may free the next of its order)."""
     counts: dict[str, int] = {}
-    for message in claim(limit=limit):
-        outcome = send(message)
-        counts[outcome] = counts.get(outcome, 0) + 1
+    for _ in range(rounds):
+        batch = claim(limit=limit)
+        if not batch:
+            break
+        for message in batch:
+            outcome = send(message)
+            counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
 

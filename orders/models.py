@@ -30,6 +30,7 @@ class Order(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     total_amount = models.DecimalField(_("total"), **MONEY)
     shipping_amount = models.DecimalField(_("shipping"), default=0, **MONEY)
+    refunded_amount = models.DecimalField(_("refunded"), default=0, **MONEY)
 
     buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
     buyer_email = models.CharField(_("buyer e-mail"), max_length=254, blank=True)
@@ -140,6 +141,7 @@ class OrderEvent(models.Model):
         UPDATED = "updated", _("Updated by the marketplace")
         STATUS_CHANGED = "status_changed", _("Status changed")
         STATUS_IGNORED = "status_ignored", _("Marketplace status not applied")
+        REFUNDED = "refunded", _("Refunded")
         PUSHED = "pushed", _("Sent to the marketplace")
         PUSH_FAILED = "push_failed", _("Not accepted by the marketplace")
 

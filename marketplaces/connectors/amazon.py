@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
-
 from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
 
 from . import amazon_feeds
@@ -60,7 +59,7 @@ from .payload import (
     same_currency,
     text_of,
 )
-from .tokens import CachedToken
+from .tokens import CachedToken, TokenStore
 
 ORDERS_PATH = "/orders/v0/orders"
 ORDER_ITEMS_PATH = "/orders/v0/orders/{order_id}/orderItems"
@@ -269,7 +268,13 @@ class AmazonConnector(ConnectorBase):
     supports_partial_cancel: ClassVar[bool] = True  # per item in the acknowledgement feed
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
-    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+    def __init__(
+        self,
+        account: AccountConfig,
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
         super().__init__(account, session=session, token_store=token_store)
         self.seller_id = account.credential("seller_id")
         self.marketplace_id = account.credential("marketplace_id")

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-
 from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
 
 from . import octopia_format as wire
@@ -58,7 +57,7 @@ from .payload import (
     quantity_of,
     text_of,
 )
-from .tokens import CachedToken
+from .tokens import CachedToken, TokenStore
 
 CENT = Decimal("0.01")
 
@@ -204,7 +203,13 @@ class CdiscountConnector(ConnectorBase):
     supports_partial_cancel: ClassVar[bool] = False
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = wire.RATE_LIMITS
 
-    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+    def __init__(
+        self,
+        account: AccountConfig,
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
         super().__init__(account, session=session, token_store=token_store)
         self.sales_channel_id = str(account.credentials.get("sales_channel_id") or "")
         self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)

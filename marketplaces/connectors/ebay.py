@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
-
 from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
 
 from .base import (
@@ -53,9 +52,10 @@ from .payload import (
     same_currency,
     text_of,
 )
-from .tokens import CachedToken
+from .tokens import CachedToken, TokenStore
 
 ORDERS_PATH = "/sell/fulfillment/v1/order"
+ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
 SHIPPING_FULFILLMENT_PATH = "/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment"
 ISSUE_REFUND_PATH = "/sell/fulfillment/v1/order/{order_id}/issue_refund"
 BULK_PRICE_QUANTITY_PATH = "/sell/inventory/v1/bulk_update_price_quantity"
@@ -296,7 +296,13 @@ class EbayConnector(ConnectorBase):
     supports_partial_cancel: ClassVar[bool] = False
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
-    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+    def __init__(
+        self,
+        account: AccountConfig,
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
         super().__init__(account, session=session, token_store=token_store)
         self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)
         self.http = HttpClient(
@@ -364,14 +370,26 @@ class EbayConnector(ConnectorBase):
         raise UnsupportedAction("eBay orders cannot be refused, only cancelled", platform=self.platform)
 
     def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
-        """Seller cancellation through the Post-Order API (unverified; whole order only)."""
+        """Seller cancellation through the Post-Order API (unverified; whole order only).
+
+        A refusal on an order that eBay already shows as CANCELED (a retried call) counts as done.
+        """
         if lines is not None:
             raise UnsupportedAction("eBay cancels whole orders only", platform=self.platform)
-        self.http.request(
-            "POST",
-            POST_ORDER_CANCELLATION_PATH,
-            json_body={"legacyOrderId": order_id, "cancelReason": POST_ORDER_CANCEL_REASON},
-        )
+        try:
+            self.http.request(
+                "POST",
+                POST_ORDER_CANCELLATION_PATH,
+                json_body={"legacyOrderId": order_id, "cancelReason": POST_ORDER_CANCEL_REASON},
+            )
+        except RejectedByMarketplace:
+            if self.order(order_id=order_id).get("cancelStatus", {}).get("cancelState") != "CANCELED":
+                raise
+
+    def order(self, *, order_id: str) -> Mapping[str, Any]:
+        """getOrder: one order as eBay has it now (its cancelStatus is complete, unlike getOrders)."""
+        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id))
+        return response.body if isinstance(response.body, dict) else {}
 
     def shipping_fulfillments(self, *, order_id: str) -> list[Mapping[str, Any]]:
         """getShippingFulfillments: the packages eBay already has for the order."""

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-
 from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
 
 from .base import (
@@ -53,6 +52,7 @@ from .payload import (
     quantity_of,
     text_of,
 )
+from .tokens import TokenStore
 
 ORDERS_PATH = "/api/orders"  # OR11
 ORDER_PATH = "/api/orders/{order_id}"  # OR12
@@ -238,7 +238,13 @@ class MiraklConnector(ConnectorBase):
     supports_partial_cancel: ClassVar[bool] = True  # OR30
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
-    def __init__(self, account: AccountConfig, *, session: requests.Session | None = None, token_store=None) -> None:
+    def __init__(
+        self,
+        account: AccountConfig,
+        *,
+        session: requests.Session | None = None,
+        token_store: TokenStore | None = None,
+    ) -> None:
         super().__init__(account, session=session, token_store=token_store)
         self.shop_id = str(account.credentials.get("shop_id") or "")
         self.http = HttpClient(

@@ -30,7 +30,7 @@ SHIPPING_FEE = Decimal("4.99")
 
 AMAZON_PENDING_SECONDS = (20, 90)  # Pending → Unshipped once "payment is authorised"
 OCTOPIA_PROCESSING_SECONDS = (20, 90)  # Processing → WaitingAcceptance
-ACCEPTANCE_WINDOW = dt.timedelta(days=2)
+ACCEPTANCE_WINDOW = dt.timedelta(days=2)  # (unverified) Mirakl operators' and Cdiscount's usual delay
 SHORT_ACCEPTANCE_WINDOW_SECONDS = (180, 600)
 AFN_SHIPPING_DELAY = dt.timedelta(hours=2)
 DELIVERY_DELAY = dt.timedelta(days=3)
@@ -171,7 +171,10 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
         order_lines[0]["shipping_price"] = str(SHIPPING_FEE)
     ship_by = now + dt.timedelta(days=1 if is_prime else 2)
     window = ACCEPTANCE_WINDOW
-    if _chance(short_acceptance, SHORT_ACCEPTANCE_SHARE):
+    # Mirakl does not publish the deadline in OR11 (it is operator configuration), so a random
+    # short window would look like an arbitrary refusal: there it only happens when asked.
+    short_share = 0.0 if platform == "mirakl" else SHORT_ACCEPTANCE_SHARE
+    if _chance(short_acceptance, short_share):
         window = dt.timedelta(seconds=random.randint(*SHORT_ACCEPTANCE_WINDOW_SECONDS))
     order = {
         "id": order_id,

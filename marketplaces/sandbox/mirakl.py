@@ -10,6 +10,7 @@ a `code` (the key name is (unverified)).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import email
 import email.policy
 import io
@@ -151,7 +152,9 @@ def render_order(order: dict) -> dict:
     tracking = order.get("tracking") or {}
     refunded = sum((_n(r["amount"]) + _n(r["shipping_amount"]) for r in order["refunds"]), Decimal("0"))
     body = {
-        "acceptance_decision_date": order["acceptance_deadline"],
+        # The spec: "the date where the shop decided to accept or refuse the order. Null when the
+        # order was automatically refused or accepted" - not a deadline (that is operator config).
+        "acceptance_decision_date": order.get("decided_at"),
         "can_cancel": state in CANCELLABLE_STATES,
         "can_shop_ship": state == "SHIPPING",
         "channel": {"code": order["channel"][0], "label": order["channel"][1]},
@@ -200,6 +203,39 @@ def render_order(order: dict) -> dict:
     return body
 
 
+# OR12's schema is narrower than OR11's (no channel, currency, pudo id, taxes, cancelations
+# or refunds; lines carry debited/shipped/received dates): the spec wins, so OR12 answers it.
+OR12_KEYS = ("acceptance_decision_date", "commercial_id", "created_date", "customer", "has_customer_message",
+             "has_incident", "has_invoice", "last_updated_date", "order_id", "order_lines", "order_state",
+             "order_state_reason_code", "order_state_reason_label", "paymentType", "payment_type", "price",
+             "shipping_company", "shipping_price", "shipping_tracking", "shipping_tracking_url", "shipping_type_code",
+             "shipping_type_label", "shipping_zone_code", "shipping_zone_label", "total_commission", "total_price")
+OR12_LINE_KEYS = ("can_refund", "category_code", "category_label", "commission_fee", "commission_rate_vat",
+                  "commission_vat", "created_date", "description", "last_updated_date", "offer_id", "offer_sku",
+                  "offer_state_code", "order_line_additional_fields", "order_line_id", "order_line_index",
+                  "order_line_state", "order_line_state_reason_code", "order_line_state_reason_label", "price",
+                  "price_additional_info", "price_unit", "product_sku", "product_title", "quantity",
+                  "shipping_price", "total_commission", "total_price")
+
+
+def render_order_or12(order: dict) -> dict:
+    full = render_order(order)
+    body = {key: full[key] for key in OR12_KEYS if key in full}
+    body["customer"] = {key: full["customer"][key] for key in ("billing_address", "civility", "customer_id",
+                                                               "firstname", "lastname", "shipping_address")}
+    lines = []
+    for line, stored in zip(full["order_lines"], order["lines"]):
+        entry = {key: line[key] for key in OR12_LINE_KEYS}
+        entry["debited_date"] = order.get("debited_at")
+        entry["shipped_date"] = order.get("shipped_at") if stored["quantity_shipped"] else None
+        entry["received_date"] = order.get("delivered_at") if stored["status"] in ("RECEIVED", "CLOSED") else None
+        entry["shipping_price_unit"] = money(line["shipping_price"] / stored["quantity"])
+        entry["shipping_price_additional_unit"] = Decimal("0.00")
+        lines.append(entry)
+    body["order_lines"] = lines
+    return body
+
+
 # ---- orders -------------------------------------------------------------------------
 def _order(world, account, order_id: str) -> dict:
     order = world.order(account.key, order_id)
@@ -228,8 +264,7 @@ def list_orders(world, account, request) -> Response:
     start, end = _date_arg(request, "start_date"), _date_arg(request, "end_date")
     start_update, end_update = _date_arg(request, "start_update_date"), _date_arg(request, "end_update_date")
     if start_update is not None:
-        start_update = start_update.fromtimestamp(start_update.timestamp() - UPDATE_SAFETY_DELTA_SECONDS,
-                                                  start_update.tzinfo)
+        start_update -= dt.timedelta(seconds=UPDATE_SAFETY_DELTA_SECONDS)
     chosen = []
     for order in world.orders.get(account.key, {}).values():
         created, updated = parse_iso(order["created_at"]), parse_iso(order["updated_at"])
@@ -249,7 +284,7 @@ def list_orders(world, account, request) -> Response:
 
 
 def get_order(world, account, request, order_id: str) -> Response:
-    return Response(200, render_order(_order(world, account, order_id)))
+    return Response(200, render_order_or12(_order(world, account, order_id)))
 
 
 def _body(request) -> dict:
@@ -288,6 +323,7 @@ def accept(world, account, request, order_id: str) -> Response:
         raise ApiError(400, "ORDER_LINE_ACCEPTANCE_DECISION_MISSING", "Some order lines are missing from the acceptance decision")
     for line_id, accepted in decided.items():
         lines[line_id]["status"] = "SHIPPING" if accepted else "REFUSED"
+    order["decided_at"] = iso(world.now())
     if any(decided.values()):
         order["status"] = "SHIPPING"
         order["debited_at"] = iso(world.now())

@@ -11,6 +11,7 @@ In-process use (tests):
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import logging
 import random
@@ -301,8 +302,8 @@ class SandboxServer:
                 if not interval:
                     continue
                 if account.next_generation_at is None:
-                    account.next_generation_at = iso(now.fromtimestamp(now.timestamp() + interval * random.uniform(0.1, 1.0), now.tzinfo))
+                    account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.1, 1.0)))
                     continue
                 if parse_iso(account.next_generation_at) <= now:
                     create_orders(world, account, 1)
-                    account.next_generation_at = iso(now.fromtimestamp(now.timestamp() + interval * random.uniform(0.5, 1.5), now.tzinfo))
+                    account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.5, 1.5)))

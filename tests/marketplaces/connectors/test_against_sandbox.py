@@ -3,8 +3,8 @@
 For every platform: an account is created through the sandbox admin API, orders are
 generated, read through the connector across several pages, accepted where the
 platform has an acceptance step, shipped with tracking (twice, as an outbox retry
-would), refunded; the sandbox's inspection API must then show each action applied
-exactly once.
+would), refunded, another order cancelled (twice); the sandbox's inspection API
+must then show each action applied exactly once.
 """
 
 import datetime as dt
@@ -53,6 +53,7 @@ SHIP_ACTION = {
 }
 REFUND_ACTION = {"amazon": "refund", "ebay": "issueRefund", "mirakl": "OR28", "cdiscount": "createRefund"}
 ACCEPT_ACTION = {"mirakl": "OR21", "cdiscount": "validate"}
+CANCEL_ACTION = {"amazon": "cancel", "ebay": "createCancellation", "mirakl": "OR29", "cdiscount": "cancel"}
 
 
 @pytest.fixture(scope="module")
@@ -161,10 +162,20 @@ def test_full_order_flow_applies_each_action_once(sandbox, platform):
     refunds = actions_named(sandbox, key, order.marketplace_order_id, REFUND_ACTION[platform])
     assert len(refunds) == 1
 
-    shipped, _, _ = read_all(connector)
-    assert shipped[order.marketplace_order_id].status == OrderStatus.SHIPPED
-    untouched = sorted(generated_ids)[1]
-    assert shipped[untouched].status == FRESH[platform][1]
+    cancelled_id = sorted(generated_ids)[1]
+    if connector.has_acceptance_step:  # Mirakl cancels accepted orders; waiting ones are refused
+        connector.accept_order(
+            order_id=cancelled_id, line_ids=[line.marketplace_line_id for line in orders[cancelled_id].lines]
+        )
+    connector.cancel_order(order_id=cancelled_id, reason="OutOfStock")
+    connector.cancel_order(order_id=cancelled_id, reason="OutOfStock")  # a retried cancel
+    assert len(actions_named(sandbox, key, cancelled_id, CANCEL_ACTION[platform])) == 1
+
+    latest, _, _ = read_all(connector)
+    assert latest[order.marketplace_order_id].status == OrderStatus.SHIPPED
+    assert latest[cancelled_id].status == OrderStatus.CANCELLED
+    untouched = sorted(generated_ids)[2]
+    assert latest[untouched].status == FRESH[platform][1]
 
 
 @pytest.mark.parametrize("platform", ["amazon", "ebay", "cdiscount"])
@@ -225,4 +236,25 @@ def test_amounts_arrive_as_decimal(sandbox):
     sandbox.admin.generate_orders("it-money", 2, status="SHIPPING")
     for order in read_all(connector)[0].values():
         assert isinstance(order.total_amount, Decimal)
-        assert order.total_amount == sum((line.total_amount + line.shipping_amount for line in order.lines), Decimal("0"))
+        assert order.total_amount == sum(
+            (line.total_amount + line.shipping_amount for line in order.lines), Decimal("0")
+        )
+
+
+@pytest.mark.parametrize(
+    "platform, operation, kind",
+    [
+        ("amazon", "getOrders", "truncated_json"),
+        ("ebay", "getOrders", "malformed_json"),
+        ("mirakl", "OR11", "http_error"),
+        ("cdiscount", "getOrders", "http_error"),
+    ],
+)
+def test_reads_survive_one_transient_fault(sandbox, platform, operation, kind):
+    key = f"it-fault-{platform}"
+    connector = make_account(sandbox, platform, key)
+    sandbox.admin.generate_orders(key, 1, status=FRESH[platform][0])
+    sandbox.admin.inject_fault(key, kind, operation=operation, status=503)
+    orders, rejected, _ = read_all(connector)
+    assert len(orders) == 1 and rejected == []
+    assert sandbox.admin.count(key, operation)["requests"] == 2  # the faulty answer, then the retry

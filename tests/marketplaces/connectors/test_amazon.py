@@ -24,6 +24,7 @@ from .conftest import load_payload
 ORDERS = load_payload("amazon_get_orders.json")["payload"]["Orders"]
 ITEMS = load_payload("amazon_order_items_by_order.json")
 SINCE = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+RDT_PATH = "/amazon/tokens/2021-03-01/restrictedDataToken"
 
 EXPECTED_STATUS = {
     "PendingAvailability": OrderStatus.AWAITING_PAYMENT,
@@ -63,7 +64,8 @@ def make_connector(server, **settings):
     return AmazonConnector(account)
 
 
-def serve_token(server, token="Atza|token-1", expires_in=3600):
+def serve_token(server, token="Atza|token-1", expires_in=3600, rdt="Atz.sprdt|rdt-1"):
+    """LWA token endpoint, plus the Restricted Data Token that getOrders is sent with."""
     server.reply(
         "POST",
         "/amazon/auth/o2/token",
@@ -74,6 +76,8 @@ def serve_token(server, token="Atza|token-1", expires_in=3600):
             "refresh_token": "Atzr|refresh-1",
         },
     )
+    if rdt:
+        server.reply("POST", RDT_PATH, body={"restrictedDataToken": rdt, "expiresIn": 3600})
 
 
 # -- mapping ---------------------------------------------------------------------------
@@ -214,10 +218,19 @@ def test_list_changed_orders_requests_orders_then_items_and_follows_next_token(s
         "MaxResultsPerPage": ["3"],
     }
     assert get_orders[1].query == {"MarketplaceIds": ["A13V1IB3VIYZZH"], "NextToken": ["NT-page-2"]}
-    assert get_orders[0].headers["x-amz-access-token"] == "Atza|token-1"
+    # getOrders carries the Restricted Data Token (names, addresses); getOrderItems the LWA token.
+    assert get_orders[0].headers["x-amz-access-token"] == "Atz.sprdt|rdt-1"
     assert "authorization" not in get_orders[0].headers
     item_calls = [r for r in server.requests if r.path.endswith("/orderItems")]
     assert len(item_calls) == 8
+    assert {c.headers["x-amz-access-token"] for c in item_calls} == {"Atza|token-1"}
+    (rdt_call,) = server.calls("POST", RDT_PATH)
+    assert rdt_call.headers["x-amz-access-token"] == "Atza|token-1"
+    assert rdt_call.json() == {
+        "restrictedResources": [
+            {"method": "GET", "path": "/orders/v0/orders", "dataElements": ["buyerInfo", "shippingAddress"]}
+        ]
+    }
 
     token_calls = server.calls("POST", "/amazon/auth/o2/token")
     assert len(token_calls) == 1  # one token for the 10 calls
@@ -230,27 +243,40 @@ def test_list_changed_orders_requests_orders_then_items_and_follows_next_token(s
 def test_expired_token_is_refreshed_once_on_401_and_the_call_retried(server):
     serve_token(server, "Atza|old")
     serve_token(server, "Atza|new")
-    server.reply(
-        "GET",
-        "/amazon/orders/v0/orders",
-        status=401,
-        body={"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]},
-    )
+    order = order_with_status("Shipped")
+    server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": [order]}})
+    items_path = f"/amazon/orders/v0/orders/{order['AmazonOrderId']}/orderItems"
+    denied = {"errors": [{"code": "Unauthorized", "message": "The access token you provided has expired."}]}
+    server.reply("GET", items_path, status=401, body=denied)
+    server.reply("GET", items_path, body=ITEMS[order["AmazonOrderId"]])
+
+    page = make_connector(server).list_changed_orders(since=SINCE)
+
+    assert [o.marketplace_order_id for o in page.orders] == [order["AmazonOrderId"]]
+    assert [c.headers["x-amz-access-token"] for c in server.calls("GET", items_path)] == ["Atza|old", "Atza|new"]
+    assert len(server.calls("POST", "/amazon/auth/o2/token")) == 2
+
+
+def test_expired_restricted_data_token_is_renewed_once(server):
+    serve_token(server, rdt="rdt-old")
+    server.reply("POST", RDT_PATH, body={"restrictedDataToken": "rdt-new", "expiresIn": 3600})
+    denied = {"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}
+    server.reply("GET", "/amazon/orders/v0/orders", status=403, body=denied)
     server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": []}})
 
     page = make_connector(server).list_changed_orders(since=SINCE)
 
-    assert page.orders == [] and page.next_page_token is None
+    assert page.orders == []
     calls = server.calls("GET", "/amazon/orders/v0/orders")
-    assert [c.headers["x-amz-access-token"] for c in calls] == ["Atza|old", "Atza|new"]
-    assert len(server.calls("POST", "/amazon/auth/o2/token")) == 2
+    assert [c.headers["x-amz-access-token"] for c in calls] == ["rdt-old", "rdt-new"]
+    assert len(server.calls("POST", "/amazon/auth/o2/token")) == 1
 
 
 def test_a_token_about_to_expire_is_refreshed_before_the_call(server):
     serve_token(server, "Atza|short", expires_in=60)  # inside the 120 s margin
     serve_token(server, "Atza|long")
     server.reply("GET", "/amazon/orders/v0/orders", body={"payload": {"Orders": []}})
-    connector = make_connector(server)
+    connector = make_connector(server, restricted_data_token=False)
     connector.list_changed_orders(since=SINCE)
     connector.list_changed_orders(since=SINCE)
     tokens = [c.headers["x-amz-access-token"] for c in server.calls("GET", "/amazon/orders/v0/orders")]

@@ -369,3 +369,48 @@ def test_unknown_carrier_is_refused_before_sending(server):
             idempotency_key="k",
         )
     assert server.requests == []
+
+
+def test_a_retried_cancel_of_an_order_ebay_already_cancelled_counts_as_done(server):
+    serve_token(server)
+    server.reply(
+        "POST",
+        "/ebay/post-order/v2/cancellation",
+        status=409,
+        body={
+            "errors": [
+                {
+                    "errorId": 1501,
+                    "domain": "API_POSTORDER",
+                    "category": "BUSINESS",
+                    "message": "The order is already cancelled",
+                }
+            ]
+        },
+    )
+    server.reply("GET", "/ebay/sell/fulfillment/v1/order/12-10984-33454", body=ORDERS[4])  # cancelState CANCELED
+    make_connector(server).cancel_order(order_id="12-10984-33454", reason="rupture")
+    assert len(server.calls("GET", "/ebay/sell/fulfillment/v1/order/12-10984-33454")) == 1
+
+
+def test_a_refused_cancel_of_a_live_order_is_raised(server):
+    serve_token(server)
+    server.reply(
+        "POST",
+        "/ebay/post-order/v2/cancellation",
+        status=409,
+        body={
+            "errors": [
+                {
+                    "errorId": 1502,
+                    "domain": "API_POSTORDER",
+                    "category": "BUSINESS",
+                    "message": "The order has been shipped and cannot be cancelled",
+                }
+            ]
+        },
+    )
+    server.reply("GET", "/ebay/sell/fulfillment/v1/order/12-10982-33452", body=ORDERS[2])  # FULFILLED
+    with pytest.raises(RejectedByMarketplace) as caught:
+        make_connector(server).cancel_order(order_id="12-10982-33452", reason="rupture")
+    assert caught.value.code == "1502"

@@ -13,7 +13,10 @@ def _setup(sandbox, operator="fnac", **options):
 
 
 def _state(session, api, order_id):
-    return decoded(session.get(f"{api}/orders/{order_id}", timeout=10))
+    """The order as OR11 gives it (OR12's schema is narrower: no pudo id, cancelations, refunds)."""
+    orders = decoded(session.get(f"{api}/orders", params={"order_ids": order_id}, timeout=10))["orders"]
+    assert len(orders) == 1
+    return orders[0]
 
 
 def test_ids_amounts_and_relay(sandbox):
@@ -25,6 +28,9 @@ def test_ids_amounts_and_relay(sandbox):
     assert body["total_price"] == body["price"] + body["shipping_price"]
     assert body["shipping_pudo_id"] and body["shipping_type_code"] == "RELAY"
     assert body["customer"]["shipping_address"]["country_iso_code"] == "FRA"
+    single = decoded(session.get(f"{api}/orders/{order['id']}", timeout=10))
+    assert single["order_id"] == order["id"] and "shipping_pudo_id" not in single
+    assert single["order_lines"][0]["shipping_price_unit"] >= 0
 
 
 def test_accept_then_tracking_then_ship(sandbox):
@@ -35,6 +41,7 @@ def test_accept_then_tracking_then_ship(sandbox):
     assert session.put(f"{api}/orders/{order['id']}/accept", json={"order_lines": lines}, timeout=10).status_code == 204
     accepted = _state(session, api, order["id"])
     assert accepted["order_state"] == "SHIPPING" and accepted["last_updated_date"] > before
+    assert accepted["acceptance_decision_date"] == accepted["last_updated_date"]
     assert {l["order_line_state"] for l in accepted["order_lines"]} == {"SHIPPING"}
     early_ship_order = sandbox.admin.generate_orders(key, 1)[0]
     early = session.put(f"{api}/orders/{early_ship_order['id']}/ship", timeout=10)
@@ -65,12 +72,14 @@ def test_accept_needs_every_line_and_refusing_all_refuses_the_order(sandbox):
 
 def test_unanswered_orders_expire_when_the_clock_passes_the_deadline(sandbox):
     key, creds, order, session, api = _setup(sandbox, short_acceptance=False)
-    deadline = _state(session, api, order["id"])["acceptance_decision_date"]
+    deadline = order["acceptance_deadline"]  # operator configuration: not in OR11
+    assert _state(session, api, order["id"])["acceptance_decision_date"] is None
     sandbox.admin.advance_clock(47 * 3600)
     assert _state(session, api, order["id"])["order_state"] == "WAITING_ACCEPTANCE"
     sandbox.admin.advance_clock(2 * 3600)
     expired = _state(session, api, order["id"])
     assert expired["order_state"] == "REFUSED" and expired["last_updated_date"] > deadline
+    assert expired["acceptance_decision_date"] is None  # refused automatically
     actions = sandbox.admin.order_actions(key, order["id"])
     assert [a["action"] for a in actions] == ["expired_by_platform"]
 
