@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
     path("orders/", include("orders.urls")),
+    path("marketplaces/", include("marketplaces.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from marketplaces.models import OutboxMessage
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -17,4 +18,5 @@ def order_detail() -> QuerySet[Order]:
     return Order.objects.select_related("account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),
+        Prefetch("outbox", queryset=OutboxMessage.objects.order_by("id")),
     )

@@ -85,31 +85,34 @@ FULFILLMENT_STATUS_MAP: Mapping[str, str] = {
     "IN_PROGRESS": OrderStatus.PARTIALLY_SHIPPED,
     "FULFILLED": OrderStatus.SHIPPED,
 }
-# orderPaymentStatus (eBay OrderPaymentStatusEnum, unverified): None = paid enough to
-# let the fulfillment status decide.
+# orderPaymentStatus values (eBay's OrderPaymentStatusEnum page, not the stored spec:
+# unverified there). None = paid enough to let the fulfillment status decide.
 PAYMENT_STATUS_MAP: Mapping[str, str | None] = {
     "PENDING": OrderStatus.AWAITING_PAYMENT,
-    "FAILED": OrderStatus.AWAITING_PAYMENT,
     "PAID": None,
     "PARTIALLY_REFUNDED": None,
     "FULLY_REFUNDED": None,
 }
-# cancelStatus.cancelState (eBay CancelStateEnum, unverified).
+# FAILED means "buyer payment or refund has failed": nothing safe can be inferred
+# (unpaid order, or a shipped order whose refund failed), so the order is rejected for
+# a human to look at instead of being guessed.
+PAYMENT_STATUSES_FOR_REVIEW = frozenset({"FAILED"})
+# cancelStatus.cancelState (eBay's CancelStateEnum page: CANCELED, IN_PROGRESS, NONE_REQUESTED).
 CANCEL_STATES = frozenset({"NONE_REQUESTED", "IN_PROGRESS", "CANCELED"})
 
-# issueRefund reasonForRefund (eBay ReasonForRefundEnum, unverified).
+# issueRefund reasonForRefund (eBay's ReasonForRefundEnum page; unverified in the spec).
 REFUND_REASONS = frozenset(
     {
         "BUYER_CANCEL",
-        "BUYER_RETURN",
+        "SELLER_CANCEL",
         "ITEM_NOT_RECEIVED",
-        "SELLER_WRONG_ITEM",
-        "SELLER_OUT_OF_STOCK",
-        "SELLER_FOUND_CHEAPER_PRICE",
-        "OTHER",
+        "BUYER_RETURN",
+        "ITEM_NOT_AS_DESCRIBED",
+        "OTHER_ADJUSTMENT",
+        "SHIPPING_DISCOUNT",
     }
 )
-DEFAULT_REFUND_REASON = "OTHER"
+DEFAULT_REFUND_REASON = "OTHER_ADJUSTMENT"
 COMMENT_MAX_LENGTH = 100  # spec: comment up to 100 characters
 
 CENT = Decimal("0.01")
@@ -152,6 +155,8 @@ def canonical_status_of(order: Mapping[str, Any]) -> str:
     if cancel_state == "CANCELED":
         return OrderStatus.CANCELLED
     payment = order.get("orderPaymentStatus")
+    if payment in PAYMENT_STATUSES_FOR_REVIEW:
+        raise InvalidOrder(f"orderPaymentStatus {payment}: payment or refund failed, check the order on eBay")
     if payment is not None:
         if payment not in PAYMENT_STATUS_MAP:
             raise InvalidOrder(f"unknown status orderPaymentStatus {payment}")

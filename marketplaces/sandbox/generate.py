@@ -42,6 +42,8 @@ MIRAKL_CHANNELS = {
     "boulanger": ("BOUL", "Boulanger.com"),
     "leroymerlin": ("LMFR", "Leroy Merlin France"),
 }
+RELAY_SHOPS = ("Tabac Presse du Centre", "Carrefour City", "Pressing des Lilas", "Fleuriste Les Jardins",
+               "Cordonnerie Minute", "Librairie de la Gare", "Épicerie Bio du Marché")
 MONDIAL_RELAY_POINTS = ("020418", "005632", "078112", "034519", "062871", "013377", "091240")
 
 _faker = None
@@ -212,8 +214,10 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
         "buyer_cancel_at": None,
         "afn_ship_at": None,
     }
-    if relay_id:
-        order["shipping_address"]["company"] = f"Mondial Relay {relay_id}"
+    if relay_id:  # delivered to the relay point's shop, not to the buyer's home
+        order["shipping_address"].update({"company": f"{random.choice(RELAY_SHOPS)} (Point Relais {relay_id})",
+                                          "line1": fake.street_address(), "line2": "",
+                                          "postal_code": fake.postcode(), "city": fake.city()})
     if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
         order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
     _set_initial_status(order, now, window)

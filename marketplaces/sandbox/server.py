@@ -195,13 +195,21 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(Response(403, {"error": "the admin API answers loopback clients only"}))
             request = Request(self.command, parts.path[len("/_sandbox"):] or "/", query, headers, body,
                               base_url=f"http://{host}", path_prefix="/_sandbox")
-            return self._send(admin.handle(self.server.sandbox, request))
+            try:
+                return self._send(admin.handle(self.server.sandbox, request))
+            except Exception as err:  # a malformed admin call must answer, not reset the socket
+                logger.exception("sandbox admin call failed")
+                return self._send(Response(400, {"error": f"{type(err).__name__}: {err}"}))
         module, prefix = resolve(parts.path)
         if module is None:
             return self._send(Response(404, {"message": f"No sandbox marketplace at {parts.path}"}))
         request = Request(self.command, parts.path[len(prefix):] or "/", query, headers, body,
                           base_url=f"http://{host}{prefix}", path_prefix=prefix)
-        response, self.skew_seconds = self.pipeline.handle(module, request)
+        try:
+            response, self.skew_seconds = self.pipeline.handle(module, request)
+        except Exception:  # a sandbox bug must look like a platform 500, not a dropped socket
+            logger.exception("sandbox pipeline failed on %s %s", self.command, parts.path)
+            response = module.server_error(500)
         if response is DROP:
             self.close_connection = True
             return None

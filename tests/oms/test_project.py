@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 import yaml
 from django.core.management import call_command
 from openapi_spec_validator import validate
@@ -21,6 +22,7 @@ def test_check_deploy_is_clean_under_production_settings():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "oms.example.com",
+        "OMS_CREDENTIALS_KEYS": Fernet.generate_key().decode(),
     }
     for name in ("OMS_ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
@@ -82,3 +84,19 @@ def test_the_ci_script_runs_exactly_the_readme_test_command():
     commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert commands[-1] == "exec make test"
     assert readme.index("make run") < readme.index("make test") < 600
+
+
+def test_check_deploy_warns_without_a_credentials_key():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "oms.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "oms.example.com",
+    }
+    for name in ("OMS_ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "OMS_CREDENTIALS_KEYS"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "marketplaces.W001" in result.stdout + result.stderr

@@ -112,6 +112,7 @@ def test_a_buyer_cancellation_request_flags_the_lines():
     [
         (lambda o: o.update(orderFulfillmentStatus="SHIPPED_BY_PIGEON"), "unknown status SHIPPED_BY_PIGEON"),
         (lambda o: o.update(orderPaymentStatus="MAYBE"), "unknown status orderPaymentStatus MAYBE"),
+        (lambda o: o.update(orderPaymentStatus="FAILED"), "orderPaymentStatus FAILED: payment or refund failed"),
         (lambda o: o["cancelStatus"].update(cancelState="WHATEVER"), "unknown status cancelState WHATEVER"),
         (lambda o: o["lineItems"][0].update(quantity=-2), "negative quantity quantity: -2"),
         (
@@ -322,7 +323,7 @@ def test_refund_posts_issue_refund_with_line_amounts(server):
     )
     assert result.refund_ids == ("5000123456",)
     assert server.calls("POST", path)[0].json() == {
-        "reasonForRefund": "OTHER",
+        "reasonForRefund": "OTHER_ADJUSTMENT",
         "refundItems": [{"refundAmount": {"value": "39.80", "currency": "EUR"}, "lineItemId": "10000045670"}],
         "comment": "Colis arrivé endommagé",
     }

@@ -1,0 +1,94 @@
+"""Calls made to each marketplace, per account and operation, against the platform's limits.
+
+Every call a connector makes passes through `CallGate.before_call(operation)`:
+it waits for a token of the platform's shared bucket (RedisRateLimiter) and
+counts the call per minute and per day in Redis, so the account page can show
+calls used against the limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marketplaces.connectors import CONNECTORS
+from marketplaces.ratelimit import RedisRateLimiter, redis_client
+
+MINUTE_TTL = 2 * 3600
+DAY_TTL = 3 * 86400
+
+
+def _minute_key(account_id: int, moment: dt.datetime) -> str:
+    return f"usage:{account_id}:m:{moment:%Y%m%d%H%M}"
+
+
+def _day_key(account_id: int, moment: dt.datetime) -> str:
+    return f"usage:{account_id}:d:{moment:%Y%m%d}"
+
+
+def record_call(account_id: int, operation: str, *, now: dt.datetime | None = None) -> None:
+    now = now or dt.datetime.now(dt.UTC)
+    pipe = redis_client().pipeline(transaction=False)
+    for key, ttl in ((_minute_key(account_id, now), MINUTE_TTL), (_day_key(account_id, now), DAY_TTL)):
+        pipe.hincrby(key, operation, 1)
+        pipe.expire(key, ttl)
+    pipe.execute()
+
+
+def calls(account_id: int, *, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """{operation: {"last_hour": n, "today": n}}."""
+    now = now or dt.datetime.now(dt.UTC)
+    pipe = redis_client().pipeline(transaction=False)
+    for minutes_ago in range(60):
+        pipe.hgetall(_minute_key(account_id, now - dt.timedelta(minutes=minutes_ago)))
+    pipe.hgetall(_day_key(account_id, now))
+    *minutes, today = pipe.execute()
+    result: dict[str, dict[str, int]] = {}
+    for bucket in minutes:
+        for operation, count in bucket.items():
+            row = result.setdefault(operation.decode(), {"last_hour": 0, "today": 0})
+            row["last_hour"] += int(count)
+    for operation, count in today.items():
+        result.setdefault(operation.decode(), {"last_hour": 0, "today": 0})["today"] = int(count)
+    return result
+
+
+def calls_vs_limits(account) -> list[dict]:
+    """Rows for the account page: operation, calls in the last hour and today, and the limits."""
+    limits = CONNECTORS[account.platform].rate_limits
+    used = calls(account.pk)
+    rows = []
+    for operation in sorted(set(used) | set(limits)):
+        rate, burst = limits.get(operation, (None, None))
+        counts = used.get(operation, {"last_hour": 0, "today": 0})
+        rows.append(
+            {
+                "operation": operation,
+                "last_hour": counts["last_hour"],
+                "today": counts["today"],
+                "hourly_limit": int(rate * 3600 + burst) if rate else None,
+                "daily_limit": int(rate * 86400 + burst) if rate else None,
+            }
+        )
+    return rows
+
+
+class CallGate:
+    """Before each call of one account: wait for the shared bucket, then count the call."""
+
+    def __init__(self, *, account_id: int, platform: str, scope: str, limiter: RedisRateLimiter | None = None):
+        self.account_id = account_id
+        self.limits = CONNECTORS[platform].rate_limits
+        self.scope = scope  # whose quota: the seller (Amazon, Mirakl shop) or the app (eBay)
+        self.limiter = limiter or RedisRateLimiter()
+
+    def before_call(self, operation: str) -> None:
+        bucket_name = operation if operation in self.limits else self._shared_bucket()
+        if bucket_name is not None:
+            rate, burst = self.limits[bucket_name]
+            self.limiter.acquire(f"{self.scope}:{bucket_name}", rate=rate, burst=burst)
+        record_call(self.account_id, operation)
+
+    def _shared_bucket(self) -> str | None:
+        # A platform whose only limit is a budget for every call (eBay's daily application quota).
+        shared = [name for name in self.limits if name.startswith("daily_")]
+        return shared[0] if shared else None

@@ -1,0 +1,76 @@
+"""Accounts (poll health, poll now), the outbox (dead letters) and quarantined payloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from marketplaces import actions, outbox, selectors, usage
+from marketplaces.models import MarketplaceAccount, OutboxMessage
+
+ADMIN = "marketplaces.change_marketplaceaccount"
+
+
+@require_safe
+@permission_required("marketplaces.view_marketplaceaccount", raise_exception=True)
+def account_list(request):
+    accounts = list(selectors.accounts_with_health())
+    for account in accounts:
+        account.calls = usage.calls_vs_limits(account)
+    return render(request, "marketplaces/account_list.html", {"accounts": accounts})
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def poll_now(request, pk: int):
+    account = get_object_or_404(MarketplaceAccount, pk=pk)
+    actions.request_poll_now(account_id=account.pk)
+    messages.success(request, _("A poll of %(account)s was requested.") % {"account": account.name})
+    return redirect("marketplaces:accounts")
+
+
+@require_safe
+@permission_required(ADMIN, raise_exception=True)
+def outbox_list(request):
+    status = request.GET.get("status", OutboxMessage.Status.DEAD)
+    if status not in OutboxMessage.Status.values:
+        status = ""
+    page = Paginator(selectors.outbox_messages(status=status or None), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketplaces/outbox.html",
+        {"page": page, "status": status, "statuses": OutboxMessage.Status.choices},
+    )
+
+
+@require_POST
+@permission_required(ADMIN, raise_exception=True)
+def outbox_retry(request, pk: int):
+    outbox.retry_dead(message_id=pk)
+    messages.success(request, _("The message will be sent again."))
+    return redirect("marketplaces:outbox")
+
+
+@require_POST
+@permission_required(ADMIN, raise_exception=True)
+def outbox_discard(request, pk: int):
+    outbox.discard_dead(message_id=pk)
+    messages.success(request, _("The message was discarded."))
+    return redirect("marketplaces:outbox")
+
+
+@require_safe
+@permission_required(ADMIN, raise_exception=True)
+def quarantine_list(request):
+    page = Paginator(selectors.open_quarantine(), 50).get_page(request.GET.get("page"))
+    return render(request, "marketplaces/quarantine.html", {"page": page})
+
+
+@require_POST
+@permission_required(ADMIN, raise_exception=True)
+def quarantine_resolve(request, pk: int):
+    actions.resolve_quarantined(quarantined_id=pk)
+    messages.success(request, _("Marked as resolved."))
+    return redirect("marketplaces:quarantine")

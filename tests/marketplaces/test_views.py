@@ -1,0 +1,70 @@
+"""The account page, the outbox page and the quarantine page, by role."""
+
+import pytest
+from django.urls import reverse
+
+from marketplaces import usage
+from marketplaces.models import OutboxMessage, QuarantinedOrder
+from tests.factories import MarketplaceAccountFactory, make_order
+
+
+@pytest.mark.django_db
+def test_account_page_shows_poll_health_and_calls_against_limits(client, viewer):
+    account = MarketplaceAccountFactory(platform="amazon", name="Amazon.fr", last_poll_error="TransientError: 503", consecutive_failures=2)
+    usage.record_call(account.pk, "getOrders")
+    usage.record_call(account.pk, "getOrders")
+    client.force_login(viewer)
+
+    html = client.get(reverse("marketplaces:accounts")).content.decode()
+
+    assert "Amazon.fr" in html and "2 × TransientError: 503" in html
+    assert "<code>getOrders</code> 2 / 80 per hour" in html  # 0.0167/s × 3600 + burst 20
+    assert "Poll now" not in html  # a viewer cannot poll
+
+
+@pytest.mark.django_db
+def test_operator_polls_now(client, operator, django_capture_on_commit_callbacks):
+    account = MarketplaceAccountFactory()
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("marketplaces:poll_now", args=[account.pk]), follow=True)
+    assert "A poll of" in response.content.decode()
+    account.refresh_from_db()
+    assert account.next_poll_at is not None and len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_admin_retries_and_discards_dead_letters(client, admin_user):
+    order = make_order()
+    dead = [
+        OutboxMessage.objects.create(account=order.account, order=order, kind="accept", idempotency_key=f"k{i}", status="dead", attempts=8, last_error="RejectedByMarketplace: nope")
+        for i in range(2)
+    ]
+    client.force_login(admin_user)
+    page = client.get(reverse("marketplaces:outbox")).content.decode()
+    assert "RejectedByMarketplace: nope" in page
+
+    client.post(reverse("marketplaces:outbox_retry", args=[dead[0].pk]))
+    client.post(reverse("marketplaces:outbox_discard", args=[dead[1].pk]))
+
+    assert list(OutboxMessage.objects.order_by("id").values_list("status", "attempts")) == [("pending", 0), ("discarded", 8)]
+
+
+@pytest.mark.django_db
+def test_operators_cannot_touch_the_outbox_or_the_quarantine(client, operator):
+    client.force_login(operator)
+    assert client.get(reverse("marketplaces:outbox")).status_code == 403
+    assert client.get(reverse("marketplaces:quarantine")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_reads_a_quarantined_payload_and_resolves_it(client, admin_user):
+    item = QuarantinedOrder.objects.create(
+        account=MarketplaceAccountFactory(), marketplace_order_id="FNAC-1", reason="unknown status WAITING_SOMETHING", raw={"order_state": "WAITING_SOMETHING"}
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("marketplaces:quarantine")).content.decode()
+    assert "unknown status WAITING_SOMETHING" in page and "FNAC-1" in page
+    client.post(reverse("marketplaces:quarantine_resolve", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.resolved
