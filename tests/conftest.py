@@ -1,11 +1,21 @@
 """Named personas (admin, operator, viewer, outsider) and API clients for every test."""
 
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from oms import roles
 from tests.factories import MarketplaceAccountFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forget_this_runs_task_queue():
+    """Tasks queued by this run (after-commit wake-ups nobody consumed) go with it."""
+    yield
+    from marketplaces.ratelimit import redis_client
+
+    redis_client().delete(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture

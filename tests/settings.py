@@ -14,5 +14,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Cache keys and the task queue of a test run never mix with a `make run` on the same Redis;
 # worker processes started by a test inherit OMS_CACHE_PREFIX and so share the test's keys.
 CACHES["default"]["KEY_PREFIX"] = os.environ.setdefault("OMS_CACHE_PREFIX", f"oms-test-{os.getpid()}")  # noqa: F405
-CELERY_TASK_DEFAULT_QUEUE = "oms-test"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("OMS_TEST_QUEUE", f"oms-test-{os.getpid()}")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -183,6 +183,7 @@ def _order_currency(order: Mapping[str, Any], items: list[Mapping[str, Any]]) ->
 
 def map_order_item(item: Mapping[str, Any], currency: str) -> OrderLineData:
     """One getOrderItems entry -> OrderLineData. ItemPrice is the line total."""
+    # Amazon reports QuantityOrdered 0 on cancelled orders: zero is legitimate here.
     quantity = quantity_of(item, "QuantityOrdered")
     line_total = _money(item, "ItemPrice", currency)
     unit_price = (line_total / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else line_total

@@ -107,7 +107,7 @@ def _address(raw: Any, path: str) -> AddressData | None:
 
 
 def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
-    quantity = quantity_of(line, "quantity")
+    quantity = quantity_of(line, "quantity", minimum=1)
     status = text_of(line, "status", required=False)
     ean = text_of(line, "productId", required=False)
     return OrderLineData(

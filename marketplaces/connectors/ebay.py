@@ -194,7 +194,7 @@ def _address(ship_to: Mapping[str, Any]) -> AddressData | None:
 
 def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_cancel: bool) -> OrderLineData:
     """One LineItem -> OrderLineData; lineItemCost is unit price x quantity (spec)."""
-    quantity = quantity_of(item, "quantity")
+    quantity = quantity_of(item, "quantity", minimum=1)
     line_total = _money(item.get("lineItemCost"), "lineItemCost", currency, required=True)
     unit_price = (line_total / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else line_total
     tax = sum(

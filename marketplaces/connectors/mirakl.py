@@ -151,7 +151,7 @@ def _taxes(raw: Any, path: str) -> Decimal:
 
 def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
     """One order_lines entry -> OrderLineData; `price` is the line's item total."""
-    quantity = quantity_of(line, "quantity")
+    quantity = quantity_of(line, "quantity", minimum=1)
     state = text_of(line, "order_line_state", required=False)
     return OrderLineData(
         marketplace_line_id=text_of(line, "order_line_id"),

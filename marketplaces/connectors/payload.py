@@ -108,7 +108,7 @@ def same_currency(expected: str, value: Any, name: str) -> None:
         raise InvalidOrder(f"currency {currency} of {name} differs from the order currency {expected}")
 
 
-def parse_quantity(value: Any, name: str) -> int:
+def parse_quantity(value: Any, name: str, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or value is None:
         raise InvalidOrder(f"missing quantity {name}")
     if isinstance(value, Decimal) and value == value.to_integral_value():
@@ -120,14 +120,17 @@ def parse_quantity(value: Any, name: str) -> int:
             raise InvalidOrder(f"bad quantity {name}: {value!r}")
     if value < 0:
         raise InvalidOrder(f"negative quantity {name}: {value}")
+    if value < minimum:
+        raise InvalidOrder(f"quantity {name} must be at least {minimum}: {value}")
     return value
 
 
-def quantity_of(payload: Any, path: str, *, required: bool = True) -> int:
+def quantity_of(payload: Any, path: str, *, required: bool = True, minimum: int = 0) -> int:
+    """An integer quantity; `minimum=1` for ordered quantities that can never be zero."""
     value = field_of(payload, path, required=required)
     if value is None:
         return 0
-    return parse_quantity(value, path)
+    return parse_quantity(value, path, minimum=minimum)
 
 
 def canonical_status(table: Mapping[str, str], value: Any) -> str:

@@ -27,14 +27,18 @@ OCTOPIA_LINE_STATUS = {"Processing": "WaitingAcceptance", "InPreparation": "Acce
 BUYER_CANCEL_REASON = "Buyer changed their mind"
 
 
+FINAL_LINE_STATUSES = ("REFUSED", "CANCELED", "Refused", "Cancelled")
+
+
 def set_status(world, order: dict, status: str, *, lines_too: bool = True) -> None:
-    """Move an order (and by default all its lines) to `status`, now."""
+    """Move an order (and by default its lines, except refused or cancelled ones) to `status`, now."""
     platform = order["platform"]
     order["status"] = status
     if lines_too and platform != "amazon":
         line_status = OCTOPIA_LINE_STATUS.get(status, status) if platform == "cdiscount" else status
         for line in order["lines"]:
-            line["status"] = line_status
+            if line["status"] not in FINAL_LINE_STATUSES:
+                line["status"] = line_status
     world.touch(order)
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from oms import heartbeat
+from tests.workers import start_worker, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,16 +44,10 @@ def test_stale_heartbeats_are_unavailable(client):
 @pytest.mark.django_db(transaction=True)
 def test_healthy_with_a_real_celery_worker_and_beat(client, tmp_path):
     """Starts a real worker and beat on the test Redis; /healthz turns 200 once both beat."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "OMS_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-        "DATABASE_URL": os.environ.get("DATABASE_URL", settings.DATABASE_URL),
-        "REDIS_URL": settings.REDIS_URL,
-    }
+    env = worker_env()
     common = [sys.executable, "-m", "celery", "-A", "oms.celery"]
     processes = [
-        subprocess.Popen([*common, "worker", "--pool=solo", "--loglevel=WARNING"], cwd=ROOT, env=env, start_new_session=True),
+        start_worker(),
         subprocess.Popen(
             [*common, "beat", "--loglevel=WARNING", "--schedule", str(tmp_path / "beat-schedule")],
             cwd=ROOT,

@@ -114,6 +114,7 @@ def test_relay_business_and_fulfilment_orders():
         (lambda o: o.update(supplyMode="Dropship"), "unknown supplyMode Dropship"),
         (lambda o: o.update(currencyCode=None), "missing or bad currency currencyCode"),
         (lambda o: o["lines"][0].update(quantity=-3), "negative quantity quantity: -3"),
+        (lambda o: o["lines"][0].update(quantity=0), "quantity quantity must be at least 1: 0"),
         (lambda o: o.update(totalPrice="64,89"), "bad amount totalPrice: '64,89'"),
         (lambda o: o["lines"][0].pop("sellerProductId"), "missing field sellerProductId"),
         (lambda o: o.pop("updatedAt"), "missing field updatedAt"),

@@ -115,6 +115,7 @@ def test_a_buyer_cancellation_request_flags_the_lines():
         (lambda o: o.update(orderPaymentStatus="FAILED"), "orderPaymentStatus FAILED: payment or refund failed"),
         (lambda o: o["cancelStatus"].update(cancelState="WHATEVER"), "unknown status cancelState WHATEVER"),
         (lambda o: o["lineItems"][0].update(quantity=-2), "negative quantity quantity: -2"),
+        (lambda o: o["lineItems"][0].update(quantity=0), "quantity quantity must be at least 1: 0"),
         (
             lambda o: o["lineItems"][0]["lineItemCost"].update(currency="GBP"),
             "currency GBP of lineItemCost.currency differs",

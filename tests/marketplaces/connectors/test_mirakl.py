@@ -110,6 +110,7 @@ def test_json_numbers_never_become_float():
         (lambda o: o.update(currency_iso_code="euro"), "missing or bad currency currency_iso_code"),
         (lambda o: o.pop("currency_iso_code"), "missing or bad currency currency_iso_code"),
         (lambda o: o["order_lines"][0].update(quantity=-1), "negative quantity quantity: -1"),
+        (lambda o: o["order_lines"][0].update(quantity=0), "quantity quantity must be at least 1: 0"),
         (lambda o: o["order_lines"][0].update(price="abc"), "bad amount price: 'abc'"),
         (lambda o: o.update(total_price=-5), "negative amount total_price"),
         (lambda o: o["order_lines"][0].pop("offer_sku"), "missing field offer_sku"),

@@ -1,6 +1,7 @@
 """Shared plumbing: token cache, HTTP timeouts and retries, JSON with Decimal, the registry."""
 
 import datetime as dt
+import inspect
 import socket
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from marketplaces.connectors import AccountConfig, CdiscountConnector, MiraklConnector, connector_for
+from marketplaces.connectors import CONNECTORS, AccountConfig, CdiscountConnector, MiraklConnector, connector_for
 from marketplaces.connectors.errors import MarketplaceError, TransientError
 from marketplaces.connectors.http import HttpClient, dumps_json, loads_json
 from marketplaces.connectors.mirakl import parse_error as mirakl_error
@@ -201,3 +202,26 @@ def test_connectors_of_one_account_in_one_process_share_the_token(server):
     assert [c.headers["authorization"] for c in server.calls("GET", "/octopia/seller/v2/orders")] == [
         "Bearer shared-token"
     ] * 2
+
+
+PROTOCOL_METHODS = {
+    "list_changed_orders": ["since", "page_token"],
+    "accept_order": ["order_id", "line_ids"],
+    "refuse_order": ["order_id", "line_ids", "reason"],
+    "cancel_order": ["order_id", "reason", "lines"],
+    "confirm_shipment": ["order_id", "carrier", "tracking_number", "lines", "shipped_at", "idempotency_key"],
+    "refund": ["order_id", "lines", "reason", "idempotency_key"],
+    "push_stock": ["quantities"],
+}
+
+
+@pytest.mark.parametrize("connector_class", sorted(CONNECTORS.values(), key=lambda c: c.platform))
+def test_every_connector_has_the_same_keyword_only_methods(connector_class):
+    for name, parameters in PROTOCOL_METHODS.items():
+        signature = inspect.signature(getattr(connector_class, name))
+        arguments = [p for p in signature.parameters.values() if p.name != "self"]
+        assert [p.name for p in arguments] == parameters, (connector_class.__name__, name)
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in arguments), (connector_class.__name__, name)
+        assert getattr(connector_class, name).__doc__, (connector_class.__name__, name)
+    assert isinstance(connector_class.has_acceptance_step, bool)
+    assert connector_class.rate_limits

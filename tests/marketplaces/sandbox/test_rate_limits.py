@@ -80,7 +80,7 @@ def test_ebay_throttle_body_with_an_override(sandbox):
 def test_every_request_is_counted_and_logged(sandbox):
     key, creds = new_account(sandbox, "mirakl", operator="fnac")
     session = mirakl_session(creds)
-    order = sandbox.admin.generate_orders(key, 1)[0]
+    order = sandbox.admin.generate_orders(key, 1, lines=1)[0]
     session.put(f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept", timeout=10,
                 json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]})
     requests.get(f"{sandbox.url}/mirakl/fnac/api/orders", headers={"Authorization": "wrong"}, timeout=10)

@@ -1,0 +1,85 @@
+"""A worker killed with SIGKILL mid-page or mid-push: after a restart nothing is lost, duplicated or applied twice."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.utils import timezone
+
+from marketplaces import outbox, polling
+from marketplaces.models import MarketplaceAccount, OutboxMessage
+from marketplaces.tasks import drain_outbox, poll_account
+from orders import actions
+from orders.models import Order, OrderEvent
+from tests.workers import kill, start_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(condition, *, seconds=60, step=0.005):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("condition not met in time")
+
+
+def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
+    sandbox.admin.set_rate_scale(1_000_000)
+    account, key = sandbox_account("mirakl", settings={"page_size": 100})
+    remote = sandbox.admin.generate_orders(key, 250, lines=3)
+    worker = start_worker()
+    try:
+        poll_account.delay(account.pk)
+        stored_when_killed = wait_until(lambda: Order.objects.filter(account=account).count())
+        kill(worker)
+    finally:
+        kill(worker)
+    stored_when_killed = Order.objects.filter(account=account).count()
+    assert 0 < stored_when_killed < 250, stored_when_killed
+    account.refresh_from_db()
+    assert account.cursor is None  # nothing said the pages were done
+    assert account.poll_lease_owner  # the dead worker's lease is still there...
+
+    # ...until it expires; then the next poll reads the same pages again.
+    MarketplaceAccount.objects.filter(pk=account.pk).update(poll_lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert polling.poll_account(account_id=account.pk).error == ""
+
+    stored = list(Order.objects.filter(account=account).values_list("marketplace_order_id", flat=True))
+    assert sorted(stored) == sorted(order["id"] for order in remote)
+    assert OrderEvent.objects.filter(order__account=account, kind=OrderEvent.Kind.RECEIVED).count() == 250
+    assert all(order.lines.count() == 3 for order in Order.objects.filter(account=account).prefetch_related("lines"))
+
+
+def test_worker_killed_in_the_middle_of_a_push(sandbox, sandbox_account, operator):
+    sandbox.admin.set_rate_scale(1_000_000)
+    account, key = sandbox_account("mirakl")
+    [remote] = sandbox.admin.generate_orders(key, 1, lines=2, status="WAITING_ACCEPTANCE")
+    polling.poll_account(account_id=account.pk)
+    order = Order.objects.get(account=account)
+    actor = actions.Actor.of_user(operator)
+    actions.accept_order(order_id=order.pk, actor=actor)
+    outbox.drain()
+    # The platform will apply the shipment 3 s after it receives it, long after the worker died.
+    sandbox.admin.inject_fault(key, "timeout", operation="OR24", seconds=3, count=1)
+    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+
+    worker = start_worker()
+    try:
+        drain_outbox.delay()
+        wait_until(lambda: any(r["operation"] == "OR23" for r in sandbox.admin.requests(account=key)), step=0.05)
+        time.sleep(0.5)  # OR24 is in flight now
+        kill(worker)
+    finally:
+        kill(worker)
+    message = OutboxMessage.objects.get(order=order, kind="ship")
+    assert message.status == OutboxMessage.Status.SENDING  # nobody knows whether it went through
+    wait_until(lambda: sandbox.admin.order(key, remote["id"])["status"] == "SHIPPED", step=0.1)
+
+    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert outbox.drain() == {"sent": 1}
+
+    history = [action["action"] for action in sandbox.admin.order_actions(key, remote["id"])]
+    assert history == ["OR21", "OR23", "OR24"]
