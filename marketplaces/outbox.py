@@ -148,6 +148,7 @@ def _deliver(message: OutboxMessage) -> None:
             lines=[ShipmentLine(line_id=line["line_id"], quantity=line["quantity"]) for line in payload["lines"]],
             shipped_at=dt.datetime.fromisoformat(payload["shipped_at"]),
             idempotency_key=message.idempotency_key,
+            retry=message.attempts > 1,
         )
     elif message.kind == OutboxMessage.Kind.REFUND:
         connector.refund(

@@ -55,8 +55,8 @@ def redis_client() -> redis.Redis:
 class RedisRateLimiter:
     """Acquire before each platform call; waits up to `max_wait` seconds, else raises Throttled."""
 
-    def __init__(self, *, prefix: str = "ratelimit", max_wait: float = 5.0, client: redis.Redis | None = None):
-        self.prefix = prefix
+    def __init__(self, *, prefix: str = "", max_wait: float = 5.0, client: redis.Redis | None = None):
+        self.prefix = prefix or f"{settings.CACHES['default']['KEY_PREFIX']}:ratelimit"
         self.max_wait = max_wait
         self.client = client or redis_client()
         self._take = self.client.register_script(_TAKE)

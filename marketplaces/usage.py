@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
 from marketplaces.connectors import CONNECTORS
 from marketplaces.ratelimit import RedisRateLimiter, redis_client
 
@@ -18,11 +20,11 @@ DAY_TTL = 3 * 86400
 
 
 def _minute_key(account_id: int, moment: dt.datetime) -> str:
-    return f"usage:{account_id}:m:{moment:%Y%m%d%H%M}"
+    return f"{settings.CACHES['default']['KEY_PREFIX']}:usage:{account_id}:m:{moment:%Y%m%d%H%M}"
 
 
 def _day_key(account_id: int, moment: dt.datetime) -> str:
-    return f"usage:{account_id}:d:{moment:%Y%m%d}"
+    return f"{settings.CACHES['default']['KEY_PREFIX']}:usage:{account_id}:d:{moment:%Y%m%d}"
 
 
 def record_call(account_id: int, operation: str, *, now: dt.datetime | None = None) -> None:
@@ -85,7 +87,8 @@ class CallGate:
         bucket_name = operation if operation in self.limits else self._shared_bucket()
         if bucket_name is not None:
             rate, burst = self.limits[bucket_name]
-            self.limiter.acquire(f"{self.scope}:{bucket_name}", rate=rate, burst=burst)
+            scale = settings.OMS_RATE_LIMIT_SCALE
+            self.limiter.acquire(f"{self.scope}:{bucket_name}", rate=rate * scale, burst=max(1, int(burst * scale)))
         record_call(self.account_id, operation)
 
     def _shared_bucket(self) -> str | None:

@@ -241,5 +241,9 @@ OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))
 # Fernet keys for marketplace credentials, newest first (see marketplaces/credentials.py).
 OMS_CREDENTIALS_KEYS = env_list("OMS_CREDENTIALS_KEYS")
 
+# Multiplies every platform rate limit we enforce: 1 in production; sandboxes and
+# benchmarks may raise it to measure our own pipeline rather than the platforms' quotas.
+OMS_RATE_LIMIT_SCALE = float(os.environ.get("OMS_RATE_LIMIT_SCALE", "1"))
+
 # The sandbox marketplaces that `make run` starts (marketplaces/sandbox/).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")

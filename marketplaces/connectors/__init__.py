@@ -12,6 +12,8 @@ the errors of `errors.py`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import requests
 
 from .amazon import AmazonConnector
@@ -41,14 +43,21 @@ CONNECTORS: dict[str, type] = {
 
 
 def connector_for(
-    account: AccountConfig, *, session: requests.Session | None = None, token_store: TokenStore | None = None
+    account: AccountConfig,
+    *,
+    session: requests.Session | None = None,
+    token_store: TokenStore | None = None,
+    call_gate: Callable[[str], None] | None = None,
 ) -> Connector:
-    """Build the connector of the account's platform; ValueError for an unknown platform."""
+    """Build the connector of the account's platform; ValueError for an unknown platform.
+
+    `call_gate(operation)` runs before every HTTP attempt (shared rate limits, call counts).
+    """
     try:
         connector_class = CONNECTORS[account.platform]
     except KeyError:
         raise ValueError(f"no connector for platform {account.platform!r}") from None
-    return connector_class(account, session=session, token_store=token_store)
+    return connector_class(account, session=session, token_store=token_store, call_gate=call_gate)
 
 
 __all__ = [

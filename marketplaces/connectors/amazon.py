@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -275,8 +275,9 @@ class AmazonConnector(ConnectorBase):
         *,
         session: requests.Session | None = None,
         token_store: TokenStore | None = None,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(account, session=session, token_store=token_store)
+        super().__init__(account, session=session, token_store=token_store, call_gate=call_gate)
         self.seller_id = account.credential("seller_id")
         self.marketplace_id = account.credential("marketplace_id")
         self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)
@@ -320,7 +321,7 @@ class AmazonConnector(ConnectorBase):
                     {"method": "GET", "path": ORDERS_PATH, "dataElements": list(RESTRICTED_ORDER_DATA)}
                 ]
             },
-            idempotent=True,  # a token request changes nothing on the platform
+            idempotent=True,  # a token request changes nothing on the platform, operation="createRestrictedDataToken"
         )
         body = response.body if isinstance(response.body, dict) else {}
         if not body.get("restrictedDataToken"):
@@ -361,7 +362,7 @@ class AmazonConnector(ConnectorBase):
                 "LastUpdatedAfter": iso_z(since),
                 "MaxResultsPerPage": self.page_size(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
             }
-        response = self.orders_http.request("GET", ORDERS_PATH, params=params)
+        response = self.orders_http.request("GET", ORDERS_PATH, params=params, operation="getOrders")
         payload = response.body.get("payload") if isinstance(response.body, dict) else None
         if not isinstance(payload, dict) or not isinstance(payload.get("Orders"), list):
             raise TransientError(
@@ -399,7 +400,9 @@ class AmazonConnector(ConnectorBase):
         next_token: str | None = None
         while True:
             params = {"NextToken": next_token} if next_token else None
-            response = self.http.request("GET", ORDER_ITEMS_PATH.format(order_id=order_id), params=params)
+            response = self.http.request(
+                "GET", ORDER_ITEMS_PATH.format(order_id=order_id), params=params, operation="getOrderItems"
+            )
             payload = response.body.get("payload") if isinstance(response.body, dict) else None
             if not isinstance(payload, dict) or not isinstance(payload.get("OrderItems"), list):
                 raise TransientError(
@@ -451,6 +454,7 @@ class AmazonConnector(ConnectorBase):
         lines: list[ShipmentLine],
         shipped_at: dt.datetime,
         idempotency_key: str,
+        retry: bool = False,
     ) -> ShipmentResult:
         """confirmShipment for one package (204).
 
@@ -478,6 +482,7 @@ class AmazonConnector(ConnectorBase):
             "POST",
             SHIPMENT_CONFIRMATION_PATH.format(order_id=order_id),
             json_body={"marketplaceId": self.marketplace_id, "packageDetail": package},
+            operation="confirmShipment",
         )
         return ShipmentResult(shipment_id=package["packageReferenceId"])
 
@@ -535,6 +540,7 @@ class AmazonConnector(ConnectorBase):
                     params={"marketplaceIds": self.marketplace_id},
                     json_body=body,
                     idempotent=True,
+                    operation="patchListingsItem",
                 )
             except (RateLimited, TransientError):
                 deferred.extend(skus[index:])

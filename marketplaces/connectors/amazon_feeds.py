@@ -137,7 +137,13 @@ def submit_feed(
     createFeed is not idempotent: it is sent once, a failure after sending
     raises TransientError with outcome_unknown (see http.HttpClient).
     """
-    created = http.request("POST", FEED_DOCUMENTS_PATH, json_body={"contentType": FEED_CONTENT_TYPE}, idempotent=True)
+    created = http.request(
+        "POST",
+        FEED_DOCUMENTS_PATH,
+        json_body={"contentType": FEED_CONTENT_TYPE},
+        idempotent=True,
+        operation="createFeedDocument",
+    )
     body = created.body if isinstance(created.body, dict) else {}
     document_id, upload_url = body.get("feedDocumentId"), body.get("url")
     if not document_id or not upload_url:
@@ -159,5 +165,6 @@ def submit_feed(
         "POST",
         FEEDS_PATH,
         json_body={"feedType": feed_type, "marketplaceIds": [marketplace_id], "inputFeedDocumentId": str(document_id)},
+        operation="createFeed",
     )
     return str(feed.body.get("feedId", "")) if isinstance(feed.body, dict) else ""

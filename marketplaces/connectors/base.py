@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
@@ -132,7 +132,8 @@ class Connector(Protocol):
     Every method raises `errors.MarketplaceError` subclasses only (RateLimited,
     AuthenticationFailed, TransientError, RejectedByMarketplace, InvalidRequest,
     UnsupportedAction). Writes are never re-sent blindly: where a platform call is
-    not idempotent the connector first checks what the platform already has.
+    not idempotent the connector first checks what the platform already has;
+    `retry=True` on `confirm_shipment` says an earlier attempt's outcome is unknown.
     """
 
     platform: ClassVar[str]
@@ -157,6 +158,7 @@ class Connector(Protocol):
         lines: list[ShipmentLine],
         shipped_at: dt.datetime,
         idempotency_key: str,
+        retry: bool = False,
     ) -> ShipmentResult: ...
 
     def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult: ...
@@ -178,6 +180,7 @@ class ConnectorBase:
         *,
         session: requests.Session | None = None,
         token_store: TokenStore | None = None,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
         if account.platform != self.platform:
             raise ValueError(f"{type(self).__name__} cannot serve a {account.platform!r} account")
@@ -193,6 +196,7 @@ class ConnectorBase:
             "timeout": self.timeout,
             "retries": int(settings.get("http_retries", RETRIES_FOR_SAFE_CALLS)),
             "backoff_seconds": float(settings.get("http_backoff_seconds", BACKOFF_SECONDS)),
+            "call_gate": call_gate,
         }
 
     @property

@@ -8,7 +8,7 @@ connector reads the order's shipments before creating one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -209,8 +209,9 @@ class CdiscountConnector(ConnectorBase):
         *,
         session: requests.Session | None = None,
         token_store: TokenStore | None = None,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(account, session=session, token_store=token_store)
+        super().__init__(account, session=session, token_store=token_store, call_gate=call_gate)
         self.sales_channel_id = str(account.credentials.get("sales_channel_id") or "")
         self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)
         self.http = HttpClient(
@@ -247,7 +248,7 @@ class CdiscountConnector(ConnectorBase):
         params: dict[str, Any] = {"updatedAtMin": iso_z(since), "pageSize": size, "pageIndex": page_index}
         if self.sales_channel_id:
             params["salesChannelId"] = self.sales_channel_id
-        response = self.http.request("GET", wire.ORDERS_PATH, params=params)
+        response = self.http.request("GET", wire.ORDERS_PATH, params=params, operation="getOrders")
         body = response.body if isinstance(response.body, dict) else {}
         items = body.get("items")
         if not isinstance(items, list):
@@ -264,7 +265,7 @@ class CdiscountConnector(ConnectorBase):
         return OrderPage(orders, rejected, str(page_index + 1) if has_more else None, high_watermark)
 
     def order_status(self, *, order_id: str) -> str:
-        response = self.http.request("GET", wire.ORDER_PATH.format(order_id=order_id))
+        response = self.http.request("GET", wire.ORDER_PATH.format(order_id=order_id), operation="getOrder")
         return str(response.body.get("status", "")) if isinstance(response.body, dict) else ""
 
     def _already_in(self, order_id: str, statuses: frozenset[str], error: RejectedByMarketplace) -> None:
@@ -282,6 +283,7 @@ class CdiscountConnector(ConnectorBase):
                 "POST",
                 wire.VALIDATE_PATH.format(order_id=order_id),
                 json_body={"lines": [{"lineId": line_id, "accepted": accepted} for line_id in line_ids]},
+                operation="validateOrder",
             )
         except RejectedByMarketplace as exc:
             self._already_in(order_id, wire.ACCEPTED_STATUSES if accepted else frozenset({"Refused"}), exc)
@@ -302,14 +304,19 @@ class CdiscountConnector(ConnectorBase):
         if lines is not None:
             raise UnsupportedAction("Octopia cancels whole orders only", platform=self.platform)
         try:
-            self.http.request("POST", wire.CANCEL_PATH.format(order_id=order_id), json_body={"reason": reason})
+            self.http.request(
+                "POST",
+                wire.CANCEL_PATH.format(order_id=order_id),
+                json_body={"reason": reason},
+                operation="cancelOrder",
+            )
         except RejectedByMarketplace as exc:
             self._already_in(order_id, frozenset({"Cancelled"}), exc)
 
     def list_carriers(self) -> list[Mapping[str, Any]]:
         """GET carriers [{code, name}], cached per connector."""
         if self._carriers is None:
-            response = self.http.request("GET", wire.CARRIERS_PATH)
+            response = self.http.request("GET", wire.CARRIERS_PATH, operation="getCarriers")
             body = response.body if isinstance(response.body, dict) else {}
             self._carriers = [c for c in body.get("items") or [] if isinstance(c, Mapping)]
         return self._carriers
@@ -328,7 +335,7 @@ class CdiscountConnector(ConnectorBase):
         raise InvalidRequest(f"Cdiscount has no carrier code for {CARRIER_NAMES[carrier]}", platform=self.platform)
 
     def shipments(self, *, order_id: str) -> list[Mapping[str, Any]]:
-        response = self.http.request("GET", wire.SHIPMENTS_PATH.format(order_id=order_id))
+        response = self.http.request("GET", wire.SHIPMENTS_PATH.format(order_id=order_id), operation="getShipments")
         body = response.body if isinstance(response.body, dict) else {}
         return [s for s in body.get("items") or [] if isinstance(s, Mapping)]
 
@@ -341,6 +348,7 @@ class CdiscountConnector(ConnectorBase):
         lines: list[ShipmentLine],
         shipped_at: dt.datetime,
         idempotency_key: str,
+        retry: bool = False,
     ) -> ShipmentResult:
         """POST a shipment, after checking the order's shipments (check-before-retry)."""
         if not lines:
@@ -359,6 +367,7 @@ class CdiscountConnector(ConnectorBase):
                 "trackingUrl": tracking_url(carrier, tracking),
                 "lines": [{"lineId": line.line_id, "quantity": line.quantity} for line in lines],
             },
+            operation="createShipment",
         )
         shipment_id = response.body.get("shipmentId") if isinstance(response.body, dict) else None
         return ShipmentResult(shipment_id=str(shipment_id) if shipment_id else None)
@@ -377,6 +386,7 @@ class CdiscountConnector(ConnectorBase):
                 ],
                 "reason": reason,
             },
+            operation="createRefund",
         )
         refund_id = response.body.get("refundId") if isinstance(response.body, dict) else None
         return RefundResult(refund_ids=(str(refund_id),) if refund_id else ())
@@ -399,6 +409,7 @@ class CdiscountConnector(ConnectorBase):
                         "offers": [{"sellerProductId": sku, "stock": max(int(quantities[sku]), 0)} for sku in batch],
                     },
                     idempotent=True,
+                    operation="createOfferPackage",
                 )
             except RateLimited:
                 deferred.extend(skus[start:])

@@ -9,7 +9,7 @@ is rejected, never guessed. eBay has no acceptance step.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -307,8 +307,9 @@ class EbayConnector(ConnectorBase):
         *,
         session: requests.Session | None = None,
         token_store: TokenStore | None = None,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(account, session=session, token_store=token_store)
+        super().__init__(account, session=session, token_store=token_store, call_gate=call_gate)
         self.token = CachedToken(key=self.token_key, store=self.token_store, fetch=self._fetch_token)
         self.http = HttpClient(
             platform=self.platform,
@@ -340,7 +341,7 @@ class EbayConnector(ConnectorBase):
     def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage:
         """getOrders filtered on lastmodifieddate; the page token is eBay's `next` link."""
         if page_token:
-            response = self.http.request("GET", page_token)
+            response = self.http.request("GET", page_token, operation="getOrders")
         else:
             response = self.http.request(
                 "GET",
@@ -350,6 +351,7 @@ class EbayConnector(ConnectorBase):
                     "limit": self.page_size(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
                     "offset": 0,
                 },
+                operation="getOrders",
             )
         body = response.body if isinstance(response.body, dict) else {}
         raw_orders = body.get("orders", [])  # an empty collection may omit `orders`
@@ -386,6 +388,7 @@ class EbayConnector(ConnectorBase):
                 "POST",
                 POST_ORDER_CANCELLATION_PATH,
                 json_body={"legacyOrderId": order_id, "cancelReason": POST_ORDER_CANCEL_REASON},
+                operation="createCancellation",
             )
         except RejectedByMarketplace:
             if self.order(order_id=order_id).get("cancelStatus", {}).get("cancelState") != "CANCELED":
@@ -393,12 +396,14 @@ class EbayConnector(ConnectorBase):
 
     def order(self, *, order_id: str) -> Mapping[str, Any]:
         """getOrder: one order as eBay has it now (its cancelStatus is complete, unlike getOrders)."""
-        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id))
+        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id), operation="getOrder")
         return response.body if isinstance(response.body, dict) else {}
 
     def shipping_fulfillments(self, *, order_id: str) -> list[Mapping[str, Any]]:
         """getShippingFulfillments: the packages eBay already has for the order."""
-        response = self.http.request("GET", SHIPPING_FULFILLMENT_PATH.format(order_id=order_id))
+        response = self.http.request(
+            "GET", SHIPPING_FULFILLMENT_PATH.format(order_id=order_id), operation="getShippingFulfillments"
+        )
         body = response.body if isinstance(response.body, dict) else {}
         return [f for f in body.get("fulfillments") or [] if isinstance(f, Mapping)]
 
@@ -411,6 +416,7 @@ class EbayConnector(ConnectorBase):
         lines: list[ShipmentLine],
         shipped_at: dt.datetime,
         idempotency_key: str,
+        retry: bool = False,
     ) -> ShipmentResult:
         """createShippingFulfillment, after checking getShippingFulfillments.
 
@@ -438,6 +444,7 @@ class EbayConnector(ConnectorBase):
                 "shippingCarrierCode": code,
                 "trackingNumber": tracking,
             },
+            operation="createShippingFulfillment",
         )
         location = response.headers.get("Location", "")
         shipment_id = location.rstrip("/").rsplit("/", 1)[-1] if location else None
@@ -469,7 +476,9 @@ class EbayConnector(ConnectorBase):
         }
         if reason_code != reason and reason:
             body["comment"] = reason[:COMMENT_MAX_LENGTH]
-        response = self.http.request("POST", ISSUE_REFUND_PATH.format(order_id=order_id), json_body=body)
+        response = self.http.request(
+            "POST", ISSUE_REFUND_PATH.format(order_id=order_id), json_body=body, operation="issueRefund"
+        )
         refund_id = response.body.get("refundId") if isinstance(response.body, dict) else None
         return RefundResult(refund_ids=(str(refund_id),) if refund_id else ())
 
@@ -486,7 +495,11 @@ class EbayConnector(ConnectorBase):
             ]
             try:
                 response = self.http.request(
-                    "POST", BULK_PRICE_QUANTITY_PATH, json_body={"requests": requests_body}, idempotent=True
+                    "POST",
+                    BULK_PRICE_QUANTITY_PATH,
+                    json_body={"requests": requests_body},
+                    idempotent=True,
+                    operation="bulkUpdatePriceQuantity",
                 )
             except RateLimited:
                 deferred.extend(skus[start:])

@@ -97,6 +97,7 @@ class HttpClient:
         backoff_seconds: float = BACKOFF_SECONDS,
         max_inline_wait: float = MAX_INLINE_WAIT_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
         self.platform = platform
         self.base_url = base_url.rstrip("/")
@@ -111,6 +112,9 @@ class HttpClient:
         self.backoff_seconds = backoff_seconds
         self.max_inline_wait = max_inline_wait
         self.sleep = sleep
+        # Called with the operation's name before every attempt: the shared rate
+        # limiter waits there (or raises), and the call is counted.
+        self.call_gate = call_gate
 
     def url_for(self, path_or_url: str) -> str:
         """Absolute URL for a path below the base, or a platform-given link on the same origin.
@@ -139,6 +143,7 @@ class HttpClient:
         files: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        operation: str = "",
     ) -> HttpResponse:
         """Send one call and return its 2xx response.
 
@@ -160,6 +165,8 @@ class HttpClient:
             if encoded is not None:
                 request_headers["Content-Type"] = "application/json"
             request_headers.update(headers or {})
+            if self.call_gate is not None:
+                self.call_gate(operation or f"{method} {path}")
             try:
                 response = self.session.request(
                     method,

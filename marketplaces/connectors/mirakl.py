@@ -11,7 +11,7 @@ after a 4xx the connector reads the order (OR12) to tell "already done" from "re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -244,8 +244,9 @@ class MiraklConnector(ConnectorBase):
         *,
         session: requests.Session | None = None,
         token_store: TokenStore | None = None,
+        call_gate: Callable[[str], None] | None = None,
     ) -> None:
-        super().__init__(account, session=session, token_store=token_store)
+        super().__init__(account, session=session, token_store=token_store, call_gate=call_gate)
         self.shop_id = str(account.credentials.get("shop_id") or "")
         self.http = HttpClient(
             platform=self.platform,
@@ -274,7 +275,10 @@ class MiraklConnector(ConnectorBase):
         offset = int(page_token) if page_token else 0
         size = self.page_size(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         response = self.http.request(
-            "GET", ORDERS_PATH, params=self._params(start_update_date=iso_z(since), max=size, offset=offset)
+            "GET",
+            ORDERS_PATH,
+            params=self._params(start_update_date=iso_z(since), max=size, offset=offset),
+            operation="OR11",
         )
         body = response.body if isinstance(response.body, dict) else {}
         raw_orders = body.get("orders")
@@ -293,7 +297,9 @@ class MiraklConnector(ConnectorBase):
 
     def order_state(self, *, order_id: str) -> str:
         """OR12: the order's current order_state."""
-        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id), params=self._params())
+        response = self.http.request(
+            "GET", ORDER_PATH.format(order_id=order_id), params=self._params(), operation="OR12"
+        )
         body = response.body if isinstance(response.body, dict) else {}
         if isinstance(body.get("orders"), list) and body["orders"]:
             body = body["orders"][0]
@@ -315,6 +321,7 @@ class MiraklConnector(ConnectorBase):
                 ACCEPT_PATH.format(order_id=order_id),
                 params=self._params(),
                 json_body={"order_lines": [{"id": line_id, "accepted": accepted} for line_id in line_ids]},
+                operation="OR21",
             )
         except RejectedByMarketplace as exc:
             self._already_in(order_id, ACCEPTED_STATES if accepted else frozenset({"REFUSED"}), exc)
@@ -335,7 +342,9 @@ class MiraklConnector(ConnectorBase):
         """OR29 for the whole order, or OR30 for `lines` (reason -> settings["reason_codes"] or as is)."""
         if lines is None:
             try:
-                self.http.request("PUT", CANCEL_ORDER_PATH.format(order_id=order_id), params=self._params())
+                self.http.request(
+                    "PUT", CANCEL_ORDER_PATH.format(order_id=order_id), params=self._params(), operation="OR29"
+                )
             except RejectedByMarketplace as exc:
                 self._already_in(order_id, frozenset({"CANCELED"}), exc)
             return
@@ -356,6 +365,7 @@ class MiraklConnector(ConnectorBase):
                     for line in lines
                 ]
             },
+            operation="OR30",
         )
 
     def _reason_code(self, reason: str) -> str:
@@ -368,7 +378,7 @@ class MiraklConnector(ConnectorBase):
     def list_carriers(self) -> list[Mapping[str, Any]]:
         """SH21: the operator's carriers [{code, label, standard_code, tracking_url}], cached per connector."""
         if self._carriers is None:
-            response = self.http.request("GET", CARRIERS_PATH, params=self._params())
+            response = self.http.request("GET", CARRIERS_PATH, params=self._params(), operation="SH21")
             body = response.body if isinstance(response.body, dict) else {}
             self._carriers = [c for c in body.get("carriers") or [] if isinstance(c, Mapping)]
         return self._carriers
@@ -397,25 +407,30 @@ class MiraklConnector(ConnectorBase):
         lines: list[ShipmentLine],
         shipped_at: dt.datetime,
         idempotency_key: str,
+        retry: bool = False,
     ) -> ShipmentResult:
         """OR23 (tracking, idempotent) then OR24 (ship the whole order).
 
         OR24 ships every line: Mirakl has no per-line shipment in these calls.
         If OR24 is refused because the order already is shipped, the result says
-        `already_recorded`.
+        `already_recorded`. On a `retry` (an earlier attempt's outcome is unknown)
+        the order is read first (OR12), so a shipment that went through is not sent again.
         """
         if not lines:
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
         tracking = validate_tracking(carrier, tracking_number)
+        if retry and self.order_state(order_id=order_id) in SHIPPED_STATES:
+            return ShipmentResult(shipment_id=None, already_recorded=True)
         self.http.request(
             "PUT",
             TRACKING_PATH.format(order_id=order_id),
             params=self._params(),
             json_body=self._tracking_body(carrier, tracking),
             idempotent=True,
+            operation="OR23",
         )
         try:
-            self.http.request("PUT", SHIP_PATH.format(order_id=order_id), params=self._params())
+            self.http.request("PUT", SHIP_PATH.format(order_id=order_id), params=self._params(), operation="OR24")
         except RejectedByMarketplace as exc:
             self._already_in(order_id, SHIPPED_STATES, exc)
             return ShipmentResult(shipment_id=None, already_recorded=True)
@@ -443,6 +458,7 @@ class MiraklConnector(ConnectorBase):
                     for line in lines
                 ]
             },
+            operation="OR28",
         )
         body = response.body if isinstance(response.body, dict) else {}
         ids = tuple(
@@ -465,7 +481,7 @@ class MiraklConnector(ConnectorBase):
                 STOCK_IMPORT_PATH,
                 params=self._params(),
                 files={"file": ("stock.csv", stock_csv(quantities), "text/csv")},
-                idempotent=True,  # absolute quantities: importing twice sets the same stock
+                idempotent=True,  # absolute quantities: importing twice sets the same stock, operation="STO01"
             )
         except (RateLimited, TransientError):
             return StockPushResult(deferred=skus)

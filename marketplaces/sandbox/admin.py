@@ -231,12 +231,12 @@ def list_faults(server, request, body):
 
 @_route("POST", "/faults")
 def inject_fault(server, request, body):
-    """{"account", "kind", "count"=1, "operation"?, "status"?, "seconds"?, "drop"?}"""
+    """{"account", "kind", "count"=1, "operation"?, "status"?, "seconds"?, "drop"?, "apply"?}"""
     _account(server, body.get("account", ""))
     fault = server.world.faults.add(account=body["account"], kind=body.get("kind", ""),
                                     count=int(body.get("count", 1)), operation=body.get("operation"),
                                     status=int(body.get("status", 500)), seconds=float(body.get("seconds", 30)),
-                                    drop=bool(body.get("drop", False)))
+                                    drop=bool(body.get("drop", False)), apply=bool(body.get("apply", False)))
     return Response(201, fault.public())
 
 

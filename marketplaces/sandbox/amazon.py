@@ -8,6 +8,7 @@ and refunds go through feeds (POST_ORDER_ACKNOWLEDGEMENT_DATA, POST_PAYMENT_ADJU
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
@@ -22,6 +23,7 @@ TOKEN_LIFETIME = 3600
 # The wire brief agrees on 401 for a bad token; real SP-API answers 403 "Unauthorized" (unverified).
 UNAUTHORIZED_STATUS = 401
 MAX_RESULTS_PER_PAGE = 100
+BEFORE_MARGIN_SECONDS = 120  # spec: CreatedBefore/LastUpdatedBefore "at least two minutes before current time"
 NEXT_TOKENS_KEPT = 10_000  # oldest NextTokens are forgotten beyond this
 SALES_CHANNELS = {"A13V1IB3VIYZZH": "Amazon.fr", "A1PA6795UKMFR9": "Amazon.de",
                   "A1RKKUPIHCS9HS": "Amazon.es", "APJ6JRA9NG5V4": "Amazon.it"}
@@ -33,6 +35,17 @@ SHIP_SERVICE_LEVEL = {"Standard": "Std FR Dom_1", "Express": "Exp FR Dom_2", "Re
 # ---- errors -------------------------------------------------------------------------
 def _headers(extra: dict | None = None) -> dict:
     return {"x-amzn-RequestId": str(uuid.uuid4()), **(extra or {})}
+
+
+def decorate(response: Response, operation: str) -> Response:
+    """Every SP-API answer names its request; successful ones also give the usage-plan rate."""
+    from .ratelimit import RATE_LIMITS
+
+    response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+    limit = RATE_LIMITS.get((PLATFORM, operation))
+    if limit and response.status < 400:
+        response.headers.setdefault("x-amzn-RateLimit-Limit", str(limit[0]))
+    return response
 
 
 def error_response(err: ApiError) -> Response:
@@ -243,20 +256,23 @@ def get_orders(world, account, request) -> Response:
         remaining = tokens.get(next_token)  # reusable: a retry after a timeout gets the same page
         if remaining is None or remaining["account"] != account.key:
             raise ApiError(400, "InvalidInput", "Invalid NextToken")
-        ids, page_size, bounds = remaining["ids"], remaining["page_size"], remaining["bounds"]
+        ids, start = remaining["ids"], remaining["start"]
+        page_size, bounds = remaining["page_size"], remaining["bounds"]
     else:
         _check_marketplaces(account, request.args("MarketplaceIds"))
-        ids, page_size, bounds = _select_orders(world, account, request)
-    page, rest = ids[:page_size], ids[page_size:]
+        (ids, page_size, bounds), start = _select_orders(world, account, request), 0
+    page = ids[start:start + page_size]
     orders = [render_order(world.order(account.key, order_id)) for order_id in page]
     payload = {"Orders": orders, **bounds}
-    if rest:
+    if start + page_size < len(ids):
         token = secrets.token_urlsafe(48)
         while len(tokens) >= NEXT_TOKENS_KEPT:
             del tokens[next(iter(tokens))]
-        tokens[token] = {"account": account.key, "ids": rest, "page_size": page_size, "bounds": bounds}
+        # Every token of one traversal shares the id list captured by its first call.
+        tokens[token] = {"account": account.key, "ids": ids, "start": start + page_size,
+                         "page_size": page_size, "bounds": bounds}
         payload["NextToken"] = token
-    return Response(200, {"payload": payload}, _headers({"x-amzn-RateLimit-Limit": "0.0167"}),
+    return Response(200, {"payload": payload}, _headers(),
                     page_key=("payload", "Orders"))
 
 
@@ -269,14 +285,24 @@ def _select_orders(world, account, request) -> tuple[list[str], int, dict]:
     order_ids = request.args("AmazonOrderIds")
     if not order_ids and not (created_after or updated_after):
         raise ApiError(400, "InvalidInput", "Either CreatedAfter or LastUpdatedAfter must be specified")
-    if created_after and updated_after:
-        raise ApiError(400, "InvalidInput", "CreatedAfter and LastUpdatedAfter cannot both be specified")
+    if (created_after or created_before) and (updated_after or updated_before):
+        raise ApiError(400, "InvalidInput", "LastUpdatedAfter and LastUpdatedBefore cannot be set when "
+                                            "CreatedAfter or CreatedBefore is set")
+    latest_allowed = world.now() - dt.timedelta(seconds=BEFORE_MARGIN_SECONDS)
+    for name, before, after in (("CreatedBefore", created_before, created_after),
+                                ("LastUpdatedBefore", updated_before, updated_after)):
+        if before and (before > latest_allowed or (after and before < after)):
+            raise ApiError(400, "InvalidInput", f"{name} must be equal to or after the matching After date "
+                                                "and at least two minutes before current time")
     statuses = set(request.args("OrderStatuses"))
     channels = set(request.args("FulfillmentChannels"))
     now = world.now()
     chosen = []
+    # Stored instants are uniform ISO strings: comparing text is comparing time, and much cheaper.
+    created_after, created_before, updated_after, updated_before = (
+        iso(m) if m else None for m in (created_after, created_before, updated_after, updated_before))
     for order in world.orders.get(account.key, {}).values():
-        created, updated = parse_iso(order["created_at"]), parse_iso(order["updated_at"])
+        created, updated = order["created_at"], order["updated_at"]
         if order_ids and order["id"] not in order_ids:
             continue
         if created_after and created < created_after or created_before and created > created_before:
@@ -290,8 +316,8 @@ def _select_orders(world, account, request) -> tuple[list[str], int, dict]:
         chosen.append(order)
     key = "updated_at" if updated_after else "created_at"
     chosen.sort(key=lambda o: (o[key], o["id"]))
-    bounds = {"LastUpdatedBefore": iso(updated_before or now)} if updated_after else \
-        {"CreatedBefore": iso(created_before or now)}
+    bounds = {"LastUpdatedBefore": updated_before or iso(now)} if updated_after else \
+        {"CreatedBefore": created_before or iso(now)}
     return [o["id"] for o in chosen], int(page_size), bounds
 
 
@@ -367,7 +393,7 @@ def confirm_shipment(world, account, request, orderId: str) -> Response:
     order["shipped_at"] = order["shipped_at"] or iso(world.now())
     world.touch(order)
     world.record_action(account.key, orderId, "confirmShipment", body)
-    return Response(204, None, _headers({"x-amzn-RateLimit-Limit": "2.0"}))
+    return Response(204, None, _headers())
 
 
 def body_signature(detail: dict) -> str:

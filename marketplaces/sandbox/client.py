@@ -98,10 +98,11 @@ class SandboxAdmin:
         return {"requests": 0, "throttled": 0}
 
     def inject_fault(self, account: str, kind: str, *, count: int = 1, operation: str | None = None,
-                     status: int = 500, seconds: float = 30.0, drop: bool = False) -> dict:
+                     status: int = 500, seconds: float = 30.0, drop: bool = False, apply: bool = False) -> dict:
+        """`apply`: an http_error/timeout strikes after the request took effect (ambiguous outcome)."""
         return self._call("POST", "/faults", {"account": account, "kind": kind, "count": count,
                                               "operation": operation, "status": status, "seconds": seconds,
-                                              "drop": drop})
+                                              "drop": drop, "apply": apply})
 
     def faults(self) -> list[dict]:
         return self._call("GET", "/faults")["faults"]

@@ -313,7 +313,8 @@ def _filter(world, orders: list, criteria: dict) -> list:
             raise _error(400, 30850, "Start and end dates can't be in the future")
         if end and end < start:
             raise _error(400, 30840, "Start date should be before end date")
-        orders = [o for o in orders if parse_iso(o[key]) >= start and (end is None or parse_iso(o[key]) <= end)]
+        low, high = iso(start), iso(end) if end else None  # stored instants are uniform ISO strings
+        orders = [o for o in orders if o[key] >= low and (high is None or o[key] <= high)]
     if "orderfulfillmentstatus" in criteria:
         wanted = set(criteria["orderfulfillmentstatus"].strip("{}").split("|"))
         if wanted not in FULFILLMENT_STATUS_FILTERS:

@@ -4,6 +4,9 @@ Kinds and their parameters:
 - `http_error` (`status`: 500, 502 or 503): the platform's server-error body.
 - `timeout` (`seconds`, `drop`): sleep, then answer normally, or close the connection
   without answering when `drop` is true.
+  With `apply` true, an `http_error` or a `timeout` happens after the request took effect
+  (the ambiguous outcome a retry must survive); without it an `http_error` or a dropped
+  timeout never lands, and a late answer applies the request when it answers.
 - `malformed_json`: a 200 whose body is not JSON.
 - `truncated_json`: a 200 whose JSON body is cut in the middle.
 - `duplicate_page`: the previous page of this operation is served again (list operations).
@@ -40,6 +43,7 @@ class Fault:
     status: int = 500
     seconds: float = 30.0
     drop: bool = False
+    apply: bool = False  # http_error/timeout/expired_token: let the request take effect first
 
     def public(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,7 +56,7 @@ class FaultBook:
         self._lock = threading.Lock()
 
     def add(self, *, account: str, kind: str, count: int = 1, operation: str | None = None,
-            status: int = 500, seconds: float = 30.0, drop: bool = False) -> Fault:
+            status: int = 500, seconds: float = 30.0, drop: bool = False, apply: bool = False) -> Fault:
         """Register a fault. Raises ValueError on an unknown kind or status."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
@@ -61,7 +65,7 @@ class FaultBook:
         if count < 1:
             raise ValueError("count must be at least 1")
         fault = Fault(id=next(self._ids), account=account, kind=kind, remaining=count,
-                      operation=operation, status=status, seconds=seconds, drop=drop)
+                      operation=operation, status=status, seconds=seconds, drop=drop, apply=apply)
         with self._lock:
             self._faults.append(fault)
         return fault

@@ -65,8 +65,9 @@ def _digits(n: int) -> str:
     return "".join(random.choice(string.digits) for _ in range(n))
 
 
-def new_order_id(platform: str, account, now: dt.datetime, taken: set[str]) -> tuple[str, str]:
-    """(order id, human reference) in the platform's format, unused so far."""
+def new_order_id(platform: str, account, now: dt.datetime, taken) -> tuple[str, str]:
+    """(order id, human reference) in the platform's format; `taken(order_id)` says whether an
+    id is already used by any account, and such ids are drawn again."""
     while True:
         if platform == "amazon":
             order_id = f"{random.choice(('402', '403', '404', '405', '406', '407', '408'))}-{_digits(7)}-{_digits(7)}"
@@ -82,7 +83,7 @@ def new_order_id(platform: str, account, now: dt.datetime, taken: set[str]) -> t
             letters = "".join(random.choice(string.ascii_uppercase) for _ in range(5))
             order_id = now.strftime("%y%m%d%H%M") + letters
             reference = order_id
-        if order_id not in taken:
+        if not taken(order_id):
             return order_id, reference
 
 
@@ -136,7 +137,7 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
     fake = _fake()
     now = world.now()
     platform = account.platform
-    order_id, reference = new_order_id(platform, account, now, world.all_order_ids())
+    order_id, reference = new_order_id(platform, account, now, world.is_order_id_taken)
     buyer = _person(fake)
     is_business = _chance(business, BUSINESS_SHARE)
     company = fake.company() if is_business else ""

@@ -8,11 +8,10 @@ days after shipping, scheduled buyer cancellations. Each change moves `updated_a
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from .generate import DELIVERY_DELAY
-from .wire import iso, money, parse_iso
+from .wire import iso, money
 
 STATUSES = {
     "amazon": ("Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable",
@@ -59,18 +58,18 @@ def force_status(world, order: dict, status: str) -> None:
 def sweep(world) -> None:
     """Apply every timer that is due on the world clock."""
     now = world.now()
-    stamp = iso(now)
+    stamp, delivered_before = iso(now), iso(now - DELIVERY_DELAY)
     with world.lock:
         for orders in world.orders.values():
             for order in orders.values():
-                _sweep_order(world, order, now, stamp)
+                _sweep_order(world, order, stamp, delivered_before)
 
 
 def _due(value: str | None, stamp: str) -> bool:
     return bool(value) and value <= stamp
 
 
-def _sweep_order(world, order: dict, now: dt.datetime, stamp: str) -> None:
+def _sweep_order(world, order: dict, stamp: str, delivered_before: str) -> None:
     platform, status = order["platform"], order["status"]
     if _due(order.get("buyer_cancel_at"), stamp):
         order["buyer_cancel_at"] = None
@@ -92,20 +91,16 @@ def _sweep_order(world, order: dict, now: dt.datetime, stamp: str) -> None:
         elif status == "WaitingAcceptance" and _due(order.get("acceptance_deadline"), stamp):
             set_status(world, order, "Refused")
             world.record_action(order["account"], order["id"], "expired_by_platform")
-        elif status == "Shipped" and _delivered(order, now):
+        elif status == "Shipped" and _due(order.get("shipped_at"), delivered_before):
             order["delivered_at"] = stamp
             set_status(world, order, "Delivered")
     elif platform == "mirakl":
         if status == "WAITING_ACCEPTANCE" and _due(order.get("acceptance_deadline"), stamp):
             set_status(world, order, "REFUSED")
             world.record_action(order["account"], order["id"], "expired_by_platform")
-        elif status == "SHIPPED" and _delivered(order, now):
+        elif status == "SHIPPED" and _due(order.get("shipped_at"), delivered_before):
             order["delivered_at"] = stamp
             set_status(world, order, "RECEIVED")
-
-
-def _delivered(order: dict, now: dt.datetime) -> bool:
-    return bool(order.get("shipped_at")) and parse_iso(order["shipped_at"]) + DELIVERY_DELAY <= now
 
 
 def buyer_cancel(world, order: dict, reason: str = BUYER_CANCEL_REASON) -> bool:

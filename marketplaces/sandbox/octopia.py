@@ -142,14 +142,14 @@ def list_orders(world, account, request) -> Response:
     for name in ("updatedAtMin", "updatedAtMax"):
         value = request.arg(name)
         try:
-            bounds.append(parse_iso(value) if value else None)
+            bounds.append(iso(parse_iso(value)) if value else None)  # compared as uniform ISO text
         except ValueError:
             raise _bad(f"{name} must be an ISO 8601 date-time", name) from None
     statuses = set(request.args("status"))
     channel = request.arg("salesChannelId")
     chosen = []
     for order in world.orders.get(account.key, {}).values():
-        updated = parse_iso(order["updated_at"])
+        updated = order["updated_at"]
         if bounds[0] and updated < bounds[0] or bounds[1] and updated > bounds[1]:
             continue
         if statuses and order["status"] not in statuses:

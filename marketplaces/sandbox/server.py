@@ -11,10 +11,12 @@ In-process use (tests):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import logging
 import random
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 PREFIXES = (("/amazon", amazon), ("/ebay", ebay), ("/octopia", octopia))
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
-LOGGED_BODY_LIMIT = 20_000
+LOGGED_BODY_LIMIT = 8_000
 SWEEP_INTERVAL_SECONDS = 0.25
 SNAPSHOT_INTERVAL_SECONDS = 5.0
 DROP = object()  # the pipeline's answer when the connection must be closed unanswered
@@ -76,8 +78,7 @@ class Pipeline:
             return self._finish(module, request, None, "-", response, None), 0
         self.sweep()
         operation = found.operation
-        account = None
-        response: Response | None = None
+        account, response = None, None
         with world.lock:
             if found.kind == "api":
                 try:
@@ -90,16 +91,9 @@ class Pipeline:
         if account is not None:
             fault = world.faults.take(account=account.key, operation=operation, is_list=found.is_list,
                                       is_token=found.kind == "token")
-        if fault is not None and fault.kind == "timeout":
-            time.sleep(fault.seconds)
-            if fault.drop:
-                self._finish(module, request, account, operation, DROP, fault)
-                return DROP, 0
-        if response is None and fault is not None and fault.kind in BEFORE_HANDLER and fault.kind != "timeout":
-            if fault.kind == "http_error":
-                response = module.server_error(fault.status)
-            else:
-                response = module.error_response(module.unauthorized())
+        failing = fault is not None and fault.kind in BEFORE_HANDLER
+        if failing and not fault.apply and response is None:
+            response = self._fail(module, fault)  # the request never reaches the platform
         throttled = False
         if response is None and account is not None and found.kind == "api":
             scale = account.rate_scale if account.rate_scale is not None else world.rate_scale
@@ -109,21 +103,40 @@ class Pipeline:
             if retry_after is not None:
                 response, throttled = module.throttled(retry_after), True
         if response is None:
-            with world.lock:
-                try:
-                    response = found.handler(world, account, request, **params)
-                except ApiError as err:
-                    response = module.error_response(err)
-                except Exception:  # a sandbox bug must look like a platform 500, not a dropped socket
-                    logger.exception("sandbox handler %s failed", operation)
-                    response = module.server_error(500)
+            response = self._run(module, found, world, account, request, params)
+            if failing and fault.apply:  # the request took effect, yet the client sees a failure
+                response = self._fail(module, fault) or response
+        if response is DROP:
+            return self._finish(module, request, account, operation, DROP, fault), 0
         skew = 0
-        if fault is not None and response.status < 300:
+        if fault is not None and not failing and response.status < 300:
             response, skew = self._apply_response_fault(fault, response, account, operation)
         if found.is_list and response.status == 200 and account is not None and \
                 (fault is None or fault.kind != "duplicate_page"):
             world.last_pages[(account.key, operation)] = (response.encoded(), dict(response.headers))
+        if hasattr(module, "decorate"):
+            response = module.decorate(response, operation)
         return self._finish(module, request, account, operation, response, fault, throttled), skew
+
+    def _run(self, module, found, world, account, request, params) -> Response:
+        with world.lock:
+            try:
+                return found.handler(world, account, request, **params)
+            except ApiError as err:
+                return module.error_response(err)
+            except Exception:  # a sandbox bug must look like a platform 500, not a dropped socket
+                logger.exception("sandbox handler %s failed", found.operation)
+                return module.server_error(500)
+
+    @staticmethod
+    def _fail(module, fault):
+        """The failure a before-handler fault stands for: a Response, DROP, or None (late answer)."""
+        if fault.kind == "timeout":
+            time.sleep(fault.seconds)
+            return DROP if fault.drop else None
+        if fault.kind == "http_error":
+            return module.server_error(fault.status)
+        return module.error_response(module.unauthorized())
 
     def _apply_response_fault(self, fault, response: Response, account, operation: str):
         if fault.kind == "duplicate_page":
@@ -169,6 +182,14 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     pipeline: Pipeline  # set on the subclass made by SandboxServer
     skew_seconds: float = 0
+
+    def setup(self):
+        super().setup()
+        self.server.open_connections.add(self.connection)
+
+    def finish(self):
+        self.server.open_connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
         logger.debug("%s " + format, self.client_address[0], *args)
@@ -228,6 +249,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # bursts of parallel connector workers must queue, not be refused
+
+    def __init__(self, *args, **kwargs):
+        self.open_connections: set[socket.socket] = set()
+        super().__init__(*args, **kwargs)
+
+    def close_connections(self) -> None:
+        """End kept-alive connections, so no client keeps talking to a stopped sandbox."""
+        for connection in list(self.open_connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
 class SandboxServer:
     """The sandbox on `host:port` (port 0 = a free port), serving in background threads."""
 
@@ -253,7 +289,7 @@ class SandboxServer:
         if self.demo:
             self.load_demo_accounts()
         handler = type("SandboxHandler", (_Handler,), {"pipeline": self.pipeline})
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd = _Server((self.host, self.port), handler)
         self._httpd.daemon_threads = True
         self._httpd.sandbox = self
         self.port = self._httpd.server_address[1]
@@ -270,6 +306,7 @@ class SandboxServer:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections()
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()

@@ -27,6 +27,7 @@ from .wire import UTC, iso, to_jsonable
 
 PLATFORMS = ("amazon", "ebay", "mirakl", "cdiscount")
 REQUEST_LOG_SIZE = 20_000
+STOCK_HISTORY_SIZE = 50_000
 
 # Which credential fields identify an account on each platform.
 IDENTIFYING_FIELDS = {
@@ -152,8 +153,8 @@ class World:
     def order(self, account_key: str, order_id: str) -> dict | None:
         return self.orders.get(account_key, {}).get(order_id)
 
-    def all_order_ids(self) -> set[str]:
-        return {order_id for orders in self.orders.values() for order_id in orders}
+    def is_order_id_taken(self, order_id: str) -> bool:
+        return any(order_id in orders for orders in self.orders.values())
 
     def touch(self, order: dict) -> None:
         """Mark an order changed now, so the next incremental poll sees it."""
@@ -168,6 +169,8 @@ class World:
         record = {"sku": sku, "quantity": quantity, "published_at": iso(self.now()), "via": via}
         self.stock.setdefault(account_key, {})[sku] = record
         self.stock_history.append({"account": account_key, **record})
+        if len(self.stock_history) > STOCK_HISTORY_SIZE:
+            del self.stock_history[: len(self.stock_history) - STOCK_HISTORY_SIZE]
 
     def new_document_id(self, kind: str, prefix: str) -> str:
         bucket = self.documents.setdefault(kind, {})
@@ -193,6 +196,8 @@ class World:
     def snapshot(self) -> dict:
         with self.lock:
             data = {name: to_jsonable(getattr(self, name)) for name in self.SNAPSHOT_FIELDS}
+            # NextTokens share big id lists in memory; after a restart they are simply unknown.
+            data["documents"].pop("amazon_next_tokens", None)
             data["accounts"] = [account.public() for account in self.accounts.values()]
             return data
 

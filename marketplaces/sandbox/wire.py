@@ -43,7 +43,7 @@ class Request:
         return self.headers.get(name.lower(), default)
 
     def json(self) -> Any:
-        """The body as JSON with Decimal amounts; ApiError-free: callers validate."""
+        """The body as JSON with Decimal amounts. Raises ValueError on invalid JSON."""
         if not self.body:
             return None
         return json.loads(self.body.decode("utf-8"), parse_float=Decimal)

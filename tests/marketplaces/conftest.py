@@ -8,6 +8,7 @@ from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.testing import running_sandbox
 
 _numbers = itertools.count(1)
+FAST = 1_000_000
 MIRAKL_OPERATORS = ("fnac", "conforama", "boulanger", "leroymerlin")
 
 
@@ -34,8 +35,15 @@ def sandbox_server():
 
 
 @pytest.fixture
-def sandbox(sandbox_server):
+def sandbox(sandbox_server, settings):
+    """A clean sandbox.
+
+    Rate limits, the sandbox's and ours, are scaled up so that tests about something
+    else run fast; a test about rate limits sets both scales back to 1.
+    """
     sandbox_server.admin.reset()
+    sandbox_server.admin.set_rate_scale(FAST)
+    settings.OMS_RATE_LIMIT_SCALE = FAST
     yield sandbox_server
     sandbox_server.admin.clear_faults()
 

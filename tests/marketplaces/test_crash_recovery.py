@@ -27,7 +27,6 @@ def wait_until(condition, *, seconds=60, step=0.005):
 
 
 def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
-    sandbox.admin.set_rate_scale(1_000_000)
     account, key = sandbox_account("mirakl", settings={"page_size": 100})
     remote = sandbox.admin.generate_orders(key, 250, lines=3)
     worker = start_worker()
@@ -54,7 +53,6 @@ def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
 
 
 def test_worker_killed_in_the_middle_of_a_push(sandbox, sandbox_account, operator):
-    sandbox.admin.set_rate_scale(1_000_000)
     account, key = sandbox_account("mirakl")
     [remote] = sandbox.admin.generate_orders(key, 1, lines=2, status="WAITING_ACCEPTANCE")
     polling.poll_account(account_id=account.pk)

@@ -20,9 +20,6 @@ APPLIED = {
 SHIPPED = {"amazon": "Shipped", "ebay": "FULFILLED", "mirakl": "SHIPPED", "cdiscount": "Shipped"}
 
 
-def fast(sandbox):
-    sandbox.admin.set_rate_scale(1_000_000)
-
 
 def ingest_one(sandbox, account, key, **options):
     if READY[account.platform]:
@@ -39,7 +36,6 @@ def applied(sandbox, key, order):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("platform", ["amazon", "ebay", "mirakl", "cdiscount"])
 def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, platform):
-    fast(sandbox)
     account, key = sandbox_account(platform)
     order = ingest_one(sandbox, account, key)
     actor = actions.Actor.of_user(operator)
@@ -70,7 +66,6 @@ def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, p
 
 @pytest.mark.django_db(transaction=True)
 def test_refusing_on_mirakl_reaches_the_operator(sandbox, sandbox_account, operator):
-    fast(sandbox)
     account, key = sandbox_account("mirakl")
     order = ingest_one(sandbox, account, key)
     actions.refuse_order(order_id=order.pk, actor=actions.Actor.of_user(operator), reason="Out of stock")
@@ -80,7 +75,6 @@ def test_refusing_on_mirakl_reaches_the_operator(sandbox, sandbox_account, opera
 
 @pytest.mark.django_db(transaction=True)
 def test_5xx_is_retried_later_and_applied_once(sandbox, sandbox_account, operator):
-    fast(sandbox)
     account, key = sandbox_account("mirakl", settings={"http_retries": 0})
     order = ingest_one(sandbox, account, key)
     sandbox.admin.inject_fault(key, "http_error", operation="OR21", status=503, count=1)
@@ -96,7 +90,6 @@ def test_5xx_is_retried_later_and_applied_once(sandbox, sandbox_account, operato
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refusal_by_the_platform_is_a_dead_letter_on_the_timeline(sandbox, sandbox_account, operator):
-    fast(sandbox)
     account, key = sandbox_account("mirakl")
     order = ingest_one(sandbox, account, key)
     sandbox.admin.buyer_cancel(key, order.marketplace_order_id)  # we have not seen it yet
@@ -117,7 +110,6 @@ def test_a_refusal_by_the_platform_is_a_dead_letter_on_the_timeline(sandbox, san
 
 @pytest.mark.django_db(transaction=True)
 def test_a_later_push_waits_for_the_earlier_one_of_its_order(sandbox, sandbox_account, operator):
-    fast(sandbox)
     account, key = sandbox_account("cdiscount", settings={"http_retries": 0})
     order = ingest_one(sandbox, account, key)
     actor = actions.Actor.of_user(operator)

@@ -209,7 +209,7 @@ PROTOCOL_METHODS = {
     "accept_order": ["order_id", "line_ids"],
     "refuse_order": ["order_id", "line_ids", "reason"],
     "cancel_order": ["order_id", "reason", "lines"],
-    "confirm_shipment": ["order_id", "carrier", "tracking_number", "lines", "shipped_at", "idempotency_key"],
+    "confirm_shipment": ["order_id", "carrier", "tracking_number", "lines", "shipped_at", "idempotency_key", "retry"],
     "refund": ["order_id", "lines", "reason", "idempotency_key"],
     "push_stock": ["quantities"],
 }

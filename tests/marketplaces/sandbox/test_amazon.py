@@ -135,3 +135,25 @@ def test_feeds_cancel_an_order_and_push_stock(sandbox):
     report_url = session.get(f"{sandbox.url}/amazon/feeds/2021-06-30/documents/{status['resultFeedDocumentId']}",
                              timeout=10).json()["url"]
     assert requests.get(report_url, timeout=10).json()["summary"]["messagesAccepted"] == 1
+
+
+def test_get_orders_validates_dates_and_names_its_rate(sandbox):
+    key, creds, order, session = _setup(sandbox)
+    url = f"{sandbox.url}/amazon/orders/v0/orders"
+    ok = session.get(url, params={"MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z"},
+                     timeout=10)
+    assert ok.headers["x-amzn-RateLimit-Limit"] == "0.0167" and ok.headers["x-amzn-RequestId"]
+    too_recent = session.get(url, timeout=10, params={"MarketplaceIds": creds["marketplace_id"],
+                                                      "LastUpdatedAfter": "2020-01-01T00:00:00Z",
+                                                      "LastUpdatedBefore": sandbox.admin.now()})
+    assert too_recent.status_code == 400 and "two minutes" in too_recent.json()["errors"][0]["message"]
+    mixed = session.get(url, timeout=10, params={"MarketplaceIds": creds["marketplace_id"],
+                                                 "CreatedAfter": "2020-01-01T00:00:00Z",
+                                                 "LastUpdatedAfter": "2020-01-01T00:00:00Z"})
+    assert mixed.status_code == 400
+    neither = session.get(url, params={"MarketplaceIds": creds["marketplace_id"]}, timeout=10)
+    assert neither.status_code == 400
+    other_marketplace = session.get(url, params={"MarketplaceIds": "A1PA6795UKMFR9",
+                                                 "CreatedAfter": "2020-01-01T00:00:00Z"}, timeout=10)
+    assert other_marketplace.status_code == 400
+    assert "x-amzn-RateLimit-Limit" not in other_marketplace.headers

@@ -133,3 +133,30 @@ def test_unknown_fault_kind_is_refused(sandbox):
     key, creds = new_account(sandbox, "ebay")
     with pytest.raises(requests.HTTPError):
         sandbox.admin.inject_fault(key, "gremlins")
+
+
+def test_failure_after_the_request_took_effect(sandbox):
+    key, creds = new_account(sandbox, "mirakl")
+    unlimited(sandbox, key)
+    session = mirakl_session(creds)
+    applied, lost = sandbox.admin.generate_orders(key, 2, lines=1)
+    for order, apply in ((applied, True), (lost, False)):
+        sandbox.admin.inject_fault(key, "http_error", status=503, operation="OR21", apply=apply)
+        answer = session.put(f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept", timeout=10,
+                             json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]})
+        assert answer.status_code == 503
+    assert sandbox.admin.order(key, applied["id"])["status"] == "SHIPPING"
+    assert sandbox.admin.order(key, lost["id"])["status"] == "WAITING_ACCEPTANCE"
+
+
+def test_dropped_connection_after_a_shipment_was_created(sandbox):
+    key, creds = new_account(sandbox, "ebay")
+    session = ebay_session(sandbox, creds)
+    order = sandbox.admin.generate_orders(key, 1, lines=1)[0]
+    sandbox.admin.inject_fault(key, "timeout", seconds=0.05, drop=True, apply=True, operation="createShippingFulfillment")
+    url = f"{sandbox.url}/ebay/sell/fulfillment/v1/order/{order['id']}/shipping_fulfillment"
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, headers=dict(session.headers), timeout=10, json={
+            "lineItems": [{"lineItemId": order["lines"][0]["id"]}], "shippingCarrierCode": "Colissimo",
+            "trackingNumber": "6A12345678901"})
+    assert session.get(url, timeout=10).json()["total"] == 1

@@ -42,6 +42,16 @@ def test_validate_needs_every_line_and_the_right_status(sandbox):
     assert body["status"] == "Accepted" and [l["status"] for l in body["lines"]] == ["Accepted", "Refused"]
     again = session.post(f"{api}/orders/{order['id']}/validate", json=decisions, timeout=10)
     assert again.status_code == 409 and again.json()["title"] == "Conflict"
+    refused_line = session.post(f"{api}/orders/{order['id']}/shipments", timeout=10, json={
+        "carrierCode": "GLS", "trackingNumber": "12345678", "lines": [{"lineId": second["id"], "quantity": 1}]})
+    assert refused_line.status_code == 400
+    session.post(f"{api}/orders/{order['id']}/shipments", timeout=10, json={
+        "carrierCode": "GLS", "trackingNumber": "12345678",
+        "lines": [{"lineId": first["id"], "quantity": first["quantity"]}]})
+    assert _get(session, api, order["id"])["status"] == "Shipped"
+    sandbox.admin.advance_clock(4 * 86400)
+    delivered = _get(octopia_session(sandbox, creds), api, order["id"])
+    assert delivered["status"] == "Delivered" and [l["status"] for l in delivered["lines"]] == ["Delivered", "Refused"]
 
 
 def test_shipments_partial_then_complete_and_listed(sandbox):

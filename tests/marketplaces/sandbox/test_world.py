@@ -145,3 +145,15 @@ def test_admin_api_rejects_unknown_routes_and_bad_input():
         assert unknown_platform.status_code == 404
     finally:
         server.stop()
+
+
+def test_stop_also_ends_kept_alive_connections():
+    server = SandboxServer(port=0).start()
+    session = requests.Session()
+    assert session.get(f"{server.url}/_sandbox/health", timeout=10).status_code == 200
+    server.stop()
+    try:
+        answer = session.get(f"{server.url}/_sandbox/health", timeout=2)
+    except requests.ConnectionError:
+        answer = None
+    assert answer is None, "a stopped sandbox must not keep answering on old connections"

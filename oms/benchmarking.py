@@ -1,0 +1,112 @@
+"""What every benchmark shares: its own database, real processes, and BENCH lines.
+
+`make bench` runs `manage.py bench`, which creates a throw-away database
+(`oms_bench`), runs each app's `bench.py` against it with real Celery workers
+and a real sandbox server in their own processes, prints one line per figure
+(`BENCH <name> <value> <unit>`) and drops the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def report(name: str, value: float, unit: str) -> None:
+    print(f"BENCH {name} {value:.6g} {unit}", flush=True)
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def database_url() -> str:
+    """The URL of the database in use (the bench database), for child processes."""
+    params = connection.get_connection_params()
+    user = quote(params.get("user") or "postgres")
+    password = f":{quote(params['password'])}" if params.get("password") else ""
+    host = params.get("host") or ""
+    if host.startswith("/"):
+        return f"postgres://{user}{password}@/{params['dbname']}?host={host}"
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"postgres://{user}{password}@{host}{port}/{params['dbname']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "oms.settings"),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "OMS_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "OMS_TASK_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        **extra,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def processes(*commands: list[str], env: dict[str, str] | None = None):
+    """Start each command in its own process group; stop them all afterwards."""
+    started = [subprocess.Popen(command, cwd=ROOT, env=env or child_env(), start_new_session=True) for command in commands]
+    try:
+        yield started
+    finally:
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def celery(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "oms.celery", *arguments, "--loglevel=WARNING"]
+
+
+def sandbox_command(port: int, *arguments: str) -> list[str]:
+    return [sys.executable, "-m", "marketplaces.sandbox", "--host", "127.0.0.1", "--port", str(port), *arguments]
+
+
+def wait_for(condition, *, seconds: float, step: float = 0.2):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise TimeoutError(f"not done within {seconds:.0f} s")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0
