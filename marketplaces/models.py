@@ -44,6 +44,10 @@ class MarketplaceAccount(models.Model):
     last_poll_succeeded_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
     last_poll_error = models.TextField(_("last error"), blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # Where an unfinished poll stopped (throttled, failed, or long): the next one goes on from there.
+    resume_since = models.DateTimeField(null=True, blank=True)
+    resume_page_token = models.TextField(blank=True)
+    resume_watermark = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["platform", "name"]

@@ -3,9 +3,13 @@
 A poll claims the account with a lease (a conditional UPDATE: one winner), reads
 the changed orders page by page from the stored cursor minus an overlap, ingests
 each order in its own transaction, quarantines what cannot be stored, and only
-when every page is stored moves the cursor forward. A worker killed mid-poll
-leaves the cursor where it was: the lease expires and the next poll reads the
-same pages again, which changes nothing already stored.
+when every page is stored moves the cursor forward. After each stored page it
+records where it is (`resume_*`): a poll stopped by the platform's quota, an
+error or its page budget goes on from there next time instead of starting over
+(at peak, Mirakl's one OR11 call a minute would otherwise never get past page
+one). A worker killed mid-page leaves cursor and resume point where they were:
+the lease expires and the next poll reads that page again, which changes
+nothing already stored.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors.errors import MarketplaceError
+from marketplaces.connectors.errors import InvalidRequest, MarketplaceError, RejectedByMarketplace
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from marketplaces.ratelimit import Throttled
 from oms.errors import DomainError
@@ -40,7 +44,7 @@ OVERLAP = {
 # Never poll more often than this, whatever the account says (Mirakl OR11: at most once a minute).
 MIN_INTERVAL = {"amazon": 60, "ebay": 60, "mirakl": 60, "cdiscount": 30}
 MAX_BACKOFF = dt.timedelta(minutes=30)
-MAX_PAGES_PER_POLL = 500
+MAX_PAGES_PER_POLL = 50  # then the poll hands over to the next one, due at once
 
 
 @dataclass
@@ -121,58 +125,78 @@ def poll_account(*, account_id: int) -> PollReport:
         return report
     account = MarketplaceAccount.objects.get(pk=account_id)
     try:
-        watermark = _read_all_pages(account=account, owner=owner, started=started, report=report)
+        finished = _read_pages(account=account, owner=owner, started=started, report=report)
+    except (RejectedByMarketplace, InvalidRequest) as error:
+        # A stale resume point (an expired page token...) is dropped: the next poll starts over.
+        _finish(account, owner, error=error, forget_resume=True)
+        report.error = str(error)
+        return report
     except (MarketplaceError, Throttled) as error:
-        _finish(account, owner, started, error=error)
+        _finish(account, owner, error=error)
         report.error = str(error)
         return report
     except Exception as error:
-        _finish(account, owner, started, error=error)
+        _finish(account, owner, error=error)
         raise
-    _finish(account, owner, started, watermark=watermark)
+    _finish(account, owner, finished=finished, started=started)
     return report
 
 
-def _read_all_pages(*, account, owner, started, report) -> dt.datetime | None:
+def _read_pages(*, account, owner, started, report) -> bool:
+    """Ingest pages from the resume point or the cursor; True when the last page was read."""
     connector = connector_for_account(account)
-    since = (account.cursor or started - FIRST_POLL_LOOKBACK) - OVERLAP.get(account.platform, dt.timedelta(minutes=2))
-    page_token, watermark = None, account.cursor
+    if account.resume_page_token:
+        since, page_token = account.resume_since, account.resume_page_token
+        watermark = max(filter(None, [account.cursor, account.resume_watermark]), default=None)
+    else:
+        since = (account.cursor or started - FIRST_POLL_LOOKBACK) - OVERLAP.get(account.platform, dt.timedelta(minutes=2))
+        page_token, watermark = None, account.cursor
     while report.pages < MAX_PAGES_PER_POLL:
         page = connector.list_changed_orders(since=since, page_token=page_token)
         report.pages += 1
-        for data in page.orders:
-            try:
-                outcome = ingest_order(account=account, data=data).outcome
-            except (DomainError, DatabaseError) as error:
-                # This order is not stored; the others of the page still are.
-                reason = error.message if isinstance(error, DomainError) else f"cannot be stored: {error}"
-                quarantine(account=account, marketplace_order_id=data.marketplace_order_id, reason=reason, raw=data.raw)
-                report.quarantined += 1
-                continue
-            report.outcomes[outcome.value] = report.outcomes.get(outcome.value, 0) + 1
-        for rejected in page.rejected:
-            quarantine(
-                account=account, marketplace_order_id=rejected.marketplace_order_id, reason=rejected.reason, raw=rejected.raw
-            )
-            report.quarantined += 1
+        _ingest_page(account=account, page=page, report=report)
         if page.high_watermark and (watermark is None or page.high_watermark > watermark):
             watermark = page.high_watermark
-        if not _renew(account.pk, owner):
-            raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
         page_token = page.next_page_token
+        progress = {"resume_since": since, "resume_page_token": page_token or "", "resume_watermark": watermark}
         if not page_token:
-            break
-    # A platform clock ahead of ours must not push the cursor into our future.
-    return min(watermark, started) if watermark else None
+            # A platform clock ahead of ours must not push the cursor into our future.
+            progress["cursor"] = min(watermark, started) if watermark else account.cursor
+            progress.update(resume_since=None, resume_watermark=None)
+        if not MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(
+            poll_lease_until=timezone.now() + LEASE, **progress
+        ):
+            raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
+        if not page_token:
+            return True
+    return False
 
 
-def _finish(account, owner, started, *, watermark=None, error=None) -> None:
+def _ingest_page(*, account, page, report) -> None:
+    for data in page.orders:
+        try:
+            outcome = ingest_order(account=account, data=data).outcome
+        except (DomainError, DatabaseError) as error:
+            # This order is not stored; the others of the page still are.
+            reason = error.message if isinstance(error, DomainError) else f"cannot be stored: {error}"
+            quarantine(account=account, marketplace_order_id=data.marketplace_order_id, reason=reason, raw=data.raw)
+            report.quarantined += 1
+            continue
+        report.outcomes[outcome.value] = report.outcomes.get(outcome.value, 0) + 1
+    for rejected in page.rejected:
+        quarantine(
+            account=account, marketplace_order_id=rejected.marketplace_order_id, reason=rejected.reason, raw=rejected.raw
+        )
+        report.quarantined += 1
+
+
+def _finish(account, owner, *, finished=False, started=None, error=None, forget_resume=False) -> None:
     now = timezone.now()
     fields = {"poll_lease_owner": "", "poll_lease_until": None}
     if error is None:
         fields.update(last_poll_succeeded_at=now, last_poll_error="", consecutive_failures=0)
-        if watermark is not None and (account.cursor is None or watermark > account.cursor):
-            fields["cursor"] = watermark
+        if not finished:  # the page budget ran out: the rest is due at once
+            fields["next_poll_at"] = now
     else:
         failures = account.consecutive_failures + 1
         retry_after = getattr(error, "retry_after", None)
@@ -182,5 +206,7 @@ def _finish(account, owner, started, *, watermark=None, error=None) -> None:
             consecutive_failures=failures,
             next_poll_at=max(now + backoff, account.next_poll_at or now),
         )
+        if forget_resume:
+            fields.update(resume_since=None, resume_page_token="", resume_watermark=None)
         logger.warning("poll of %s failed (%s in a row): %s", account, failures, error)
     MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(**fields)

@@ -16,7 +16,7 @@ import uuid
 from decimal import Decimal
 
 from .routing import route
-from .wire import ApiError, Response, iso, money, parse_iso
+from .wire import ApiError, Response, iso, money, objects, parse_iso
 
 PLATFORM = "amazon"
 TOKEN_LIFETIME = 3600
@@ -163,7 +163,8 @@ def render_order(order: dict) -> dict:
         "IsAccessPointOrder": False,
         "HasRegulatedItems": False,
         "AutomatedShippingSettings": {"HasAutomatedShippingSettings": False},
-        "BuyerInfo": {"BuyerEmail": f"{order['buyer']['email'].split('@')[0]}@marketplace.amazon.fr"},
+        "BuyerInfo": {"BuyerEmail": f"{order['buyer']['email'].split('@')[0]}@marketplace."
+                                    f"{SALES_CHANNELS.get(order['marketplace_id'], 'Amazon.fr').lower()}"},
     }
     if not afn:
         body["LatestShipDate"] = order["ship_by"]  # only returned for seller-fulfilled orders
@@ -358,6 +359,8 @@ def confirm_shipment(world, account, request, orderId: str) -> Response:
         raise ApiError(400, "InvalidInput", f"Missing required field(s) in packageDetail: {', '.join(missing)}")
     if detail["carrierCode"] == "Other" and not detail.get("carrierName"):
         raise ApiError(400, "InvalidInput", "carrierName is required when carrierCode is Other")
+    if objects(detail["orderItems"]) is None:
+        raise ApiError(400, "InvalidInput", "orderItems must be a list of {orderItemId, quantity}")
     if order["fulfilled_by_marketplace"]:
         raise ApiError(400, "InvalidInput", "Shipment confirmation is not allowed for orders fulfilled by Amazon")
     for shipment in order["shipments"]:

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from .routing import bearer, route
-from .wire import ApiError, Response, iso, money, parse_iso
+from .wire import ApiError, Response, iso, money, objects, parse_iso
 
 PLATFORM = "ebay"
 TOKEN_LIFETIME = 7200
@@ -364,7 +364,7 @@ def create_shipping_fulfillment(world, account, request, orderId: str) -> Respon
     body = _json_object(request)
     items = body.get("lineItems")
     tracking, carrier = str(body.get("trackingNumber") or ""), str(body.get("shippingCarrierCode") or "")
-    if not isinstance(items, list) or not items:
+    if objects(items) is None:
         raise _error(400, 32600, "Invalid input data")
     if not tracking or not carrier or not tracking.isalnum():
         raise _error(400, 32300, "Invalid shipment tracking number or carrier")
@@ -418,6 +418,8 @@ def issue_refund(world, account, request, order_id: str) -> Response:
     if len(str(body.get("comment") or "")) > 100:
         raise _error(400, 34909, "The comment must be 100 characters or fewer.")
     items = body.get("refundItems") or []
+    if items and objects(items) is None:
+        raise _error(400, 34902, "Request can't be empty.")
     if not items and not body.get("orderLevelRefundAmount"):
         raise _error(400, 34905, "Either orderLevelRefundAmount or refundItems must be specified.")
     refunds = []
@@ -464,9 +466,12 @@ def _refund_amount(value: dict) -> Decimal:
 def bulk_update_price_quantity(world, account, request) -> Response:
     from .catalogue import BY_SKU
 
-    body = request.json() if request.body else None
+    try:
+        body = request.json() if request.body else None
+    except ValueError:
+        body = None
     requests_ = body.get("requests") if isinstance(body, dict) else None
-    if not isinstance(requests_, list) or not requests_:
+    if objects(requests_) is None:
         raise _error(400, 25709, "Invalid value for requests. At least one request is needed.", domain="API_INVENTORY")
     if len(requests_) > BULK_MAX_REQUESTS:
         raise _error(400, 25709, f"Invalid value for requests. The maximum is {BULK_MAX_REQUESTS}.",

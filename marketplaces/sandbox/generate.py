@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import secrets
 import string
 import threading
+import unicodedata
 from decimal import Decimal
 
 from .catalogue import BY_SKU, CATALOGUE
@@ -46,19 +48,28 @@ RELAY_SHOPS = ("Tabac Presse du Centre", "Carrefour City", "Pressing des Lilas",
                "Cordonnerie Minute", "Librairie de la Gare", "Épicerie Bio du Marché")
 MONDIAL_RELAY_POINTS = ("020418", "005632", "078112", "034519", "062871", "013377", "091240")
 
-_faker = None
+# Amazon marketplaces outside France ship to buyers of that country (locale, ISO country).
+BUYER_LOCALES = {"A1PA6795UKMFR9": ("de_DE", "DE"), "A1RKKUPIHCS9HS": ("es_ES", "ES"),
+                 "APJ6JRA9NG5V4": ("it_IT", "IT")}
+FRENCH = ("fr_FR", "FR")
+
+_fakers: dict = {}
 _faker_lock = threading.Lock()
 
 
-def _fake():
-    """One Faker fr_FR per process (creating it is slow)."""
-    global _faker
+def _fake(locale: str = "fr_FR"):
+    """One Faker per locale and process (creating one is slow)."""
     with _faker_lock:
-        if _faker is None:
+        if locale not in _fakers:
             from faker import Faker
 
-            _faker = Faker("fr_FR")
-        return _faker
+            _fakers[locale] = Faker(locale)
+        return _fakers[locale]
+
+
+def _username(person: dict) -> str:
+    raw = unicodedata.normalize("NFKD", f"{person['first_name'][:1]}{person['last_name']}").lower()
+    return re.sub(r"[^a-z0-9]", "", raw) + str(random.randint(10, 999))
 
 
 def _digits(n: int) -> str:
@@ -100,7 +111,7 @@ def _person(fake) -> dict:
     }
 
 
-def _address(fake, person: dict, company: str = "") -> dict:
+def _address(fake, person: dict, company: str = "", country: str = "FR") -> dict:
     line2 = random.choice(("", "", "", f"Appartement {random.randint(1, 80)}", f"Bâtiment {random.choice('ABCD')}"))
     return {
         "first_name": person["first_name"],
@@ -110,7 +121,7 @@ def _address(fake, person: dict, company: str = "") -> dict:
         "line2": line2,
         "postal_code": fake.postcode(),
         "city": fake.city(),
-        "country_code": "FR",
+        "country_code": country,
         "phone": person["phone"],
     }
 
@@ -134,7 +145,8 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
               relay: bool | None = None, afn: bool | None = None, buyer_cancels: bool | None = None,
               short_acceptance: bool | None = None) -> dict:
     """A new order for `account`, in its platform's initial status; not yet stored."""
-    fake = _fake()
+    locale, country = BUYER_LOCALES.get(account.credentials.get("marketplace_id", ""), FRENCH)
+    fake = _fake(locale)
     now = world.now()
     platform = account.platform
     order_id, reference = new_order_id(platform, account, now, world.is_order_id_taken)
@@ -195,16 +207,16 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
         "shipped_at": None,
         "delivered_at": None,
         "shipping_method": "Relay" if relay_id else ("Express" if is_prime else "Standard"),
-        "buyer": {**buyer, "customer_id": f"CUST-{secrets.token_hex(3).upper()}",
-                  "username": f"{buyer['first_name'][:1].lower()}{buyer['last_name'].lower().replace(' ', '')}{random.randint(10, 999)}"},
-        "shipping_address": _address(fake, buyer, company),
-        "billing_address": _address(fake, buyer, company),
+        "buyer": {**buyer, "customer_id": f"CUST-{secrets.token_hex(3).upper()}", "username": _username(buyer)},
+        "shipping_address": _address(fake, buyer, company, country),
+        "billing_address": _address(fake, buyer, company, country),
         "relay_id": relay_id,
         "is_prime": is_prime,
         "is_business": is_business,
         "fulfilled_by_marketplace": is_afn,
         "marketplace_id": account.credentials.get("marketplace_id", ""),
-        "channel": list(MIRAKL_CHANNELS.get(account.operator or "", ("", ""))),
+        "channel": list(MIRAKL_CHANNELS.get(account.operator or "", ((account.operator or "").upper(),
+                                                                      (account.operator or "").capitalize()))),
         "lines": order_lines,
         "tracking": None,
         "shipments": [],

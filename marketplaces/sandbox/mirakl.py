@@ -20,7 +20,7 @@ from decimal import Decimal
 from .catalogue import BY_SKU
 from .lifecycle import cancel_all_lines, set_status
 from .routing import route
-from .wire import ApiError, Response, iso, money, parse_iso
+from .wire import ApiError, Response, iso, money, objects, parse_iso
 
 PLATFORM = "mirakl"
 DEFAULT_MAX, MAX_MAX = 10, 100  # (unverified) OR11 page size default and maximum
@@ -401,8 +401,8 @@ def _amount(value, name: str) -> Decimal:
 
 def cancel_lines(world, account, request) -> Response:
     body = _body(request)
-    entries = body.get("cancelations")
-    if not isinstance(entries, list) or not entries:
+    entries = objects(body.get("cancelations"))
+    if entries is None:
         raise ApiError(400, "VALIDATION_ERROR", "cancelations is required")
     done, touched = [], {}
     for entry in entries:
@@ -437,8 +437,8 @@ def cancel_lines(world, account, request) -> Response:
 
 def refund(world, account, request) -> Response:
     body = _body(request)
-    entries = body.get("refunds")
-    if not isinstance(entries, list) or not entries:
+    entries = objects(body.get("refunds"))
+    if entries is None:
         raise ApiError(400, "VALIDATION_ERROR", "refunds is required")
     done, touched = [], {}
     for entry in entries:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from .catalogue import BY_SKU
 from .lifecycle import set_status
 from .routing import bearer, route
-from .wire import ApiError, Response, iso, money, parse_iso
+from .wire import ApiError, Response, iso, money, objects, parse_iso
 
 PLATFORM = "cdiscount"
 TOKEN_LIFETIME = 7200
@@ -180,15 +180,15 @@ def _body(request) -> dict:
 def validate(world, account, request, orderId: str) -> Response:
     order = _order(world, account, orderId, writable=True)
     body = _body(request)
-    decisions = body.get("lines")
-    if not isinstance(decisions, list):
-        raise _bad("lines is required", "lines")
+    decisions = objects(body.get("lines"))
+    if decisions is None:
+        raise _bad("lines must be a list of {lineId, accepted}", "lines")
     if order["status"] != "WaitingAcceptance":
         raise ApiError(409, "conflict", f"Order {orderId} is in status {order['status']}, not WaitingAcceptance")
     lines = {line["id"]: line for line in order["lines"]}
     decided: dict[str, bool] = {}
     for position, decision in enumerate(decisions):
-        line_id = str((decision or {}).get("lineId", ""))
+        line_id = str(decision.get("lineId", ""))
         if line_id not in lines or line_id in decided:
             raise _bad(f"Unknown or repeated lineId {line_id}", f"lines[{position}].lineId")
         if not isinstance(decision.get("accepted"), bool):
@@ -210,6 +210,8 @@ def create_shipment(world, account, request, orderId: str) -> Response:
     for name in ("carrierCode", "trackingNumber", "lines"):
         if not body.get(name):
             raise _bad(f"{name} is required", name)
+    if objects(body["lines"]) is None:
+        raise _bad("lines must be a list of {lineId, quantity}", "lines")
     if body["carrierCode"] not in {c[0] for c in CARRIERS}:
         raise _bad(f"Unknown carrierCode {body['carrierCode']}", "carrierCode")
     if order["status"] not in SHIPPABLE:
@@ -217,10 +219,10 @@ def create_shipment(world, account, request, orderId: str) -> Response:
     lines = {line["id"]: line for line in order["lines"]}
     wanted: dict[str, int] = {}
     for position, item in enumerate(body["lines"]):
-        line = lines.get(str((item or {}).get("lineId", "")))
-        quantity = (item or {}).get("quantity")
+        line = lines.get(str(item.get("lineId", "")))
+        quantity = item.get("quantity")
         if line is None or line["status"] not in ("Accepted", "Shipped"):
-            raise _bad(f"Line {(item or {}).get('lineId')} cannot be shipped", f"lines[{position}].lineId")
+            raise _bad(f"Line {item.get('lineId')} cannot be shipped", f"lines[{position}].lineId")
         if not isinstance(quantity, int) or quantity < 1:
             raise _bad("quantity must be a positive integer", f"lines[{position}].quantity")
         wanted[line["id"]] = wanted.get(line["id"], 0) + quantity
@@ -237,7 +239,8 @@ def create_shipment(world, account, request, orderId: str) -> Response:
                                "lines": [{"line_id": k, "quantity": v} for k, v in wanted.items()]})
     done = all(l["status"] in ("Shipped", "Refused", "Cancelled") for l in order["lines"])
     order["status"] = "Shipped" if done else "InPreparation"
-    order["shipped_at"] = order["shipped_at"] or iso(world.now()) if done else order["shipped_at"]
+    if done and not order["shipped_at"]:
+        order["shipped_at"] = iso(world.now())  # delivery follows a few days after the last parcel
     world.touch(order)
     world.record_action(account.key, orderId, "createShipment", body)
     location = f"{request.base_url}/seller/v2/orders/{orderId}/shipments/{shipment_id}"
@@ -269,18 +272,18 @@ def cancel(world, account, request, orderId: str) -> Response:
 def create_refund(world, account, request, orderId: str) -> Response:
     order = _order(world, account, orderId, writable=True)
     body = _body(request)
-    entries = body.get("lines")
-    if not isinstance(entries, list) or not entries:
-        raise _bad("lines is required", "lines")
+    entries = objects(body.get("lines"))
+    if entries is None:
+        raise _bad("lines must be a list of {lineId, amount}", "lines")
     if order["status"] not in REFUNDABLE:
         raise ApiError(409, "conflict", f"Order {orderId} cannot be refunded in status {order['status']}")
     lines = {line["id"]: line for line in order["lines"]}
     planned: dict[str, Decimal] = {}
     for position, entry in enumerate(entries):
-        line = lines.get(str((entry or {}).get("lineId", "")))
-        amount = (entry or {}).get("amount")
+        line = lines.get(str(entry.get("lineId", "")))
+        amount = entry.get("amount")
         if line is None:
-            raise _bad(f"Unknown lineId {(entry or {}).get('lineId')}", f"lines[{position}].lineId")
+            raise _bad(f"Unknown lineId {entry.get('lineId')}", f"lines[{position}].lineId")
         if not isinstance(amount, (int, Decimal)) or amount <= 0:
             raise _bad("amount must be a positive number", f"lines[{position}].amount")
         planned[line["id"]] = planned.get(line["id"], Decimal("0")) + money(amount)
@@ -300,14 +303,14 @@ def create_refund(world, account, request, orderId: str) -> Response:
 # ---- offers and carriers ------------------------------------------------------------
 def create_offer_package(world, account, request) -> Response:
     body = _body(request)
-    offers = body.get("offers")
+    offers = objects(body.get("offers"))
     if body.get("type") != "Update":
         raise _bad("type must be Update", "type")
-    if not isinstance(offers, list) or not 1 <= len(offers) <= MAX_OFFERS_PER_PACKAGE:
+    if offers is None or len(offers) > MAX_OFFERS_PER_PACKAGE:
         raise _bad(f"offers must hold 1 to {MAX_OFFERS_PER_PACKAGE} offers", "offers")
     for position, offer in enumerate(offers):
-        stock = (offer or {}).get("stock")
-        if not (offer or {}).get("sellerProductId") or not isinstance(stock, int) or stock < 0:
+        stock = offer.get("stock")
+        if not offer.get("sellerProductId") or not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
             raise _bad("each offer needs a sellerProductId and an integer stock >= 0", f"offers[{position}]")
     errors = []
     for offer in offers:

@@ -124,6 +124,13 @@ def parse_iso(text: str) -> dt.datetime:
     return moment.astimezone(UTC)
 
 
+def objects(value: Any) -> list[dict] | None:
+    """`value` when it is a non-empty list of JSON objects, else None (the caller answers 400)."""
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return value
+    return None
+
+
 def money(value: Any) -> Decimal:
     """Two-decimal Decimal from a stored amount (strings in the state, for snapshots)."""
     return Decimal(str(value)).quantize(Decimal("0.01"))

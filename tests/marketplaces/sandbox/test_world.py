@@ -157,3 +157,11 @@ def test_stop_also_ends_kept_alive_connections():
     except requests.ConnectionError:
         answer = None
     assert answer is None, "a stopped sandbox must not keep answering on old connections"
+
+
+def test_amazon_de_orders_ship_to_germany(sandbox):
+    german = next(a for a in DEMO_ACCOUNTS if a["key"] == "amazon-de")
+    sandbox.admin.create_account("amazon", german["credentials"], key="amazon-de")
+    orders = sandbox.admin.generate_orders("amazon-de", 5)
+    assert {o["shipping_address"]["country_code"] for o in orders} == {"DE"}
+    assert all(re.fullmatch(r"\d{5}", o["shipping_address"]["postal_code"]) for o in orders)
