@@ -16,7 +16,7 @@ test: setup $(BROWSER)
 	$(VPY) -m oms.embedded run -- $(VPY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(VPY) -m oms.embedded run -- $(VPY) manage.py bench
+	OMS_ALLOW_INSECURE_KEY=1 $(VPY) -m oms.embedded run -- $(VPY) manage.py bench $(BENCH_ARGS)
 
 setup: $(PY_STAMP) $(JS_STAMP)
 

@@ -19,7 +19,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from marketplaces.connectors.errors import InvalidRequest, MarketplaceError, Rej
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from marketplaces.ratelimit import Throttled
 from oms.errors import DomainError
-from orders.actions import ingest_order
+from orders.actions import ingest_orders
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,8 @@ def _read_pages(*, account, owner, started, report) -> bool:
         since = (account.cursor or started - FIRST_POLL_LOOKBACK) - OVERLAP.get(account.platform, dt.timedelta(minutes=2))
         page_token, watermark = None, account.cursor
     while report.pages < MAX_PAGES_PER_POLL:
-        page = connector.list_changed_orders(since=since, page_token=page_token)
+        page = connector.list_changed_orders(since=since, page_token=page_token)  # HTTP: no transaction open
         report.pages += 1
-        _ingest_page(account=account, page=page, report=report)
         if page.high_watermark and (watermark is None or page.high_watermark > watermark):
             watermark = page.high_watermark
         page_token = page.next_page_token
@@ -163,26 +162,29 @@ def _read_pages(*, account, owner, started, report) -> bool:
             # A platform clock ahead of ours must not push the cursor into our future.
             progress["cursor"] = min(watermark, started) if watermark else account.cursor
             progress.update(resume_since=None, resume_watermark=None)
-        if not MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(
-            poll_lease_until=timezone.now() + LEASE, **progress
-        ):
-            raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
+        # One transaction per page: its orders (each in a savepoint, so one bad order
+        # is quarantined alone) and the progress marker commit together, with one flush
+        # to disk instead of one per order.
+        with transaction.atomic():
+            _ingest_page(account=account, page=page, report=report)
+            if not MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(
+                poll_lease_until=timezone.now() + LEASE, **progress
+            ):
+                raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
         if not page_token:
             return True
     return False
 
 
 def _ingest_page(*, account, page, report) -> None:
-    for data in page.orders:
-        try:
-            outcome = ingest_order(account=account, data=data).outcome
-        except (DomainError, DatabaseError) as error:
+    for data, result in zip(page.orders, ingest_orders(account=account, orders=page.orders)):
+        if isinstance(result, Exception):
             # This order is not stored; the others of the page still are.
-            reason = error.message if isinstance(error, DomainError) else f"cannot be stored: {error}"
+            reason = result.message if isinstance(result, DomainError) else f"cannot be stored: {result}"
             quarantine(account=account, marketplace_order_id=data.marketplace_order_id, reason=reason, raw=data.raw)
             report.quarantined += 1
-            continue
-        report.outcomes[outcome.value] = report.outcomes.get(outcome.value, 0) + 1
+        else:
+            report.outcomes[result.outcome.value] = report.outcomes.get(result.outcome.value, 0) + 1
     for rejected in page.rejected:
         quarantine(
             account=account, marketplace_order_id=rejected.marketplace_order_id, reason=rejected.reason, raw=rejected.raw

@@ -132,6 +132,7 @@ CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "marketplaces.drain_outbox", "schedule": 2.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
 
 # Auth --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from marketplaces import outbox
@@ -303,10 +303,15 @@ def mark_delivered(*, order_id: int, actor: Actor) -> Order:
 def content_hash(data: OrderData) -> str:
     """Fingerprint of what we store from the marketplace (the raw payload excluded:
     it carries volatile fields such as request ids)."""
-    as_dict = dataclasses.asdict(data)
-    as_dict.pop("raw", None)
-    encoded = json.dumps(as_dict, sort_keys=True, default=str)
+    stored = {field.name: getattr(data, field.name) for field in dataclasses.fields(data) if field.name != "raw"}
+    encoded = json.dumps(stored, sort_keys=True, default=_plain)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    return str(value)  # Decimal, datetime
 
 
 def _order_fields(*, account, data: OrderData) -> dict:
@@ -437,6 +442,71 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
         )
     _apply_marketplace_status(order=order, reported=data.status, marketplace_status=data.marketplace_status, actor=actor)
     return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
+
+
+def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | DomainError | DatabaseError]:
+    """Ingest a page of orders: one result (or the error that kept it out) per order, in order.
+
+    Same contract as `ingest_order`, which it calls for every order already known
+    (or when anything goes wrong); orders seen for the first time are inserted in
+    bulk: a handful of statements for a whole page instead of a few per order.
+    """
+    outcomes: dict[int, IngestResult | DomainError | DatabaseError] = {}
+    new: dict[str, int] = {}
+    for index, data in enumerate(orders):
+        try:
+            _validate(data)
+        except DomainError as error:
+            outcomes[index] = error
+            continue
+        new.setdefault(data.marketplace_order_id, index)
+    known = set(
+        Order.objects.filter(account=account, marketplace_order_id__in=list(new)).values_list("marketplace_order_id", flat=True)
+    )
+    first_seen = [index for order_id, index in new.items() if order_id not in known]
+    if first_seen:
+        try:
+            with transaction.atomic():
+                created = _create_in_bulk(account=account, orders=[orders[index] for index in first_seen])
+            outcomes.update({index: IngestResult(order=order, outcome=IngestOutcome.CREATED) for index, order in zip(first_seen, created)})
+        except (IntegrityError, DatabaseError):
+            pass  # another worker got some of them first, or one cannot be stored: one by one below
+    for index, data in enumerate(orders):
+        if index in outcomes:
+            continue
+        try:
+            outcomes[index] = ingest_order(account=account, data=data)
+        except (DomainError, DatabaseError) as error:
+            outcomes[index] = error
+    return [outcomes[index] for index in range(len(orders))]
+
+
+def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
+    created = Order.objects.bulk_create(
+        Order(account=account, marketplace_order_id=data.marketplace_order_id, status=data.status, **_order_fields(account=account, data=data))
+        for data in orders
+    )
+    OrderLine.objects.bulk_create(
+        (
+            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line))
+            for order, data in zip(created, orders)
+            for line in data.lines
+        ),
+        batch_size=1000,
+    )
+    OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=order,
+            kind=OrderEvent.Kind.RECEIVED,
+            actor_type=ActorType.MARKETPLACE,
+            actor_label=account.platform,
+            to_status=order.status,
+            message=f"Received as {data.marketplace_status}",
+            data={"marketplace_status": data.marketplace_status},
+        )
+        for order, data in zip(created, orders)
+    )
+    return created
 
 
 def _upsert_lines(*, order: Order, lines: tuple[OrderLineData, ...]) -> None:

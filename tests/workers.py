@@ -34,6 +34,7 @@ def worker_env() -> dict:
         "REDIS_URL": settings.REDIS_URL,
         "OMS_CACHE_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
         "OMS_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "OMS_RATE_LIMIT_SCALE": str(settings.OMS_RATE_LIMIT_SCALE),
     }
 
 

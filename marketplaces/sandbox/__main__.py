@@ -15,16 +15,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--demo", action="store_true", help="load the demo accounts and generate orders")
-    parser.add_argument("--demo-interval", type=float, default=20.0,
-                        help="seconds between generated orders per demo account (default 20)")
+    parser.add_argument(
+        "--demo-interval",
+        type=float,
+        default=20.0,
+        help="seconds between generated orders per demo account (default 20)",
+    )
     parser.add_argument("--state", help="JSON snapshot file: read at start, written every few seconds")
     parser.add_argument("--rate-scale", type=float, default=1.0, help="multiplies every rate limit's refill rate")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s sandbox %(levelname)s %(message)s")
-    server = SandboxServer(args.host, args.port, state_path=args.state, rate_scale=args.rate_scale,
-                           demo=args.demo, demo_interval=args.demo_interval).start()
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s sandbox %(levelname)s %(message)s"
+    )
+    server = SandboxServer(
+        args.host,
+        args.port,
+        state_path=args.state,
+        rate_scale=args.rate_scale,
+        demo=args.demo,
+        demo_interval=args.demo_interval,
+    ).start()
     logging.getLogger("marketplaces.sandbox").info("sandbox marketplaces listening on %s", server.url)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

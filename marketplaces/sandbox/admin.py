@@ -62,6 +62,36 @@ def _order(server, key: str, order_id: str) -> dict:
     return order
 
 
+@_route("GET", "/")
+def index(server, request, body):
+    """An overview for a person opening /_sandbox/ in a browser: accounts, their URLs, the routes."""
+    from .demo import demo_account_urls
+
+    base = request.base_url
+    with server.world.lock:
+        accounts = [
+            {
+                "key": a.key,
+                "platform": a.platform,
+                "name": a.name,
+                "orders": len(server.world.orders.get(a.key, {})),
+                "generation_interval_seconds": a.generation_interval,
+                **demo_account_urls(base, a.public()),
+            }
+            for a in server.world.accounts.values()
+        ]
+    routes = sorted({f"{method} /_sandbox{regex.pattern[1:].replace('/?$', '')}" for method, regex, _ in _ROUTES})
+    return Response(
+        200,
+        {
+            "sandbox": "marketplaces sandbox (Amazon, eBay, Mirakl, Octopia)",
+            "now": iso(server.world.now(), millis=True),
+            "accounts": accounts,
+            "admin_routes": [re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", r) for r in routes],
+        },
+    )
+
+
 @_route("GET", "/health")
 def health(server, request, body):
     return Response(200, {"ok": True, "now": iso(server.world.now(), millis=True)})
@@ -75,9 +105,13 @@ def list_accounts(server, request, body):
 
 @_route("POST", "/accounts")
 def create_account(server, request, body):
-    account = server.world.add_account(platform=body.get("platform", ""), name=body.get("name", ""),
-                                       credentials=body.get("credentials") or {}, key=body.get("key"),
-                                       operator=body.get("operator"))
+    account = server.world.add_account(
+        platform=body.get("platform", ""),
+        name=body.get("name", ""),
+        credentials=body.get("credentials") or {},
+        key=body.get("key"),
+        operator=body.get("operator"),
+    )
     return Response(201, account.public())
 
 
@@ -108,8 +142,21 @@ def generate_orders(server, request, body, key):
     buyer cancellation, a minutes-long acceptance window) are off unless asked, so tests
     stay deterministic; with it, they follow the demo mix like generated traffic."""
     account = _account(server, key)
-    options = {name: body[name] for name in ("lines", "skus", "quantity", "prime", "business", "relay", "afn",
-                                             "buyer_cancels", "short_acceptance") if name in body}
+    options = {
+        name: body[name]
+        for name in (
+            "lines",
+            "skus",
+            "quantity",
+            "prime",
+            "business",
+            "relay",
+            "afn",
+            "buyer_cancels",
+            "short_acceptance",
+        )
+        if name in body
+    }
     if not body.get("realistic"):
         for trait in ("afn", "buyer_cancels", "short_acceptance"):
             options.setdefault(trait, False)
@@ -124,8 +171,10 @@ def generate_orders(server, request, body, key):
 def list_orders(server, request, body, key):
     account = _account(server, key)
     with server.world.lock:
-        orders = [{"id": o["id"], "status": o["status"], "created_at": o["created_at"], "updated_at": o["updated_at"]}
-                  for o in server.world.orders.get(account.key, {}).values()]
+        orders = [
+            {"id": o["id"], "status": o["status"], "created_at": o["created_at"], "updated_at": o["updated_at"]}
+            for o in server.world.orders.get(account.key, {}).values()
+        ]
     return Response(200, {"orders": sorted(orders, key=lambda o: (o["created_at"], o["id"]))})
 
 
@@ -158,8 +207,9 @@ def account_actions(server, request, body, key):
     _account(server, key)
     prefix = f"{key}/"
     with server.world.lock:
-        return Response(200, {"actions": {k[len(prefix):]: v for k, v in server.world.actions.items()
-                                          if k.startswith(prefix)}})
+        return Response(
+            200, {"actions": {k[len(prefix) :]: v for k, v in server.world.actions.items() if k.startswith(prefix)}}
+        )
 
 
 @_route("POST", "/accounts/{key}/expire-tokens")
@@ -178,8 +228,14 @@ def account_stock(server, request, body, key):
 
 @_route("GET", "/clock")
 def clock(server, request, body):
-    return Response(200, {"now": iso(server.world.now(), millis=True), "offset_seconds": server.world.clock_offset,
-                          "frozen": server.world.frozen_at is not None})
+    return Response(
+        200,
+        {
+            "now": iso(server.world.now(), millis=True),
+            "offset_seconds": server.world.clock_offset,
+            "frozen": server.world.frozen_at is not None,
+        },
+    )
 
 
 @_route("POST", "/clock/advance")
@@ -206,10 +262,14 @@ def requests_log(server, request, body):
     platform, since = request.arg("platform"), int(request.arg("since", "0"))
     limit = int(request.arg("limit", "1000"))
     with server.world.lock:
-        entries = [e for e in server.world.requests if e["seq"] > since
-                   and (account is None or e["account"] == account)
-                   and (operation is None or e["operation"] == operation)
-                   and (platform is None or e["platform"] == platform)]
+        entries = [
+            e
+            for e in server.world.requests
+            if e["seq"] > since
+            and (account is None or e["account"] == account)
+            and (operation is None or e["operation"] == operation)
+            and (platform is None or e["platform"] == platform)
+        ]
     return Response(200, {"requests": entries[-limit:]})
 
 
@@ -217,11 +277,19 @@ def requests_log(server, request, body):
 def counters(server, request, body):
     account = request.arg("account")
     with server.world.lock:
-        rows = [{"account": a, "operation": op, **values} for (a, op), values in server.world.counters.items()
-                if account is None or a == account]
-    return Response(200, {"counters": sorted(rows, key=lambda r: (r["account"], r["operation"])),
-                          "total_requests": sum(r["requests"] for r in rows),
-                          "total_throttled": sum(r["throttled"] for r in rows)})
+        rows = [
+            {"account": a, "operation": op, **values}
+            for (a, op), values in server.world.counters.items()
+            if account is None or a == account
+        ]
+    return Response(
+        200,
+        {
+            "counters": sorted(rows, key=lambda r: (r["account"], r["operation"])),
+            "total_requests": sum(r["requests"] for r in rows),
+            "total_throttled": sum(r["throttled"] for r in rows),
+        },
+    )
 
 
 @_route("GET", "/faults")
@@ -233,10 +301,16 @@ def list_faults(server, request, body):
 def inject_fault(server, request, body):
     """{"account", "kind", "count"=1, "operation"?, "status"?, "seconds"?, "drop"?, "apply"?}"""
     _account(server, body.get("account", ""))
-    fault = server.world.faults.add(account=body["account"], kind=body.get("kind", ""),
-                                    count=int(body.get("count", 1)), operation=body.get("operation"),
-                                    status=int(body.get("status", 500)), seconds=float(body.get("seconds", 30)),
-                                    drop=bool(body.get("drop", False)), apply=bool(body.get("apply", False)))
+    fault = server.world.faults.add(
+        account=body["account"],
+        kind=body.get("kind", ""),
+        count=int(body.get("count", 1)),
+        operation=body.get("operation"),
+        status=int(body.get("status", 500)),
+        seconds=float(body.get("seconds", 30)),
+        drop=bool(body.get("drop", False)),
+        apply=bool(body.get("apply", False)),
+    )
     return Response(201, fault.public())
 
 

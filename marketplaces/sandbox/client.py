@@ -19,8 +19,9 @@ class SandboxAdmin:
         self.session = requests.Session()
 
     def _call(self, method: str, path: str, json: Any = None, params: dict | None = None) -> Any:
-        response = self.session.request(method, f"{self.url}/_sandbox{path}", json=json, params=params,
-                                        timeout=self.timeout)
+        response = self.session.request(
+            method, f"{self.url}/_sandbox{path}", json=json, params=params, timeout=self.timeout
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -28,10 +29,14 @@ class SandboxAdmin:
     def health(self) -> dict:
         return self._call("GET", "/health")
 
-    def create_account(self, platform: str, credentials: dict, *, key: str | None = None, name: str = "",
-                       operator: str | None = None) -> dict:
-        return self._call("POST", "/accounts", {"platform": platform, "credentials": credentials, "key": key,
-                                                "name": name, "operator": operator})
+    def create_account(
+        self, platform: str, credentials: dict, *, key: str | None = None, name: str = "", operator: str | None = None
+    ) -> dict:
+        return self._call(
+            "POST",
+            "/accounts",
+            {"platform": platform, "credentials": credentials, "key": key, "name": name, "operator": operator},
+        )
 
     def accounts(self) -> list[dict]:
         return self._call("GET", "/accounts")["accounts"]
@@ -40,10 +45,14 @@ class SandboxAdmin:
         """{"api_base_url", "auth_url"} of an account on this sandbox."""
         return demo_account_urls(self.url, account)
 
-    def set_generation(self, key: str, *, interval_seconds: float | None = None,
-                       orders_per_minute: float | None = None) -> dict:
-        return self._call("PUT", f"/accounts/{key}/generation",
-                          {"interval_seconds": interval_seconds, "orders_per_minute": orders_per_minute})
+    def set_generation(
+        self, key: str, *, interval_seconds: float | None = None, orders_per_minute: float | None = None
+    ) -> dict:
+        return self._call(
+            "PUT",
+            f"/accounts/{key}/generation",
+            {"interval_seconds": interval_seconds, "orders_per_minute": orders_per_minute},
+        )
 
     def expire_tokens(self, key: str) -> int:
         return self._call("POST", f"/accounts/{key}/expire-tokens")["expired"]
@@ -97,12 +106,33 @@ class SandboxAdmin:
                 return {"requests": row["requests"], "throttled": row["throttled"]}
         return {"requests": 0, "throttled": 0}
 
-    def inject_fault(self, account: str, kind: str, *, count: int = 1, operation: str | None = None,
-                     status: int = 500, seconds: float = 30.0, drop: bool = False, apply: bool = False) -> dict:
+    def inject_fault(
+        self,
+        account: str,
+        kind: str,
+        *,
+        count: int = 1,
+        operation: str | None = None,
+        status: int = 500,
+        seconds: float = 30.0,
+        drop: bool = False,
+        apply: bool = False,
+    ) -> dict:
         """`apply`: an http_error/timeout strikes after the request took effect (ambiguous outcome)."""
-        return self._call("POST", "/faults", {"account": account, "kind": kind, "count": count,
-                                              "operation": operation, "status": status, "seconds": seconds,
-                                              "drop": drop, "apply": apply})
+        return self._call(
+            "POST",
+            "/faults",
+            {
+                "account": account,
+                "kind": kind,
+                "count": count,
+                "operation": operation,
+                "status": status,
+                "seconds": seconds,
+                "drop": drop,
+                "apply": apply,
+            },
+        )
 
     def faults(self) -> list[dict]:
         return self._call("GET", "/faults")["faults"]
@@ -117,8 +147,11 @@ class SandboxAdmin:
         """Replace one operation's (rate, burst) for one account; rate None restores the documented one."""
         limits = {operation: None if rate is None else [rate, burst]}
         account_row = self._call("GET", f"/accounts/{account}")
-        return self._call("PUT", "/rate-limits", {"account": account, "scale": account_row["rate_scale"],
-                                                  "limits": limits, "refill": True})
+        return self._call(
+            "PUT",
+            "/rate-limits",
+            {"account": account, "scale": account_row["rate_scale"], "limits": limits, "refill": True},
+        )
 
     def reset(self) -> None:
         self._call("POST", "/reset")

@@ -1,9 +1,7 @@
-"""eBay: OAuth refresh-token grant, Sell Fulfillment v1, Inventory bulk_update_price_quantity,
-Post-Order v2 cancellation (unverified format).
+"""eBay: OAuth refresh-token grant, Sell Fulfillment v1 (orders, shipping fulfillments,
+refunds) and Post-Order v2 cancellation (unverified format); bulk stock is in
+ebay_inventory, payload shapes and errors in ebay_wire.
 
-Responses follow specs/ebay/*.json: `OrderSearchPagedCollection {href, limit, next, offset,
-orders, prev, total}`, `Amount {value (string), currency}`, errors `{"errors": [{errorId,
-domain, category, message, longMessage, parameters}]}` with the spec's error ids.
 Orders are listed by `creationDate` ascending, then `orderId` (ordering (unverified)).
 """
 
@@ -15,53 +13,55 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from .ebay_inventory import bulk_update_price_quantity
+from .ebay_wire import (
+    PLATFORM,
+    ebay_error,
+    error_response,
+    json_object,
+    millis,
+    order_total,
+    refunded_total,
+    render_order,
+    server_error,
+    throttled,
+    unauthorized,
+)
 from .routing import bearer, route
-from .wire import ApiError, Response, iso, money, objects, parse_iso
+from .wire import Response, iso, money, objects, parse_iso
 
-PLATFORM = "ebay"
+# The pipeline's hooks (see routing.py) partly live in ebay_wire; they are part of this module's interface.
+__all__ = [
+    "PLATFORM",
+    "ROUTES",
+    "authenticate",
+    "token_account",
+    "error_response",
+    "server_error",
+    "throttled",
+    "unauthorized",
+]
+
 TOKEN_LIFETIME = 7200
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
-BULK_MAX_REQUESTS = 25
-EMAIL_HIDDEN_AFTER_DAYS = 14  # (unverified) buyer email no longer returned
-NAME_HIDDEN_AFTER_DAYS = 90  # (unverified) fullName no longer returned
 FINANCES_SCOPE = "https://api.ebay.com/oauth/api_scope/sell.finances"
-ALL_SCOPES = ("https://api.ebay.com/oauth/api_scope", "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
-              "https://api.ebay.com/oauth/api_scope/sell.inventory", FINANCES_SCOPE)
+ALL_SCOPES = (
+    "https://api.ebay.com/oauth/api_scope",
+    "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
+    "https://api.ebay.com/oauth/api_scope/sell.inventory",
+    FINANCES_SCOPE,
+)
 FULFILLMENT_STATUS_FILTERS = ({"NOT_STARTED", "IN_PROGRESS"}, {"FULFILLED", "IN_PROGRESS"})
-REFUND_REASONS = ("BUYER_CANCEL", "BUYER_RETURN", "ITEM_NOT_RECEIVED", "SELLER_WRONG_ITEM",
-                  "SELLER_OUT_OF_STOCK", "SELLER_FOUND_CHEAPER_PRICE", "OTHER")  # (unverified)
-SHIPPING_SERVICE = {"Standard": "FR_ColiposteColissimo", "Express": "FR_ChronopostChrono13", "Relay": "FR_MondialRelay"}
-
-
-def _error(status: int, error_id: int, message: str, *, domain: str = "API_FULFILLMENT",
-           category: str = "REQUEST", long_message: str = "", parameters: list | None = None) -> ApiError:
-    return ApiError(status, str(error_id), message, extra={"domain": domain, "category": category,
-                                                         "longMessage": long_message, "parameters": parameters})
-
-
-def error_response(err: ApiError) -> Response:
-    entry = {"errorId": int(err.code) if err.code.isdigit() else 0,
-             "domain": err.extra.get("domain", "API_FULFILLMENT"),
-             "category": err.extra.get("category", "REQUEST"), "message": err.message}
-    if err.extra.get("longMessage"):
-        entry["longMessage"] = err.extra["longMessage"]
-    if err.extra.get("parameters"):
-        entry["parameters"] = err.extra["parameters"]
-    return Response(err.status, {"errors": [entry]})
-
-
-def throttled(retry_after: float) -> Response:
-    return error_response(_error(429, 2001, "Too many requests. The request limit has been reached for the resource.",
-                                 domain="ACCESS"))
-
-
-def server_error(status: int) -> Response:
-    return error_response(_error(status, 30500, "System error", category="APPLICATION"))
-
-
-def unauthorized() -> ApiError:
-    return _error(401, 1001, "Invalid access token", domain="OAuth",
-                  long_message="Invalid access token. Check the value of the Authorization HTTP request header.")
+COMMENT_MAX_LENGTH = 1000  # the spec's error 34921 (MARKETPLACES.md said 100)
+REFUND_REASONS = (  # eBay's ReasonForRefundEnum, which the spec names but does not list
+    "BUYER_CANCEL",
+    "BUYER_RETURN",
+    "ITEM_NOT_RECEIVED",
+    "SELLER_WRONG_ITEM",
+    "SELLER_OUT_OF_STOCK",
+    "SELLER_FOUND_CHEAPER_PRICE",
+    "OTHER",
+)  # (unverified)
 
 
 # ---- auth ---------------------------------------------------------------------------
@@ -78,22 +78,33 @@ def _basic(request) -> tuple[str, str]:
 
 def token_account(world, request):
     client_id, _ = _basic(request)
-    return world.find_account(PLATFORM, client_id=client_id,
-                              refresh_token=request.form().get("refresh_token", ""))
+    return world.find_account(PLATFORM, client_id=client_id, refresh_token=request.form().get("refresh_token", ""))
 
 
 def oauth_token(world, account, request) -> Response:
     client_id, secret = _basic(request)
     form = request.form()
-    if not any(a.platform == PLATFORM and a.credentials["client_id"] == client_id
-               and a.credentials["client_secret"] == secret for a in world.accounts.values()):
+    if not any(
+        a.platform == PLATFORM and a.credentials["client_id"] == client_id and a.credentials["client_secret"] == secret
+        for a in world.accounts.values()
+    ):
         return Response(401, {"error": "invalid_client", "error_description": "client authentication failed"})
     if form.get("grant_type") != "refresh_token":
-        return Response(400, {"error": "unsupported_grant_type",
-                              "error_description": "grant type in request is not supported by the authorization server"})
+        return Response(
+            400,
+            {
+                "error": "unsupported_grant_type",
+                "error_description": "grant type in request is not supported by the authorization server",
+            },
+        )
     if account is None:
-        return Response(400, {"error": "invalid_grant", "error_description":
-                              "the provided authorization refresh token is invalid or was issued to another client"})
+        return Response(
+            400,
+            {
+                "error": "invalid_grant",
+                "error_description": "the provided authorization refresh token is invalid or was issued to another client",
+            },
+        )
     scopes = form.get("scope", "").split() or list(ALL_SCOPES)
     token = world.issue_token(account, TOKEN_LIFETIME, "v^1.1#i^1#r^0#")
     world.tokens[token]["scopes"] = scopes
@@ -107,138 +118,11 @@ def authenticate(world, request):
     return account
 
 
-# ---- rendering ----------------------------------------------------------------------
-def _amount(value: Decimal) -> dict:
-    return {"value": str(money(value)), "currency": "EUR"}
-
-
-def _refunded(order: dict) -> Decimal:
-    return sum((money(r["amount"]) for r in order["refunds"]), Decimal("0"))
-
-
-def _total(order: dict) -> Decimal:
-    return sum((money(l["unit_price"]) * l["quantity"] + money(l["shipping_price"]) for l in order["lines"]),
-               Decimal("0"))
-
-
-def _payment_status(order: dict) -> str:
-    refunded = _refunded(order)
-    if order.get("cancel") or (refunded and refunded >= _total(order)):
-        return "FULLY_REFUNDED"
-    return "PARTIALLY_REFUNDED" if refunded else "PAID"
-
-
-def _cancel_status(world, order: dict, with_requests: bool) -> dict:
-    requests, state = [], "NONE_REQUESTED"
-    if order.get("cancel"):
-        state = "CANCELED"
-        requests.append({"cancelInitiator": order["cancel"]["initiator"], "cancelReason": order["cancel"]["reason"],
-                         "cancelRequestId": order["cancel"]["id"], "cancelRequestState": "COMPLETED",
-                         "cancelRequestedDate": order["cancel"]["at"], "cancelCompletedDate": order["cancel"]["at"]})
-    elif order.get("buyer_cancel"):
-        state = "CANCEL_REQUESTED"
-        requests.append({"cancelInitiator": "BUYER", "cancelReason": order["buyer_cancel"]["reason"],
-                         "cancelRequestId": order["buyer_cancel"]["id"], "cancelRequestState": "REQUESTED",
-                         "cancelRequestedDate": order["buyer_cancel"]["requested_at"]})
-    status = {"cancelState": state, "cancelRequests": requests if with_requests else []}
-    if state == "CANCELED":
-        status["cancelledDate"] = order["cancel"]["at"]
-    return status
-
-
-def render_order(world, order: dict, base_url: str, *, with_cancel_requests: bool) -> dict:
-    created = order["created_at"]
-    age_days = (world.now() - parse_iso(created)).days
-    address = order["shipping_address"]
-    ship_to = {"contactAddress": {"addressLine1": address["line1"], "city": address["city"],
-                                  "postalCode": address["postal_code"], "countryCode": address["country_code"]},
-               "primaryPhone": {"phoneNumber": address["phone"]}}
-    if address["line2"]:
-        ship_to["contactAddress"]["addressLine2"] = address["line2"]
-    if address["company"]:
-        ship_to["companyName"] = address["company"]
-    if age_days < NAME_HIDDEN_AFTER_DAYS:
-        ship_to["fullName"] = f"{address['first_name']} {address['last_name']}"
-    if age_days < EMAIL_HIDDEN_AFTER_DAYS:
-        ship_to["email"] = order["buyer"]["email"].split("@")[0] + "@members.ebay.com"
-    subtotal = sum((money(l["unit_price"]) * l["quantity"] for l in order["lines"]), Decimal("0"))
-    delivery = sum((money(l["shipping_price"]) for l in order["lines"]), Decimal("0"))
-    total = subtotal + delivery
-    fee = money(total * Decimal("0.109"))
-    body = {
-        "orderId": order["id"],
-        "salesRecordReference": order["reference"][-6:].lstrip("0") or "1",
-        "creationDate": _millis(created),
-        "lastModifiedDate": _millis(order["updated_at"]),
-        "orderFulfillmentStatus": order["status"],
-        "orderPaymentStatus": _payment_status(order),
-        "sellerId": "oms_demo_seller",
-        "buyer": {"username": order["buyer"]["username"],
-                  "taxAddress": {"city": address["city"], "postalCode": address["postal_code"],
-                                 "countryCode": address["country_code"]}},
-        "pricingSummary": {"priceSubtotal": _amount(subtotal), "deliveryCost": _amount(delivery),
-                           "total": _amount(total)},
-        "cancelStatus": _cancel_status(world, order, with_cancel_requests),
-        "paymentSummary": {
-            "payments": [{"paymentMethod": "EBAY", "paymentReferenceId": order["reference"],
-                          "paymentDate": _millis(created), "amount": _amount(total), "paymentStatus": "PAID"}],
-            "refunds": [{"refundId": r["id"], "refundStatus": "REFUNDED", "amount": _amount(money(r["amount"])),
-                         "refundDate": _millis(r["created_at"]), "refundReferenceId": r["id"]} for r in order["refunds"]],
-            "totalDueSeller": _amount(total - fee - _refunded(order)),
-        },
-        "fulfillmentStartInstructions": [{
-            "fulfillmentInstructionsType": "SHIP_TO", "ebaySupportedFulfillment": False,
-            "minEstimatedDeliveryDate": _millis(order["ship_by"]), "maxEstimatedDeliveryDate": _millis(order["deliver_by"]),
-            "shippingStep": {"shipTo": ship_to, "shippingCarrierCode": "Colissimo",
-                             "shippingServiceCode": SHIPPING_SERVICE.get(order["shipping_method"], "FR_ColiposteColissimo")},
-        }],
-        "fulfillmentHrefs": [f"{base_url}/sell/fulfillment/v1/order/{order['id']}/shipping_fulfillment/{s['id']}"
-                             for s in order["shipments"]],
-        "lineItems": [_render_line(order, line) for line in order["lines"]],
-        "totalFeeBasisAmount": _amount(total),
-        "totalMarketplaceFee": _amount(fee),
-    }
-    return body
-
-
-def _render_line(order: dict, line: dict) -> dict:
-    cost = money(line["unit_price"]) * line["quantity"]
-    shipping = money(line["shipping_price"])
-    return {
-        "lineItemId": line["id"],
-        "legacyItemId": "1" + line["ean"][1:12],
-        "sku": line["sku"],
-        "title": line["title"],
-        "lineItemCost": _amount(cost),
-        "quantity": line["quantity"],
-        "soldFormat": "FIXED_PRICE",
-        "listingMarketplaceId": "EBAY_FR",
-        "purchaseMarketplaceId": "EBAY_FR",
-        "lineItemFulfillmentStatus": line["status"],
-        "total": _amount(cost + shipping),
-        "deliveryCost": {"shippingCost": _amount(shipping)},
-        "appliedPromotions": [],
-        "taxes": [],
-        "properties": {"buyerProtection": True},
-        "lineItemFulfillmentInstructions": {"shipByDate": _millis(line["ship_by"]),
-                                            "minEstimatedDeliveryDate": _millis(order["ship_by"]),
-                                            "maxEstimatedDeliveryDate": _millis(order["deliver_by"]),
-                                            "guaranteedDelivery": False},
-        "refunds": [{"amount": _amount(money(r["amount"])), "refundDate": _millis(r["created_at"]),
-                     "refundId": r["id"], "refundReferenceId": r["id"]}
-                    for r in order["refunds"] if r.get("line_id") == line["id"]],
-    }
-
-
-def _millis(value: str | None) -> str | None:
-    return iso(parse_iso(value), millis=True) if value else None
-
-
 # ---- orders -------------------------------------------------------------------------
 def _order_or_404(world, account, order_id: str, *, status: int = 404) -> dict:
     order = world.order(account.key, order_id)
     if order is None:
-        raise _error(status, 32100, f"Invalid order ID: {order_id}")
+        raise ebay_error(status, 32100, f"Invalid order ID: {order_id}")
     return order
 
 
@@ -251,51 +135,56 @@ def _parse_filter(text: str) -> dict:
         criteria[name.lower()] = value
     leftovers = _CRITERION.sub("", text).replace(",", "").strip()
     if leftovers:
-        raise _error(400, 30700, f"Invalid filter name: {leftovers}")
+        raise ebay_error(400, 30700, f"Invalid filter name: {leftovers}")
     for name in criteria:
         if name not in ("creationdate", "lastmodifieddate", "orderfulfillmentstatus"):
-            raise _error(400, 30700, f"Invalid filter name: {name}")
+            raise ebay_error(400, 30700, f"Invalid filter name: {name}")
     return criteria
 
 
 def _range(value: str, name: str):
     if not value.startswith("["):
-        raise _error(400, 30800, f"Invalid filter value {value} for filter {name}")
+        raise ebay_error(400, 30800, f"Invalid filter value {value} for filter {name}")
     start, _, end = value[1:-1].partition("..")
     if not start:
-        raise _error(400, 30820, "Start date is missing")
+        raise ebay_error(400, 30820, "Start date is missing")
     try:
         return parse_iso(start), parse_iso(end) if end else None
     except ValueError:
-        raise _error(400, 30810, "Invalid date format") from None
+        raise ebay_error(400, 30810, "Invalid date format") from None
 
 
 def get_orders(world, account, request) -> Response:
     limit, offset = request.arg("limit", str(DEFAULT_LIMIT)), request.arg("offset", "0")
     if not limit.isdigit() or not offset.isdigit() or int(limit) < 1:
-        raise _error(400, 30800, "Invalid filter value for limit or offset")
+        raise ebay_error(400, 30800, "Invalid filter value for limit or offset")
     limit, offset = int(limit), int(offset)
     if limit > MAX_LIMIT:
-        raise _error(400, 30800, f"Invalid filter value {limit} for filter limit")
+        raise ebay_error(400, 30800, f"Invalid filter value {limit} for filter limit")
     orders = list(world.orders.get(account.key, {}).values())
     order_ids = request.args("orderIds")
     if order_ids:
         if len(order_ids) > 50:
-            raise _error(400, 32100, "Too many order IDs: the maximum is 50")
+            raise ebay_error(400, 32100, "Too many order IDs: the maximum is 50")
         orders = [o for o in orders if o["id"] in order_ids]
         offset, limit = 0, max(len(orders), 1)
     else:
         orders = _filter(world, orders, _parse_filter(request.arg("filter", "") or ""))
     orders.sort(key=lambda o: (o["created_at"], o["id"]))
-    page = orders[offset:offset + limit]
+    page = orders[offset : offset + limit]
     base = f"{request.base_url}/sell/fulfillment/v1/order"
     params = {k: v[0] for k, v in request.query.items() if k not in ("limit", "offset")}
 
     def href(at: int) -> str:
         return f"{base}?{urlencode({**params, 'limit': limit, 'offset': at})}"
 
-    body = {"href": href(offset), "total": len(orders), "limit": limit, "offset": offset,
-            "orders": [render_order(world, o, request.base_url, with_cancel_requests=False) for o in page]}
+    body = {
+        "href": href(offset),
+        "total": len(orders),
+        "limit": limit,
+        "offset": offset,
+        "orders": [render_order(world, o, request.base_url, with_cancel_requests=False) for o in page],
+    }
     if offset + limit < len(orders):
         body["next"] = href(offset + limit)
     if offset > 0:
@@ -310,16 +199,19 @@ def _filter(world, orders: list, criteria: dict) -> list:
             continue
         start, end = _range(criteria[field], field)
         if start > now or (end and end > now):
-            raise _error(400, 30850, "Start and end dates can't be in the future")
+            raise ebay_error(400, 30850, "Start and end dates can't be in the future")
         if end and end < start:
-            raise _error(400, 30840, "Start date should be before end date")
+            raise ebay_error(400, 30840, "Start date should be before end date")
         low, high = iso(start), iso(end) if end else None  # stored instants are uniform ISO strings
         orders = [o for o in orders if o[key] >= low and (high is None or o[key] <= high)]
     if "orderfulfillmentstatus" in criteria:
         wanted = set(criteria["orderfulfillmentstatus"].strip("{}").split("|"))
         if wanted not in FULFILLMENT_STATUS_FILTERS:
-            raise _error(400, 30800, f"Invalid filter value {criteria['orderfulfillmentstatus']} "
-                                     "for filter orderfulfillmentstatus")
+            raise ebay_error(
+                400,
+                30800,
+                f"Invalid filter value {criteria['orderfulfillmentstatus']} " "for filter orderfulfillmentstatus",
+            )
         orders = [o for o in orders if o["status"] in wanted]
     return orders
 
@@ -330,15 +222,20 @@ def get_order(world, account, request, orderId: str) -> Response:
 
 
 def _render_fulfillment(shipment: dict) -> dict:
-    return {"fulfillmentId": shipment["id"], "shipmentTrackingNumber": shipment["tracking_number"],
-            "shippingCarrierCode": shipment["carrier"], "shippedDate": _millis(shipment["shipped_at"]),
-            "lineItems": [{"lineItemId": l["line_id"], "quantity": l["quantity"]} for l in shipment["lines"]]}
+    return {
+        "fulfillmentId": shipment["id"],
+        "shipmentTrackingNumber": shipment["tracking_number"],
+        "shippingCarrierCode": shipment["carrier"],
+        "shippedDate": millis(shipment["shipped_at"]),
+        "lineItems": [{"lineItemId": l["line_id"], "quantity": l["quantity"]} for l in shipment["lines"]],
+    }
 
 
 def get_shipping_fulfillments(world, account, request, orderId: str) -> Response:
     order = _order_or_404(world, account, orderId, status=400)
-    return Response(200, {"fulfillments": [_render_fulfillment(s) for s in order["shipments"]],
-                          "total": len(order["shipments"])})
+    return Response(
+        200, {"fulfillments": [_render_fulfillment(s) for s in order["shipments"]], "total": len(order["shipments"])}
+    )
 
 
 def get_shipping_fulfillment(world, account, request, orderId: str, fulfillmentId: str) -> Response:
@@ -346,48 +243,38 @@ def get_shipping_fulfillment(world, account, request, orderId: str, fulfillmentI
     for shipment in order["shipments"]:
         if shipment["id"] == fulfillmentId:
             return Response(200, _render_fulfillment(shipment))
-    raise _error(404, 32100, f"Invalid fulfillment ID: {fulfillmentId}")
-
-
-def _json_object(request) -> dict:
-    try:
-        body = request.json()
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
-        raise _error(400, 32600, "Invalid input data")
-    return body
+    raise ebay_error(404, 32100, f"Invalid fulfillment ID: {fulfillmentId}")
 
 
 def create_shipping_fulfillment(world, account, request, orderId: str) -> Response:
     order = _order_or_404(world, account, orderId, status=400)
-    body = _json_object(request)
+    body = json_object(request)
     items = body.get("lineItems")
     tracking, carrier = str(body.get("trackingNumber") or ""), str(body.get("shippingCarrierCode") or "")
     if objects(items) is None:
-        raise _error(400, 32600, "Invalid input data")
+        raise ebay_error(400, 32600, "Invalid input data")
     if not tracking or not carrier or not tracking.isalnum():
-        raise _error(400, 32300, "Invalid shipment tracking number or carrier")
+        raise ebay_error(400, 32300, "Invalid shipment tracking number or carrier")
     if body.get("shippedDate"):
         try:
             if parse_iso(str(body["shippedDate"])) > world.now():
-                raise _error(400, 32500, "Invalid shipped date")
+                raise ebay_error(400, 32500, "Invalid shipped date")
         except ValueError:
-            raise _error(400, 32500, "Invalid shipped date") from None
+            raise ebay_error(400, 32500, "Invalid shipped date") from None
     if order.get("cancel"):
-        raise _error(409, 32600, "The order is cancelled")
+        raise ebay_error(409, 32600, "The order is cancelled")
     lines = {line["id"]: line for line in order["lines"]}
     seen: dict[str, int] = {}
     for item in items:
         line_id = str(item.get("lineItemId", ""))
         if line_id not in lines:
-            raise _error(400, 32200, f"Invalid line item id: {line_id}")
+            raise ebay_error(400, 32200, f"Invalid line item id: {line_id}")
         if line_id in seen:
-            raise _error(400, 32210, "Duplicate line item in the request")
+            raise ebay_error(400, 32210, "Duplicate line item in the request")
         line = lines[line_id]
         quantity = item.get("quantity", line["quantity"] - line["quantity_shipped"])
         if not isinstance(quantity, int) or quantity < 1 or line["quantity_shipped"] + quantity > line["quantity"]:
-            raise _error(400, 32600, f"Invalid input data: quantity for line item {line_id}")
+            raise ebay_error(400, 32600, f"Invalid input data: quantity for line item {line_id}")
         seen[line_id] = quantity
     used = {s["id"] for s in order["shipments"]}
     fulfillment_id = tracking if tracking not in used else "".join(secrets.choice("0123456789") for _ in range(22))
@@ -396,9 +283,15 @@ def create_shipping_fulfillment(world, account, request, orderId: str) -> Respon
         line["quantity_shipped"] += quantity
         line["status"] = "FULFILLED" if line["quantity_shipped"] >= line["quantity"] else "IN_PROGRESS"
     order["status"] = "FULFILLED" if all(l["status"] == "FULFILLED" for l in order["lines"]) else "IN_PROGRESS"
-    order["shipments"].append({"id": fulfillment_id, "carrier": carrier, "tracking_number": tracking,
-                               "shipped_at": str(body.get("shippedDate") or iso(world.now())),
-                               "lines": [{"line_id": k, "quantity": v} for k, v in seen.items()]})
+    order["shipments"].append(
+        {
+            "id": fulfillment_id,
+            "carrier": carrier,
+            "tracking_number": tracking,
+            "shipped_at": str(body.get("shippedDate") or iso(world.now())),
+            "lines": [{"line_id": k, "quantity": v} for k, v in seen.items()],
+        }
+    )
     order["shipped_at"] = order["shipped_at"] or iso(world.now())
     world.touch(order)
     world.record_action(account.key, orderId, "createShippingFulfillment", body)
@@ -409,19 +302,24 @@ def create_shipping_fulfillment(world, account, request, orderId: str) -> Respon
 def issue_refund(world, account, request, order_id: str) -> Response:
     token = world.tokens.get(bearer(request.header("authorization")), {})
     if FINANCES_SCOPE not in token.get("scopes", ALL_SCOPES):
-        raise _error(403, 1100, "Access denied", domain="ACCESS",
-                     long_message="Insufficient permissions to fulfill the request.")
+        raise ebay_error(
+            403, 1100, "Access denied", domain="ACCESS", long_message="Insufficient permissions to fulfill the request."
+        )
     order = _order_or_404(world, account, order_id)
-    body = _json_object(request)
+    body = json_object(request)
     if not body.get("reasonForRefund"):
-        raise _error(400, 34903, "The refund reason must be specified.")
-    if len(str(body.get("comment") or "")) > 100:
-        raise _error(400, 34909, "The comment must be 100 characters or fewer.")
+        raise ebay_error(400, 34903, "The refund reason must be specified.")
+    if body["reasonForRefund"] not in REFUND_REASONS:
+        raise ebay_error(400, 34903, "The refund reason must be one of the ReasonForRefundEnum values.")
+    if len(str(body.get("comment") or "")) > COMMENT_MAX_LENGTH:
+        raise ebay_error(
+            400, 34921, "The comment exceeds the length limit, please make sure it doesn't exceed 1000 characters."
+        )
     items = body.get("refundItems") or []
     if items and objects(items) is None:
-        raise _error(400, 34902, "Request can't be empty.")
+        raise ebay_error(400, 34902, "Request can't be empty.")
     if not items and not body.get("orderLevelRefundAmount"):
-        raise _error(400, 34905, "Either orderLevelRefundAmount or refundItems must be specified.")
+        raise ebay_error(400, 34905, "Either orderLevelRefundAmount or refundItems must be specified.")
     refunds = []
     if body.get("orderLevelRefundAmount"):
         refunds.append((None, _refund_amount(body["orderLevelRefundAmount"])))
@@ -429,20 +327,29 @@ def issue_refund(world, account, request, order_id: str) -> Response:
     for item in items:
         line = lines.get(str(item.get("lineItemId", "")))
         if line is None:
-            raise _error(400, 32200, f"Invalid line item id: {item.get('lineItemId')}")
+            raise ebay_error(400, 34914, "Can't find the item in the order.")
         amount = _refund_amount(item.get("refundAmount") or {})
         line_total = money(line["unit_price"]) * line["quantity"] + money(line["shipping_price"])
         if money(line["refunded_amount"]) + amount > line_total:
-            raise _error(409, 34924, "The item refund amount exceeds the item remaining amount.", category="BUSINESS")
+            raise ebay_error(
+                409, 34924, "The item refund amount exceeds the item remaining amount.", category="BUSINESS"
+            )
         refunds.append((line, amount))
-    if _refunded(order) + sum(a for _, a in refunds) > _total(order):
-        raise _error(409, 34924, "The item refund amount exceeds the item remaining amount.", category="BUSINESS")
+    if refunded_total(order) + sum(a for _, a in refunds) > order_total(order):
+        raise ebay_error(400, 34915, "The refund amount exceeds order amount.")
     refund_id = f"5{secrets.randbelow(10**11):011d}"
     for line, amount in refunds:
         if line is not None:
             line["refunded_amount"] = str(money(line["refunded_amount"]) + amount)
-        order["refunds"].append({"id": refund_id, "line_id": line["id"] if line else None, "amount": str(amount),
-                                 "reason": body["reasonForRefund"], "created_at": iso(world.now())})
+        order["refunds"].append(
+            {
+                "id": refund_id,
+                "line_id": line["id"] if line else None,
+                "amount": str(amount),
+                "reason": body["reasonForRefund"],
+                "created_at": iso(world.now()),
+            }
+        )
     world.touch(order)
     world.record_action(account.key, order_id, "issueRefund", body)
     return Response(200, {"refundId": refund_id, "refundStatus": "PENDING"})
@@ -450,56 +357,18 @@ def issue_refund(world, account, request, order_id: str) -> Response:
 
 def _refund_amount(value: dict) -> Decimal:
     if not isinstance(value, dict) or value.get("value") in (None, ""):
-        raise _error(400, 34906, "The amount value must be specified.")
+        raise ebay_error(400, 34906, "The amount value must be specified.")
     if not value.get("currency"):
-        raise _error(400, 34908, "The amount currency must be specified.")
+        raise ebay_error(400, 34908, "The amount currency must be specified.")
+    if value["currency"] != "EUR":  # every sandbox order is in euros
+        raise ebay_error(400, 34909, "The amount currency isn't correct.")
     try:
         amount = Decimal(str(value["value"]))
     except InvalidOperation:
         amount = Decimal("-1")
     if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise _error(400, 34907, "The amount value must be positive and within two decimals.")
+        raise ebay_error(400, 34907, "The amount value must be positive and within two decimals.")
     return amount
-
-
-# ---- inventory ----------------------------------------------------------------------
-def bulk_update_price_quantity(world, account, request) -> Response:
-    from .catalogue import BY_SKU
-
-    try:
-        body = request.json() if request.body else None
-    except ValueError:
-        body = None
-    requests_ = body.get("requests") if isinstance(body, dict) else None
-    if objects(requests_) is None:
-        raise _error(400, 25709, "Invalid value for requests. At least one request is needed.", domain="API_INVENTORY")
-    if len(requests_) > BULK_MAX_REQUESTS:
-        raise _error(400, 25709, f"Invalid value for requests. The maximum is {BULK_MAX_REQUESTS}.",
-                     domain="API_INVENTORY")
-    responses = []
-    for item in requests_:
-        sku = str(item.get("sku") or "")
-        quantity = (item.get("shipToLocationAvailability") or {}).get("quantity")
-        offers = item.get("offers") or []
-        if quantity is None and offers:
-            quantity = offers[0].get("availableQuantity")
-        if sku not in BY_SKU and sku not in world.stock.get(account.key, {}):
-            responses.append({"statusCode": 404, "sku": sku, "errors": [{
-                "errorId": 25702, "domain": "API_INVENTORY", "category": "REQUEST",
-                "message": f"SKU {sku} is not available in the system"}], "warnings": []})
-            continue
-        if not isinstance(quantity, int) or quantity < 0:
-            responses.append({"statusCode": 400, "sku": sku, "errors": [{
-                "errorId": 25709, "domain": "API_INVENTORY", "category": "REQUEST",
-                "message": "Invalid value for quantity. The quantity must be 0 or more."}], "warnings": []})
-            continue
-        world.publish_stock(account.key, sku, quantity, "bulkUpdatePriceQuantity")
-        for offer in offers or [{"offerId": f"{abs(hash(sku)) % 10**10:010d}"}]:
-            responses.append({"statusCode": 200, "sku": sku, "offerId": str(offer.get("offerId", "")),
-                              "errors": [], "warnings": []})
-    status = 200 if all(r["statusCode"] == 200 for r in responses) else 207
-    world.record_action(account.key, "inventory", "bulkUpdatePriceQuantity", body)
-    return Response(status, {"responses": responses})
 
 
 # ---- post-order cancellation (format (unverified)) -------------------------------------
@@ -511,27 +380,35 @@ def _find(world, account, order_id: str) -> dict | None:
 
 
 def create_cancellation(world, account, request) -> Response:
-    body = _json_object(request)
+    body = json_object(request)
     order = _find(world, account, str(body.get("legacyOrderId") or ""))
     if order is None:
-        raise _error(400, 1500, "Invalid legacyOrderId", domain="API_POSTORDER")
+        raise ebay_error(400, 1500, "Invalid legacyOrderId", domain="API_POSTORDER")
     if order.get("cancel"):
-        raise _error(409, 1501, "The order is already cancelled", domain="API_POSTORDER", category="BUSINESS")
+        raise ebay_error(409, 1501, "The order is already cancelled", domain="API_POSTORDER", category="BUSINESS")
     if any(line["quantity_shipped"] for line in order["lines"]):
-        raise _error(409, 1502, "The order has been shipped and cannot be cancelled", domain="API_POSTORDER",
-                     category="BUSINESS")
+        raise ebay_error(
+            409, 1502, "The order has been shipped and cannot be cancelled", domain="API_POSTORDER", category="BUSINESS"
+        )
     cancel_id = str(5_000_000_000 + secrets.randbelow(999_999_999))
-    _cancel(world, order, initiator="SELLER", reason=str(body.get("cancelReason") or "OUT_OF_STOCK_OR_CANNOT_FULFILL"),
-            cancel_id=cancel_id)
+    _cancel(
+        world,
+        order,
+        initiator="SELLER",
+        reason=str(body.get("cancelReason") or "OUT_OF_STOCK_OR_CANNOT_FULFILL"),
+        cancel_id=cancel_id,
+    )
     world.record_action(account.key, order["id"], "createCancellation", body)
     return Response(201, {"cancelId": cancel_id})
 
 
 def approve_cancellation(world, account, request, cancelId: str) -> Response:
-    order = next((o for o in world.orders.get(account.key, {}).values()
-                  if (o.get("buyer_cancel") or {}).get("id") == cancelId), None)
+    order = next(
+        (o for o in world.orders.get(account.key, {}).values() if (o.get("buyer_cancel") or {}).get("id") == cancelId),
+        None,
+    )
     if order is None or order.get("cancel"):
-        raise _error(404, 1503, f"Invalid cancelId: {cancelId}", domain="API_POSTORDER")
+        raise ebay_error(404, 1503, f"Invalid cancelId: {cancelId}", domain="API_POSTORDER")
     _cancel(world, order, initiator="BUYER", reason=order["buyer_cancel"]["reason"], cancel_id=cancelId)
     world.record_action(account.key, order["id"], "approveCancellation", {"cancelId": cancelId})
     return Response(200, {})
@@ -549,15 +426,28 @@ ROUTES = [
     route("POST", "/identity/v1/oauth2/token", "token", oauth_token, kind="token"),
     route("GET", "/sell/fulfillment/v1/order", "getOrders", get_orders, is_list=True),
     route("GET", "/sell/fulfillment/v1/order/{orderId}", "getOrder", get_order),
-    route("GET", "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment", "getShippingFulfillments",
-          get_shipping_fulfillments),
-    route("POST", "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment", "createShippingFulfillment",
-          create_shipping_fulfillment),
-    route("GET", "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment/{fulfillmentId}",
-          "getShippingFulfillment", get_shipping_fulfillment),
+    route(
+        "GET",
+        "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment",
+        "getShippingFulfillments",
+        get_shipping_fulfillments,
+    ),
+    route(
+        "POST",
+        "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment",
+        "createShippingFulfillment",
+        create_shipping_fulfillment,
+    ),
+    route(
+        "GET",
+        "/sell/fulfillment/v1/order/{orderId}/shipping_fulfillment/{fulfillmentId}",
+        "getShippingFulfillment",
+        get_shipping_fulfillment,
+    ),
     route("POST", "/sell/fulfillment/v1/order/{order_id}/issue_refund", "issueRefund", issue_refund),
-    route("POST", "/sell/inventory/v1/bulk_update_price_quantity", "bulkUpdatePriceQuantity",
-          bulk_update_price_quantity),
+    route(
+        "POST", "/sell/inventory/v1/bulk_update_price_quantity", "bulkUpdatePriceQuantity", bulk_update_price_quantity
+    ),
     route("POST", "/post-order/v2/cancellation", "createCancellation", create_cancellation),
     route("POST", "/post-order/v2/cancellation/{cancelId}/approve", "approveCancellation", approve_cancellation),
 ]

@@ -24,8 +24,16 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-KINDS = ("http_error", "timeout", "malformed_json", "truncated_json", "duplicate_page",
-         "reordered_page", "expired_token", "clock_skew")
+KINDS = (
+    "http_error",
+    "timeout",
+    "malformed_json",
+    "truncated_json",
+    "duplicate_page",
+    "reordered_page",
+    "expired_token",
+    "clock_skew",
+)
 BEFORE_HANDLER = ("http_error", "timeout", "expired_token")
 LIST_ONLY = ("duplicate_page", "reordered_page")
 HTTP_ERROR_STATUSES = (500, 502, 503)
@@ -55,8 +63,18 @@ class FaultBook:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def add(self, *, account: str, kind: str, count: int = 1, operation: str | None = None,
-            status: int = 500, seconds: float = 30.0, drop: bool = False, apply: bool = False) -> Fault:
+    def add(
+        self,
+        *,
+        account: str,
+        kind: str,
+        count: int = 1,
+        operation: str | None = None,
+        status: int = 500,
+        seconds: float = 30.0,
+        drop: bool = False,
+        apply: bool = False,
+    ) -> Fault:
         """Register a fault. Raises ValueError on an unknown kind or status."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
@@ -64,8 +82,17 @@ class FaultBook:
             raise ValueError(f"status must be one of {HTTP_ERROR_STATUSES}")
         if count < 1:
             raise ValueError("count must be at least 1")
-        fault = Fault(id=next(self._ids), account=account, kind=kind, remaining=count,
-                      operation=operation, status=status, seconds=seconds, drop=drop, apply=apply)
+        fault = Fault(
+            id=next(self._ids),
+            account=account,
+            kind=kind,
+            remaining=count,
+            operation=operation,
+            status=status,
+            seconds=seconds,
+            drop=drop,
+            apply=apply,
+        )
         with self._lock:
             self._faults.append(fault)
         return fault

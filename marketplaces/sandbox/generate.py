@@ -44,13 +44,19 @@ MIRAKL_CHANNELS = {
     "boulanger": ("BOUL", "Boulanger.com"),
     "leroymerlin": ("LMFR", "Leroy Merlin France"),
 }
-RELAY_SHOPS = ("Tabac Presse du Centre", "Carrefour City", "Pressing des Lilas", "Fleuriste Les Jardins",
-               "Cordonnerie Minute", "Librairie de la Gare", "Épicerie Bio du Marché")
+RELAY_SHOPS = (
+    "Tabac Presse du Centre",
+    "Carrefour City",
+    "Pressing des Lilas",
+    "Fleuriste Les Jardins",
+    "Cordonnerie Minute",
+    "Librairie de la Gare",
+    "Épicerie Bio du Marché",
+)
 MONDIAL_RELAY_POINTS = ("020418", "005632", "078112", "034519", "062871", "013377", "091240")
 
 # Amazon marketplaces outside France ship to buyers of that country (locale, ISO country).
-BUYER_LOCALES = {"A1PA6795UKMFR9": ("de_DE", "DE"), "A1RKKUPIHCS9HS": ("es_ES", "ES"),
-                 "APJ6JRA9NG5V4": ("it_IT", "IT")}
+BUYER_LOCALES = {"A1PA6795UKMFR9": ("de_DE", "DE"), "A1RKKUPIHCS9HS": ("es_ES", "ES"), "APJ6JRA9NG5V4": ("it_IT", "IT")}
 FRENCH = ("fr_FR", "FR")
 
 _fakers: dict = {}
@@ -140,10 +146,20 @@ def _chance(value: bool | None, share: float) -> bool:
     return random.random() < share if value is None else bool(value)
 
 
-def new_order(world, account, *, lines: int | None = None, skus: list[str] | None = None,
-              quantity: int | None = None, prime: bool | None = None, business: bool | None = None,
-              relay: bool | None = None, afn: bool | None = None, buyer_cancels: bool | None = None,
-              short_acceptance: bool | None = None) -> dict:
+def new_order(
+    world,
+    account,
+    *,
+    lines: int | None = None,
+    skus: list[str] | None = None,
+    quantity: int | None = None,
+    prime: bool | None = None,
+    business: bool | None = None,
+    relay: bool | None = None,
+    afn: bool | None = None,
+    buyer_cancels: bool | None = None,
+    short_acceptance: bool | None = None,
+) -> dict:
     """A new order for `account`, in its platform's initial status; not yet stored."""
     locale, country = BUYER_LOCALES.get(account.credentials.get("marketplace_id", ""), FRENCH)
     fake = _fake(locale)
@@ -164,23 +180,25 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
     for index, product in enumerate(products, start=1):
         qty = quantity or random.choices((1, 2, 3), weights=(82, 14, 4))[0]
         handling_days = random.choice((1, 2, 2, 3))
-        order_lines.append({
-            "id": _line_id(platform, order_id, index),
-            "index": index,
-            "sku": product.sku,
-            "ean": product.ean,
-            "asin": product.asin,
-            "title": product.title,
-            "quantity": qty,
-            "unit_price": str(product.price),
-            "shipping_price": "0.00",
-            "status": "",
-            "quantity_shipped": 0,
-            "quantity_cancelled": 0,
-            "refunded_amount": "0.00",
-            "buyer_cancel_requested": False,
-            "ship_by": iso(now + dt.timedelta(days=handling_days)),
-        })
+        order_lines.append(
+            {
+                "id": _line_id(platform, order_id, index),
+                "index": index,
+                "sku": product.sku,
+                "ean": product.ean,
+                "asin": product.asin,
+                "title": product.title,
+                "quantity": qty,
+                "unit_price": str(product.price),
+                "shipping_price": "0.00",
+                "status": "",
+                "quantity_shipped": 0,
+                "quantity_cancelled": 0,
+                "refunded_amount": "0.00",
+                "buyer_cancel_requested": False,
+                "ship_by": iso(now + dt.timedelta(days=handling_days)),
+            }
+        )
     subtotal = sum(money(line["unit_price"]) * line["quantity"] for line in order_lines)
     if subtotal < FREE_SHIPPING_FROM and not is_prime:
         order_lines[0]["shipping_price"] = str(SHIPPING_FEE)
@@ -215,8 +233,11 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
         "is_business": is_business,
         "fulfilled_by_marketplace": is_afn,
         "marketplace_id": account.credentials.get("marketplace_id", ""),
-        "channel": list(MIRAKL_CHANNELS.get(account.operator or "", ((account.operator or "").upper(),
-                                                                      (account.operator or "").capitalize()))),
+        "channel": list(
+            MIRAKL_CHANNELS.get(
+                account.operator or "", ((account.operator or "").upper(), (account.operator or "").capitalize())
+            )
+        ),
         "lines": order_lines,
         "tracking": None,
         "shipments": [],
@@ -228,9 +249,15 @@ def new_order(world, account, *, lines: int | None = None, skus: list[str] | Non
         "afn_ship_at": None,
     }
     if relay_id:  # delivered to the relay point's shop, not to the buyer's home
-        order["shipping_address"].update({"company": f"{random.choice(RELAY_SHOPS)} (Point Relais {relay_id})",
-                                          "line1": fake.street_address(), "line2": "",
-                                          "postal_code": fake.postcode(), "city": fake.city()})
+        order["shipping_address"].update(
+            {
+                "company": f"{random.choice(RELAY_SHOPS)} (Point Relais {relay_id})",
+                "line1": fake.street_address(),
+                "line2": "",
+                "postal_code": fake.postcode(),
+                "city": fake.city(),
+            }
+        )
     if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
         order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
     _set_initial_status(order, now, window)

@@ -14,13 +14,40 @@ from .generate import DELIVERY_DELAY
 from .wire import iso, money
 
 STATUSES = {
-    "amazon": ("Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable",
-               "InvoiceUnconfirmed", "PendingAvailability"),
+    "amazon": (
+        "Pending",
+        "Unshipped",
+        "PartiallyShipped",
+        "Shipped",
+        "Canceled",
+        "Unfulfillable",
+        "InvoiceUnconfirmed",
+        "PendingAvailability",
+    ),
     "ebay": ("NOT_STARTED", "IN_PROGRESS", "FULFILLED"),
-    "mirakl": ("STAGING", "WAITING_ACCEPTANCE", "WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING",
-               "SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED", "REFUSED", "CANCELED"),
-    "cdiscount": ("Processing", "WaitingAcceptance", "Accepted", "Refused", "InPreparation", "Shipped",
-                  "Delivered", "Cancelled"),
+    "mirakl": (
+        "STAGING",
+        "WAITING_ACCEPTANCE",
+        "WAITING_DEBIT",
+        "WAITING_DEBIT_PAYMENT",
+        "SHIPPING",
+        "SHIPPED",
+        "TO_COLLECT",
+        "RECEIVED",
+        "CLOSED",
+        "REFUSED",
+        "CANCELED",
+    ),
+    "cdiscount": (
+        "Processing",
+        "WaitingAcceptance",
+        "Accepted",
+        "Refused",
+        "InPreparation",
+        "Shipped",
+        "Delivered",
+        "Cancelled",
+    ),
 }
 OCTOPIA_LINE_STATUS = {"Processing": "WaitingAcceptance", "InPreparation": "Accepted"}
 BUYER_CANCEL_REASON = "Buyer changed their mind"
@@ -120,9 +147,12 @@ def buyer_cancel(world, order: dict, reason: str = BUYER_CANCEL_REASON) -> bool:
             applied = True
     elif platform == "ebay":
         if status in ("NOT_STARTED", "IN_PROGRESS") and not order.get("cancel"):
-            order["buyer_cancel"] = {"reason": "BUYER_ASKED_CANCEL", "requested_at": iso(world.now()),
-                                     "id": str(5_000_000_000 + secrets.randbelow(999_999_999)),
-                                     "state": "CANCEL_REQUESTED"}
+            order["buyer_cancel"] = {
+                "reason": "BUYER_ASKED_CANCEL",
+                "requested_at": iso(world.now()),
+                "id": str(5_000_000_000 + secrets.randbelow(999_999_999)),
+                "state": "CANCEL_REQUESTED",
+            }
             world.touch(order)
             applied = True
     elif platform == "mirakl":
@@ -145,10 +175,15 @@ def cancel_all_lines(world, order: dict, *, reason_code: str) -> None:
         if remaining <= 0:
             continue
         amount = money(line["unit_price"]) * remaining
-        order["cancelations"].append({
-            "id": str(1000 + len(order["cancelations"]) + secrets.randbelow(10_000_000)),
-            "line_id": line["id"], "quantity": remaining, "amount": str(amount),
-            "shipping_amount": line["shipping_price"], "reason_code": reason_code,
-            "created_at": iso(world.now()),
-        })
+        order["cancelations"].append(
+            {
+                "id": str(1000 + len(order["cancelations"]) + secrets.randbelow(10_000_000)),
+                "line_id": line["id"],
+                "quantity": remaining,
+                "amount": str(amount),
+                "shipping_amount": line["shipping_price"],
+                "reason_code": reason_code,
+                "created_at": iso(world.now()),
+            }
+        )
         line["quantity_cancelled"] += remaining

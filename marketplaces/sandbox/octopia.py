@@ -19,20 +19,42 @@ DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 100
 MAX_OFFERS_PER_PACKAGE = 1000
 PROBLEM_TYPE = "https://developer.octopia-io.net/problems/"
 SALES_CHANNELS = {"CDISFR": "Cdiscount"}
-TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-          409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-          503: "Service Unavailable"}
-CARRIERS = (("COLISSIMO", "Colissimo"), ("CHRONOPOST", "Chronopost"), ("DHL", "DHL"), ("UPS", "UPS"),
-            ("DPD", "DPD"), ("GLS", "GLS"), ("MONDIAL_RELAY", "Mondial Relay"), ("RELAIS_COLIS", "Relais Colis"),
-            ("COLIS_PRIVE", "Colis Privé"), ("FEDEX", "FedEx/TNT"))
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+CARRIERS = (
+    ("COLISSIMO", "Colissimo"),
+    ("CHRONOPOST", "Chronopost"),
+    ("DHL", "DHL"),
+    ("UPS", "UPS"),
+    ("DPD", "DPD"),
+    ("GLS", "GLS"),
+    ("MONDIAL_RELAY", "Mondial Relay"),
+    ("RELAIS_COLIS", "Relais Colis"),
+    ("COLIS_PRIVE", "Colis Privé"),
+    ("FEDEX", "FedEx/TNT"),
+)
 SHIPPABLE = ("Accepted", "InPreparation")
 CANCELLABLE = ("WaitingAcceptance", "Accepted", "InPreparation")
 REFUNDABLE = ("Shipped", "Delivered", "InPreparation", "Cancelled")
 
 
 def error_response(err: ApiError) -> Response:
-    body = {"type": PROBLEM_TYPE + (err.code or TITLES.get(err.status, "error").lower().replace(" ", "-")),
-            "title": TITLES.get(err.status, "Error"), "status": err.status, "detail": err.message}
+    body = {
+        "type": PROBLEM_TYPE + (err.code or TITLES.get(err.status, "error").lower().replace(" ", "-")),
+        "title": TITLES.get(err.status, "Error"),
+        "status": err.status,
+        "detail": err.message,
+    }
     if err.extra.get("errors"):
         body["errors"] = err.extra["errors"]
     headers = {"Retry-After": err.extra["retry_after"]} if "retry_after" in err.extra else {}
@@ -40,8 +62,14 @@ def error_response(err: ApiError) -> Response:
 
 
 def throttled(retry_after: float) -> Response:
-    return error_response(ApiError(429, "too-many-requests", "Rate limit exceeded, retry later",
-                                   extra={"retry_after": str(max(1, int(retry_after + 0.999)))}))
+    return error_response(
+        ApiError(
+            429,
+            "too-many-requests",
+            "Rate limit exceeded, retry later",
+            extra={"retry_after": str(max(1, int(retry_after + 0.999)))},
+        )
+    )
 
 
 def server_error(status: int) -> Response:
@@ -66,10 +94,21 @@ def token(world, account, request) -> Response:
     if form.get("grant_type") != "client_credentials":
         return Response(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"})
     if account is None or account.credentials["client_secret"] != form.get("client_secret"):
-        return Response(401, {"error": "invalid_client", "error_description": "Invalid client or Invalid client credentials"})
+        return Response(
+            401, {"error": "invalid_client", "error_description": "Invalid client or Invalid client credentials"}
+        )
     access = world.issue_token(account, TOKEN_LIFETIME, "eyJhbGciOiJSUzI1NiJ9.")
-    return Response(200, {"access_token": access, "expires_in": TOKEN_LIFETIME, "refresh_expires_in": 0,
-                          "token_type": "Bearer", "not-before-policy": 0, "scope": "profile email"})
+    return Response(
+        200,
+        {
+            "access_token": access,
+            "expires_in": TOKEN_LIFETIME,
+            "refresh_expires_in": 0,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "scope": "profile email",
+        },
+    )
 
 
 def authenticate(world, request):
@@ -83,35 +122,63 @@ def authenticate(world, request):
 
 # ---- rendering ----------------------------------------------------------------------
 def _address(address: dict, relay_id: str) -> dict:
-    return {"firstName": address["first_name"], "lastName": address["last_name"], "companyName": address["company"],
-            "addressLine1": address["line1"], "addressLine2": address["line2"], "postalCode": address["postal_code"],
-            "city": address["city"], "countryCode": address["country_code"], "phone": address["phone"],
-            "relayId": relay_id}
+    return {
+        "firstName": address["first_name"],
+        "lastName": address["last_name"],
+        "companyName": address["company"],
+        "addressLine1": address["line1"],
+        "addressLine2": address["line2"],
+        "postalCode": address["postal_code"],
+        "city": address["city"],
+        "countryCode": address["country_code"],
+        "phone": address["phone"],
+        "relayId": relay_id,
+    }
 
 
 def render_order(account, order: dict) -> dict:
     lines = []
     for line in order["lines"]:
         unit = money(line["unit_price"])
-        lines.append({"lineId": line["id"], "sellerProductId": line["sku"], "productId": line["ean"],
-                      "productTitle": line["title"], "quantity": line["quantity"], "unitPrice": unit,
-                      "totalPrice": unit * line["quantity"], "shippingPrice": money(line["shipping_price"]),
-                      "status": line["status"]})
+        lines.append(
+            {
+                "lineId": line["id"],
+                "sellerProductId": line["sku"],
+                "productId": line["ean"],
+                "productTitle": line["title"],
+                "quantity": line["quantity"],
+                "unitPrice": unit,
+                "totalPrice": unit * line["quantity"],
+                "shippingPrice": money(line["shipping_price"]),
+                "status": line["status"],
+            }
+        )
     shipping = sum((l["shippingPrice"] for l in lines), Decimal("0"))
     channel = account.credentials.get("sales_channel_id", "CDISFR")
     buyer = order["buyer"]
     return {
-        "orderId": order["id"], "reference": order["reference"], "businessOrder": order["is_business"],
+        "orderId": order["id"],
+        "reference": order["reference"],
+        "businessOrder": order["is_business"],
         "salesChannel": {"id": channel, "name": SALES_CHANNELS.get(channel, channel)},
         "seller": {"id": account.credentials["seller_id"]},
-        "customer": {"reference": buyer["customer_id"], "firstName": buyer["first_name"],
-                     "lastName": buyer["last_name"],
-                     "email": f"{buyer['email'].split('@')[0]}@cdiscount-marketplace.fr"},
-        "purchasedAt": order["created_at"], "createdAt": order["created_at"], "updatedAt": order["updated_at"],
-        "shippedAtMax": order["ship_by"], "acceptanceDeadline": order["acceptance_deadline"],
-        "status": order["status"], "supplyMode": "Fulfillment" if order["fulfilled_by_marketplace"] else "Seller",
-        "currencyCode": "EUR", "totalPrice": sum((l["totalPrice"] for l in lines), Decimal("0")) + shipping,
-        "shippingPrice": shipping, "shippingMethod": order["shipping_method"],
+        "customer": {
+            "reference": buyer["customer_id"],
+            "firstName": buyer["first_name"],
+            "lastName": buyer["last_name"],
+            "email": f"{buyer['email'].split('@')[0]}@cdiscount-marketplace.fr",
+        },
+        "purchasedAt": order["created_at"],
+        "createdAt": order["created_at"],
+        "updatedAt": order["updated_at"],
+        "shippedAtMax": order["ship_by"],
+        "acceptanceDeadline": order["acceptance_deadline"],
+        "status": order["status"],
+        "supplyMode": "Fulfillment" if order["fulfilled_by_marketplace"] else "Seller",
+        "currencyCode": "EUR",
+        "totalPrice": sum((l["totalPrice"] for l in lines), Decimal("0")) + shipping,
+        "shippingPrice": shipping,
+        "shippingMethod": order["shipping_method"],
         "billingAddress": _address(order["billing_address"], ""),
         "shippingAddress": _address(order["shipping_address"], order["relay_id"]),
         "lines": lines,
@@ -158,9 +225,17 @@ def list_orders(world, account, request) -> Response:
             continue
         chosen.append(order)
     chosen.sort(key=lambda o: (o["updated_at"], o["id"]))
-    page = chosen[(index - 1) * size:index * size]
-    return Response(200, {"itemsPerPage": size, "pageIndex": index, "totalItems": len(chosen),
-                          "items": [render_order(account, o) for o in page]}, page_key=("items",))
+    page = chosen[(index - 1) * size : index * size]
+    return Response(
+        200,
+        {
+            "itemsPerPage": size,
+            "pageIndex": index,
+            "totalItems": len(chosen),
+            "items": [render_order(account, o) for o in page],
+        },
+        page_key=("items",),
+    )
 
 
 def get_order(world, account, request, orderId: str) -> Response:
@@ -234,9 +309,16 @@ def create_shipment(world, account, request, orderId: str) -> Response:
         if line["quantity_shipped"] >= line["quantity"]:
             line["status"] = "Shipped"
     shipment_id = "SHP-" + secrets.token_hex(6).upper()
-    order["shipments"].append({"id": shipment_id, "carrier": body["carrierCode"], "tracking_number": body["trackingNumber"],
-                               "tracking_url": body.get("trackingUrl", ""), "shipped_at": iso(world.now()),
-                               "lines": [{"line_id": k, "quantity": v} for k, v in wanted.items()]})
+    order["shipments"].append(
+        {
+            "id": shipment_id,
+            "carrier": body["carrierCode"],
+            "tracking_number": body["trackingNumber"],
+            "tracking_url": body.get("trackingUrl", ""),
+            "shipped_at": iso(world.now()),
+            "lines": [{"line_id": k, "quantity": v} for k, v in wanted.items()],
+        }
+    )
     done = all(l["status"] in ("Shipped", "Refused", "Cancelled") for l in order["lines"])
     order["status"] = "Shipped" if done else "InPreparation"
     if done and not order["shipped_at"]:
@@ -249,11 +331,22 @@ def create_shipment(world, account, request, orderId: str) -> Response:
 
 def list_shipments(world, account, request, orderId: str) -> Response:
     order = _order(world, account, orderId)
-    return Response(200, {"items": [{"shipmentId": s["id"], "carrierCode": s["carrier"],
-                                     "trackingNumber": s["tracking_number"], "trackingUrl": s.get("tracking_url", ""),
-                                     "createdAt": s["shipped_at"],
-                                     "lines": [{"lineId": l["line_id"], "quantity": l["quantity"]} for l in s["lines"]]}
-                                    for s in order["shipments"]]})
+    return Response(
+        200,
+        {
+            "items": [
+                {
+                    "shipmentId": s["id"],
+                    "carrierCode": s["carrier"],
+                    "trackingNumber": s["tracking_number"],
+                    "trackingUrl": s.get("tracking_url", ""),
+                    "createdAt": s["shipped_at"],
+                    "lines": [{"lineId": l["line_id"], "quantity": l["quantity"]} for l in s["lines"]],
+                }
+                for s in order["shipments"]
+            ]
+        },
+    )
 
 
 def cancel(world, account, request, orderId: str) -> Response:
@@ -293,8 +386,15 @@ def create_refund(world, account, request, orderId: str) -> Response:
     refund_id = "RFD-" + secrets.token_hex(6).upper()
     for line_id, amount in planned.items():
         lines[line_id]["refunded_amount"] = str(money(lines[line_id]["refunded_amount"]) + amount)
-        order["refunds"].append({"id": refund_id, "line_id": line_id, "amount": str(amount),
-                                 "reason": body.get("reason", ""), "created_at": iso(world.now())})
+        order["refunds"].append(
+            {
+                "id": refund_id,
+                "line_id": line_id,
+                "amount": str(amount),
+                "reason": body.get("reason", ""),
+                "created_at": iso(world.now()),
+            }
+        )
     world.touch(order)
     world.record_action(account.key, orderId, "createRefund", body)
     return Response(201, {"refundId": refund_id})
@@ -320,8 +420,14 @@ def create_offer_package(world, account, request) -> Response:
             errors.append({"sellerProductId": offer["sellerProductId"], "message": "Unknown product"})
     package_id = "PKG-" + secrets.token_hex(8).upper()
     world.documents.setdefault("octopia_packages", {})[package_id] = {
-        "account": account.key, "packageId": package_id, "type": "Update", "status": "Integrated",
-        "createdAt": iso(world.now()), "offerCount": len(offers), "errors": errors}
+        "account": account.key,
+        "packageId": package_id,
+        "type": "Update",
+        "status": "Integrated",
+        "createdAt": iso(world.now()),
+        "offerCount": len(offers),
+        "errors": errors,
+    }
     world.record_action(account.key, "stock", "createOfferPackage", body)
     return Response(202, {"packageId": package_id})
 

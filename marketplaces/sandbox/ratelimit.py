@@ -34,11 +34,28 @@ RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("mirakl", "OR11"): (1 / 60, 1),
     ("mirakl", "STO01"): (1 / 60, 1),
 }
-for _operation in ("getOrders", "getOrder", "getShippingFulfillments", "createShippingFulfillment",
-                   "issueRefund", "bulkUpdatePriceQuantity", "createCancellation"):
+for _operation in (
+    "getOrders",
+    "getOrder",
+    "getShippingFulfillments",
+    "createShippingFulfillment",
+    "issueRefund",
+    "bulkUpdatePriceQuantity",
+    "createCancellation",
+):
     RATE_LIMITS[("ebay", _operation)] = (EBAY_DAILY_BUDGET / 86_400, EBAY_DAILY_BUDGET)
-for _operation in ("getOrders", "getOrder", "validateOrder", "createShipment", "getShipments",
-                   "cancelOrder", "createRefund", "createOfferPackage", "getOfferPackage", "getCarriers"):
+for _operation in (
+    "getOrders",
+    "getOrder",
+    "validateOrder",
+    "createShipment",
+    "getShipments",
+    "cancelOrder",
+    "createRefund",
+    "createOfferPackage",
+    "getOfferPackage",
+    "getCarriers",
+):
     RATE_LIMITS[("cdiscount", _operation)] = OCTOPIA_RATE
 
 
@@ -53,8 +70,16 @@ class RateLimiter:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, *, account_key: str, platform: str, operation: str, now: float,
-             scale: float, override: tuple[float, int] | None = None) -> float | None:
+    def take(
+        self,
+        *,
+        account_key: str,
+        platform: str,
+        operation: str,
+        now: float,
+        scale: float,
+        override: tuple[float, int] | None = None,
+    ) -> float | None:
         """Spend one token. None when allowed, else the seconds until one is available.
 
         `override` (rate, burst) replaces the documented limit (admin API, for tests)."""

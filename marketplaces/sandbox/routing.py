@@ -26,8 +26,9 @@ class Route:
     is_list: bool = False  # paginated list: the page faults apply
 
 
-def route(method: str, template: str, operation: str, handler: Callable, *, kind: str = "api",
-          is_list: bool = False) -> Route:
+def route(
+    method: str, template: str, operation: str, handler: Callable, *, kind: str = "api", is_list: bool = False
+) -> Route:
     """`template` like "/orders/v0/orders/{orderId}"; each {name} matches one path segment."""
     regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "/?$"
     return Route(method, re.compile(regex), operation, handler, kind, is_list)

@@ -89,17 +89,23 @@ class Pipeline:
                 account = module.token_account(world, request)
         fault = None
         if account is not None:
-            fault = world.faults.take(account=account.key, operation=operation, is_list=found.is_list,
-                                      is_token=found.kind == "token")
+            fault = world.faults.take(
+                account=account.key, operation=operation, is_list=found.is_list, is_token=found.kind == "token"
+            )
         failing = fault is not None and fault.kind in BEFORE_HANDLER
         if failing and not fault.apply and response is None:
             response = self._fail(module, fault)  # the request never reaches the platform
         throttled = False
         if response is None and account is not None and found.kind == "api":
             scale = account.rate_scale if account.rate_scale is not None else world.rate_scale
-            retry_after = world.limiter.take(account_key=account.key, platform=module.PLATFORM,
-                                             operation=operation, now=world.now().timestamp(), scale=scale,
-                                             override=account.rate_overrides.get(operation))
+            retry_after = world.limiter.take(
+                account_key=account.key,
+                platform=module.PLATFORM,
+                operation=operation,
+                now=world.now().timestamp(),
+                scale=scale,
+                override=account.rate_overrides.get(operation),
+            )
             if retry_after is not None:
                 response, throttled = module.throttled(retry_after), True
         if response is None:
@@ -111,8 +117,12 @@ class Pipeline:
         skew = 0
         if fault is not None and not failing and response.status < 300:
             response, skew = self._apply_response_fault(fault, response, account, operation)
-        if found.is_list and response.status == 200 and account is not None and \
-                (fault is None or fault.kind != "duplicate_page"):
+        if (
+            found.is_list
+            and response.status == 200
+            and account is not None
+            and (fault is None or fault.kind != "duplicate_page")
+        ):
             world.last_pages[(account.key, operation)] = (response.encoded(), dict(response.headers))
         if hasattr(module, "decorate"):
             response = module.decorate(response, operation)
@@ -154,8 +164,7 @@ class Pipeline:
             return Response(200, b"{'" + encoded[1:] + b",]", dict(response.headers), response.content_type), 0
         elif fault.kind == "truncated_json":
             encoded = response.encoded() or b'{"errors": []}'
-            return Response(200, encoded[: max(1, len(encoded) // 2)], dict(response.headers),
-                            response.content_type), 0
+            return Response(200, encoded[: max(1, len(encoded) // 2)], dict(response.headers), response.content_type), 0
         return response, 0
 
     def _finish(self, module, request: Request, account, operation: str, response, fault, throttled=False):
@@ -167,12 +176,20 @@ class Pipeline:
         query = "&".join(f"{k}={v}" for k, values in request.query.items() for v in values)
         with world.lock:
             world.count(account.key if account else None, operation, throttled=throttled)
-            world.log_request({
-                "time": iso(world.now(), millis=True), "platform": module.PLATFORM, "method": request.method,
-                "path": request.path_prefix + request.path + (f"?{query}" if query else ""),
-                "account": account.key if account else None, "operation": operation, "status": status,
-                "fault": fault.kind if fault else None, "throttled": throttled, "body": body,
-            })
+            world.log_request(
+                {
+                    "time": iso(world.now(), millis=True),
+                    "platform": module.PLATFORM,
+                    "method": request.method,
+                    "path": request.path_prefix + request.path + (f"?{query}" if query else ""),
+                    "account": account.key if account else None,
+                    "operation": operation,
+                    "status": status,
+                    "fault": fault.kind if fault else None,
+                    "throttled": throttled,
+                    "body": body,
+                }
+            )
         return response
 
 
@@ -185,6 +202,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        # Headers and body leave in two writes: without NODELAY, Nagle + delayed ACK add 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.open_connections.add(self.connection)
 
     def finish(self):
@@ -206,16 +225,22 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self):
         self.skew_seconds = 0
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
         host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
         query = parse_qs(parts.query, keep_blank_values=True)
         if parts.path.startswith("/_sandbox"):
             if self.client_address[0] not in LOOPBACK:
                 return self._send(Response(403, {"error": "the admin API answers loopback clients only"}))
-            request = Request(self.command, parts.path[len("/_sandbox"):] or "/", query, headers, body,
-                              base_url=f"http://{host}", path_prefix="/_sandbox")
+            request = Request(
+                self.command,
+                parts.path[len("/_sandbox") :] or "/",
+                query,
+                headers,
+                body,
+                base_url=f"http://{host}",
+                path_prefix="/_sandbox",
+            )
             try:
                 return self._send(admin.handle(self.server.sandbox, request))
             except Exception as err:  # a malformed admin call must answer, not reset the socket
@@ -224,8 +249,15 @@ class _Handler(BaseHTTPRequestHandler):
         module, prefix = resolve(parts.path)
         if module is None:
             return self._send(Response(404, {"message": f"No sandbox marketplace at {parts.path}"}))
-        request = Request(self.command, parts.path[len(prefix):] or "/", query, headers, body,
-                          base_url=f"http://{host}{prefix}", path_prefix=prefix)
+        request = Request(
+            self.command,
+            parts.path[len(prefix) :] or "/",
+            query,
+            headers,
+            body,
+            base_url=f"http://{host}{prefix}",
+            path_prefix=prefix,
+        )
         try:
             response, self.skew_seconds = self.pipeline.handle(module, request)
         except Exception:  # a sandbox bug must look like a platform 500, not a dropped socket
@@ -236,11 +268,26 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self._send(response)
 
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
     def _send(self, response: Response):
         payload = response.encoded()
         self.send_response(response.status)
         if payload or response.status not in (204, 304):
-            self.send_header("Content-Type", response.content_type + ("; charset=utf-8" if "json" in response.content_type else ""))
+            charset = "; charset=utf-8" if "json" in response.content_type else ""
+            self.send_header("Content-Type", response.content_type + charset)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
@@ -267,9 +314,17 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """The sandbox on `host:port` (port 0 = a free port), serving in background threads."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, state_path: str | None = None,
-                 rate_scale: float = 1.0, demo: bool = False, demo_interval: float = 20.0,
-                 tick_seconds: float = 0.5):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        state_path: str | None = None,
+        rate_scale: float = 1.0,
+        demo: bool = False,
+        demo_interval: float = 20.0,
+        tick_seconds: float = 0.5,
+    ):
         self.world = World(rate_scale=rate_scale, state_path=state_path)
         self.pipeline = Pipeline(self.world)
         self.host, self.port = host, port
@@ -290,12 +345,13 @@ class SandboxServer:
             self.load_demo_accounts()
         handler = type("SandboxHandler", (_Handler,), {"pipeline": self.pipeline})
         self._httpd = _Server((self.host, self.port), handler)
-        self._httpd.daemon_threads = True
         self._httpd.sandbox = self
         self.port = self._httpd.server_address[1]
         self._stopping.clear()
-        for name, target in (("http", lambda: self._httpd.serve_forever(poll_interval=0.1)),
-                             ("tick", self._tick_forever)):
+        for name, target in (
+            ("http", lambda: self._httpd.serve_forever(poll_interval=0.1)),
+            ("tick", self._tick_forever),
+        ):
             thread = threading.Thread(target=target, name=f"sandbox-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -318,9 +374,13 @@ class SandboxServer:
         for entry in DEMO_ACCOUNTS:
             existing = self.world.accounts.get(entry["key"])
             if existing is None:
-                existing = self.world.add_account(platform=entry["platform"], name=entry["name"],
-                                                  key=entry["key"], credentials=entry["credentials"],
-                                                  operator=entry["operator"])
+                existing = self.world.add_account(
+                    platform=entry["platform"],
+                    name=entry["name"],
+                    key=entry["key"],
+                    credentials=entry["credentials"],
+                    operator=entry["operator"],
+                )
             if existing.generation_interval is None:
                 existing.generation_interval = self.demo_interval
 

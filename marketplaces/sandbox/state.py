@@ -97,8 +97,9 @@ class World:
             return self.now()
 
     # ---- accounts ----------------------------------------------------------------
-    def add_account(self, *, platform: str, name: str = "", credentials: dict, key: str | None = None,
-                    operator: str | None = None) -> Account:
+    def add_account(
+        self, *, platform: str, name: str = "", credentials: dict, key: str | None = None, operator: str | None = None
+    ) -> Account:
         """Create (or replace, same key) an account. Raises ValueError on bad input."""
         if platform not in PLATFORMS:
             raise ValueError(f"platform must be one of {PLATFORMS}")
@@ -109,9 +110,13 @@ class World:
             raise ValueError("a mirakl account needs an operator")
         with self.lock:
             key = key or f"{platform}-{secrets.token_hex(4)}"
-            account = Account(key=key, platform=platform, name=name or key,
-                              credentials={k: str(v) for k, v in credentials.items()},
-                              operator=operator)
+            account = Account(
+                key=key,
+                platform=platform,
+                name=name or key,
+                credentials={k: str(v) for k, v in credentials.items()},
+                operator=operator,
+            )
             self.accounts[key] = account
             self.orders.setdefault(key, {})
             return account

@@ -29,7 +29,9 @@ class RunningSandbox:
 
 
 @contextlib.contextmanager
-def running_sandbox(*, rate_scale: float = 1.0, demo: bool = False, state_path: str | None = None) -> Iterator[RunningSandbox]:
+def running_sandbox(
+    *, rate_scale: float = 1.0, demo: bool = False, state_path: str | None = None
+) -> Iterator[RunningSandbox]:
     """Start a sandbox on a free loopback port (no order generation unless `demo`), stop it after."""
     server = SandboxServer(port=0, rate_scale=rate_scale, demo=demo, state_path=state_path).start()
     try:

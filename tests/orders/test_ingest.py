@@ -5,10 +5,10 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from oms.errors import DomainError
-from orders.actions import IngestOutcome, ingest_order
+from orders.actions import IngestOutcome, ingest_order, ingest_orders
 from orders.canonical import OrderStatus
 from orders.models import Order, OrderEvent, OrderLine
 from tests.factories import MarketplaceAccountFactory, OrderDataFactory, OrderLineDataFactory
@@ -162,3 +162,33 @@ def test_concurrent_ingest_of_the_same_order_from_many_connections_gives_one_ord
     assert Order.objects.count() == 1
     assert OrderLine.objects.count() == 3
     assert OrderEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_page_of_new_orders_is_inserted_in_bulk_with_everything_ingest_order_writes(account, django_assert_max_num_queries):
+    page = [OrderDataFactory(platform="mirakl", line_count=2) for _ in range(50)]
+    with django_assert_max_num_queries(8):
+        results = ingest_orders(account=account, orders=page)
+    assert [result.outcome for result in results] == [IngestOutcome.CREATED] * 50
+    assert Order.objects.count() == 50 and OrderLine.objects.count() == 100
+    assert OrderEvent.objects.filter(kind=OrderEvent.Kind.RECEIVED, actor_type="marketplace").count() == 50
+    again = ingest_orders(account=account, orders=page)
+    assert {result.outcome for result in again} == {IngestOutcome.UNCHANGED}
+    assert OrderEvent.objects.count() == 50
+
+
+@pytest.mark.django_db
+def test_a_bad_order_in_a_page_is_returned_as_its_error_and_the_rest_is_stored(account):
+    bad = OrderDataFactory(platform="mirakl", currency="euro")
+    too_long = OrderDataFactory(platform="mirakl", marketplace_status="X" * 500)  # cannot be stored
+    known = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+    ingest_order(account=account, data=known)
+    page = [OrderDataFactory(platform="mirakl"), bad, too_long, later(known, status=OrderStatus.CANCELLED), OrderDataFactory(platform="mirakl")]
+
+    results = ingest_orders(account=account, orders=page)
+
+    assert isinstance(results[1], DomainError) and "currency" in results[1].message.lower()
+    assert isinstance(results[2], DatabaseError)
+    assert [results[i].outcome for i in (0, 3, 4)] == [IngestOutcome.CREATED, IngestOutcome.UPDATED, IngestOutcome.CREATED]
+    assert Order.objects.count() == 3
+    assert Order.objects.get(marketplace_order_id=known.marketplace_order_id).status == OrderStatus.CANCELLED

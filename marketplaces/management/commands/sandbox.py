@@ -70,8 +70,12 @@ class Command(BaseCommand):
         for account in admin.accounts():
             interval = account["generation_interval"]
             rate = f"one order every {interval:g} s" if interval else "no generation"
-            self.stdout.write(f"  {account['key']:<22} {account['platform']:<10} {len(admin.orders(account['key'])):>6} orders, {rate}")
+            self.stdout.write(
+                f"  {account['key']:<22} {account['platform']:<10} {len(admin.orders(account['key'])):>6} orders, {rate}"
+            )
         counters = admin.counters()
         self.stdout.write(f"requests: {counters['total_requests']}, throttled (429): {counters['total_throttled']}")
         for row in counters["counters"]:
-            self.stdout.write(f"  {row['account']:<22} {row['operation']:<28} {row['requests']:>7} {row['throttled']:>6}")
+            self.stdout.write(
+                f"  {row['account']:<22} {row['operation']:<28} {row['requests']:>7} {row['throttled']:>6}"
+            )

@@ -33,8 +33,10 @@ _TYPES = {
 def load_spec(relative: str) -> dict:
     """A spec file under shared/specs; fails (never skips) when the folder is missing."""
     if not SPECS.is_dir():
-        pytest.fail(f"The official specs folder {SPECS} is missing: the repository must sit beside ../shared "
-                    "(shared/specs/ holds the Amazon, eBay and Mirakl API descriptions these tests read).")
+        pytest.fail(
+            f"The official specs folder {SPECS} is missing: the repository must sit beside ../shared "
+            "(shared/specs/ holds the Amazon, eBay and Mirakl API descriptions these tests read)."
+        )
     return json.loads((SPECS / relative).read_text(encoding="utf-8"))
 
 

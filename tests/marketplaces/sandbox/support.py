@@ -15,15 +15,25 @@ def new_account(sandbox, platform: str, *, operator: str = "fnac") -> tuple[str,
     """Create an account with fresh credentials through the admin API: (key, credentials)."""
     tag = secrets.token_hex(4)
     credentials = {
-        "amazon": {"client_id": f"amzn1.application-oa2-client.{tag}", "client_secret": f"secret-{tag}",
-                   "refresh_token": f"Atzr|{tag}", "seller_id": f"A{tag.upper()}", "marketplace_id": AMAZON_FR_MARKETPLACE_ID},
+        "amazon": {
+            "client_id": f"amzn1.application-oa2-client.{tag}",
+            "client_secret": f"secret-{tag}",
+            "refresh_token": f"Atzr|{tag}",
+            "seller_id": f"A{tag.upper()}",
+            "marketplace_id": AMAZON_FR_MARKETPLACE_ID,
+        },
         "ebay": {"client_id": f"Test-{tag}-PRD", "client_secret": f"PRD-{tag}", "refresh_token": f"v^1.1#{tag}"},
         "mirakl": {"api_key": f"key-{tag}", "shop_id": str(1000 + int(tag, 16) % 9000)},
-        "cdiscount": {"client_id": f"client-{tag}", "client_secret": f"secret-{tag}", "seller_id": str(int(tag, 16) % 999999),
-                      "sales_channel_id": "CDISFR"},
+        "cdiscount": {
+            "client_id": f"client-{tag}",
+            "client_secret": f"secret-{tag}",
+            "seller_id": str(int(tag, 16) % 999999),
+            "sales_channel_id": "CDISFR",
+        },
     }[platform]
-    account = sandbox.admin.create_account(platform, credentials, key=f"{platform}-{tag}",
-                                           operator=operator if platform == "mirakl" else None)
+    account = sandbox.admin.create_account(
+        platform, credentials, key=f"{platform}-{tag}", operator=operator if platform == "mirakl" else None
+    )
     return account["key"], credentials
 
 
@@ -33,9 +43,16 @@ def decoded(response: requests.Response):
 
 
 def amazon_token(sandbox, credentials: dict) -> str:
-    response = requests.post(f"{sandbox.url}/amazon/auth/o2/token", timeout=10, data={
-        "grant_type": "refresh_token", "refresh_token": credentials["refresh_token"],
-        "client_id": credentials["client_id"], "client_secret": credentials["client_secret"]})
+    response = requests.post(
+        f"{sandbox.url}/amazon/auth/o2/token",
+        timeout=10,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": credentials["refresh_token"],
+            "client_id": credentials["client_id"],
+            "client_secret": credentials["client_secret"],
+        },
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
@@ -50,8 +67,12 @@ def ebay_token(sandbox, credentials: dict, scope: str | None = None) -> str:
     data = {"grant_type": "refresh_token", "refresh_token": credentials["refresh_token"]}
     if scope:
         data["scope"] = scope
-    response = requests.post(f"{sandbox.url}/ebay/identity/v1/oauth2/token", data=data, timeout=10,
-                             auth=(credentials["client_id"], credentials["client_secret"]))
+    response = requests.post(
+        f"{sandbox.url}/ebay/identity/v1/oauth2/token",
+        data=data,
+        timeout=10,
+        auth=(credentials["client_id"], credentials["client_secret"]),
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
@@ -69,9 +90,15 @@ def mirakl_session(credentials: dict) -> requests.Session:
 
 
 def octopia_token(sandbox, credentials: dict) -> str:
-    response = requests.post(f"{sandbox.url}/octopia/auth/realms/maas/protocol/openid-connect/token", timeout=10,
-                             data={"grant_type": "client_credentials", "client_id": credentials["client_id"],
-                                   "client_secret": credentials["client_secret"]})
+    response = requests.post(
+        f"{sandbox.url}/octopia/auth/realms/maas/protocol/openid-connect/token",
+        timeout=10,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": credentials["client_id"],
+            "client_secret": credentials["client_secret"],
+        },
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 

@@ -12,7 +12,7 @@ def test_peak_spreads_orders_over_accounts_and_status_prints_counters(sandbox):
     second, _ = new_account(sandbox, "cdiscount")
     out = io.StringIO()
     command = Command(stdout=out)
-    command.peak(sandbox.admin, rate=120, minutes=0.05, only=None)  # 3 seconds at 2 orders/s
+    command.peak(sandbox.admin, rate=120, minutes=0.03, only=None)  # 1.8 s: two ticks of 2 orders
     counts = [len(sandbox.admin.orders(first)), len(sandbox.admin.orders(second))]
     assert sum(counts) >= 4 and min(counts) >= 2
     assert "peak done" in out.getvalue()
@@ -23,5 +23,5 @@ def test_peak_spreads_orders_over_accounts_and_status_prints_counters(sandbox):
 def test_peak_on_one_account_only(sandbox):
     only, _ = new_account(sandbox, "ebay")
     other, _ = new_account(sandbox, "ebay")
-    Command(stdout=io.StringIO()).peak(sandbox.admin, rate=60, minutes=0.04, only=only)
+    Command(stdout=io.StringIO()).peak(sandbox.admin, rate=60, minutes=0.025, only=only)
     assert len(sandbox.admin.orders(only)) >= 2 and sandbox.admin.orders(other) == []

@@ -32,9 +32,16 @@ def test_parallel_shipments_never_ship_more_than_ordered(sandbox):
     url = f"{sandbox.url}/octopia/seller/v2/orders/{order['id']}/shipments"
 
     def ship(index):
-        return requests.post(url, headers=session_headers, timeout=30, json={
-            "carrierCode": "COLISSIMO", "trackingNumber": f"6A1234567890{index % 10}",
-            "lines": [{"lineId": line_id, "quantity": 1}]}).status_code
+        return requests.post(
+            url,
+            headers=session_headers,
+            timeout=30,
+            json={
+                "carrierCode": "COLISSIMO",
+                "trackingNumber": f"6A1234567890{index % 10}",
+                "lines": [{"lineId": line_id, "quantity": 1}],
+            },
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(ship, range(12)))

@@ -34,9 +34,15 @@ def test_http_502_on_ebay_and_mirakl_and_octopia_bodies(sandbox):
     assert ebay.status_code == 502 and ebay.json()["errors"][0]["errorId"] == 30500
     mirakl = mirakl_session(mirakl_creds).get(f"{sandbox.url}/mirakl/fnac/api/shipping/carriers", timeout=10)
     assert mirakl.status_code == 502 and mirakl.json()["status"] == 502
-    token = requests.post(f"{sandbox.url}/octopia/auth/realms/maas/protocol/openid-connect/token", timeout=10, data={
-        "grant_type": "client_credentials", "client_id": octopia_creds["client_id"],
-        "client_secret": octopia_creds["client_secret"]})
+    token = requests.post(
+        f"{sandbox.url}/octopia/auth/realms/maas/protocol/openid-connect/token",
+        timeout=10,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": octopia_creds["client_id"],
+            "client_secret": octopia_creds["client_secret"],
+        },
+    )
     assert token.status_code == 502, "a fault without an operation also hits the token endpoint"
     octopia = octopia_session(sandbox, octopia_creds)
     assert octopia.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
@@ -101,7 +107,9 @@ def test_reordered_page(sandbox):
     session = mirakl_session(creds)
     normal = [o["order_id"] for o in session.get(f"{sandbox.url}/mirakl/fnac/api/orders", timeout=10).json()["orders"]]
     sandbox.admin.inject_fault(key, "reordered_page", operation="OR11")
-    shuffled = [o["order_id"] for o in session.get(f"{sandbox.url}/mirakl/fnac/api/orders", timeout=10).json()["orders"]]
+    shuffled = [
+        o["order_id"] for o in session.get(f"{sandbox.url}/mirakl/fnac/api/orders", timeout=10).json()["orders"]
+    ]
     assert shuffled == list(reversed(normal)) and shuffled != normal
 
 
@@ -111,7 +119,9 @@ def test_expired_token_once_even_with_a_fresh_token(sandbox):
     sandbox.admin.inject_fault(key, "expired_token")
     refused = session.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10)
     assert refused.status_code == 401 and refused.json()["title"] == "Unauthorized"
-    assert octopia_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
+    assert (
+        octopia_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
+    )
 
 
 def test_clock_skew_shifts_timestamps_and_date_header(sandbox):
@@ -124,8 +134,10 @@ def test_clock_skew_shifts_timestamps_and_date_header(sandbox):
     skewed = session.get(url, timeout=10)
     assert normal.json()["payload"]["PurchaseDate"] == order["created_at"]
     assert skewed.json()["payload"]["PurchaseDate"][11:13] == f"{(int(order['created_at'][11:13]) + 1) % 24:02d}"
-    shift = (email.utils.parsedate_to_datetime(skewed.headers["Date"])
-             - email.utils.parsedate_to_datetime(normal.headers["Date"])).total_seconds()
+    shift = (
+        email.utils.parsedate_to_datetime(skewed.headers["Date"])
+        - email.utils.parsedate_to_datetime(normal.headers["Date"])
+    ).total_seconds()
     assert 3590 <= shift <= 3610
 
 
@@ -142,8 +154,11 @@ def test_failure_after_the_request_took_effect(sandbox):
     applied, lost = sandbox.admin.generate_orders(key, 2, lines=1)
     for order, apply in ((applied, True), (lost, False)):
         sandbox.admin.inject_fault(key, "http_error", status=503, operation="OR21", apply=apply)
-        answer = session.put(f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept", timeout=10,
-                             json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]})
+        answer = session.put(
+            f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept",
+            timeout=10,
+            json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]},
+        )
         assert answer.status_code == 503
     assert sandbox.admin.order(key, applied["id"])["status"] == "SHIPPING"
     assert sandbox.admin.order(key, lost["id"])["status"] == "WAITING_ACCEPTANCE"
@@ -153,10 +168,19 @@ def test_dropped_connection_after_a_shipment_was_created(sandbox):
     key, creds = new_account(sandbox, "ebay")
     session = ebay_session(sandbox, creds)
     order = sandbox.admin.generate_orders(key, 1, lines=1)[0]
-    sandbox.admin.inject_fault(key, "timeout", seconds=0.05, drop=True, apply=True, operation="createShippingFulfillment")
+    sandbox.admin.inject_fault(
+        key, "timeout", seconds=0.05, drop=True, apply=True, operation="createShippingFulfillment"
+    )
     url = f"{sandbox.url}/ebay/sell/fulfillment/v1/order/{order['id']}/shipping_fulfillment"
     with pytest.raises(requests.ConnectionError):
-        requests.post(url, headers=dict(session.headers), timeout=10, json={
-            "lineItems": [{"lineItemId": order["lines"][0]["id"]}], "shippingCarrierCode": "Colissimo",
-            "trackingNumber": "6A12345678901"})
+        requests.post(
+            url,
+            headers=dict(session.headers),
+            timeout=10,
+            json={
+                "lineItems": [{"lineItemId": order["lines"][0]["id"]}],
+                "shippingCarrierCode": "Colissimo",
+                "trackingNumber": "6A12345678901",
+            },
+        )
     assert session.get(url, timeout=10).json()["total"] == 1

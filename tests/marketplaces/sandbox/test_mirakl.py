@@ -59,12 +59,17 @@ def test_accept_then_tracking_then_ship(sandbox):
 
 def test_accept_needs_every_line_and_refusing_all_refuses_the_order(sandbox):
     key, creds, order, session, api = _setup(sandbox, lines=2)
-    partial = session.put(f"{api}/orders/{order['id']}/accept", timeout=10,
-                          json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]})
+    partial = session.put(
+        f"{api}/orders/{order['id']}/accept",
+        timeout=10,
+        json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]},
+    )
     assert partial.status_code == 400 and partial.json()["code"] == "ORDER_LINE_ACCEPTANCE_DECISION_MISSING"
     assert _state(session, api, order["id"])["order_state"] == "WAITING_ACCEPTANCE"
     refuse = [{"id": l["id"], "accepted": False} for l in order["lines"]]
-    assert session.put(f"{api}/orders/{order['id']}/accept", json={"order_lines": refuse}, timeout=10).status_code == 204
+    assert (
+        session.put(f"{api}/orders/{order['id']}/accept", json={"order_lines": refuse}, timeout=10).status_code == 204
+    )
     assert _state(session, api, order["id"])["order_state"] == "REFUSED"
     missing = session.put(f"{api}/orders/NOPE-A/accept", json={"order_lines": refuse}, timeout=10)
     assert missing.status_code == 404
@@ -87,8 +92,15 @@ def test_unanswered_orders_expire_when_the_clock_passes_the_deadline(sandbox):
 def test_cancel_whole_order_and_single_lines(sandbox):
     key, creds, order, session, api = _setup(sandbox, lines=2, quantity=2, status="SHIPPING")
     line = order["lines"][0]
-    partial = session.put(f"{api}/orders/cancel", timeout=10, json={"cancelations": [
-        {"order_line_id": line["id"], "quantity": 1, "amount": 10, "shipping_amount": 0, "reason_code": "34"}]})
+    partial = session.put(
+        f"{api}/orders/cancel",
+        timeout=10,
+        json={
+            "cancelations": [
+                {"order_line_id": line["id"], "quantity": 1, "amount": 10, "shipping_amount": 0, "reason_code": "34"}
+            ]
+        },
+    )
     assert partial.status_code == 200 and partial.json()["cancelations"][0]["cancelation_id"]
     body = _state(session, api, order["id"])
     assert body["order_state"] == "SHIPPING" and len(body["order_lines"][0]["cancelations"]) == 1
@@ -102,24 +114,43 @@ def test_cancel_whole_order_and_single_lines(sandbox):
 def test_refund_only_shipped_lines_within_their_price(sandbox):
     key, creds, order, session, api = _setup(sandbox, skus=["PERCEUSE-18V"], quantity=1, status="SHIPPED")
     line_id = order["lines"][0]["id"]
-    ok = session.put(f"{api}/orders/refund", timeout=10, json={"refunds": [
-        {"order_line_id": line_id, "amount": 29.0, "shipping_amount": 0, "reason_code": "15", "quantity": 1}]})
+    ok = session.put(
+        f"{api}/orders/refund",
+        timeout=10,
+        json={
+            "refunds": [
+                {"order_line_id": line_id, "amount": 29.0, "shipping_amount": 0, "reason_code": "15", "quantity": 1}
+            ]
+        },
+    )
     assert ok.status_code == 200
     assert decoded(ok)["refunds"][0]["amount"] == Decimal("29.00")
     assert _state(session, api, order["id"])["order_lines"][0]["refunds"][0]["amount"] == Decimal("29.00")
-    too_much = session.put(f"{api}/orders/refund", timeout=10, json={"refunds": [
-        {"order_line_id": line_id, "amount": 129.0, "shipping_amount": 0, "reason_code": "15"}]})
+    too_much = session.put(
+        f"{api}/orders/refund",
+        timeout=10,
+        json={"refunds": [{"order_line_id": line_id, "amount": 129.0, "shipping_amount": 0, "reason_code": "15"}]},
+    )
     assert too_much.status_code == 400
     waiting = sandbox.admin.generate_orders(key, 1)[0]
-    early = session.put(f"{api}/orders/refund", timeout=10, json={"refunds": [
-        {"order_line_id": waiting["lines"][0]["id"], "amount": 1, "shipping_amount": 0, "reason_code": "15"}]})
+    early = session.put(
+        f"{api}/orders/refund",
+        timeout=10,
+        json={
+            "refunds": [
+                {"order_line_id": waiting["lines"][0]["id"], "amount": 1, "shipping_amount": 0, "reason_code": "15"}
+            ]
+        },
+    )
     assert early.status_code == 400
 
 
 def test_stock_import_csv_and_status(sandbox):
     key, creds, order, session, api = _setup(sandbox)
     csv_text = '"offer-sku";"quantity";"warehouse-code";"update-delete"\n"BOUILL-INOX-17";"12";"";"update"\n"NOPE";"3";"";"update"\n'
-    created = session.post(f"{api}/offers/stock/imports", files={"file": ("stock.csv", csv_text, "text/csv")}, timeout=10)
+    created = session.post(
+        f"{api}/offers/stock/imports", files={"file": ("stock.csv", csv_text, "text/csv")}, timeout=10
+    )
     assert created.status_code == 201
     import_id = created.json()["import_id"]
     status = session.get(f"{api}/offers/stock/imports/{import_id}/status", timeout=10).json()
@@ -137,8 +168,9 @@ def test_carriers_and_unknown_carrier(sandbox):
     carriers = session.get(f"{api}/shipping/carriers", timeout=10).json()["carriers"]
     assert {"code", "label", "standard_code", "tracking_url"} <= set(carriers[0])
     assert "MONDIAL_RELAY" in {c["code"] for c in carriers}
-    bad = session.put(f"{api}/orders/{order['id']}/tracking", json={"carrier_code": "PIGEON", "tracking_number": "1"},
-                      timeout=10)
+    bad = session.put(
+        f"{api}/orders/{order['id']}/tracking", json={"carrier_code": "PIGEON", "tracking_number": "1"}, timeout=10
+    )
     assert bad.status_code == 400
 
 
@@ -152,8 +184,11 @@ def test_or11_filters_by_update_date_state_and_ids(sandbox):
     sandbox.admin.advance_clock(600)
     cursor = sandbox.admin.now()
     sandbox.admin.advance_clock(5)
-    session.put(f"{api}/orders/{order['id']}/accept", timeout=10,
-                json={"order_lines": [{"id": l["id"], "accepted": True} for l in order["lines"]]})
+    session.put(
+        f"{api}/orders/{order['id']}/accept",
+        timeout=10,
+        json={"order_lines": [{"id": l["id"], "accepted": True} for l in order["lines"]]},
+    )
     changed = decoded(session.get(f"{api}/orders", params={"start_update_date": cursor}, timeout=10))
     assert [o["order_id"] for o in changed["orders"]] == [order["id"]]
     bad = session.get(f"{api}/orders", params={"start_update_date": "yesterday"}, timeout=10)

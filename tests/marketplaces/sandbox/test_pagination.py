@@ -1,7 +1,6 @@
 """Every platform's pagination returns each order exactly once across pages."""
 
-from .support import (amazon_session, decoded, ebay_session, mirakl_session, new_account, octopia_session,
-                      unlimited)
+from .support import amazon_session, decoded, ebay_session, mirakl_session, new_account, octopia_session, unlimited
 
 ORDERS = 23
 
@@ -30,8 +29,15 @@ def test_amazon_next_token_can_be_retried_and_unknown_is_rejected(sandbox):
     sandbox.admin.generate_orders(key, 3)
     session = amazon_session(sandbox, creds)
     url = f"{sandbox.url}/amazon/orders/v0/orders"
-    first = session.get(url, params={"MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z",
-                                     "MaxResultsPerPage": 1}, timeout=10).json()["payload"]
+    first = session.get(
+        url,
+        params={
+            "MarketplaceIds": creds["marketplace_id"],
+            "CreatedAfter": "2020-01-01T00:00:00Z",
+            "MaxResultsPerPage": 1,
+        },
+        timeout=10,
+    ).json()["payload"]
     token = first["NextToken"]
     page = session.get(url, params={"MarketplaceIds": creds["marketplace_id"], "NextToken": token}, timeout=10)
     retry = session.get(url, params={"MarketplaceIds": creds["marketplace_id"], "NextToken": token}, timeout=10)
@@ -66,8 +72,9 @@ def test_mirakl_max_offset_total_count(sandbox):
     session = mirakl_session(creds)
     seen, offset = [], 0
     while True:
-        body = decoded(session.get(f"{sandbox.url}/mirakl/boulanger/api/orders", params={"max": 7, "offset": offset},
-                                   timeout=10))
+        body = decoded(
+            session.get(f"{sandbox.url}/mirakl/boulanger/api/orders", params={"max": 7, "offset": offset}, timeout=10)
+        )
         assert body["total_count"] == ORDERS
         seen += [o["order_id"] for o in body["orders"]]
         offset += 7
@@ -85,9 +92,13 @@ def test_octopia_page_index_page_size(sandbox):
     session = octopia_session(sandbox, creds)
     seen, index = [], 1
     while True:
-        body = decoded(session.get(f"{sandbox.url}/octopia/seller/v2/orders",
-                                   params={"pageSize": 10, "pageIndex": index,
-                                           "updatedAtMin": "2020-01-01T00:00:00Z"}, timeout=10))
+        body = decoded(
+            session.get(
+                f"{sandbox.url}/octopia/seller/v2/orders",
+                params={"pageSize": 10, "pageIndex": index, "updatedAtMin": "2020-01-01T00:00:00Z"},
+                timeout=10,
+            )
+        )
         assert body["totalItems"] == ORDERS and body["itemsPerPage"] == 10 and body["pageIndex"] == index
         seen += [o["orderId"] for o in body["items"]]
         if index * 10 >= body["totalItems"]:

@@ -9,8 +9,9 @@ def test_amazon_get_orders_burst_of_20_then_quota_exceeded(sandbox):
     key, creds = new_account(sandbox, "amazon")
     session = amazon_session(sandbox, creds)
     params = {"MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z"}
-    statuses = [session.get(f"{sandbox.url}/amazon/orders/v0/orders", params=params, timeout=10).status_code
-                for _ in range(21)]
+    statuses = [
+        session.get(f"{sandbox.url}/amazon/orders/v0/orders", params=params, timeout=10).status_code for _ in range(21)
+    ]
     assert statuses == [200] * 20 + [429]
     throttled = session.get(f"{sandbox.url}/amazon/orders/v0/orders", params=params, timeout=10)
     assert throttled.json()["errors"][0]["code"] == "QuotaExceeded"
@@ -23,7 +24,7 @@ def test_amazon_get_orders_burst_of_20_then_quota_exceeded(sandbox):
 def test_rate_scale_per_account_lifts_the_limit(sandbox):
     key, creds = new_account(sandbox, "amazon")
     other_key, other_creds = new_account(sandbox, "amazon")
-    sandbox.admin.set_rate_scale(1000, account=key)
+    sandbox.admin.set_rate_scale(1_000_000, account=key)
     session = amazon_session(sandbox, creds)
     params = {"MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z"}
     for _ in range(25):
@@ -81,8 +82,11 @@ def test_every_request_is_counted_and_logged(sandbox):
     key, creds = new_account(sandbox, "mirakl", operator="fnac")
     session = mirakl_session(creds)
     order = sandbox.admin.generate_orders(key, 1, lines=1)[0]
-    session.put(f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept", timeout=10,
-                json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]})
+    session.put(
+        f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept",
+        timeout=10,
+        json={"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]},
+    )
     requests.get(f"{sandbox.url}/mirakl/fnac/api/orders", headers={"Authorization": "wrong"}, timeout=10)
     log = sandbox.admin.requests(account=key)
     assert [(e["method"], e["operation"], e["status"]) for e in log] == [("PUT", "OR21", 204)]

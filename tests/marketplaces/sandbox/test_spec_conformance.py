@@ -13,12 +13,20 @@ def _all_ok(findings):
 def test_amazon_orders_items_and_errors_follow_orders_v0(sandbox):
     spec = load_spec("amazon/ordersV0.json")
     key, creds = new_account(sandbox, "amazon")
-    for options in ({}, {"status": "Unshipped", "prime": True}, {"status": "Shipped", "business": True},
-                    {"status": "Canceled"}, {"afn": True, "status": "Unshipped"}):
+    for options in (
+        {},
+        {"status": "Unshipped", "prime": True},
+        {"status": "Shipped", "business": True},
+        {"status": "Canceled"},
+        {"afn": True, "status": "Unshipped"},
+    ):
         sandbox.admin.generate_orders(key, 1, **options)
     session = amazon_session(sandbox, creds)
-    listed = session.get(f"{sandbox.url}/amazon/orders/v0/orders", timeout=10, params={
-        "MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z"})
+    listed = session.get(
+        f"{sandbox.url}/amazon/orders/v0/orders",
+        timeout=10,
+        params={"MarketplaceIds": creds["marketplace_id"], "CreatedAfter": "2020-01-01T00:00:00Z"},
+    )
     _all_ok(problems(listed.json(), schema(spec, "GetOrdersResponse"), spec))
     orders = listed.json()["payload"]["Orders"]
     assert len(orders) == 5
@@ -46,18 +54,37 @@ def test_amazon_listings_and_feeds_follow_their_specs(sandbox):
     session = amazon_session(sandbox, creds)
     url = f"{sandbox.url}/amazon/listings/2021-08-01/items/{creds['seller_id']}/SOURIS-SF"
     params = {"marketplaceIds": creds["marketplace_id"]}
-    patched = session.patch(url, params=params, timeout=10, json={"productType": "PRODUCT", "patches": [
-        {"op": "replace", "path": "/attributes/fulfillment_availability",
-         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]}]})
+    patched = session.patch(
+        url,
+        params=params,
+        timeout=10,
+        json={
+            "productType": "PRODUCT",
+            "patches": [
+                {
+                    "op": "replace",
+                    "path": "/attributes/fulfillment_availability",
+                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}],
+                }
+            ],
+        },
+    )
     _all_ok(problems(patched.json(), schema(listings, "ListingsItemSubmissionResponse"), listings))
     _all_ok(problems(session.get(url, params=params, timeout=10).json(), schema(listings, "Item"), listings))
-    document = session.post(f"{sandbox.url}/amazon/feeds/2021-06-30/documents", json={"contentType": "application/json"},
-                            timeout=10).json()
+    document = session.post(
+        f"{sandbox.url}/amazon/feeds/2021-06-30/documents", json={"contentType": "application/json"}, timeout=10
+    ).json()
     _all_ok(problems(document, schema(feeds, "CreateFeedDocumentResponse"), feeds))
     requests.put(document["url"], data=b'{"header": {}, "messages": []}', timeout=10)
-    feed = session.post(f"{sandbox.url}/amazon/feeds/2021-06-30/feeds", timeout=10, json={
-        "feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [creds["marketplace_id"]],
-        "inputFeedDocumentId": document["feedDocumentId"]}).json()
+    feed = session.post(
+        f"{sandbox.url}/amazon/feeds/2021-06-30/feeds",
+        timeout=10,
+        json={
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": [creds["marketplace_id"]],
+            "inputFeedDocumentId": document["feedDocumentId"],
+        },
+    ).json()
     _all_ok(problems(feed, schema(feeds, "CreateFeedResponse"), feeds))
     status = session.get(f"{sandbox.url}/amazon/feeds/2021-06-30/feeds/{feed['feedId']}", timeout=10).json()
     _all_ok(problems(status, schema(feeds, "Feed"), feeds))
@@ -70,11 +97,20 @@ def test_ebay_orders_fulfillments_refunds_follow_sell_fulfillment(sandbox):
     shipped, refunded, asked, plain = sandbox.admin.generate_orders(key, 4, lines=2)
     session = ebay_session(sandbox, creds)
     base = f"{sandbox.url}/ebay/sell/fulfillment/v1/order"
-    session.post(f"{base}/{shipped['id']}/shipping_fulfillment", timeout=10, json={
-        "lineItems": [{"lineItemId": shipped["lines"][0]["id"]}], "shippingCarrierCode": "Colissimo",
-        "trackingNumber": "6A12345678901"})
-    refund = session.post(f"{base}/{refunded['id']}/issue_refund", timeout=10, json={
-        "reasonForRefund": "BUYER_RETURN", "orderLevelRefundAmount": {"value": "5.00", "currency": "EUR"}})
+    session.post(
+        f"{base}/{shipped['id']}/shipping_fulfillment",
+        timeout=10,
+        json={
+            "lineItems": [{"lineItemId": shipped["lines"][0]["id"]}],
+            "shippingCarrierCode": "Colissimo",
+            "trackingNumber": "6A12345678901",
+        },
+    )
+    refund = session.post(
+        f"{base}/{refunded['id']}/issue_refund",
+        timeout=10,
+        json={"reasonForRefund": "BUYER_RETURN", "orderLevelRefundAmount": {"value": "5.00", "currency": "EUR"}},
+    )
     _all_ok(problems(refund.json(), schema(spec, "Refund"), spec))
     sandbox.admin.buyer_cancel(key, asked["id"])
     listed = session.get(base, timeout=10)
@@ -91,10 +127,16 @@ def test_ebay_orders_fulfillments_refunds_follow_sell_fulfillment(sandbox):
 def test_ebay_bulk_update_follows_sell_inventory(sandbox):
     spec = load_spec("ebay/sell_inventory_v1_oas3.json")
     key, creds = new_account(sandbox, "ebay")
-    answer = ebay_session(sandbox, creds).post(f"{sandbox.url}/ebay/sell/inventory/v1/bulk_update_price_quantity",
-                                               timeout=10, json={"requests": [
-                                                   {"sku": "SOURIS-SF", "shipToLocationAvailability": {"quantity": 1}},
-                                                   {"sku": "UNKNOWN", "shipToLocationAvailability": {"quantity": 1}}]})
+    answer = ebay_session(sandbox, creds).post(
+        f"{sandbox.url}/ebay/sell/inventory/v1/bulk_update_price_quantity",
+        timeout=10,
+        json={
+            "requests": [
+                {"sku": "SOURIS-SF", "shipToLocationAvailability": {"quantity": 1}},
+                {"sku": "UNKNOWN", "shipToLocationAvailability": {"quantity": 1}},
+            ]
+        },
+    )
     _all_ok(problems(answer.json(), schema(spec, "BulkPriceQuantityResponse"), spec))
 
 
@@ -107,16 +149,37 @@ def test_mirakl_orders_and_actions_follow_the_seller_api(sandbox):
     waiting = sandbox.admin.generate_orders(key, 1, relay=True)[0]
     shipping = sandbox.admin.generate_orders(key, 1, status="SHIPPING", lines=2, quantity=2)[0]
     shipped = sandbox.admin.generate_orders(key, 1, status="SHIPPED")[0]
-    cancel = session.put(f"{api}/orders/cancel", timeout=10, json={"cancelations": [
-        {"order_line_id": shipping["lines"][0]["id"], "quantity": 1, "amount": 1, "shipping_amount": 0, "reason_code": "34"}]})
+    cancel = session.put(
+        f"{api}/orders/cancel",
+        timeout=10,
+        json={
+            "cancelations": [
+                {
+                    "order_line_id": shipping["lines"][0]["id"],
+                    "quantity": 1,
+                    "amount": 1,
+                    "shipping_amount": 0,
+                    "reason_code": "34",
+                }
+            ]
+        },
+    )
     _all_ok(problems(decoded(cancel), response_schema(spec, "/api/orders/cancel", "put", "200"), spec))
-    refund = session.put(f"{api}/orders/refund", timeout=10, json={"refunds": [
-        {"order_line_id": shipped["lines"][0]["id"], "amount": 1, "shipping_amount": 0, "reason_code": "15"}]})
+    refund = session.put(
+        f"{api}/orders/refund",
+        timeout=10,
+        json={
+            "refunds": [
+                {"order_line_id": shipped["lines"][0]["id"], "amount": 1, "shipping_amount": 0, "reason_code": "15"}
+            ]
+        },
+    )
     _all_ok(problems(decoded(refund), response_schema(spec, "/api/orders/refund", "put", "200"), spec))
     listed = decoded(session.get(f"{api}/orders", timeout=10))
     _all_ok(problems(listed, response_schema(spec, "/api/orders", "get", "200"), spec))
-    states = next(p for p in spec["paths"]["/api/orders"]["get"]["parameters"]
-                  if p.get("name") == "order_state_codes")["schema"]["enum"]
+    states = next(p for p in spec["paths"]["/api/orders"]["get"]["parameters"] if p.get("name") == "order_state_codes")[
+        "schema"
+    ]["enum"]
     line_states = described_enum(schema(spec, "OR11_Response_200_Orders_OrderLines")["properties"]["order_line_state"])
     assert len(listed["orders"]) == 3
     for order in listed["orders"]:
@@ -127,8 +190,11 @@ def test_mirakl_orders_and_actions_follow_the_seller_api(sandbox):
         _all_ok(problems(one, response_schema(spec, "/api/orders/{order_id}", "get", "200"), spec))
     carriers = session.get(f"{api}/shipping/carriers", timeout=10).json()
     _all_ok(problems(carriers, response_schema(spec, "/api/shipping/carriers", "get", "200"), spec))
-    imported = session.post(f"{api}/offers/stock/imports", timeout=10,
-                            files={"file": ("s.csv", '"offer-sku";"quantity"\n"SOURIS-SF";"4"\n', "text/csv")}).json()
+    imported = session.post(
+        f"{api}/offers/stock/imports",
+        timeout=10,
+        files={"file": ("s.csv", '"offer-sku";"quantity"\n"SOURIS-SF";"4"\n', "text/csv")},
+    ).json()
     _all_ok(problems(imported, response_schema(spec, "/api/offers/stock/imports", "post", "201"), spec))
     status = session.get(f"{api}/offers/stock/imports/{imported['import_id']}/status", timeout=10).json()
     _all_ok(problems(status, response_schema(spec, "/api/offers/stock/imports/{import_id}/status", "get", "200"), spec))

@@ -21,8 +21,12 @@ from marketplaces.sandbox.testing import running_sandbox
 from .support import new_account
 
 REPO = Path(__file__).resolve().parents[3]
-ID_FORMATS = {"amazon": r"\d{3}-\d{7}-\d{7}", "ebay": r"\d{2}-\d{5}-\d{5}", "mirakl": r"[A-Z]+\d{9}-A",
-              "cdiscount": r"\d{10}[A-Z]{5}"}
+ID_FORMATS = {
+    "amazon": r"\d{3}-\d{7}-\d{7}",
+    "ebay": r"\d{2}-\d{5}-\d{5}",
+    "mirakl": r"[A-Z]+\d{9}-A",
+    "cdiscount": r"\d{10}[A-Z]{5}",
+}
 
 
 def test_catalogue_has_fifty_distinct_skus_with_valid_eans():
@@ -36,13 +40,27 @@ def test_catalogue_has_fifty_distinct_skus_with_valid_eans():
 def test_demo_accounts_cover_every_platform_and_operator():
     platforms = [a["platform"] for a in DEMO_ACCOUNTS]
     assert platforms.count("amazon") == 2 and platforms.count("cdiscount") == 1 and platforms.count("ebay") >= 1
-    assert {a["operator"] for a in DEMO_ACCOUNTS if a["platform"] == "mirakl"} == {"fnac", "conforama", "boulanger", "leroymerlin"}
-    assert {a["credentials"]["marketplace_id"] for a in DEMO_ACCOUNTS if a["platform"] == "amazon"} == {"A13V1IB3VIYZZH", "A1PA6795UKMFR9"}
+    assert {a["operator"] for a in DEMO_ACCOUNTS if a["platform"] == "mirakl"} == {
+        "fnac",
+        "conforama",
+        "boulanger",
+        "leroymerlin",
+    }
+    assert {a["credentials"]["marketplace_id"] for a in DEMO_ACCOUNTS if a["platform"] == "amazon"} == {
+        "A13V1IB3VIYZZH",
+        "A1PA6795UKMFR9",
+    }
     assert len({a["key"] for a in DEMO_ACCOUNTS}) == len(DEMO_ACCOUNTS)
     fnac = next(a for a in DEMO_ACCOUNTS if a["operator"] == "fnac")
-    assert demo_account_urls("http://127.0.0.1:8765/", fnac) == {"api_base_url": "http://127.0.0.1:8765/mirakl/fnac", "auth_url": ""}
+    assert demo_account_urls("http://127.0.0.1:8765/", fnac) == {
+        "api_base_url": "http://127.0.0.1:8765/mirakl/fnac",
+        "auth_url": "",
+    }
     cdiscount = next(a for a in DEMO_ACCOUNTS if a["platform"] == "cdiscount")
-    assert demo_account_urls("http://h:1", cdiscount)["auth_url"] == "http://h:1/octopia/auth/realms/maas/protocol/openid-connect/token"
+    assert (
+        demo_account_urls("http://h:1", cdiscount)["auth_url"]
+        == "http://h:1/octopia/auth/realms/maas/protocol/openid-connect/token"
+    )
 
 
 def test_order_ids_follow_each_platform_format(sandbox):
@@ -56,8 +74,10 @@ def test_order_ids_follow_each_platform_format(sandbox):
 def test_generated_orders_are_french_and_consistent(sandbox):
     key, _ = new_account(sandbox, "mirakl")
     orders = sandbox.admin.generate_orders(key, 30, realistic=True)
-    assert all(o["shipping_address"]["country_code"] == "FR" and re.fullmatch(r"\d{5}", o["shipping_address"]["postal_code"])
-               for o in orders)
+    assert all(
+        o["shipping_address"]["country_code"] == "FR" and re.fullmatch(r"\d{5}", o["shipping_address"]["postal_code"])
+        for o in orders
+    )
     assert any(len(o["lines"]) > 1 for o in orders)
     assert {line["sku"] for o in orders for line in o["lines"]} <= {p.sku for p in CATALOGUE}
     assert all(is_valid_ean13(line["ean"]) for o in orders for line in o["lines"])
@@ -84,15 +104,39 @@ def test_snapshot_keeps_orders_and_tokens_across_a_restart(tmp_path):
     with running_sandbox(state_path=state) as first:
         key, creds = new_account(first, "ebay")
         before = {o["id"] for o in first.admin.generate_orders(key, 5)}
-        token = requests.post(f"{first.url}/ebay/identity/v1/oauth2/token", timeout=10, auth=(creds["client_id"], creds["client_secret"]),
-                              data={"grant_type": "refresh_token", "refresh_token": creds["refresh_token"]}).json()["access_token"]
+        token = requests.post(
+            f"{first.url}/ebay/identity/v1/oauth2/token",
+            timeout=10,
+            auth=(creds["client_id"], creds["client_secret"]),
+            data={"grant_type": "refresh_token", "refresh_token": creds["refresh_token"]},
+        ).json()["access_token"]
     assert json.loads(Path(state).read_text())["accounts"][0]["key"] == key
     with running_sandbox(state_path=state) as second:
         assert {o["id"] for o in second.admin.orders(key)} == before
-        listed = requests.get(f"{second.url}/ebay/sell/fulfillment/v1/order", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        listed = requests.get(
+            f"{second.url}/ebay/sell/fulfillment/v1/order", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
         assert listed.status_code == 200 and listed.json()["total"] == 5
         after = {o["id"] for o in second.admin.generate_orders(key, 5)}
         assert after.isdisjoint(before)
+
+
+def test_index_lists_accounts_with_their_urls_and_the_routes(sandbox):
+    key, _ = new_account(sandbox, "mirakl", operator="boulanger")
+    sandbox.admin.generate_orders(key, 2)
+    index = requests.get(f"{sandbox.url}/_sandbox/", timeout=10).json()
+    assert index["accounts"] == [
+        {
+            "key": key,
+            "platform": "mirakl",
+            "name": key,
+            "orders": 2,
+            "generation_interval_seconds": None,
+            "api_base_url": f"{sandbox.url}/mirakl/boulanger",
+            "auth_url": "",
+        }
+    ]
+    assert "POST /_sandbox/faults" in index["admin_routes"]
 
 
 def test_reset_forgets_everything(sandbox):
@@ -110,9 +154,24 @@ def _free_port() -> int:
 
 def test_command_line_demo_mode_generates_orders_and_saves_state(tmp_path):
     port, state = _free_port(), tmp_path / "state.json"
-    process = subprocess.Popen([sys.executable, "-m", "marketplaces.sandbox", "--port", str(port), "--demo",
-                                "--demo-interval", "0.5", "--state", str(state)], cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "marketplaces.sandbox",
+            "--port",
+            str(port),
+            "--demo",
+            "--demo-interval",
+            "0.5",
+            "--state",
+            str(state),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     try:
         admin = SandboxAdmin(f"http://127.0.0.1:{port}", timeout=5)
         deadline = time.monotonic() + 30
@@ -139,7 +198,9 @@ def test_admin_api_rejects_unknown_routes_and_bad_input():
     server = SandboxServer(port=0).start()
     try:
         assert requests.get(f"{server.url}/_sandbox/nope", timeout=10).status_code == 404
-        bad = requests.post(f"{server.url}/_sandbox/accounts", json={"platform": "amazon", "credentials": {}}, timeout=10)
+        bad = requests.post(
+            f"{server.url}/_sandbox/accounts", json={"platform": "amazon", "credentials": {}}, timeout=10
+        )
         assert bad.status_code == 400 and "credentials" in bad.json()["error"]
         unknown_platform = requests.get(f"{server.url}/walmart/orders", timeout=10)
         assert unknown_platform.status_code == 404
