@@ -12,7 +12,7 @@ VIEWER = "viewer"
 ROLES = (ADMIN, OPERATOR, VIEWER)
 
 # Apps whose records every role may read.
-READABLE_APPS = ("orders", "marketplaces", "inventory", "shipping", "returns", "messaging", "kpis")
+READABLE_APPS = ("orders", "order_rules", "marketplaces", "inventory", "shipping", "returns", "messaging", "kpis")
 
 # What an operator may do beyond reading: work orders, not configure the system.
 OPERATOR_PERMISSIONS = (

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "oms",
     "marketplaces",
     "orders",
+    "orders.rules",
+    "inventory",
 ]
 
 MIDDLEWARE = [

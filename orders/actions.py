@@ -21,6 +21,7 @@ from django.utils import timezone
 from marketplaces import outbox
 from marketplaces.connectors import CONNECTORS
 from oms.errors import DomainError, IllegalTransition
+from orders import signals
 from orders import status as transitions
 from orders.canonical import OrderData, OrderLineData
 from orders.models import ActorType, Order, OrderEvent, OrderLine
@@ -84,7 +85,7 @@ def record_event(
     )
 
 
-def _lock(order_id: int) -> Order:
+def lock_order(order_id: int) -> Order:
     return Order.objects.select_for_update().select_related("account").get(pk=order_id)
 
 
@@ -107,6 +108,7 @@ def _move(*, order: Order, to: str, actor: Actor, message: str, data=None, extra
         to_status=to,
         data=data,
     )
+    signals.order_status_changed.send(sender=Order, order=order, before=before, after=to, actor=actor)
     return order
 
 
@@ -163,7 +165,7 @@ def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: st
 @transaction.atomic
 def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     """Accept an order waiting for acceptance (→ to ship). Raises IllegalTransition otherwise."""
-    order = _lock(order_id)
+    order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
     if _has_acceptance_step(order):
@@ -175,7 +177,7 @@ def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
 def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     """Refuse an order waiting for acceptance; a reason is required."""
     reason = _require_reason(reason)
-    order = _lock(order_id)
+    order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
     _push(order, outbox.OutboxMessage.Kind.REFUSE, line_ids=_line_ids(order), reason=reason)
@@ -186,7 +188,7 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
 def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     """Cancel an order not yet shipped; a reason is required."""
     reason = _require_reason(reason)
-    order = _lock(order_id)
+    order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
     lines = [
@@ -206,7 +208,7 @@ def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: st
             "A carrier and a tracking number are required to ship.",
             details={"carrier": carrier or "required", "tracking_number": tracking_number or "required"},
         )
-    order = _lock(order_id)
+    order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     order.carrier, order.tracking_number = carrier, tracking_number
     shipped_lines = []
@@ -246,7 +248,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
     Raises DomainError when the order is not shipped or the amount exceeds what is left.
     """
     reason = _require_reason(reason)
-    order = _lock(order_id)
+    order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     if order.status not in REFUNDABLE:
         raise IllegalTransition(
@@ -293,7 +295,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
 @transaction.atomic
 def mark_delivered(*, order_id: int, actor: Actor) -> Order:
     """Record the delivery of a shipped order."""
-    order = _lock(order_id)
+    order = lock_order(order_id)
     return _move(order=order, to=OrderStatus.DELIVERED, actor=actor, message="Delivered")
 
 
@@ -419,6 +421,7 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
             message=f"Received as {data.marketplace_status}",
             data={"marketplace_status": data.marketplace_status},
         )
+        signals.orders_received.send(sender=Order, account=account, orders=[order])
         return IngestResult(order=order, outcome=IngestOutcome.CREATED)
 
     if order.content_hash == fields["content_hash"]:
@@ -506,6 +509,7 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
         )
         for order, data in zip(created, orders)
     )
+    signals.orders_received.send(sender=Order, account=account, orders=created)
     return created
 
 
@@ -536,6 +540,7 @@ def _apply_marketplace_status(*, order: Order, reported: str, marketplace_status
             message=f"The marketplace reports {marketplace_status}",
             data={"marketplace_status": marketplace_status},
         )
+        signals.order_status_changed.send(sender=Order, order=order, before=before, after=reported, actor=actor)
         return
     record_event(
         order=order,

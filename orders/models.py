@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -57,6 +58,14 @@ class Order(models.Model):
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
 
+    # Triage: what operators and rules add on top of the marketplace's data.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_orders", verbose_name=_("assignee")
+    )
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
+    priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Higher first in the queue"))
+    on_hold = models.BooleanField(_("held for review"), default=False)
+
     raw_payload = models.JSONField(_("marketplace payload"), default=dict, encoder=DjangoJSONEncoder)
     content_hash = models.CharField(max_length=64, help_text="Hash of the canonical data last ingested")
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
@@ -73,6 +82,7 @@ class Order(models.Model):
             models.Index(fields=["status", "acceptance_deadline"], name="order_status_accept_by"),
             models.Index(fields=["-purchased_at"], name="order_purchased_desc"),
             GinIndex(fields=["raw_payload"], name="order_raw_payload_gin", opclasses=["jsonb_path_ops"]),
+            GinIndex(fields=["tags"], name="order_tags_gin"),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
 
@@ -142,6 +152,7 @@ class OrderEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         STATUS_IGNORED = "status_ignored", _("Marketplace status not applied")
         REFUNDED = "refunded", _("Refunded")
+        TRIAGED = "triaged", _("Assigned, tagged or held")
         PUSHED = "pushed", _("Sent to the marketplace")
         PUSH_FAILED = "push_failed", _("Not accepted by the marketplace")
 

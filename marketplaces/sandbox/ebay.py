@@ -52,16 +52,18 @@ ALL_SCOPES = (
     FINANCES_SCOPE,
 )
 FULFILLMENT_STATUS_FILTERS = ({"NOT_STARTED", "IN_PROGRESS"}, {"FULFILLED", "IN_PROGRESS"})
-COMMENT_MAX_LENGTH = 1000  # the spec's error 34921 (MARKETPLACES.md said 100)
-REFUND_REASONS = (  # eBay's ReasonForRefundEnum, which the spec names but does not list
+COMMENT_MAX_LENGTH = 100  # spec: IssueRefundRequest.comment "Max Length: 100" (its error 34921 text says 1000)
+# eBay's ReasonForRefundEnum (developer.ebay.com/api-docs/sell/fulfillment/types/api:ReasonForRefundEnum);
+# the spec names the enum without listing it.
+REFUND_REASONS = (
     "BUYER_CANCEL",
-    "BUYER_RETURN",
+    "SELLER_CANCEL",
     "ITEM_NOT_RECEIVED",
-    "SELLER_WRONG_ITEM",
-    "SELLER_OUT_OF_STOCK",
-    "SELLER_FOUND_CHEAPER_PRICE",
-    "OTHER",
-)  # (unverified)
+    "BUYER_RETURN",
+    "ITEM_NOT_AS_DESCRIBED",
+    "OTHER_ADJUSTMENT",
+    "SHIPPING_DISCOUNT",
+)
 
 
 # ---- auth ---------------------------------------------------------------------------
@@ -313,7 +315,7 @@ def issue_refund(world, account, request, order_id: str) -> Response:
         raise ebay_error(400, 34903, "The refund reason must be one of the ReasonForRefundEnum values.")
     if len(str(body.get("comment") or "")) > COMMENT_MAX_LENGTH:
         raise ebay_error(
-            400, 34921, "The comment exceeds the length limit, please make sure it doesn't exceed 1000 characters."
+            400, 34921, "The comment exceeds the length limit, please make sure it doesn't exceed 100 characters."
         )
     items = body.get("refundItems") or []
     if items and objects(items) is None:
@@ -394,7 +396,7 @@ def create_cancellation(world, account, request) -> Response:
     _cancel(
         world,
         order,
-        initiator="SELLER",
+        initiator="Seller",
         reason=str(body.get("cancelReason") or "OUT_OF_STOCK_OR_CANNOT_FULFILL"),
         cancel_id=cancel_id,
     )
@@ -409,7 +411,7 @@ def approve_cancellation(world, account, request, cancelId: str) -> Response:
     )
     if order is None or order.get("cancel"):
         raise ebay_error(404, 1503, f"Invalid cancelId: {cancelId}", domain="API_POSTORDER")
-    _cancel(world, order, initiator="BUYER", reason=order["buyer_cancel"]["reason"], cancel_id=cancelId)
+    _cancel(world, order, initiator="Buyer", reason=order["buyer_cancel"]["reason"], cancel_id=cancelId)
     world.record_action(account.key, order["id"], "approveCancellation", {"cancelId": cancelId})
     return Response(200, {})
 

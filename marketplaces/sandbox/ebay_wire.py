@@ -108,10 +108,10 @@ def _cancel_status(world, order: dict, with_requests: bool) -> dict:
             }
         )
     elif order.get("buyer_cancel"):
-        state = "CANCEL_REQUESTED"
+        state = "IN_PROGRESS"  # CancelStateEnum: NONE_REQUESTED, IN_PROGRESS, CANCELED
         requests.append(
             {
-                "cancelInitiator": "BUYER",
+                "cancelInitiator": "Buyer",  # the spec: "Typically, either the 'Buyer' or 'Seller'"
                 "cancelReason": order["buyer_cancel"]["reason"],
                 "cancelRequestId": order["buyer_cancel"]["id"],
                 "cancelRequestState": "REQUESTED",

@@ -148,10 +148,10 @@ def buyer_cancel(world, order: dict, reason: str = BUYER_CANCEL_REASON) -> bool:
     elif platform == "ebay":
         if status in ("NOT_STARTED", "IN_PROGRESS") and not order.get("cancel"):
             order["buyer_cancel"] = {
-                "reason": "BUYER_ASKED_CANCEL",
+                "reason": reason,
                 "requested_at": iso(world.now()),
                 "id": str(5_000_000_000 + secrets.randbelow(999_999_999)),
-                "state": "CANCEL_REQUESTED",
+                "state": "REQUESTED",
             }
             world.touch(order)
             applied = True

@@ -101,7 +101,7 @@ def test_issue_refund_needs_the_finances_scope_and_caps_the_amount(sandbox):
         session.post(url, json={**body, "reasonForRefund": "Damaged"}, timeout=10).json()["errors"][0]["errorId"]
         == 34903
     )
-    long_comment = session.post(url, json={**body, "comment": "x" * 1001}, timeout=10)
+    long_comment = session.post(url, json={**body, "comment": "x" * 101}, timeout=10)
     assert long_comment.json()["errors"][0]["errorId"] == 34921
     dollars = {
         **body,
@@ -110,7 +110,7 @@ def test_issue_refund_needs_the_finances_scope_and_caps_the_amount(sandbox):
     assert session.post(url, json=dollars, timeout=10).json()["errors"][0]["errorId"] == 34909
     stranger = {**body, "refundItems": [{"lineItemId": "999", "refundAmount": {"value": "1.00", "currency": "EUR"}}]}
     assert session.post(url, json=stranger, timeout=10).json()["errors"][0]["errorId"] == 34914
-    whole = {"reasonForRefund": "OTHER", "orderLevelRefundAmount": {"value": "9999.00", "currency": "EUR"}}
+    whole = {"reasonForRefund": "OTHER_ADJUSTMENT", "orderLevelRefundAmount": {"value": "9999.00", "currency": "EUR"}}
     assert session.post(url, json=whole, timeout=10).json()["errors"][0]["errorId"] == 34915
 
 
@@ -167,12 +167,10 @@ def test_seller_cancellation_and_buyer_cancel_request(sandbox):
     second = sandbox.admin.generate_orders(key, 1)[0]
     sandbox.admin.buyer_cancel(key, second["id"])
     detail = _order(sandbox, session, second["id"])
-    assert detail["cancelStatus"]["cancelState"] == "CANCEL_REQUESTED"
-    assert detail["cancelStatus"]["cancelRequests"][0]["cancelInitiator"] == "BUYER"
+    assert detail["cancelStatus"]["cancelState"] == "IN_PROGRESS"
+    assert detail["cancelStatus"]["cancelRequests"][0]["cancelInitiator"] == "Buyer"
     listed = session.get(f"{sandbox.url}{FULFILLMENT}?orderIds={second['id']}", timeout=10).json()["orders"][0]
-    assert (
-        listed["cancelStatus"]["cancelState"] == "CANCEL_REQUESTED" and listed["cancelStatus"]["cancelRequests"] == []
-    )
+    assert listed["cancelStatus"]["cancelState"] == "IN_PROGRESS" and listed["cancelStatus"]["cancelRequests"] == []
     cancel_id = detail["cancelStatus"]["cancelRequests"][0]["cancelRequestId"]
     approved = session.post(f"{sandbox.url}/ebay/post-order/v2/cancellation/{cancel_id}/approve", timeout=10)
     assert approved.status_code == 200

@@ -1,0 +1,16 @@
+"""What other apps may react to, inside the transaction of the change.
+
+Inventory reserves stock when orders arrive and releases or consumes it when
+their status changes; the rules engine queues its run on new orders (after
+commit). Receivers run in the sender's transaction: an exception rolls the
+change back, so a receiver must only raise for a change that must not happen.
+
+- `orders_received(sender=Order, account, orders)`: orders seen for the first time.
+- `order_status_changed(sender=Order, order, before, after, actor)`: any status move,
+  by a user, a rule or the marketplace.
+"""
+
+from django.dispatch import Signal
+
+orders_received = Signal()
+order_status_changed = Signal()
