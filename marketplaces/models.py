@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +80,7 @@ class QuarantinedOrder(models.Model):
     account = models.ForeignKey(MarketplaceAccount, on_delete=models.CASCADE, related_name="quarantined_orders")
     marketplace_order_id = models.CharField(max_length=100, blank=True)
     reason = models.TextField()
-    raw = models.JSONField(null=True)
+    raw = models.JSONField(null=True, encoder=DjangoJSONEncoder)
     raw_text = models.TextField(blank=True, help_text="The body as received when it was not JSON")
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)

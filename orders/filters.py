@@ -1,16 +1,75 @@
-"""One FilterSet for the order list, shared by the HTML view and the API."""
+"""One FilterSet for the order list, shared by the queue (HTML) and the API.
+
+Every filter is written so that PostgreSQL can answer from an index on a
+million orders: search goes through the trigram index on `search_document`
+(accent-free, lower-cased) or the SKU/EAN indexes of the lines, deadlines
+through `due_at`, tags through their GIN index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.apps import apps
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.models import MarketplaceAccount, Platform
-from orders.models import Order
+from orders.search import normalise
+from orders.models import Order, OrderLine
 from orders.status import OrderStatus
+
+MAX_SEARCH_TERMS = 5
+OUR_NUMBER = re.compile(r"^oms-?0*(\d{1,12})$", re.IGNORECASE)
+
+
+class Deadline:
+    OVERDUE = "overdue"
+    TODAY = "today"
+    CHOICES = [(OVERDUE, _("Overdue")), (TODAY, _("Due today"))]
+
+
+class Sort:
+    """Orderings offered in the queue; `risk` first: late and nearest deadlines, then priority."""
+
+    RISK = "risk"
+    ORDERINGS = {
+        RISK: (F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc()),
+        "newest": (F("purchased_at").desc(), F("id").desc()),
+        "oldest": (F("purchased_at").asc(), F("id").asc()),
+        "total": (F("total_amount").desc(), F("id").desc()),
+        "-total": (F("total_amount").asc(), F("id").asc()),
+        "priority": (F("priority").desc(), F("due_at").asc(nulls_last=True), F("id").desc()),
+        "updated": (F("updated_at").asc(), F("id").asc()),
+    }
+    CHOICES = [
+        (RISK, _("Most at risk")),
+        ("newest", _("Newest")),
+        ("oldest", _("Oldest")),
+        ("total", _("Highest total")),
+        ("-total", _("Lowest total")),
+        ("priority", _("Priority")),
+    ]
+
+
+def optional_model(app_label: str, model_name: str):
+    """A model another app owns, or None while that app does not define it."""
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def _start_of_local_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
 class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
         choices=OrderStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
@@ -18,19 +77,130 @@ class OrderFilter(django_filters.FilterSet):
     account = django_filters.ModelChoiceFilter(queryset=MarketplaceAccount.objects.all(), label=_("Account"))
     purchased_after = django_filters.IsoDateTimeFilter(field_name="purchased_at", lookup_expr="gte", label=_("Purchased after"))
     purchased_before = django_filters.IsoDateTimeFilter(field_name="purchased_at", lookup_expr="lt", label=_("Purchased before"))
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    purchased_from = django_filters.DateFilter(method="purchased_from_day", label=_("From"))
+    purchased_to = django_filters.DateFilter(method="purchased_to_day", label=_("To"))
+    deadline = django_filters.ChoiceFilter(choices=Deadline.CHOICES, method="by_deadline", label=_("Deadline"))
+    due_within_hours = django_filters.NumberFilter(
+        method="due_within", label=_("Due within (hours)"), min_value=1, max_value=24 * 30
+    )
+    ship_by_before = django_filters.IsoDateTimeFilter(field_name="ship_by", lookup_expr="lt", label=_("Ship by before"))
+    accept_by_before = django_filters.IsoDateTimeFilter(
+        field_name="acceptance_deadline", lookup_expr="lt", label=_("Accept by before")
+    )
+    country = django_filters.CharFilter(method="by_country", label=_("Country"))
+    carrier = django_filters.CharFilter(field_name="carrier", lookup_expr="iexact", label=_("Carrier"))
+    sku = django_filters.CharFilter(method="by_sku", label=_("SKU"))
+    min_total = django_filters.NumberFilter(field_name="total_amount", lookup_expr="gte", label=_("Total from"))
+    max_total = django_filters.NumberFilter(field_name="total_amount", lookup_expr="lte", label=_("Total up to"))
+    tag = django_filters.CharFilter(method="by_tag", label=_("Tag"))
+    assignee = django_filters.CharFilter(method="by_assignee", label=_("Assignee"))
+    on_hold = django_filters.BooleanFilter(field_name="on_hold", label=_("On hold"))
+    backorder = django_filters.BooleanFilter(method="by_backorder", label=_("Back-order"))
+    flagged = django_filters.BooleanFilter(method="by_rule_flag", label=_("Flagged by a rule"))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
+        help_text=_("Incremental sync: orders changed at or after this instant, oldest change first."),
+    )
+    sort = django_filters.ChoiceFilter(choices=Sort.CHOICES, method="keep", label=_("Sort"), empty_label=None)
 
     class Meta:
         model = Order
-        fields = ["status", "platform", "account", "purchased_after", "purchased_before", "q"]
+        fields: list[str] = []
+
+    # The ordering is applied once every filter has run.
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*Sort.ORDERINGS[self.ordering_key])
+
+    @property
+    def ordering_key(self) -> str:
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        if data.get("updated_since"):
+            return "updated"
+        sort = data.get("sort")
+        return sort if sort in Sort.ORDERINGS else Sort.RISK
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    # Search -------------------------------------------------------------------------
 
     def search(self, queryset, name, value):
+        """Every term must match: order id, reference, buyer, e-mail, recipient or tracking
+        number (accents and case ignored, any part of a word), or a line's SKU or EAN."""
+        for raw in value.split()[:MAX_SEARCH_TERMS]:
+            queryset = queryset.filter(pk__in=self._matching_ids(raw))
+        return queryset
+
+    @staticmethod
+    def _matching_ids(raw: str):
+        text = Order.objects.filter(search_document__contains=normalise(raw)).values("pk")
+        lines = OrderLine.objects.filter(Q(sku__in={raw, raw.upper()}) | Q(ean=raw)).values("order_id")
+        number = OUR_NUMBER.match(raw)
+        if number:
+            text = text.union(Order.objects.filter(pk=int(number.group(1))).values("pk"))
+        return text.union(lines)
+
+    # Dates and deadlines --------------------------------------------------------------
+
+    def purchased_from_day(self, queryset, name, value):
+        return queryset.filter(purchased_at__gte=_start_of_local_day(value))
+
+    def purchased_to_day(self, queryset, name, value):
+        return queryset.filter(purchased_at__lt=_start_of_local_day(value + dt.timedelta(days=1)))
+
+    def by_deadline(self, queryset, name, value):
+        now = timezone.now()
+        if value == Deadline.OVERDUE:
+            return queryset.filter(due_at__lt=now)
+        end_of_day = _start_of_local_day(timezone.localdate(now) + dt.timedelta(days=1))
+        return queryset.filter(due_at__gte=now, due_at__lt=end_of_day)
+
+    def due_within(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=float(value)))
+
+    # Order attributes ----------------------------------------------------------------
+
+    def by_country(self, queryset, name, value):
+        codes = [code.strip().upper() for code in value.split(",") if code.strip()]
+        return queryset.filter(ship_country__in=codes) if codes else queryset
+
+    def by_sku(self, queryset, name, value):
         value = value.strip()
-        if not value:
+        lines = OrderLine.objects.filter(order=OuterRef("pk"), sku__in={value, value.upper()})
+        return queryset.filter(Exists(lines))
+
+    def by_tag(self, queryset, name, value):
+        return queryset.filter(tags__contains=[value.strip()])
+
+    def by_assignee(self, queryset, name, value):
+        value = value.strip()
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            return queryset.filter(assignee=user) if user and user.is_authenticated else queryset.none()
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset.filter(assignee__username=value)
+
+    # What other apps know about an order -------------------------------------------------
+
+    def by_backorder(self, queryset, name, value):
+        allocation = optional_model("inventory", "OrderAllocation")
+        if allocation is None:
             return queryset
-        return queryset.filter(
-            Q(marketplace_order_id__icontains=value)
-            | Q(reference__icontains=value)
-            | Q(buyer_name__icontains=value)
-            | Q(lines__sku__iexact=value)
-        ).distinct()
+        backordered = allocation.objects.filter(order=OuterRef("pk"), status="backorder")
+        return queryset.filter(Exists(backordered)) if value else queryset.exclude(Exists(backordered))
+
+    def by_rule_flag(self, queryset, name, value):
+        decision = optional_model("order_rules", "RuleDecision")
+        if decision is None:
+            return queryset
+        flagged = decision.objects.filter(order=OuterRef("pk"), dry_run=False, outcome__in=RULE_FLAGS)
+        return queryset.filter(Exists(flagged)) if value else queryset.exclude(Exists(flagged))
+
+
+# Rule outcomes that put an order in front of a person (an accepted order is not "flagged").
+RULE_FLAGS = ("refuse", "hold", "tag", "set_priority")

@@ -24,3 +24,44 @@ class ReasonForm(forms.Form):
 class ShipForm(forms.Form):
     carrier = forms.ChoiceField(label=_("Carrier"), choices=CARRIERS)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from orders.selectors import assignable_users
+
+        self.fields["assignee"].queryset = assignable_users()
+
+
+class TagForm(forms.Form):
+    tag = forms.CharField(label=_("Tag"), max_length=50)
+    remove = forms.BooleanField(required=False)
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("accept", _("Accept")),
+        ("refuse", _("Refuse")),
+        ("cancel", _("Cancel")),
+        ("assign", _("Assign")),
+        ("tag", _("Tag")),
+        ("export", _("Export CSV")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
+    assignee = forms.CharField(label=_("Assignee"), max_length=20, required=False)
+    all_matching = forms.BooleanField(required=False)
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+    shared = forms.BooleanField(label=_("Share with everyone"), required=False)

@@ -1,13 +1,40 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from orders.status import OrderStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def _search_document():
+    """Lower-cased, accent-free text of what an operator types to find an order."""
+    names = ["marketplace_order_id", "reference", "buyer_name", "buyer_email", "ship_name", "tracking_number"]
+    pieces = []
+    for name in names:
+        pieces += [models.F(name), models.Value(" ")]
+    return models.Func(
+        Lower(Concat(*pieces[:-1], output_field=models.TextField())),
+        function="oms_immutable_unaccent",
+        output_field=models.TextField(),
+    )
+
+
+def _due_at():
+    """The deadline the operator must beat now (as `Order.next_deadline`), for sorting and filtering."""
+    return models.Case(
+        models.When(fulfilled_by_marketplace=True, then=models.Value(None)),
+        models.When(status=OrderStatus.PENDING_ACCEPTANCE, then=models.F("acceptance_deadline")),
+        models.When(status__in=[OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED], then=models.F("ship_by")),
+        default=models.Value(None),
+        output_field=models.DateTimeField(),
+    )
+
 
 
 class Order(models.Model):
@@ -71,6 +98,15 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    # Computed by PostgreSQL (stored generated columns): every writer, bulk inserts
+    # included, keeps them right without knowing they exist.
+    search_document = models.GeneratedField(
+        expression=_search_document(), output_field=models.TextField(), db_persist=True, editable=False
+    )
+    due_at = models.GeneratedField(
+        expression=_due_at(), output_field=models.DateTimeField(), db_persist=True, editable=False
+    )
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -83,6 +119,10 @@ class Order(models.Model):
             models.Index(fields=["-purchased_at"], name="order_purchased_desc"),
             GinIndex(fields=["raw_payload"], name="order_raw_payload_gin", opclasses=["jsonb_path_ops"]),
             GinIndex(fields=["tags"], name="order_tags_gin"),
+            # The queue: search by trigram, default sort by risk, incremental sync for ERPs.
+            GinIndex(OpClass(F("search_document"), name="gin_trgm_ops"), name="order_search_trgm"),
+            models.Index(F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc(), name="order_at_risk"),
+            models.Index(fields=["updated_at", "id"], name="order_sync_cursor"),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
 
@@ -181,3 +221,101 @@ class OrderEvent(models.Model):
         if self.actor_type == ActorType.USER and self.actor_user_id:
             return self.actor_user.get_username()
         return self.actor_label or self.get_actor_type_display()
+
+
+
+class SavedView(models.Model):
+    """A named queue filter: a user's own, or shared with everyone by an admin."""
+
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(
+        _("filters"), max_length=1000, blank=True, help_text=_("The queue's query string, e.g. status=pending_acceptance")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-shared", "position", "name", "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shared=True) | models.Q(owner__isnull=False), name="saved_view_owned_or_shared"
+            ),
+        ]
+        permissions = [("publish_savedview", "Can share a saved view with everyone")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkJob(models.Model):
+    """One bulk action on many orders, run in the background, one item per order."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", _("Accept")
+        REFUSE = "refuse", _("Refuse")
+        CANCEL = "cancel", _("Cancel")
+        ASSIGN = "assign", _("Assign")
+        TAG = "tag", _("Tag")
+        EXPORT = "export", _("Export CSV")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_jobs")
+    key = models.CharField(max_length=64, help_text="Sent by the form: the same key twice is the same job")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    export_csv = models.TextField(blank=True, help_text="The file an export job produced")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("bulk job")
+        verbose_name_plural = _("bulk jobs")
+        constraints = [models.UniqueConstraint(fields=["created_by", "key"], name="bulk_job_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.action} × {self.total} [{self.status}]"
+
+    @property
+    def processed(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.processed / self.total)
+
+
+class BulkJobItem(models.Model):
+    """The outcome of a bulk job on one order: done, or the exact reason it was not."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["job", "order"], name="bulk_item_once_per_order")]
+        indexes = [models.Index(fields=["job", "outcome"], name="bulk_item_outcome")]

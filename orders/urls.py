@@ -10,4 +10,13 @@ urlpatterns = [
     path("<int:pk>/refuse/", views.refuse, name="refuse"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/ship/", views.ship, name="ship"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/tag/", views.tag, name="tag"),
+    path("<int:pk>/hold/", views.hold, name="hold"),
+    path("<int:pk>/release/", views.release, name="release"),
+    path("bulk/", views.bulk_start, name="bulk_start"),
+    path("bulk/<int:pk>/", views.bulk_job, name="bulk_job"),
+    path("bulk/<int:pk>/export.csv", views.bulk_export, name="bulk_export"),
+    path("views/", views.saved_view_create, name="saved_view_create"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

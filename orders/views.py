@@ -1,35 +1,80 @@
-"""The order list and the order page (the full queue comes with its own issue)."""
+"""The order queue, the order page, bulk jobs and saved views.
+
+The queue is one server-rendered page; filtering, paging, sorting and bulk jobs
+swap parts of it through HTMX (`_order_table.html`, `_bulk_job.html`).
+"""
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from oms.errors import DomainError
-from orders import actions, selectors
-from orders.filters import OrderFilter
-from orders.forms import ReasonForm, ShipForm
+from orders import actions, bulk, saved_views, selectors, triage
+from orders.filters import OrderFilter, optional_model
+from orders.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
+from orders.models import BulkJob
 from orders.status import TRANSITIONS, OrderStatus
 
-PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    filterset = OrderFilter(request.GET, queryset=selectors.order_list())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "query": _query_without_page(request)}
-    template = "orders/_order_table.html" if request.htmx else "orders/order_list.html"
-    return render(request, template, context)
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
+    page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": _query_without(request, "page"),
+        "sort_query": _query_without(request, "page", "sort"),
+        "filters_query": saved_views.clean_query(request.GET.urlencode()),
+        "current_sort": filterset.ordering_key,
+        "can_act": request.user.has_perm("orders.act_on_order"),
+        "job_key": uuid.uuid4().hex,
+        "bulk_form": BulkActionForm(),
+    }
+    if request.htmx:
+        return render(request, "orders/_order_table.html", context)
+    views = selectors.saved_views_for(request.user)
+    counts = saved_views.view_counts(views, request)
+    for view in views:
+        view.count = counts[view.pk]
+    context.update(
+        saved_views=views,
+        current_view=saved_views.clean_query(request.GET.urlencode()),
+        saved_view_form=SavedViewForm(),
+        can_save_view=request.user.has_perm("orders.add_savedview"),
+        can_share_view=request.user.has_perm("orders.publish_savedview"),
+        assignees=list(selectors.assignable_users()),
+        has_backorders=optional_model("inventory", "OrderAllocation") is not None,
+        has_rules=optional_model("order_rules", "RuleDecision") is not None,
+        page_sizes=PAGE_SIZES,
+    )
+    return render(request, "orders/order_list.html", context)
 
 
 @require_safe
@@ -37,18 +82,24 @@ def _query_without_page(request) -> str:
 def order_detail(request, pk: int):
     order = get_object_or_404(selectors.order_detail(), pk=pk)
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
+    can_act = request.user.has_perm("orders.act_on_order")
     context = {
         "order": order,
-        "can_act": request.user.has_perm("orders.act_on_order"),
+        "timeline": selectors.timeline(order),
+        "can_act": can_act,
         "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "can_refuse": OrderStatus.REFUSED in allowed,
         "can_cancel": OrderStatus.CANCELLED in allowed,
         "can_ship": OrderStatus.SHIPPED in allowed and order.status != OrderStatus.AWAITING_PAYMENT,
         "reason_form": ReasonForm(),
         "ship_form": ShipForm(),
+        "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
     }
     return render(request, "orders/order_detail.html", context)
+
+
+# One order ------------------------------------------------------------------------------
 
 
 def _act(request, pk: int, perform, success: str):
@@ -61,6 +112,11 @@ def _act(request, pk: int, perform, success: str):
     return redirect("orders:detail", pk=pk)
 
 
+def _reason(request, pk: int):
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else None
+
+
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def accept(request, pk: int):
@@ -70,22 +126,20 @@ def accept(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def refuse(request, pk: int):
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
+    reason = _reason(request, pk)
+    if reason is None:
         messages.error(request, _("A reason is required."))
         return redirect("orders:detail", pk=pk)
-    reason = form.cleaned_data["reason"]
     return _act(request, pk, lambda actor: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused."))
 
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def cancel(request, pk: int):
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
+    reason = _reason(request, pk)
+    if reason is None:
         messages.error(request, _("A reason is required."))
         return redirect("orders:detail", pk=pk)
-    reason = form.cleaned_data["reason"]
     return _act(request, pk, lambda actor: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled."))
 
 
@@ -105,3 +159,150 @@ def ship(request, pk: int):
         ),
         _("Order shipped."),
     )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def assign(request, pk: int):
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose someone to assign the order to."))
+        return redirect("orders:detail", pk=pk)
+    assignee = form.cleaned_data["assignee"]
+    return _act(
+        request,
+        pk,
+        lambda actor: triage.assign_order(order_id=pk, actor=actor, assignee_id=assignee.pk if assignee else None),
+        _("Assignment saved."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def tag(request, pk: int):
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A tag is required."))
+        return redirect("orders:detail", pk=pk)
+    value = form.cleaned_data["tag"]
+    if form.cleaned_data["remove"]:
+        return _act(request, pk, lambda actor: triage.untag_order(order_id=pk, actor=actor, tag=value), _("Tag removed."))
+    return _act(request, pk, lambda actor: triage.tag_order(order_id=pk, actor=actor, tag=value), _("Tag added."))
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def hold(request, pk: int):
+    reason = _reason(request, pk)
+    if reason is None:
+        messages.error(request, _("A reason is required."))
+        return redirect("orders:detail", pk=pk)
+    return _act(request, pk, lambda actor: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review."))
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def release(request, pk: int):
+    return _act(request, pk, lambda actor: triage.release_hold(order_id=pk, actor=actor), _("Order released."))
+
+
+# Bulk jobs ---------------------------------------------------------------------------------
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def bulk_start(request):
+    """Start a bulk job on the ticked orders or on all matching the filters; same key, same job."""
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        return _bulk_error(request, _("Choose an action."))
+    data = form.cleaned_data
+    try:
+        if data["all_matching"]:
+            order_ids = bulk.selected_order_ids(query=data["query"], request=request)
+        else:
+            order_ids = bulk.selected_order_ids(order_ids=request.POST.getlist("order"))
+        job = bulk.start_job(
+            user=request.user,
+            key=data["key"],
+            action=data["action"],
+            order_ids=order_ids,
+            params={"reason": data["reason"], "tag": data["tag"], "assignee": data["assignee"]},
+        )
+    except (DomainError, ValueError) as error:
+        return _bulk_error(request, getattr(error, "message", _("The selection is not valid.")))
+    if request.htmx:
+        return _render_job(request, job)
+    return redirect("orders:bulk_job", pk=job.pk)
+
+
+def _bulk_error(request, message: str):
+    if request.htmx:
+        return render(request, "orders/_bulk_error.html", {"message": message}, status=422)
+    messages.error(request, message)
+    return redirect("orders:list")
+
+
+def _render_job(request, job: BulkJob):
+    context = {"job": job, "failures": selectors.bulk_job_failures(job)}
+    template = "orders/_bulk_job.html" if request.htmx else "orders/bulk_job.html"
+    response = render(request, template, context)
+    if request.htmx and job.status == BulkJob.Status.DONE:
+        response["HX-Trigger"] = "orders-changed"  # the queue reloads its table
+    return response
+
+
+@require_safe
+@permission_required("orders.act_on_order", raise_exception=True)
+def bulk_job(request, pk: int):
+    try:
+        job = selectors.bulk_job(job_id=pk, user=request.user)
+    except BulkJob.DoesNotExist:
+        raise Http404 from None
+    return _render_job(request, job)
+
+
+@require_safe
+@permission_required("orders.act_on_order", raise_exception=True)
+def bulk_export(request, pk: int):
+    try:
+        job = selectors.bulk_job(job_id=pk, user=request.user)
+    except BulkJob.DoesNotExist:
+        raise Http404 from None
+    if job.action != BulkJob.Action.EXPORT or job.status != BulkJob.Status.DONE:
+        raise Http404
+    response = HttpResponse(job.export_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="orders-{job.pk}.csv"'
+    return response
+
+
+# Saved views ---------------------------------------------------------------------------------
+
+
+@require_POST
+@permission_required("orders.add_savedview", raise_exception=True)
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A saved view needs a name."))
+        return redirect("orders:list")
+    data = form.cleaned_data
+    try:
+        view = saved_views.save_view(user=request.user, name=data["name"], query=data["query"], shared=data["shared"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("orders:list")
+    messages.success(request, _("View saved."))
+    return redirect(reverse("orders:list") + (f"?{view.query}" if view.query else ""))
+
+
+@require_POST
+@permission_required("orders.add_savedview", raise_exception=True)
+def saved_view_delete(request, pk: int):
+    try:
+        saved_views.delete_view(user=request.user, view_id=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("View deleted."))
+    return redirect("orders:list")

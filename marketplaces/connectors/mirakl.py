@@ -168,7 +168,12 @@ def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
     )
 
 
-def map_order(order: Mapping[str, Any]) -> OrderData:
+# How long a shop has to accept a Mirakl order (unverified: set per operator; 2 days is the common
+# setting). OR11's acceptance_decision_date is when the shop decided, not a deadline (spec).
+DEFAULT_ACCEPTANCE_WINDOW = dt.timedelta(hours=48)
+
+
+def map_order(order: Mapping[str, Any], *, acceptance_window: dt.timedelta = DEFAULT_ACCEPTANCE_WINDOW) -> OrderData:
     """An OR11/OR12 order -> OrderData. Raises InvalidOrder."""
     order_id = text_of(order, "order_id")
     marketplace_status = text_of(order, "order_state")
@@ -198,7 +203,7 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         shipping_amount=amount_of(order, "shipping_price", required=False),
         reference=text_of(order, "commercial_id", required=False),
         channel=text_of(channel, "label", required=False) or text_of(channel, "code", required=False),
-        acceptance_deadline=datetime_of(order, "acceptance_decision_date", required=False),
+        acceptance_deadline=datetime_of(order, "created_date") + acceptance_window,
         ship_by=datetime_of(order, "shipping_deadline", required=False),
         deliver_by=datetime_of(order, "delivery_date.latest", required=False),
         shipping_method=text_of(order, "shipping_type_code", required=False),
@@ -248,6 +253,8 @@ class MiraklConnector(ConnectorBase):
     ) -> None:
         super().__init__(account, session=session, token_store=token_store, call_gate=call_gate)
         self.shop_id = str(account.credentials.get("shop_id") or "")
+        hours = account.settings.get("acceptance_window_hours")
+        self.acceptance_window = dt.timedelta(hours=float(hours)) if hours else DEFAULT_ACCEPTANCE_WINDOW
         self.http = HttpClient(
             platform=self.platform,
             base_url=account.api_base_url,
@@ -286,7 +293,7 @@ class MiraklConnector(ConnectorBase):
             raise TransientError("OR11 response without orders", platform=self.platform, body=body)
         orders, rejected, high_watermark = map_page(
             raw_orders,
-            map_one=map_order,
+            map_one=lambda raw: map_order(raw, acceptance_window=self.acceptance_window),
             order_id_of=lambda raw: str(raw.get("order_id", "")),
             updated_at_of=lambda raw: raw.get("last_updated_date"),
         )

@@ -72,6 +72,7 @@ def token_account(world, request):
 
 
 def lwa_token(world, account, request) -> Response:
+    """LWA refresh_token grant → access token (400 invalid_grant, 401 invalid_client)."""
     form = _token_form(request)
     if form.get("grant_type") != "refresh_token":
         return Response(
@@ -148,6 +149,7 @@ def _instant(request, name: str):
 
 
 def get_orders(world, account, request) -> Response:
+    """getOrders: a page of orders; NextToken pages through the set captured by the first call."""
     tokens = world.documents.setdefault("amazon_next_tokens", {})
     next_token = request.arg("NextToken")
     if next_token:
@@ -266,6 +268,7 @@ def get_order_buyer_info(world, account, request, orderId: str) -> Response:
 
 
 def confirm_shipment(world, account, request, orderId: str) -> Response:
+    """confirmShipment: ships quantities of items (Unshipped/PartiallyShipped, MFN only) → 204."""
     order = _order_or_404(world, account, orderId)
     body = json_body(request)
     detail = body.get("packageDetail") or {}

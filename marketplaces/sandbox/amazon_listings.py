@@ -57,6 +57,7 @@ def get_listings_item(world, account, request, sellerId: str, sku: str) -> Respo
 
 
 def patch_listings_item(world, account, request, sellerId: str, sku: str) -> Response:
+    """patchListingsItem: a fulfillment_availability patch publishes the SKU's stock."""
     _check_seller(account, sellerId)
     check_marketplaces(account, request.args("marketplaceIds"))
     body = json_body(request)
@@ -134,6 +135,7 @@ def download_document(world, account, request, documentId: str) -> Response:
 
 
 def create_feed(world, account, request) -> Response:
+    """createFeed: processes the uploaded document at once; getFeed then answers DONE."""
     body = json_body(request)
     missing = [f for f in ("feedType", "marketplaceIds", "inputFeedDocumentId") if not body.get(f)]
     if missing:

@@ -84,6 +84,7 @@ def token_account(world, request):
 
 
 def oauth_token(world, account, request) -> Response:
+    """refresh_token grant with Basic client credentials → user access token."""
     client_id, secret = _basic(request)
     form = request.form()
     if not any(
@@ -157,6 +158,7 @@ def _range(value: str, name: str):
 
 
 def get_orders(world, account, request) -> Response:
+    """getOrders: filter/limit/offset paging with absolute next/prev hrefs."""
     limit, offset = request.arg("limit", str(DEFAULT_LIMIT)), request.arg("offset", "0")
     if not limit.isdigit() or not offset.isdigit() or int(limit) < 1:
         raise ebay_error(400, 30800, "Invalid filter value for limit or offset")
@@ -249,6 +251,7 @@ def get_shipping_fulfillment(world, account, request, orderId: str, fulfillmentI
 
 
 def create_shipping_fulfillment(world, account, request, orderId: str) -> Response:
+    """createShippingFulfillment: a new package (not idempotent) → 201 + Location."""
     order = _order_or_404(world, account, orderId, status=400)
     body = json_object(request)
     items = body.get("lineItems")
@@ -302,6 +305,7 @@ def create_shipping_fulfillment(world, account, request, orderId: str) -> Respon
 
 
 def issue_refund(world, account, request, order_id: str) -> Response:
+    """issueRefund (needs sell.finances): order-level or per-line refund → 200 Refund."""
     token = world.tokens.get(bearer(request.header("authorization")), {})
     if FINANCES_SCOPE not in token.get("scopes", ALL_SCOPES):
         raise ebay_error(
@@ -382,6 +386,7 @@ def _find(world, account, order_id: str) -> dict | None:
 
 
 def create_cancellation(world, account, request) -> Response:
+    """Post-Order cancellation by the seller of an unshipped order → 201 {cancelId}."""
     body = json_object(request)
     order = _find(world, account, str(body.get("legacyOrderId") or ""))
     if order is None:
@@ -405,6 +410,7 @@ def create_cancellation(world, account, request) -> Response:
 
 
 def approve_cancellation(world, account, request, cancelId: str) -> Response:
+    """The seller approves a buyer's cancellation request → the order is cancelled."""
     order = next(
         (o for o in world.orders.get(account.key, {}).values() if (o.get("buyer_cancel") or {}).get("id") == cancelId),
         None,

@@ -10,6 +10,7 @@ BULK_MAX_REQUESTS = 25
 
 
 def bulk_update_price_quantity(world, account, request) -> Response:
+    """bulkUpdatePriceQuantity: ≤ 25 SKUs, one answer per item; 207 when any item fails."""
     try:
         body = request.json() if request.body else None
     except ValueError:

@@ -178,7 +178,8 @@ def new_order(
     products = _pick_products(lines, skus)
     order_lines = []
     for index, product in enumerate(products, start=1):
-        qty = quantity or random.choices((1, 2, 3), weights=(82, 14, 4))[0]
+        # An explicit quantity is kept as asked, even 0 or negative: tests feed bad payloads too.
+        qty = quantity if quantity is not None else random.choices((1, 2, 3), weights=(82, 14, 4))[0]
         handling_days = random.choice((1, 2, 2, 3))
         order_lines.append(
             {

@@ -66,7 +66,13 @@ CARRIERS = (  # SH21; codes per operator are (unverified): the same list for eve
         "CPRV",
         "https://www.colisprive.fr/moncolis/pages/detailColis.aspx?numColis={trackingId}",
     ),
-    ("FEDEX", "FedEx/TNT", "FEDX", "https://www.fedex.com/fedextrack/?trknbr={trackingId}"),
+    ("FEDEX", "FedEx", "FEDX", "https://www.fedex.com/fedextrack/?trknbr={trackingId}"),
+    (
+        "TNT",
+        "TNT",
+        "TNT",
+        "https://www.tnt.com/express/fr_fr/site/outils-expedition/suivi.html?searchType=con&cons={trackingId}",
+    ),
 )
 
 
@@ -108,6 +114,7 @@ def _date_arg(request, name: str):
 
 
 def list_orders(world, account, request) -> Response:
+    """OR11: filtered orders, max/offset paging, total_count."""
     size, offset = request.arg("max", str(DEFAULT_MAX)), request.arg("offset", "0")
     if not size.isdigit() or not offset.isdigit() or not 1 <= int(size) <= MAX_MAX:
         raise ApiError(400, "VALIDATION_ERROR", f"max must be between 1 and {MAX_MAX} and offset a positive number")
@@ -156,6 +163,7 @@ def _body(request) -> dict:
 
 
 def accept(world, account, request, order_id: str) -> Response:
+    """OR21: every line accepted or refused, only in WAITING_ACCEPTANCE → SHIPPING or REFUSED."""
     order = _order(world, account, order_id)
     body = _body(request)
     decisions = body.get("order_lines")
@@ -198,6 +206,7 @@ def accept(world, account, request, order_id: str) -> Response:
 
 
 def tracking(world, account, request, order_id: str) -> Response:
+    """OR23: carrier (SH21 code, or name + URL) and tracking number, in SHIPPING or SHIPPED."""
     order = _order(world, account, order_id)
     body = _body(request)
     if order["status"] not in ("SHIPPING", "SHIPPED"):
@@ -221,6 +230,7 @@ def tracking(world, account, request, order_id: str) -> Response:
 
 
 def ship(world, account, request, order_id: str) -> Response:
+    """OR24: SHIPPING → SHIPPED."""
     order = _order(world, account, order_id)
     if order["status"] != "SHIPPING":
         raise ApiError(
@@ -238,6 +248,7 @@ def ship(world, account, request, order_id: str) -> Response:
 
 
 def cancel_order(world, account, request, order_id: str) -> Response:
+    """OR29: cancels every unshipped quantity of an order that can still be cancelled."""
     order = _order(world, account, order_id)
     if order["status"] not in CANCELLABLE_STATES:
         raise ApiError(400, "ORDER_INVALID_STATE", f"Order {order_id} cannot be canceled in state {order['status']}")
@@ -263,6 +274,7 @@ def _amount(value, name: str) -> Decimal:
 
 
 def cancel_lines(world, account, request) -> Response:
+    """OR30: cancels quantities of lines; an order with nothing left becomes CANCELED."""
     body = _body(request)
     entries = objects(body.get("cancelations"))
     if entries is None:
@@ -316,6 +328,7 @@ def cancel_lines(world, account, request) -> Response:
 
 
 def refund(world, account, request) -> Response:
+    """OR28: refunds shipped lines, never more than a line's price."""
     body = _body(request)
     entries = objects(body.get("refunds"))
     if entries is None:

@@ -28,6 +28,7 @@ def _csv_part(request) -> str | None:
 
 
 def stock_import(world, account, request) -> Response:
+    """STO01: applies the CSV at once (unknown SKUs go to the error report) → 201 {import_id}."""
     text = _csv_part(request)
     if text is None:
         raise ApiError(400, "VALIDATION_ERROR", "A multipart 'file' part with the CSV is required")

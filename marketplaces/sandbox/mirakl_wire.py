@@ -296,7 +296,7 @@ def render_order_or12(order: dict) -> dict:
         entry["debited_date"] = order.get("debited_at")
         entry["shipped_date"] = order.get("shipped_at") if stored["quantity_shipped"] else None
         entry["received_date"] = order.get("delivered_at") if stored["status"] in ("RECEIVED", "CLOSED") else None
-        entry["shipping_price_unit"] = money(line["shipping_price"] / stored["quantity"])
+        entry["shipping_price_unit"] = money(line["shipping_price"] / max(stored["quantity"], 1))
         entry["shipping_price_additional_unit"] = Decimal("0.00")
         lines.append(entry)
     body["order_lines"] = lines

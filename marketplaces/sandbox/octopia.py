@@ -90,6 +90,7 @@ def token_account(world, request):
 
 
 def token(world, account, request) -> Response:
+    """client_credentials grant → Bearer token (401 invalid_client)."""
     form = request.form()
     if form.get("grant_type") != "client_credentials":
         return Response(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"})
@@ -203,6 +204,7 @@ def _int_arg(request, name: str, default: int, low: int, high: int) -> int:
 
 
 def list_orders(world, account, request) -> Response:
+    """GET /seller/v2/orders: updatedAt-sorted pages (pageIndex 1-based)."""
     size = _int_arg(request, "pageSize", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     index = _int_arg(request, "pageIndex", 1, 1, 10**6)
     bounds = []
@@ -253,6 +255,7 @@ def _body(request) -> dict:
 
 
 def validate(world, account, request, orderId: str) -> Response:
+    """Accepts/refuses every line of a WaitingAcceptance order → 204 (409 in another status)."""
     order = _order(world, account, orderId, writable=True)
     body = _body(request)
     decisions = objects(body.get("lines"))
@@ -280,6 +283,7 @@ def validate(world, account, request, orderId: str) -> Response:
 
 
 def create_shipment(world, account, request, orderId: str) -> Response:
+    """A new shipment (not idempotent) → 201 {shipmentId}; Shipped once every line is."""
     order = _order(world, account, orderId, writable=True)
     body = _body(request)
     for name in ("carrierCode", "trackingNumber", "lines"):
@@ -350,6 +354,7 @@ def list_shipments(world, account, request, orderId: str) -> Response:
 
 
 def cancel(world, account, request, orderId: str) -> Response:
+    """Seller cancellation of an order with nothing shipped → 204."""
     order = _order(world, account, orderId, writable=True)
     body = _body(request) if request.body else {}
     if order["status"] not in CANCELLABLE or any(l["quantity_shipped"] for l in order["lines"]):
@@ -363,6 +368,7 @@ def cancel(world, account, request, orderId: str) -> Response:
 
 
 def create_refund(world, account, request, orderId: str) -> Response:
+    """Per-line refunds, never more than a line cost → 201 {refundId}."""
     order = _order(world, account, orderId, writable=True)
     body = _body(request)
     entries = objects(body.get("lines"))
@@ -402,6 +408,7 @@ def create_refund(world, account, request, orderId: str) -> Response:
 
 # ---- offers and carriers ------------------------------------------------------------
 def create_offer_package(world, account, request) -> Response:
+    """Stock update of ≤ 1000 offers, published at once → 202 {packageId}."""
     body = _body(request)
     offers = objects(body.get("offers"))
     if body.get("type") != "Update":

@@ -212,6 +212,7 @@ class World:
         if not path:
             return
         text = json.dumps(self.snapshot(), ensure_ascii=False)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         temporary = f"{path}.tmp"
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -6,3 +6,9 @@ class OrderRulesConfig(AppConfig):
     name = "orders.rules"
     label = "order_rules"
     verbose_name = _("Order rules")
+
+    def ready(self):
+        from orders import signals
+        from orders.rules.receivers import queue_rules_for_new_orders
+
+        signals.orders_received.connect(queue_rules_for_new_orders, dispatch_uid="order_rules.queue_rules_for_new_orders")

@@ -51,7 +51,7 @@ def test_a_change_on_the_marketplace_reaches_the_order(sandbox, sandbox_account,
     polling.poll_account(account_id=account.pk)
 
     order = Order.objects.get(account=account, marketplace_order_id=remote["id"])
-    if platform == "ebay":  # an eBay buyer only asks; the seller decides (cancelState CANCEL_REQUESTED)
+    if platform == "ebay":  # an eBay buyer only asks; the seller decides (cancelState IN_PROGRESS)
         assert order.status == "accepted"
         assert order.lines.filter(buyer_requested_cancel=True).exists()
         return

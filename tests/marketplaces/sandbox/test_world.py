@@ -83,6 +83,15 @@ def test_generated_orders_are_french_and_consistent(sandbox):
     assert all(is_valid_ean13(line["ean"]) for o in orders for line in o["lines"])
 
 
+def test_an_explicit_zero_quantity_is_kept_for_bad_payload_tests(sandbox):
+    key, creds = new_account(sandbox, "mirakl")
+    order = sandbox.admin.generate_orders(key, 1, lines=1, quantity=0)[0]
+    assert order["lines"][0]["quantity"] == 0
+    headers = {"Authorization": creds["api_key"]}
+    single = requests.get(f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}", headers=headers, timeout=10)
+    assert single.status_code == 200 and single.json()["order_lines"][0]["quantity"] == 0
+
+
 def test_background_generation_follows_the_configured_rate(sandbox):
     key, _ = new_account(sandbox, "amazon")
     sandbox.admin.set_generation(key, interval_seconds=60)

@@ -1,0 +1,206 @@
+"""Bulk actions on many orders: a job, one item per order, run in the background.
+
+`start_job` records the selection (explicit ids, or every order matching the
+queue's filters at that moment) and queues `orders.run_bulk_job` after commit.
+The same `key` twice (a double click, a retried POST) returns the first job and
+queues nothing new. `run_job` works through the pending items in small batches,
+each order in its own transaction with its item's outcome, through the usual
+actions (`orders.actions`, `orders.triage`): an order that cannot take the
+action (already accepted, fulfilled by the marketplace…) is a failed item with
+the action's own message, and the others go on. Running a job twice (a worker
+killed and the task redelivered) only finishes what is still pending. Orders are
+locked in primary-key order, so two jobs over the same orders never deadlock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.http import QueryDict
+from django.utils import timezone
+
+from oms.errors import DomainError
+from orders import actions, triage
+from orders.filters import OrderFilter
+from orders.models import BulkJob, BulkJobItem, Order
+
+BATCH = 50
+MAX_ORDERS = 100_000
+REASON_ACTIONS = (BulkJob.Action.REFUSE, BulkJob.Action.CANCEL)
+
+
+def _validate_params(action: str, params: dict) -> dict:
+    if action not in BulkJob.Action.values:
+        raise DomainError(f"Unknown bulk action {action!r}.", details={"action": action})
+    if action in REASON_ACTIONS:
+        reason = (params.get("reason") or "").strip()
+        if not reason:
+            raise DomainError("A reason is required.", details={"reason": "required"})
+        return {"reason": reason[:500]}
+    if action == BulkJob.Action.TAG:
+        tag = (params.get("tag") or "").strip()
+        if not triage.TAG_PATTERN.match(tag):
+            raise DomainError("A tag is 1 to 50 letters, digits, spaces, dots, dashes or underscores.", details={"tag": tag})
+        return {"tag": tag}
+    if action == BulkJob.Action.ASSIGN:
+        assignee = params.get("assignee")
+        if assignee in (None, "", "none"):
+            return {"assignee": None}
+        try:
+            return {"assignee": int(assignee)}
+        except (TypeError, ValueError):
+            raise DomainError("Choose someone to assign the orders to.", details={"assignee": assignee}) from None
+    return {}
+
+
+def selected_order_ids(*, order_ids=None, query: str | None = None, request=None) -> list[int]:
+    """The orders a bulk action covers: the ids ticked, or all matching the queue's filters."""
+    if query is not None:
+        filterset = OrderFilter(QueryDict(query.lstrip("?")), queryset=Order.objects.all(), request=request)
+        ids = sorted(filterset.qs.order_by().values_list("pk", flat=True)[: MAX_ORDERS + 1])
+    else:
+        wanted = sorted({int(pk) for pk in order_ids or []})
+        ids = list(Order.objects.filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+    if len(ids) > MAX_ORDERS:
+        raise DomainError(
+            f"A bulk action covers at most {MAX_ORDERS} orders: narrow the filters.", details={"limit": MAX_ORDERS}
+        )
+    return ids
+
+
+@transaction.atomic
+def start_job(*, user, key: str, action: str, order_ids: list[int], params: dict | None = None) -> BulkJob:
+    """Record a bulk job over `order_ids` and queue it; the same (user, key) returns the first job.
+
+    Raises DomainError for an unknown action, missing reason/tag or an empty selection.
+    """
+    key = (key or "").strip()[:64]
+    if not key:
+        raise DomainError("The form is missing its job key; reload the page.", details={"key": "required"})
+    existing = BulkJob.objects.filter(created_by=user, key=key).first()
+    if existing is not None:
+        return existing
+    params = _validate_params(action, params or {})
+    if not order_ids:
+        raise DomainError("No order selected.", details={"orders": "required"})
+    job, created = BulkJob.objects.get_or_create(
+        created_by=user, key=key, defaults={"action": action, "params": params, "total": len(order_ids)}
+    )
+    if not created:  # the same key committed by a concurrent request
+        return job
+    BulkJobItem.objects.bulk_create((BulkJobItem(job=job, order_id=pk) for pk in order_ids), batch_size=2000)
+    from orders.tasks import run_bulk_job
+
+    transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
+    return job
+
+
+def run_job(*, job_id: int) -> BulkJob:
+    """Work through the job's pending items; safe to run twice or concurrently."""
+    job = BulkJob.objects.select_related("created_by").get(pk=job_id)
+    BulkJob.objects.filter(pk=job.pk, started_at__isnull=True).update(status=BulkJob.Status.RUNNING, started_at=timezone.now())
+    if job.action == BulkJob.Action.EXPORT:
+        _export(job)
+    else:
+        actor = actions.Actor.of_user(job.created_by)
+        while _run_batch(job, actor):
+            pass
+    _finish_if_done(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _run_batch(job: BulkJob, actor: actions.Actor) -> int:
+    with transaction.atomic():
+        items = list(
+            BulkJobItem.objects.select_for_update(skip_locked=True)
+            .filter(job=job, outcome=BulkJobItem.Outcome.PENDING)
+            .order_by("id")[:BATCH]
+        )
+        for item in items:
+            _run_item(job, item, actor)
+    return len(items)
+
+
+def _run_item(job: BulkJob, item: BulkJobItem, actor: actions.Actor) -> None:
+    try:
+        with transaction.atomic():
+            message = _perform(job, item.order_id, actor)
+    except DomainError as error:
+        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, error.message, "failed"
+    except Order.DoesNotExist:
+        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, "This order no longer exists.", "failed"
+    except DatabaseError as error:  # this order only (its savepoint is rolled back); the others go on
+        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, f"Database error: {error}", "failed"
+    else:
+        item.outcome, item.message, counter = BulkJobItem.Outcome.SUCCEEDED, message, "succeeded"
+    item.finished_at = timezone.now()
+    item.save(update_fields=["outcome", "message", "finished_at"])
+    BulkJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1})
+
+
+def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
+    params = job.params
+    if job.action == BulkJob.Action.ACCEPT:
+        actions.accept_order(order_id=order_id, actor=actor, reason="Accepted in bulk")
+        return "Accepted"
+    if job.action == BulkJob.Action.REFUSE:
+        actions.refuse_order(order_id=order_id, actor=actor, reason=params["reason"])
+        return "Refused"
+    if job.action == BulkJob.Action.CANCEL:
+        actions.cancel_order(order_id=order_id, actor=actor, reason=params["reason"])
+        return "Cancelled"
+    if job.action == BulkJob.Action.ASSIGN:
+        triage.assign_order(order_id=order_id, actor=actor, assignee_id=params["assignee"])
+        return "Assigned"
+    if job.action == BulkJob.Action.TAG:
+        triage.tag_order(order_id=order_id, actor=actor, tag=params["tag"])
+        return "Tagged"
+    raise DomainError(f"Unknown bulk action {job.action!r}.")
+
+
+EXPORT_COLUMNS = (
+    "number", "platform", "account", "marketplace_order_id", "reference", "status", "purchased_at",
+    "acceptance_deadline", "ship_by", "buyer_name", "buyer_email", "ship_country", "ship_postal_code",
+    "ship_city", "total_amount", "currency", "carrier", "tracking_number", "items",
+)
+
+
+def _export(job: BulkJob) -> None:
+    """Write the CSV of the selected orders (read-only: every item succeeds)."""
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(EXPORT_COLUMNS)
+    order_ids = job.items.order_by("id").values_list("order_id", flat=True)
+    orders = Order.objects.select_related("account").prefetch_related("lines").defer("raw_payload").in_bulk(list(order_ids))
+    for pk in order_ids:
+        order = orders.get(pk)
+        if order is None:
+            continue
+        items = "; ".join(f"{line.quantity} x {line.sku}" for line in order.lines.all())
+        writer.writerow(
+            [
+                order.number, order.account.platform, order.account.name, order.marketplace_order_id, order.reference,
+                order.status, order.purchased_at.isoformat(),
+                order.acceptance_deadline.isoformat() if order.acceptance_deadline else "",
+                order.ship_by.isoformat() if order.ship_by else "", order.buyer_name, order.buyer_email,
+                order.ship_country, order.ship_postal_code, order.ship_city, order.total_amount, order.currency,
+                order.carrier, order.tracking_number, items,
+            ]
+        )
+    with transaction.atomic():
+        updated = job.items.filter(outcome=BulkJobItem.Outcome.PENDING).update(
+            outcome=BulkJobItem.Outcome.SUCCEEDED, message="Exported", finished_at=timezone.now()
+        )
+        BulkJob.objects.filter(pk=job.pk).update(export_csv=output.getvalue(), succeeded=F("succeeded") + updated)
+
+
+def _finish_if_done(job_id: int) -> None:
+    pending = BulkJobItem.objects.filter(job_id=job_id, outcome=BulkJobItem.Outcome.PENDING).exists()
+    if not pending:
+        BulkJob.objects.filter(pk=job_id).exclude(status=BulkJob.Status.DONE).update(
+            status=BulkJob.Status.DONE, finished_at=timezone.now()
+        )

@@ -1,0 +1,303 @@
+"""Every change to rules, and the rules' changes to orders.
+
+Rule definitions are validated here (`InvalidRule` lists every problem, nothing
+is saved). Applying rules locks the order, evaluates the enabled rules (first
+match wins), acts through `orders.actions` / `orders.triage` with the rule as
+the actor, and records a `RuleDecision` with the reason per condition; the
+same rule never acts twice on the same order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from marketplaces.connectors import CONNECTORS
+from marketplaces.models import MarketplaceAccount, Platform
+from oms.errors import DomainError
+from orders import actions as order_actions
+from orders import triage
+from orders.models import Order
+from orders.rules import conditions, engine, selectors
+from orders.rules.conditions import InvalidRule
+from orders.rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
+
+BATCH_SIZE = 200
+POSITION_STEP = 10
+
+
+# Rule definitions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    """Everything an admin writes for a rule, as the form and the API hand it over."""
+
+    name: str
+    action: str
+    conditions: list
+    platforms: tuple[str, ...] = ()
+    account_ids: tuple[int, ...] = ()
+    action_reason: str = ""
+    action_tag: str = ""
+    action_priority: int | None = None
+
+
+def clean_definition(definition: RuleDefinition, *, rule_id: int | None = None) -> tuple[dict, list[MarketplaceAccount]]:
+    """Check a definition; return the model fields and accounts, or raise InvalidRule with every problem."""
+    errors: list[str] = []
+    name = (definition.name or "").strip()
+    if not name:
+        errors.append("Name: required.")
+    elif len(name) > 100:
+        errors.append("Name: at most 100 characters.")
+    elif Rule.objects.filter(name__iexact=name).exclude(pk=rule_id).exists():
+        errors.append(f"Name: a rule named “{name}” already exists.")
+
+    try:
+        cleaned_conditions = conditions.clean_conditions(definition.conditions)
+    except InvalidRule as invalid:
+        errors.extend(invalid.errors)
+        cleaned_conditions = []
+
+    platforms = list(dict.fromkeys(definition.platforms or ()))
+    unknown = [platform for platform in platforms if platform not in Platform.values]
+    if unknown:
+        errors.append(f"Platforms: unknown {', '.join(map(str, unknown))}.")
+    account_ids = list(dict.fromkeys(definition.account_ids or ()))
+    accounts = list(MarketplaceAccount.objects.filter(pk__in=account_ids).order_by("name"))
+    if len(accounts) != len(account_ids):
+        errors.append("Accounts: some of them do not exist.")
+    outside = [account.name for account in accounts if platforms and account.platform not in platforms]
+    if outside:
+        errors.append(f"Accounts: {', '.join(outside)} outside the chosen platforms; the rule would never see them.")
+
+    fields = {"name": name, "conditions": cleaned_conditions, "platforms": platforms, "action": definition.action}
+    fields.update(_clean_action(definition, platforms, accounts, errors))
+    if not cleaned_conditions and not platforms and not accounts and not errors:
+        errors.append("Conditions: give at least one condition, platform or account; a rule never applies to everything blindly.")
+    if errors:
+        raise InvalidRule(errors)
+    return fields, accounts
+
+
+def _clean_action(definition: RuleDefinition, platforms: list[str], accounts, errors: list[str]) -> dict:
+    action = definition.action
+    fields = {"action_reason": (definition.action_reason or "").strip(), "action_tag": "", "action_priority": None}
+    if action not in RuleAction.values:
+        errors.append(f"Action: expected one of {', '.join(RuleAction.values)}.")
+        return fields
+    if action == RuleAction.REFUSE and not fields["action_reason"]:
+        errors.append("Action: a refusal needs a reason.")
+    if len(fields["action_reason"]) > 500:
+        errors.append("Reason: at most 500 characters.")
+    if action == RuleAction.TAG:
+        tag = (definition.action_tag or "").strip()
+        if not triage.TAG_PATTERN.match(tag):
+            errors.append("Tag: 1 to 50 letters, digits, spaces, dots, dashes or underscores.")
+        fields["action_tag"] = tag
+    if action == RuleAction.SET_PRIORITY:
+        priority = definition.action_priority
+        if priority is None or isinstance(priority, bool) or not isinstance(priority, int) or not -100 <= priority <= 100:
+            errors.append("Priority: a whole number from -100 to 100.")
+        fields["action_priority"] = priority
+    if action in (RuleAction.ACCEPT, RuleAction.REFUSE):
+        scope = set(platforms) | {account.platform for account in accounts}
+        if scope and not any(CONNECTORS[platform].has_acceptance_step for platform in scope):
+            names = ", ".join(sorted(Platform(platform).label for platform in scope))
+            errors.append(f"Action: {names} has no acceptance step; this rule would never {action} an order.")
+    return fields
+
+
+@transaction.atomic
+def create_rule(*, definition: RuleDefinition, created_by, enabled: bool = False) -> Rule:
+    """Add a rule at the end of the list (disabled unless said otherwise). Raises InvalidRule."""
+    fields, accounts = clean_definition(definition)
+    last = Rule.objects.select_for_update().aggregate(last=Max("position"))["last"] or 0
+    rule = Rule.objects.create(
+        **fields, enabled=enabled, position=last + POSITION_STEP, created_by=created_by, updated_by=created_by
+    )
+    rule.accounts.set(accounts)
+    return rule
+
+
+@transaction.atomic
+def update_rule(*, rule_id: int, definition: RuleDefinition, updated_by) -> Rule:
+    """Replace a rule's definition (position and enabled flag unchanged). Raises InvalidRule."""
+    rule = Rule.objects.select_for_update().get(pk=rule_id)
+    fields, accounts = clean_definition(definition, rule_id=rule_id)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.updated_by = updated_by
+    rule.save()
+    rule.accounts.set(accounts)
+    return rule
+
+
+@transaction.atomic
+def set_rule_enabled(*, rule_id: int, enabled: bool, updated_by) -> Rule:
+    rule = Rule.objects.select_for_update().get(pk=rule_id)
+    if enabled and rule.action in (RuleAction.ACCEPT, RuleAction.REFUSE):
+        clean_definition(definition_of(rule), rule_id=rule.pk)  # stored before a validation rule tightened
+    rule.enabled, rule.updated_by = enabled, updated_by
+    rule.save(update_fields=["enabled", "updated_by", "updated_at"])
+    return rule
+
+
+def _renumber(rules: list[Rule]) -> None:
+    for index, rule in enumerate(rules, start=1):
+        rule.position = index * POSITION_STEP
+    Rule.objects.bulk_update(rules, ["position"])
+
+
+@transaction.atomic
+def move_rule(*, rule_id: int, direction: str, updated_by) -> Rule:
+    """Swap the rule with its neighbour ("up": runs earlier, "down": later)."""
+    if direction not in ("up", "down"):
+        raise DomainError("Move a rule up or down.", details={"direction": direction})
+    rules = list(Rule.objects.select_for_update().order_by("position", "id"))
+    index = next((i for i, rule in enumerate(rules) if rule.pk == rule_id), None)
+    if index is None:
+        raise Rule.DoesNotExist(f"No rule {rule_id}")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    _renumber(rules)
+    return rules[other if 0 <= other < len(rules) else index]
+
+
+@transaction.atomic
+def reorder_rules(*, rule_ids: list[int], updated_by) -> list[Rule]:
+    """Set the whole order at once; `rule_ids` must list every rule exactly once."""
+    rules = {rule.pk: rule for rule in Rule.objects.select_for_update().order_by("pk")}
+    if sorted(rule_ids) != sorted(rules):
+        raise DomainError("List every rule exactly once to reorder them.", details={"rules": sorted(rules)})
+    ordered = [rules[rule_id] for rule_id in rule_ids]
+    _renumber(ordered)
+    return ordered
+
+
+@transaction.atomic
+def delete_rule(*, rule_id: int, deleted_by) -> None:
+    """Delete a rule; its past decisions stay on the orders with the rule's name."""
+    Rule.objects.filter(pk=rule_id).delete()
+
+
+def definition_of(rule: Rule) -> RuleDefinition:
+    return RuleDefinition(
+        name=rule.name,
+        action=rule.action,
+        conditions=rule.conditions,
+        platforms=tuple(rule.platforms),
+        account_ids=tuple(account.pk for account in rule.accounts.all()),
+        action_reason=rule.action_reason,
+        action_tag=rule.action_tag,
+        action_priority=rule.action_priority,
+    )
+
+
+# Flagged buyers ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_buyer(*, email: str = "", name: str = "", reason: str = "", created_by) -> FlaggedBuyer:
+    email, name = (email or "").strip(), " ".join((name or "").split())
+    if not email and not name:
+        raise DomainError("Give the buyer's e-mail, name or both.", details={"email": "required"})
+    existing = FlaggedBuyer.objects.filter(email__iexact=email, name__iexact=name).first()
+    if existing:
+        return existing
+    return FlaggedBuyer.objects.create(email=email, name=name, reason=(reason or "").strip(), created_by=created_by)
+
+
+@transaction.atomic
+def unflag_buyer(*, flagged_buyer_id: int) -> None:
+    FlaggedBuyer.objects.filter(pk=flagged_buyer_id).delete()
+
+
+# Applying rules to orders -----------------------------------------------------------
+
+
+def _explain(rule: Rule, verb: str, reasons: list[str]) -> str:
+    return f"{verb} by rule '{rule.name}': " + "; ".join(reasons)
+
+
+def _act(order: Order, rule: Rule, reasons: list[str]) -> None:
+    actor = order_actions.Actor.of_rule(rule.name)
+    if rule.action == RuleAction.ACCEPT:
+        order_actions.accept_order(order_id=order.pk, actor=actor, reason=_explain(rule, "accepted", reasons))
+    elif rule.action == RuleAction.REFUSE:
+        why = _explain(rule, "refused", reasons)
+        order_actions.refuse_order(order_id=order.pk, actor=actor, reason=f"{rule.action_reason} ({why})")
+    elif rule.action == RuleAction.HOLD:
+        why = _explain(rule, "held", reasons)
+        triage.hold_order(order_id=order.pk, actor=actor, reason=f"{rule.action_reason} ({why})" if rule.action_reason else why)
+    elif rule.action == RuleAction.TAG:
+        triage.tag_order(order_id=order.pk, actor=actor, tag=rule.action_tag, reason=_explain(rule, "tagged", reasons))
+    elif rule.action == RuleAction.SET_PRIORITY:
+        triage.set_priority(
+            order_id=order.pk, actor=actor, priority=rule.action_priority, reason=_explain(rule, "prioritised", reasons)
+        )
+
+
+@transaction.atomic
+def apply_rules_to_order(
+    *, order_id: int, rules: list[Rule] | None = None, context: conditions.Context | None = None
+) -> RuleDecision | None:
+    """Run the enabled rules on one order and act on the first match.
+
+    Returns the decision recorded: the action taken, "no_match" (with why each
+    rule in scope did not match) or "failed" (the action raised a DomainError:
+    nothing changed but the decision). Returns None when no rule covers the
+    order, or when the winning rule already acted on it (nothing is done twice).
+    """
+    rules = selectors.enabled_rules() if rules is None else rules
+    context = context or conditions.Context.load()
+    Order.objects.select_for_update(of=("self",)).filter(pk=order_id).values_list("pk").first()  # one run at a time
+    order = selectors.orders_for_rules().get(pk=order_id)
+    evaluation = engine.evaluate(order, rules, context, applied_rule_ids=selectors.applied_rule_ids(order_id))
+    winner = evaluation.winner
+    if winner is None:
+        if not evaluation.tried:
+            return None
+        return RuleDecision.objects.create(order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=evaluation.reasons)
+    if winner.already_applied:
+        return None
+    try:
+        with transaction.atomic():
+            _act(order, winner.rule, winner.reasons)
+    except DomainError as error:
+        return RuleDecision.objects.create(
+            order=order,
+            rule=winner.rule,
+            rule_name=winner.rule.name,
+            outcome=RuleDecision.Outcome.FAILED,
+            reasons=[*winner.reasons, error.message],
+        )
+    return RuleDecision.objects.create(
+        order=order, rule=winner.rule, rule_name=winner.rule.name, outcome=winner.rule.action, reasons=winner.reasons
+    )
+
+
+def apply_rules(*, order_ids: list[int], batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """Run the rules on many orders, one transaction per order; returns counts per outcome.
+
+    Rules and flagged buyers are read once per batch. Safe to run twice: a rule
+    that acted on an order does not act again. "unchanged" counts orders that no
+    rule covers or that their rule already handled.
+    """
+    counts: Counter[str] = Counter()
+    ids = list(dict.fromkeys(order_ids))
+    for start in range(0, len(ids), batch_size):
+        rules, context = selectors.enabled_rules(), conditions.Context.load()
+        for order_id in ids[start : start + batch_size]:
+            try:
+                decision = apply_rules_to_order(order_id=order_id, rules=rules, context=context)
+            except Order.DoesNotExist:
+                counts["missing"] += 1
+                continue
+            counts[decision.outcome if decision else "unchanged"] += 1
+    return dict(counts)

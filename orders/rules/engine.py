@@ -1,0 +1,114 @@
+"""Evaluate rules on an order: in order, first match wins. Reads only; never writes.
+
+A rule matches when the order is in its scope, every condition holds, and its
+action can apply to the order as it is now (an accept needs an order waiting
+for acceptance on a platform that has that step, not held, not fulfilled by
+the marketplace, with its stock reserved). A rule that cannot act does not
+match, so the next rule gets its chance; a rule that already acted on the
+order wins again without acting (the same rule never acts twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marketplaces.connectors import CONNECTORS
+from orders.models import Order
+from orders.rules import conditions
+from orders.rules.models import Rule, RuleAction
+from orders.rules.stock import Check, check_stock
+from orders.status import TERMINAL, OrderStatus
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    matched: bool
+    reasons: list[str]  # matched: why it holds, per condition; otherwise: what did not hold
+    already_applied: bool = False
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    order: Order
+    winner: RuleResult | None
+    tried: list[RuleResult] = field(default_factory=list)  # rules in scope, in order, up to the winner
+
+    @property
+    def outcome(self) -> str:
+        return self.winner.rule.action if self.winner else "no_match"
+
+    @property
+    def reasons(self) -> list[str]:
+        """What the decision records: the winner's reasons, or why each rule in scope did not match."""
+        if self.winner:
+            return self.winner.reasons
+        return [f"{result.rule.name}: {', '.join(result.reasons)}" for result in self.tried]
+
+
+def _status_label(order: Order) -> str:
+    return str(OrderStatus(order.status).label)
+
+
+def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
+    platform = order.account.get_platform_display()
+    if not CONNECTORS[order.account.platform].has_acceptance_step:
+        return [Check(False, f"{platform} has no acceptance step: nothing to {verb}")]
+    if order.fulfilled_by_marketplace:
+        return [Check(False, "fulfilled by the marketplace: read-only here")]
+    if order.status != OrderStatus.PENDING_ACCEPTANCE:
+        return [Check(False, f"status is {_status_label(order)}: nothing to {verb}")]
+    return []
+
+
+def action_guards(order: Order, rule: Rule) -> list[Check]:
+    """Whether the rule's action can apply to the order now; passing guards with a reason are quoted."""
+    if rule.action == RuleAction.ACCEPT:
+        blocked = _can_accept_or_refuse(order, "accept")
+        if blocked:
+            return blocked
+        if order.on_hold:
+            return [Check(False, "held for review: a rule does not accept it")]
+        if any(entry["type"] == "stock" for entry in rule.conditions):
+            return []  # the rule's own stock condition already said it
+        return [check_stock(order)]
+    if rule.action == RuleAction.REFUSE:
+        return _can_accept_or_refuse(order, "refuse")
+    if rule.action == RuleAction.HOLD:
+        if order.status in TERMINAL or order.status == OrderStatus.SHIPPED:
+            return [Check(False, f"status is {_status_label(order)}: nothing to hold")]
+        if order.on_hold:
+            return [Check(False, "already held for review")]
+    if rule.action == RuleAction.TAG and rule.action_tag in order.tags:
+        return [Check(False, f"already tagged {rule.action_tag}")]
+    if rule.action == RuleAction.SET_PRIORITY and order.priority == rule.action_priority:
+        return [Check(False, f"priority already {rule.action_priority}")]
+    return []
+
+
+def evaluate_rule(order: Order, rule: Rule, context: conditions.Context) -> RuleResult:
+    """One rule on one order (scope assumed checked): every condition, then the action's guards."""
+    checks = [condition.check(order, context) for condition in conditions.build(rule.conditions)]
+    checks += action_guards(order, rule)
+    failed = [check.reason for check in checks if not check.passed]
+    if failed:
+        return RuleResult(rule=rule, matched=False, reasons=failed)
+    return RuleResult(rule=rule, matched=True, reasons=[check.reason for check in checks if check.reason])
+
+
+def evaluate(
+    order: Order, rules: list[Rule], context: conditions.Context, *, applied_rule_ids: frozenset[int] = frozenset()
+) -> Evaluation:
+    """Rules in their order; the first that matches (or already acted on this order) wins."""
+    tried: list[RuleResult] = []
+    for rule in rules:
+        if not rule.in_scope(order):
+            continue
+        if rule.pk in applied_rule_ids:
+            result = RuleResult(rule=rule, matched=True, reasons=["already applied to this order"], already_applied=True)
+            return Evaluation(order=order, winner=result, tried=[*tried, result])
+        result = evaluate_rule(order, rule, context)
+        tried.append(result)
+        if result.matched:
+            return Evaluation(order=order, winner=result, tried=tried)
+    return Evaluation(order=order, winner=None, tried=tried)

@@ -1,0 +1,126 @@
+"""Read-side queries of the rules: the rule list, orders loaded for evaluation, decisions, dry runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from orders.models import Order, OrderLine
+from orders.rules import conditions, engine
+from orders.rules.models import FlaggedBuyer, Rule, RuleDecision
+
+DRY_RUN_LIMIT = 2000  # the most recent orders a dry run looks at
+
+
+def rule_list() -> QuerySet[Rule]:
+    return Rule.objects.prefetch_related("accounts").select_related("created_by", "updated_by").order_by("position", "id")
+
+
+def enabled_rules() -> list[Rule]:
+    return list(rule_list().filter(enabled=True))
+
+
+def _has_allocation() -> bool:
+    try:
+        Order._meta.get_field("allocation")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def orders_for_rules() -> QuerySet[Order]:
+    """Orders with what conditions read (account, lines, stock allocation when inventory has one)."""
+    queryset = Order.objects.select_related("account").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    )
+    if _has_allocation():
+        queryset = queryset.select_related("allocation")
+    return queryset
+
+
+def applied_rule_ids(order_id: int) -> frozenset[int]:
+    """Rules that already acted on this order (each acts at most once)."""
+    return frozenset(
+        RuleDecision.objects.filter(order_id=order_id, dry_run=False, outcome__in=RuleDecision.ACTED, rule__isnull=False)
+        .values_list("rule_id", flat=True)
+    )
+
+
+def decisions_for_order(order_id: int) -> QuerySet[RuleDecision]:
+    return RuleDecision.objects.filter(order_id=order_id, dry_run=False).order_by("-created_at", "-id")
+
+
+def latest_decisions() -> QuerySet[RuleDecision]:
+    """For a `Prefetch("rule_decisions", queryset=latest_decisions())` on a page of orders."""
+    return RuleDecision.objects.filter(dry_run=False).order_by("-created_at", "-id")
+
+
+def flagged_buyers() -> QuerySet[FlaggedBuyer]:
+    return FlaggedBuyer.objects.select_related("created_by").order_by("email", "name")
+
+
+@dataclass
+class DryRunRow:
+    order: Order
+    result: engine.RuleResult | None  # None: the order is outside the rule's scope
+    decided_by: engine.RuleResult | None  # the rule that would win (this one or an earlier one)
+
+    @property
+    def wins(self) -> bool:
+        return bool(self.decided_by and self.decided_by.rule.pk == self.result.rule.pk)
+
+
+@dataclass
+class DryRun:
+    rule: Rule
+    days: int
+    rows: list[DryRunRow] = field(default_factory=list)
+    looked_at: int = 0
+    truncated: bool = False
+
+    @property
+    def in_scope(self) -> int:
+        return sum(1 for row in self.rows if row.result is not None)
+
+    @property
+    def matched(self) -> list[DryRunRow]:
+        return [row for row in self.rows if row.result is not None and row.result.matched]
+
+    @property
+    def would_act(self) -> list[DryRunRow]:
+        return [row for row in self.matched if row.wins]
+
+    @property
+    def shadowed(self) -> list[DryRunRow]:
+        """Orders the rule matches where an earlier enabled rule would decide first."""
+        return [row for row in self.matched if not row.wins]
+
+
+def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int = DRY_RUN_LIMIT) -> DryRun:
+    """What `rule` would have done on the orders purchased in the last `days` days.
+
+    Read-only: evaluates, writes nothing (no decision, no event). The rule is
+    placed among the enabled rules at its position, enabled or not, so the
+    result also says where an earlier rule would have decided first. Orders are
+    judged as they are now (an order already accepted has nothing to accept).
+    """
+    now = now or timezone.now()
+    others = [other for other in enabled_rules() if other.pk != rule.pk]
+    ordered = sorted([*others, rule], key=lambda item: (item.position, item.pk))
+    context = conditions.Context.load()
+    since = now - dt.timedelta(days=days)
+    orders = list(orders_for_rules().filter(purchased_at__gte=since).order_by("-purchased_at", "-id")[: limit + 1])
+    report = DryRun(rule=rule, days=days, truncated=len(orders) > limit)
+    for order in orders[:limit]:
+        report.looked_at += 1
+        if not rule.in_scope(order):
+            report.rows.append(DryRunRow(order=order, result=None, decided_by=None))
+            continue
+        result = engine.evaluate_rule(order, rule, context)
+        winner = engine.evaluate(order, ordered, context).winner if result.matched else None
+        report.rows.append(DryRunRow(order=order, result=result, decided_by=winner))
+    return report

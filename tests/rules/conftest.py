@@ -1,0 +1,45 @@
+"""Orders shaped for rule tests, and rules written the way an admin writes them."""
+
+from decimal import Decimal
+
+import pytest
+
+from orders.rules import actions
+from orders.status import OrderStatus
+from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
+
+
+def order_with(*, account, lines=(("CHAIR-01", 1, "42.90"),), shipping="0.00", status=OrderStatus.PENDING_ACCEPTANCE, **fields):
+    """An ingested order with the given (sku, quantity, unit price) lines; total = lines + shipping."""
+    line_data = tuple(
+        OrderLineDataFactory(
+            marketplace_line_id=f"L{index}-{sku}",
+            sku=sku,
+            quantity=quantity,
+            unit_price_amount=Decimal(price),
+            total_amount=Decimal(price) * quantity,
+        )
+        for index, (sku, quantity, price) in enumerate(lines)
+    )
+    total = sum((line.total_amount for line in line_data), Decimal(shipping))
+    return make_order(account=account, status=status, lines=line_data, shipping_amount=Decimal(shipping), total_amount=total, **fields)
+
+
+def add_rule(*, name="Rule", action="tag", conditions=(), enabled=True, created_by=None, **definition):
+    if action == "tag":
+        definition.setdefault("action_tag", "rule-tag")
+    return actions.create_rule(
+        definition=actions.RuleDefinition(name=name, action=action, conditions=list(conditions), **definition),
+        created_by=created_by,
+        enabled=enabled,
+    )
+
+
+@pytest.fixture
+def mirakl(db):
+    return MarketplaceAccountFactory(platform="mirakl", name="Fnac-Darty FR")
+
+
+@pytest.fixture
+def amazon(db):
+    return MarketplaceAccountFactory(platform="amazon", name="Amazon FR")
