@@ -129,7 +129,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "oms.heartbeat", "schedule": 10.0},
-    "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 5.0},
+    "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 2.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
     "drain-outbox": {"task": "marketplaces.drain_outbox", "schedule": 2.0},
 }

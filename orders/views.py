@@ -238,7 +238,7 @@ def bulk_start(request):
 
 def _bulk_error(request, message: str):
     if request.htmx:
-        return render(request, "orders/_bulk_error.html", {"message": message}, status=422)
+        return render(request, "orders/_bulk_error.html", {"message": message})
     messages.error(request, message)
     return redirect("orders:list")
 
