@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        from inventory import actions
+        from orders import signals
+
+        # Inside the order's transaction: a reservation commits with the order, or neither does.
+        signals.orders_received.connect(actions.on_orders_received, dispatch_uid="inventory.reserve")
+        signals.order_status_changed.connect(actions.on_order_status_changed, dispatch_uid="inventory.release_or_consume")

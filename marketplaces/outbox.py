@@ -96,6 +96,9 @@ def send(message: OutboxMessage) -> str:
         return _retry(message, error, retry_after=None)
     except MarketplaceError as error:
         return _dead(message, error)
+    except Exception as error:  # a bug or an outage of ours: retried, then parked, never lost
+        logger.exception("outbox message %s failed unexpectedly", message.pk)
+        return _retry(message, error, retry_after=None)
     _mark(message, status=S.SENT, sent_at=timezone.now(), last_error="")
     _record_on_order(message, "sent")
     return "sent"
@@ -161,7 +164,14 @@ def _deliver(message: OutboxMessage) -> None:
             idempotency_key=message.idempotency_key,
         )
     elif message.kind == OutboxMessage.Kind.STOCK:
-        result = connector.push_stock(quantities=payload["quantities"])
+        from inventory.actions import quantities_to_send, record_stock_push
+
+        # SKUs a later push superseded, or that the platform already answered, are not sent again.
+        quantities = quantities_to_send(message)
+        if not quantities:
+            return
+        result = connector.push_stock(quantities=quantities)
+        record_stock_push(message=message, result=result)
         if result.deferred:
             raise TransientError(f"stock deferred for {', '.join(result.deferred)}", platform=message.account.platform)
     else:

@@ -1,9 +1,10 @@
 """Polling: each due account is polled by exactly one worker at a time.
 
 A poll claims the account with a lease (a conditional UPDATE: one winner), reads
-the changed orders page by page from the stored cursor minus an overlap, ingests
-each order in its own transaction, quarantines what cannot be stored, and only
-when every page is stored moves the cursor forward. After each stored page it
+the changed orders page by page from the stored cursor minus an overlap, stores
+each page in one transaction (each order in its own savepoint, new ones in bulk),
+quarantines what cannot be stored, and only when every page is stored moves the
+cursor forward. After each stored page it
 records where it is (`resume_*`): a poll stopped by the platform's quota, an
 error or its page budget goes on from there next time instead of starting over
 (at peak, Mirakl's one OR11 call a minute would otherwise never get past page

@@ -19,6 +19,7 @@ urlpatterns = [
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
     path("orders/", include("orders.urls")),
     path("marketplaces/", include("marketplaces.urls")),
+    path("rules/", include("orders.rules.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

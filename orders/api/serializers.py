@@ -53,6 +53,10 @@ class OrderSerializer(serializers.ModelSerializer):
     account_name = serializers.CharField(source="account.name", read_only=True)
     shipping_address = ShippingAddressSerializer(source="*", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    next_deadline = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Acceptance deadline while to accept, ship-by while to ship."
+    )
 
     class Meta:
         model = Order
@@ -85,6 +89,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "carrier",
             "tracking_number",
             "lines",
+            "assignee",
+            "tags",
+            "priority",
+            "on_hold",
+            "next_deadline",
             "created_at",
             "updated_at",
         ]
@@ -108,3 +117,14 @@ class OptionalReasonSerializer(serializers.Serializer):
 class ShipSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=50)
     tracking_number = serializers.CharField(max_length=100)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        allow_null=True, help_text="Id of an active user; null to unassign."
+    )
+
+
+class TagSerializer(serializers.Serializer):
+    tag = serializers.CharField(max_length=50)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

@@ -1,18 +1,22 @@
-"""Orders API: list and detail for ERPs, and the transitions as action endpoints."""
+"""Orders API: list (with the queue's filters and an incremental-sync cursor), detail, and actions."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oms.api.idempotency import idempotent
-from orders import actions, selectors
+from orders import actions, selectors, triage
+from orders.api.pagination import SyncCursorPagination
 from orders.api.serializers import (
+    AssignSerializer,
     OptionalReasonSerializer,
     OrderDetailSerializer,
     OrderSerializer,
     ReasonSerializer,
     ShipSerializer,
+    TagSerializer,
 )
 from orders.filters import OrderFilter
 
@@ -24,15 +28,70 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Any unique string; a retry with the same key and body replays the first response.",
 )
 
+LIST_DESCRIPTION = """
+Every order of every account, with the filters of the operator's queue (status, platform,
+account, dates, deadlines, country, carrier, SKU, amounts, tags, assignee, hold, search `q`).
+Cursor-paginated: follow `next` until it is null. Without `updated_since` the newest orders
+come first (by id).
+
+**Incremental sync for an ERP.** Keep a high-water mark *H* (start with the epoch):
+
+1. `GET /api/v1/orders/?updated_since=H&page_size=200` — orders changed at or after *H*,
+   oldest change first (`updated_at`, then `id`), so a page boundary never skips an order.
+2. Follow `next` until it is null; upsert each order by `id` (an order changed again while you
+   page shows up once more, later: apply the last copy).
+3. Set *H* to the largest `updated_at` you received **minus a small overlap** (e.g. 2 minutes):
+   a change committed late by a slow transaction may carry a slightly earlier `updated_at`. The
+   overlap re-sends a few orders, which the upsert absorbs.
+"""
+
+SYNC_EXAMPLE = OpenApiExample(
+    "Incremental sync page",
+    response_only=True,
+    value={
+        "next": "https://oms.example.com/api/v1/orders/?cursor=cD0yMDI2LTExLTIz&updated_since=2026-11-23T10%3A00%3A00Z",
+        "previous": None,
+        "results": [
+            {
+                "id": 4211,
+                "number": "OMS-0004211",
+                "platform": "mirakl",
+                "account": 3,
+                "account_name": "Fnac-Darty",
+                "marketplace_order_id": "FD-98231-A",
+                "status": "pending_acceptance",
+                "total_amount": "42.90",
+                "currency": "EUR",
+                "acceptance_deadline": "2026-11-24T10:00:00Z",
+                "updated_at": "2026-11-23T10:00:03.120000Z",
+                "lines": [{"sku": "MUG-TOUR-EIFFEL", "quantity": 1, "total_amount": "12.90"}],
+            }
+        ],
+    },
+)
+
 
 @extend_schema_view(
-    list=extend_schema(summary="List orders", description="Newest first; cursor-paginated."),
+    list=extend_schema(
+        summary="List orders (queue filters, incremental sync)",
+        description=LIST_DESCRIPTION,
+        parameters=[
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Orders changed at or after this instant, oldest change first (incremental sync).",
+                examples=[OpenApiExample("Since 10:00 UTC", value="2026-11-23T10:00:00Z")],
+            ),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 200 (default 50)."),
+        ],
+        examples=[SYNC_EXAMPLE],
+    ),
     retrieve=extend_schema(summary="One order with its lines and timeline"),
 )
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.order_list()
     filterset_class = OrderFilter
-    action_permissions = {"accept": ACT, "refuse": ACT, "cancel": ACT, "ship": ACT}
+    action_permissions = {"accept": ACT, "refuse": ACT, "cancel": ACT, "ship": ACT, "assign": ACT, "tag": ACT}
 
     def get_queryset(self):
         if self.action == "list":
@@ -41,6 +100,13 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return OrderSerializer if self.action == "list" else OrderDetailSerializer
+
+    @property
+    def paginator(self):
+        if not hasattr(self, "_paginator"):
+            syncing = self.action == "list" and "updated_since" in self.request.query_params
+            self._paginator = SyncCursorPagination() if syncing else super().paginator
+        return self._paginator
 
     def _respond(self, order_id: int) -> Response:
         order = selectors.order_detail().get(pk=order_id)
@@ -51,18 +117,22 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def _actor(self):
+        return actions.Actor.of_user(self.request.user)
+
     @extend_schema(
         summary="Accept an order waiting for acceptance",
         request=OptionalReasonSerializer,
         responses=OrderDetailSerializer,
         parameters=[IDEMPOTENCY_KEY],
+        examples=[OpenApiExample("Stock checked", value={"reason": "Stock checked"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request, pk=None):
         order = self.get_object()
         data = self._validated(OptionalReasonSerializer)
-        actions.accept_order(order_id=order.pk, actor=actions.Actor.of_user(request.user), reason=data["reason"])
+        actions.accept_order(order_id=order.pk, actor=self._actor(), reason=data["reason"])
         return self._respond(order.pk)
 
     @extend_schema(
@@ -77,7 +147,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def refuse(self, request, pk=None):
         order = self.get_object()
         data = self._validated(ReasonSerializer)
-        actions.refuse_order(order_id=order.pk, actor=actions.Actor.of_user(request.user), reason=data["reason"])
+        actions.refuse_order(order_id=order.pk, actor=self._actor(), reason=data["reason"])
         return self._respond(order.pk)
 
     @extend_schema(
@@ -85,13 +155,14 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         request=ReasonSerializer,
         responses=OrderDetailSerializer,
         parameters=[IDEMPOTENCY_KEY],
+        examples=[OpenApiExample("Buyer asked", value={"reason": "The buyer asked to cancel"}, request_only=True)],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request, pk=None):
         order = self.get_object()
         data = self._validated(ReasonSerializer)
-        actions.cancel_order(order_id=order.pk, actor=actions.Actor.of_user(request.user), reason=data["reason"])
+        actions.cancel_order(order_id=order.pk, actor=self._actor(), reason=data["reason"])
         return self._respond(order.pk)
 
     @extend_schema(
@@ -111,9 +182,39 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = self.get_object()
         data = self._validated(ShipSerializer)
         actions.ship_order(
-            order_id=order.pk,
-            actor=actions.Actor.of_user(request.user),
-            carrier=data["carrier"],
-            tracking_number=data["tracking_number"],
+            order_id=order.pk, actor=self._actor(), carrier=data["carrier"], tracking_number=data["tracking_number"]
         )
+        return self._respond(order.pk)
+
+    @extend_schema(
+        summary="Assign an order to a user (null to unassign)",
+        request=AssignSerializer,
+        responses=OrderDetailSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[
+            OpenApiExample("Assign", value={"assignee": 7}, request_only=True),
+            OpenApiExample("Unassign", value={"assignee": None}, request_only=True),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def assign(self, request, pk=None):
+        order = self.get_object()
+        data = self._validated(AssignSerializer)
+        triage.assign_order(order_id=order.pk, actor=self._actor(), assignee_id=data["assignee"])
+        return self._respond(order.pk)
+
+    @extend_schema(
+        summary="Tag an order (a tag already there changes nothing)",
+        request=TagSerializer,
+        responses=OrderDetailSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[OpenApiExample("Gift wrap", value={"tag": "gift-wrap", "reason": "Buyer asked"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def tag(self, request, pk=None):
+        order = self.get_object()
+        data = self._validated(TagSerializer)
+        triage.tag_order(order_id=order.pk, actor=self._actor(), tag=data["tag"], reason=data["reason"])
         return self._respond(order.pk)

@@ -72,6 +72,16 @@ class Rule(models.Model):
         return not account_ids or order.account_id in account_ids
 
     @property
+    def platform_labels(self) -> list[str]:
+        return [str(Platform(platform).label) for platform in self.platforms]
+
+    @property
+    def condition_descriptions(self) -> list[str]:
+        from orders.rules.conditions import build
+
+        return [condition.describe() for condition in build(self.conditions)]
+
+    @property
     def scope_account_ids(self) -> set[int]:
         # Read through the prefetch cache when the selector filled it.
         return {account.pk for account in self.accounts.all()}

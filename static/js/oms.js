@@ -1,6 +1,7 @@
 // Live countdowns on deadlines: "in 3 h 12 min" / "late by 20 min", coloured as they near.
 (function () {
   "use strict";
+  var URGENT_MS = 3600 * 1000;
   var SOON_MS = 4 * 3600 * 1000;
   var lang = document.documentElement.lang || "en";
   var words = lang.indexOf("fr") === 0
@@ -23,7 +24,8 @@
       el.textContent = left < 0 ? words.late + " " + span(left) : words.in + " " + span(left);
       el.title = el.dataset.absolute;
       el.classList.toggle("late", left < 0);
-      el.classList.toggle("soon", left >= 0 && left < SOON_MS);
+      el.classList.toggle("urgent", left >= 0 && left < URGENT_MS);
+      el.classList.toggle("soon", left >= URGENT_MS && left < SOON_MS);
     });
   }
 

@@ -1,0 +1,647 @@
+"""Every change to stock: reservations for orders, counts, receipts, imports, and channel pushes.
+
+Each public function runs in one transaction, changes levels only through
+`inventory.ledger` (conditional UPDATEs, rows locked in id order), writes a
+`StockMovement` per change with the actor, schedules a channel push for the
+products it touched, and raises `DomainError` (changing nothing) when refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from inventory import ledger, selectors
+from inventory.models import (
+    ChannelPublication,
+    Listing,
+    OrderAllocation,
+    PendingStockPush,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from marketplaces import outbox
+from marketplaces.models import MarketplaceAccount, OutboxMessage
+from oms.errors import DomainError
+from orders.actions import Actor, lock_order
+from orders.status import OrderStatus
+
+logger = logging.getLogger(__name__)
+
+Reason = StockMovement.Reason
+Status = OrderAllocation.Status
+RELEASING = frozenset({OrderStatus.REFUSED, OrderStatus.CANCELLED})
+SHIPPING = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+
+
+class _Taken(Exception):
+    """A conditional reservation found fewer units than the snapshot promised."""
+
+
+# Orders: reserve, release, consume ------------------------------------------------------------
+
+
+def holds_stock(order) -> bool:
+    return order.status in selectors.HOLDING_STATUSES and not order.fulfilled_by_marketplace
+
+
+def allocate(*, order, actor: Actor) -> OrderAllocation:
+    """Reserve the whole order in the first warehouse (by priority) that can ship all of it.
+
+    The caller holds the order (ingest, or `reserve_order`). Each reservation is a
+    conditional UPDATE; when another order took the units first, the next
+    warehouse is tried; when none can, the order is a back-order, with the reason.
+    Unknown SKUs make a back-order too, never an error.
+    """
+    needs, unknown = selectors.order_needs(order)
+    if unknown:
+        return _record_allocation(
+            order, Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved."
+        )
+    if not needs:
+        return _record_allocation(order, Status.BACKORDER, None, "The order has no line to reserve.")
+    warehouses = selectors.feeding_warehouses(order.account_id)
+    if not warehouses:
+        return _record_allocation(order, Status.BACKORDER, None, "No active warehouse ships this account's orders.")
+    available = selectors.available_by_warehouse(needs)
+    skus = dict(Product.objects.filter(pk__in=needs).values_list("pk", "sku"))
+    passed_over = []
+    for warehouse in warehouses:
+        short = selectors.shortages(needs, warehouse.pk, available, skus)
+        if short:
+            passed_over.append(f"{warehouse.name} lacks {', '.join(short)}")
+            continue
+        if _hold(order=order, warehouse=warehouse, needs=needs, actor=actor):
+            reason = f"Reserved in {warehouse.name}, the first warehouse by priority that can ship the whole order"
+            reason += f" ({'; '.join(passed_over)})." if passed_over else "."
+            return _record_allocation(order, Status.RESERVED, warehouse, reason)
+        passed_over.append(f"{warehouse.name} was emptied by another order meanwhile")
+    totals = defaultdict(int)
+    for (product_id, _), units in available.items():
+        totals[product_id] += max(units, 0)
+    missing = ", ".join(f"{skus[p]} needs {units}, {totals[p]} available in all" for p, units in sorted(needs.items()))
+    return _record_allocation(
+        order, Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])})."
+    )
+
+
+def _hold(*, order, warehouse: Warehouse, needs: dict[int, int], actor: Actor) -> bool:
+    levels = dict(StockLevel.objects.filter(warehouse=warehouse, product_id__in=needs).values_list("product_id", "id"))
+    try:
+        with transaction.atomic():  # a savepoint: a shortfall undoes this warehouse's holds only
+            changes = []
+            for product_id, level_id in sorted(levels.items(), key=lambda item: item[1]):
+                after = ledger.reserve(level_id, needs[product_id])
+                if after is None:
+                    raise _Taken
+                changes.append(after)
+    except _Taken:
+        return False
+    StockMovement.objects.bulk_create(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order) for after in changes)
+    components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in order.lines.all()})
+    Reservation.objects.bulk_create(
+        Reservation(line=line, order=order, level_id=levels[product_id], quantity=line.quantity * units)
+        for line in order.lines.all()
+        for product_id, units in components[line.sku]
+    )
+    ledger.schedule_push(needs)
+    return True
+
+
+def _record_allocation(order, status: str, warehouse, explanation: str) -> OrderAllocation:
+    allocation, _ = OrderAllocation.objects.update_or_create(
+        order=order, defaults={"status": status, "warehouse": warehouse, "explanation": explanation}
+    )
+    return allocation
+
+
+@transaction.atomic
+def reserve_order(*, order_id: int, actor: Actor) -> OrderAllocation:
+    """Try again to reserve a back-ordered order (or one never allocated) that still holds stock."""
+    order = lock_order(order_id)
+    allocation = OrderAllocation.objects.filter(order=order).first()
+    if allocation and allocation.status != Status.BACKORDER:
+        return allocation
+    if not holds_stock(order):
+        raise DomainError(
+            f"Order {order.number} is {OrderStatus(order.status).label}: it does not hold stock.", details={"order": order.pk}
+        )
+    return allocate(order=order, actor=actor)
+
+
+def release_order_stock(*, order, actor: Actor) -> None:
+    """Give back what a refused or cancelled order held (in the caller's transaction)."""
+    reservations = list(Reservation.objects.filter(order=order, quantity__gt=0).order_by("level_id", "id"))
+    movements, products, now = [], set(), timezone.now()
+    for reservation in reservations:
+        after = ledger.release(reservation.level_id, reservation.quantity)
+        if after is None:  # the database refused: reserved would go negative; never expected
+            logger.error("could not release reservation %s", reservation.pk)
+            continue
+        movements.append(ledger.movement(after, reason=Reason.RELEASED, actor=actor, order=order))
+        products.add(after.product_id)
+        reservation.released += reservation.quantity
+        reservation.quantity = 0
+        reservation.updated_at = now
+    Reservation.objects.bulk_update(reservations, ["quantity", "released", "updated_at"])
+    StockMovement.objects.bulk_create(movements)
+    ledger.schedule_push(products)
+    label = OrderStatus(order.status).label
+    OrderAllocation.objects.filter(order=order).exclude(status=Status.CONSUMED).update(
+        status=Status.RELEASED,
+        explanation=f"Released: the order was {label}." if reservations else f"Nothing held: the order was {label}.",
+        updated_at=timezone.now(),
+    )
+
+
+def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
+    """Take shipped units out of stock: the whole order, or what its lines say is shipped.
+
+    Reserved units leave on hand and reserved together; units shipped without a
+    reservation (a back-order shipped anyway) come out of what is available, and
+    the movement says when there were not enough.
+    """
+    allocation = OrderAllocation.objects.filter(order=order).select_related("warehouse").first()
+    if allocation is None:
+        return  # never allocated (fulfilled by the marketplace, or received already shipped)
+    lines = list(order.lines.all())
+    components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in lines})
+    reservations = {
+        (r.line_id, r.level.product_id): r for r in Reservation.objects.filter(order=order).select_related("level")
+    }
+    warehouse = allocation.warehouse or next(iter(selectors.feeding_warehouses(order.account_id)), None)
+    steps = []  # (level id, kind, units, reservation or (line, product id))
+    for line in lines:
+        shipped_items = line.quantity if whole_order else min(line.quantity_shipped, line.quantity)
+        for product_id, units in components.get(line.sku, []):
+            reservation = reservations.get((line.pk, product_id))
+            todo = shipped_items * units - (reservation.consumed if reservation else 0)
+            if todo <= 0:
+                continue
+            from_reserved = min(todo, reservation.quantity) if reservation else 0
+            if from_reserved:
+                steps.append((reservation.level_id, "reserved", from_reserved, reservation))
+            if todo > from_reserved and warehouse is not None:
+                steps.append((None, "unreserved", todo - from_reserved, (line, product_id, reservation)))
+    if not steps:
+        return
+    unreserved_levels = ledger.ensure_levels(
+        (target[1], warehouse.pk) for level_id, kind, _, target in steps if kind == "unreserved"
+    )
+    steps = [
+        (level_id or unreserved_levels[(target[1], warehouse.pk)], kind, units, target) for level_id, kind, units, target in steps
+    ]
+    movements, touched = [], set()
+    for level_id, kind, units, target in sorted(steps, key=lambda step: step[0]):
+        if kind == "reserved":
+            after = ledger.consume(level_id, units)
+            if after is None:
+                logger.error("could not consume reservation %s", target.pk)
+                continue
+            target.quantity -= units
+            target.consumed += units
+            target.save(update_fields=["quantity", "consumed", "updated_at"])
+            note = ""
+        else:
+            line, product_id, reservation = target
+            after = ledger.take_unreserved(level_id, units)
+            if reservation is None:
+                reservation = Reservation.objects.create(line=line, order=order, level_id=level_id, quantity=0)
+            reservation.consumed += units
+            reservation.save(update_fields=["consumed", "updated_at"])
+            taken = -after.on_hand_change
+            note = "Shipped without a reservation" + (f": only {taken} of {units} were in stock." if taken < units else ".")
+        movements.append(ledger.movement(after, reason=Reason.SHIPPED, actor=actor, order=order, note=note))
+        touched.add(after.product_id)
+    StockMovement.objects.bulk_create(movements)
+    ledger.schedule_push(touched)
+    if whole_order:
+        where = f" from {allocation.warehouse.name}" if allocation.warehouse else ""
+        allocation.status = Status.CONSUMED
+        allocation.explanation = f"Shipped{where}: the units left the stock."
+        allocation.save(update_fields=["status", "explanation", "updated_at"])
+
+
+def on_orders_received(sender, *, account, orders, **kwargs) -> None:
+    """Receiver of orders.signals.orders_received: reserve what new orders need."""
+    actor = Actor.system("inventory")
+    for order in orders:
+        if holds_stock(order):
+            allocate(order=order, actor=actor)
+
+
+def on_order_status_changed(sender, *, order, before, after, actor, **kwargs) -> None:
+    """Receiver of orders.signals.order_status_changed: release on refuse/cancel, consume on ship."""
+    if order.fulfilled_by_marketplace:
+        return
+    if after in RELEASING:
+        release_order_stock(order=order, actor=actor)
+    elif after in SHIPPING:
+        consume_order_stock(order=order, actor=actor, whole_order=True)
+    elif after == OrderStatus.PARTIALLY_SHIPPED:
+        consume_order_stock(order=order, actor=actor, whole_order=False)
+
+
+def retry_backorders(*, limit: int = 200) -> int:
+    """Reserve back-orders again, oldest first, when stock came in since their last try; returns how many now hold."""
+    came_in = (
+        StockMovement.objects.filter(Q(on_hand_change__gt=0) | Q(reserved_change__lt=0))
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if came_in is None:
+        return 0
+    waiting = OrderAllocation.objects.filter(
+        status=Status.BACKORDER,
+        updated_at__lt=came_in,
+        order__status__in=selectors.HOLDING_STATUSES,
+        order__fulfilled_by_marketplace=False,
+    ).order_by("order__purchased_at", "order_id")
+    actor = Actor.system("inventory")
+    reserved = 0
+    for order_id in list(waiting.values_list("order_id", flat=True)[:limit]):
+        allocation = reserve_order(order_id=order_id, actor=actor)
+        reserved += allocation.status == Status.RESERVED
+    return reserved
+
+
+# Counts, adjustments, receipts, returns -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockCount:
+    """One row of a set or adjust request: a SKU, a warehouse code, a quantity (count or change)."""
+
+    sku: str
+    warehouse: str
+    quantity: int
+
+
+def _level_for(product_id: int, warehouse_id: int) -> int:
+    return ledger.ensure_levels([(product_id, warehouse_id)])[(product_id, warehouse_id)]
+
+
+def _refusal_for_change(level_id: int, change: int) -> DomainError:
+    level = StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
+    return DomainError(
+        f"{level.product.sku} in {level.warehouse.name}: {level.on_hand} on hand with {level.reserved} reserved, "
+        f"a change of {change:+d} would leave less than is reserved.",
+        details={"sku": level.product.sku, "on_hand": level.on_hand, "reserved": level.reserved, "change": change},
+    )
+
+
+@transaction.atomic
+def adjust_stock(*, product_id: int, warehouse_id: int, change: int, note: str, actor: Actor, reason: str = Reason.ADJUSTED) -> StockLevel:
+    """Add or remove units on hand with a reason (a count, damage, a find). Refused below what is reserved."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("A reason is required.", details={"note": "required"})
+    if change == 0:
+        raise DomainError("The change must not be zero.", details={"change": 0})
+    level_id = _level_for(product_id, warehouse_id)
+    after = ledger.add(level_id, change)
+    if after is None:
+        raise _refusal_for_change(level_id, change)
+    ledger.movement(after, reason=reason, actor=actor, note=note).save()
+    ledger.schedule_push([product_id])
+    return StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
+
+
+@transaction.atomic
+def return_to_stock(*, product_id: int, warehouse_id: int, quantity: int, actor: Actor, order=None, note: str = "") -> StockLevel:
+    """Put returned units back on hand (the returns app calls this after inspection)."""
+    if quantity <= 0:
+        raise DomainError("A return puts back at least one unit.", details={"quantity": quantity})
+    level_id = _level_for(product_id, warehouse_id)
+    after = ledger.add(level_id, quantity)
+    ledger.movement(after, reason=Reason.RETURNED, actor=actor, order=order, note=note or "Returned").save()
+    ledger.schedule_push([product_id])
+    return StockLevel.objects.get(pk=level_id)
+
+
+def _resolve(rows: list[StockCount], *, counts: bool) -> tuple[dict[int, tuple[int, int, StockCount]], dict[int, str]]:
+    """Row index → (product id, warehouse id, row) for valid rows, and row index → error for the others."""
+    products = dict(Product.objects.filter(sku__in={row.sku for row in rows}).values_list("sku", "pk"))
+    warehouses = dict(Warehouse.objects.filter(code__in={row.warehouse for row in rows}).values_list("code", "pk"))
+    seen: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        seen[(row.sku, row.warehouse)].append(index)
+    valid, errors = {}, {}
+    for index, row in enumerate(rows):
+        if not row.sku:
+            errors[index] = "The SKU is missing."
+        elif row.sku not in products:
+            errors[index] = f"Unknown SKU {row.sku}."
+        elif row.warehouse not in warehouses:
+            errors[index] = f"Unknown warehouse {row.warehouse or '(empty)'}."
+        elif counts and row.quantity < 0:
+            errors[index] = f"A count cannot be negative ({row.quantity})."
+        elif not counts and row.quantity == 0:
+            errors[index] = "A change must not be zero."
+        elif len(seen[(row.sku, row.warehouse)]) > 1:
+            others = ", ".join(str(i + 1) for i in seen[(row.sku, row.warehouse)] if i != index)
+            errors[index] = f"{row.sku} in {row.warehouse} appears more than once (also item {others})."
+        else:
+            valid[index] = (products[row.sku], warehouses[row.warehouse], row)
+    return valid, errors
+
+
+@transaction.atomic
+def set_stock(*, rows: list[StockCount], actor: Actor, note: str, reason: str = Reason.ADJUSTED) -> list[StockLevel]:
+    """Set counted quantities on hand, all or nothing: any bad row raises DomainError with every row's error."""
+    valid, errors = _resolve(rows, counts=True)
+    if errors:
+        raise DomainError("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
+    levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values())
+    wanted = {levels[(p, w)]: row.quantity for p, w, row in valid.values()}
+    applied = ledger.set_counts(wanted)
+    refused = {index: "The count is lower than what orders have reserved." for index, (p, w, _) in valid.items() if levels[(p, w)] not in applied}
+    if refused:
+        raise DomainError("Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+    StockMovement.objects.bulk_create(
+        ledger.movement(after, reason=reason, actor=actor, note=note) for after in applied.values() if after.on_hand_change
+    )
+    ledger.schedule_push(after.product_id for after in applied.values() if after.on_hand_change)
+    return list(StockLevel.objects.filter(pk__in=applied).select_related("product", "warehouse").order_by("id"))
+
+
+@transaction.atomic
+def adjust_stock_in_bulk(*, rows: list[StockCount], actor: Actor, note: str) -> list[StockLevel]:
+    """Add or remove units on several levels, all or nothing (each change conditional on what is reserved)."""
+    valid, errors = _resolve(rows, counts=False)
+    if errors:
+        raise DomainError("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
+    levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values())
+    movements, refused = [], {}
+    for index, (p, w, row) in sorted(valid.items(), key=lambda item: levels[(item[1][0], item[1][1])]):
+        after = ledger.add(levels[(p, w)], row.quantity)
+        if after is None:
+            refused[index] = f"A change of {row.quantity:+d} would leave less than is reserved."
+            continue
+        movements.append(ledger.movement(after, reason=Reason.ADJUSTED, actor=actor, note=note))
+    if refused:
+        raise DomainError("Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+    StockMovement.objects.bulk_create(movements)
+    ledger.schedule_push(p for p, _, _ in valid.values())
+    return list(StockLevel.objects.filter(pk__in=levels.values()).select_related("product", "warehouse").order_by("id"))
+
+
+def _by_row(errors: dict[int, str]) -> dict[str, str]:
+    return {str(index + 1): message for index, message in sorted(errors.items())}
+
+
+@dataclass
+class ImportReport:
+    """What a stock import did: rows applied (with the change), rows refused (with the reason)."""
+
+    applied: list[tuple[int, str, str, int, int]] = field(default_factory=list)  # line, sku, warehouse, count, change
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # line, the row as read, reason
+    strict: bool = False
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for *_, change in self.applied if change)
+
+
+@transaction.atomic
+def import_stock_counts(
+    *, rows: list[tuple[int, StockCount]], refused: list[tuple[int, str, str]], actor: Actor, note: str, strict: bool = False
+) -> ImportReport:
+    """Apply counted quantities read from a file: `rows` are (line number, row), `refused` the
+    (line number, text, reason) of lines that could not be read.
+
+    Every row is applied whole or refused with its reason; with `strict` nothing is
+    applied unless every row is valid. One transaction: a failure part-way applies nothing.
+    """
+    report = ImportReport(strict=strict, refused=list(refused))
+    valid, errors = _resolve([row for _, row in rows], counts=True)
+    report.refused.extend((rows[index][0], _describe(rows[index][1]), message) for index, message in errors.items())
+    levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values()) if valid else {}
+    reserved = dict(StockLevel.objects.filter(pk__in=levels.values()).values_list("pk", "reserved")) if levels else {}
+    for index, (p, w, row) in list(valid.items()):
+        held = reserved[levels[(p, w)]]
+        if row.quantity < held:
+            report.refused.append((rows[index][0], _describe(row), f"{row.quantity} is less than the {held} units orders have reserved."))
+            del valid[index]
+    if strict and report.refused:
+        transaction.set_rollback(True)
+        report.refused.sort()
+        return report
+    applied = ledger.set_counts({levels[(p, w)]: row.quantity for p, w, row in valid.values()})
+    movements = []
+    for index, (p, w, row) in sorted(valid.items()):
+        after = applied.get(levels[(p, w)])
+        if after is None:  # an order reserved units between the check and the update
+            report.refused.append((rows[index][0], _describe(row), "Less than what orders have reserved."))
+            continue
+        report.applied.append((rows[index][0], row.sku, row.warehouse, row.quantity, after.on_hand_change))
+        if after.on_hand_change:
+            movements.append(ledger.movement(after, reason=Reason.IMPORTED, actor=actor, note=note))
+    StockMovement.objects.bulk_create(movements, batch_size=5000)
+    ledger.schedule_push(m.product_id for m in movements)
+    report.refused.sort()
+    return report
+
+
+def _describe(row: StockCount) -> str:
+    return f"{row.sku};{row.warehouse};{row.quantity}"
+
+
+@transaction.atomic
+def receive_purchase_order(*, purchase_order_id: int, quantities: dict[int, int], actor: Actor) -> PurchaseOrder:
+    """Receive units against a purchase order's lines (line id → units now received) into its warehouse.
+
+    Refused (nothing changes) for a received order, a negative quantity, an unknown
+    line, or more than a line still expects.
+    """
+    purchase_order = PurchaseOrder.objects.select_for_update().select_related("warehouse").get(pk=purchase_order_id)
+    if purchase_order.status != PurchaseOrder.Status.OPEN:
+        raise DomainError(f"Purchase order {purchase_order.reference} is already received.", details={"purchase_order": purchase_order.pk})
+    lines = {line.pk: line for line in purchase_order.lines.select_for_update().select_related("product").order_by("id")}
+    errors = {}
+    for line_id, units in quantities.items():
+        line = lines.get(line_id)
+        if line is None:
+            errors[str(line_id)] = "Not a line of this purchase order."
+        elif units < 0:
+            errors[line.product.sku] = "A quantity cannot be negative."
+        elif units > line.remaining:
+            errors[line.product.sku] = f"{units} received but only {line.remaining} still expected."
+    if errors:
+        raise DomainError("Nothing was received: " + " ".join(f"{k}: {v}" for k, v in errors.items()), details=errors)
+    received = {line_id: units for line_id, units in quantities.items() if units > 0}
+    if not received:
+        raise DomainError("Enter at least one quantity received.", details={})
+    levels = ledger.ensure_levels((lines[i].product_id, purchase_order.warehouse_id) for i in received)
+    movements = []
+    for line_id, units in sorted(received.items(), key=lambda item: levels[(lines[item[0]].product_id, purchase_order.warehouse_id)]):
+        line = lines[line_id]
+        after = ledger.add(levels[(line.product_id, purchase_order.warehouse_id)], units)
+        movements.append(ledger.movement(after, reason=Reason.RECEIVED, actor=actor, purchase_order=purchase_order, note=purchase_order.reference))
+        PurchaseOrderLine.objects.filter(pk=line_id).update(quantity_received=F("quantity_received") + units)
+    StockMovement.objects.bulk_create(movements)
+    ledger.schedule_push(lines[i].product_id for i in received)
+    if not purchase_order.lines.filter(quantity_received__lt=F("quantity_ordered")).exists():
+        purchase_order.status = PurchaseOrder.Status.RECEIVED
+        purchase_order.save(update_fields=["status"])
+    return purchase_order
+
+
+@transaction.atomic
+def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) -> Product:
+    if threshold < 0:
+        raise DomainError("The threshold cannot be negative.", details={"threshold": threshold})
+    Product.objects.filter(pk=product_id).update(low_stock_threshold=threshold)
+    return Product.objects.get(pk=product_id)
+
+
+# Channel pushes ------------------------------------------------------------------------------
+
+# Seconds between two stock pushes to one account. Mirakl's STO01 accepts one import a minute.
+DEFAULT_PUSH_INTERVAL_SECONDS = 10
+PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 60}
+
+
+def push_interval(account: MarketplaceAccount) -> float:
+    """`stock_push_interval_seconds` in the account's settings, else the platform's, else the default."""
+    configured = (account.settings or {}).get("stock_push_interval_seconds")
+    if configured is not None:
+        return float(configured)
+    per_platform = getattr(settings, "INVENTORY_PUSH_INTERVALS", PLATFORM_PUSH_INTERVAL_SECONDS)
+    return float(per_platform.get(account.platform, getattr(settings, "INVENTORY_PUSH_INTERVAL_SECONDS", DEFAULT_PUSH_INTERVAL_SECONDS)))
+
+
+def _take_pending(limit: int) -> set[int]:
+    from django.db import connection
+
+    table = PendingStockPush._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING product_id",
+            [limit],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _skus_of(product_ids: set[int]) -> dict[int | None, set[str]]:
+    """Account id (None: every account) → marketplace SKUs these products sell under."""
+    skus: dict[int | None, set[str]] = defaultdict(set)
+    skus[None].update(Product.objects.filter(pk__in=product_ids).values_list("sku", flat=True))
+    for account_id, sku in Listing.objects.filter(product_id__in=product_ids).values_list("account_id", "listing_sku"):
+        skus[account_id].add(sku)
+    return skus
+
+
+def _products_behind(skus) -> set[int]:
+    skus = set(skus)
+    return set(Product.objects.filter(sku__in=skus).values_list("pk", flat=True)) | set(
+        Listing.objects.filter(listing_sku__in=skus).values_list("product_id", flat=True)
+    )
+
+
+@transaction.atomic
+def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) -> dict[str, int]:
+    """Turn stock changes into at most one STOCK outbox message per account per interval.
+
+    Changed products mark every enabled account's publication of their SKUs; then,
+    for each account whose interval has passed, the quantities it should show are
+    computed now and the ones that differ from what we last sent go out in one
+    message (the connector batches them into the platform's bulk call). Returns
+    account name → SKUs queued. Safe to run concurrently (SKIP LOCKED).
+    """
+    now = now or timezone.now()
+    product_ids = _take_pending(limit)
+    accounts = list(MarketplaceAccount.objects.filter(enabled=True).order_by("pk"))
+    if product_ids:
+        skus = _skus_of(product_ids)
+        marks = [
+            ChannelPublication(account=account, sku=sku, needs_push=True)
+            for account in accounts
+            for sku in sorted(skus[None] | skus.get(account.pk, set()))
+        ]
+        ChannelPublication.objects.bulk_create(
+            marks, batch_size=5000, update_conflicts=True, unique_fields=["account", "sku"], update_fields=["needs_push"]
+        )
+    queued = {}
+    for account in accounts:
+        last = (
+            OutboxMessage.objects.filter(account=account, kind=OutboxMessage.Kind.STOCK)
+            .order_by("-id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None and (now - last).total_seconds() < push_interval(account):
+            continue
+        rows = {
+            row.sku: row
+            for row in ChannelPublication.objects.select_for_update(skip_locked=True).filter(account=account, needs_push=True)
+        }
+        if not rows:
+            continue
+        quantities = selectors.channel_quantities(account=account, product_ids=_products_behind(rows))
+        changed = {
+            sku: quantity
+            for sku, quantity in quantities.items()
+            if sku in rows and (rows[sku].queued_quantity != quantity or rows[sku].message_id is None)
+        }
+        message = None
+        if changed:
+            message = outbox.enqueue(account=account, kind=OutboxMessage.Kind.STOCK, payload={"quantities": changed})
+            queued[account.name] = len(changed)
+        for sku, row in rows.items():
+            row.needs_push = False
+            if sku in changed:
+                row.queued_quantity, row.queued_at, row.message = changed[sku], now, message
+                row.outcome, row.error = ChannelPublication.Outcome.QUEUED, ""
+        ChannelPublication.objects.bulk_update(
+            rows.values(), ["needs_push", "queued_quantity", "queued_at", "message", "outcome", "error"], batch_size=5000
+        )
+    return queued
+
+
+def quantities_to_send(message: OutboxMessage) -> dict[str, int]:
+    """The SKUs of a STOCK message still worth sending: not superseded by a later push, not yet answered."""
+    quantities = dict(message.payload.get("quantities", {}))
+    done = ChannelPublication.objects.filter(account_id=message.account_id, sku__in=list(quantities)).filter(
+        Q(message_id__isnull=False, message_id__gt=message.pk)
+        | Q(message_id=message.pk, outcome__in=[ChannelPublication.Outcome.ACCEPTED, ChannelPublication.Outcome.REJECTED])
+    )
+    for sku in done.values_list("sku", flat=True):
+        quantities.pop(sku, None)
+    return quantities
+
+
+@transaction.atomic
+def record_stock_push(*, message: OutboxMessage, result) -> None:
+    """Write a push's per-SKU outcome on the publications it still owns (called by the outbox)."""
+    now = timezone.now()
+    mine = ChannelPublication.objects.filter(account_id=message.account_id, message_id=message.pk)
+    if result.accepted:
+        mine.filter(sku__in=list(result.accepted)).update(
+            outcome=ChannelPublication.Outcome.ACCEPTED, published_quantity=F("queued_quantity"), published_at=now, error=""
+        )
+    for sku, reason in (result.rejected or {}).items():
+        mine.filter(sku=sku).update(outcome=ChannelPublication.Outcome.REJECTED, error=str(reason)[:2000])
+    if result.deferred:
+        mine.filter(sku__in=list(result.deferred)).update(outcome=ChannelPublication.Outcome.DEFERRED)
+
+
+@transaction.atomic
+def schedule_full_push() -> int:
+    """Publish every product again on every account (after a rule change, or to resynchronise)."""
+    product_ids = list(Product.objects.values_list("pk", flat=True))
+    ledger.schedule_push(product_ids)
+    return len(product_ids)
