@@ -18,6 +18,7 @@ from marketplaces.ratelimit import RedisRateLimiter, redis_client
 # Share of the published rate we allow ourselves. Amazon advises planning on about 80 %;
 # Mirakl's "at most once a minute" is a rule we meet exactly (polls are a minute apart).
 SAFETY_MARGIN = {"amazon": 0.8}
+PER_OPERATION = "per_operation"
 MINUTE_TTL = 2 * 3600
 DAY_TTL = 3 * 86400
 
@@ -62,8 +63,8 @@ def calls_vs_limits(account) -> list[dict]:
     limits = CONNECTORS[account.platform].rate_limits
     used = calls(account.pk)
     rows = []
-    for operation in sorted(set(used) | set(limits)):
-        rate, burst = limits.get(operation, (None, None))
+    for operation in sorted(set(used) | set(limits) - {PER_OPERATION}):
+        rate, burst = limits.get(operation) or limits.get(PER_OPERATION) or (None, None)
         counts = used.get(operation, {"last_hour": 0, "today": 0})
         rows.append(
             {
@@ -88,14 +89,19 @@ class CallGate:
         self.limiter = limiter or RedisRateLimiter()
 
     def before_call(self, operation: str) -> None:
-        bucket_name = operation if operation in self.limits else self._shared_bucket()
-        if bucket_name is not None:
-            rate, burst = self.limits[bucket_name]
+        limit = self._limit_for(operation)
+        if limit is not None:
+            bucket, (rate, burst) = limit
             rate *= self.margin * settings.OMS_RATE_LIMIT_SCALE
-            self.limiter.acquire(f"{self.scope}:{bucket_name}", rate=rate, burst=burst)
+            self.limiter.acquire(f"{self.scope}:{bucket}", rate=rate, burst=burst)
         record_call(self.account_id, operation)
 
-    def _shared_bucket(self) -> str | None:
-        # A platform whose only limit is a budget for every call (eBay's daily application quota).
+    def _limit_for(self, operation: str):
+        """(bucket, (rate, burst)) for this operation, or None when the platform sets none."""
+        if operation in self.limits:
+            return operation, self.limits[operation]
+        if PER_OPERATION in self.limits:  # one limit that every operation has on its own (Octopia)
+            return operation, self.limits[PER_OPERATION]
+        # A budget that every call spends (eBay's daily application quota).
         shared = [name for name in self.limits if name.startswith("daily_")]
-        return shared[0] if shared else None
+        return (shared[0], self.limits[shared[0]]) if shared else None

@@ -71,7 +71,7 @@ def _start_of_local_day(day: dt.date) -> dt.datetime:
 class OrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
-        choices=OrderStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
+        choices=OrderStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple, distinct=False
     )
     platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices, label=_("Platform"))
     account = django_filters.ModelChoiceFilter(queryset=MarketplaceAccount.objects.all(), label=_("Account"))

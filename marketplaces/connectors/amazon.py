@@ -321,7 +321,8 @@ class AmazonConnector(ConnectorBase):
                     {"method": "GET", "path": ORDERS_PATH, "dataElements": list(RESTRICTED_ORDER_DATA)}
                 ]
             },
-            idempotent=True,  # a token request changes nothing on the platform, operation="createRestrictedDataToken"
+            idempotent=True,  # a token request changes nothing on the platform
+            operation="createRestrictedDataToken",
         )
         body = response.body if isinstance(response.body, dict) else {}
         if not body.get("restrictedDataToken"):

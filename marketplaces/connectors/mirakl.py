@@ -488,7 +488,8 @@ class MiraklConnector(ConnectorBase):
                 STOCK_IMPORT_PATH,
                 params=self._params(),
                 files={"file": ("stock.csv", stock_csv(quantities), "text/csv")},
-                idempotent=True,  # absolute quantities: importing twice sets the same stock, operation="STO01"
+                idempotent=True,  # absolute quantities: importing twice sets the same stock
+                operation="STO01",
             )
         except (RateLimited, TransientError):
             return StockPushResult(deferred=skus)

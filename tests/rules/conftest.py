@@ -25,6 +25,17 @@ def order_with(*, account, lines=(("CHAIR-01", 1, "42.90"),), shipping="0.00", s
     return make_order(account=account, status=status, lines=line_data, shipping_amount=Decimal(shipping), total_amount=total, **fields)
 
 
+def put_in_stock(sku: str, units: int):
+    """`units` of `sku` on hand in the one warehouse (created on first use)."""
+    from inventory.actions import adjust_stock
+    from inventory.models import Product, Warehouse
+    from orders.actions import Actor
+
+    warehouse, _ = Warehouse.objects.get_or_create(code="main", defaults={"name": "Main"})
+    product, _ = Product.objects.get_or_create(sku=sku, defaults={"title": sku})
+    adjust_stock(product_id=product.pk, warehouse_id=warehouse.pk, change=units, note="count", actor=Actor.system())
+
+
 def add_rule(*, name="Rule", action="tag", conditions=(), enabled=True, created_by=None, **definition):
     if action == "tag":
         definition.setdefault("action_tag", "rule-tag")

@@ -4,7 +4,7 @@ import pytest
 
 from orders.rules import actions
 from orders.rules.conditions import Context, build, clean_conditions
-from tests.rules.conftest import order_with
+from tests.rules.conftest import order_with, put_in_stock
 
 
 def check(order, condition: dict, context=None):
@@ -127,8 +127,25 @@ class TestAddressRisk:
 
 
 @pytest.mark.django_db
-def test_stock_cannot_be_confirmed_without_a_reservation(mirakl):
-    order = order_with(account=mirakl)
-    passed, reason = check(order, {"type": "stock"})
-    assert passed is False
-    assert reason.startswith("cannot confirm stock")
+class TestStock:
+    def test_reserved_lines_pass_with_the_figures(self, mirakl):
+        put_in_stock("CHAIR-01", 3)
+        order = order_with(account=mirakl, lines=[("CHAIR-01", 1, "42.90")])
+        assert check(order, {"type": "stock"}) == (True, "stock 3 ≥ 1 for all lines")
+
+    def test_several_lines(self, mirakl):
+        put_in_stock("CHAIR-01", 3)
+        put_in_stock("LAMP-02", 5)
+        order = order_with(account=mirakl, lines=[("CHAIR-01", 1, "10"), ("LAMP-02", 2, "10")])
+        assert check(order, {"type": "stock"}) == (True, "stock CHAIR-01 3 ≥ 1, LAMP-02 5 ≥ 2 for all lines")
+
+    def test_lines_that_cannot_be_reserved(self, mirakl):
+        put_in_stock("CHAIR-01", 1)
+        order = order_with(account=mirakl, lines=[("CHAIR-01", 2, "42.90")])
+        assert check(order, {"type": "stock"}) == (False, "cannot reserve stock: CHAIR-01 1 < 2")
+
+    def test_no_reservation_cannot_be_confirmed(self, mirakl):
+        order = order_with(account=mirakl)
+        type(order.allocation).objects.filter(order=order).delete()
+        order = type(order).objects.get(pk=order.pk)
+        assert check(order, {"type": "stock"}) == (False, "cannot confirm stock: no stock reservation for this order")

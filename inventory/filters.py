@@ -1,0 +1,48 @@
+"""One FilterSet per list, shared by the HTML views and the API."""
+
+import django_filters
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Product, StockMovement, Warehouse
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    sku = django_filters.CharFilter(field_name="sku", lookup_expr="exact", label=_("SKU"))
+    low_stock = django_filters.BooleanFilter(method="only_low", label=_("Low stock"))
+    warehouse = django_filters.ModelChoiceFilter(
+        queryset=Warehouse.objects.all(), method="in_warehouse", label=_("Warehouse"), to_field_name="code"
+    )
+
+    class Meta:
+        model = Product
+        fields = ["q", "sku", "low_stock", "warehouse"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(sku__icontains=value) | Q(ean=value) | Q(title__icontains=value))
+
+    def only_low(self, queryset, name, value):
+        if value is None:
+            return queryset
+        low = Q(low_stock_threshold__gt=0, available_total__lte=F("low_stock_threshold"))
+        return queryset.filter(low) if value else queryset.exclude(low)
+
+    def in_warehouse(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=value.levels.values("product_id"))
+
+
+class MovementFilter(django_filters.FilterSet):
+    sku = django_filters.CharFilter(field_name="product__sku", label=_("SKU"))
+    reason = django_filters.ChoiceFilter(choices=StockMovement.Reason.choices, label=_("Reason"))
+    warehouse = django_filters.CharFilter(field_name="level__warehouse__code", label=_("Warehouse"))
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Since"))
+
+    class Meta:
+        model = StockMovement
+        fields = ["sku", "reason", "warehouse", "since"]
