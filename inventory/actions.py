@@ -46,6 +46,19 @@ RELEASING = frozenset({OrderStatus.REFUSED, OrderStatus.CANCELLED})
 SHIPPING = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
+class InvalidStockRows(DomainError):
+    """Some rows of a bulk change are not valid (details: row number → reason); nothing changed."""
+
+    code = "invalid_rows"
+    http_status = 400
+
+
+class BelowReserved(DomainError):
+    """A change would leave fewer units on hand than orders have reserved; nothing changed."""
+
+    code = "below_reserved"
+
+
 class _Taken(Exception):
     """A conditional reservation found fewer units than the snapshot promised."""
 
@@ -296,7 +309,7 @@ def _level_for(product_id: int, warehouse_id: int) -> int:
 
 def _refusal_for_change(level_id: int, change: int) -> DomainError:
     level = StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
-    return DomainError(
+    return BelowReserved(
         f"{level.product.sku} in {level.warehouse.name}: {level.on_hand} on hand with {level.reserved} reserved, "
         f"a change of {change:+d} would leave less than is reserved.",
         details={"sku": level.product.sku, "on_hand": level.on_hand, "reserved": level.reserved, "change": change},
@@ -364,13 +377,13 @@ def set_stock(*, rows: list[StockCount], actor: Actor, note: str, reason: str = 
     """Set counted quantities on hand, all or nothing: any bad row raises DomainError with every row's error."""
     valid, errors = _resolve(rows, counts=True)
     if errors:
-        raise DomainError("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
+        raise InvalidStockRows("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
     levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values())
     wanted = {levels[(p, w)]: row.quantity for p, w, row in valid.values()}
     applied = ledger.set_counts(wanted)
     refused = {index: "The count is lower than what orders have reserved." for index, (p, w, _) in valid.items() if levels[(p, w)] not in applied}
     if refused:
-        raise DomainError("Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+        raise BelowReserved("Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)})
     StockMovement.objects.bulk_create(
         ledger.movement(after, reason=reason, actor=actor, note=note) for after in applied.values() if after.on_hand_change
     )
@@ -383,7 +396,7 @@ def adjust_stock_in_bulk(*, rows: list[StockCount], actor: Actor, note: str) -> 
     """Add or remove units on several levels, all or nothing (each change conditional on what is reserved)."""
     valid, errors = _resolve(rows, counts=False)
     if errors:
-        raise DomainError("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
+        raise InvalidStockRows("Some rows are not valid: nothing was changed.", details={"rows": _by_row(errors)})
     levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values())
     movements, refused = [], {}
     for index, (p, w, row) in sorted(valid.items(), key=lambda item: levels[(item[1][0], item[1][1])]):
@@ -393,7 +406,7 @@ def adjust_stock_in_bulk(*, rows: list[StockCount], actor: Actor, note: str) -> 
             continue
         movements.append(ledger.movement(after, reason=Reason.ADJUSTED, actor=actor, note=note))
     if refused:
-        raise DomainError("Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+        raise BelowReserved("Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)})
     StockMovement.objects.bulk_create(movements)
     ledger.schedule_push(p for p, _, _ in valid.values())
     return list(StockLevel.objects.filter(pk__in=levels.values()).select_related("product", "warehouse").order_by("id"))

@@ -86,9 +86,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
+        commands = _commands(port, sandbox_port)
+        # The sandbox first: the demo data creates its orders still to work there.
+        processes["sandbox"] = subprocess.Popen(commands.pop("sandbox"), env=env, start_new_session=True)
         for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
             subprocess.run([PYTHON, "manage.py", *step], env=env, check=True)
-        for name, command in _commands(port, sandbox_port).items():
+        for name, command in commands.items():
             processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
         _say(f"OMS running on http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
         _say(f"Sandbox marketplaces on http://127.0.0.1:{sandbox_port}/_sandbox/")

@@ -17,6 +17,9 @@ READABLE_APPS = ("orders", "order_rules", "marketplaces", "inventory", "shipping
 # What an operator may do beyond reading: work orders, not configure the system.
 OPERATOR_PERMISSIONS = (
     "orders.act_on_order",
+    # Receiving a delivery against a purchase order is warehouse work; counts and imports stay with admins.
+    "inventory.receive_stock",
+    "orders.add_savedview",  # their own views of the queue; sharing one is an admin's
 )
 
 

@@ -8,6 +8,8 @@ from oms import health, views
 
 api_v1 = [
     path("", include("orders.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("orders.rules.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
     path("orders/", include("orders.urls")),
     path("marketplaces/", include("marketplaces.urls")),
+    path("inventory/", include("inventory.urls")),
     path("rules/", include("orders.rules.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -20,6 +20,7 @@ from orders.filters import OrderFilter
 from orders.models import Order, SavedView
 
 COUNT_SECONDS = 30
+COUNT_KEY_PREFIX = "orders:view-count"
 # Parameters that describe the page, not the selection.
 NOT_FILTERS = ("page", "per_page", "sort", "view")
 
@@ -70,7 +71,7 @@ def _count_key(view: SavedView, request) -> str:
     per_user = f"u{request.user.pk}" if "assignee=me" in view.query else ""
     zone = timezone.get_current_timezone_name()
     digest = hashlib.sha256(f"{view.query}|{zone}|{per_user}".encode()).hexdigest()[:32]
-    return f"orders:view-count:{digest}"
+    return f"{COUNT_KEY_PREFIX}:{digest}"
 
 
 def view_counts(views: list[SavedView], request) -> dict[int, int]:

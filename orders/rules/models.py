@@ -82,9 +82,9 @@ class Rule(models.Model):
         return [condition.describe() for condition in build(self.conditions)]
 
     @property
-    def scope_account_ids(self) -> set[int]:
+    def scope_account_ids(self) -> list[int]:
         # Read through the prefetch cache when the selector filled it.
-        return {account.pk for account in self.accounts.all()}
+        return sorted(account.pk for account in self.accounts.all())
 
 
 class RuleDecision(models.Model):

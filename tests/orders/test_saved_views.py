@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -21,10 +22,9 @@ def nav_counts(html: str) -> dict[str, int]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_counts():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_counts(monkeypatch):
+    """Counts are cached in Redis: each test gets keys of its own."""
+    monkeypatch.setattr(saved_views, "COUNT_KEY_PREFIX", f"test-view-count:{uuid.uuid4().hex}")
 
 
 def test_built_in_shared_views_show_their_counts_in_the_navigation(client, viewer):
@@ -53,7 +53,7 @@ def test_counts_are_cached_briefly_and_cost_no_query_when_warm(client, operator,
     with django_assert_max_num_queries(0):
         cached = saved_views.view_counts(views, Request())
     assert cached == first
-    cache.clear()
+    cache.delete_many([saved_views._count_key(view, Request()) for view in views])
     to_accept = next(view for view in views if view.name == "To accept")
     assert saved_views.view_counts(views, Request())[to_accept.pk] == first[to_accept.pk] + 1
 

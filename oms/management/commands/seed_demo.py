@@ -1,12 +1,17 @@
 """Demo data, loaded once: the sandbox's accounts, one user per role, a few hundred orders.
 
-Passwords are random, written to var/demo-logins.txt (git-ignored) and printed,
-never stored in the repository.
+The order history (shipped, delivered, cancelled, refused) is built by the
+factories and ingested directly; the orders still to work (to accept, to ship)
+are created on the running sandbox marketplaces and polled in, so that accepting
+or shipping them reaches a marketplace that knows them. Passwords are random,
+written to var/demo-logins.txt (git-ignored) and printed, never stored in the
+repository.
 """
 
 import datetime as dt
 import random
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,20 +25,25 @@ from oms import embedded, roles
 from orders.actions import ingest_order
 from orders.canonical import OrderStatus, Platform
 from orders.factories import OrderDataFactory
+from orders.models import Order
 
 LOGINS_FILE = embedded.VAR_DIR / "demo-logins.txt"
 
 # Status mix of the demo orders; platforms without an acceptance step skip it.
 STATUS_WEIGHTS = {
-    OrderStatus.PENDING_ACCEPTANCE: 20,
-    OrderStatus.ACCEPTED: 35,
-    OrderStatus.SHIPPED: 25,
-    OrderStatus.DELIVERED: 8,
-    OrderStatus.CANCELLED: 5,
-    OrderStatus.REFUSED: 3,
-    OrderStatus.AWAITING_PAYMENT: 4,
+    OrderStatus.SHIPPED: 60,
+    OrderStatus.DELIVERED: 25,
+    OrderStatus.CANCELLED: 10,
+    OrderStatus.REFUSED: 5,
 }
 NO_ACCEPTANCE_STEP = {Platform.AMAZON, Platform.EBAY}
+# Orders still to work, per demo account, created on the sandbox: (platform's status, count).
+LIVE_ORDERS = {
+    Platform.AMAZON: [("Unshipped", 8)],
+    Platform.EBAY: [(None, 8)],
+    Platform.MIRAKL: [("WAITING_ACCEPTANCE", 5), ("SHIPPING", 4)],
+    Platform.CDISCOUNT: [("WaitingAcceptance", 5), ("Accepted", 4)],
+}
 
 
 class Command(BaseCommand):
@@ -52,6 +62,7 @@ class Command(BaseCommand):
             accounts = [self._account(entry) for entry in DEMO_ACCOUNTS]
             logins = self._users()
         created = sum(self._orders(accounts, orders))
+        created += self._live_orders(accounts)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)
@@ -94,11 +105,33 @@ class Command(BaseCommand):
                 if not (account.platform in NO_ACCEPTANCE_STEP and status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.REFUSED))
             }
             status = rng.choices(list(weights), weights=list(weights.values()))[0]
-            recent = status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.AWAITING_PAYMENT, OrderStatus.ACCEPTED)
-            purchased_at = now - dt.timedelta(minutes=rng.randint(10, 60 * (30 if recent else 24 * 6)))
+            purchased_at = now - dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 30))
             data = OrderDataFactory(platform=account.platform, status=status, purchased_at=purchased_at)
             ingest_order(account=account, data=data)
             yield 1
+
+    def _live_orders(self, accounts: list[MarketplaceAccount]) -> int:
+        """Orders to accept and to ship, on the sandbox, polled in now (skipped if it is not running)."""
+        from marketplaces.polling import poll_account
+        from marketplaces.sandbox.client import SandboxAdmin
+
+        admin = SandboxAdmin(settings.SANDBOX_URL, timeout=10)
+        for _ in range(50):  # `make run` starts the sandbox a moment before this command
+            try:
+                admin.health()
+                break
+            except Exception:
+                time.sleep(0.2)
+        else:
+            self.stdout.write(f"No sandbox at {settings.SANDBOX_URL}: only the order history was loaded.")
+            return 0
+        keys = {entry["name"]: entry["key"] for entry in DEMO_ACCOUNTS}
+        before = Order.objects.count()
+        for account in accounts:
+            for status, count in LIVE_ORDERS[account.platform]:
+                admin.generate_orders(keys[account.name], count, **({"status": status} if status else {}))
+            poll_account(account_id=account.pk)
+        return Order.objects.count() - before
 
     def _print_logins(self) -> None:
         if not LOGINS_FILE.exists():

@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from inventory.models import Product, StockLevel, StockMovement
+
+
+class StockLevelSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = ["warehouse", "on_hand", "reserved", "available", "updated_at"]
+
+
+class ProductStockSerializer(serializers.ModelSerializer):
+    on_hand = serializers.IntegerField(source="on_hand_total", read_only=True)
+    reserved = serializers.IntegerField(source="reserved_total", read_only=True)
+    available = serializers.IntegerField(source="available_total", read_only=True)
+    low_stock = serializers.SerializerMethodField()
+    levels = StockLevelSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "ean", "title", "on_hand", "reserved", "available", "low_stock_threshold", "low_stock", "levels"]
+
+    def get_low_stock(self, product) -> bool:
+        return product.low_stock_threshold > 0 and product.available_total <= product.low_stock_threshold
+
+
+class LevelResultSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StockLevel
+        fields = ["sku", "warehouse", "on_hand", "reserved", "available"]
+
+
+class StockRowSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=100)
+    warehouse = serializers.CharField(max_length=30, help_text="Warehouse code.")
+    quantity = serializers.IntegerField(help_text="Set: the units counted (≥ 0). Adjust: units to add, negative to remove.")
+
+
+class StockChangeSerializer(serializers.Serializer):
+    items = StockRowSerializer(many=True, allow_empty=False, max_length=1000)
+    reason = serializers.CharField(max_length=500, help_text="Why; kept on every stock movement.")
+
+
+class StockChangeResultSerializer(serializers.Serializer):
+    levels = LevelResultSerializer(many=True)
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse = serializers.CharField(source="level.warehouse.code", read_only=True)
+    actor = serializers.CharField(source="actor_display", read_only=True)
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "created_at",
+            "sku",
+            "warehouse",
+            "reason",
+            "on_hand_change",
+            "reserved_change",
+            "on_hand_after",
+            "reserved_after",
+            "order",
+            "purchase_order",
+            "actor_type",
+            "actor",
+            "note",
+        ]
