@@ -1,23 +1,27 @@
 """One FilterSet per list, shared by the HTML views and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Product, StockMovement, Warehouse
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
 
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     sku = django_filters.CharFilter(field_name="sku", lookup_expr="exact", label=_("SKU"))
     low_stock = django_filters.BooleanFilter(method="only_low", label=_("Low stock"))
-    warehouse = django_filters.ModelChoiceFilter(
-        queryset=Warehouse.objects.all(), method="in_warehouse", label=_("Warehouse"), to_field_name="code"
-    )
+    warehouse = django_filters.CharFilter(method="in_warehouse", label=_("Warehouse"), help_text=_("Warehouse code"))
 
     class Meta:
         model = Product
         fields = ["q", "sku", "low_stock", "warehouse"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *Warehouse.objects.order_by("priority", "id").values_list("code", "name")]
+        self.filters["warehouse"].extra["widget"] = forms.Select(choices=choices)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -34,7 +38,7 @@ class ProductFilter(django_filters.FilterSet):
     def in_warehouse(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(pk__in=value.levels.values("product_id"))
+        return queryset.filter(pk__in=StockLevel.objects.filter(warehouse__code=value).values("product_id"))
 
 
 class MovementFilter(django_filters.FilterSet):

@@ -50,6 +50,11 @@ def _healthy(admin: SandboxAdmin) -> bool:
         return False
 
 
+def _only(accounts: list[MarketplaceAccount]) -> None:
+    """Each figure is measured on its own accounts: the earlier ones stop being polled."""
+    MarketplaceAccount.objects.exclude(pk__in=[account.pk for account in accounts]).update(enabled=False)
+
+
 def _generate(admin: SandboxAdmin, key: str, count: int, **options) -> None:
     while count > 0:
         batch = min(count, 10_000)
@@ -96,6 +101,7 @@ def ingest_throughput(admin: SandboxAdmin, *, orders_per_account: int) -> None:
         _generate(admin, key, orders_per_account, lines=2, **status)
         accounts.append(account)
     expected = orders_per_account * len(accounts)
+    _only(accounts)
     with processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)):
         elapsed = _ingest(admin, accounts, expected, timeout=1800)
     report("ingest_throughput_2_workers", expected / elapsed, "orders/s")
@@ -106,6 +112,7 @@ def worker_memory(admin: SandboxAdmin, *, orders: int) -> None:
     admin.set_rate_scale(float(UNLIMITED))
     account, key = connect_sandbox_account(admin, "mirakl", settings={"page_size": 100})
     _generate(admin, key, orders, lines=2)
+    _only([account])
     peak = {"tree": 0}
     with processes(celery("worker", "--concurrency=1"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
 
@@ -121,6 +128,7 @@ def outbox_lag(admin: SandboxAdmin, *, orders: int) -> None:
     admin.set_rate_scale(1)  # the platforms' real limits
     account, key = connect_sandbox_account(admin, "mirakl", poll_interval_seconds=3600)
     _generate(admin, key, orders, status="WAITING_ACCEPTANCE")
+    _only([account])
     with processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)):
         _ingest(admin, [account], orders, timeout=600)
         actor = actions.Actor.system("bench")
@@ -143,7 +151,7 @@ def marketplace_to_queue_lag(admin: SandboxAdmin, *, seconds: int) -> None:
     for platform in ("amazon", "ebay", "mirakl", "cdiscount"):
         account, key = connect_sandbox_account(admin, platform)
         accounts[key] = account
-    MarketplaceAccount.objects.exclude(pk__in=[a.pk for a in accounts.values()]).update(enabled=False)
+    _only(list(accounts.values()))
     window_start = dt.datetime.now(dt.UTC)
     with processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", "/tmp/oms-bench-beat"), env=child_env()):
         for key in accounts:

@@ -39,7 +39,7 @@ FIRST_POLL_LOOKBACK = dt.timedelta(days=30)
 OVERLAP = {
     "amazon": dt.timedelta(minutes=3),  # changes show up to ~2 minutes late
     "ebay": dt.timedelta(minutes=2),
-    "mirakl": dt.timedelta(minutes=1),  # Mirakl subtracts its own delta as well
+    "mirakl": dt.timedelta(0),  # Mirakl subtracts its own safety delta from start_update_date (spec)
     "cdiscount": dt.timedelta(minutes=2),
 }
 # Never poll more often than this, whatever the account says (Mirakl OR11: at most once a minute).

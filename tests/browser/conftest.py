@@ -56,3 +56,13 @@ def log_in(live_server, page):
         return page
 
     return log_in
+
+
+@pytest.fixture
+def celery_worker(live_server):
+    """A real Celery worker on the test database and queue, for background jobs started in the browser."""
+    from tests.workers import kill, start_worker
+
+    worker = start_worker()
+    yield worker
+    kill(worker)

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from orders.models import SavedView
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, make_order
 
@@ -46,3 +47,55 @@ def test_viewer_is_offered_no_action(live_server, log_in, viewer):
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     expect(page.locator(".timeline")).to_be_visible()
     expect(page.get_by_role("button", name="Accept")).to_have_count(0)
+
+
+def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the_timeline_in_french(
+    live_server, log_in, operator, celery_worker
+):
+    account = MarketplaceAccountFactory(platform="cdiscount", name="Cdiscount FR")
+    waiting = [
+        make_order(account=account, status=OrderStatus.PENDING_ACCEPTANCE, buyer_name=name)
+        for name in ("Hélène Côté", "Gérard Lenôtre", "Zoé Dubois")
+    ]
+    make_order(account=account, status=OrderStatus.SHIPPED, buyer_name="Jean Valjean")
+    # Shared by an admin (a transactional test starts without the migration's built-in views).
+    SavedView.objects.get_or_create(name="To accept", shared=True, defaults={"query": "status=pending_acceptance"})
+
+    page = log_in(operator)
+    page.locator(".saved-views a", has_text="To accept").click()
+    expect(page).to_have_url(re.compile(r"status=pending_acceptance"))
+    expect(page.locator("table.orders")).not_to_contain_text("Jean Valjean")
+    expect(page.locator(".saved-views a", has_text="To accept").locator(".view-count")).to_have_text("3")
+
+    # The search box finds a French name typed without its accents, through HTMX.
+    page.fill("#id_q", "helene")
+    expect(page.locator("table.orders tbody tr")).to_have_count(1)
+    expect(page.locator("table.orders")).to_contain_text("Hélène Côté")
+    page.fill("#id_q", "")
+    expect(page.locator("table.orders tbody tr")).to_have_count(3)
+
+    # Keyboard: ? opens the help, j moves, x selects; then the bulk bar accepts the selection.
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("table.orders tbody tr.selected")).to_have_count(1)
+    page.locator("#select-page").check()
+    expect(page.locator("table.orders tbody tr.selected")).to_have_count(3)
+    page.select_option("#bulk-action", "accept")
+    page.click("#bulk-submit")
+
+    # The job runs in a Celery worker; its progress is polled until done, then the table reloads.
+    job = page.locator(".bulk-job")
+    expect(job).to_have_attribute("data-job-status", "done", timeout=30_000)
+    expect(job).to_contain_text("3 of 3 processed")
+    expect(page.locator("table.orders")).to_contain_text("No order matches these filters.")
+    assert {order.status for order in type(waiting[0]).objects.filter(pk__in=[o.pk for o in waiting])} == {OrderStatus.ACCEPTED}
+
+    page.goto(f"{live_server.url}/orders/{waiting[0].pk}/")
+    expect(page.locator(".timeline")).to_contain_text("Accepted in bulk")
+    expect(page.locator(".timeline")).to_contain_text(operator.username)
+    page.select_option("#language", "fr")
+    expect(page.locator("h1")).to_contain_text("À expédier")
+    expect(page.locator(".timeline")).to_contain_text("Changement de statut")

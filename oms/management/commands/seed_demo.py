@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from inventory import demo as inventory_demo
 from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
 from oms import embedded, roles
@@ -61,6 +62,8 @@ class Command(BaseCommand):
             roles.sync_roles()
             accounts = [self._account(entry) for entry in DEMO_ACCOUNTS]
             logins = self._users()
+            # Stock before any order arrives, so that the orders below reserve real units.
+            inventory_demo.seed(accounts)
         created = sum(self._orders(accounts, orders))
         created += self._live_orders(accounts)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
