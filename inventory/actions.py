@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
 from inventory import ledger, selectors
@@ -36,6 +36,7 @@ from marketplaces import outbox
 from marketplaces.models import MarketplaceAccount, OutboxMessage
 from oms.errors import DomainError
 from orders.actions import Actor, lock_order
+from orders.models import OrderLine
 from orders.status import OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -70,73 +71,86 @@ def holds_stock(order) -> bool:
     return order.status in selectors.HOLDING_STATUSES and not order.fulfilled_by_marketplace
 
 
-def allocate(*, order, actor: Actor) -> OrderAllocation:
+def allocate(*, order, actor: Actor, allocation: OrderAllocation | None = None) -> OrderAllocation:
     """Reserve the whole order in the first warehouse (by priority) that can ship all of it.
 
-    The caller holds the order (ingest, or `reserve_order`). Each reservation is a
-    conditional UPDATE; when another order took the units first, the next
-    warehouse is tried; when none can, the order is a back-order, with the reason.
-    Unknown SKUs make a back-order too, never an error.
+    The caller holds the order (ingest, or `reserve_order`) and passes its current
+    allocation if it has one. Each reservation is a conditional UPDATE; when another
+    order took the units first, the next warehouse is tried; when none can, the
+    order is a back-order, with the reason. Unknown SKUs make a back-order too,
+    never an error.
     """
-    needs, unknown = selectors.order_needs(order)
+    lines = list(order.lines.all())
+    components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in lines})
+    needs, unknown = selectors.needs_of(lines, components)
+
+    def record(status, warehouse, explanation):
+        return _record_allocation(order, allocation, status, warehouse, explanation)
+
     if unknown:
-        return _record_allocation(
-            order, Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved."
-        )
+        return record(Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved.")
     if not needs:
-        return _record_allocation(order, Status.BACKORDER, None, "The order has no line to reserve.")
+        return record(Status.BACKORDER, None, "The order has no line to reserve.")
     warehouses = selectors.feeding_warehouses(order.account_id)
     if not warehouses:
-        return _record_allocation(order, Status.BACKORDER, None, "No active warehouse ships this account's orders.")
-    available = selectors.available_by_warehouse(needs)
-    skus = dict(Product.objects.filter(pk__in=needs).values_list("pk", "sku"))
+        return record(Status.BACKORDER, None, "No active warehouse ships this account's orders.")
+    levels = selectors.levels_of(needs)
+    available = {key: units for key, (_, units) in levels.items()}
+    skus = selectors.LazySkus(needs)
     passed_over = []
     for warehouse in warehouses:
         short = selectors.shortages(needs, warehouse.pk, available, skus)
         if short:
             passed_over.append(f"{warehouse.name} lacks {', '.join(short)}")
             continue
-        if _hold(order=order, warehouse=warehouse, needs=needs, actor=actor):
+        level_ids = {product_id: levels[(product_id, warehouse.pk)][0] for product_id in needs}
+        if _hold(order=order, lines=lines, components=components, level_ids=level_ids, needs=needs, actor=actor):
             reason = f"Reserved in {warehouse.name}, the first warehouse by priority that can ship the whole order"
             reason += f" ({'; '.join(passed_over)})." if passed_over else "."
-            return _record_allocation(order, Status.RESERVED, warehouse, reason)
+            return record(Status.RESERVED, warehouse, reason)
         passed_over.append(f"{warehouse.name} was emptied by another order meanwhile")
     totals = defaultdict(int)
     for (product_id, _), units in available.items():
         totals[product_id] += max(units, 0)
     missing = ", ".join(f"{skus[p]} needs {units}, {totals[p]} available in all" for p, units in sorted(needs.items()))
-    return _record_allocation(
-        order, Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])})."
-    )
+    return record(Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])}).")
 
 
-def _hold(*, order, warehouse: Warehouse, needs: dict[int, int], actor: Actor) -> bool:
-    levels = dict(StockLevel.objects.filter(warehouse=warehouse, product_id__in=needs).values_list("product_id", "id"))
-    try:
-        with transaction.atomic():  # a savepoint: a shortfall undoes this warehouse's holds only
-            changes = []
-            for product_id, level_id in sorted(levels.items(), key=lambda item: item[1]):
-                after = ledger.reserve(level_id, needs[product_id])
-                if after is None:
-                    raise _Taken
-                changes.append(after)
-    except _Taken:
-        return False
-    StockMovement.objects.bulk_create(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order) for after in changes)
-    components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in order.lines.all()})
+def _hold(*, order, lines, components, level_ids: dict[int, int], needs: dict[int, int], actor: Actor) -> bool:
+    """Reserve every product of the order in one warehouse (levels locked in id order), or none."""
+    ordered = sorted(level_ids.items(), key=lambda item: item[1])
+    changes = []
+    if len(ordered) == 1:  # one conditional UPDATE: applied or not, nothing to undo
+        product_id, level_id = ordered[0]
+        after = ledger.reserve(level_id, needs[product_id])
+        if after is None:
+            return False
+        changes.append(after)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a shortfall undoes this warehouse's holds only
+                for product_id, level_id in ordered:
+                    after = ledger.reserve(level_id, needs[product_id])
+                    if after is None:
+                        raise _Taken
+                    changes.append(after)
+        except _Taken:
+            return False
+    ledger.save_movements(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order) for after in changes)
     Reservation.objects.bulk_create(
-        Reservation(line=line, order=order, level_id=levels[product_id], quantity=line.quantity * units)
-        for line in order.lines.all()
+        Reservation(line=line, order=order, level_id=level_ids[product_id], quantity=line.quantity * units)
+        for line in lines
         for product_id, units in components[line.sku]
     )
     ledger.schedule_push(needs)
     return True
 
 
-def _record_allocation(order, status: str, warehouse, explanation: str) -> OrderAllocation:
-    allocation, _ = OrderAllocation.objects.update_or_create(
-        order=order, defaults={"status": status, "warehouse": warehouse, "explanation": explanation}
-    )
+def _record_allocation(order, allocation, status: str, warehouse, explanation: str) -> OrderAllocation:
+    if allocation is None:
+        return OrderAllocation.objects.create(order=order, status=status, warehouse=warehouse, explanation=explanation)
+    allocation.status, allocation.warehouse, allocation.explanation = status, warehouse, explanation
+    allocation.save(update_fields=["status", "warehouse", "explanation", "updated_at"])
     return allocation
 
 
@@ -151,7 +165,7 @@ def reserve_order(*, order_id: int, actor: Actor) -> OrderAllocation:
         raise DomainError(
             f"Order {order.number} is {OrderStatus(order.status).label}: it does not hold stock.", details={"order": order.pk}
         )
-    return allocate(order=order, actor=actor)
+    return allocate(order=order, actor=actor, allocation=allocation)
 
 
 def release_order_stock(*, order, actor: Actor) -> None:
@@ -169,7 +183,7 @@ def release_order_stock(*, order, actor: Actor) -> None:
         reservation.quantity = 0
         reservation.updated_at = now
     Reservation.objects.bulk_update(reservations, ["quantity", "released", "updated_at"])
-    StockMovement.objects.bulk_create(movements)
+    ledger.save_movements(movements)
     ledger.schedule_push(products)
     label = OrderStatus(order.status).label
     OrderAllocation.objects.filter(order=order).exclude(status=Status.CONSUMED).update(
@@ -189,7 +203,7 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
     allocation = OrderAllocation.objects.filter(order=order).select_related("warehouse").first()
     if allocation is None:
         return  # never allocated (fulfilled by the marketplace, or received already shipped)
-    lines = list(order.lines.all())
+    lines = list(OrderLine.objects.filter(order_id=order.pk).order_by("id"))  # fresh: shipped quantities just changed
     components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in lines})
     reservations = {
         (r.line_id, r.level.product_id): r for r in Reservation.objects.filter(order=order).select_related("level")
@@ -238,7 +252,7 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
             note = "Shipped without a reservation" + (f": only {taken} of {units} were in stock." if taken < units else ".")
         movements.append(ledger.movement(after, reason=Reason.SHIPPED, actor=actor, order=order, note=note))
         touched.add(after.product_id)
-    StockMovement.objects.bulk_create(movements)
+    ledger.save_movements(movements)
     ledger.schedule_push(touched)
     if whole_order:
         where = f" from {allocation.warehouse.name}" if allocation.warehouse else ""
@@ -250,9 +264,10 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
 def on_orders_received(sender, *, account, orders, **kwargs) -> None:
     """Receiver of orders.signals.orders_received: reserve what new orders need."""
     actor = Actor.system("inventory")
-    for order in orders:
-        if holds_stock(order):
-            allocate(order=order, actor=actor)
+    holding = [order for order in orders if holds_stock(order)]
+    prefetch_related_objects(holding, "lines")
+    for order in holding:
+        allocate(order=order, actor=actor)
 
 
 def on_order_status_changed(sender, *, order, before, after, actor, **kwargs) -> None:
@@ -328,7 +343,7 @@ def adjust_stock(*, product_id: int, warehouse_id: int, change: int, note: str, 
     after = ledger.add(level_id, change)
     if after is None:
         raise _refusal_for_change(level_id, change)
-    ledger.movement(after, reason=reason, actor=actor, note=note).save()
+    ledger.save_movements([ledger.movement(after, reason=reason, actor=actor, note=note)])
     ledger.schedule_push([product_id])
     return StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
 
@@ -340,7 +355,7 @@ def return_to_stock(*, product_id: int, warehouse_id: int, quantity: int, actor:
         raise DomainError("A return puts back at least one unit.", details={"quantity": quantity})
     level_id = _level_for(product_id, warehouse_id)
     after = ledger.add(level_id, quantity)
-    ledger.movement(after, reason=Reason.RETURNED, actor=actor, order=order, note=note or "Returned").save()
+    ledger.save_movements([ledger.movement(after, reason=Reason.RETURNED, actor=actor, order=order, note=note or "Returned")])
     ledger.schedule_push([product_id])
     return StockLevel.objects.get(pk=level_id)
 
@@ -384,7 +399,7 @@ def set_stock(*, rows: list[StockCount], actor: Actor, note: str, reason: str = 
     refused = {index: "The count is lower than what orders have reserved." for index, (p, w, _) in valid.items() if levels[(p, w)] not in applied}
     if refused:
         raise BelowReserved("Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)})
-    StockMovement.objects.bulk_create(
+    ledger.save_movements(
         ledger.movement(after, reason=reason, actor=actor, note=note) for after in applied.values() if after.on_hand_change
     )
     ledger.schedule_push(after.product_id for after in applied.values() if after.on_hand_change)
@@ -407,7 +422,7 @@ def adjust_stock_in_bulk(*, rows: list[StockCount], actor: Actor, note: str) -> 
         movements.append(ledger.movement(after, reason=Reason.ADJUSTED, actor=actor, note=note))
     if refused:
         raise BelowReserved("Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)})
-    StockMovement.objects.bulk_create(movements)
+    ledger.save_movements(movements)
     ledger.schedule_push(p for p, _, _ in valid.values())
     return list(StockLevel.objects.filter(pk__in=levels.values()).select_related("product", "warehouse").order_by("id"))
 
@@ -463,7 +478,7 @@ def import_stock_counts(
         report.applied.append((rows[index][0], row.sku, row.warehouse, row.quantity, after.on_hand_change))
         if after.on_hand_change:
             movements.append(ledger.movement(after, reason=Reason.IMPORTED, actor=actor, note=note))
-    StockMovement.objects.bulk_create(movements, batch_size=5000)
+    ledger.save_movements(movements)
     ledger.schedule_push(m.product_id for m in movements)
     report.refused.sort()
     return report
@@ -505,7 +520,7 @@ def receive_purchase_order(*, purchase_order_id: int, quantities: dict[int, int]
         after = ledger.add(levels[(line.product_id, purchase_order.warehouse_id)], units)
         movements.append(ledger.movement(after, reason=Reason.RECEIVED, actor=actor, purchase_order=purchase_order, note=purchase_order.reference))
         PurchaseOrderLine.objects.filter(pk=line_id).update(quantity_received=F("quantity_received") + units)
-    StockMovement.objects.bulk_create(movements)
+    ledger.save_movements(movements)
     ledger.schedule_push(lines[i].product_id for i in received)
     if not purchase_order.lines.filter(quantity_received__lt=F("quantity_ordered")).exists():
         purchase_order.status = PurchaseOrder.Status.RECEIVED
@@ -523,9 +538,10 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
 
 # Channel pushes ------------------------------------------------------------------------------
 
-# Seconds between two stock pushes to one account. Mirakl's STO01 accepts one import a minute.
+# Seconds between two stock pushes to one account. Mirakl's STO01 accepts one import a minute:
+# 55 s plus the rate limiter's few seconds of patience meets the next token.
 DEFAULT_PUSH_INTERVAL_SECONDS = 10
-PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 60}
+PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 55}
 
 
 def push_interval(account: MarketplaceAccount) -> float:

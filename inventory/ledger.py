@@ -4,8 +4,8 @@ Each function is one SQL statement (or one statement on rows it locks first),
 returns the level's values after the change (None when the condition refused
 it), and never reads a quantity into Python to write it back. The database
 check constraints (reserved ≥ 0, on hand ≥ reserved) are the last safety net.
-Callers write the matching `StockMovement` (see `movement`) in the same
-transaction and call `schedule_push` for the products they touched.
+Callers write the matching `StockMovement` (`movement`, then `save_movements`)
+in the same transaction and call `schedule_push` for the products they touched.
 """
 
 from __future__ import annotations
@@ -14,10 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
 from inventory.models import PendingStockPush, StockLevel, StockMovement
 
 TABLE = StockLevel._meta.db_table
+MOVEMENTS = StockMovement._meta.db_table
+PENDING = PendingStockPush._meta.db_table
+COPY_FROM = 100  # rows; fewer go in one INSERT
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,38 @@ def movement(after: After, *, reason: str, actor, order=None, purchase_order=Non
     )
 
 
+def save_movements(movements) -> int:
+    """Write movement rows with COPY: an import of 100,000 counts writes its movements in seconds."""
+    movements = list(movements)
+    if len(movements) < COPY_FROM:
+        StockMovement.objects.bulk_create(movements)
+        return len(movements)
+    now = timezone.now()
+    columns = (
+        "level_id", "product_id", "reason", "on_hand_change", "reserved_change", "on_hand_after", "reserved_after",
+        "order_id", "purchase_order_id", "actor_type", "actor_user_id", "actor_label", "note", "created_at",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {MOVEMENTS} ({', '.join(columns)}) FROM STDIN") as copy:
+            for m in movements:
+                copy.write_row(
+                    (
+                        m.level_id, m.product_id, m.reason, m.on_hand_change, m.reserved_change, m.on_hand_after,
+                        m.reserved_after, m.order_id, m.purchase_order_id, m.actor_type, m.actor_user_id, m.actor_label,
+                        m.note, now,
+                    )  # fmt: skip
+                )
+    return len(movements)
+
+
 def schedule_push(product_ids: Iterable[int]) -> None:
     """Mark products whose stock changed; the next `push_stock` run tells every channel (coalesced)."""
-    rows = [PendingStockPush(product_id=product_id) for product_id in sorted(set(product_ids))]
-    if rows:
-        PendingStockPush.objects.bulk_create(rows, batch_size=5000)
+    product_ids = sorted(set(product_ids))
+    if len(product_ids) < COPY_FROM:
+        PendingStockPush.objects.bulk_create(PendingStockPush(product_id=product_id) for product_id in product_ids)
+        return
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {PENDING} (product_id, created_at) FROM STDIN") as copy:
+            now = timezone.now()
+            for product_id in product_ids:
+                copy.write_row((product_id, now))

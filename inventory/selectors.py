@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -125,10 +125,13 @@ def components_for(*, account_id: int, skus) -> dict[str, list[tuple[int, int]]]
 
 
 def feeding_warehouses(account_id: int) -> list[Warehouse]:
-    """The active warehouses that ship this account's orders, in priority order."""
-    rule = ChannelRule.objects.filter(account_id=account_id, product__isnull=True).prefetch_related("warehouses").first()
-    chosen = {w.pk for w in rule.warehouses.all()} if rule else set()
-    return [w for w in warehouses() if not chosen or w.pk in chosen]
+    """The active warehouses that ship this account's orders (the account rule's, else all), by priority."""
+    feeds = ChannelRule.warehouses.through.objects.filter(
+        warehouse_id=OuterRef("pk"), channelrule__account_id=account_id, channelrule__product__isnull=True
+    )
+    every = list(Warehouse.objects.annotate(feeds=Exists(feeds)).order_by("priority", "id"))
+    configured = any(w.feeds for w in every)
+    return [w for w in every if w.active and (w.feeds or not configured)]
 
 
 def available_by_warehouse(product_ids) -> dict[tuple[int, int], int]:
@@ -176,7 +179,10 @@ def can_reserve(order) -> bool:
 def order_needs(order) -> tuple[dict[int, int], list[str]]:
     """(product id → units the whole order needs, SKUs we do not know)."""
     lines = list(order.lines.all())
-    components = components_for(account_id=order.account_id, skus={line.sku for line in lines})
+    return needs_of(lines, components_for(account_id=order.account_id, skus={line.sku for line in lines}))
+
+
+def needs_of(lines, components: dict[str, list[tuple[int, int]]]) -> tuple[dict[int, int], list[str]]:
     needs: dict[int, int] = defaultdict(int)
     unknown = []
     for line in lines:
@@ -189,10 +195,28 @@ def order_needs(order) -> tuple[dict[int, int], list[str]]:
     return dict(needs), sorted(set(unknown))
 
 
+def levels_of(product_ids) -> dict[tuple[int, int], tuple[int, int]]:
+    """(product id, warehouse id) → (level id, available now); no lock: a hint, the UPDATE decides."""
+    rows = StockLevel.objects.filter(product_id__in=list(product_ids)).values_list("product_id", "warehouse_id", "id", "on_hand", "reserved")
+    return {(p, w): (level_id, on_hand - reserved) for p, w, level_id, on_hand, reserved in rows}
+
+
+class LazySkus(dict):
+    """Product id → SKU, read only when an explanation needs one (the usual path needs none)."""
+
+    def __init__(self, product_ids):
+        super().__init__()
+        self.product_ids = list(product_ids)
+
+    def __missing__(self, product_id):
+        self.update(Product.objects.filter(pk__in=self.product_ids).values_list("pk", "sku"))
+        return super().get(product_id, product_id)
+
+
 def shortages(needs: dict[int, int], warehouse_id: int, available: dict[tuple[int, int], int], skus: dict[int, str]) -> list[str]:
     """What a warehouse lacks to ship every unit, as "SKU available/needed" (empty: it can ship it all)."""
     return [
-        f"{skus.get(p, p)} {max(available.get((p, warehouse_id), 0), 0)}/{units}"
+        f"{skus[p]} {max(available.get((p, warehouse_id), 0), 0)}/{units}"
         for p, units in sorted(needs.items())
         if available.get((p, warehouse_id), 0) < units
     ]

@@ -74,7 +74,8 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     page.fill("#id_q", "")
     expect(page.locator("table.orders tbody tr")).to_have_count(3)
 
-    # Keyboard: ? opens the help, j moves, x selects; then the bulk bar accepts the selection.
+    # Keyboard: Esc leaves the search box, ? opens the help, j moves, x selects.
+    page.keyboard.press("Escape")
     page.keyboard.press("?")
     expect(page.locator("#shortcuts-help")).to_be_visible()
     page.keyboard.press("Escape")

@@ -1,0 +1,193 @@
+"""Benchmarks of the inventory (issue: inventory).
+
+Run by `manage.py bench` on its own database:
+
+- reservations per second, 50 concurrent connections, on one hot SKU and on spread SKUs;
+- stock change → the sandbox marketplaces show it, p95, with the default intervals and
+  the platforms' real rate limits (a sandbox server, a Celery worker and beat in their own
+  processes);
+- CSV import of 100,000 rows: time, and peak Python memory (tracemalloc).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import queue
+import random
+import threading
+import time
+import tracemalloc
+
+from django.db import connection
+
+from inventory import actions, selectors
+from inventory.actions import StockCount
+from inventory.imports import read_stock_counts
+from inventory.models import ChannelRule, Product, Warehouse
+from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox.catalogue import CATALOGUE
+from marketplaces.sandbox.client import SandboxAdmin
+from marketplaces.sandbox_accounts import connect_sandbox_account
+from oms.benchmarking import celery, child_env, free_port, p95, processes, report, sandbox_command, wait_for
+from orders import signals
+from orders.actions import Actor, ingest_orders
+from orders.factories import OrderDataFactory, OrderLineDataFactory
+
+CONNECTIONS = 50
+ACTOR = Actor.system("bench")
+
+
+def run(*, quick: bool = False) -> None:
+    warehouse, _ = Warehouse.objects.get_or_create(code="bench", defaults={"name": "Bench", "priority": 1})
+    reservations_per_second(warehouse, label="hot_sku", skus=1, orders=500 if quick else 3000)
+    reservations_per_second(warehouse, label="spread_skus", skus=500, orders=500 if quick else 3000)
+    csv_import(rows=10_000 if quick else 100_000)
+    stock_to_marketplace_lag(warehouse, seconds=70 if quick else 240)
+
+
+def _orders_without_reservation(account, skus: list[str], count: int) -> list[int]:
+    """Ingest orders with the reservation receiver off, so that only the reservations are timed."""
+    signals.orders_received.disconnect(dispatch_uid="inventory.reserve")
+    try:
+        ids = []
+        for start in range(0, count, 200):
+            page = [
+                OrderDataFactory(
+                    platform=account.platform,
+                    status="accepted",
+                    lines=(OrderLineDataFactory(marketplace_line_id=f"b{start + i}-{random.random()}", sku=random.choice(skus), quantity=1),),
+                )
+                for i in range(min(200, count - start))
+            ]
+            ids += [result.order.pk for result in ingest_orders(account=account, orders=page)]
+        return ids
+    finally:
+        signals.orders_received.connect(actions.on_orders_received, dispatch_uid="inventory.reserve")
+
+
+def reservations_per_second(warehouse: Warehouse, *, label: str, skus: int, orders: int) -> None:
+    account = MarketplaceAccount.objects.create(platform="mirakl", name=f"bench reservations {label}", enabled=False)
+    names = [f"{label.upper()}-{i}" for i in range(skus)]
+    Product.objects.bulk_create(Product(sku=name, title=name) for name in names)
+    actions.set_stock(rows=[StockCount(sku=name, warehouse=warehouse.code, quantity=orders) for name in names], actor=ACTOR, note="bench")
+    todo = queue.SimpleQueue()
+    for order_id in _orders_without_reservation(account, names, orders):
+        todo.put(order_id)
+    reserved = []
+
+    def worker():
+        try:
+            while True:
+                try:
+                    order_id = todo.get_nowait()
+                except queue.Empty:
+                    return
+                reserved.append(actions.reserve_order(order_id=order_id, actor=ACTOR).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    assert reserved.count("reserved") == orders, "every order had stock: all must reserve"
+    report(f"reservations_per_second_{label}_50_connections", orders / elapsed, "reservations/s")
+
+
+def csv_import(*, rows: int) -> None:
+    warehouses = [Warehouse.objects.get_or_create(code=f"csv{i}", defaults={"name": f"CSV {i}", "priority": 5})[0] for i in (1, 2)]
+    Product.objects.bulk_create((Product(sku=f"CSV-{i:06d}", title=f"CSV {i}") for i in range(rows // 2)), batch_size=5000)
+
+    def counts(offset: int) -> io.BytesIO:
+        text = io.StringIO()
+        text.write("sku,warehouse,quantity\n")
+        for i in range(rows // 2):
+            for warehouse in warehouses:
+                text.write(f"CSV-{i:06d},{warehouse.code},{(i + offset) % 97}\n")
+        return io.BytesIO(text.getvalue().encode())
+
+    def run_import(data: io.BytesIO):
+        parsed, refused = read_stock_counts(data)
+        return actions.import_stock_counts(rows=parsed, refused=refused, actor=ACTOR, note="bench")
+
+    data = counts(1)
+    started = time.perf_counter()
+    result = run_import(data)
+    elapsed = time.perf_counter() - started
+    assert len(result.applied) == rows and not result.refused
+    data = counts(2)
+    tracemalloc.start()
+    run_import(data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    label = "100k" if rows == 100_000 else str(rows)
+    report(f"csv_import_{label}_rows_seconds", elapsed, "s")
+    report(f"csv_import_{label}_rows_per_second", rows / elapsed, "rows/s")
+    report(f"csv_import_{label}_rows_peak_python_memory", peak / 2**20, "MB")
+
+
+def stock_to_marketplace_lag(warehouse: Warehouse, *, seconds: int) -> None:
+    """Stock changes every few seconds; how long until each platform's sandbox shows the new quantity."""
+    port = free_port()
+    with processes(sandbox_command(port, "--rate-scale", "1")):
+        admin = SandboxAdmin(f"http://127.0.0.1:{port}")
+        wait_for(lambda: _healthy(admin), seconds=30)
+        MarketplaceAccount.objects.update(enabled=False)
+        accounts = {}
+        for platform in ("amazon", "ebay", "mirakl", "cdiscount"):
+            account, key = connect_sandbox_account(admin, platform)
+            ChannelRule.objects.create(account=account)
+            accounts[key] = account
+        products = [item.sku for item in CATALOGUE[:10]]
+        Product.objects.bulk_create(
+            (Product(sku=item.sku, ean=item.ean, title=item.title) for item in CATALOGUE[:10]), ignore_conflicts=True
+        )
+        actions.set_stock(rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=10) for sku in products], actor=ACTOR, note="bench")
+        ids = dict(Product.objects.filter(sku__in=products).values_list("sku", "pk"))
+        changes = []  # (sku, quantity the channels must show, committed at)
+        with processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", "/tmp/oms-bench-inventory-beat")):
+            wait_for(lambda: all(_shows(admin, key, {sku: 10 for sku in products}) for key in accounts), seconds=180, step=1)
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                sku = random.choice(products)
+                actions.adjust_stock(product_id=ids[sku], warehouse_id=warehouse.pk, change=1, note="bench", actor=ACTOR)
+                quantity = selectors.channel_quantities(account=next(iter(accounts.values())), product_ids=[ids[sku]])[sku]
+                changes.append((sku, quantity, dt.datetime.now(dt.UTC)))
+                time.sleep(random.uniform(1, 5))
+            final = {sku: quantity for sku, quantity, _ in changes}
+            wait_for(lambda: all(_shows(admin, key, final) for key in accounts), seconds=300, step=1)
+        lags: dict[str, list[float]] = {}
+        for key, account in accounts.items():
+            history = admin.stock(key)["history"]
+            for sku, quantity, at in changes:
+                seen = min(
+                    _parse(entry["published_at"])
+                    for entry in history
+                    if entry["sku"] == sku and entry["quantity"] >= quantity and _parse(entry["published_at"]) >= at - dt.timedelta(seconds=1)
+                )
+                lags.setdefault(account.platform, []).append(max((seen - at).total_seconds(), 0))
+    every = [lag for values in lags.values() for lag in values]
+    report("stock_change_to_marketplace_p95", p95(every), "s")
+    for platform, values in sorted(lags.items()):
+        report(f"stock_change_to_marketplace_p95_{platform}", p95(values), "s")
+    report("stock_changes_measured", len(changes), "changes")
+
+
+def _healthy(admin: SandboxAdmin) -> bool:
+    try:
+        return bool(admin.health())
+    except Exception:
+        return False
+
+
+def _shows(admin: SandboxAdmin, key: str, expected: dict[str, int]) -> bool:
+    stock = admin.stock(key)["stock"]
+    return all(stock.get(sku, {}).get("quantity") == quantity for sku, quantity in expected.items())
+
+
+def _parse(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

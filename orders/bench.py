@@ -1,0 +1,294 @@
+"""Benchmarks of the order queue and the orders API (issue: queue, bulk actions, API).
+
+Run by `manage.py bench` on its own database:
+
+- `generate_orders`: 1,000,000 orders and their lines written with COPY (the
+  generated columns `search_document` and `due_at` are computed by PostgreSQL);
+- queue page server time p95 through Django's test client (session, middleware,
+  template), 25 and 100 rows, several filters and searches, and SQL queries per page;
+- API list p95 (token authentication, 50 rows);
+- bulk accept of 1,000 orders: job creation + run, orders per second.
+
+`python manage.py generate_orders 1000000` fills a development database the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from faker import Faker
+
+from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox.catalogue import CATALOGUE
+from oms.benchmarking import p95, report
+from orders import bulk
+from orders.models import BulkJob, Order, OrderLine
+from orders.status import OrderStatus
+
+# What a seller's history looks like: mostly done, a working set to accept and ship.
+STATUS_WEIGHTS = [
+    (OrderStatus.DELIVERED, 55),
+    (OrderStatus.SHIPPED, 30),
+    (OrderStatus.ACCEPTED, 6),
+    (OrderStatus.PENDING_ACCEPTANCE, 3),
+    (OrderStatus.CANCELLED, 3),
+    (OrderStatus.REFUSED, 1),
+    (OrderStatus.PARTIALLY_SHIPPED, 1),
+    (OrderStatus.AWAITING_PAYMENT, 1),
+]
+ACCOUNTS = [("amazon", "Amazon FR"), ("ebay", "eBay FR"), ("mirakl", "Fnac-Darty"), ("mirakl", "Boulanger"), ("cdiscount", "Cdiscount")]
+BATCH = 20_000
+
+
+def _accounts() -> list[MarketplaceAccount]:
+    return [
+        MarketplaceAccount.objects.get_or_create(name=f"{name} (bench)", defaults={"platform": platform})[0]
+        for platform, name in ACCOUNTS
+    ]
+
+
+def _columns(model, skip=()) -> list[str]:
+    return [
+        field.column
+        for field in model._meta.concrete_fields
+        if not field.generated and field.column not in skip
+    ]
+
+
+def generate_orders(count: int, *, seed: int = 7) -> float:
+    """Insert `count` orders (1 to 3 lines each) with COPY; returns the seconds it took.
+
+    A large load drops the tables' secondary indexes first and builds them again at
+    the end (much faster than maintaining a trigram index row by row), as any bulk load does.
+    """
+    rng = random.Random(seed)
+    fake = Faker("fr_FR")
+    fake.seed_instance(seed)
+    names = [fake.name() for _ in range(5000)]
+    cities = [(fake.postcode(), fake.city()) for _ in range(500)]
+    accounts = _accounts()
+    statuses = [status for status, _ in STATUS_WEIGHTS]
+    weights = [weight for _, weight in STATUS_WEIGHTS]
+    order_columns = _columns(Order)
+    line_columns = _columns(OrderLine, skip=("id",))
+    now = dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM orders_order")
+        next_id = cursor.fetchone()[0] + 1
+    first_id = next_id
+    run = uuid.uuid4().hex[:6]
+    dropped = _drop_secondary_indexes() if count >= 100_000 else []
+    try:
+        while next_id < first_id + count:
+            size = min(BATCH, first_id + count - next_id)
+            orders, lines = [], []
+            for pk in range(next_id, next_id + size):
+                orders.append(_order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, lines))
+            connection.ensure_connection()
+            with connection.connection.cursor() as cursor:  # psycopg's own cursor, for COPY
+                with cursor.copy(f"COPY orders_order ({', '.join(order_columns)}) FROM STDIN") as copy:
+                    copy.write("".join(_copy_line(row, order_columns) for row in orders))
+                with cursor.copy(f"COPY orders_orderline ({', '.join(line_columns)}) FROM STDIN") as copy:
+                    copy.write("".join(_copy_line(row, line_columns) for row in lines))
+            next_id += size
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for definition in dropped:
+                cursor.execute(definition)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('orders_order', 'id'), (SELECT MAX(id) FROM orders_order))")
+        cursor.execute("ANALYZE orders_order")
+        cursor.execute("ANALYZE orders_orderline")
+    return time.perf_counter() - started
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """Drop the orders' and lines' plain indexes (not keys or unique constraints); return how to rebuild them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            JOIN pg_class c ON c.relname = i.indexname
+            JOIN pg_index x ON x.indexrelid = c.oid
+            WHERE i.tablename IN ('orders_order', 'orders_orderline') AND NOT x.indisunique AND NOT x.indisprimary
+            """
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in indexes]
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, list):
+        return "{" + ",".join(value) + "}"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def _copy_line(row: dict, columns: list[str]) -> str:
+    return "\t".join(_copy_value(row[column]) for column in columns) + "\n"
+
+
+def _order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, lines) -> dict:
+    account = accounts[pk % len(accounts)]
+    status = rng.choices(statuses, weights)[0]
+    open_work = status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.AWAITING_PAYMENT)
+    age = dt.timedelta(minutes=rng.randint(5, 60 * 24 * 4)) if open_work else dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 365))
+    purchased = now - age
+    name = rng.choice(names)
+    postcode, city = rng.choice(cities)
+    total = Decimal("0")
+    line_count = rng.choice((1, 1, 1, 2, 2, 3))
+    for index in range(line_count):
+        product = rng.choice(CATALOGUE)
+        quantity = rng.choice((1, 1, 1, 2))
+        line_total = product.price * quantity
+        total += line_total
+        shipped = quantity if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else 0
+        lines.append(
+            {
+                "order_id": pk, "marketplace_line_id": f"{pk}-{index + 1}", "sku": product.sku,
+                "marketplace_product_id": "", "ean": product.ean, "title": product.title, "quantity": quantity,
+                "quantity_shipped": shipped, "unit_price_amount": product.price, "total_amount": line_total,
+                "shipping_amount": Decimal("0"), "tax_amount": Decimal("0"), "marketplace_status": "",
+                "ship_by": None, "buyer_requested_cancel": False,
+            }
+        )
+    shipping = rng.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99")))
+    order_id = f"B{run}-{pk:08d}"
+    tracking = f"6A{pk:011d}" if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else ""
+    return {
+        "id": pk, "account_id": account.pk, "marketplace_order_id": order_id, "reference": order_id,
+        "status": status, "marketplace_status": status, "channel": "", "purchased_at": purchased,
+        "marketplace_updated_at": purchased + dt.timedelta(minutes=5),
+        "acceptance_deadline": purchased + dt.timedelta(hours=48) if status == OrderStatus.PENDING_ACCEPTANCE else None,
+        "ship_by": purchased + dt.timedelta(days=2), "deliver_by": None, "currency": "EUR",
+        "total_amount": total + shipping, "shipping_amount": shipping, "refunded_amount": Decimal("0"),
+        "buyer_name": name, "buyer_email": f"buyer{pk}@marketplace.example", "shipping_method": "Standard",
+        "is_prime": False, "is_business": False, "fulfilled_by_marketplace": False,
+        "ship_name": name, "ship_company": "", "ship_line1": f"{rng.randint(1, 120)} rue de la République",
+        "ship_line2": "", "ship_line3": "", "ship_postal_code": postcode, "ship_city": city, "ship_region": "",
+        "ship_country": "FR" if rng.random() < 0.93 else rng.choice(("BE", "DE", "ES", "IT", "LU")),
+        "ship_phone": "", "relay_point_id": "", "billing_address": json.dumps({}), "carrier": "colissimo" if tracking else "",
+        "tracking_number": tracking, "assignee_id": None, "tags": [], "priority": 0, "on_hold": False,
+        "raw_payload": json.dumps({"order_id": order_id, "status": status}), "content_hash": "bench",
+        "created_at": purchased + dt.timedelta(minutes=6), "updated_at": purchased + dt.timedelta(minutes=6),
+    }
+
+
+# Measurements ---------------------------------------------------------------------------
+
+QUEUE_FILTERS = [
+    {},
+    {"status": "pending_acceptance"},
+    {"status": ["accepted", "partially_shipped"], "deadline": "today"},
+    {"deadline": "overdue"},
+    {"platform": "mirakl", "status": "accepted"},
+    {"q": "martin"},
+    {"q": "helene"},
+    {"sku": CATALOGUE[3].sku, "status": "accepted"},
+    {"country": "BE", "sort": "newest"},
+    {"min_total": "100", "max_total": "200", "status": "shipped"},
+]
+
+
+def _operator():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, created = get_user_model().objects.get_or_create(username="bench-operator")
+    if created:
+        user.groups.add(Group.objects.get(name="operator"))
+    return user
+
+
+def queue_page(client: Client, *, rows: int, rounds: int) -> None:
+    timings, queries = [], []
+    for _ in range(rounds):
+        for params in QUEUE_FILTERS:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get("/orders/", {**params, "per_page": rows}, secure=True)
+                timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+            queries.append(len(captured))
+    report(f"queue_page_{rows}_rows_p95", p95(timings) * 1000, "ms")
+    report(f"queue_page_{rows}_rows_queries_max", max(queries), "queries")
+
+
+def api_list(client: Client, *, rounds: int) -> None:
+    timings = []
+    params = [{}, {"status": "pending_acceptance"}, {"updated_since": "2026-01-01T00:00:00Z"}, {"q": "dupont"}, {"deadline": "overdue"}]
+    for _ in range(rounds):
+        for query in params:
+            started = time.perf_counter()
+            response = client.get("/api/v1/orders/", query, secure=True)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content[:300]
+    report("api_list_p95", p95(timings) * 1000, "ms")
+
+
+def bulk_accept(user, *, orders: int) -> None:
+    order_ids = list(
+        Order.objects.filter(status=OrderStatus.PENDING_ACCEPTANCE).order_by("id").values_list("pk", flat=True)[:orders]
+    )
+    started = time.perf_counter()
+    job = bulk.start_job(user=user, key=uuid.uuid4().hex, action=BulkJob.Action.ACCEPT, order_ids=order_ids)
+    job = bulk.run_job(job_id=job.pk)
+    elapsed = time.perf_counter() - started
+    assert job.succeeded == len(order_ids), (job.succeeded, job.failed)
+    report(f"bulk_accept_{len(order_ids)}_throughput", len(order_ids) / elapsed, "orders/s")
+
+
+def run(*, quick: bool = False) -> None:
+    count = 50_000 if quick else 1_000_000
+    seconds = generate_orders(count)
+    report("generate_orders", count, "orders")
+    report("generate_orders_rate", count / seconds, "orders/s")
+    # Served by the test client: its host name, and static URLs without a collectstatic manifest.
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages):
+        _measure(quick=quick)
+    _forget_queued_tasks()
+
+
+def _measure(*, quick: bool) -> None:
+    user = _operator()
+    client = Client()
+    client.force_login(user)
+    client.get("/orders/", secure=True)  # warm up: templates, connections
+    rounds = 3 if quick else 10
+    for rows in (25, 100):
+        queue_page(client, rows=rows, rounds=rounds)
+    from rest_framework.authtoken.models import Token
+
+    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api_list(api, rounds=rounds * 2)
+    bulk_accept(user, orders=200 if quick else 1000)
+
+
+def _forget_queued_tasks() -> None:
+    """The bulk job ran here; its after-commit task (and outbox wake-ups) have no worker to go to."""
+    from marketplaces.ratelimit import redis_client
+
+    redis_client().delete(settings.CELERY_TASK_DEFAULT_QUEUE)
