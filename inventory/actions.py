@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory import ledger, selectors
@@ -60,10 +60,6 @@ class BelowReserved(DomainError):
     code = "below_reserved"
 
 
-class _Taken(Exception):
-    """A conditional reservation found fewer units than the snapshot promised."""
-
-
 # Orders: reserve, release, consume ------------------------------------------------------------
 
 
@@ -72,86 +68,102 @@ def holds_stock(order) -> bool:
 
 
 def allocate(*, order, actor: Actor, allocation: OrderAllocation | None = None) -> OrderAllocation:
-    """Reserve the whole order in the first warehouse (by priority) that can ship all of it.
+    """Reserve one order (see `allocate_orders`); `allocation` is its current one, if any."""
+    existing = {order.pk: allocation} if allocation else {}
+    return allocate_orders(orders=[order], account_id=order.account_id, actor=actor, existing=existing)[order.pk]
 
-    The caller holds the order (ingest, or `reserve_order`) and passes its current
-    allocation if it has one. Each reservation is a conditional UPDATE; when another
-    order took the units first, the next warehouse is tried; when none can, the
-    order is a back-order, with the reason. Unknown SKUs make a back-order too,
-    never an error.
+
+def allocate_orders(*, orders, account_id: int, actor: Actor, existing=None) -> dict[int, OrderAllocation]:
+    """Reserve each order whole in the first warehouse (by priority) that can ship all of it.
+
+    The caller holds the orders (ingest, or `reserve_order`). The stock levels
+    involved are locked in id order, so the quantities read are the truth until
+    commit: orders are served in the order given, and one that no warehouse can
+    ship whole is a back-order, with the reason (as is one with an unknown SKU,
+    never an error). A page of orders costs a fixed number of queries.
     """
-    lines = list(order.lines.all())
-    components = selectors.components_for(account_id=order.account_id, skus={line.sku for line in lines})
-    needs, unknown = selectors.needs_of(lines, components)
+    existing = existing or {}
+    lines, components = selectors.lines_and_components(account_id=account_id, order_ids=[o.pk for o in orders])
+    needs = {order.pk: selectors.needs_of(lines[order.pk], components) for order in orders}
+    wanted = {p for order_needs, unknown in needs.values() if not unknown for p in order_needs}
+    warehouses = selectors.feeding_warehouses(account_id) if wanted else []
+    levels = ledger.lock_levels(wanted, [w.pk for w in warehouses]) if warehouses else {}
+    left = {key: on_hand - reserved for key, (_, on_hand, reserved) in levels.items()}
+    skus = selectors.LazySkus(wanted)
+    outcomes, held = {}, []  # order id → (status, warehouse, explanation); (order, warehouse, needs)
+    for order in orders:
+        order_needs, unknown = needs[order.pk]
+        if unknown:
+            outcomes[order.pk] = (Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved.")
+        elif not order_needs:
+            outcomes[order.pk] = (Status.BACKORDER, None, "The order has no line to reserve.")
+        elif not warehouses:
+            outcomes[order.pk] = (Status.BACKORDER, None, "No active warehouse ships this account's orders.")
+        else:
+            outcomes[order.pk] = _choose(order, order_needs, warehouses, left, skus, held)
+    _hold(held=held, levels=levels, lines=lines, components=components, actor=actor)
+    return _record_allocations(orders, existing, outcomes)
 
-    def record(status, warehouse, explanation):
-        return _record_allocation(order, allocation, status, warehouse, explanation)
 
-    if unknown:
-        return record(Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved.")
-    if not needs:
-        return record(Status.BACKORDER, None, "The order has no line to reserve.")
-    warehouses = selectors.feeding_warehouses(order.account_id)
-    if not warehouses:
-        return record(Status.BACKORDER, None, "No active warehouse ships this account's orders.")
-    levels = selectors.levels_of(needs)
-    available = {key: units for key, (_, units) in levels.items()}
-    skus = selectors.LazySkus(needs)
+def _choose(order, needs: dict[int, int], warehouses, left: dict, skus, held: list) -> tuple:
+    """The first warehouse with every unit left; takes them from `left` and notes the hold."""
     passed_over = []
     for warehouse in warehouses:
-        short = selectors.shortages(needs, warehouse.pk, available, skus)
+        short = selectors.shortages(needs, warehouse.pk, left, skus)
         if short:
             passed_over.append(f"{warehouse.name} lacks {', '.join(short)}")
             continue
-        level_ids = {product_id: levels[(product_id, warehouse.pk)][0] for product_id in needs}
-        if _hold(order=order, lines=lines, components=components, level_ids=level_ids, needs=needs, actor=actor):
-            reason = f"Reserved in {warehouse.name}, the first warehouse by priority that can ship the whole order"
-            reason += f" ({'; '.join(passed_over)})." if passed_over else "."
-            return record(Status.RESERVED, warehouse, reason)
-        passed_over.append(f"{warehouse.name} was emptied by another order meanwhile")
+        for product_id, units in needs.items():
+            left[(product_id, warehouse.pk)] -= units
+        held.append((order, warehouse, needs))
+        reason = f"Reserved in {warehouse.name}, the first warehouse by priority that can ship the whole order"
+        return Status.RESERVED, warehouse, reason + (f" ({'; '.join(passed_over)})." if passed_over else ".")
     totals = defaultdict(int)
-    for (product_id, _), units in available.items():
+    for (product_id, _), units in left.items():
         totals[product_id] += max(units, 0)
     missing = ", ".join(f"{skus[p]} needs {units}, {totals[p]} available in all" for p, units in sorted(needs.items()))
-    return record(Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])}).")
+    return Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])})."
 
 
-def _hold(*, order, lines, components, level_ids: dict[int, int], needs: dict[int, int], actor: Actor) -> bool:
-    """Reserve every product of the order in one warehouse (levels locked in id order), or none."""
-    ordered = sorted(level_ids.items(), key=lambda item: item[1])
-    changes = []
-    if len(ordered) == 1:  # one conditional UPDATE: applied or not, nothing to undo
-        product_id, level_id = ordered[0]
-        after = ledger.reserve(level_id, needs[product_id])
-        if after is None:
-            return False
-        changes.append(after)
-    else:
-        try:
-            with transaction.atomic():  # a savepoint: a shortfall undoes this warehouse's holds only
-                for product_id, level_id in ordered:
-                    after = ledger.reserve(level_id, needs[product_id])
-                    if after is None:
-                        raise _Taken
-                    changes.append(after)
-        except _Taken:
-            return False
-    ledger.save_movements(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order) for after in changes)
-    Reservation.objects.bulk_create(
-        Reservation(line=line, order=order, level_id=level_ids[product_id], quantity=line.quantity * units)
-        for line in lines
-        for product_id, units in components[line.sku]
-    )
-    ledger.schedule_push(needs)
-    return True
+def _hold(*, held: list, levels: dict, lines: dict, components: dict, actor: Actor) -> None:
+    """Write the holds chosen under the lock: one UPDATE, and a movement per order and level."""
+    if not held:
+        return
+    running = {level_id: [on_hand, reserved] for level_id, on_hand, reserved in levels.values()}
+    units_by_level: dict[int, int] = defaultdict(int)
+    movements, reservations = [], []
+    for order, warehouse, needs in held:
+        for product_id, units in sorted(needs.items()):
+            level_id = levels[(product_id, warehouse.pk)][0]
+            units_by_level[level_id] += units
+            running[level_id][1] += units
+            after = ledger.After(level_id, product_id, running[level_id][0], running[level_id][1], 0, units)
+            movements.append(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order))
+        reservations += [
+            Reservation(line_id=line.id, order=order, level_id=levels[(product_id, warehouse.pk)][0], quantity=line.quantity * units)
+            for line in lines[order.pk]
+            for product_id, units in components[line.sku]
+        ]
+    ledger.reserve_locked(units_by_level)
+    ledger.save_movements(movements)
+    Reservation.objects.bulk_create(reservations, batch_size=5000)
+    ledger.schedule_push(m.product_id for m in movements)
 
 
-def _record_allocation(order, allocation, status: str, warehouse, explanation: str) -> OrderAllocation:
-    if allocation is None:
-        return OrderAllocation.objects.create(order=order, status=status, warehouse=warehouse, explanation=explanation)
-    allocation.status, allocation.warehouse, allocation.explanation = status, warehouse, explanation
-    allocation.save(update_fields=["status", "warehouse", "explanation", "updated_at"])
-    return allocation
+def _record_allocations(orders, existing: dict, outcomes: dict) -> dict[int, OrderAllocation]:
+    allocations, new = {}, []
+    for order in orders:
+        status, warehouse, explanation = outcomes[order.pk]
+        allocation = existing.get(order.pk)
+        if allocation is None:
+            allocation = OrderAllocation(order=order, status=status, warehouse=warehouse, explanation=explanation)
+            new.append(allocation)
+        else:
+            allocation.status, allocation.warehouse, allocation.explanation = status, warehouse, explanation
+            allocation.save(update_fields=["status", "warehouse", "explanation", "updated_at"])
+        allocations[order.pk] = allocation
+    OrderAllocation.objects.bulk_create(new)
+    return allocations
 
 
 @transaction.atomic
@@ -222,8 +234,16 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
                 steps.append((reservation.level_id, "reserved", from_reserved, reservation))
             if todo > from_reserved and warehouse is not None:
                 steps.append((None, "unreserved", todo - from_reserved, (line, product_id, reservation)))
-    if not steps:
-        return
+    if steps:
+        _apply_consumption(order=order, steps=steps, warehouse=warehouse, actor=actor)
+    if whole_order:
+        where = f" from {allocation.warehouse.name}" if allocation.warehouse else ""
+        allocation.status = Status.CONSUMED
+        allocation.explanation = f"Shipped{where}: the units left the stock." if steps else "Shipped: nothing known in stock was taken."
+        allocation.save(update_fields=["status", "explanation", "updated_at"])
+
+
+def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:
     unreserved_levels = ledger.ensure_levels(
         (target[1], warehouse.pk) for level_id, kind, _, target in steps if kind == "unreserved"
     )
@@ -254,20 +274,13 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
         touched.add(after.product_id)
     ledger.save_movements(movements)
     ledger.schedule_push(touched)
-    if whole_order:
-        where = f" from {allocation.warehouse.name}" if allocation.warehouse else ""
-        allocation.status = Status.CONSUMED
-        allocation.explanation = f"Shipped{where}: the units left the stock."
-        allocation.save(update_fields=["status", "explanation", "updated_at"])
 
 
 def on_orders_received(sender, *, account, orders, **kwargs) -> None:
     """Receiver of orders.signals.orders_received: reserve what new orders need."""
-    actor = Actor.system("inventory")
     holding = [order for order in orders if holds_stock(order)]
-    prefetch_related_objects(holding, "lines")
-    for order in holding:
-        allocate(order=order, actor=actor)
+    if holding:
+        allocate_orders(orders=holding, account_id=account.pk, actor=Actor.system("inventory"))
 
 
 def on_order_status_changed(sender, *, order, before, after, actor, **kwargs) -> None:
@@ -301,7 +314,10 @@ def retry_backorders(*, limit: int = 200) -> int:
     actor = Actor.system("inventory")
     reserved = 0
     for order_id in list(waiting.values_list("order_id", flat=True)[:limit]):
-        allocation = reserve_order(order_id=order_id, actor=actor)
+        try:
+            allocation = reserve_order(order_id=order_id, actor=actor)
+        except DomainError:
+            continue  # cancelled or shipped meanwhile: nothing to hold any more
         reserved += allocation.status == Status.RESERVED
     return reserved
 
@@ -669,8 +685,11 @@ def record_stock_push(*, message: OutboxMessage, result) -> None:
 
 
 @transaction.atomic
-def schedule_full_push() -> int:
-    """Publish every product again on every account (after a rule change, or to resynchronise)."""
+def schedule_full_push(*, resend: bool = False) -> int:
+    """Publish every product again on every account: what changed (after a rule change), or
+    everything even where unchanged (`resend`: to resynchronise a marketplace)."""
+    if resend:
+        ChannelPublication.objects.update(queued_quantity=None)
     product_ids = list(Product.objects.values_list("pk", flat=True))
     ledger.schedule_push(product_ids)
     return len(product_ids)

@@ -43,6 +43,7 @@ def seed(accounts) -> None:
     actions.set_stock(rows=counts, actor=Actor.system("demo"), note="Opening stock count", reason="imported")
     for account in accounts:
         ChannelRule.objects.create(account=account, **RULES_BY_PLATFORM.get(account.platform, {}))
+    actions.schedule_full_push()  # the SKUs counted 0 too: every channel must show the truth
     purchase_order = PurchaseOrder.objects.create(reference="PO-2026-001", supplier="Groupe SEB France", warehouse=lyon)
     for item in CATALOGUE[:4]:
         PurchaseOrderLine.objects.create(

@@ -1,8 +1,8 @@
-"""The only code that changes a stock level: conditional UPDATEs that say whether they applied.
+"""The only code that changes a stock level: conditional UPDATEs, or UPDATEs on rows locked in id order.
 
-Each function is one SQL statement (or one statement on rows it locks first),
+Each function is one SQL statement (or one statement on rows locked first),
 returns the level's values after the change (None when the condition refused
-it), and never reads a quantity into Python to write it back. The database
+it), and never writes back a quantity read without a lock. The database
 check constraints (reserved ≥ 0, on hand ≥ reserved) are the last safety net.
 Callers write the matching `StockMovement` (`movement`, then `save_movements`)
 in the same transaction and call `schedule_push` for the products they touched.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -36,6 +37,11 @@ class After:
     reserved_change: int
 
 
+def _array(integers) -> str:
+    """A PostgreSQL array literal of integers (much faster to send than a bound list of 100,000)."""
+    return "{" + ",".join(str(int(i)) for i in integers) + "}"
+
+
 def _one(sql: str, params: list, on_hand_change: int, reserved_change: int) -> After | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -46,15 +52,34 @@ def _one(sql: str, params: list, on_hand_change: int, reserved_change: int) -> A
     return After(level_id, product_id, on_hand, reserved, on_hand_change, reserved_change)
 
 
-def reserve(level_id: int, units: int) -> After | None:
-    """Hold `units` if that many are available, else change nothing and return None."""
-    return _one(
-        f"UPDATE {TABLE} SET reserved = reserved + %s, updated_at = now() "
-        "WHERE id = %s AND on_hand - reserved >= %s RETURNING id, product_id, on_hand, reserved",
-        [units, level_id, units],
-        0,
-        units,
-    )
+def lock_levels(product_ids, warehouse_ids) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """Lock the levels of these products in these warehouses, in id order (two transactions never
+    deadlock on them); (product id, warehouse id) → (level id, on hand, reserved) under the lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, product_id, warehouse_id, on_hand, reserved FROM {TABLE} "
+            "WHERE product_id = ANY(%s::bigint[]) AND warehouse_id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [_array(sorted(product_ids)), _array(sorted(warehouse_ids))],
+        )
+        return {(p, w): (level_id, on_hand, reserved) for level_id, p, w, on_hand, reserved in cursor.fetchall()}
+
+
+def reserve_locked(units_by_level: dict[int, int]) -> None:
+    """Hold units on levels the caller locked (`lock_levels`) and checked: one UPDATE for them all.
+
+    The condition stays in the statement; if it ever refused a row, the caller's
+    check was wrong and the transaction must not commit.
+    """
+    ids = sorted(units_by_level)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH wanted AS (SELECT unnest(%s::bigint[]) AS id, unnest(%s::integer[]) AS units) "
+            f"UPDATE {TABLE} s SET reserved = s.reserved + w.units, updated_at = now() FROM wanted w "
+            "WHERE s.id = w.id AND s.on_hand - s.reserved >= w.units",
+            [_array(ids), _array(units_by_level[i] for i in ids)],
+        )
+        if cursor.rowcount != len(ids):
+            raise RuntimeError("a locked stock level had fewer units available than read under the lock")
 
 
 def release(level_id: int, units: int) -> After | None:
@@ -97,7 +122,7 @@ def _lock(level_ids) -> dict[int, int]:
     """Lock levels in id order (so two transactions never deadlock); their on hand under the lock."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, on_hand FROM {TABLE} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(level_ids)]
+            f"SELECT id, on_hand FROM {TABLE} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", [_array(sorted(level_ids))]
         )
         return dict(cursor.fetchall())
 
@@ -131,7 +156,7 @@ def set_counts(counts: dict[int, int]) -> dict[int, After]:
         "RETURNING s.id, s.product_id, s.on_hand, s.reserved"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, [counts[i] for i in ids]])
+        cursor.execute(sql, [_array(ids), _array(counts[i] for i in ids)])
         rows = cursor.fetchall()
     return {row[0]: After(row[0], row[1], row[2], row[3], row[2] - old[row[0]], 0) for row in rows}
 
@@ -146,56 +171,66 @@ def ensure_levels(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int
             f"INSERT INTO {TABLE} (product_id, warehouse_id, on_hand, reserved, updated_at) "
             "SELECT p, w, 0, 0, now() FROM unnest(%s::bigint[], %s::bigint[]) AS t(p, w) "
             "ON CONFLICT (product_id, warehouse_id) DO NOTHING",
-            [[p for p, _ in pairs], [w for _, w in pairs]],
+            [_array(p for p, _ in pairs), _array(w for _, w in pairs)],
         )
         cursor.execute(
             f"SELECT s.product_id, s.warehouse_id, s.id FROM {TABLE} s "
             "JOIN unnest(%s::bigint[], %s::bigint[]) AS t(p, w) ON s.product_id = t.p AND s.warehouse_id = t.w",
-            [[p for p, _ in pairs], [w for _, w in pairs]],
+            [_array(p for p, _ in pairs), _array(w for _, w in pairs)],
         )
         return {(p, w): level_id for p, w, level_id in cursor.fetchall()}
 
 
-def movement(after: After, *, reason: str, actor, order=None, purchase_order=None, note: str = "") -> StockMovement:
-    """The movement row explaining a change (unsaved: callers save or bulk-create it)."""
-    return StockMovement(
-        level_id=after.level_id,
-        product_id=after.product_id,
-        reason=reason,
-        on_hand_change=after.on_hand_change,
-        reserved_change=after.reserved_change,
-        on_hand_after=after.on_hand,
-        reserved_after=after.reserved,
-        order=order,
-        purchase_order=purchase_order,
-        actor_type=actor.type,
-        actor_user=actor.user if actor.user is not None and actor.type == "user" else None,
-        actor_label=actor.label,
-        note=note[:500],
+class Movement(NamedTuple):
+    """A movement row to write (a tuple: an import makes 100,000 of them)."""
+
+    level_id: int
+    product_id: int
+    reason: str
+    on_hand_change: int
+    reserved_change: int
+    on_hand_after: int
+    reserved_after: int
+    order_id: int | None
+    purchase_order_id: int | None
+    actor_type: str
+    actor_user_id: int | None
+    actor_label: str
+    note: str
+
+
+def movement(after: After, *, reason: str, actor, order=None, purchase_order=None, note: str = "") -> Movement:
+    """The movement row explaining a change (callers save them with `save_movements`)."""
+    user = actor.user if actor.user is not None and actor.type == "user" else None
+    return Movement(
+        after.level_id,
+        after.product_id,
+        reason,
+        after.on_hand_change,
+        after.reserved_change,
+        after.on_hand,
+        after.reserved,
+        order.pk if order is not None else None,
+        purchase_order.pk if purchase_order is not None else None,
+        actor.type,
+        user.pk if user is not None else None,
+        actor.label,
+        note[:500],
     )
 
 
 def save_movements(movements) -> int:
-    """Write movement rows with COPY: an import of 100,000 counts writes its movements in seconds."""
+    """Write movement rows; many at once go through COPY (an import of 100,000 counts takes seconds)."""
     movements = list(movements)
     if len(movements) < COPY_FROM:
-        StockMovement.objects.bulk_create(movements)
+        StockMovement.objects.bulk_create(StockMovement(**m._asdict()) for m in movements)
         return len(movements)
+    columns = ", ".join((*Movement._fields, "created_at"))
     now = timezone.now()
-    columns = (
-        "level_id", "product_id", "reason", "on_hand_change", "reserved_change", "on_hand_after", "reserved_after",
-        "order_id", "purchase_order_id", "actor_type", "actor_user_id", "actor_label", "note", "created_at",
-    )  # fmt: skip
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {MOVEMENTS} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {MOVEMENTS} ({columns}) FROM STDIN") as copy:
             for m in movements:
-                copy.write_row(
-                    (
-                        m.level_id, m.product_id, m.reason, m.on_hand_change, m.reserved_change, m.on_hand_after,
-                        m.reserved_after, m.order_id, m.purchase_order_id, m.actor_type, m.actor_user_id, m.actor_label,
-                        m.note, now,
-                    )  # fmt: skip
-                )
+                copy.write_row((*m, now))
     return len(movements)
 
 

@@ -15,10 +15,12 @@ locked in primary-key order, so two jobs over the same orders never deadlock.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -49,10 +51,12 @@ def _validate_params(action: str, params: dict) -> dict:
         assignee = params.get("assignee")
         if assignee in (None, "", "none"):
             return {"assignee": None}
-        try:
-            return {"assignee": int(assignee)}
-        except (TypeError, ValueError):
-            raise DomainError("Choose someone to assign the orders to.", details={"assignee": assignee}) from None
+        user = get_user_model().objects.filter(
+            Q(username=str(assignee).strip()) | Q(pk=int(assignee) if str(assignee).isdigit() else None), is_active=True
+        ).first()
+        if user is None:
+            raise DomainError(f"No active user {assignee!r} to assign the orders to.", details={"assignee": assignee})
+        return {"assignee": user.pk}
     return {}
 
 
@@ -196,6 +200,22 @@ def _export(job: BulkJob) -> None:
             outcome=BulkJobItem.Outcome.SUCCEEDED, message="Exported", finished_at=timezone.now()
         )
         BulkJob.objects.filter(pk=job.pk).update(export_csv=output.getvalue(), succeeded=F("succeeded") + updated)
+
+
+RESUME_AFTER = dt.timedelta(minutes=2)
+
+
+def stalled_job_ids() -> list[int]:
+    """Unfinished jobs with no progress for RESUME_AFTER: their task was lost (a broker
+    restarted, a worker died before acking). Running them again is safe."""
+    quiet_since = timezone.now() - RESUME_AFTER
+    recent_progress = BulkJobItem.objects.filter(job=OuterRef("pk"), finished_at__gte=quiet_since)
+    return list(
+        BulkJob.objects.exclude(status=BulkJob.Status.DONE)
+        .filter(created_at__lt=quiet_since)
+        .exclude(Exists(recent_progress))
+        .values_list("pk", flat=True)[:100]
+    )
 
 
 def _finish_if_done(job_id: int) -> None:

@@ -122,6 +122,12 @@ class Order(models.Model):
             # The queue: search by trigram, default sort by risk, incremental sync for ERPs.
             GinIndex(OpClass(F("search_document"), name="gin_trgm_ops"), name="order_search_trgm"),
             models.Index(F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc(), name="order_at_risk"),
+            # The same order within one status: "To accept", "Shipped"… read in order, never sorted.
+            models.Index(
+                F("status"), F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc(), name="order_status_at_risk"
+            ),
+            # "Mirakl, to ship": counted from the index alone.
+            models.Index(fields=["account", "status"], name="order_account_status"),
             models.Index(fields=["updated_at", "id"], name="order_sync_cursor"),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
@@ -170,6 +176,11 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "marketplace_line_id"], name="order_line_unique_per_order"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+        ]
+        # The queue's SKU and EAN filters and search read the order ids from these indexes alone.
+        indexes = [
+            models.Index(fields=["sku", "order"], name="order_line_sku_order"),
+            models.Index(fields=["ean", "order"], name="order_line_ean_order"),
         ]
 
     def __str__(self) -> str:

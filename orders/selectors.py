@@ -70,3 +70,13 @@ def bulk_job_failures(job: BulkJob, *, limit: int = 200) -> QuerySet[BulkJobItem
         .only("id", "message", "order__id", "order__reference", "order__marketplace_order_id")
         .order_by("id")[:limit]
     )
+
+
+def bulk_job_items(job: BulkJob, *, limit: int = 500) -> QuerySet[BulkJobItem]:
+    """Every order of a job with its outcome, for the job's own page."""
+    return (
+        BulkJobItem.objects.filter(job=job)
+        .select_related("order")
+        .only("id", "outcome", "message", "finished_at", "order__id", "order__reference", "order__marketplace_order_id", "order__status")
+        .order_by("id")[:limit]
+    )

@@ -8,7 +8,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from orders import actions, bulk, saved_views, selectors, triage
 from orders.filters import OrderFilter, optional_model
 from orders.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
 from orders.models import BulkJob
+from orders.pagination import CappedPaginator
 from orders.status import TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)
@@ -45,7 +45,7 @@ def _query_without(request, *names: str) -> str:
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
-    page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,
@@ -61,11 +61,13 @@ def order_list(request):
         return render(request, "orders/_order_table.html", context)
     views = selectors.saved_views_for(request.user)
     counts = saved_views.view_counts(views, request)
+    current = saved_views.clean_query(request.GET.urlencode())
     for view in views:
         view.count = counts[view.pk]
+        view.is_current = saved_views.clean_query(view.query) == current
     context.update(
         saved_views=views,
-        current_view=saved_views.clean_query(request.GET.urlencode()),
+        current_view=current,
         saved_view_form=SavedViewForm(),
         can_save_view=request.user.has_perm("orders.add_savedview"),
         can_share_view=request.user.has_perm("orders.publish_savedview"),
@@ -112,7 +114,7 @@ def _act(request, pk: int, perform, success: str):
     return redirect("orders:detail", pk=pk)
 
 
-def _reason(request, pk: int):
+def _reason(request):
     form = ReasonForm(request.POST)
     return form.cleaned_data["reason"] if form.is_valid() else None
 
@@ -126,7 +128,7 @@ def accept(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def refuse(request, pk: int):
-    reason = _reason(request, pk)
+    reason = _reason(request)
     if reason is None:
         messages.error(request, _("A reason is required."))
         return redirect("orders:detail", pk=pk)
@@ -136,7 +138,7 @@ def refuse(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def cancel(request, pk: int):
-    reason = _reason(request, pk)
+    reason = _reason(request)
     if reason is None:
         messages.error(request, _("A reason is required."))
         return redirect("orders:detail", pk=pk)
@@ -193,7 +195,7 @@ def tag(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def hold(request, pk: int):
-    reason = _reason(request, pk)
+    reason = _reason(request)
     if reason is None:
         messages.error(request, _("A reason is required."))
         return redirect("orders:detail", pk=pk)
@@ -245,6 +247,8 @@ def _bulk_error(request, message: str):
 
 def _render_job(request, job: BulkJob):
     context = {"job": job, "failures": selectors.bulk_job_failures(job)}
+    if not request.htmx:
+        context["items"] = selectors.bulk_job_items(job)
     template = "orders/_bulk_job.html" if request.htmx else "orders/bulk_job.html"
     response = render(request, template, context)
     if request.htmx and job.status == BulkJob.Status.DONE:

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderEvent, OrderLine
@@ -99,11 +100,24 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
+class OrderRuleDecisionSerializer(serializers.Serializer):
+    rule = serializers.CharField(source="rule_name")
+    outcome = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="One sentence per condition")
+    decided_at = serializers.DateTimeField(source="created_at")
+
+
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
+    rule_decisions = serializers.SerializerMethodField(help_text="What the order rules decided, newest first.")
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events"]
+        fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions"]
+
+    @extend_schema_field(OrderRuleDecisionSerializer(many=True))
+    def get_rule_decisions(self, order) -> list:
+        # Prefetched by selectors.order_detail once the rules app defines its decisions.
+        return OrderRuleDecisionSerializer(getattr(order, "rule_history", []), many=True).data
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ same rule never acts twice on the same order.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from orders.models import Order
 from orders.rules import conditions, engine, selectors
 from orders.rules.conditions import InvalidRule
 from orders.rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 POSITION_STEP = 10
@@ -256,8 +259,8 @@ def apply_rules_to_order(
     """
     rules = selectors.enabled_rules() if rules is None else rules
     context = context or conditions.Context.load()
-    Order.objects.select_for_update(of=("self",)).filter(pk=order_id).values_list("pk").first()  # one run at a time
-    order = selectors.orders_for_rules().get(pk=order_id)
+    # Locked: runs on one order happen one at a time, each seeing what the previous one did.
+    order = selectors.orders_for_rules().select_for_update(of=("self",)).get(pk=order_id)
     evaluation = engine.evaluate(order, rules, context, applied_rule_ids=selectors.applied_rule_ids(order_id))
     winner = evaluation.winner
     if winner is None:
@@ -287,7 +290,8 @@ def apply_rules(*, order_ids: list[int], batch_size: int = BATCH_SIZE) -> dict[s
 
     Rules and flagged buyers are read once per batch. Safe to run twice: a rule
     that acted on an order does not act again. "unchanged" counts orders that no
-    rule covers or that their rule already handled.
+    rule covers or that their rule already handled; "missing" orders that do not
+    exist; "error" orders where something unexpected happened (logged, rolled back).
     """
     counts: Counter[str] = Counter()
     ids = list(dict.fromkeys(order_ids))
@@ -298,6 +302,10 @@ def apply_rules(*, order_ids: list[int], batch_size: int = BATCH_SIZE) -> dict[s
                 decision = apply_rules_to_order(order_id=order_id, rules=rules, context=context)
             except Order.DoesNotExist:
                 counts["missing"] += 1
+                continue
+            except Exception:  # one order's surprise must not keep the rest of an unattended batch waiting
+                logger.exception("rules could not run on order %s", order_id)
+                counts["error"] += 1
                 continue
             counts[decision.outcome if decision else "unchanged"] += 1
     return dict(counts)

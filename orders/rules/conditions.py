@@ -120,6 +120,7 @@ class Condition(abc.ABC):
 
     type: ClassVar[str]
     label: ClassVar[str]
+    looks_up_stock: ClassVar[bool] = False  # the costly one: checked after every other condition holds
 
     def __init__(self, params: dict):
         self.params = params
@@ -184,6 +185,7 @@ class StockAvailable(Condition):
 
     type = "stock"
     label = "stock available for every line"
+    looks_up_stock = True
 
     def check(self, order, context):
         return check_stock(order)

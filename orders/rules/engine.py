@@ -62,16 +62,13 @@ def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
 
 
 def action_guards(order: Order, rule: Rule) -> list[Check]:
-    """Whether the rule's action can apply to the order now; passing guards with a reason are quoted."""
+    """Whether the rule's action can apply to the order as it is now (stock aside: see `evaluate_rule`)."""
     if rule.action == RuleAction.ACCEPT:
         blocked = _can_accept_or_refuse(order, "accept")
         if blocked:
             return blocked
         if order.on_hold:
             return [Check(False, "held for review: a rule does not accept it")]
-        if any(entry["type"] == "stock" for entry in rule.conditions):
-            return []  # the rule's own stock condition already said it
-        return [check_stock(order)]
     if rule.action == RuleAction.REFUSE:
         return _can_accept_or_refuse(order, "refuse")
     if rule.action == RuleAction.HOLD:
@@ -87,13 +84,30 @@ def action_guards(order: Order, rule: Rule) -> list[Check]:
 
 
 def evaluate_rule(order: Order, rule: Rule, context: conditions.Context) -> RuleResult:
-    """One rule on one order (scope assumed checked): every condition, then the action's guards."""
-    checks = [condition.check(order, context) for condition in conditions.build(rule.conditions)]
-    checks += action_guards(order, rule)
-    failed = [check.reason for check in checks if not check.passed]
+    """One rule on one order (scope assumed checked): its conditions, then whether its action can apply.
+
+    Stock is looked up last, only when everything cheaper holds; an accept rule
+    checks stock even when the admin did not ask for it. A match quotes every
+    condition in the rule's order; a miss says what did not hold.
+    """
+    built = conditions.build(rule.conditions)
+    checks: dict[int, Check] = {
+        index: condition.check(order, context) for index, condition in enumerate(built) if not condition.looks_up_stock
+    }
+    failed = [check.reason for check in checks.values() if not check.passed]
+    failed += [check.reason for check in action_guards(order, rule) if not check.passed]
     if failed:
         return RuleResult(rule=rule, matched=False, reasons=failed)
-    return RuleResult(rule=rule, matched=True, reasons=[check.reason for check in checks if check.reason])
+    for index, condition in enumerate(built):
+        if condition.looks_up_stock:
+            checks[index] = condition.check(order, context)
+    ordered = [checks[index] for index in range(len(built))]
+    if rule.action == RuleAction.ACCEPT and not any(condition.looks_up_stock for condition in built):
+        ordered.append(check_stock(order))
+    failed = [check.reason for check in ordered if not check.passed]
+    if failed:
+        return RuleResult(rule=rule, matched=False, reasons=failed)
+    return RuleResult(rule=rule, matched=True, reasons=[check.reason for check in ordered if check.reason])
 
 
 def evaluate(

@@ -38,14 +38,14 @@ class RuleForm(forms.Form):
     total_max = forms.DecimalField(label=_("Total at most"), required=False, min_value=0, decimal_places=2, max_digits=12)
     total_currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR", required=False)
     sku_patterns = forms.CharField(
-        label=_("SKU patterns"), required=False, help_text=_("Comma-separated; * and ? are wildcards, e.g. CHAIR-*")
+        label=_("Patterns"), required=False, help_text=_("Comma-separated; * and ? are wildcards, e.g. CHAIR-*")
     )
-    sku_match = forms.ChoiceField(label=_("SKU match"), choices=SKU_MATCH, initial="all", required=False)
+    sku_match = forms.ChoiceField(label=_("Lines"), choices=SKU_MATCH, initial="all", required=False)
     max_per_line = forms.IntegerField(label=_("At most per line"), required=False, min_value=1)
     max_per_order = forms.IntegerField(label=_("At most per order"), required=False, min_value=1)
-    countries = forms.CharField(label=_("Shipping countries"), required=False, help_text=_("Comma-separated codes, e.g. FR, BE"))
-    countries_mode = forms.ChoiceField(label=_("Country"), choices=INCLUDE, initial="in", required=False)
-    shipping_methods = forms.CharField(label=_("Shipping methods"), required=False, help_text=_("Comma-separated, as the marketplace names them"))
+    countries = forms.CharField(label=_("Countries"), required=False, help_text=_("Comma-separated codes, e.g. FR, BE"))
+    countries_mode = forms.ChoiceField(label=_("Shipping country"), choices=INCLUDE, initial="in", required=False)
+    shipping_methods = forms.CharField(label=_("Methods"), required=False, help_text=_("Comma-separated, as the marketplace names them"))
     shipping_methods_mode = forms.ChoiceField(label=_("Shipping method"), choices=INCLUDE, initial="in", required=False)
     buyer = forms.ChoiceField(label=_("Buyer"), choices=BUYER, required=False)
     address = forms.ChoiceField(label=_("Address risk"), choices=ADDRESS, required=False)
@@ -57,17 +57,22 @@ class RuleForm(forms.Form):
     action_tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
     action_priority = forms.IntegerField(label=_("Priority"), required=False, min_value=-100, max_value=100)
 
-    CONDITION_FIELDS = (
-        "require_stock", "total_min", "total_max", "total_currency", "sku_patterns", "sku_match", "max_per_line",
-        "max_per_order", "countries", "countries_mode", "shipping_methods", "shipping_methods_mode", "buyer", "address",
+    CONDITION_GROUPS = (
+        (_("Stock"), ("require_stock",)),
+        (_("Order total"), ("total_min", "total_max", "total_currency")),
+        (_("SKU"), ("sku_match", "sku_patterns")),
+        (_("Quantity limits"), ("max_per_line", "max_per_order")),
+        (_("Shipping country"), ("countries_mode", "countries")),
+        (_("Shipping method"), ("shipping_methods_mode", "shipping_methods")),
+        (_("Buyer and address"), ("buyer", "address")),
     )
 
     def __init__(self, *args, rule_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule_id = rule_id
 
-    def condition_fields(self):
-        return [self[name] for name in self.CONDITION_FIELDS]
+    def condition_groups(self):
+        return [(label, [self[name] for name in names]) for label, names in self.CONDITION_GROUPS]
 
     def conditions(self) -> list[dict]:
         data, found = self.cleaned_data, []

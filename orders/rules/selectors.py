@@ -13,7 +13,7 @@ from orders.models import Order, OrderLine
 from orders.rules import conditions, engine
 from orders.rules.models import FlaggedBuyer, Rule, RuleDecision
 
-DRY_RUN_LIMIT = 2000  # the most recent orders a dry run looks at
+DRY_RUN_LIMIT = 1000  # the most recent orders a dry run looks at
 
 
 def rule_list() -> QuerySet[Rule]:
@@ -109,8 +109,7 @@ def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int
     judged as they are now (an order already accepted has nothing to accept).
     """
     now = now or timezone.now()
-    others = [other for other in enabled_rules() if other.pk != rule.pk]
-    ordered = sorted([*others, rule], key=lambda item: (item.position, item.pk))
+    earlier = [other for other in enabled_rules() if (other.position, other.pk) < (rule.position, rule.pk)]
     context = conditions.Context.load()
     since = now - dt.timedelta(days=days)
     orders = list(orders_for_rules().filter(purchased_at__gte=since).order_by("-purchased_at", "-id")[: limit + 1])
@@ -121,6 +120,8 @@ def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int
             report.rows.append(DryRunRow(order=order, result=None, decided_by=None))
             continue
         result = engine.evaluate_rule(order, rule, context)
-        winner = engine.evaluate(order, ordered, context).winner if result.matched else None
+        winner = None
+        if result.matched:
+            winner = engine.evaluate(order, earlier, context).winner or result
         report.rows.append(DryRunRow(order=order, result=result, decided_by=winner))
     return report

@@ -134,7 +134,7 @@ def apply_to_selection(request):
 def _outcome_label(outcome: str) -> str:
     if outcome in RuleDecision.Outcome.values:
         return str(RuleDecision.Outcome(outcome).label)
-    return _("Unchanged") if outcome == "unchanged" else _("Not found")
+    return {"unchanged": _("Unchanged"), "missing": _("Not found")}.get(outcome, _("Error"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -66,7 +66,8 @@
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    var typing = target && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName));
+    var typing = target && (target.isContentEditable || /^(SELECT|TEXTAREA)$/.test(target.tagName) ||
+      (target.tagName === "INPUT" && !/^(checkbox|radio|button|submit)$/.test(target.type)));
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing) {
       if (event.key === "Escape") target.blur();

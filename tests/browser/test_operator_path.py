@@ -74,7 +74,7 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     page.fill("#id_q", "")
     expect(page.locator("table.orders tbody tr")).to_have_count(3)
 
-    # Keyboard: Esc leaves the search box, ? opens the help, j moves, x selects.
+    # Keyboard: Esc leaves the search box, ? opens the help, j moves, x selects, a accepts.
     page.keyboard.press("Escape")
     page.keyboard.press("?")
     expect(page.locator("#shortcuts-help")).to_be_visible()
@@ -84,8 +84,7 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     expect(page.locator("table.orders tbody tr.selected")).to_have_count(1)
     page.locator("#select-page").check()
     expect(page.locator("table.orders tbody tr.selected")).to_have_count(3)
-    page.select_option("#bulk-action", "accept")
-    page.click("#bulk-submit")
+    page.keyboard.press("a")  # accept the selection
 
     # The job runs in a Celery worker; its progress is polled until done, then the table reloads.
     job = page.locator(".bulk-job")
@@ -100,3 +99,23 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     page.select_option("#language", "fr")
     expect(page.locator("h1")).to_contain_text("À expédier")
     expect(page.locator(".timeline")).to_contain_text("Changement de statut")
+
+
+def test_sorting_and_paging_swap_the_table_without_reloading(live_server, log_in, operator):
+    from decimal import Decimal
+
+    account = MarketplaceAccountFactory(platform="amazon", name="Amazon FR")
+    for index in range(30):
+        make_order(account=account, status=OrderStatus.SHIPPED, total_amount=Decimal(10 + index))
+    page = log_in(operator)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Total").click()
+    expect(page).to_have_url(re.compile(r"sort=total"))
+    expect(page.locator("table.orders tbody tr").first).to_contain_text("39.00 EUR")
+    page.locator("details.more-filters summary").click()
+    page.select_option("select[name=per_page]", "25")
+    expect(page.locator("table.orders tbody tr")).to_have_count(25)
+    page.locator(".pager a", has_text="Next").click()
+    expect(page.locator("table.orders tbody tr")).to_have_count(5)
+    expect(page.locator("table.orders tbody tr").last).to_contain_text("10.00 EUR")
+    assert page.evaluate("window.notReloaded") is True

@@ -180,3 +180,27 @@ def test_an_older_push_does_not_overwrite_a_newer_one(sandbox, sandbox_account, 
     outbox.drain()
     assert sandbox.admin.stock(key)["stock"][sku]["quantity"] == 5
     assert [entry["quantity"] for entry in sandbox.admin.stock(key)["history"] if entry["sku"] == sku] == [5]
+
+
+@pytest.mark.django_db
+def test_a_throttled_push_is_deferred_and_sent_again(sandbox, sandbox_account, lyon):
+    account, key = sandbox_account("mirakl")
+    sku = CATALOGUE[3].sku
+    item = put_stock(sku, 6, lyon)
+    sandbox.admin.set_rate_scale(1, account=key)
+    sandbox.admin.set_rate_limit(key, "STO01", 0.0001, 1)  # one import, then the next one hours away
+    actions.queue_stock_pushes()
+    assert outbox.drain() == {"sent": 1}
+    actions.adjust_stock(product_id=item.pk, warehouse_id=lyon.pk, change=-2, note="broken", actor=ACTOR)
+    actions.queue_stock_pushes()
+
+    assert outbox.drain() == {"retry": 1}
+    publication = ChannelPublication.objects.get(account=account, sku=sku)
+    assert (publication.outcome, publication.published_quantity, publication.queued_quantity) == ("deferred", 6, 4)
+
+    sandbox.admin.set_rate_limit(key, "STO01", None)
+    OutboxMessage.objects.filter(status="pending").update(next_attempt_at=timezone.now())
+    assert outbox.drain() == {"sent": 1}
+    publication.refresh_from_db()
+    assert (publication.outcome, publication.published_quantity) == ("accepted", 4)
+    assert sandbox.admin.stock(key)["stock"][sku]["quantity"] == 4

@@ -161,3 +161,12 @@ def test_can_reserve_and_stock_for_order_before_any_allocation(account, lyon, pa
     line = order.lines.get()
     assert selectors.stock_for_order(order) == {line.marketplace_line_id: 7}
     assert selectors.can_reserve(order) is False
+
+
+def test_shipping_an_order_of_unknown_skus_takes_nothing_and_says_so(account, lyon):
+    put_stock("KETTLE", 5, lyon)
+    order = order_of(account, ("NOT-OURS", 1))
+    order_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="ups", tracking_number="1Z9")
+    allocation = OrderAllocation.objects.get(order=order)
+    assert (allocation.status, allocation.explanation) == ("consumed", "Shipped: nothing known in stock was taken.")
+    assert level("KETTLE", lyon).on_hand == 5

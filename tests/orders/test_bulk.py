@@ -85,9 +85,9 @@ def test_two_simultaneous_clicks_with_one_key_make_one_job(operator):
 
 
 @pytest.mark.django_db
-def test_refuse_and_cancel_need_a_reason_and_tag_a_valid_tag(operator):
+def test_refuse_and_cancel_need_a_reason_tag_a_valid_tag_and_assign_a_real_user(operator):
     order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
-    for action, params in (("refuse", {}), ("cancel", {"reason": "  "}), ("tag", {"tag": "bad/tag"})):
+    for action, params in (("refuse", {}), ("cancel", {"reason": "  "}), ("tag", {"tag": "bad/tag"}), ("assign", {"assignee": "nobody-here"})):
         with pytest.raises(DomainError):
             start(operator, action=action, orders=[order], **params)
     assert not BulkJob.objects.exists()
@@ -100,7 +100,7 @@ def test_bulk_refuse_cancel_tag_and_assign(operator, admin_user):
     bulk.run_job(job_id=start(operator, action="cancel", orders=[b], reason="Buyer asked").pk)
     c = make_order()
     bulk.run_job(job_id=start(operator, action="tag", orders=[a, c], tag="vip").pk)
-    bulk.run_job(job_id=start(operator, action="assign", orders=[c], assignee=str(admin_user.pk)).pk)
+    bulk.run_job(job_id=start(operator, action="assign", orders=[c], assignee=admin_user.username).pk)
     a.refresh_from_db(), b.refresh_from_db(), c.refresh_from_db()
     assert a.status == OrderStatus.REFUSED and b.status == OrderStatus.CANCELLED
     assert a.tags == ["vip"] and c.tags == ["vip"] and c.assignee == admin_user
@@ -174,3 +174,51 @@ def test_a_real_worker_runs_the_job_queued_after_commit(operator):
         kill(worker)
     assert (job.status, job.succeeded, job.failed) == ("done", 20, 0)
     assert Order.objects.filter(status=OrderStatus.ACCEPTED).count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_task_was_lost_is_queued_again_and_finished_by_a_worker(operator):
+    from django.utils import timezone
+
+    from orders.tasks import resume_bulk_jobs
+
+    orders = [make_order(status=OrderStatus.PENDING_ACCEPTANCE) for _ in range(3)]
+    # As if the broker lost the task: the job and its items exist, nothing runs them.
+    lost = BulkJob.objects.create(created_by=operator, key="lost", action="accept", total=3)
+    BulkJobItem.objects.bulk_create(BulkJobItem(job=lost, order=order) for order in orders)
+    BulkJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - bulk.RESUME_AFTER * 2)
+    fresh = start(operator, orders=[make_order(status=OrderStatus.SHIPPED)])  # just queued: left alone
+    assert bulk.stalled_job_ids() == [lost.pk]
+
+    worker = start_worker()
+    try:
+        assert resume_bulk_jobs() == 1
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and BulkJob.objects.get(pk=lost.pk).status != "done":
+            time.sleep(0.1)
+    finally:
+        kill(worker)
+    lost.refresh_from_db()
+    assert (lost.status, lost.succeeded) == ("done", 3)
+    assert fresh.pk not in bulk.stalled_job_ids()
+
+
+@pytest.mark.django_db
+def test_the_job_page_lists_every_order_with_its_outcome(client, operator):
+    done, refused = make_order(status=OrderStatus.PENDING_ACCEPTANCE), make_order(status=OrderStatus.REFUSED)
+    job = bulk.run_job(job_id=start(operator, orders=[done, refused]).pk)
+    client.force_login(operator)
+    html = client.get(reverse("orders:bulk_job", args=[job.pk])).content.decode()
+    assert html.count('class="outcome-succeeded"') == 1 and html.count('class="outcome-failed"') == 1
+    assert done.reference in html and refused.reference in html and "Refused: it cannot become" in html
+
+
+@pytest.mark.django_db
+def test_an_empty_selection_or_a_missing_reason_is_explained_in_place(client, operator):
+    order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    client.force_login(operator)
+    nothing = client.post(reverse("orders:bulk_start"), {"action": "accept", "key": "k1"}, HTTP_HX_REQUEST="true")
+    no_reason = client.post(reverse("orders:bulk_start"), {"action": "refuse", "key": "k2", "order": [order.pk]}, HTTP_HX_REQUEST="true")
+    assert "No order selected." in nothing.content.decode()
+    assert "A reason is required." in no_reason.content.decode()
+    assert not BulkJob.objects.exists()

@@ -169,3 +169,53 @@ def test_queue_query_count_is_pinned_and_the_same_for_25_and_100_rows(client, op
             counts[rows, attempt] = len(captured)
     assert counts[25, "warm"] == counts[100, "warm"]
     assert counts[25, "warm"] <= counts[25, "cold"]
+
+
+def test_queue_and_api_show_why_a_rule_acted_and_filter_flagged_orders(operator_client, viewer_api):
+    from orders.rules.models import RuleDecision
+
+    held = make_order(status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Zoé Flagged")
+    accepted = make_order(status=OrderStatus.ACCEPTED)
+    untouched = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    RuleDecision.objects.create(order=held, rule_name="Risky address", outcome="hold", reasons=["billing FR ≠ shipping BE"])
+    RuleDecision.objects.create(order=accepted, rule_name="Stock OK FR", outcome="accept", reasons=["stock 3 ≥ 1"])
+    RuleDecision.objects.create(order=untouched, rule_name="Dry", outcome="hold", reasons=["x"], dry_run=True)
+
+    assert ids(flagged="true") == {held.pk}
+    assert accepted.pk in ids(flagged="false") and untouched.pk in ids(flagged="false")
+    html = listed(operator_client)
+    assert "Risky address: Held for review" in html and "billing FR ≠ shipping BE" in html
+    assert "Stock OK FR: Accepted" in html
+    body = viewer_api.get(f"/api/v1/orders/{held.pk}/").json()
+    assert body["rule_decisions"] == [
+        {"rule": "Risky address", "outcome": "hold", "reasons": ["billing FR ≠ shipping BE"], "decided_at": body["rule_decisions"][0]["decided_at"]}
+    ]
+    page = operator_client.get(reverse("orders:detail", args=[held.pk])).content.decode()
+    assert "Risky address" in page and "billing FR ≠ shipping BE" in page
+
+
+def test_back_order_filter_and_badge_come_from_the_stock_allocation(operator_client):
+    from inventory.models import OrderAllocation
+
+    short, stocked = make_order(status=OrderStatus.PENDING_ACCEPTANCE), make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    OrderAllocation.objects.update_or_create(order=short, defaults={"status": "backorder", "explanation": "0 of 2 in stock"})
+    OrderAllocation.objects.update_or_create(order=stocked, defaults={"status": "reserved", "explanation": "2 reserved"})
+    assert ids(backorder="true") == {short.pk}
+    assert stocked.pk in ids(backorder="false") and short.pk not in ids(backorder="false")
+    html = listed(operator_client, backorder="true")
+    assert 'class="tag backorder"' in html and short.number in html and stocked.number not in html
+    page = operator_client.get(reverse("orders:detail", args=[short.pk])).content.decode()
+    assert "0 of 2 in stock" in page
+
+
+def test_a_huge_selection_is_counted_only_up_to_the_cap(operator_client, monkeypatch, django_assert_max_num_queries):
+    from orders.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    for _ in range(5):
+        make_order(status=OrderStatus.SHIPPED)
+    html = listed(operator_client, status="shipped", per_page=25)
+    assert "3+ orders" in html and "All 3+ matching" in html
+    assert html.count('name="order" value=') == 5  # the page itself is complete
+    make_order(status=OrderStatus.SHIPPED)
+    assert "1 order<" in listed(operator_client, status="shipped", q=Order.objects.latest("id").marketplace_order_id)
