@@ -554,10 +554,15 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
 
 # Channel pushes ------------------------------------------------------------------------------
 
-# Seconds between two stock pushes to one account. Mirakl's STO01 accepts one import a minute:
-# 55 s plus the rate limiter's few seconds of patience meets the next token.
+# Seconds from one stock push's answer to the next push to the same account. Mirakl's STO01
+# accepts one import a minute: 61 s keeps a second of margin for the two clocks.
 DEFAULT_PUSH_INTERVAL_SECONDS = 10
-PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 55}
+PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 61}
+
+
+# One stock push in flight per account: the next waits until it is answered (or given up),
+# so retries under a platform's rate limit never pile up behind each other.
+IN_FLIGHT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
 
 
 def push_interval(account: MarketplaceAccount) -> float:
@@ -602,7 +607,8 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
     """Turn stock changes into at most one STOCK outbox message per account per interval.
 
     Changed products mark every enabled account's publication of their SKUs; then,
-    for each account whose interval has passed, the quantities it should show are
+    for each account whose interval has passed and whose last push is no longer
+    in flight, the quantities it should show are
     computed now and the ones that differ from what we last sent go out in one
     message (the connector batches them into the platform's bulk call). Returns
     account name → SKUs queued. Safe to run concurrently (SKIP LOCKED).
@@ -625,11 +631,13 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
         last = (
             OutboxMessage.objects.filter(account=account, kind=OutboxMessage.Kind.STOCK)
             .order_by("-id")
-            .values_list("created_at", flat=True)
+            .values_list("status", "sent_at", "created_at")
             .first()
         )
-        if last is not None and (now - last).total_seconds() < push_interval(account):
-            continue
+        if last is not None:
+            status, sent_at, created_at = last
+            if status in IN_FLIGHT or (now - (sent_at or created_at)).total_seconds() < push_interval(account):
+                continue  # changes wait in the publications, coalesced, for the next push
         rows = {
             row.sku: row
             for row in ChannelPublication.objects.select_for_update(skip_locked=True).filter(account=account, needs_push=True)

@@ -116,7 +116,7 @@ def test_no_push_when_the_quantity_came_back_to_what_was_sent(lyon):
 
 
 @pytest.mark.django_db
-def test_one_push_per_interval_per_account(lyon, settings):
+def test_one_push_per_interval_and_one_in_flight_per_account(lyon, settings):
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 60
     account = MarketplaceAccountFactory(platform="ebay")
     kettle = put_stock("KETTLE", 5, lyon)
@@ -126,8 +126,10 @@ def test_one_push_per_interval_per_account(lyon, settings):
     actions.adjust_stock(product_id=kettle.pk, warehouse_id=lyon.pk, change=-1, note="broken", actor=ACTOR)
     assert actions.queue_stock_pushes(now=start + dt.timedelta(seconds=30)) == {}
     assert ChannelPublication.objects.get(account=account, sku="KETTLE").needs_push is True
+    assert actions.queue_stock_pushes(now=start + dt.timedelta(seconds=61)) == {}  # the first is still unsent
 
-    assert actions.queue_stock_pushes(now=start + dt.timedelta(seconds=61)) == {account.name: 1}
+    OutboxMessage.objects.update(status=OutboxMessage.Status.SENT)
+    assert actions.queue_stock_pushes(now=start + dt.timedelta(seconds=62)) == {account.name: 1}
     assert OutboxMessage.objects.filter(kind=STOCK).last().payload == {"quantities": {"KETTLE": 4}}
 
 
@@ -166,14 +168,18 @@ def test_a_sku_the_marketplace_refuses_is_recorded_as_rejected(sandbox, sandbox_
 
 
 @pytest.mark.django_db
-def test_an_older_push_does_not_overwrite_a_newer_one(sandbox, sandbox_account, lyon):
+def test_an_older_push_sent_again_does_not_overwrite_a_newer_one(sandbox, sandbox_account, lyon):
     account, key = sandbox_account("cdiscount")
     sku = CATALOGUE[2].sku
     item = put_stock(sku, 9, lyon)
     actions.queue_stock_pushes()
+    older = OutboxMessage.objects.get(account=account, kind=STOCK)
+    older.status = OutboxMessage.Status.DEAD  # it failed for good
+    older.save()
     actions.adjust_stock(product_id=item.pk, warehouse_id=lyon.pk, change=-4, note="damaged", actor=ACTOR)
     actions.queue_stock_pushes()
-    older, newer = OutboxMessage.objects.filter(account=account, kind=STOCK).order_by("id")
+    newer = OutboxMessage.objects.filter(account=account, kind=STOCK).last()
+    outbox.retry_dead(message_id=older.pk)  # an admin sends the dead letter again, later
     assert actions.quantities_to_send(older) == {}
     assert actions.quantities_to_send(newer) == {sku: 5}
 
