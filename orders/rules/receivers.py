@@ -27,5 +27,5 @@ def _queue(order_ids: list[int]) -> None:
     for start in range(0, len(order_ids), BATCH_SIZE):
         try:
             apply_rules_to_orders.delay(order_ids[start : start + BATCH_SIZE])
-        except Exception:  # the broker is down: the orders wait for an operator or an on-demand run
+        except Exception:  # the broker is down: apply_rules_to_undecided_orders catches them up later
             logger.warning("could not queue the rules for %d new orders", len(order_ids), exc_info=True)

@@ -33,7 +33,7 @@ def browser():
             yield browser
             browser.close()
     finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

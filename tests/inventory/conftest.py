@@ -9,7 +9,6 @@ from inventory.actions import StockCount
 from inventory.models import Product, StockLevel, Warehouse
 from orders.actions import Actor
 from tests.factories import OrderLineDataFactory, make_order
-from tests.browser.conftest import browser, log_in, page  # noqa: F401
 from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
 
 SYSTEM = Actor.system("test")

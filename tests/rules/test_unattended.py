@@ -53,3 +53,19 @@ def test_the_task_is_queued_only_after_the_ingest_commits(mirakl, django_capture
     order.refresh_from_db()
     assert order.tags == ["fr"]
     assert RuleDecision.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.django_db
+def test_orders_the_unattended_run_missed_are_caught_up(mirakl):
+    from orders.rules import actions
+
+    missed = order_with(account=mirakl)  # no rule yet when it arrived: nothing ran
+    seen = order_with(account=mirakl, status=OrderStatus.ACCEPTED)
+    assert actions.apply_rules_to_undecided_orders() == {}  # no enabled rule: nothing to do
+    add_rule(name="Tag FR", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}])
+
+    assert actions.apply_rules_to_undecided_orders() == {"tag": 1}
+    assert actions.apply_rules_to_undecided_orders() == {}  # decided once: not picked again
+    missed.refresh_from_db()
+    seen.refresh_from_db()
+    assert (missed.tags, seen.tags) == (["fr"], [])

@@ -10,7 +10,7 @@ from django.test.utils import setup_databases, teardown_databases
 from oms.celery import app as celery_app
 
 # Each module has run(quick=...) and prints its figures with oms.benchmarking.report.
-BENCHMARKS = ["marketplaces.bench", "inventory.bench", "orders.bench"]
+BENCHMARKS = ["marketplaces.bench", "inventory.bench", "orders.bench", "orders.rules.bench"]
 
 
 class Command(BaseCommand):
