@@ -31,10 +31,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-# A development key is only acceptable with DEBUG on; production must name its own.
+# A development key is only acceptable on a developer's machine: with DEBUG on, or on the
+# embedded database (no DATABASE_URL), so that `manage.py <command>` works there as in any
+# Django project. Production names its database and must name its own key.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("OMS_ALLOW_INSECURE_KEY"):
+    if not DEBUG and os.environ.get("DATABASE_URL") and not env_bool("OMS_ALLOW_INSECURE_KEY"):
         raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789abcdef"
 

@@ -12,6 +12,8 @@ import yaml
 from django.core.management import call_command
 from openapi_spec_validator import validate
 
+from tests import workers
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,7 +41,7 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings", "DJANGO_DEBUG": "0"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings", "DJANGO_DEBUG": "0", "DATABASE_URL": workers.test_database_url()}
     env.pop("DJANGO_SECRET_KEY", None)
     env.pop("OMS_ALLOW_INSECURE_KEY", None)
     result = subprocess.run(
