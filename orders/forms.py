@@ -1,20 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-CARRIERS = [
-    ("colissimo", "Colissimo"),
-    ("chronopost", "Chronopost"),
-    ("dhl_express", "DHL Express"),
-    ("dhl_parcel", "DHL Parcel"),
-    ("ups", "UPS"),
-    ("dpd", "DPD"),
-    ("gls", "GLS"),
-    ("mondial_relay", "Mondial Relay"),
-    ("relais_colis", "Relais Colis"),
-    ("colis_prive", "Colis Privé"),
-    ("fedex", "FedEx"),
-    ("tnt", "TNT"),
-]
+from marketplaces.connectors import carriers
+
+# The carriers the connectors know (one list, in marketplaces/connectors/carriers.py).
+CARRIERS = [(code, carriers.CARRIER_NAMES[code]) for code in carriers.CARRIERS]
 
 
 class ReasonForm(forms.Form):

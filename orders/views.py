@@ -114,9 +114,14 @@ def _act(request, pk: int, perform, success: str):
     return redirect("orders:detail", pk=pk)
 
 
-def _reason(request):
+def _act_with_reason(request, pk: int, perform, success: str):
+    """Like _act, for the moves that need a reason: `perform(actor, reason)`."""
     form = ReasonForm(request.POST)
-    return form.cleaned_data["reason"] if form.is_valid() else None
+    if not form.is_valid():
+        messages.error(request, _("A reason is required."))
+        return redirect("orders:detail", pk=pk)
+    reason = form.cleaned_data["reason"]
+    return _act(request, pk, lambda actor: perform(actor, reason), success)
 
 
 @require_POST
@@ -128,21 +133,17 @@ def accept(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def refuse(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        messages.error(request, _("A reason is required."))
-        return redirect("orders:detail", pk=pk)
-    return _act(request, pk, lambda actor: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused."))
+    return _act_with_reason(
+        request, pk, lambda actor, reason: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused.")
+    )
 
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def cancel(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        messages.error(request, _("A reason is required."))
-        return redirect("orders:detail", pk=pk)
-    return _act(request, pk, lambda actor: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled."))
+    return _act_with_reason(
+        request, pk, lambda actor, reason: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled.")
+    )
 
 
 @require_POST
@@ -195,11 +196,9 @@ def tag(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def hold(request, pk: int):
-    reason = _reason(request)
-    if reason is None:
-        messages.error(request, _("A reason is required."))
-        return redirect("orders:detail", pk=pk)
-    return _act(request, pk, lambda actor: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review."))
+    return _act_with_reason(
+        request, pk, lambda actor, reason: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review.")
+    )
 
 
 @require_POST
