@@ -134,6 +134,10 @@ class OrderAllocation(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}: {self.status}"
 
+    @property
+    def is_backorder(self) -> bool:
+        return self.status == self.Status.BACKORDER
+
 
 class Reservation(models.Model):
     """Units of one product held for one order line (a bundle line holds one per component)."""

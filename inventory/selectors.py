@@ -28,9 +28,12 @@ from inventory.models import (
     Warehouse,
 )
 from orders.models import OrderLine
+from orders.status import OrderStatus
 
 # Order statuses that hold stock (the others never reserve).
-HOLDING_STATUSES = frozenset({"awaiting_payment", "pending_acceptance", "accepted", "partially_shipped"})
+HOLDING_STATUSES = frozenset(
+    {OrderStatus.AWAITING_PAYMENT, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED}
+)
 # A channel whose last push is older than this while it differs from what we have is stale.
 STALE_AFTER_SECONDS = 15 * 60
 
@@ -207,6 +210,11 @@ def stock_for_order(order) -> dict[str, int]:
             sum(max(available.get((p, w), 0), 0) for w in warehouse_ids) // units for p, units in parts
         )
     return result
+
+
+def backorders() -> QuerySet[OrderAllocation]:
+    """Orders waiting for stock; narrow with `.filter(order=OuterRef("pk"))`."""
+    return OrderAllocation.objects.filter(status=OrderAllocation.Status.BACKORDER)
 
 
 def can_reserve(order) -> bool:

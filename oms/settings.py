@@ -59,8 +59,9 @@ INSTALLED_APPS = [
     "oms",
     "marketplaces",
     "orders",
-    "orders.rules",
     "inventory",
+    "rules",
+    "order_queue",
 ]
 
 MIDDLEWARE = [

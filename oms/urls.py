@@ -7,9 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oms import health, views
 
 api_v1 = [
-    path("", include("orders.api.urls")),
+    path("", include("order_queue.api.urls")),
     path("", include("inventory.api.urls")),
-    path("", include("orders.rules.api.urls")),
+    path("", include("rules.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,10 +19,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
-    path("orders/", include("orders.urls")),
+    path("orders/", include("order_queue.urls")),
     path("marketplaces/", include("marketplaces.urls")),
     path("inventory/", include("inventory.urls")),
-    path("rules/", include("orders.rules.urls")),
+    path("rules/", include("rules.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -30,7 +30,7 @@ from faker import Faker
 from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.catalogue import CATALOGUE
 from oms.benchmarking import p95, report
-from orders import bulk
+from order_queue import bulk
 from orders.models import ActorType, BulkJob, Order, OrderEvent, OrderLine
 from orders.status import OrderStatus
 

@@ -23,8 +23,8 @@ from oms.benchmarking import celery, child_env, p95, processes, report, wait_for
 from orders.actions import Actor, ingest_order, ingest_orders
 from orders.factories import OrderDataFactory
 from orders.models import Order
-from orders.rules import actions, selectors
-from orders.rules.models import Rule, RuleDecision
+from rules import actions, selectors
+from rules.models import Rule, RuleDecision
 from orders.status import OrderStatus
 
 PAGE = 200

@@ -2,8 +2,8 @@
 
 import pytest
 
-from orders.rules import actions
-from orders.rules.models import Rule, RuleDecision
+from rules import actions
+from rules.models import Rule, RuleDecision
 from tests.rules.conftest import mirakl, order_with, put_in_stock  # noqa: F401  (mirakl is a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from oms.errors import DomainError
-from orders import bulk
+from order_queue import bulk
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent
 from orders.status import OrderStatus
 from tests.factories import make_order
@@ -180,7 +180,7 @@ def test_a_real_worker_runs_the_job_queued_after_commit(operator):
 def test_a_job_whose_task_was_lost_is_queued_again_and_finished_by_a_worker(operator):
     from django.utils import timezone
 
-    from orders.tasks import resume_bulk_jobs
+    from order_queue.tasks import resume_bulk_jobs
 
     orders = [make_order(status=OrderStatus.PENDING_ACCEPTANCE) for _ in range(3)]
     # As if the broker lost the task: the job and its items exist, nothing runs them.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders import triage
 from orders.actions import Actor
-from orders.filters import OrderFilter
+from order_queue.filters import OrderFilter
 from orders.models import Order
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
@@ -178,7 +178,7 @@ def test_queue_query_count_is_pinned_and_the_same_for_25_and_100_rows(client, op
 
 
 def test_queue_and_api_show_why_a_rule_acted_and_filter_flagged_orders(operator_client, viewer_api):
-    from orders.rules.models import RuleDecision
+    from rules.models import RuleDecision
 
     held = make_order(status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Zoé Flagged")
     accepted = make_order(status=OrderStatus.ACCEPTED)
@@ -215,7 +215,7 @@ def test_back_order_filter_and_badge_come_from_the_stock_allocation(operator_cli
 
 
 def test_a_huge_selection_is_counted_only_up_to_the_cap(operator_client, monkeypatch, django_assert_max_num_queries):
-    from orders.pagination import CappedPaginator
+    from order_queue.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "CAP", 3)
     for _ in range(5):

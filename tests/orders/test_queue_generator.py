@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from orders.filters import OrderFilter
+from order_queue.filters import OrderFilter
 from orders.models import Order, OrderEvent, OrderLine
 from orders.status import OrderStatus
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders import saved_views
+from order_queue import saved_views
 from orders.models import SavedView
 from orders.status import OrderStatus
 from tests.factories import make_order

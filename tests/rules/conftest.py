@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.rules import actions
+from rules import actions
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
 

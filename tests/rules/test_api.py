@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders.rules.models import Rule, RuleDecision
+from rules.models import Rule, RuleDecision
 from tests.rules.conftest import add_rule, order_with
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from orders.models import OrderEvent
-from orders.rules import actions
-from orders.rules.models import RuleDecision
+from rules import actions
+from rules.models import RuleDecision
 from orders.status import OrderStatus
 from tests.rules.conftest import add_rule, order_with
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from orders.rules import actions
-from orders.rules.conditions import Context, build, clean_conditions
+from rules import actions
+from rules.conditions import Context, build, clean_conditions
 from tests.rules.conftest import order_with, put_in_stock
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from orders.rules import actions
-from orders.rules.conditions import InvalidRule
-from orders.rules.models import Rule
+from rules import actions
+from rules.conditions import InvalidRule
+from rules.models import Rule
 from tests.rules.conftest import add_rule
 
 pytestmark = pytest.mark.django_db

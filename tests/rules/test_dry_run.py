@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from marketplaces.models import OutboxMessage
 from orders.models import Order, OrderEvent
-from orders.rules import selectors
-from orders.rules.models import Rule, RuleDecision
+from rules import selectors
+from rules.models import Rule, RuleDecision
 from tests.rules.conftest import add_rule, order_with
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from orders.models import OrderEvent
-from orders.rules.models import RuleDecision
+from rules.models import RuleDecision
 from orders.status import OrderStatus
 from tests.rules.conftest import add_rule, order_with, put_in_stock
 from tests.workers import kill, start_worker
@@ -39,7 +39,7 @@ def test_a_new_order_is_accepted_by_a_rule_in_a_worker(mirakl):
 
 @pytest.mark.django_db
 def test_the_task_is_queued_only_after_the_ingest_commits(mirakl, django_capture_on_commit_callbacks):
-    from orders.rules.tasks import apply_rules_to_orders
+    from rules.tasks import apply_rules_to_orders
 
     add_rule(name="Tag FR", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -57,7 +57,7 @@ def test_the_task_is_queued_only_after_the_ingest_commits(mirakl, django_capture
 
 @pytest.mark.django_db
 def test_orders_the_unattended_run_missed_are_caught_up(mirakl):
-    from orders.rules import actions
+    from rules import actions
 
     missed = order_with(account=mirakl)  # no rule yet when it arrived: nothing ran
     seen = order_with(account=mirakl, status=OrderStatus.ACCEPTED)

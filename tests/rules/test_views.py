@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from orders.rules.models import FlaggedBuyer, Rule, RuleDecision
+from rules.models import FlaggedBuyer, Rule, RuleDecision
 from orders.status import OrderStatus
 from tests.rules.conftest import add_rule, order_with
 
@@ -139,7 +139,7 @@ def test_operator_runs_the_rules_on_a_selection_viewer_cannot(client, operator, 
 
 def test_decisions_are_readable_by_viewers(client, viewer, mirakl):
     add_rule(name="Tag FR", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}])
-    from orders.rules import actions
+    from rules import actions
 
     actions.apply_rules(order_ids=[order_with(account=mirakl).pk])
     client.force_login(viewer)

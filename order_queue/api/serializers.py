@@ -116,8 +116,8 @@ class OrderDetailSerializer(OrderSerializer):
 
     @extend_schema_field(OrderRuleDecisionSerializer(many=True))
     def get_rule_decisions(self, order) -> list:
-        # Prefetched by selectors.order_detail once the rules app defines its decisions.
-        return OrderRuleDecisionSerializer(getattr(order, "rule_history", []), many=True).data
+        # Prefetched by selectors.order_detail.
+        return OrderRuleDecisionSerializer(order.rule_history, many=True).data
 
 
 class ReasonSerializer(serializers.Serializer):

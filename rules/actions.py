@@ -24,9 +24,9 @@ from oms.errors import DomainError
 from orders import actions as order_actions
 from orders import triage
 from orders.models import Order
-from orders.rules import conditions, engine, selectors
-from orders.rules.conditions import InvalidRule
-from orders.rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
+from rules import conditions, engine, selectors
+from rules.conditions import InvalidRule
+from rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
 from orders.status import OrderStatus
 
 logger = logging.getLogger(__name__)

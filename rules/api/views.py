@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from oms.api.errors import ErrorSerializer, error_response
 from oms.api.idempotency import idempotent
-from orders.rules import actions, selectors
-from orders.rules.api.serializers import (
+from rules import actions, selectors
+from rules.api.serializers import (
     ApplyResultSerializer,
     ApplySerializer,
     DryRunSerializer,
@@ -17,7 +17,7 @@ from orders.rules.api.serializers import (
     RuleDecisionSerializer,
     RuleSerializer,
 )
-from orders.rules.models import RuleDecision
+from rules.models import RuleDecision
 
 CHANGE = ["order_rules.change_rule"]
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from oms.errors import DomainError
 from orders import actions, triage
-from orders.filters import OrderFilter
+from order_queue.filters import OrderFilter
 from orders.models import BulkJob, BulkJobItem, Order
 
 BATCH = 50
@@ -96,7 +96,7 @@ def start_job(*, user, key: str, action: str, order_ids: list[int], params: dict
     if not created:  # the same key committed by a concurrent request
         return job
     BulkJobItem.objects.bulk_create((BulkJobItem(job=job, order_id=pk) for pk in order_ids), batch_size=2000)
-    from orders.tasks import run_bulk_job
+    from order_queue.tasks import run_bulk_job
 
     transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
     return job

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from orders.rules import actions
+from rules import actions
 
 
 @shared_task(name="order_rules.apply_rules_to_orders", ignore_result=True)

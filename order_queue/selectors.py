@@ -6,48 +6,40 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from marketplaces.models import OutboxMessage
-from orders.filters import RULE_FLAGS, optional_model
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
+from rules import selectors as rules_selectors
 
 
-def _with_other_apps(queryset: QuerySet[Order], *, decisions: str) -> QuerySet[Order]:
-    """Stock allocation (inventory) and rule decisions (rules), once those apps define them."""
-    if optional_model("inventory", "OrderAllocation") is not None:
-        queryset = queryset.select_related("allocation")
-    decision = optional_model("order_rules", "RuleDecision")
-    if decision is not None:
-        acted = decision.objects.filter(dry_run=False).exclude(outcome="no_match").order_by("-created_at", "-id")
-        if decisions == "acted":
-            acted = acted.filter(outcome__in=("accept", *RULE_FLAGS, "failed"))
-        queryset = queryset.prefetch_related(Prefetch("rule_decisions", queryset=acted, to_attr="rule_history"))
-    return queryset
+def _rule_history() -> Prefetch:
+    """What the rules did to each order, newest first, as `order.rule_history`."""
+    return Prefetch("rule_decisions", queryset=rules_selectors.latest_decisions(), to_attr="rule_history")
 
 
 def order_list() -> QuerySet[Order]:
-    """The queue and the API list: one query for the page, one for its lines, one per other app."""
-    queryset = (
-        Order.objects.select_related("account", "assignee")
+    """The queue and the API list: one query for the page (with its stock allocation), one for
+    its lines, one for its rule decisions."""
+    return (
+        Order.objects.select_related("account", "assignee", "allocation")
         .defer("raw_payload", "billing_address", "search_document")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _rule_history())
         .order_by("-purchased_at", "-id")
     )
-    return _with_other_apps(queryset, decisions="acted")
 
 
 def order_detail() -> QuerySet[Order]:
-    queryset = Order.objects.select_related("account", "assignee").prefetch_related(
+    return Order.objects.select_related("account", "assignee", "allocation").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),
         Prefetch("outbox", queryset=OutboxMessage.objects.order_by("id")),
+        _rule_history(),
     )
-    return _with_other_apps(queryset, decisions="all")
 
 
 def timeline(order: Order) -> list[dict]:
     """Every event and every push to the marketplace of an order, oldest first (prefetched by order_detail)."""
     entries = [{"at": event.created_at, "event": event} for event in order.events.all()]
     entries += [{"at": message.created_at, "push": message} for message in order.outbox.all()]
-    entries += [{"at": decision.created_at, "decision": decision} for decision in getattr(order, "rule_history", [])]
+    entries += [{"at": decision.created_at, "decision": decision} for decision in order.rule_history]
     return sorted(entries, key=lambda entry: entry["at"])
 
 

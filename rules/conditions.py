@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from marketplaces.connectors.countries import ALPHA3_TO_ALPHA2
 from oms.errors import DomainError
-from orders.rules.stock import Check, check_stock
+from rules.stock import Check, check_stock
 
 COUNTRIES = frozenset(ALPHA3_TO_ALPHA2.values())
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
@@ -50,7 +50,7 @@ class Context:
 
     @classmethod
     def load(cls) -> Context:
-        from orders.rules.models import FlaggedBuyer
+        from rules.models import FlaggedBuyer
 
         context = cls()
         for buyer in FlaggedBuyer.objects.all():
@@ -181,7 +181,7 @@ class SkuMatches(Condition):
 
 
 class StockAvailable(Condition):
-    """Stock reserved for every line (see orders.rules.stock)."""
+    """Stock reserved for every line (see rules.stock)."""
 
     type = "stock"
     label = "stock available for every line"

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from oms.errors import DomainError
-from orders.rules import actions, selectors
-from orders.rules.forms import DryRunForm, FlaggedBuyerForm, RuleForm
-from orders.rules.models import Rule, RuleDecision
+from rules import actions, selectors
+from rules.forms import DryRunForm, FlaggedBuyerForm, RuleForm
+from rules.models import Rule, RuleDecision
 
 ADD = "order_rules.add_rule"
 CHANGE = "order_rules.change_rule"

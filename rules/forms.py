@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.models import MarketplaceAccount, Platform
-from orders.rules import actions
-from orders.rules.conditions import InvalidRule
-from orders.rules.models import RuleAction
+from rules import actions
+from rules.conditions import InvalidRule
+from rules.models import RuleAction
 
 INCLUDE = [("in", _("is one of")), ("not_in", _("is none of"))]
 SKU_MATCH = [("all", _("every line matches")), ("any", _("at least one line matches")), ("none", _("no line matches"))]

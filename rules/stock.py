@@ -2,16 +2,16 @@
 
 The inventory app owns stock: `inventory.selectors.stock_for_order(order)` (units
 available per marketplace line id) and the order's `allocation` (its reservation,
-status "reserved" | "backorder" | "released" | "consumed"). Imported lazily so
-the rules work, and refuse to accept, while inventory is not set up. Anything we
-cannot confirm counts as "no": a rule never accepts an order it cannot serve.
+an `OrderAllocation.Status`). Anything we cannot confirm counts as "no": a rule
+never accepts an order it cannot serve.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-RESERVED = "reserved"
+from inventory import selectors as inventory_selectors
+from inventory.models import OrderAllocation
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,6 @@ class Check:
     reason: str
 
 
-def _inventory_selectors():
-    try:
-        from inventory import selectors
-    except ImportError:
-        return None
-    if not hasattr(selectors, "stock_for_order"):
-        return None
-    return selectors
-
-
 def _allocation(order):
     # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
     return getattr(order, "allocation", None)
@@ -39,18 +29,15 @@ def _allocation(order):
 
 def check_stock(order) -> Check:
     """Pass only when the order's lines are reserved; the reason quotes stock against quantities."""
-    selectors = _inventory_selectors()
-    if selectors is None:
-        return Check(False, "cannot confirm stock: inventory is not set up")
     allocation = _allocation(order)
     if allocation is None:
         return Check(False, "cannot confirm stock: no stock reservation for this order")
     lines = list(order.lines.all())
-    available = selectors.stock_for_order(order)
-    if allocation.status != RESERVED:
+    available = inventory_selectors.stock_for_order(order)
+    if allocation.status != OrderAllocation.Status.RESERVED:
         short = [line for line in lines if available.get(line.marketplace_line_id, 0) < line.quantity]
         detail = ", ".join(f"{line.sku} {available.get(line.marketplace_line_id, 0)} < {line.quantity}" for line in short)
-        if allocation.status == "backorder":
+        if allocation.status == OrderAllocation.Status.BACKORDER:
             return Check(False, "cannot reserve stock" + (f": {detail}" if detail else ""))
         return Check(False, f"stock not reserved for this order ({allocation.status})")
     return Check(True, _reserved_sentence(lines, available))

@@ -13,15 +13,16 @@ import re
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
+from order_queue.search import normalise
 from orders.models import Order, OrderLine
-from orders.search import normalise
 from orders.status import OrderStatus
+from rules import selectors as rules_selectors
 
 MAX_SEARCH_TERMS = 5
 OUR_NUMBER = re.compile(r"^oms-?0*(\d{1,12})$", re.IGNORECASE)
@@ -54,14 +55,6 @@ class Sort:
         ("-total", _("Lowest total")),
         ("priority", _("Priority")),
     ]
-
-
-def optional_model(app_label: str, model_name: str):
-    """A model another app owns, or None while that app does not define it."""
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
 
 
 def _start_of_local_day(day: dt.date) -> dt.datetime:
@@ -198,19 +191,9 @@ class OrderFilter(django_filters.FilterSet):
     # What other apps know about an order -------------------------------------------------
 
     def by_backorder(self, queryset, name, value):
-        allocation = optional_model("inventory", "OrderAllocation")
-        if allocation is None:
-            return queryset
-        backordered = allocation.objects.filter(order=OuterRef("pk"), status="backorder")
+        backordered = inventory_selectors.backorders().filter(order=OuterRef("pk"))
         return queryset.filter(Exists(backordered)) if value else queryset.exclude(Exists(backordered))
 
     def by_rule_flag(self, queryset, name, value):
-        decision = optional_model("order_rules", "RuleDecision")
-        if decision is None:
-            return queryset
-        flagged = decision.objects.filter(order=OuterRef("pk"), dry_run=False, outcome__in=RULE_FLAGS)
+        flagged = rules_selectors.flagging_decisions().filter(order=OuterRef("pk"))
         return queryset.filter(Exists(flagged)) if value else queryset.exclude(Exists(flagged))
-
-
-# Rule outcomes that put an order in front of a person (an accepted order is not "flagged").
-RULE_FLAGS = ("refuse", "hold", "tag", "set_priority")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.rules import views
+from rules import views
 
 app_name = "rules"
 urlpatterns = [

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from orders.models import Order, OrderLine
-from orders.rules import conditions, engine
-from orders.rules.models import FlaggedBuyer, Rule, RuleDecision
+from rules import conditions, engine
+from rules.models import FlaggedBuyer, Rule, RuleDecision
 
 DRY_RUN_LIMIT = 1000  # the most recent orders a dry run looks at
 
@@ -24,22 +23,11 @@ def enabled_rules() -> list[Rule]:
     return list(rule_list().filter(enabled=True))
 
 
-def _has_allocation() -> bool:
-    try:
-        Order._meta.get_field("allocation")
-    except FieldDoesNotExist:
-        return False
-    return True
-
-
 def orders_for_rules() -> QuerySet[Order]:
-    """Orders with what conditions read (account, lines, stock allocation when inventory has one)."""
-    queryset = Order.objects.select_related("account").prefetch_related(
+    """Orders with what conditions read: account, lines and stock allocation."""
+    return Order.objects.select_related("account", "allocation").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
     )
-    if _has_allocation():
-        queryset = queryset.select_related("allocation")
-    return queryset
 
 
 def applied_rule_ids(order_id: int) -> frozenset[int]:
@@ -50,13 +38,15 @@ def applied_rule_ids(order_id: int) -> frozenset[int]:
     )
 
 
-def decisions_for_order(order_id: int) -> QuerySet[RuleDecision]:
-    return RuleDecision.objects.filter(order_id=order_id, dry_run=False).order_by("-created_at", "-id")
-
-
 def latest_decisions() -> QuerySet[RuleDecision]:
-    """For a `Prefetch("rule_decisions", queryset=latest_decisions())` on a page of orders."""
-    return RuleDecision.objects.filter(dry_run=False).order_by("-created_at", "-id")
+    """What the rules did to orders, newest first ("no rule matched" left out), for a
+    `Prefetch("rule_decisions", queryset=latest_decisions())` on a page of orders."""
+    return RuleDecision.objects.filter(dry_run=False).exclude(outcome=RuleDecision.Outcome.NO_MATCH).order_by("-created_at", "-id")
+
+
+def flagging_decisions() -> QuerySet[RuleDecision]:
+    """Decisions that put an order in front of a person; narrow with `.filter(order=OuterRef("pk"))`."""
+    return RuleDecision.objects.filter(dry_run=False, outcome__in=RuleDecision.FLAGS)
 
 
 def flagged_buyers() -> QuerySet[FlaggedBuyer]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from marketplaces.connectors import CONNECTORS
 from orders.models import Order
-from orders.rules import conditions
-from orders.rules.models import Rule, RuleAction
-from orders.rules.stock import Check, check_stock
+from rules import conditions
+from rules.models import Rule, RuleAction, RuleDecision
+from rules.stock import Check, check_stock
 from orders.status import TERMINAL, OrderStatus
 
 
@@ -36,7 +36,7 @@ class Evaluation:
 
     @property
     def outcome(self) -> str:
-        return self.winner.rule.action if self.winner else "no_match"
+        return self.winner.rule.action if self.winner else RuleDecision.Outcome.NO_MATCH
 
     @property
     def reasons(self) -> list[str]:

@@ -7,9 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oms.api.idempotency import idempotent
-from orders import actions, selectors, triage
-from orders.api.pagination import SyncCursorPagination
-from orders.api.serializers import (
+from order_queue import selectors
+from orders import actions, triage
+from order_queue.api.pagination import SyncCursorPagination
+from order_queue.api.serializers import (
     AssignSerializer,
     OptionalReasonSerializer,
     OrderDetailSerializer,
@@ -18,7 +19,7 @@ from orders.api.serializers import (
     ShipSerializer,
     TagSerializer,
 )
-from orders.filters import OrderFilter
+from order_queue.filters import OrderFilter
 
 ACT = ["orders.act_on_order"]
 IDEMPOTENCY_KEY = OpenApiParameter(

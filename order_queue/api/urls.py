@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from orders.api.views import OrderViewSet
+from order_queue.api.views import OrderViewSet
 
 router = SimpleRouter()
 router.register("orders", OrderViewSet, basename="order")

@@ -6,6 +6,9 @@ import logging
 
 from django.db import transaction
 
+from rules.models import Rule
+from rules.tasks import apply_rules_to_orders
+
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200  # order ids per task
@@ -19,9 +22,6 @@ def queue_rules_for_new_orders(sender, *, account, orders, **kwargs) -> None:
 
 
 def _queue(order_ids: list[int]) -> None:
-    from orders.rules.models import Rule
-    from orders.rules.tasks import apply_rules_to_orders
-
     if not Rule.objects.filter(enabled=True).exists():
         return
     for start in range(0, len(order_ids), BATCH_SIZE):

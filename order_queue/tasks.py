@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from orders import bulk
+from order_queue import bulk
 
 
 @shared_task(name="orders.run_bulk_job", ignore_result=True)

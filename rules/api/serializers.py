@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
 from marketplaces.models import Platform
-from orders.rules.actions import RuleDefinition
-from orders.rules.models import Rule, RuleAction, RuleDecision
+from rules.actions import RuleDefinition
+from rules.models import Rule, RuleAction, RuleDecision
 
 
 class RuleSerializer(serializers.ModelSerializer):
-    """A rule as an admin writes it; the definition is validated by orders.rules.actions."""
+    """A rule as an admin writes it; the definition is validated by rules.actions."""
 
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False, default=list)
     accounts = serializers.ListField(

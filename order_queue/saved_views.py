@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from oms.errors import DomainError
-from orders.filters import OrderFilter
+from order_queue.filters import OrderFilter
 from orders.models import Order, SavedView
 
 COUNT_SECONDS = 30

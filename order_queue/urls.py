@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views
+from order_queue import views
 
 app_name = "orders"
 urlpatterns = [

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from oms.errors import DomainError
-from orders import actions, bulk, saved_views, selectors, triage
-from orders.filters import OrderFilter, optional_model
-from orders.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
+from order_queue import bulk, saved_views, selectors
+from orders import actions, triage
+from order_queue.filters import OrderFilter
+from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
 from orders.models import BulkJob
-from orders.pagination import CappedPaginator
+from order_queue.pagination import CappedPaginator
 from orders.status import TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)
@@ -72,8 +73,6 @@ def order_list(request):
         can_save_view=request.user.has_perm("orders.add_savedview"),
         can_share_view=request.user.has_perm("orders.publish_savedview"),
         assignees=list(selectors.assignable_users()),
-        has_backorders=optional_model("inventory", "OrderAllocation") is not None,
-        has_rules=optional_model("order_rules", "RuleDecision") is not None,
         page_sizes=PAGE_SIZES,
     )
     return render(request, "orders/order_list.html", context)

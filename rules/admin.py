@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orders.rules.models import FlaggedBuyer, Rule, RuleDecision
+from rules.models import FlaggedBuyer, Rule, RuleDecision
 
 
 @admin.register(Rule)

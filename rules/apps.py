@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrderRulesConfig(AppConfig):
-    name = "orders.rules"
+    name = "rules"
     label = "order_rules"
     verbose_name = _("Order rules")
 
     def ready(self):
         from orders import signals
-        from orders.rules.receivers import queue_rules_for_new_orders
+        from rules.receivers import queue_rules_for_new_orders
 
         signals.orders_received.connect(queue_rules_for_new_orders, dispatch_uid="order_rules.queue_rules_for_new_orders")

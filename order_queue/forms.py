@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.connectors import carriers
+from order_queue.selectors import assignable_users
+from orders.models import BulkJob
 
 # The carriers the connectors know (one list, in marketplaces/connectors/carriers.py).
 CARRIERS = [(code, carriers.CARRIER_NAMES[code]) for code in carriers.CARRIERS]
@@ -23,8 +25,6 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from orders.selectors import assignable_users
-
         self.fields["assignee"].queryset = assignable_users()
 
 
@@ -34,15 +34,7 @@ class TagForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    ACTIONS = [
-        ("accept", _("Accept")),
-        ("refuse", _("Refuse")),
-        ("cancel", _("Cancel")),
-        ("assign", _("Assign")),
-        ("tag", _("Tag")),
-        ("export", _("Export CSV")),
-    ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    action = forms.ChoiceField(label=_("Action"), choices=BulkJob.Action.choices)
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)

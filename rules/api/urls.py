@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from orders.rules.api.views import RuleDecisionViewSet, RuleViewSet
+from rules.api.views import RuleDecisionViewSet, RuleViewSet
 
 router = SimpleRouter()
 router.register("rules", RuleViewSet, basename="rule")

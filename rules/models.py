@@ -1,7 +1,7 @@
 """Order rules an admin writes in the UI, the decisions they took, and the buyers admins flagged.
 
 A rule is a scope (platforms and/or accounts), a list of conditions (JSON, each
-validated by `orders.rules.conditions`) and one action. Rules run in `position`
+validated by `rules.conditions`) and one action. Rules run in `position`
 order and the first one whose conditions all hold wins. Every run leaves a
 `RuleDecision` with the reason per condition, so the queue can say why.
 """
@@ -77,7 +77,7 @@ class Rule(models.Model):
 
     @property
     def condition_descriptions(self) -> list[str]:
-        from orders.rules.conditions import build
+        from rules.conditions import build
 
         return [condition.describe() for condition in build(self.conditions)]
 
@@ -99,8 +99,10 @@ class RuleDecision(models.Model):
         NO_MATCH = "no_match", _("No rule matched")
         FAILED = "failed", _("Failed")
 
+    # Outcomes that put an order in front of a person (an accepted order is not "flagged").
+    FLAGS = (Outcome.REFUSE, Outcome.HOLD, Outcome.TAG, Outcome.SET_PRIORITY)
     # Outcomes where a rule changed the order: each rule does that at most once per order.
-    ACTED = (Outcome.ACCEPT, Outcome.REFUSE, Outcome.HOLD, Outcome.TAG, Outcome.SET_PRIORITY)
+    ACTED = (Outcome.ACCEPT, *FLAGS)
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="rule_decisions")
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions")
