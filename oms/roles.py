@@ -45,15 +45,3 @@ def sync_roles() -> None:
 def sync_roles_after_migrate(sender, **kwargs) -> None:
     # Runs once per app migrated; the last run sees every permission.
     sync_roles()
-
-
-def role_of(user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return ADMIN
-    names = set(user.groups.values_list("name", flat=True))
-    for role in ROLES:
-        if role in names:
-            return role
-    return None

@@ -1,4 +1,7 @@
-"""Celery tasks of the orders app: thin, idempotent, safe to run twice."""
+"""Celery tasks of the order queue (bulk jobs): thin, idempotent, safe to run twice.
+
+Their names keep the `orders.` prefix they were queued under (beat and queued messages use it).
+"""
 
 from celery import shared_task
 
