@@ -25,8 +25,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from oms.errors import DomainError
-from orders import actions, triage
 from order_queue.filters import OrderFilter
+from orders import actions, triage
 from orders.models import BulkJob, BulkJobItem, Order
 
 BATCH = 50

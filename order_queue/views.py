@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
-from orders import actions, triage
 from order_queue.filters import OrderFilter
 from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
-from orders.models import BulkJob
 from order_queue.pagination import CappedPaginator
+from orders import actions, triage
+from orders.models import BulkJob
 from orders.status import TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)

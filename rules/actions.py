@@ -24,10 +24,10 @@ from oms.errors import DomainError
 from orders import actions as order_actions
 from orders import triage
 from orders.models import Order
+from orders.status import OrderStatus
 from rules import conditions, engine, selectors
 from rules.conditions import InvalidRule
 from rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
-from orders.status import OrderStatus
 
 logger = logging.getLogger(__name__)
 

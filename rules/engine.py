@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from marketplaces.connectors import CONNECTORS
 from orders.models import Order
+from orders.status import TERMINAL, OrderStatus
 from rules import conditions
 from rules.models import Rule, RuleAction, RuleDecision
 from rules.stock import Check, check_stock
-from orders.status import TERMINAL, OrderStatus
 
 
 @dataclass(frozen=True)

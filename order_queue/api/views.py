@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from oms.api.idempotency import idempotent
 from order_queue import selectors
-from orders import actions, triage
 from order_queue.api.pagination import SyncCursorPagination
 from order_queue.api.serializers import (
     AssignSerializer,
@@ -20,6 +19,7 @@ from order_queue.api.serializers import (
     TagSerializer,
 )
 from order_queue.filters import OrderFilter
+from orders import actions, triage
 
 ACT = ["orders.act_on_order"]
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -23,9 +23,9 @@ from oms.benchmarking import celery, child_env, p95, processes, report, wait_for
 from orders.actions import Actor, ingest_order, ingest_orders
 from orders.factories import OrderDataFactory
 from orders.models import Order
+from orders.status import OrderStatus
 from rules import actions, selectors
 from rules.models import Rule, RuleDecision
-from orders.status import OrderStatus
 
 PAGE = 200
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from rules import actions
 from orders.status import OrderStatus
+from rules import actions
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
 
 

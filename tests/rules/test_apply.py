@@ -3,9 +3,9 @@
 import pytest
 
 from orders.models import OrderEvent
+from orders.status import OrderStatus
 from rules import actions
 from rules.models import RuleDecision
-from orders.status import OrderStatus
 from tests.rules.conftest import add_rule, order_with
 
 pytestmark = pytest.mark.django_db

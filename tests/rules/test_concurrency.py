@@ -7,9 +7,9 @@ from django.db import connection
 
 from marketplaces.models import OutboxMessage
 from orders.models import OrderEvent
+from orders.status import OrderStatus
 from rules import actions
 from rules.models import RuleDecision
-from orders.status import OrderStatus
 from tests.rules.conftest import add_rule, order_with, put_in_stock
 
 

@@ -5,8 +5,8 @@ import time
 import pytest
 
 from orders.models import OrderEvent
-from rules.models import RuleDecision
 from orders.status import OrderStatus
+from rules.models import RuleDecision
 from tests.rules.conftest import add_rule, order_with, put_in_stock
 from tests.workers import kill, start_worker
 

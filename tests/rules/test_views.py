@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from rules.models import FlaggedBuyer, Rule, RuleDecision
 from orders.status import OrderStatus
+from rules.models import FlaggedBuyer, Rule, RuleDecision
 from tests.rules.conftest import add_rule, order_with
 
 pytestmark = pytest.mark.django_db
