@@ -21,7 +21,6 @@ STOCK = OutboxMessage.Kind.STOCK
 
 @pytest.fixture(autouse=True)
 def push_at_every_run(settings):
-    settings.INVENTORY_PUSH_INTERVALS = {}
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
 
 

@@ -15,7 +15,6 @@ from tests.inventory.conftest import put_stock
 
 @pytest.fixture(autouse=True)
 def push_at_every_run(settings):
-    settings.INVENTORY_PUSH_INTERVALS = {}
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
 
 
