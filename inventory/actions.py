@@ -37,6 +37,7 @@ from marketplaces.models import MarketplaceAccount, OutboxMessage
 from oms.errors import DomainError
 from orders.actions import Actor, lock_order
 from orders.models import OrderLine
+from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -554,10 +555,9 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
 
 # Channel pushes ------------------------------------------------------------------------------
 
-# Seconds from one stock push's answer to the next push to the same account. Mirakl's STO01
-# accepts one import a minute: 61 s keeps a second of margin for the two clocks.
-DEFAULT_PUSH_INTERVAL_SECONDS = 10
-PLATFORM_PUSH_INTERVAL_SECONDS = {"mirakl": 61}
+# Added to a platform's own minimum between two pushes (Mirakl's STO01: one import a minute,
+# so 61 s): our clock and the platform's never agree to the second.
+CLOCK_MARGIN = dt.timedelta(seconds=1)
 
 
 # One stock push in flight per account: the next waits until it is answered (or given up),
@@ -566,12 +566,18 @@ IN_FLIGHT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
 
 
 def push_interval(account: MarketplaceAccount) -> float:
-    """`stock_push_interval_seconds` in the account's settings, else the platform's, else the default."""
+    """Seconds from one stock push's answer to the next push to the same account.
+
+    `stock_push_interval_seconds` in the account's settings, else `INVENTORY_PUSH_INTERVAL_SECONDS`
+    but never less than the platform's own minimum (plus `CLOCK_MARGIN`).
+    """
     configured = (account.settings or {}).get("stock_push_interval_seconds")
     if configured is not None:
         return float(configured)
-    per_platform = getattr(settings, "INVENTORY_PUSH_INTERVALS", PLATFORM_PUSH_INTERVAL_SECONDS)
-    return float(per_platform.get(account.platform, getattr(settings, "INVENTORY_PUSH_INTERVAL_SECONDS", DEFAULT_PUSH_INTERVAL_SECONDS)))
+    minimum = CAPABILITIES[account.platform].min_stock_push_interval
+    if minimum:
+        minimum += CLOCK_MARGIN
+    return max(float(settings.INVENTORY_PUSH_INTERVAL_SECONDS), minimum.total_seconds())
 
 
 def _take_pending(limit: int) -> set[int]:

@@ -22,7 +22,7 @@ class CredentialsUnreadable(Exception):
 
 
 def _keys() -> list[bytes]:
-    configured = [key.strip() for key in getattr(settings, "OMS_CREDENTIALS_KEYS", []) if key.strip()]
+    configured = [key.strip() for key in settings.OMS_CREDENTIALS_KEYS if key.strip()]
     if configured:
         return [key.encode() for key in configured]
     derived = hashlib.sha256(b"oms-credentials:" + settings.SECRET_KEY.encode()).digest()

@@ -4,14 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces import credentials as credential_store
-from orders.canonical import Platform as CanonicalPlatform
+from orders import platforms
 
 
 class Platform(models.TextChoices):
-    AMAZON = CanonicalPlatform.AMAZON, "Amazon"
-    EBAY = CanonicalPlatform.EBAY, "eBay"
-    MIRAKL = CanonicalPlatform.MIRAKL, "Mirakl"
-    CDISCOUNT = CanonicalPlatform.CDISCOUNT, "Cdiscount"
+    AMAZON = platforms.AMAZON, platforms.CAPABILITIES[platforms.AMAZON].display_name
+    EBAY = platforms.EBAY, platforms.CAPABILITIES[platforms.EBAY].display_name
+    MIRAKL = platforms.MIRAKL, platforms.CAPABILITIES[platforms.MIRAKL].display_name
+    CDISCOUNT = platforms.CDISCOUNT, platforms.CAPABILITIES[platforms.CDISCOUNT].display_name
 
 
 class MarketplaceAccount(models.Model):

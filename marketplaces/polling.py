@@ -30,20 +30,12 @@ from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from marketplaces.ratelimit import Throttled
 from oms.errors import DomainError
 from orders.actions import ingest_orders
+from orders.platforms import CAPABILITIES
 
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
 FIRST_POLL_LOOKBACK = dt.timedelta(days=30)
-# Read again what changed shortly before the cursor: platforms publish late.
-OVERLAP = {
-    "amazon": dt.timedelta(minutes=3),  # changes show up to ~2 minutes late
-    "ebay": dt.timedelta(minutes=2),
-    "mirakl": dt.timedelta(0),  # Mirakl subtracts its own safety delta from start_update_date (spec)
-    "cdiscount": dt.timedelta(minutes=2),
-}
-# Never poll more often than this, whatever the account says (Mirakl OR11: at most once a minute).
-MIN_INTERVAL = {"amazon": 60, "ebay": 60, "mirakl": 60, "cdiscount": 30}
 MAX_BACKOFF = dt.timedelta(minutes=30)
 MAX_PAGES_PER_POLL = 50  # then the poll hands over to the next one, due at once
 
@@ -59,7 +51,8 @@ class PollReport:
 
 
 def interval_for(account: MarketplaceAccount) -> dt.timedelta:
-    return dt.timedelta(seconds=max(account.poll_interval_seconds, MIN_INTERVAL.get(account.platform, 60)))
+    """The account's interval, never shorter than its platform allows."""
+    return max(dt.timedelta(seconds=account.poll_interval_seconds), CAPABILITIES[account.platform].min_poll_interval)
 
 
 def due_accounts(now: dt.datetime | None = None) -> list[int]:
@@ -150,7 +143,8 @@ def _read_pages(*, account, owner, started, report) -> bool:
         since, page_token = account.resume_since, account.resume_page_token
         watermark = max(filter(None, [account.cursor, account.resume_watermark]), default=None)
     else:
-        since = (account.cursor or started - FIRST_POLL_LOOKBACK) - OVERLAP.get(account.platform, dt.timedelta(minutes=2))
+        # Read again what changed shortly before the cursor: platforms publish late.
+        since = (account.cursor or started - FIRST_POLL_LOOKBACK) - CAPABILITIES[account.platform].poll_overlap
         page_token, watermark = None, account.cursor
     while report.pages < MAX_PAGES_PER_POLL:
         page = connector.list_changed_orders(since=since, page_token=page_token)  # HTTP: no transaction open

@@ -258,5 +258,11 @@ OMS_CREDENTIALS_KEYS = env_list("OMS_CREDENTIALS_KEYS")
 # benchmarks may raise it to measure our own pipeline rather than the platforms' quotas.
 OMS_RATE_LIMIT_SCALE = float(os.environ.get("OMS_RATE_LIMIT_SCALE", "1"))
 
+# Seconds between two stock pushes to one account: stock changes in between are coalesced
+# into one push. A platform with a minimum of its own (Mirakl: one stock import a minute,
+# orders/platforms.py) is never pushed more often; an account may set its own
+# `stock_push_interval_seconds` in its connector settings.
+INVENTORY_PUSH_INTERVAL_SECONDS = float(os.environ.get("INVENTORY_PUSH_INTERVAL_SECONDS", "10"))
+
 # The sandbox marketplaces that `make run` starts (marketplaces/sandbox/).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")

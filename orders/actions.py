@@ -19,12 +19,12 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from marketplaces import outbox
-from marketplaces.connectors import CONNECTORS
 from oms.errors import DomainError, IllegalTransition
 from orders import signals
 from orders import status as transitions
 from orders.canonical import OrderData, OrderLineData
 from orders.models import ActorType, Order, OrderEvent, OrderLine
+from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 
 
@@ -130,10 +130,6 @@ def _refuse_marketplace_fulfilled(order: Order) -> None:
 # Pushes to the marketplace ------------------------------------------------------------
 
 
-def _has_acceptance_step(order: Order) -> bool:
-    return CONNECTORS[order.account.platform].has_acceptance_step
-
-
 def _line_ids(order: Order) -> list[str]:
     return [line.marketplace_line_id for line in order.lines.all()]
 
@@ -168,7 +164,7 @@ def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
-    if _has_acceptance_step(order):
+    if CAPABILITIES[order.account.platform].acceptance_step:
         _push(order, outbox.OutboxMessage.Kind.ACCEPT, line_ids=_line_ids(order))
     return order
 

@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from orders import platforms
 
-class OrderStatus:
-    """Canonical order states (values stored on `Order.status`)."""
+
+class CanonicalStatus:
+    """Canonical order states as plain strings, for code that has no Django (connectors).
+
+    `orders.status.OrderStatus` is the same set as model choices, with labels.
+    """
 
     AWAITING_PAYMENT = "awaiting_payment"
     PENDING_ACCEPTANCE = "pending_acceptance"
@@ -36,15 +41,6 @@ class OrderStatus:
         REFUSED,
         CANCELLED,
     )
-
-
-class Platform:
-    AMAZON = "amazon"
-    EBAY = "ebay"
-    MIRAKL = "mirakl"
-    CDISCOUNT = "cdiscount"
-
-    ALL = (AMAZON, EBAY, MIRAKL, CDISCOUNT)
 
 
 @dataclass(frozen=True)
@@ -83,9 +79,9 @@ class OrderLineData:
 
 @dataclass(frozen=True)
 class OrderData:
-    platform: str  # one of Platform.ALL
+    platform: str  # one of platforms.ALL
     marketplace_order_id: str
-    status: str  # one of OrderStatus.ALL
+    status: str  # one of CanonicalStatus.ALL
     marketplace_status: str  # the platform's own status, kept verbatim
     purchased_at: dt.datetime
     marketplace_updated_at: dt.datetime
@@ -109,9 +105,9 @@ class OrderData:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        if self.status not in OrderStatus.ALL:
+        if self.status not in CanonicalStatus.ALL:
             raise ValueError(f"unknown canonical status {self.status!r}")
-        if self.platform not in Platform.ALL:
+        if self.platform not in platforms.ALL:
             raise ValueError(f"unknown platform {self.platform!r}")
         for moment in (self.purchased_at, self.marketplace_updated_at):
             if moment.tzinfo is None:

@@ -15,43 +15,44 @@ import factory
 from faker import Faker
 
 from marketplaces.sandbox.catalogue import CATALOGUE
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders import platforms
+from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
 
 fake = Faker("fr_FR")
 
 # What each canonical status is called on each platform (for realistic marketplace_status).
 MARKETPLACE_STATUS = {
-    Platform.AMAZON: {
-        OrderStatus.AWAITING_PAYMENT: "Pending",
-        OrderStatus.ACCEPTED: "Unshipped",
-        OrderStatus.PARTIALLY_SHIPPED: "PartiallyShipped",
-        OrderStatus.SHIPPED: "Shipped",
-        OrderStatus.CANCELLED: "Canceled",
+    platforms.AMAZON: {
+        CanonicalStatus.AWAITING_PAYMENT: "Pending",
+        CanonicalStatus.ACCEPTED: "Unshipped",
+        CanonicalStatus.PARTIALLY_SHIPPED: "PartiallyShipped",
+        CanonicalStatus.SHIPPED: "Shipped",
+        CanonicalStatus.CANCELLED: "Canceled",
     },
-    Platform.EBAY: {
-        OrderStatus.AWAITING_PAYMENT: "NOT_STARTED",
-        OrderStatus.ACCEPTED: "NOT_STARTED",
-        OrderStatus.PARTIALLY_SHIPPED: "IN_PROGRESS",
-        OrderStatus.SHIPPED: "FULFILLED",
-        OrderStatus.CANCELLED: "NOT_STARTED",
+    platforms.EBAY: {
+        CanonicalStatus.AWAITING_PAYMENT: "NOT_STARTED",
+        CanonicalStatus.ACCEPTED: "NOT_STARTED",
+        CanonicalStatus.PARTIALLY_SHIPPED: "IN_PROGRESS",
+        CanonicalStatus.SHIPPED: "FULFILLED",
+        CanonicalStatus.CANCELLED: "NOT_STARTED",
     },
-    Platform.MIRAKL: {
-        OrderStatus.AWAITING_PAYMENT: "WAITING_DEBIT",
-        OrderStatus.PENDING_ACCEPTANCE: "WAITING_ACCEPTANCE",
-        OrderStatus.ACCEPTED: "SHIPPING",
-        OrderStatus.SHIPPED: "SHIPPED",
-        OrderStatus.DELIVERED: "RECEIVED",
-        OrderStatus.REFUSED: "REFUSED",
-        OrderStatus.CANCELLED: "CANCELED",
+    platforms.MIRAKL: {
+        CanonicalStatus.AWAITING_PAYMENT: "WAITING_DEBIT",
+        CanonicalStatus.PENDING_ACCEPTANCE: "WAITING_ACCEPTANCE",
+        CanonicalStatus.ACCEPTED: "SHIPPING",
+        CanonicalStatus.SHIPPED: "SHIPPED",
+        CanonicalStatus.DELIVERED: "RECEIVED",
+        CanonicalStatus.REFUSED: "REFUSED",
+        CanonicalStatus.CANCELLED: "CANCELED",
     },
-    Platform.CDISCOUNT: {
-        OrderStatus.AWAITING_PAYMENT: "Processing",
-        OrderStatus.PENDING_ACCEPTANCE: "WaitingAcceptance",
-        OrderStatus.ACCEPTED: "Accepted",
-        OrderStatus.SHIPPED: "Shipped",
-        OrderStatus.DELIVERED: "Delivered",
-        OrderStatus.REFUSED: "Refused",
-        OrderStatus.CANCELLED: "Cancelled",
+    platforms.CDISCOUNT: {
+        CanonicalStatus.AWAITING_PAYMENT: "Processing",
+        CanonicalStatus.PENDING_ACCEPTANCE: "WaitingAcceptance",
+        CanonicalStatus.ACCEPTED: "Accepted",
+        CanonicalStatus.SHIPPED: "Shipped",
+        CanonicalStatus.DELIVERED: "Delivered",
+        CanonicalStatus.REFUSED: "Refused",
+        CanonicalStatus.CANCELLED: "Cancelled",
     },
 }
 
@@ -101,10 +102,10 @@ class OrderDataFactory(factory.Factory):
     class Params:
         line_count = factory.LazyFunction(lambda: random.choice((1, 1, 1, 2, 2, 3)))
 
-    platform = Platform.MIRAKL
+    platform = platforms.MIRAKL
     marketplace_order_id = factory.Sequence(lambda n: f"ORDER-{n:08d}-{random.randint(1000, 9999)}")
     reference = factory.LazyAttribute(lambda o: o.marketplace_order_id)
-    status = OrderStatus.ACCEPTED
+    status = CanonicalStatus.ACCEPTED
     marketplace_status = factory.LazyAttribute(lambda o: marketplace_status_for(o.platform, o.status))
     purchased_at = factory.LazyFunction(_recent_moment)
     marketplace_updated_at = factory.LazyAttribute(lambda o: o.purchased_at + dt.timedelta(minutes=5))
@@ -115,7 +116,7 @@ class OrderDataFactory(factory.Factory):
     shipping_amount = factory.LazyFunction(lambda: random.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99"))))
     total_amount = factory.LazyAttribute(lambda o: sum((line.total_amount for line in o.lines), Decimal("0")) + o.shipping_amount)
     acceptance_deadline = factory.LazyAttribute(
-        lambda o: o.purchased_at + dt.timedelta(hours=48) if o.status == OrderStatus.PENDING_ACCEPTANCE else None
+        lambda o: o.purchased_at + dt.timedelta(hours=48) if o.status == CanonicalStatus.PENDING_ACCEPTANCE else None
     )
     ship_by = factory.LazyAttribute(lambda o: o.purchased_at + dt.timedelta(days=2))
     buyer_name = factory.LazyFunction(fake.name)

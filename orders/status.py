@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orders.canonical import OrderStatus as S
+from orders.canonical import CanonicalStatus as S
 
 
 class OrderStatus(models.TextChoices):

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from marketplaces.connectors import CONNECTORS
 from marketplaces.models import MarketplaceAccount, Platform
 from oms.errors import DomainError
 from orders import actions as order_actions
 from orders import triage
 from orders.models import Order
+from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 from rules import conditions, engine, selectors
 from rules.conditions import InvalidRule
@@ -112,7 +112,7 @@ def _clean_action(definition: RuleDefinition, platforms: list[str], accounts, er
         fields["action_priority"] = priority
     if action in (RuleAction.ACCEPT, RuleAction.REFUSE):
         scope = set(platforms) | {account.platform for account in accounts}
-        if scope and not any(CONNECTORS[platform].has_acceptance_step for platform in scope):
+        if scope and not any(CAPABILITIES[platform].acceptance_step for platform in scope):
             names = ", ".join(sorted(Platform(platform).label for platform in scope))
             errors.append(f"Action: {names} has no acceptance step; this rule would never {action} an order.")
     return fields

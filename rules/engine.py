@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marketplaces.connectors import CONNECTORS
 from orders.models import Order
+from orders.platforms import CAPABILITIES
 from orders.status import TERMINAL, OrderStatus
 from rules import conditions
 from rules.models import Rule, RuleAction, RuleDecision
@@ -52,7 +52,7 @@ def _status_label(order: Order) -> str:
 
 def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
     platform = order.account.get_platform_display()
-    if not CONNECTORS[order.account.platform].has_acceptance_step:
+    if not CAPABILITIES[order.account.platform].acceptance_step:
         return [Check(False, f"{platform} has no acceptance step: nothing to {verb}")]
     if order.fulfilled_by_marketplace:
         return [Check(False, "fulfilled by the marketplace: read-only here")]

@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders import platforms
+from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
 
 from . import amazon_feeds
 from .base import (
@@ -86,14 +87,14 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 STATUS_MAP: Mapping[str, str] = {
-    "PendingAvailability": OrderStatus.AWAITING_PAYMENT,
-    "Pending": OrderStatus.AWAITING_PAYMENT,
-    "Unshipped": OrderStatus.ACCEPTED,  # paid; Amazon has no acceptance step
-    "PartiallyShipped": OrderStatus.PARTIALLY_SHIPPED,
-    "Shipped": OrderStatus.SHIPPED,
-    "InvoiceUnconfirmed": OrderStatus.SHIPPED,
-    "Canceled": OrderStatus.CANCELLED,
-    "Unfulfillable": OrderStatus.CANCELLED,
+    "PendingAvailability": CanonicalStatus.AWAITING_PAYMENT,
+    "Pending": CanonicalStatus.AWAITING_PAYMENT,
+    "Unshipped": CanonicalStatus.ACCEPTED,  # paid; Amazon has no acceptance step
+    "PartiallyShipped": CanonicalStatus.PARTIALLY_SHIPPED,
+    "Shipped": CanonicalStatus.SHIPPED,
+    "InvoiceUnconfirmed": CanonicalStatus.SHIPPED,
+    "Canceled": CanonicalStatus.CANCELLED,
+    "Unfulfillable": CanonicalStatus.CANCELLED,
 }
 
 # Currency of each EU marketplace, used only for orders that carry no money at all
@@ -129,7 +130,7 @@ def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -
     return error_for_status(
         status,
         message,
-        platform=Platform.AMAZON,
+        platform=platforms.AMAZON,
         code=code,
         body=body if body is not None else text[:2000],
         retry_after=parse_retry_after(headers.get("Retry-After")),
@@ -219,7 +220,7 @@ def map_order(order: Mapping[str, Any], items: list[Mapping[str, Any]]) -> Order
         total = sum((line.total_amount + line.shipping_amount for line in lines), Decimal("0"))
     buyer = order.get("BuyerInfo") if isinstance(order.get("BuyerInfo"), Mapping) else {}
     return OrderData(
-        platform=Platform.AMAZON,
+        platform=platforms.AMAZON,
         marketplace_order_id=order_id,
         status=status,
         marketplace_status=marketplace_status,
@@ -264,9 +265,7 @@ def package_reference_id(idempotency_key: str) -> str:
 class AmazonConnector(ConnectorBase):
     """One Amazon seller account on one marketplace (credentials.marketplace_id)."""
 
-    platform: ClassVar[str] = Platform.AMAZON
-    has_acceptance_step: ClassVar[bool] = False
-    supports_partial_cancel: ClassVar[bool] = True  # per item in the acknowledgement feed
+    platform: ClassVar[str] = platforms.AMAZON
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
     def __init__(
@@ -417,7 +416,7 @@ class AmazonConnector(ConnectorBase):
     # -- actions ------------------------------------------------------------------
 
     def accept_order(self, *, order_id: str, line_ids: list[str]) -> None:
-        """Amazon has no acceptance step (has_acceptance_step is False): raises UnsupportedAction."""
+        """Amazon has no acceptance step (see orders.platforms): raises UnsupportedAction."""
         raise UnsupportedAction("Amazon orders need no acceptance", platform=self.platform)
 
     def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None:

@@ -134,11 +134,12 @@ class Connector(Protocol):
     UnsupportedAction). Writes are never re-sent blindly: where a platform call is
     not idempotent the connector first checks what the platform already has;
     `retry=True` on `confirm_shipment` says an earlier attempt's outcome is unknown.
+
+    What the platform can do (an acceptance step, line-level cancels...) is data in
+    `orders.platforms.CAPABILITIES`; a method the platform lacks raises UnsupportedAction.
     """
 
     platform: ClassVar[str]
-    has_acceptance_step: ClassVar[bool]  # accept_order/refuse_order exist on this platform
-    supports_partial_cancel: ClassVar[bool]  # cancel_order(lines=...) is possible
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]]  # operation -> (requests/s, burst)
 
     def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage: ...
@@ -170,8 +171,6 @@ class ConnectorBase:
     """Shared construction: one Session, the token store, timeouts read from settings."""
 
     platform: ClassVar[str] = ""
-    has_acceptance_step: ClassVar[bool] = False
-    supports_partial_cancel: ClassVar[bool] = False
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = {}
 
     def __init__(

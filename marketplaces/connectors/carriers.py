@@ -126,7 +126,7 @@ MIRAKL_CARRIER_CODES: Mapping[str, str] = {
 
 # Octopia `carrierCode` from GET /seller/v2/carriers (unverified codes; the agreed
 # sandbox list has one DHL and one "FedEx/TNT" entry).
-OCTOPIA_CARRIER_CODES: Mapping[str, str] = {
+CDISCOUNT_CARRIER_CODES: Mapping[str, str] = {
     COLISSIMO: "COLISSIMO",
     CHRONOPOST: "CHRONOPOST",
     DHL_EXPRESS: "DHL",

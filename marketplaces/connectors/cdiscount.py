@@ -1,4 +1,4 @@
-"""Cdiscount connector, through the Octopia seller API v2 (format in octopia_format.py, unverified).
+"""Cdiscount connector, through the Octopia seller API v2 (format in cdiscount_format.py, unverified).
 
 Client-credentials token, `Authorization: Bearer` plus a `SellerId` header on every
 call, pageIndex paging, RFC 7807 error bodies. Shipments are not idempotent: the
@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders import platforms
+from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
 
-from . import octopia_format as wire
+from . import cdiscount_format as wire
 from .base import (
     AccountConfig,
     CancelLine,
@@ -29,7 +30,7 @@ from .base import (
 )
 from .carriers import (
     CARRIER_NAMES,
-    OCTOPIA_CARRIER_CODES,
+    CDISCOUNT_CARRIER_CODES,
     normalize_tracking,
     platform_carrier_code,
     tracking_url,
@@ -75,7 +76,7 @@ def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -
     return error_for_status(
         status,
         message,
-        platform=Platform.CDISCOUNT,
+        platform=platforms.CDISCOUNT,
         code=code,
         body=body if body is not None else text[:2000],
         retry_after=parse_retry_after(headers.get("Retry-After")),
@@ -129,7 +130,7 @@ def canonical_status_of(order: Mapping[str, Any], lines: tuple[OrderLineData, ..
     status = canonical_status(wire.STATUS_MAP, order.get("status"))
     # InPreparation is "some lines shipped" in the agreed format: say so when the lines show it.
     if order.get("status") == "InPreparation" and any(line.quantity_shipped for line in lines):
-        return OrderStatus.PARTIALLY_SHIPPED
+        return CanonicalStatus.PARTIALLY_SHIPPED
     return status
 
 
@@ -148,7 +149,7 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
     customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
     channel = order.get("salesChannel") if isinstance(order.get("salesChannel"), Mapping) else {}
     return OrderData(
-        platform=Platform.CDISCOUNT,
+        platform=platforms.CDISCOUNT,
         marketplace_order_id=order_id,
         status=status,
         marketplace_status=marketplace_status,
@@ -198,9 +199,7 @@ def _same_lines(shipment: Mapping[str, Any], lines: list[ShipmentLine]) -> bool:
 class CdiscountConnector(ConnectorBase):
     """One Cdiscount seller (Octopia client credentials + seller id)."""
 
-    platform: ClassVar[str] = Platform.CDISCOUNT
-    has_acceptance_step: ClassVar[bool] = True
-    supports_partial_cancel: ClassVar[bool] = False
+    platform: ClassVar[str] = platforms.CDISCOUNT
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = wire.RATE_LIMITS
 
     def __init__(
@@ -326,7 +325,7 @@ class CdiscountConnector(ConnectorBase):
         if overrides and carrier in overrides:
             return str(overrides[carrier])
         known = {str(c.get("code")): c for c in self.list_carriers()}
-        code = platform_carrier_code(carrier, OCTOPIA_CARRIER_CODES)
+        code = platform_carrier_code(carrier, CDISCOUNT_CARRIER_CODES)
         if code in known:
             return code
         for candidate in known.values():

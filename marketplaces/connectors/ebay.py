@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders import platforms
+from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
 
 from .base import (
     AccountConfig,
@@ -81,14 +82,14 @@ MAX_PAGE_SIZE = 200  # spec: limit max 200
 STOCK_BATCH_SIZE = 25  # spec: "up to 25" per bulkUpdatePriceQuantity call
 
 FULFILLMENT_STATUS_MAP: Mapping[str, str] = {
-    "NOT_STARTED": OrderStatus.ACCEPTED,  # paid, nothing shipped; no acceptance step
-    "IN_PROGRESS": OrderStatus.PARTIALLY_SHIPPED,
-    "FULFILLED": OrderStatus.SHIPPED,
+    "NOT_STARTED": CanonicalStatus.ACCEPTED,  # paid, nothing shipped; no acceptance step
+    "IN_PROGRESS": CanonicalStatus.PARTIALLY_SHIPPED,
+    "FULFILLED": CanonicalStatus.SHIPPED,
 }
 # orderPaymentStatus values (eBay's OrderPaymentStatusEnum page, not the stored spec:
 # unverified there). None = paid enough to let the fulfillment status decide.
 PAYMENT_STATUS_MAP: Mapping[str, str | None] = {
-    "PENDING": OrderStatus.AWAITING_PAYMENT,
+    "PENDING": CanonicalStatus.AWAITING_PAYMENT,
     "PAID": None,
     "PARTIALLY_REFUNDED": None,
     "FULLY_REFUNDED": None,
@@ -128,7 +129,7 @@ def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -
     return error_for_status(
         status,
         message,
-        platform=Platform.EBAY,
+        platform=platforms.EBAY,
         code=code,
         body=body if body is not None else text[:2000],
         retry_after=parse_retry_after(headers.get("Retry-After")),
@@ -153,7 +154,7 @@ def canonical_status_of(order: Mapping[str, Any]) -> str:
     if cancel_state is not None and cancel_state not in CANCEL_STATES:
         raise InvalidOrder(f"unknown status cancelState {cancel_state}")
     if cancel_state == "CANCELED":
-        return OrderStatus.CANCELLED
+        return CanonicalStatus.CANCELLED
     payment = order.get("orderPaymentStatus")
     if payment in PAYMENT_STATUSES_FOR_REVIEW:
         raise InvalidOrder(f"orderPaymentStatus {payment}: payment or refund failed, check the order on eBay")
@@ -247,7 +248,7 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
     if cancel_state:
         marketplace_statuses.append(f"cancelState={cancel_state}")
     return OrderData(
-        platform=Platform.EBAY,
+        platform=platforms.EBAY,
         marketplace_order_id=order_id,
         status=status,
         marketplace_status=" ".join(marketplace_statuses),
@@ -296,9 +297,7 @@ def _same_lines(fulfillment: Mapping[str, Any], lines: list[ShipmentLine]) -> bo
 class EbayConnector(ConnectorBase):
     """One eBay seller (one refresh token)."""
 
-    platform: ClassVar[str] = Platform.EBAY
-    has_acceptance_step: ClassVar[bool] = False
-    supports_partial_cancel: ClassVar[bool] = False
+    platform: ClassVar[str] = platforms.EBAY
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
     def __init__(
@@ -369,7 +368,7 @@ class EbayConnector(ConnectorBase):
     # -- actions ------------------------------------------------------------------
 
     def accept_order(self, *, order_id: str, line_ids: list[str]) -> None:
-        """eBay has no acceptance step (has_acceptance_step is False): raises UnsupportedAction."""
+        """eBay has no acceptance step (see orders.platforms): raises UnsupportedAction."""
         raise UnsupportedAction("eBay orders need no acceptance", platform=self.platform)
 
     def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None:

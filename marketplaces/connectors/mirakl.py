@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders import platforms
+from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
 
 from .base import (
     AccountConfig,
@@ -65,8 +66,11 @@ CANCEL_LINES_PATH = "/api/orders/cancel"  # OR30
 STOCK_IMPORT_PATH = "/api/offers/stock/imports"  # STO01
 CARRIERS_PATH = "/api/shipping/carriers"  # SH21
 
-# The spec's call frequencies: OR11 and STO01 at most once a minute per shop.
-RATE_LIMITS: Mapping[str, tuple[float, int]] = {"OR11": (1 / 60, 1), "STO01": (1 / 60, 1)}
+# The spec's call frequencies (OR11 and STO01 at most once a minute per shop), from orders/platforms.py.
+RATE_LIMITS: Mapping[str, tuple[float, int]] = {
+    "OR11": (1 / platforms.CAPABILITIES[platforms.MIRAKL].min_poll_interval.total_seconds(), 1),
+    "STO01": (1 / platforms.CAPABILITIES[platforms.MIRAKL].min_stock_push_interval.total_seconds(), 1),
+}
 
 # OR11 `max`/`offset`: default 10, max 100 (unverified: not in the spec, from Mirakl's
 # "offset pagination" documentation).
@@ -74,17 +78,17 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
 
 STATUS_MAP: Mapping[str, str] = {
-    "STAGING": OrderStatus.AWAITING_PAYMENT,  # fraud check / not yet offered to the shop
-    "WAITING_DEBIT": OrderStatus.AWAITING_PAYMENT,
-    "WAITING_DEBIT_PAYMENT": OrderStatus.AWAITING_PAYMENT,
-    "WAITING_ACCEPTANCE": OrderStatus.PENDING_ACCEPTANCE,
-    "SHIPPING": OrderStatus.ACCEPTED,  # accepted and paid: to ship
-    "SHIPPED": OrderStatus.SHIPPED,
-    "TO_COLLECT": OrderStatus.SHIPPED,
-    "RECEIVED": OrderStatus.DELIVERED,
-    "CLOSED": OrderStatus.DELIVERED,
-    "REFUSED": OrderStatus.REFUSED,
-    "CANCELED": OrderStatus.CANCELLED,
+    "STAGING": CanonicalStatus.AWAITING_PAYMENT,  # fraud check / not yet offered to the shop
+    "WAITING_DEBIT": CanonicalStatus.AWAITING_PAYMENT,
+    "WAITING_DEBIT_PAYMENT": CanonicalStatus.AWAITING_PAYMENT,
+    "WAITING_ACCEPTANCE": CanonicalStatus.PENDING_ACCEPTANCE,
+    "SHIPPING": CanonicalStatus.ACCEPTED,  # accepted and paid: to ship
+    "SHIPPED": CanonicalStatus.SHIPPED,
+    "TO_COLLECT": CanonicalStatus.SHIPPED,
+    "RECEIVED": CanonicalStatus.DELIVERED,
+    "CLOSED": CanonicalStatus.DELIVERED,
+    "REFUSED": CanonicalStatus.REFUSED,
+    "CANCELED": CanonicalStatus.CANCELLED,
 }
 SHIPPED_STATES = frozenset({"SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"})
 ACCEPTED_STATES = frozenset({"WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING"}) | SHIPPED_STATES
@@ -101,7 +105,7 @@ def parse_error(status: int, headers: Mapping[str, str], body: Any, text: str) -
     return error_for_status(
         status,
         message,
-        platform=Platform.MIRAKL,
+        platform=platforms.MIRAKL,
         code=code,
         body=body if body is not None else text[:2000],
         retry_after=parse_retry_after(headers.get("Retry-After")),
@@ -191,7 +195,7 @@ def map_order(order: Mapping[str, Any], *, acceptance_window: dt.timedelta = DEF
     )
     channel = order.get("channel") if isinstance(order.get("channel"), Mapping) else {}
     return OrderData(
-        platform=Platform.MIRAKL,
+        platform=platforms.MIRAKL,
         marketplace_order_id=order_id,
         status=status,
         marketplace_status=marketplace_status,
@@ -238,9 +242,7 @@ def stock_csv(quantities: Mapping[str, int]) -> bytes:
 class MiraklConnector(ConnectorBase):
     """One shop on one Mirakl operator instance."""
 
-    platform: ClassVar[str] = Platform.MIRAKL
-    has_acceptance_step: ClassVar[bool] = True
-    supports_partial_cancel: ClassVar[bool] = True  # OR30
+    platform: ClassVar[str] = platforms.MIRAKL
     rate_limits: ClassVar[Mapping[str, tuple[float, int]]] = RATE_LIMITS
 
     def __init__(

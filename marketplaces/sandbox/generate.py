@@ -31,7 +31,7 @@ FREE_SHIPPING_FROM = Decimal("25.00")
 SHIPPING_FEE = Decimal("4.99")
 
 AMAZON_PENDING_SECONDS = (20, 90)  # Pending → Unshipped once "payment is authorised"
-OCTOPIA_PROCESSING_SECONDS = (20, 90)  # Processing → WaitingAcceptance
+CDISCOUNT_PROCESSING_SECONDS = (20, 90)  # Processing → WaitingAcceptance
 ACCEPTANCE_WINDOW = dt.timedelta(days=2)  # (unverified) Mirakl operators' and Cdiscount's usual delay
 SHORT_ACCEPTANCE_WINDOW_SECONDS = (180, 600)
 AFN_SHIPPING_DELAY = dt.timedelta(hours=2)
@@ -292,7 +292,7 @@ def _set_initial_status(order: dict, now: dt.datetime, window: dt.timedelta) -> 
         line_status = "WAITING_ACCEPTANCE"
     else:
         order["status"] = "Processing"
-        order["pending_until"] = iso(now + dt.timedelta(seconds=random.randint(*OCTOPIA_PROCESSING_SECONDS)))
+        order["pending_until"] = iso(now + dt.timedelta(seconds=random.randint(*CDISCOUNT_PROCESSING_SECONDS)))
         order["acceptance_deadline"] = iso(now + window)
         line_status = "WaitingAcceptance"
     for line in order["lines"]:

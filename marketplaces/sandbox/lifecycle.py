@@ -49,7 +49,7 @@ STATUSES = {
         "Cancelled",
     ),
 }
-OCTOPIA_LINE_STATUS = {"Processing": "WaitingAcceptance", "InPreparation": "Accepted"}
+CDISCOUNT_LINE_STATUS = {"Processing": "WaitingAcceptance", "InPreparation": "Accepted"}
 BUYER_CANCEL_REASON = "Buyer changed their mind"
 
 
@@ -61,7 +61,7 @@ def set_status(world, order: dict, status: str, *, lines_too: bool = True) -> No
     platform = order["platform"]
     order["status"] = status
     if lines_too and platform != "amazon":
-        line_status = OCTOPIA_LINE_STATUS.get(status, status) if platform == "cdiscount" else status
+        line_status = CDISCOUNT_LINE_STATUS.get(status, status) if platform == "cdiscount" else status
         for line in order["lines"]:
             if line["status"] not in FINAL_LINE_STATUSES:
                 line["status"] = line_status

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 # Mirakl: OR11 and STO01 "Maximum usage: once per minute" (spec descriptions).
 # Octopia: 10 requests/s (unverified).
 EBAY_DAILY_BUDGET = 5000  # (unverified) calls per day per account and operation
-OCTOPIA_RATE = (10.0, 10)  # (unverified)
+CDISCOUNT_RATE = (10.0, 10)  # (unverified)
 
 RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("amazon", "getOrders"): (0.0167, 20),
@@ -56,7 +56,7 @@ for _operation in (
     "getOfferPackage",
     "getCarriers",
 ):
-    RATE_LIMITS[("cdiscount", _operation)] = OCTOPIA_RATE
+    RATE_LIMITS[("cdiscount", _operation)] = CDISCOUNT_RATE
 
 
 @dataclass

@@ -22,7 +22,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, amazon, ebay, lifecycle, mirakl, octopia
+from . import admin, amazon, cdiscount, ebay, lifecycle, mirakl
 from .faults import BEFORE_HANDLER, reorder, shift_timestamps
 from .generate import create_orders
 from .routing import match
@@ -31,7 +31,7 @@ from .wire import ApiError, Request, Response, iso, parse_iso
 
 logger = logging.getLogger(__name__)
 
-PREFIXES = (("/amazon", amazon), ("/ebay", ebay), ("/octopia", octopia))
+PREFIXES = (("/amazon", amazon), ("/ebay", ebay), ("/octopia", cdiscount))
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 LOGGED_BODY_LIMIT = 8_000
 SWEEP_INTERVAL_SECONDS = 0.25

@@ -13,7 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_admin_finds_a_product_reads_its_channels_and_adjusts_it(live_server, log_in, admin_user, settings):
     lyon = Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
-    settings.INVENTORY_PUSH_INTERVALS = {}
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
     amazon = MarketplaceAccountFactory(platform="amazon", name="Amazon.fr")
     ChannelRule.objects.create(account=amazon, buffer=2)

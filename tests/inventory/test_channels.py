@@ -21,7 +21,6 @@ STOCK = OutboxMessage.Kind.STOCK
 
 @pytest.fixture(autouse=True)
 def push_at_every_run(settings):
-    settings.INVENTORY_PUSH_INTERVALS = {}
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
 
 
@@ -116,6 +115,18 @@ def test_no_push_when_the_quantity_came_back_to_what_was_sent(lyon):
 
 
 @pytest.mark.django_db
+def test_mirakl_gets_one_stock_import_a_minute_whatever_the_project_interval(settings):
+    settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0  # as in this module: push at every run
+    mirakl = MarketplaceAccountFactory(platform="mirakl")
+    assert actions.push_interval(MarketplaceAccountFactory(platform="ebay")) == 0
+    assert actions.push_interval(mirakl) == 61  # STO01's minute and a second for the clocks
+    settings.INVENTORY_PUSH_INTERVAL_SECONDS = 90
+    assert actions.push_interval(mirakl) == 90
+    mirakl.settings = {"stock_push_interval_seconds": 5}  # the account's own setting wins
+    assert actions.push_interval(mirakl) == 5
+
+
+@pytest.mark.django_db
 def test_one_push_per_interval_and_one_in_flight_per_account(lyon, settings):
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 60
     account = MarketplaceAccountFactory(platform="ebay")
@@ -190,7 +201,7 @@ def test_an_older_push_sent_again_does_not_overwrite_a_newer_one(sandbox, sandbo
 
 @pytest.mark.django_db
 def test_a_throttled_push_is_deferred_and_sent_again(sandbox, sandbox_account, lyon):
-    account, key = sandbox_account("mirakl")
+    account, key = sandbox_account("mirakl", settings={"stock_push_interval_seconds": 0})
     sku = CATALOGUE[3].sku
     item = put_stock(sku, 6, lyon)
     sandbox.admin.set_rate_scale(1, account=key)

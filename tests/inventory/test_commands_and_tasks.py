@@ -14,7 +14,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def push_at_every_run(settings):
-    settings.INVENTORY_PUSH_INTERVALS = {}
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
 
 

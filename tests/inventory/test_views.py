@@ -36,7 +36,6 @@ def test_stock_list_with_totals_and_low_stock_filter(client, viewer, lyon, paris
 
 def test_product_page_shows_each_channels_freshness(client, viewer, lyon, settings):
     settings.INVENTORY_PUSH_INTERVAL_SECONDS = 0
-    settings.INVENTORY_PUSH_INTERVALS = {}
     fresh = MarketplaceAccountFactory(platform="ebay", name="eBay fresh")
     high = MarketplaceAccountFactory(platform="amazon", name="Amazon too high")
     ChannelRule.objects.create(account=high, buffer=1)

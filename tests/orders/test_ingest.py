@@ -9,7 +9,7 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from oms.errors import DomainError
 from orders.actions import IngestOutcome, ingest_order, ingest_orders
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
 from orders.models import Order, OrderEvent, OrderLine
 from tests.factories import MarketplaceAccountFactory, OrderDataFactory, OrderLineDataFactory
 
@@ -20,7 +20,7 @@ def later(data, minutes=10, **changes):
 
 @pytest.mark.django_db
 def test_same_data_twice_gives_one_order_and_one_set_of_events(account):
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE, line_count=2)
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE, line_count=2)
 
     first = ingest_order(account=account, data=data)
     second = ingest_order(account=account, data=data)
@@ -37,33 +37,33 @@ def test_same_data_twice_gives_one_order_and_one_set_of_events(account):
 
 @pytest.mark.django_db
 def test_a_later_status_moves_the_order_with_the_marketplace_as_actor(account):
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=data)
 
-    result = ingest_order(account=account, data=later(data, status=OrderStatus.CANCELLED, marketplace_status="CANCELED"))
+    result = ingest_order(account=account, data=later(data, status=CanonicalStatus.CANCELLED, marketplace_status="CANCELED"))
 
     order = result.order
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED and order.marketplace_status == "CANCELED"
+    assert order.status == CanonicalStatus.CANCELLED and order.marketplace_status == "CANCELED"
     change = order.events.get(kind=OrderEvent.Kind.STATUS_CHANGED)
     assert (change.actor_type, change.actor_label) == ("marketplace", "mirakl")
-    assert (change.from_status, change.to_status) == (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.CANCELLED)
+    assert (change.from_status, change.to_status) == (CanonicalStatus.PENDING_ACCEPTANCE, CanonicalStatus.CANCELLED)
 
 
 @pytest.mark.django_db
 def test_a_missed_intermediate_status_still_moves_forward(account):
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=data)
-    result = ingest_order(account=account, data=later(data, status=OrderStatus.SHIPPED, marketplace_status="SHIPPED"))
+    result = ingest_order(account=account, data=later(data, status=CanonicalStatus.SHIPPED, marketplace_status="SHIPPED"))
     result.order.refresh_from_db()
-    assert result.order.status == OrderStatus.SHIPPED
+    assert result.order.status == CanonicalStatus.SHIPPED
 
 
 @pytest.mark.django_db
 def test_the_marketplace_never_moves_an_order_backwards(account, operator):
     from orders.actions import Actor, accept_order
 
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     order = ingest_order(account=account, data=data).order
     accept_order(order_id=order.pk, actor=Actor.of_user(operator))
 
@@ -71,22 +71,22 @@ def test_the_marketplace_never_moves_an_order_backwards(account, operator):
     ingest_order(account=account, data=later(data, buyer_name="Renée Lefèvre"))
 
     order.refresh_from_db()
-    assert order.status == OrderStatus.ACCEPTED
+    assert order.status == CanonicalStatus.ACCEPTED
     assert order.buyer_name == "Renée Lefèvre"
     assert order.events.filter(kind=OrderEvent.Kind.STATUS_IGNORED).count() == 1
 
 
 @pytest.mark.django_db
 def test_an_older_update_than_the_one_held_is_ignored(account):
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.ACCEPTED)
-    newer = later(data, minutes=30, status=OrderStatus.SHIPPED, marketplace_status="SHIPPED")
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.ACCEPTED)
+    newer = later(data, minutes=30, status=CanonicalStatus.SHIPPED, marketplace_status="SHIPPED")
     ingest_order(account=account, data=newer)
 
     result = ingest_order(account=account, data=later(data, minutes=5))
 
     assert result.outcome == IngestOutcome.STALE
     result.order.refresh_from_db()
-    assert result.order.status == OrderStatus.SHIPPED
+    assert result.order.status == CanonicalStatus.SHIPPED
 
 
 @pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_a_negative_quantity_is_refused(account):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_ingest_of_the_same_order_from_many_connections_gives_one_order():
     account = MarketplaceAccountFactory()
-    data = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE, line_count=3)
+    data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE, line_count=3)
     workers = 8
     barrier = threading.Barrier(workers)
     outcomes, errors = [], []
@@ -181,9 +181,9 @@ def test_a_page_of_new_orders_is_inserted_in_bulk_with_everything_ingest_order_w
 def test_a_bad_order_in_a_page_is_returned_as_its_error_and_the_rest_is_stored(account):
     bad = OrderDataFactory(platform="mirakl", currency="euro")
     too_long = OrderDataFactory(platform="mirakl", marketplace_status="X" * 500)  # cannot be stored
-    known = OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+    known = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=known)
-    page = [OrderDataFactory(platform="mirakl"), bad, too_long, later(known, status=OrderStatus.CANCELLED), OrderDataFactory(platform="mirakl")]
+    page = [OrderDataFactory(platform="mirakl"), bad, too_long, later(known, status=CanonicalStatus.CANCELLED), OrderDataFactory(platform="mirakl")]
 
     results = ingest_orders(account=account, orders=page)
 
@@ -191,4 +191,4 @@ def test_a_bad_order_in_a_page_is_returned_as_its_error_and_the_rest_is_stored(a
     assert isinstance(results[2], DatabaseError)
     assert [results[i].outcome for i in (0, 3, 4)] == [IngestOutcome.CREATED, IngestOutcome.UPDATED, IngestOutcome.CREATED]
     assert Order.objects.count() == 3
-    assert Order.objects.get(marketplace_order_id=known.marketplace_order_id).status == OrderStatus.CANCELLED
+    assert Order.objects.get(marketplace_order_id=known.marketplace_order_id).status == CanonicalStatus.CANCELLED

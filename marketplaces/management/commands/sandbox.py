@@ -32,7 +32,7 @@ class Command(BaseCommand):
         sub.add_parser("status", help="print accounts and request counters")
 
     def handle(self, *args, **options):
-        admin = SandboxAdmin(getattr(settings, "SANDBOX_URL", "http://127.0.0.1:8765"))
+        admin = SandboxAdmin(settings.SANDBOX_URL)
         try:
             admin.health()
         except requests.RequestException as err:

@@ -23,8 +23,9 @@ from inventory import demo as inventory_demo
 from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
 from oms import embedded, roles
+from orders import platforms
 from orders.actions import ingest_order
-from orders.canonical import OrderStatus, Platform
+from orders.canonical import CanonicalStatus
 from orders.factories import OrderDataFactory
 from orders.models import Order
 
@@ -32,18 +33,17 @@ LOGINS_FILE = embedded.VAR_DIR / "demo-logins.txt"
 
 # Status mix of the demo orders; platforms without an acceptance step skip it.
 STATUS_WEIGHTS = {
-    OrderStatus.SHIPPED: 60,
-    OrderStatus.DELIVERED: 25,
-    OrderStatus.CANCELLED: 10,
-    OrderStatus.REFUSED: 5,
+    CanonicalStatus.SHIPPED: 60,
+    CanonicalStatus.DELIVERED: 25,
+    CanonicalStatus.CANCELLED: 10,
+    CanonicalStatus.REFUSED: 5,
 }
-NO_ACCEPTANCE_STEP = {Platform.AMAZON, Platform.EBAY}
 # Orders still to work, per demo account, created on the sandbox: (platform's status, count).
 LIVE_ORDERS = {
-    Platform.AMAZON: [("Unshipped", 8)],
-    Platform.EBAY: [(None, 8)],
-    Platform.MIRAKL: [("WAITING_ACCEPTANCE", 5), ("SHIPPING", 4)],
-    Platform.CDISCOUNT: [("WaitingAcceptance", 5), ("Accepted", 4)],
+    platforms.AMAZON: [("Unshipped", 8)],
+    platforms.EBAY: [(None, 8)],
+    platforms.MIRAKL: [("WAITING_ACCEPTANCE", 5), ("SHIPPING", 4)],
+    platforms.CDISCOUNT: [("WaitingAcceptance", 5), ("Accepted", 4)],
 }
 
 
@@ -80,6 +80,7 @@ class Command(BaseCommand):
             name=entry["name"],
             api_base_url=urls["api_base_url"],
             auth_url=urls["auth_url"],
+            poll_interval_seconds=int(platforms.CAPABILITIES[entry["platform"]].poll_interval.total_seconds()),
         )
         account.credentials = entry["credentials"]
         account.save()
@@ -102,10 +103,11 @@ class Command(BaseCommand):
         now = dt.datetime.now(dt.UTC)
         for _ in range(count):
             account = rng.choice(accounts)
+            acceptance_step = platforms.CAPABILITIES[account.platform].acceptance_step
             weights = {
                 status: weight
                 for status, weight in STATUS_WEIGHTS.items()
-                if not (account.platform in NO_ACCEPTANCE_STEP and status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.REFUSED))
+                if acceptance_step or status not in (CanonicalStatus.PENDING_ACCEPTANCE, CanonicalStatus.REFUSED)
             }
             status = rng.choices(list(weights), weights=list(weights.values()))[0]
             purchased_at = now - dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 30))

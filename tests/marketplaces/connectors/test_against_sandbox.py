@@ -16,7 +16,8 @@ import pytest
 from marketplaces.connectors import AccountConfig, RefundLine, ShipmentLine, connector_for
 from marketplaces.connectors.errors import TransientError
 from marketplaces.sandbox.testing import running_sandbox
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
+from orders.platforms import CAPABILITIES
 
 EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -39,10 +40,10 @@ CREDENTIALS = {
 }
 # The status new orders are generated in, and the canonical status the connector must report.
 FRESH = {
-    "amazon": ("Unshipped", OrderStatus.ACCEPTED),
-    "ebay": ("NOT_STARTED", OrderStatus.ACCEPTED),
-    "mirakl": ("WAITING_ACCEPTANCE", OrderStatus.PENDING_ACCEPTANCE),
-    "cdiscount": ("WaitingAcceptance", OrderStatus.PENDING_ACCEPTANCE),
+    "amazon": ("Unshipped", CanonicalStatus.ACCEPTED),
+    "ebay": ("NOT_STARTED", CanonicalStatus.ACCEPTED),
+    "mirakl": ("WAITING_ACCEPTANCE", CanonicalStatus.PENDING_ACCEPTANCE),
+    "cdiscount": ("WaitingAcceptance", CanonicalStatus.PENDING_ACCEPTANCE),
 }
 # The sandbox action names that mean "applied" for each step.
 SHIP_ACTION = {
@@ -128,7 +129,7 @@ def test_full_order_flow_applies_each_action_once(sandbox, platform):
     line_ids = [line.marketplace_line_id for line in order.lines]
     assert len(line_ids) == 2
 
-    if connector.has_acceptance_step:
+    if CAPABILITIES[platform].acceptance_step:
         connector.accept_order(order_id=order.marketplace_order_id, line_ids=line_ids)
         connector.accept_order(order_id=order.marketplace_order_id, line_ids=line_ids)  # a retried accept
         assert len(actions_named(sandbox, key, order.marketplace_order_id, ACCEPT_ACTION[platform])) == 1
@@ -163,7 +164,7 @@ def test_full_order_flow_applies_each_action_once(sandbox, platform):
     assert len(refunds) == 1
 
     cancelled_id = sorted(generated_ids)[1]
-    if connector.has_acceptance_step:  # Mirakl cancels accepted orders; waiting ones are refused
+    if CAPABILITIES[platform].acceptance_step:  # Mirakl cancels accepted orders; waiting ones are refused
         connector.accept_order(
             order_id=cancelled_id, line_ids=[line.marketplace_line_id for line in orders[cancelled_id].lines]
         )
@@ -172,8 +173,8 @@ def test_full_order_flow_applies_each_action_once(sandbox, platform):
     assert len(actions_named(sandbox, key, cancelled_id, CANCEL_ACTION[platform])) == 1
 
     latest, _, _ = read_all(connector)
-    assert latest[order.marketplace_order_id].status == OrderStatus.SHIPPED
-    assert latest[cancelled_id].status == OrderStatus.CANCELLED
+    assert latest[order.marketplace_order_id].status == CanonicalStatus.SHIPPED
+    assert latest[cancelled_id].status == CanonicalStatus.CANCELLED
     untouched = sorted(generated_ids)[2]
     assert latest[untouched].status == FRESH[platform][1]
 

@@ -7,7 +7,7 @@ from marketplaces.connectors.carriers import (
     CARRIER_NAMES,
     CARRIERS,
     EBAY_CARRIER_CODES,
-    OCTOPIA_CARRIER_CODES,
+    CDISCOUNT_CARRIER_CODES,
     normalize_tracking,
     platform_carrier_code,
     tracking_url,
@@ -18,7 +18,7 @@ from marketplaces.connectors.errors import InvalidRequest
 
 def test_every_carrier_has_a_name_and_every_map_uses_our_codes():
     assert set(CARRIER_NAMES) == set(CARRIERS)
-    for table in (AMAZON_CARRIER_CODES, EBAY_CARRIER_CODES, OCTOPIA_CARRIER_CODES):
+    for table in (AMAZON_CARRIER_CODES, EBAY_CARRIER_CODES, CDISCOUNT_CARRIER_CODES):
         assert set(table) <= set(CARRIERS)
     assert set(EBAY_CARRIER_CODES) == set(CARRIERS)  # eBay needs a code for every shipment
 

@@ -10,24 +10,24 @@ import pytest
 from marketplaces.connectors.base import AccountConfig, CancelLine, RefundLine, ShipmentLine
 from marketplaces.connectors.cdiscount import CdiscountConnector, map_order
 from marketplaces.connectors.errors import InvalidRequest, RateLimited, RejectedByMarketplace, UnsupportedAction
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
 
 from .conftest import load_payload, load_wire_payload
 
-ORDERS = load_payload("octopia_orders.json")["items"]
-WIRE_ORDERS = load_wire_payload("octopia_orders.json")["items"]
+ORDERS = load_payload("cdiscount_orders.json")["items"]
+WIRE_ORDERS = load_wire_payload("cdiscount_orders.json")["items"]
 UTC = dt.timezone.utc
 SINCE = dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 EXPECTED = {
-    "Processing": OrderStatus.AWAITING_PAYMENT,
-    "WaitingAcceptance": OrderStatus.PENDING_ACCEPTANCE,
-    "Accepted": OrderStatus.ACCEPTED,
-    "Refused": OrderStatus.REFUSED,
-    "InPreparation": OrderStatus.PARTIALLY_SHIPPED,  # its first line is already shipped
-    "Shipped": OrderStatus.SHIPPED,
-    "Delivered": OrderStatus.DELIVERED,
-    "Cancelled": OrderStatus.CANCELLED,
+    "Processing": CanonicalStatus.AWAITING_PAYMENT,
+    "WaitingAcceptance": CanonicalStatus.PENDING_ACCEPTANCE,
+    "Accepted": CanonicalStatus.ACCEPTED,
+    "Refused": CanonicalStatus.REFUSED,
+    "InPreparation": CanonicalStatus.PARTIALLY_SHIPPED,  # its first line is already shipped
+    "Shipped": CanonicalStatus.SHIPPED,
+    "Delivered": CanonicalStatus.DELIVERED,
+    "Cancelled": CanonicalStatus.CANCELLED,
 }
 
 
@@ -60,12 +60,12 @@ def serve_token(server, token="eyJhbGciOiJSUzI1NiJ9.token-1"):
     )
 
 
-def test_the_recorded_payload_holds_every_octopia_status():
+def test_the_recorded_payload_holds_every_cdiscount_status():
     assert {order["status"] for order in ORDERS} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("status", sorted(EXPECTED))
-def test_each_octopia_status_maps_to_its_canonical_status(status):
+def test_each_cdiscount_status_maps_to_its_canonical_status(status):
     mapped = map_order(in_status(status))
     assert mapped.status == EXPECTED[status]
     assert mapped.marketplace_status == status
@@ -74,7 +74,7 @@ def test_each_octopia_status_maps_to_its_canonical_status(status):
 def test_in_preparation_without_shipped_lines_is_accepted():
     order = copy.deepcopy(in_status("InPreparation"))
     order["lines"][0]["status"] = "Accepted"
-    assert map_order(order).status == OrderStatus.ACCEPTED
+    assert map_order(order).status == CanonicalStatus.ACCEPTED
 
 
 def test_waiting_acceptance_order_maps_deadlines_amounts_and_address():

@@ -17,7 +17,7 @@ from marketplaces.connectors.errors import (
     RejectedByMarketplace,
     UnsupportedAction,
 )
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
 
 from .conftest import load_payload
 
@@ -54,12 +54,12 @@ def serve_token(server, token="v^1.1#access-1"):
 @pytest.mark.parametrize(
     "index, expected",
     [
-        (0, OrderStatus.ACCEPTED),  # NOT_STARTED, PAID
-        (1, OrderStatus.PARTIALLY_SHIPPED),  # IN_PROGRESS
-        (2, OrderStatus.SHIPPED),  # FULFILLED
-        (3, OrderStatus.AWAITING_PAYMENT),  # payment PENDING
-        (4, OrderStatus.CANCELLED),  # cancelState CANCELED
-        (5, OrderStatus.ACCEPTED),  # cancel requested by the buyer, still to ship
+        (0, CanonicalStatus.ACCEPTED),  # NOT_STARTED, PAID
+        (1, CanonicalStatus.PARTIALLY_SHIPPED),  # IN_PROGRESS
+        (2, CanonicalStatus.SHIPPED),  # FULFILLED
+        (3, CanonicalStatus.AWAITING_PAYMENT),  # payment PENDING
+        (4, CanonicalStatus.CANCELLED),  # cancelState CANCELED
+        (5, CanonicalStatus.ACCEPTED),  # cancel requested by the buyer, still to ship
     ],
 )
 def test_each_ebay_status_combination_maps_to_its_canonical_status(index, expected):
@@ -237,10 +237,6 @@ def test_throttling_is_rate_limited(server):
     with pytest.raises(RateLimited) as caught:
         make_connector(server, http_retries=0).list_changed_orders(since=SINCE)
     assert caught.value.code == "2001"
-
-
-def test_no_acceptance_step():
-    assert EbayConnector.has_acceptance_step is False
 
 
 def test_refuse_is_unsupported(server):

@@ -10,7 +10,7 @@ from marketplaces.connectors.base import AccountConfig, CancelLine, RefundLine, 
 from marketplaces.connectors.errors import AuthenticationFailed, RateLimited, RejectedByMarketplace
 from marketplaces.connectors.http import loads_json
 from marketplaces.connectors.mirakl import MiraklConnector, map_order
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
 
 from .conftest import load_payload, load_wire_payload
 
@@ -21,17 +21,17 @@ UTC = dt.timezone.utc
 SINCE = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 EXPECTED = {
-    "STAGING": OrderStatus.AWAITING_PAYMENT,
-    "WAITING_ACCEPTANCE": OrderStatus.PENDING_ACCEPTANCE,
-    "WAITING_DEBIT": OrderStatus.AWAITING_PAYMENT,
-    "WAITING_DEBIT_PAYMENT": OrderStatus.AWAITING_PAYMENT,
-    "SHIPPING": OrderStatus.ACCEPTED,
-    "SHIPPED": OrderStatus.SHIPPED,
-    "TO_COLLECT": OrderStatus.SHIPPED,
-    "RECEIVED": OrderStatus.DELIVERED,
-    "CLOSED": OrderStatus.DELIVERED,
-    "REFUSED": OrderStatus.REFUSED,
-    "CANCELED": OrderStatus.CANCELLED,
+    "STAGING": CanonicalStatus.AWAITING_PAYMENT,
+    "WAITING_ACCEPTANCE": CanonicalStatus.PENDING_ACCEPTANCE,
+    "WAITING_DEBIT": CanonicalStatus.AWAITING_PAYMENT,
+    "WAITING_DEBIT_PAYMENT": CanonicalStatus.AWAITING_PAYMENT,
+    "SHIPPING": CanonicalStatus.ACCEPTED,
+    "SHIPPED": CanonicalStatus.SHIPPED,
+    "TO_COLLECT": CanonicalStatus.SHIPPED,
+    "RECEIVED": CanonicalStatus.DELIVERED,
+    "CLOSED": CanonicalStatus.DELIVERED,
+    "REFUSED": CanonicalStatus.REFUSED,
+    "CANCELED": CanonicalStatus.CANCELLED,
 }
 
 

@@ -89,7 +89,7 @@ def mirakl_session(credentials: dict) -> requests.Session:
     return session
 
 
-def octopia_token(sandbox, credentials: dict) -> str:
+def cdiscount_token(sandbox, credentials: dict) -> str:
     response = requests.post(
         f"{sandbox.url}/octopia/auth/realms/maas/protocol/openid-connect/token",
         timeout=10,
@@ -103,9 +103,9 @@ def octopia_token(sandbox, credentials: dict) -> str:
     return response.json()["access_token"]
 
 
-def octopia_session(sandbox, credentials: dict) -> requests.Session:
+def cdiscount_session(sandbox, credentials: dict) -> requests.Session:
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {octopia_token(sandbox, credentials)}"
+    session.headers["Authorization"] = f"Bearer {cdiscount_token(sandbox, credentials)}"
     session.headers["SellerId"] = credentials["seller_id"]
     return session
 

@@ -4,7 +4,7 @@ import base64
 
 import requests
 
-from .support import amazon_token, ebay_token, new_account, octopia_session, octopia_token
+from .support import amazon_token, ebay_token, new_account, cdiscount_session, cdiscount_token
 
 LIST_AMAZON = "/amazon/orders/v0/orders?MarketplaceIds=A13V1IB3VIYZZH&CreatedAfter=2020-01-01T00:00:00Z"
 
@@ -95,9 +95,9 @@ def test_mirakl_api_key_is_checked_per_operator_and_shop(sandbox):
     assert wrong_shop.status_code == 403
 
 
-def test_octopia_client_credentials_seller_header_and_expiry(sandbox):
+def test_cdiscount_client_credentials_seller_header_and_expiry(sandbox):
     key, creds = new_account(sandbox, "cdiscount")
-    session = octopia_session(sandbox, creds)
+    session = cdiscount_session(sandbox, creds)
     url = f"{sandbox.url}/octopia/seller/v2/orders"
     assert session.get(url, timeout=10).status_code == 200
     no_seller = requests.get(url, headers={"Authorization": session.headers["Authorization"]}, timeout=10)
@@ -114,7 +114,7 @@ def test_octopia_client_credentials_seller_header_and_expiry(sandbox):
     body = expired.json()
     assert body["status"] == 401 and body["title"] == "Unauthorized" and body["type"] and body["detail"]
     assert expired.headers["Content-Type"].startswith("application/problem+json")
-    session.headers["Authorization"] = f"Bearer {octopia_token(sandbox, creds)}"
+    session.headers["Authorization"] = f"Bearer {cdiscount_token(sandbox, creds)}"
     assert session.get(url, timeout=10).status_code == 200
 
 

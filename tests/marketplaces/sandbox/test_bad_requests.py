@@ -1,6 +1,6 @@
 """Malformed bodies get each platform's 400, never a 500 or a dropped connection."""
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, octopia_session, unlimited
+from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
 
 GARBAGE = (
     "not json",
@@ -17,13 +17,13 @@ def test_garbage_bodies_are_client_errors_everywhere(sandbox):
     amazon_key, amazon_creds = new_account(sandbox, "amazon")
     ebay_key, ebay_creds = new_account(sandbox, "ebay")
     mirakl_key, mirakl_creds = new_account(sandbox, "mirakl")
-    octopia_key, octopia_creds = new_account(sandbox, "cdiscount")
-    for key in (amazon_key, ebay_key, mirakl_key, octopia_key):
+    cdiscount_key, cdiscount_creds = new_account(sandbox, "cdiscount")
+    for key in (amazon_key, ebay_key, mirakl_key, cdiscount_key):
         unlimited(sandbox, key)
     amazon_order = sandbox.admin.generate_orders(amazon_key, 1, status="Unshipped")[0]
     ebay_order = sandbox.admin.generate_orders(ebay_key, 1)[0]
     mirakl_order = sandbox.admin.generate_orders(mirakl_key, 1)[0]
-    octopia_order = sandbox.admin.generate_orders(octopia_key, 1, status="WaitingAcceptance")[0]
+    cdiscount_order = sandbox.admin.generate_orders(cdiscount_key, 1, status="WaitingAcceptance")[0]
     calls = [
         (
             amazon_session(sandbox, amazon_creds),
@@ -45,10 +45,10 @@ def test_garbage_bodies_are_client_errors_everywhere(sandbox):
         (mirakl_session(mirakl_creds), "PUT", f"/mirakl/fnac/api/orders/{mirakl_order['id']}/accept"),
         (mirakl_session(mirakl_creds), "PUT", "/mirakl/fnac/api/orders/cancel"),
         (mirakl_session(mirakl_creds), "PUT", "/mirakl/fnac/api/orders/refund"),
-        (octopia_session(sandbox, octopia_creds), "POST", f"/octopia/seller/v2/orders/{octopia_order['id']}/validate"),
-        (octopia_session(sandbox, octopia_creds), "POST", f"/octopia/seller/v2/orders/{octopia_order['id']}/shipments"),
-        (octopia_session(sandbox, octopia_creds), "POST", f"/octopia/seller/v2/orders/{octopia_order['id']}/refunds"),
-        (octopia_session(sandbox, octopia_creds), "POST", "/octopia/seller/v2/offer-packages"),
+        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/validate"),
+        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/shipments"),
+        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/refunds"),
+        (cdiscount_session(sandbox, cdiscount_creds), "POST", "/octopia/seller/v2/offer-packages"),
     ]
     for session, method, path in calls:
         for body in GARBAGE:

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .support import mirakl_session, new_account, octopia_session, unlimited
+from .support import mirakl_session, new_account, cdiscount_session, unlimited
 
 
 def test_parallel_accepts_of_one_order_apply_once(sandbox):
@@ -28,7 +28,7 @@ def test_parallel_shipments_never_ship_more_than_ordered(sandbox):
     unlimited(sandbox, key)
     order = sandbox.admin.generate_orders(key, 1, lines=1, quantity=3, status="Accepted")[0]
     line_id = order["lines"][0]["id"]
-    session_headers = dict(octopia_session(sandbox, creds).headers)
+    session_headers = dict(cdiscount_session(sandbox, creds).headers)
     url = f"{sandbox.url}/octopia/seller/v2/orders/{order['id']}/shipments"
 
     def ship(index):

@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, octopia_session, unlimited
+from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
 
 
 @pytest.mark.parametrize("status, code", [(500, "InternalFailure"), (503, "ServiceUnavailable")])
@@ -23,12 +23,12 @@ def test_http_errors_amazon(sandbox, status, code):
     assert sandbox.admin.faults() == []
 
 
-def test_http_502_on_ebay_and_mirakl_and_octopia_bodies(sandbox):
+def test_http_502_on_ebay_and_mirakl_and_cdiscount_bodies(sandbox):
     ebay_key, ebay_creds = new_account(sandbox, "ebay")
     mirakl_key, mirakl_creds = new_account(sandbox, "mirakl")
-    octopia_key, octopia_creds = new_account(sandbox, "cdiscount")
+    cdiscount_key, cdiscount_creds = new_account(sandbox, "cdiscount")
     ebay_client = ebay_session(sandbox, ebay_creds)
-    for key in (ebay_key, mirakl_key, octopia_key):
+    for key in (ebay_key, mirakl_key, cdiscount_key):
         sandbox.admin.inject_fault(key, "http_error", status=502)
     ebay = ebay_client.get(f"{sandbox.url}/ebay/sell/fulfillment/v1/order", timeout=10)
     assert ebay.status_code == 502 and ebay.json()["errors"][0]["errorId"] == 30500
@@ -39,13 +39,13 @@ def test_http_502_on_ebay_and_mirakl_and_octopia_bodies(sandbox):
         timeout=10,
         data={
             "grant_type": "client_credentials",
-            "client_id": octopia_creds["client_id"],
-            "client_secret": octopia_creds["client_secret"],
+            "client_id": cdiscount_creds["client_id"],
+            "client_secret": cdiscount_creds["client_secret"],
         },
     )
     assert token.status_code == 502, "a fault without an operation also hits the token endpoint"
-    octopia = octopia_session(sandbox, octopia_creds)
-    assert octopia.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
+    cdiscount = cdiscount_session(sandbox, cdiscount_creds)
+    assert cdiscount.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
 
 
 def test_fault_only_hits_its_account_and_operation(sandbox):
@@ -79,7 +79,7 @@ def test_timeout_answers_late_or_drops_the_connection(sandbox):
 def test_broken_json_bodies(sandbox, kind):
     key, creds = new_account(sandbox, "cdiscount")
     sandbox.admin.generate_orders(key, 2)
-    session = octopia_session(sandbox, creds)
+    session = cdiscount_session(sandbox, creds)
     sandbox.admin.inject_fault(key, kind, operation="getOrders")
     broken = session.get(f"{sandbox.url}/octopia/seller/v2/orders", timeout=10)
     assert broken.status_code == 200 and broken.headers["Content-Type"].startswith("application/json")
@@ -115,12 +115,12 @@ def test_reordered_page(sandbox):
 
 def test_expired_token_once_even_with_a_fresh_token(sandbox):
     key, creds = new_account(sandbox, "cdiscount")
-    session = octopia_session(sandbox, creds)
+    session = cdiscount_session(sandbox, creds)
     sandbox.admin.inject_fault(key, "expired_token")
     refused = session.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10)
     assert refused.status_code == 401 and refused.json()["title"] == "Unauthorized"
     assert (
-        octopia_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
+        cdiscount_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
     )
 
 

@@ -1,6 +1,6 @@
 """Every platform's pagination returns each order exactly once across pages."""
 
-from .support import amazon_session, decoded, ebay_session, mirakl_session, new_account, octopia_session, unlimited
+from .support import amazon_session, decoded, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
 
 ORDERS = 23
 
@@ -85,11 +85,11 @@ def test_mirakl_max_offset_total_count(sandbox):
     assert len(default_page["orders"]) == 10
 
 
-def test_octopia_page_index_page_size(sandbox):
+def test_cdiscount_page_index_page_size(sandbox):
     key, creds = new_account(sandbox, "cdiscount")
     unlimited(sandbox, key)
     expected = {o["id"] for o in sandbox.admin.generate_orders(key, ORDERS)}
-    session = octopia_session(sandbox, creds)
+    session = cdiscount_session(sandbox, creds)
     seen, index = [], 1
     while True:
         body = decoded(

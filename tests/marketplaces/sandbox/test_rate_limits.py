@@ -2,7 +2,7 @@
 
 import requests
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, octopia_session
+from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session
 
 
 def test_amazon_get_orders_burst_of_20_then_quota_exceeded(sandbox):
@@ -51,9 +51,9 @@ def test_mirakl_or11_once_a_minute_with_retry_after(sandbox):
     assert sandbox.admin.count(key, "OR11") == {"requests": 3, "throttled": 1}
 
 
-def test_octopia_ten_per_second_with_retry_after(sandbox):
+def test_cdiscount_ten_per_second_with_retry_after(sandbox):
     key, creds = new_account(sandbox, "cdiscount")
-    session = octopia_session(sandbox, creds)
+    session = cdiscount_session(sandbox, creds)
     sandbox.admin.freeze_clock()  # no refill while the burst is sent
     responses = [session.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10) for _ in range(12)]
     assert [r.status_code for r in responses] == [200] * 10 + [429] * 2

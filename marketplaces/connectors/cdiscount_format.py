@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orders.canonical import OrderStatus
+from orders.canonical import CanonicalStatus
 
 ORDERS_PATH = "/seller/v2/orders"
 ORDER_PATH = "/seller/v2/orders/{order_id}"
@@ -31,14 +31,14 @@ OFFER_PACKAGE_TYPE = "Update"
 RATE_LIMITS: Mapping[str, tuple[float, int]] = {"per_operation": (10.0, 10)}
 
 STATUS_MAP: Mapping[str, str] = {
-    "Processing": OrderStatus.AWAITING_PAYMENT,  # payment being checked
-    "WaitingAcceptance": OrderStatus.PENDING_ACCEPTANCE,
-    "Accepted": OrderStatus.ACCEPTED,
-    "InPreparation": OrderStatus.ACCEPTED,  # partially_shipped when some lines are shipped (see cdiscount.py)
-    "Shipped": OrderStatus.SHIPPED,
-    "Delivered": OrderStatus.DELIVERED,
-    "Refused": OrderStatus.REFUSED,
-    "Cancelled": OrderStatus.CANCELLED,
+    "Processing": CanonicalStatus.AWAITING_PAYMENT,  # payment being checked
+    "WaitingAcceptance": CanonicalStatus.PENDING_ACCEPTANCE,
+    "Accepted": CanonicalStatus.ACCEPTED,
+    "InPreparation": CanonicalStatus.ACCEPTED,  # partially_shipped when some lines are shipped (see cdiscount.py)
+    "Shipped": CanonicalStatus.SHIPPED,
+    "Delivered": CanonicalStatus.DELIVERED,
+    "Refused": CanonicalStatus.REFUSED,
+    "Cancelled": CanonicalStatus.CANCELLED,
 }
 SHIPPED_LINE_STATUSES = frozenset({"Shipped", "Delivered"})
 ACCEPTED_STATUSES = frozenset({"Accepted", "InPreparation", "Shipped", "Delivered"})

@@ -2,14 +2,14 @@
 
 from decimal import Decimal
 
-from .support import decoded, new_account, octopia_session, unlimited
+from .support import decoded, new_account, cdiscount_session, unlimited
 
 
 def _setup(sandbox, **options):
     key, creds = new_account(sandbox, "cdiscount")
     unlimited(sandbox, key)
     order = sandbox.admin.generate_orders(key, 1, **options)[0]
-    return key, creds, order, octopia_session(sandbox, creds), f"{sandbox.url}/octopia/seller/v2"
+    return key, creds, order, cdiscount_session(sandbox, creds), f"{sandbox.url}/octopia/seller/v2"
 
 
 def _get(session, api, order_id):
@@ -25,7 +25,7 @@ def test_processing_becomes_waiting_acceptance_then_expires(sandbox):
     sandbox.admin.advance_clock(120)
     assert _get(session, api, order["id"])["status"] == "WaitingAcceptance"
     sandbox.admin.advance_clock(2 * 86400)
-    session = octopia_session(sandbox, creds)  # the 2-hour token has expired meanwhile
+    session = cdiscount_session(sandbox, creds)  # the 2-hour token has expired meanwhile
     expired = _get(session, api, order["id"])
     assert expired["status"] == "Refused" and {l["status"] for l in expired["lines"]} == {"Refused"}
 
@@ -60,7 +60,7 @@ def test_validate_needs_every_line_and_the_right_status(sandbox):
     )
     assert _get(session, api, order["id"])["status"] == "Shipped"
     sandbox.admin.advance_clock(4 * 86400)
-    delivered = _get(octopia_session(sandbox, creds), api, order["id"])
+    delivered = _get(cdiscount_session(sandbox, creds), api, order["id"])
     assert delivered["status"] == "Delivered" and [l["status"] for l in delivered["lines"]] == ["Delivered", "Refused"]
 
 
@@ -86,7 +86,7 @@ def test_shipments_partial_then_complete_and_listed(sandbox):
     over = session.post(f"{api}/orders/{order['id']}/shipments", json=shipment, timeout=10)
     assert over.status_code == 409
     sandbox.admin.advance_clock(4 * 86400)
-    assert _get(octopia_session(sandbox, creds), api, order["id"])["status"] == "Delivered"
+    assert _get(cdiscount_session(sandbox, creds), api, order["id"])["status"] == "Delivered"
 
 
 def test_cancel_and_refund(sandbox):

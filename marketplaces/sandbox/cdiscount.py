@@ -426,7 +426,7 @@ def create_offer_package(world, account, request) -> Response:
         else:
             errors.append({"sellerProductId": offer["sellerProductId"], "message": "Unknown product"})
     package_id = "PKG-" + secrets.token_hex(8).upper()
-    world.documents.setdefault("octopia_packages", {})[package_id] = {
+    world.documents.setdefault("cdiscount_packages", {})[package_id] = {
         "account": account.key,
         "packageId": package_id,
         "type": "Update",
@@ -440,7 +440,7 @@ def create_offer_package(world, account, request) -> Response:
 
 
 def get_offer_package(world, account, request, packageId: str) -> Response:
-    package = world.documents.get("octopia_packages", {}).get(packageId)
+    package = world.documents.get("cdiscount_packages", {}).get(packageId)
     if package is None or package["account"] != account.key:
         raise ApiError(404, "not-found", f"Offer package {packageId} not found")
     return Response(200, {k: v for k, v in package.items() if k != "account"})
