@@ -94,7 +94,7 @@ def test_a_hundred_changes_make_one_push_per_account(lyon):
 
     messages = OutboxMessage.objects.filter(kind=STOCK)
     assert messages.count() == len(accounts)
-    assert {m.account_id for m in messages} == {a.pk for a in accounts}
+    assert {m.destination for m in messages} == {pushes.marketplace_destination(a.pk) for a in accounts}
     assert all(m.payload == {"quantities": {"KETTLE": 100}} for m in messages)
     assert set(queued.values()) == {1}
     assert not OutboxMessage.objects.filter(destination=pushes.marketplace_destination(disabled.pk)).exists()
