@@ -32,9 +32,11 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
-from marketplaces import outbox
-from marketplaces.models import MarketplaceAccount, OutboxMessage
+from marketplaces.models import MarketplaceAccount
+from oms import outbox
 from oms.errors import DomainError
+from oms.outbox import OutboxMessage
+from orders import pushes
 from orders.actions import Actor, lock_order
 from orders.models import OrderLine
 from orders.platforms import CAPABILITIES
@@ -560,6 +562,9 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
 CLOCK_MARGIN = dt.timedelta(seconds=1)
 
 
+# The outbox kind of a stock push (its sender is declared in marketplaces/outbox_kinds.py).
+STOCK_PUSH = "marketplace.stock"
+
 # One stock push in flight per account: the next waits until it is answered (or given up),
 # so retries under a platform's rate limit never pile up behind each other.
 IN_FLIGHT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
@@ -635,7 +640,7 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
     queued = {}
     for account in accounts:
         last = (
-            OutboxMessage.objects.filter(account=account, kind=OutboxMessage.Kind.STOCK)
+            OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk), kind=STOCK_PUSH)
             .order_by("-id")
             .values_list("status", "sent_at", "created_at")
             .first()
@@ -658,7 +663,9 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
         }
         message = None
         if changed:
-            message = outbox.enqueue(account=account, kind=OutboxMessage.Kind.STOCK, payload={"quantities": changed})
+            message = outbox.enqueue(
+                kind=STOCK_PUSH, destination=pushes.marketplace_destination(account.pk), payload={"quantities": changed}
+            )
             queued[account.name] = len(changed)
         for sku, row in rows.items():
             row.needs_push = False
@@ -674,7 +681,7 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
 def quantities_to_send(message: OutboxMessage) -> dict[str, int]:
     """The SKUs of a STOCK message still worth sending: not superseded by a later push, not yet answered."""
     quantities = dict(message.payload.get("quantities", {}))
-    done = ChannelPublication.objects.filter(account_id=message.account_id, sku__in=list(quantities)).filter(
+    done = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), sku__in=list(quantities)).filter(
         Q(message_id__isnull=False, message_id__gt=message.pk)
         | Q(message_id=message.pk, outcome__in=[ChannelPublication.Outcome.ACCEPTED, ChannelPublication.Outcome.REJECTED])
     )
@@ -687,7 +694,7 @@ def quantities_to_send(message: OutboxMessage) -> dict[str, int]:
 def record_stock_push(*, message: OutboxMessage, result) -> None:
     """Write a push's per-SKU outcome on the publications it still owns (called by the outbox)."""
     now = timezone.now()
-    mine = ChannelPublication.objects.filter(account_id=message.account_id, message_id=message.pk)
+    mine = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), message_id=message.pk)
     if result.accepted:
         mine.filter(sku__in=list(result.accepted)).update(
             outcome=ChannelPublication.Outcome.ACCEPTED, published_quantity=F("queued_quantity"), published_at=now, error=""

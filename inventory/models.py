@@ -245,7 +245,7 @@ class ChannelPublication(models.Model):
     needs_push = models.BooleanField(default=False, help_text="Stock changed since the last push")
     queued_quantity = models.IntegerField(_("quantity sent"), null=True)
     queued_at = models.DateTimeField(_("sent at"), null=True)
-    message = models.ForeignKey("marketplaces.OutboxMessage", on_delete=models.SET_NULL, null=True, related_name="+")
+    message = models.ForeignKey("oms.OutboxMessage", on_delete=models.SET_NULL, null=True, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.QUEUED)
     error = models.TextField(_("error"), blank=True)
     published_quantity = models.IntegerField(_("published quantity"), null=True)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces import credentials
-from marketplaces.models import MarketplaceAccount, OutboxMessage, QuarantinedOrder
+from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 
 
 class MarketplaceAccountForm(forms.ModelForm):
@@ -48,15 +48,6 @@ class MarketplaceAccountAdmin(admin.ModelAdmin):
             return ", ".join(f"{name}: {value}" for name, value in credentials.masked(account.credentials).items()) or "—"
         except credentials.CredentialsUnreadable:
             return _("unreadable with the configured keys")
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "account", "kind", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind", "account")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # retried or discarded through the outbox page
 
 
 @admin.register(QuarantinedOrder)

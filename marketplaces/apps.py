@@ -8,3 +8,4 @@ class MarketplacesConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplaces import checks  # noqa: F401  (registers the deploy check)
+        from marketplaces import outbox_kinds  # noqa: F401  (declares the marketplace.* outbox kinds)

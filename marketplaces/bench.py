@@ -20,7 +20,9 @@ import time
 
 from django.db.models import F
 
-from marketplaces.models import MarketplaceAccount, OutboxMessage
+from marketplaces.models import MarketplaceAccount
+from oms.outbox import OutboxMessage
+from orders import pushes
 from marketplaces.polling import due_accounts
 from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox_accounts import connect_sandbox_account
@@ -151,10 +153,10 @@ def outbox_lag(admin: SandboxAdmin, *, orders: int) -> None:
         for order in Order.objects.filter(account=account):
             actions.accept_order(order_id=order.pk, actor=actor)
             time.sleep(0.02)  # an operator clicking through the queue, fast
-        wait_for(lambda: not OutboxMessage.objects.filter(account=account).exclude(status="sent").exists(), seconds=600)
+        wait_for(lambda: not OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).exclude(status="sent").exists(), seconds=600)
     lags = [
         (message.sent_at - message.created_at).total_seconds()
-        for message in OutboxMessage.objects.filter(account=account).only("sent_at", "created_at")
+        for message in OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).only("sent_at", "created_at")
     ]
     report("outbox_push_lag_p95", p95(lags), "s")
     report("outbox_push_lag_max", max(lags), "s")

@@ -28,6 +28,7 @@ from marketplaces.clients import connector_for_account
 from marketplaces.connectors.errors import InvalidRequest, MarketplaceError, RejectedByMarketplace
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from marketplaces.ratelimit import Throttled
+from oms.backoff import backoff_seconds
 from oms.errors import DomainError
 from orders.actions import ingest_orders
 from orders.platforms import CAPABILITIES
@@ -197,7 +198,9 @@ def _finish(account, owner, *, finished=False, started=None, error=None, forget_
     else:
         failures = account.consecutive_failures + 1
         retry_after = getattr(error, "retry_after", None)
-        backoff = dt.timedelta(seconds=retry_after) if retry_after else min(MAX_BACKOFF, dt.timedelta(seconds=30 * 2**failures))
+        backoff = dt.timedelta(
+            seconds=backoff_seconds(failures, base=60, cap=MAX_BACKOFF.total_seconds(), retry_after=retry_after or None)
+        )
         fields.update(
             last_poll_error=f"{error.__class__.__name__}: {error}"[:2000],
             consecutive_failures=failures,

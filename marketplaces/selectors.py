@@ -1,23 +1,51 @@
 """Read-side queries for the marketplace screens."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
-from marketplaces.models import MarketplaceAccount, OutboxMessage, QuarantinedOrder
+from marketplaces.models import MarketplaceAccount, QuarantinedOrder
+from oms import outbox
+from oms.outbox import OutboxMessage
+from orders import pushes
+from orders.models import Order
 
 S = OutboxMessage.Status
 
 
+def _outbox_count(*statuses: str) -> Coalesce:
+    """Messages to the account (any kind) in these statuses."""
+    destination = Concat(Value(pushes.MARKETPLACE_PREFIX), Cast(OuterRef("pk"), CharField()))
+    counted = (
+        OutboxMessage.objects.filter(destination=destination, status__in=statuses)
+        .order_by()
+        .values("destination")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def accounts_with_health() -> QuerySet[MarketplaceAccount]:
     return MarketplaceAccount.objects.annotate(
-        outbox_waiting=Count("outbox", filter=Q(outbox__status__in=[S.PENDING, S.SENDING]), distinct=True),
-        outbox_dead=Count("outbox", filter=Q(outbox__status=S.DEAD), distinct=True),
+        outbox_waiting=_outbox_count(S.PENDING, S.SENDING),
+        outbox_dead=_outbox_count(S.DEAD),
         quarantined=Count("quarantined_orders", filter=Q(quarantined_orders__resolved=False), distinct=True),
     ).order_by("platform", "name")
 
 
-def outbox_messages(*, status: str | None = None) -> QuerySet[OutboxMessage]:
-    messages = OutboxMessage.objects.select_related("account", "order").order_by("-id")
-    return messages.filter(status=status) if status else messages
+def destination_labels() -> dict[str, str]:
+    """Every destination the outbox has a message for → what the page calls it (an account's name)."""
+    names = {pushes.marketplace_destination(pk): name for pk, name in MarketplaceAccount.objects.values_list("pk", "name")}
+    return {destination: names.get(destination, destination) for destination in outbox.destinations()}
+
+
+def with_subjects(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Attach `order` to the messages about an order (one query for the page)."""
+    order_ids = {pushes.order_id_of(message.subject) for message in messages} - {None}
+    orders = Order.objects.only("pk", "reference", "marketplace_order_id").in_bulk(order_ids)
+    for message in messages:
+        message.order = orders.get(pushes.order_id_of(message.subject))
+    return messages
 
 
 def open_quarantine() -> QuerySet[QuarantinedOrder]:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from marketplaces import outbox, polling
+from marketplaces import polling
 
 
 @shared_task(name="marketplaces.dispatch_polls", ignore_result=True)
@@ -20,8 +20,3 @@ def poll_account(account_id: int) -> dict:
     report = polling.poll_account(account_id=account_id)
     return {"claimed": report.claimed, "pages": report.pages, "error": report.error}
 
-
-@shared_task(name="marketplaces.drain_outbox", ignore_result=True)
-def drain_outbox() -> dict:
-    """Calls outbox.drain: sends what is due to the marketplaces."""
-    return outbox.drain()

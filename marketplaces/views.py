@@ -1,4 +1,4 @@
-"""Accounts (poll health, poll now), the outbox (dead letters) and quarantined payloads."""
+"""Accounts (poll health, poll now), the outbox (every kind of message, dead letters first) and quarantined payloads."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from marketplaces import actions, outbox, selectors, usage
-from marketplaces.models import MarketplaceAccount, OutboxMessage
+from marketplaces import actions, selectors, usage
+from marketplaces.models import MarketplaceAccount
+from oms import outbox
+from oms.outbox import OutboxMessage
 
 ADMIN = "marketplaces.change_marketplaceaccount"
 
@@ -37,11 +39,26 @@ def outbox_list(request):
     status = request.GET.get("status", OutboxMessage.Status.DEAD)
     if status not in OutboxMessage.Status.values:
         status = ""
-    page = Paginator(selectors.outbox_messages(status=status or None), 50).get_page(request.GET.get("page"))
+    destinations = selectors.destination_labels()
+    kinds = {kind.name: kind.label for kind in outbox.declared_kinds()}
+    destination = request.GET.get("destination", "") if request.GET.get("destination") in destinations else ""
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in kinds else ""
+    page = Paginator(outbox.messages(destination=destination, kind=kind, status=status), 50).get_page(request.GET.get("page"))
+    for message in selectors.with_subjects(list(page)):
+        message.destination_label = destinations.get(message.destination, message.destination)
+        message.kind_label = kinds.get(message.kind, message.kind)
     return render(
         request,
         "marketplaces/outbox.html",
-        {"page": page, "status": status, "statuses": OutboxMessage.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": OutboxMessage.Status.choices,
+            "destination": destination,
+            "destinations": sorted(destinations.items(), key=lambda item: str(item[1])),
+            "kind": kind,
+            "kinds": list(kinds.items()),
+        },
     )
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from oms.outbox.models import OutboxMessage  # noqa: F401  (the outbox core's model, in this app)
+
 
 class IdempotencyRecord(models.Model):
     """The first response to a state-changing POST, replayed for the same `Idempotency-Key`."""

@@ -134,7 +134,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "oms.heartbeat", "schedule": 10.0},
     "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 2.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
-    "drain-outbox": {"task": "marketplaces.drain_outbox", "schedule": 2.0},
+    "drain-outbox": {"task": "oms.drain_outbox", "schedule": 2.0},
     # Bulk jobs whose task was lost are queued again (running a job twice is safe).
     "resume-bulk-jobs": {"task": "orders.resume_bulk_jobs", "schedule": 60.0},
     # Stock changes become one coalesced push per account per interval (inventory.actions.push_interval).

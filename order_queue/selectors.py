@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from marketplaces.models import OutboxMessage
+from oms import outbox
+from orders import pushes
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
 from rules import selectors as rules_selectors
 
@@ -30,15 +31,17 @@ def order_detail() -> QuerySet[Order]:
     return Order.objects.select_related("account", "assignee", "allocation").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),
-        Prefetch("outbox", queryset=OutboxMessage.objects.order_by("id")),
         _rule_history(),
     )
 
 
 def timeline(order: Order) -> list[dict]:
-    """Every event and every push to the marketplace of an order, oldest first (prefetched by order_detail)."""
+    """Every event and every outbox message about an order, oldest first (events prefetched by order_detail)."""
     entries = [{"at": event.created_at, "event": event} for event in order.events.all()]
-    entries += [{"at": message.created_at, "push": message} for message in order.outbox.all()]
+    for message in outbox.messages_about(pushes.order_subject(order.pk)):
+        kind = outbox.kind_named(message.kind)
+        message.kind_label = kind.label if kind else message.kind
+        entries.append({"at": message.created_at, "push": message})
     entries += [{"at": decision.created_at, "decision": decision} for decision in order.rule_history]
     return sorted(entries, key=lambda entry: entry["at"])
 

@@ -18,9 +18,9 @@ from enum import Enum
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from marketplaces import outbox
+from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import signals
+from orders import pushes, signals
 from orders import status as transitions
 from orders.canonical import OrderData, OrderLineData
 from orders.models import ActorType, Order, OrderEvent, OrderLine
@@ -135,15 +135,33 @@ def _line_ids(order: Order) -> list[str]:
 
 
 def _push(order: Order, kind: str, **payload) -> None:
-    """Tell the marketplace, in this transaction: the outbox sends it after commit."""
+    """Tell the marketplace, in this transaction: the outbox sends it after commit, after the order's earlier pushes."""
     outbox.enqueue(
-        account=order.account, order=order, kind=kind, payload={"marketplace_order_id": order.marketplace_order_id, **payload}
+        kind=kind,
+        destination=pushes.marketplace_destination(order.account_id),
+        ordering_key=pushes.order_subject(order.pk),
+        subject=pushes.order_subject(order.pk),
+        payload={"marketplace_order_id": order.marketplace_order_id, **payload},
     )
+
+
+def on_push_sent(*, message, **kwargs) -> None:
+    """outbox_message_sent receiver: a push of an order's decision goes on its timeline."""
+    order_id = pushes.order_id_of(message.subject)
+    if message.kind in pushes.KINDS and order_id is not None:
+        record_marketplace_push(order_id=order_id, kind=pushes.verb(message.kind), outcome="sent")
+
+
+def on_push_failed(*, message, error: str, **kwargs) -> None:
+    """outbox_message_failed receiver: a push the marketplace refused (or that ran out of attempts)."""
+    order_id = pushes.order_id_of(message.subject)
+    if message.kind in pushes.KINDS and order_id is not None:
+        record_marketplace_push(order_id=order_id, kind=pushes.verb(message.kind), outcome="failed", error=error)
 
 
 @transaction.atomic
 def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: str = "") -> None:
-    """Put a push's outcome on the order's timeline (called by the outbox)."""
+    """Put a push's outcome on the order's timeline (on the outbox's signals)."""
     order = Order.objects.select_related("account").get(pk=order_id)
     sent = outcome == "sent"
     record_event(
@@ -165,7 +183,7 @@ def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
     if CAPABILITIES[order.account.platform].acceptance_step:
-        _push(order, outbox.OutboxMessage.Kind.ACCEPT, line_ids=_line_ids(order))
+        _push(order, pushes.ACCEPT, line_ids=_line_ids(order))
     return order
 
 
@@ -176,7 +194,7 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
     _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
-    _push(order, outbox.OutboxMessage.Kind.REFUSE, line_ids=_line_ids(order), reason=reason)
+    _push(order, pushes.REFUSE, line_ids=_line_ids(order), reason=reason)
     return order
 
 
@@ -191,7 +209,7 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
         {"line_id": line.marketplace_line_id, "quantity": line.quantity, "amount": str(line.total_amount)}
         for line in order.lines.all()
     ]
-    _push(order, outbox.OutboxMessage.Kind.CANCEL, reason=reason, lines=lines)
+    _push(order, pushes.CANCEL, reason=reason, lines=lines)
     return order
 
 
@@ -224,7 +242,7 @@ def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: st
     )
     _push(
         order,
-        outbox.OutboxMessage.Kind.SHIP,
+        pushes.SHIP,
         carrier=carrier,
         tracking_number=tracking_number,
         lines=shipped_lines,
@@ -277,7 +295,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
     )
     _push(
         order,
-        outbox.OutboxMessage.Kind.REFUND,
+        pushes.REFUND,
         reason=reason,
         currency=order.currency,
         lines=[

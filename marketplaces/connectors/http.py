@@ -25,6 +25,8 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from oms.backoff import backoff_seconds
+
 from .errors import (
     AuthenticationFailed,
     MarketplaceError,
@@ -245,7 +247,7 @@ class HttpClient:
         return error
 
     def _wait(self, retry_after: float | None, attempt: int) -> None:
-        delay = retry_after if retry_after is not None else self.backoff_seconds * (2 ** (attempt - 1))
+        delay = backoff_seconds(attempt, base=self.backoff_seconds, retry_after=retry_after)
         if delay > 0:
             self.sleep(delay)
 

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplaces.models import MarketplaceAccount, OutboxMessage
+from marketplaces.models import MarketplaceAccount
+from oms.outbox import OutboxMessage
+from orders import pushes
 from marketplaces.sandbox.catalogue import CATALOGUE
 from oms.benchmarking import celery, child_env, p95, processes, report, wait_for
 from orders.actions import Actor, ingest_order, ingest_orders
@@ -98,7 +100,7 @@ def dry_run_time() -> None:
 def new_order_to_decision_lag(account, *, orders: int) -> None:
     """Same evaluation as the accept rule, acting with a tag: the figure is ours, not a push to a marketplace."""
     # The accepts above wrote pushes for a marketplace this bench has no server for: keep them out of the worker's way.
-    OutboxMessage.objects.filter(account=account).update(status=OutboxMessage.Status.DISCARDED)
+    OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).update(status=OutboxMessage.Status.DISCARDED)
     accept = Rule.objects.get(name="Stock OK FR")
     actions.set_rule_enabled(rule_id=accept.pk, enabled=False, updated_by=None)
     conditions = [{"type": "stock"}, {"type": "total", "max": "100000"}, {"type": "country", "countries": ["FR"]}]

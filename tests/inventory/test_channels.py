@@ -6,17 +6,19 @@ import pytest
 from django.utils import timezone
 
 from inventory import actions, selectors
+from inventory.actions import STOCK_PUSH
 from inventory.models import ChannelPublication, ChannelRule, Listing, PendingStockPush
 from inventory.selectors import EffectiveRule
-from marketplaces import outbox
-from marketplaces.models import OutboxMessage
 from marketplaces.sandbox.catalogue import CATALOGUE
+from oms import outbox
+from oms.outbox import OutboxMessage
+from orders import pushes
 from orders.actions import Actor
 from tests.factories import MarketplaceAccountFactory
 from tests.inventory.conftest import order_of, product, put_stock
 
 ACTOR = Actor.system("test")
-STOCK = OutboxMessage.Kind.STOCK
+STOCK = STOCK_PUSH
 
 
 @pytest.fixture(autouse=True)
@@ -91,10 +93,10 @@ def test_a_hundred_changes_make_one_push_per_account(lyon):
 
     messages = OutboxMessage.objects.filter(kind=STOCK)
     assert messages.count() == len(accounts)
-    assert {m.account_id for m in messages} == {a.pk for a in accounts}
+    assert {m.destination for m in messages} == {pushes.marketplace_destination(a.pk) for a in accounts}
     assert all(m.payload == {"quantities": {"KETTLE": 100}} for m in messages)
     assert set(queued.values()) == {1}
-    assert not OutboxMessage.objects.filter(account=disabled).exists()
+    assert not OutboxMessage.objects.filter(destination=pushes.marketplace_destination(disabled.pk)).exists()
     assert PendingStockPush.objects.count() == 0
     assert actions.queue_stock_pushes() == {}  # nothing changed since
 
@@ -184,12 +186,12 @@ def test_an_older_push_sent_again_does_not_overwrite_a_newer_one(sandbox, sandbo
     sku = CATALOGUE[2].sku
     item = put_stock(sku, 9, lyon)
     actions.queue_stock_pushes()
-    older = OutboxMessage.objects.get(account=account, kind=STOCK)
+    older = OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk), kind=STOCK)
     older.status = OutboxMessage.Status.DEAD  # it failed for good
     older.save()
     actions.adjust_stock(product_id=item.pk, warehouse_id=lyon.pk, change=-4, note="damaged", actor=ACTOR)
     actions.queue_stock_pushes()
-    newer = OutboxMessage.objects.filter(account=account, kind=STOCK).last()
+    newer = OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk), kind=STOCK).last()
     outbox.retry_dead(message_id=older.pk)  # an admin sends the dead letter again, later
     assert actions.quantities_to_send(older) == {}
     assert actions.quantities_to_send(newer) == {sku: 5}

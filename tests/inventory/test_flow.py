@@ -4,7 +4,8 @@ import pytest
 
 from inventory import actions, demo
 from inventory.models import ChannelRule, OrderAllocation, Product, StockLevel, Warehouse
-from marketplaces import outbox, polling
+from marketplaces import polling
+from oms import outbox
 from marketplaces.sandbox.catalogue import CATALOGUE
 from orders import actions as order_actions
 from orders.actions import Actor

@@ -6,10 +6,13 @@ import time
 import pytest
 from django.utils import timezone
 
-from marketplaces import outbox, polling
-from marketplaces.models import MarketplaceAccount, OutboxMessage
-from marketplaces.tasks import drain_outbox, poll_account
-from orders import actions
+from marketplaces import polling
+from marketplaces.models import MarketplaceAccount
+from marketplaces.tasks import poll_account
+from oms import outbox
+from oms.outbox import OutboxMessage
+from oms.tasks import drain_outbox
+from orders import actions, pushes
 from orders.models import Order, OrderEvent
 from tests.workers import kill, start_worker
 
@@ -73,7 +76,7 @@ def test_worker_killed_in_the_middle_of_a_push(sandbox, sandbox_account, operato
         kill(worker)
     finally:
         kill(worker)
-    message = OutboxMessage.objects.get(order=order, kind="ship")
+    message = outbox.messages_about(pushes.order_subject(order.pk)).get(kind=pushes.SHIP)
     assert message.status == OutboxMessage.Status.SENDING  # nobody knows whether it went through
     wait_until(lambda: sandbox.admin.order(key, remote["id"])["status"] == "SHIPPED", step=0.1)
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from marketplaces import outbox, polling
-from marketplaces.models import OutboxMessage
-from orders import actions
+from marketplaces import polling
+from oms import outbox
+from oms.outbox import OutboxMessage
+from orders import actions, pushes
 from orders.models import Order, OrderEvent
 
 S = OutboxMessage.Status
@@ -27,6 +28,10 @@ def ingest_one(sandbox, account, key, **options):
     [remote] = sandbox.admin.generate_orders(key, 1, lines=2, **options)
     polling.poll_account(account_id=account.pk)
     return Order.objects.get(account=account, marketplace_order_id=remote["id"])
+
+
+def messages_of(order):
+    return outbox.messages_about(pushes.order_subject(order.pk))
 
 
 def applied(sandbox, key, order):
@@ -81,7 +86,7 @@ def test_5xx_is_retried_later_and_applied_once(sandbox, sandbox_account, operato
     actions.accept_order(order_id=order.pk, actor=actions.Actor.of_user(operator))
 
     assert outbox.drain() == {"retry": 1}
-    message = OutboxMessage.objects.get(order=order)
+    message = messages_of(order).get()
     assert message.status == S.PENDING and "503" in message.last_error
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)
     assert outbox.drain() == {"sent": 1}
@@ -96,7 +101,7 @@ def test_a_refusal_by_the_platform_is_a_dead_letter_on_the_timeline(sandbox, san
     actions.accept_order(order_id=order.pk, actor=actions.Actor.of_user(operator))
 
     assert outbox.drain() == {"dead": 1}
-    message = OutboxMessage.objects.get(order=order)
+    message = messages_of(order).get()
     assert message.status == S.DEAD and message.last_error
     failure = OrderEvent.objects.get(order=order, kind=OrderEvent.Kind.PUSH_FAILED)
     assert "accept" in failure.message
@@ -118,6 +123,6 @@ def test_a_later_push_waits_for_the_earlier_one_of_its_order(sandbox, sandbox_ac
     actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
 
     assert outbox.drain() == {"retry": 1}  # the shipment is not sent before the acceptance
-    OutboxMessage.objects.filter(order=order).update(next_attempt_at=order.created_at)
+    messages_of(order).update(next_attempt_at=order.created_at)
     assert outbox.drain() == {"sent": 2}
     assert applied(sandbox, key, order) == ["validate", "createShipment"]

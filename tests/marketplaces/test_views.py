@@ -4,8 +4,23 @@ import pytest
 from django.urls import reverse
 
 from marketplaces import usage
-from marketplaces.models import OutboxMessage, QuarantinedOrder
+from marketplaces.models import QuarantinedOrder
+from oms.outbox import OutboxMessage
+from orders import pushes
 from tests.factories import MarketplaceAccountFactory, make_order
+
+
+def dead_letter(order, key, *, kind=pushes.ACCEPT, account=None):
+    return OutboxMessage.objects.create(
+        kind=kind,
+        destination=pushes.marketplace_destination((account or order.account).pk),
+        ordering_key=pushes.order_subject(order.pk),
+        subject=pushes.order_subject(order.pk),
+        idempotency_key=key,
+        status="dead",
+        attempts=8,
+        last_error="RejectedByMarketplace: nope",
+    )
 
 
 @pytest.mark.django_db
@@ -36,18 +51,42 @@ def test_operator_polls_now(client, operator, django_capture_on_commit_callbacks
 @pytest.mark.django_db
 def test_admin_retries_and_discards_dead_letters(client, admin_user):
     order = make_order()
-    dead = [
-        OutboxMessage.objects.create(account=order.account, order=order, kind="accept", idempotency_key=f"k{i}", status="dead", attempts=8, last_error="RejectedByMarketplace: nope")
-        for i in range(2)
-    ]
+    dead = [dead_letter(order, f"k{i}") for i in range(2)]
     client.force_login(admin_user)
     page = client.get(reverse("marketplaces:outbox")).content.decode()
     assert "RejectedByMarketplace: nope" in page
+    assert page.count(order.account.name) == 3  # the destination filter and both rows name the account
 
     client.post(reverse("marketplaces:outbox_retry", args=[dead[0].pk]))
     client.post(reverse("marketplaces:outbox_discard", args=[dead[1].pk]))
 
     assert list(OutboxMessage.objects.order_by("id").values_list("status", "attempts")) == [("pending", 0), ("discarded", 8)]
+
+
+@pytest.mark.django_db
+def test_the_outbox_page_filters_by_destination_kind_and_status(client, admin_user, django_assert_num_queries):
+    order, other = make_order(), make_order()
+    dead_letter(order, "accept-1")
+    dead_letter(other, "ship-2", kind=pushes.SHIP)
+    OutboxMessage.objects.create(kind="carrier.label", destination="carrier:colissimo", idempotency_key="label-3", status="dead")
+    client.force_login(admin_user)
+    url = reverse("marketplaces:outbox")
+
+    # Session, user, its permissions (2), account names, destinations, the page (count + rows), its orders.
+    with django_assert_num_queries(9):
+        everything = client.get(url, {"status": "all"}).content.decode()
+    assert "carrier:colissimo" in everything and "Ship" in everything and "Accept" in everything
+
+    def link(order):
+        return reverse("orders:detail", args=[order.pk]) + '"'
+
+    to_one_account = client.get(url, {"destination": pushes.marketplace_destination(other.account_id)}).content.decode()
+    assert link(other) in to_one_account and link(order) not in to_one_account
+
+    ships = client.get(url, {"kind": pushes.SHIP, "status": "dead"}).content.decode()
+    assert link(other) in ships and link(order) not in ships and "carrier:colissimo" not in ships.split("<tbody>")[1]
+
+    assert "Nothing here." in client.get(url, {"status": "sent"}).content.decode()
 
 
 @pytest.mark.django_db

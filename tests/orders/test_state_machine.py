@@ -2,8 +2,9 @@
 
 import pytest
 
+from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import actions
+from orders import actions, pushes
 from orders.models import Order, OrderEvent
 from orders.status import TRANSITIONS, OrderStatus
 from tests.factories import make_order
@@ -125,4 +126,4 @@ def test_refunds_only_shipped_orders_and_never_more_than_paid(operator):
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED and order.refunded_amount == first_line.total_amount
     assert order.events.filter(kind=OrderEvent.Kind.REFUNDED).count() == 1
-    assert order.outbox.filter(kind="refund").count() == 1
+    assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.REFUND).count() == 1

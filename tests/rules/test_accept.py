@@ -2,7 +2,8 @@
 
 import pytest
 
-from marketplaces.models import OutboxMessage
+from oms import outbox
+from orders import pushes
 from orders.models import OrderEvent
 from orders.status import OrderStatus
 from rules import actions
@@ -28,7 +29,7 @@ def test_accepted_by_rule_with_the_reason_per_condition(mirakl):
     event = OrderEvent.objects.get(order=order, to_status=OrderStatus.ACCEPTED)
     assert (event.actor_type, event.actor_label, event.actor_display) == ("rule", "Stock OK FR", "Stock OK FR")
     assert event.message == "accepted by rule 'Stock OK FR': stock 3 ≥ 1 for all lines; total 42.90 € ≤ 500 €"
-    assert OutboxMessage.objects.filter(order=order, kind="accept").count() == 1
+    assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.ACCEPT).count() == 1
 
 
 def test_a_rule_without_a_stock_condition_still_checks_stock(mirakl):
@@ -45,7 +46,7 @@ def test_a_rule_without_a_stock_condition_still_checks_stock(mirakl):
     assert short.status == OrderStatus.PENDING_ACCEPTANCE
     assert refused.outcome == "no_match"
     assert refused.reasons == ["Cheap: cannot reserve stock: CHAIR-01 3 < 4"]
-    assert not OutboxMessage.objects.filter(order=short, kind="accept").exists()
+    assert not outbox.messages_about(pushes.order_subject(short.pk)).filter(kind=pushes.ACCEPT).exists()
 
 
 def test_unreservable_lines_are_never_accepted_even_when_every_condition_holds(mirakl):
@@ -69,5 +70,5 @@ def test_accepting_twice_acts_once(mirakl):
     order = order_with(account=mirakl, lines=[("CHAIR-01", 1, "42.90")])
     assert actions.apply_rules(order_ids=[order.pk]) == {"accept": 1}
     assert actions.apply_rules(order_ids=[order.pk]) == {"unchanged": 1}
-    assert OutboxMessage.objects.filter(order=order, kind="accept").count() == 1
+    assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.ACCEPT).count() == 1
     assert RuleDecision.objects.filter(order=order).count() == 1

@@ -2,6 +2,8 @@
 
 import pytest
 
+from oms import outbox
+from orders import pushes
 from orders.models import OrderEvent
 from orders.status import OrderStatus
 from rules import actions
@@ -106,7 +108,7 @@ def test_refuse_with_reason(mirakl):
     event = OrderEvent.objects.get(order=order, to_status=OrderStatus.REFUSED)
     assert (event.actor_type, event.actor_label) == ("rule", "No Germany")
     assert event.message == "We do not ship to Germany (refused by rule 'No Germany': ships to DE (in DE))"
-    assert order.outbox.filter(kind="refuse").count() == 1
+    assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.REFUSE).count() == 1
 
 
 def test_accept_needs_an_acceptance_step_and_a_waiting_order(mirakl, amazon):
@@ -142,7 +144,7 @@ def test_a_rule_never_accepts_when_stock_cannot_be_confirmed(mirakl):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_ACCEPTANCE
-    assert not order.outbox.filter(kind="accept").exists()
+    assert not outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.ACCEPT).exists()
     assert decision.rule_name == "Hold the rest" and order.on_hold
     assert not RuleDecision.objects.filter(order=order, outcome="accept").exists()
 

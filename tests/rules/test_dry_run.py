@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplaces.models import OutboxMessage
+from oms.outbox import OutboxMessage
 from orders.models import Order, OrderEvent
 from rules import selectors
 from rules.models import Rule, RuleDecision
