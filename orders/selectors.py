@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from marketplaces.models import OutboxMessage
+from orders import events
 from orders.filters import RULE_FLAGS, optional_model
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
 
@@ -44,8 +45,20 @@ def order_detail() -> QuerySet[Order]:
 
 
 def timeline(order: Order) -> list[dict]:
-    """Every event and every push to the marketplace of an order, oldest first (prefetched by order_detail)."""
-    entries = [{"at": event.created_at, "event": event} for event in order.events.all()]
+    """Every event and every push to the marketplace of an order, oldest first (prefetched by order_detail).
+
+    Events come with their heading, sentence and status change in the active language.
+    """
+    entries = [
+        {
+            "at": event.created_at,
+            "event": event,
+            "label": events.label(event.kind),
+            "text": events.describe(event),
+            "transition": events.transition(event),
+        }
+        for event in order.events.all()
+    ]
     entries += [{"at": message.created_at, "push": message} for message in order.outbox.all()]
     entries += [{"at": decision.created_at, "decision": decision} for decision in getattr(order, "rule_history", [])]
     return sorted(entries, key=lambda entry: entry["at"])
