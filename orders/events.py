@@ -72,7 +72,7 @@ STATUS_IGNORED = declare(
     "status_ignored",
     label=_("Marketplace status not applied"),
     template=_(
-        "The marketplace reports “%(marketplace_status)s”; the order stays %(from_status)s "
+        "The marketplace reports “%(marketplace_status)s”; the order stays “%(from_status)s” "
         "(the marketplace may not have seen our last decision yet)."
     ),
 )
@@ -97,20 +97,20 @@ HELD = declare("held", label=_("Held for review"), template=_("Held for review: 
 HOLD_RELEASED = declare("hold_released", label=_("Released from review"), template=_("No longer held for review."))
 
 # What the outbox reports about a push to the marketplace.
-PUSHED = declare("pushed", label=_("Sent to the marketplace"), template=_("%(push)s sent to %(account)s."))
+PUSHED = declare("pushed", label=_("Sent to the marketplace"), template=_("Sent to %(account)s: %(push)s."))
 PUSH_FAILED = declare(
     "push_failed",
     label=_("Not accepted by the marketplace"),
-    template=_("%(push)s not accepted by %(account)s: %(error)s"),
+    template=_("Not accepted by %(account)s: %(push)s (%(error)s)."),
 )
 
-# The decisions the outbox pushes for an order, as the subject of a sentence.
+# What the outbox pushes for an order (its message kinds), named in a sentence.
 PUSHES = {
-    "accept": _("Acceptance"),
-    "refuse": _("Refusal"),
-    "cancel": _("Cancellation"),
-    "ship": _("Shipping confirmation"),
-    "refund": _("Refund"),
+    "accept": _("acceptance"),
+    "refuse": _("refusal"),
+    "cancel": _("cancellation"),
+    "ship": _("shipping confirmation"),
+    "refund": _("refund"),
 }
 
 WITH_REASON = _("%(event)s Reason: %(reason)s")
