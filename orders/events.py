@@ -27,7 +27,8 @@ Events written before kinds had parameters keep their old sentence in the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
@@ -43,16 +44,21 @@ from orders.status import OrderStatus
 class EventKind:
     label: Promise
     template: Promise
+    formats: dict[str, Callable[[object], str]] = field(default_factory=dict)
 
 
 KINDS: dict[str, EventKind] = {}
 
 
-def declare(kind: str, *, label: Promise, template: Promise) -> str:
-    """Make `kind` writable and readable; returns the kind, to name it as a constant."""
+def declare(kind: str, *, label: Promise, template: Promise, formats=None) -> str:
+    """Make `kind` writable and readable; returns the kind, to name it as a constant.
+
+    `formats` (parameter name → function of its value, returning text in the active
+    language) shows the kind's own structured parameters, e.g. a list of shortages.
+    """
     if kind in KINDS:
         raise ImproperlyConfigured(f"Order event kind {kind!r} is declared twice.")
-    KINDS[kind] = EventKind(label=label, template=template)
+    KINDS[kind] = EventKind(label=label, template=template, formats=formats or {})
     return kind
 
 
@@ -135,7 +141,7 @@ def render(kind: str, params: dict) -> str:
     declared = KINDS.get(kind)
     if declared is None:
         return ""
-    sentence = str(declared.template) % _Shown(params)
+    sentence = str(declared.template) % _Shown(params, declared.formats)
     reason = (params.get("reason") or "").strip()
     return str(WITH_REASON) % {"event": sentence, "reason": reason} if reason else sentence
 
@@ -150,22 +156,27 @@ def transition(event: OrderEvent) -> str:
     if not event.to_status:
         return ""
     if not event.from_status:
-        return _status(event.to_status)
-    return str(TRANSITION) % {"from_status": _status(event.from_status), "to_status": _status(event.to_status)}
+        return status_label(event.to_status)
+    return str(TRANSITION) % {"from_status": status_label(event.from_status), "to_status": status_label(event.to_status)}
 
 
 class _Shown(dict):
     """Parameters as a template shows them: labels for values, the reader's number format."""
 
+    def __init__(self, params: dict, formats: dict):
+        super().__init__(params)
+        self.formats = formats
+
     def __getitem__(self, name: str) -> str:
         if name not in self:
             return "?"
         value = super().__getitem__(name)
-        shown = _FORMATS.get(name, str)
+        shown = self.formats.get(name) or _FORMATS.get(name, str)
         return shown(value)
 
 
-def _status(value: str) -> str:
+def status_label(value: str) -> str:
+    """An order status's label in the active language (the value itself if unknown)."""
     try:
         return str(OrderStatus(value).label)
     except ValueError:
@@ -194,9 +205,9 @@ def _push(value: str) -> str:
 
 
 _FORMATS = {
-    "from_status": _status,
-    "to_status": _status,
-    "status": _status,
+    "from_status": status_label,
+    "to_status": status_label,
+    "status": status_label,
     "fields": _field_labels,
     "amount": _amount,
     "push": _push,

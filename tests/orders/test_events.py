@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from inventory import events as stock_events
+from inventory.models import OrderAllocation
 from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
@@ -34,13 +36,24 @@ EXAMPLES = {
     events.HOLD_RELEASED: ({}, "", ""),
     events.PUSHED: ({"push": "accept", "account": "Fnac-Darty FR"}, "", ""),
     events.PUSH_FAILED: ({"push": "ship", "account": "Fnac-Darty FR", "error": "HTTP 400 OR23"}, "", ""),
+    # Why an order holds stock or not (inventory declares these; its allocations show them).
+    stock_events.UNKNOWN_SKU: ({"skus": ["NOT-OURS", "GONE"]}, "", ""),
+    stock_events.NO_LINES: ({}, "", ""),
+    stock_events.NO_WAREHOUSE: ({}, "", ""),
+    stock_events.RESERVED: ({"warehouse": "Lyon", "passed_over": [{"warehouse": "Paris", "short": ["KETTLE 1/2"]}]}, "", ""),
+    stock_events.BACKORDER: ({"missing": [{"sku": "KETTLE", "needed": 2, "available": 1}], "passed_over": []}, "", ""),
+    stock_events.RELEASED: ({"status": OrderStatus.CANCELLED}, "", ""),
+    stock_events.NOTHING_HELD: ({"status": OrderStatus.REFUSED}, "", ""),
+    stock_events.CONSUMED: ({"warehouse": "Lyon"}, "", ""),
+    stock_events.CONSUMED_UNRESERVED: ({}, "", ""),
+    stock_events.NOTHING_CONSUMED: ({}, "", ""),
 }
 
 
 def english_fragments() -> set[str]:
     """The words of every event template and label (placeholders taken out), as in the source."""
     messages = [message for kind in events.KINDS.values() for message in (kind.label, kind.template)]
-    messages += [*events.PUSHES.values(), events.WITH_REASON]
+    messages += [*events.PUSHES.values(), events.WITH_REASON, stock_events.PASSED_OVER, stock_events.MISSING]
     with translation.override("en"):
         sources = [str(message) for message in messages]
     fragments = set()
@@ -57,6 +70,9 @@ def an_order_with_every_kind_of_event():
     OrderEvent.objects.filter(order=order).delete()
     for kind, (params, before, after) in EXAMPLES.items():
         record_event(order=order, kind=kind, actor=Actor.system(), from_status=before, to_status=after, params=params)
+    OrderAllocation.objects.update_or_create(
+        order=order, defaults={"status": "released", "reason": stock_events.RELEASED, "params": {"status": OrderStatus.CANCELLED}}
+    )
     return order
 
 
@@ -86,6 +102,8 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
     assert "À accepter → À expédier" in text
+    assert "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)." in text
+    assert "Libéré : la commande est « Annulée »." in html.unescape(page)  # the stock card
 
 
 @pytest.mark.django_db
