@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from orders import events
 from orders.models import OrderEvent
 from orders.status import OrderStatus
 from tests.factories import make_order
