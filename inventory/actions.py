@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from inventory import ledger, selectors
+from inventory import events, ledger, selectors
 from inventory.models import (
     ChannelPublication,
     Listing,
@@ -93,15 +93,15 @@ def allocate_orders(*, orders, account_id: int, actor: Actor, existing=None) -> 
     levels = ledger.lock_levels(wanted, [w.pk for w in warehouses]) if warehouses else {}
     left = {key: on_hand - reserved for key, (_, on_hand, reserved) in levels.items()}
     skus = selectors.LazySkus(wanted)
-    outcomes, held = {}, []  # order id → (status, warehouse, explanation); (order, warehouse, needs)
+    outcomes, held = {}, []  # order id → (status, warehouse, reason, params); (order, warehouse, needs)
     for order in orders:
         order_needs, unknown = needs[order.pk]
         if unknown:
-            outcomes[order.pk] = (Status.BACKORDER, None, f"Unknown SKU {', '.join(unknown)}: not in the catalogue, nothing reserved.")
+            outcomes[order.pk] = (Status.BACKORDER, None, events.UNKNOWN_SKU, {"skus": list(unknown)})
         elif not order_needs:
-            outcomes[order.pk] = (Status.BACKORDER, None, "The order has no line to reserve.")
+            outcomes[order.pk] = (Status.BACKORDER, None, events.NO_LINES, {})
         elif not warehouses:
-            outcomes[order.pk] = (Status.BACKORDER, None, "No active warehouse ships this account's orders.")
+            outcomes[order.pk] = (Status.BACKORDER, None, events.NO_WAREHOUSE, {})
         else:
             outcomes[order.pk] = _choose(order, order_needs, warehouses, left, skus, held)
     _hold(held=held, levels=levels, lines=lines, components=components, actor=actor)
@@ -114,18 +114,17 @@ def _choose(order, needs: dict[int, int], warehouses, left: dict, skus, held: li
     for warehouse in warehouses:
         short = selectors.shortages(needs, warehouse.pk, left, skus)
         if short:
-            passed_over.append(f"{warehouse.name} lacks {', '.join(short)}")
+            passed_over.append({"warehouse": warehouse.name, "short": short})
             continue
         for product_id, units in needs.items():
             left[(product_id, warehouse.pk)] -= units
         held.append((order, warehouse, needs))
-        reason = f"Reserved in {warehouse.name}, the first warehouse by priority that can ship the whole order"
-        return Status.RESERVED, warehouse, reason + (f" ({'; '.join(passed_over)})." if passed_over else ".")
+        return Status.RESERVED, warehouse, events.RESERVED, {"warehouse": warehouse.name, "passed_over": passed_over}
     totals = defaultdict(int)
     for (product_id, _), units in left.items():
         totals[product_id] += max(units, 0)
-    missing = ", ".join(f"{skus[p]} needs {units}, {totals[p]} available in all" for p, units in sorted(needs.items()))
-    return Status.BACKORDER, None, f"Back-order: no warehouse can ship the whole order ({'; '.join([missing, *passed_over])})."
+    missing = [{"sku": skus[p], "needed": units, "available": totals[p]} for p, units in sorted(needs.items())]
+    return Status.BACKORDER, None, events.BACKORDER, {"missing": missing, "passed_over": passed_over}
 
 
 def _hold(*, held: list, levels: dict, lines: dict, components: dict, actor: Actor) -> None:
@@ -156,14 +155,14 @@ def _hold(*, held: list, levels: dict, lines: dict, components: dict, actor: Act
 def _record_allocations(orders, existing: dict, outcomes: dict) -> dict[int, OrderAllocation]:
     allocations, new = {}, []
     for order in orders:
-        status, warehouse, explanation = outcomes[order.pk]
+        status, warehouse, reason, params = outcomes[order.pk]
         allocation = existing.get(order.pk)
         if allocation is None:
-            allocation = OrderAllocation(order=order, status=status, warehouse=warehouse, explanation=explanation)
+            allocation = OrderAllocation(order=order, status=status, warehouse=warehouse, reason=reason, params=params)
             new.append(allocation)
         else:
-            allocation.status, allocation.warehouse, allocation.explanation = status, warehouse, explanation
-            allocation.save(update_fields=["status", "warehouse", "explanation", "updated_at"])
+            allocation.status, allocation.warehouse, allocation.reason, allocation.params = status, warehouse, reason, params
+            allocation.save(update_fields=["status", "warehouse", "reason", "params", "updated_at"])
         allocations[order.pk] = allocation
     OrderAllocation.objects.bulk_create(new)
     return allocations
@@ -200,10 +199,10 @@ def release_order_stock(*, order, actor: Actor) -> None:
     Reservation.objects.bulk_update(reservations, ["quantity", "released", "updated_at"])
     ledger.save_movements(movements)
     ledger.schedule_push(products)
-    label = OrderStatus(order.status).label
     OrderAllocation.objects.filter(order=order).exclude(status=Status.CONSUMED).update(
         status=Status.RELEASED,
-        explanation=f"Released: the order was {label}." if reservations else f"Nothing held: the order was {label}.",
+        reason=events.RELEASED if reservations else events.NOTHING_HELD,
+        params={"status": order.status},
         updated_at=timezone.now(),
     )
 
@@ -240,10 +239,14 @@ def consume_order_stock(*, order, actor: Actor, whole_order: bool) -> None:
     if steps:
         _apply_consumption(order=order, steps=steps, warehouse=warehouse, actor=actor)
     if whole_order:
-        where = f" from {allocation.warehouse.name}" if allocation.warehouse else ""
         allocation.status = Status.CONSUMED
-        allocation.explanation = f"Shipped{where}: the units left the stock." if steps else "Shipped: nothing known in stock was taken."
-        allocation.save(update_fields=["status", "explanation", "updated_at"])
+        if not steps:
+            allocation.reason, allocation.params = events.NOTHING_CONSUMED, {}
+        elif allocation.warehouse:
+            allocation.reason, allocation.params = events.CONSUMED, {"warehouse": allocation.warehouse.name}
+        else:
+            allocation.reason, allocation.params = events.CONSUMED_UNRESERVED, {}
+        allocation.save(update_fields=["status", "reason", "params", "updated_at"])
 
 
 def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:

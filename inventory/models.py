@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from orders.events import render
+
 
 class Product(models.Model):
     """One SKU we hold in stock (the SKU the marketplaces sell, unless a listing maps it)."""
@@ -124,7 +126,8 @@ class OrderAllocation(models.Model):
     order = models.OneToOneField("orders.Order", related_name="allocation", on_delete=models.CASCADE)
     warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
     status = models.CharField(_("stock"), max_length=20, choices=Status.choices, db_index=True)
-    explanation = models.TextField(_("why"), blank=True)
+    reason = models.CharField(max_length=40, blank=True, help_text="Why: a kind declared in inventory.events")
+    params = models.JSONField(default=dict, blank=True, help_text="What the reason's sentence needs, as values")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -137,6 +140,11 @@ class OrderAllocation(models.Model):
     @property
     def is_backorder(self) -> bool:
         return self.status == self.Status.BACKORDER
+
+    @property
+    def explanation(self) -> str:
+        """Why, in the reader's language."""
+        return render(self.reason, self.params)
 
 
 class Reservation(models.Model):

@@ -149,7 +149,7 @@ def _run_item(job: BulkJob, item: BulkJobItem, actor: actions.Actor) -> None:
 def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
     params = job.params
     if job.action == BulkJob.Action.ACCEPT:
-        actions.accept_order(order_id=order_id, actor=actor, reason="Accepted in bulk")
+        actions.accept_order(order_id=order_id, actor=actor)
         return "Accepted"
     if job.action == BulkJob.Action.REFUSE:
         actions.refuse_order(order_id=order_id, actor=actor, reason=params["reason"])

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
 from oms import outbox
-from orders import pushes
+from orders import events, pushes
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
 from rules import selectors as rules_selectors
 
@@ -36,8 +36,20 @@ def order_detail() -> QuerySet[Order]:
 
 
 def timeline(order: Order) -> list[dict]:
-    """Every event and every outbox message about an order, oldest first (events prefetched by order_detail)."""
-    entries = [{"at": event.created_at, "event": event} for event in order.events.all()]
+    """Every event and every outbox message about an order, oldest first (events prefetched by order_detail).
+
+    Events come with their heading, sentence and status change in the active language.
+    """
+    entries = [
+        {
+            "at": event.created_at,
+            "event": event,
+            "label": events.label(event.kind),
+            "text": events.describe(event),
+            "transition": events.transition(event),
+        }
+        for event in order.events.all()
+    ]
     for message in outbox.messages_about(pushes.order_subject(order.pk)):
         kind = outbox.kind_named(message.kind)
         message.kind_label = kind.label if kind else message.kind

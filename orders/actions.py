@@ -1,7 +1,8 @@
 """Every change to an order happens here: one function per transition, plus ingest.
 
 Each function runs in one transaction, locks the order, checks the move against
-`orders.status.TRANSITIONS`, writes an `OrderEvent` saying who did what and why,
+`orders.status.TRANSITIONS`, writes an `OrderEvent` saying who did what and why
+(a kind from `orders.events` and its parameters, never a sentence),
 and raises `IllegalTransition` (changing nothing) when the move is not allowed.
 """
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import pushes, signals
+from orders import events, pushes, signals
 from orders import status as transitions
 from orders.canonical import OrderData, OrderLineData
 from orders.models import ActorType, Order, OrderEvent, OrderLine
@@ -70,8 +71,11 @@ class IngestResult:
 
 
 def record_event(
-    *, order: Order, kind: str, actor: Actor, message: str = "", from_status: str = "", to_status: str = "", data=None
+    *, order: Order, kind: str, actor: Actor, from_status: str = "", to_status: str = "", params=None
 ) -> OrderEvent:
+    """Add one line to the order's timeline: a kind declared in `orders.events` and its parameters."""
+    if kind not in events.KINDS:
+        raise ValueError(f"Order event kind {kind!r} is not declared (see orders.events).")
     return OrderEvent.objects.create(
         order=order,
         kind=kind,
@@ -80,8 +84,7 @@ def record_event(
         actor_label=actor.label,
         from_status=from_status,
         to_status=to_status,
-        message=message,
-        data=data or {},
+        params=params or {},
     )
 
 
@@ -89,7 +92,7 @@ def lock_order(order_id: int) -> Order:
     return Order.objects.select_for_update().select_related("account").get(pk=order_id)
 
 
-def _move(*, order: Order, to: str, actor: Actor, message: str, data=None, extra_fields=()) -> Order:
+def _move(*, order: Order, to: str, kind: str, actor: Actor, params=None, extra_fields=()) -> Order:
     """Check and apply one transition on a locked order, with its event."""
     if not transitions.is_allowed(order.status, to):
         raise IllegalTransition(
@@ -99,17 +102,15 @@ def _move(*, order: Order, to: str, actor: Actor, message: str, data=None, extra
     before = order.status
     order.status = to
     order.save(update_fields=["status", "updated_at", *extra_fields])
-    record_event(
-        order=order,
-        kind=OrderEvent.Kind.STATUS_CHANGED,
-        actor=actor,
-        message=message,
-        from_status=before,
-        to_status=to,
-        data=data,
-    )
+    record_event(order=order, kind=kind, actor=actor, from_status=before, to_status=to, params=params)
     signals.order_status_changed.send(sender=Order, order=order, before=before, after=to, actor=actor)
     return order
+
+
+def _reason_param(reason: str) -> dict:
+    """A person's (or a rule's) optional free text, kept as given."""
+    reason = (reason or "").strip()
+    return {"reason": reason} if reason else {}
 
 
 def _require_reason(reason: str) -> str:
@@ -164,12 +165,12 @@ def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: st
     """Put a push's outcome on the order's timeline (on the outbox's signals)."""
     order = Order.objects.select_related("account").get(pk=order_id)
     sent = outcome == "sent"
+    params = {"push": kind, "account": order.account.name}
     record_event(
         order=order,
-        kind=OrderEvent.Kind.PUSHED if sent else OrderEvent.Kind.PUSH_FAILED,
+        kind=events.PUSHED if sent else events.PUSH_FAILED,
         actor=Actor.system("outbox"),
-        message=f"{kind}: sent to {order.account.get_platform_display()}" if sent else f"{kind}: {error}",
-        data={"push": kind, "outcome": outcome},
+        params=params if sent else {**params, "error": error},
     )
 
 
@@ -181,7 +182,7 @@ def accept_order(*, order_id: int, actor: Actor, reason: str = "") -> Order:
     """Accept an order waiting for acceptance (→ to ship). Raises IllegalTransition otherwise."""
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
-    _move(order=order, to=OrderStatus.ACCEPTED, actor=actor, message=reason or "Accepted")
+    _move(order=order, to=OrderStatus.ACCEPTED, kind=events.ACCEPTED, actor=actor, params=_reason_param(reason))
     if CAPABILITIES[order.account.platform].acceptance_step:
         _push(order, pushes.ACCEPT, line_ids=_line_ids(order))
     return order
@@ -193,7 +194,7 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     reason = _require_reason(reason)
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
-    _move(order=order, to=OrderStatus.REFUSED, actor=actor, message=reason)
+    _move(order=order, to=OrderStatus.REFUSED, kind=events.REFUSED, actor=actor, params={"reason": reason})
     _push(order, pushes.REFUSE, line_ids=_line_ids(order), reason=reason)
     return order
 
@@ -204,7 +205,7 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     reason = _require_reason(reason)
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
-    _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
+    _move(order=order, to=OrderStatus.CANCELLED, kind=events.CANCELLED, actor=actor, params={"reason": reason})
     lines = [
         {"line_id": line.marketplace_line_id, "quantity": line.quantity, "amount": str(line.total_amount)}
         for line in order.lines.all()
@@ -235,9 +236,9 @@ def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: st
     _move(
         order=order,
         to=OrderStatus.SHIPPED,
+        kind=events.SHIPPED,
         actor=actor,
-        message=f"Shipped with {carrier}, tracking {tracking_number}",
-        data={"carrier": carrier, "tracking_number": tracking_number},
+        params={"carrier": carrier, "tracking_number": tracking_number},
         extra_fields=("carrier", "tracking_number"),
     )
     _push(
@@ -288,10 +289,14 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
     order.save(update_fields=["refunded_amount", "updated_at"])
     record_event(
         order=order,
-        kind=OrderEvent.Kind.REFUNDED,
+        kind=events.REFUNDED,
         actor=actor,
-        message=f"Refunded {total} {order.currency}: {reason}",
-        data={"amount": str(total), "lines": {line_id: str(amount) for line_id, amount in amounts.items()}},
+        params={
+            "amount": str(total),
+            "currency": order.currency,
+            "reason": reason,
+            "lines": {line_id: str(amount) for line_id, amount in amounts.items()},
+        },
     )
     _push(
         order,
@@ -310,7 +315,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
 def mark_delivered(*, order_id: int, actor: Actor) -> Order:
     """Record the delivery of a shipped order."""
     order = lock_order(order_id)
-    return _move(order=order, to=OrderStatus.DELIVERED, actor=actor, message="Delivered")
+    return _move(order=order, to=OrderStatus.DELIVERED, kind=events.DELIVERED, actor=actor)
 
 
 # Ingest ------------------------------------------------------------------------------
@@ -429,11 +434,10 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
         )
         record_event(
             order=order,
-            kind=OrderEvent.Kind.RECEIVED,
+            kind=events.RECEIVED,
             actor=actor,
             to_status=order.status,
-            message=f"Received as {data.marketplace_status}",
-            data={"marketplace_status": data.marketplace_status},
+            params={"marketplace_status": data.marketplace_status},
         )
         signals.orders_received.send(sender=Order, account=account, orders=[order])
         return IngestResult(order=order, outcome=IngestOutcome.CREATED)
@@ -452,10 +456,9 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     if changed:
         record_event(
             order=order,
-            kind=OrderEvent.Kind.UPDATED,
+            kind=events.UPDATED,
             actor=actor,
-            message="Updated: " + ", ".join(changed),
-            data={"fields": changed},
+            params={"fields": changed},
         )
     _apply_marketplace_status(order=order, reported=data.status, marketplace_status=data.marketplace_status, actor=actor)
     return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
@@ -514,12 +517,11 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
     OrderEvent.objects.bulk_create(
         OrderEvent(
             order=order,
-            kind=OrderEvent.Kind.RECEIVED,
+            kind=events.RECEIVED,
             actor_type=ActorType.MARKETPLACE,
             actor_label=account.platform,
             to_status=order.status,
-            message=f"Received as {data.marketplace_status}",
-            data={"marketplace_status": data.marketplace_status},
+            params={"marketplace_status": data.marketplace_status},
         )
         for order, data in zip(created, orders)
     )
@@ -547,25 +549,20 @@ def _apply_marketplace_status(*, order: Order, reported: str, marketplace_status
         order.save(update_fields=["status", "updated_at"])
         record_event(
             order=order,
-            kind=OrderEvent.Kind.STATUS_CHANGED,
+            kind=events.STATUS_CHANGED,
             actor=actor,
             from_status=before,
             to_status=reported,
-            message=f"The marketplace reports {marketplace_status}",
-            data={"marketplace_status": marketplace_status},
+            params={"marketplace_status": marketplace_status},
         )
         signals.order_status_changed.send(sender=Order, order=order, before=before, after=reported, actor=actor)
         return
     record_event(
         order=order,
-        kind=OrderEvent.Kind.STATUS_IGNORED,
+        kind=events.STATUS_IGNORED,
         actor=actor,
         from_status=order.status,
         to_status=reported,
-        message=(
-            f"The marketplace reports {marketplace_status}; the order stays "
-            f"{OrderStatus(order.status).label} (it may not have seen our last decision yet)."
-        ),
-        data={"marketplace_status": marketplace_status},
+        params={"marketplace_status": marketplace_status},
     )
 

@@ -31,6 +31,7 @@ from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.catalogue import CATALOGUE
 from oms.benchmarking import p95, report
 from order_queue import bulk
+from orders import events
 from orders.models import ActorType, BulkJob, Order, OrderEvent, OrderLine
 from orders.status import OrderStatus
 
@@ -123,9 +124,10 @@ def generate_orders(count: int, *, seed: int = 7) -> float:
 def _received_event(order: dict, accounts) -> dict:
     platform = next(account.platform for account in accounts if account.pk == order["account_id"])
     return {
-        "order_id": order["id"], "created_at": order["created_at"], "kind": OrderEvent.Kind.RECEIVED,
+        "order_id": order["id"], "created_at": order["created_at"], "kind": events.RECEIVED,
         "actor_type": ActorType.MARKETPLACE, "actor_user_id": None, "actor_label": platform, "from_status": "",
-        "to_status": order["status"], "message": f"Received as {order['marketplace_status']}", "data": "{}",
+        "to_status": order["status"],
+        "params": json.dumps({"marketplace_status": order["marketplace_status"]}),
     }
 
 

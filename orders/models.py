@@ -195,21 +195,16 @@ class ActorType(models.TextChoices):
 
 
 class OrderEvent(models.Model):
-    """One line of an order's timeline: who did what, why, and the status before and after."""
+    """One line of an order's timeline: who did what, and the status before and after.
 
-    class Kind(models.TextChoices):
-        RECEIVED = "received", _("Received from the marketplace")
-        UPDATED = "updated", _("Updated by the marketplace")
-        STATUS_CHANGED = "status_changed", _("Status changed")
-        STATUS_IGNORED = "status_ignored", _("Marketplace status not applied")
-        REFUNDED = "refunded", _("Refunded")
-        TRIAGED = "triaged", _("Assigned, tagged or held")
-        PUSHED = "pushed", _("Sent to the marketplace")
-        PUSH_FAILED = "push_failed", _("Not accepted by the marketplace")
+    It stores what happened (a kind declared in `orders.events`, and its
+    parameters), never a sentence: `orders.events.describe` renders it in the
+    reader's language.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(max_length=30, help_text="Declared in orders.events (or an app's own events module)")
     actor_type = models.CharField(max_length=20, choices=ActorType.choices)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -217,8 +212,9 @@ class OrderEvent(models.Model):
     actor_label = models.CharField(max_length=200, blank=True, help_text="Rule name, platform or process")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    message = models.TextField(blank=True, help_text="What happened and why, for a person")
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    params = models.JSONField(
+        default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="What the kind's sentence needs, as values"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

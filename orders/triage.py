@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from oms.errors import DomainError
+from orders import events
 from orders.actions import Actor, lock_order, record_event
-from orders.models import OrderEvent
 
 TAG_PATTERN = re.compile(r"^[\w\-. ]{1,50}$")
 
@@ -24,9 +24,10 @@ def _clean_tag(tag: str) -> str:
     return tag
 
 
-def _triaged(order, actor: Actor, message: str, fields: list[str], data: dict):
+def _triaged(order, actor: Actor, kind: str, fields: list[str], params: dict, reason: str = ""):
     order.save(update_fields=[*fields, "updated_at"])
-    record_event(order=order, kind=OrderEvent.Kind.TRIAGED, actor=actor, message=message, data=data)
+    reason = (reason or "").strip()
+    record_event(order=order, kind=kind, actor=actor, params={**params, "reason": reason} if reason else params)
     return order
 
 
@@ -42,8 +43,11 @@ def assign_order(*, order_id: int, actor: Actor, assignee_id: int | None):
     if order.assignee_id == (assignee.pk if assignee else None):
         return order
     order.assignee = assignee
-    message = f"Assigned to {assignee.get_username()}" if assignee else "Unassigned"
-    return _triaged(order, actor, message, ["assignee"], {"assignee": assignee.pk if assignee else None})
+    if assignee is None:
+        return _triaged(order, actor, events.UNASSIGNED, ["assignee"], {})
+    return _triaged(
+        order, actor, events.ASSIGNED, ["assignee"], {"assignee_id": assignee.pk, "assignee": assignee.get_username()}
+    )
 
 
 @transaction.atomic
@@ -54,7 +58,7 @@ def tag_order(*, order_id: int, actor: Actor, tag: str, reason: str = ""):
     if tag in order.tags:
         return order
     order.tags = [*order.tags, tag]
-    return _triaged(order, actor, f"Tagged “{tag}”" + (f": {reason}" if reason else ""), ["tags"], {"tag": tag})
+    return _triaged(order, actor, events.TAGGED, ["tags"], {"tag": tag}, reason)
 
 
 @transaction.atomic
@@ -63,7 +67,7 @@ def untag_order(*, order_id: int, actor: Actor, tag: str):
     if tag not in order.tags:
         return order
     order.tags = [existing for existing in order.tags if existing != tag]
-    return _triaged(order, actor, f"Tag “{tag}” removed", ["tags"], {"untag": tag})
+    return _triaged(order, actor, events.UNTAGGED, ["tags"], {"tag": tag})
 
 
 @transaction.atomic
@@ -74,7 +78,7 @@ def set_priority(*, order_id: int, actor: Actor, priority: int, reason: str = ""
     if order.priority == priority:
         return order
     order.priority = priority
-    return _triaged(order, actor, f"Priority set to {priority}" + (f": {reason}" if reason else ""), ["priority"], {"priority": priority})
+    return _triaged(order, actor, events.PRIORITY_SET, ["priority"], {"priority": priority}, reason)
 
 
 @transaction.atomic
@@ -87,7 +91,7 @@ def hold_order(*, order_id: int, actor: Actor, reason: str):
     if order.on_hold:
         return order
     order.on_hold = True
-    return _triaged(order, actor, f"Held for review: {reason}", ["on_hold"], {"hold": True})
+    return _triaged(order, actor, events.HELD, ["on_hold"], {}, reason)
 
 
 @transaction.atomic
@@ -96,4 +100,4 @@ def release_hold(*, order_id: int, actor: Actor):
     if not order.on_hold:
         return order
     order.on_hold = False
-    return _triaged(order, actor, "Released from review", ["on_hold"], {"hold": False})
+    return _triaged(order, actor, events.HOLD_RELEASED, ["on_hold"], {})

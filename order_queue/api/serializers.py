@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orders import events
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -28,10 +29,14 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_display", read_only=True)
+    message = serializers.SerializerMethodField(help_text="What happened, in the request's language (Accept-Language).")
 
     class Meta:
         model = OrderEvent
-        fields = ["id", "created_at", "kind", "actor_type", "actor", "from_status", "to_status", "message", "data"]
+        fields = ["id", "created_at", "kind", "actor_type", "actor", "from_status", "to_status", "message", "params"]
+
+    def get_message(self, event) -> str:
+        return events.describe(event)
 
 
 class ShippingAddressSerializer(serializers.Serializer):

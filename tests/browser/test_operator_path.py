@@ -36,7 +36,7 @@ def test_operator_filters_opens_accepts_and_switches_to_french(live_server, log_
 
     page.select_option("#language", "fr")
     expect(page.locator("h1")).to_contain_text("À expédier")
-    expect(page.locator(".timeline")).to_contain_text("Changement de statut")
+    expect(page.locator(".timeline")).to_contain_text("La commande a été acceptée.")
     waiting.refresh_from_db()
     assert waiting.status == OrderStatus.ACCEPTED
 
@@ -94,11 +94,11 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     assert {order.status for order in type(waiting[0]).objects.filter(pk__in=[o.pk for o in waiting])} == {OrderStatus.ACCEPTED}
 
     page.goto(f"{live_server.url}/orders/{waiting[0].pk}/")
-    expect(page.locator(".timeline")).to_contain_text("Accepted in bulk")
+    expect(page.locator(".timeline")).to_contain_text("The order was accepted.")
     expect(page.locator(".timeline")).to_contain_text(operator.username)
     page.select_option("#language", "fr")
     expect(page.locator("h1")).to_contain_text("À expédier")
-    expect(page.locator(".timeline")).to_contain_text("Changement de statut")
+    expect(page.locator(".timeline")).to_contain_text("La commande a été acceptée.")
 
 
 def test_sorting_and_paging_swap_the_table_without_reloading(live_server, log_in, operator):

@@ -12,7 +12,7 @@ from marketplaces.tasks import poll_account
 from oms import outbox
 from oms.outbox import OutboxMessage
 from oms.tasks import drain_outbox
-from orders import actions, pushes
+from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from tests.workers import kill, start_worker
 
@@ -52,7 +52,7 @@ def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
 
     stored = list(Order.objects.filter(account=account).values_list("marketplace_order_id", flat=True))
     assert sorted(stored) == sorted(order["id"] for order in remote)
-    assert OrderEvent.objects.filter(order__account=account, kind=OrderEvent.Kind.RECEIVED).count() == 2000
+    assert OrderEvent.objects.filter(order__account=account, kind=events.RECEIVED).count() == 2000
     assert all(order.lines.count() == 3 for order in Order.objects.filter(account=account).prefetch_related("lines"))
 
 

@@ -5,7 +5,7 @@ import pytest
 from marketplaces import polling
 from oms import outbox
 from oms.outbox import OutboxMessage
-from orders import actions, pushes
+from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 
 S = OutboxMessage.Status
@@ -61,7 +61,7 @@ def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, p
     history = applied(sandbox, key, order)
     assert history == expected.get("accept", []) + expected["ship"] + expected["refund"]
     assert sandbox.admin.order(key, order.marketplace_order_id)["status"] == SHIPPED[platform]
-    assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.PUSHED).count() == len(expected)
+    assert OrderEvent.objects.filter(order=order, kind=events.PUSHED).count() == len(expected)
 
     # The next poll sees the marketplace agree: nothing moves backwards, nothing is duplicated.
     polling.poll_account(account_id=account.pk)
@@ -103,8 +103,8 @@ def test_a_refusal_by_the_platform_is_a_dead_letter_on_the_timeline(sandbox, san
     assert outbox.drain() == {"dead": 1}
     message = messages_of(order).get()
     assert message.status == S.DEAD and message.last_error
-    failure = OrderEvent.objects.get(order=order, kind=OrderEvent.Kind.PUSH_FAILED)
-    assert "accept" in failure.message
+    failure = OrderEvent.objects.get(order=order, kind=events.PUSH_FAILED)
+    assert failure.params["push"] == "accept" and failure.params["error"]
 
     outbox.retry_dead(message_id=message.pk)
     assert OutboxMessage.objects.get(pk=message.pk).status == S.PENDING

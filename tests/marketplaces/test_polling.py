@@ -8,6 +8,7 @@ from django.db import close_old_connections, connection
 
 from marketplaces import polling
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
+from orders import events
 from orders.models import Order, OrderEvent
 
 PLATFORMS = ["amazon", "ebay", "mirakl", "cdiscount"]
@@ -56,7 +57,7 @@ def test_a_change_on_the_marketplace_reaches_the_order(sandbox, sandbox_account,
         assert order.lines.filter(buyer_requested_cancel=True).exists()
         return
     assert order.status == "cancelled"
-    assert order.events.filter(kind=OrderEvent.Kind.STATUS_CHANGED, actor_type="marketplace").exists()
+    assert order.events.filter(kind=events.STATUS_CHANGED, actor_type="marketplace").exists()
 
 
 @pytest.mark.django_db

@@ -49,7 +49,7 @@ def test_operator_accepts_through_the_api(operator_api, operator):
     assert response.status_code == 200
     assert response.json()["status"] == OrderStatus.ACCEPTED
     event = OrderEvent.objects.filter(order=order).latest("id")
-    assert event.actor_user == operator and event.message == "Stock OK"
+    assert event.actor_user == operator and event.params == {"reason": "Stock OK"}
 
 
 @pytest.mark.django_db

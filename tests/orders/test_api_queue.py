@@ -76,7 +76,7 @@ def test_accept_with_the_same_idempotency_key_acts_once(operator_api):
     assert first.status_code == second.status_code == 200
     assert second["Idempotent-Replayed"] == "true" and second.json() == first.json()
     assert other_body.status_code == 422
-    assert OrderEvent.objects.filter(order=order, kind="status_changed").count() == 1
+    assert OrderEvent.objects.filter(order=order, kind="accepted").count() == 1
 
 
 def test_assign_and_tag_through_the_api(operator_api, operator, viewer_api):

@@ -8,6 +8,7 @@ import pytest
 from django.db import DatabaseError, close_old_connections, connection
 
 from oms.errors import DomainError
+from orders import events
 from orders.actions import IngestOutcome, ingest_order, ingest_orders
 from orders.canonical import CanonicalStatus
 from orders.models import Order, OrderEvent, OrderLine
@@ -28,7 +29,7 @@ def test_same_data_twice_gives_one_order_and_one_set_of_events(account):
     assert (first.outcome, second.outcome) == (IngestOutcome.CREATED, IngestOutcome.UNCHANGED)
     assert Order.objects.count() == 1
     assert OrderLine.objects.count() == 2
-    assert list(OrderEvent.objects.values_list("kind", flat=True)) == [OrderEvent.Kind.RECEIVED]
+    assert list(OrderEvent.objects.values_list("kind", flat=True)) == [events.RECEIVED]
     order = first.order
     assert order.raw_payload == data.raw
     assert order.total_amount == data.total_amount and order.currency == "EUR"
@@ -45,7 +46,7 @@ def test_a_later_status_moves_the_order_with_the_marketplace_as_actor(account):
     order = result.order
     order.refresh_from_db()
     assert order.status == CanonicalStatus.CANCELLED and order.marketplace_status == "CANCELED"
-    change = order.events.get(kind=OrderEvent.Kind.STATUS_CHANGED)
+    change = order.events.get(kind=events.STATUS_CHANGED)
     assert (change.actor_type, change.actor_label) == ("marketplace", "mirakl")
     assert (change.from_status, change.to_status) == (CanonicalStatus.PENDING_ACCEPTANCE, CanonicalStatus.CANCELLED)
 
@@ -73,7 +74,7 @@ def test_the_marketplace_never_moves_an_order_backwards(account, operator):
     order.refresh_from_db()
     assert order.status == CanonicalStatus.ACCEPTED
     assert order.buyer_name == "Renée Lefèvre"
-    assert order.events.filter(kind=OrderEvent.Kind.STATUS_IGNORED).count() == 1
+    assert order.events.filter(kind=events.STATUS_IGNORED).count() == 1
 
 
 @pytest.mark.django_db
@@ -171,7 +172,7 @@ def test_a_page_of_new_orders_is_inserted_in_bulk_with_everything_ingest_order_w
         results = ingest_orders(account=account, orders=page)
     assert [result.outcome for result in results] == [IngestOutcome.CREATED] * 50
     assert Order.objects.count() == 50 and OrderLine.objects.count() == 100
-    assert OrderEvent.objects.filter(kind=OrderEvent.Kind.RECEIVED, actor_type="marketplace").count() == 50
+    assert OrderEvent.objects.filter(kind=events.RECEIVED, actor_type="marketplace").count() == 50
     again = ingest_orders(account=account, orders=page)
     assert {result.outcome for result in again} == {IngestOutcome.UNCHANGED}
     assert OrderEvent.objects.count() == 50

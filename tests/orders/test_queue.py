@@ -204,14 +204,15 @@ def test_back_order_filter_and_badge_come_from_the_stock_allocation(operator_cli
     from inventory.models import OrderAllocation
 
     short, stocked = make_order(status=OrderStatus.PENDING_ACCEPTANCE), make_order(status=OrderStatus.PENDING_ACCEPTANCE)
-    OrderAllocation.objects.update_or_create(order=short, defaults={"status": "backorder", "explanation": "0 of 2 in stock"})
-    OrderAllocation.objects.update_or_create(order=stocked, defaults={"status": "reserved", "explanation": "2 reserved"})
+    missing = {"missing": [{"sku": "KETTLE", "needed": 2, "available": 0}], "passed_over": []}
+    OrderAllocation.objects.update_or_create(order=short, defaults={"status": "backorder", "reason": "stock_backorder", "params": missing})
+    OrderAllocation.objects.update_or_create(order=stocked, defaults={"status": "reserved", "reason": "stock_reserved", "params": {"warehouse": "Lyon"}})
     assert ids(backorder="true") == {short.pk}
     assert stocked.pk in ids(backorder="false") and short.pk not in ids(backorder="false")
     html = listed(operator_client, backorder="true")
     assert 'class="tag backorder"' in html and short.number in html and stocked.number not in html
     page = operator_client.get(reverse("orders:detail", args=[short.pk])).content.decode()
-    assert "0 of 2 in stock" in page
+    assert "KETTLE needs 2, 0 available in all" in page
 
 
 def test_a_huge_selection_is_counted_only_up_to_the_cap(operator_client, monkeypatch, django_assert_max_num_queries):

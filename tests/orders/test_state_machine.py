@@ -4,7 +4,7 @@ import pytest
 
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import actions, pushes
+from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from orders.status import TRANSITIONS, OrderStatus
 from tests.factories import make_order
@@ -30,6 +30,13 @@ def perform(order, target, actor):
 ACTIONABLE = [OrderStatus.ACCEPTED, OrderStatus.REFUSED, OrderStatus.CANCELLED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
 LEGAL = [(source, target) for source in ALL for target in ACTIONABLE if target in TRANSITIONS[source]]
 ILLEGAL = [(source, target) for source in ALL for target in ACTIONABLE if target not in TRANSITIONS[source]]
+DECISION_KINDS = {
+    OrderStatus.ACCEPTED: events.ACCEPTED,
+    OrderStatus.REFUSED: events.REFUSED,
+    OrderStatus.CANCELLED: events.CANCELLED,
+    OrderStatus.SHIPPED: events.SHIPPED,
+    OrderStatus.DELIVERED: events.DELIVERED,
+}
 
 
 @pytest.mark.django_db
@@ -43,10 +50,10 @@ def test_legal_transition_changes_status_and_records_who_and_why(source, target,
     order.refresh_from_db()
     assert order.status == target
     event = order.events.latest("id")
-    assert event.kind == OrderEvent.Kind.STATUS_CHANGED
+    assert event.kind == DECISION_KINDS[target]
     assert (event.from_status, event.to_status) == (source, target)
     assert event.actor_type == "user" and event.actor_user == operator
-    assert event.message
+    assert events.describe(event)
 
 
 @pytest.mark.django_db
@@ -105,7 +112,7 @@ def test_rule_actor_is_recorded_by_name():
     order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
     actions.accept_order(order_id=order.pk, actor=actions.Actor.of_rule("Stock OK FR"), reason="stock 3 ≥ 1")
     event = order.events.latest("id")
-    assert (event.actor_type, event.actor_display, event.message) == ("rule", "Stock OK FR", "stock 3 ≥ 1")
+    assert (event.actor_type, event.actor_display, event.params) == ("rule", "Stock OK FR", {"reason": "stock 3 ≥ 1"})
 
 
 @pytest.mark.django_db
@@ -125,5 +132,5 @@ def test_refunds_only_shipped_orders_and_never_more_than_paid(operator):
 
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED and order.refunded_amount == first_line.total_amount
-    assert order.events.filter(kind=OrderEvent.Kind.REFUNDED).count() == 1
+    assert order.events.filter(kind=events.REFUNDED).count() == 1
     assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.REFUND).count() == 1

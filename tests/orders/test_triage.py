@@ -3,7 +3,7 @@
 import pytest
 
 from oms.errors import DomainError
-from orders import triage
+from orders import events, triage
 from orders.actions import Actor
 from orders.models import OrderEvent
 from tests.factories import UserFactory, make_order
@@ -21,7 +21,7 @@ def test_triage_moves_are_recorded_once(operator):
         triage.hold_order(order_id=order.pk, actor=actor, reason="address to check")
     order.refresh_from_db()
     assert (order.assignee, order.tags, order.priority, order.on_hold) == (colleague, ["fragile"], 10, True)
-    assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.TRIAGED).count() == 4
+    assert OrderEvent.objects.filter(order=order, kind__in=[events.ASSIGNED, events.TAGGED, events.PRIORITY_SET, events.HELD]).count() == 4
 
     triage.untag_order(order_id=order.pk, actor=actor, tag="fragile")
     triage.release_hold(order_id=order.pk, actor=actor)
@@ -45,4 +45,4 @@ def test_bad_triage_input_is_refused_and_changes_nothing(operator, act):
         act(order, Actor.of_user(operator))
     order.refresh_from_db()
     assert (order.tags, order.priority, order.assignee, order.on_hold) == ([], 0, None, False)
-    assert not OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.TRIAGED).exists()
+    assert not OrderEvent.objects.filter(order=order).exclude(kind=events.RECEIVED).exists()

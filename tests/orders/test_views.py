@@ -57,7 +57,7 @@ def test_illegal_actions_are_not_offered_and_refused_if_sent(client, operator):
     assert "cannot become" in response.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
-    assert not OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.STATUS_CHANGED).exists()
+    assert not OrderEvent.objects.filter(order=order, to_status=OrderStatus.ACCEPTED).exists()
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ def test_accepted_by_rule_with_the_reason_per_condition(mirakl):
     assert decision.reasons == ["stock 3 ≥ 1 for all lines", "total 42.90 € ≤ 500 €"]
     event = OrderEvent.objects.get(order=order, to_status=OrderStatus.ACCEPTED)
     assert (event.actor_type, event.actor_label, event.actor_display) == ("rule", "Stock OK FR", "Stock OK FR")
-    assert event.message == "accepted by rule 'Stock OK FR': stock 3 ≥ 1 for all lines; total 42.90 € ≤ 500 €"
+    assert event.params["reason"] == "accepted by rule 'Stock OK FR': stock 3 ≥ 1 for all lines; total 42.90 € ≤ 500 €"
     assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.ACCEPT).count() == 1
 
 

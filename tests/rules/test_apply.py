@@ -3,7 +3,7 @@
 import pytest
 
 from oms import outbox
-from orders import pushes
+from orders import events, pushes
 from orders.models import OrderEvent
 from orders.status import OrderStatus
 from rules import actions
@@ -28,9 +28,9 @@ def test_first_matching_rule_wins(mirakl):
     small.refresh_from_db()
     assert (decision.rule_name, decision.outcome, decision.reasons) == ("French orders", "tag", ["ships to FR (in FR)"])
     assert small.tags == ["fr"] and small.priority == 0  # the later rule did not act
-    event = OrderEvent.objects.get(order=small, kind=OrderEvent.Kind.TRIAGED)
+    event = OrderEvent.objects.get(order=small, kind=events.TAGGED)
     assert (event.actor_type, event.actor_label) == ("rule", "French orders")
-    assert event.message == "Tagged “fr”: tagged by rule 'French orders': ships to FR (in FR)"
+    assert event.params == {"tag": "fr", "reason": "tagged by rule 'French orders': ships to FR (in FR)"}
 
 
 def test_reordering_changes_the_winner(mirakl):
@@ -91,9 +91,9 @@ def test_the_same_rule_never_acts_twice(mirakl):
     order.refresh_from_db()
     assert order.on_hold is False
     assert RuleDecision.objects.filter(order=order, rule=rule).count() == 1
-    held = OrderEvent.objects.filter(order=order, message__startswith="Held for review")
-    assert [event.message for event in held] == [
-        "Held for review: check the address (held by rule 'Hold risky': ships to FR (in FR))"
+    held = OrderEvent.objects.filter(order=order, kind=events.HELD)
+    assert [event.params["reason"] for event in held] == [
+        "check the address (held by rule 'Hold risky': ships to FR (in FR))"
     ]
 
 
@@ -107,7 +107,7 @@ def test_refuse_with_reason(mirakl):
     assert (decision.outcome, order.status) == ("refuse", OrderStatus.REFUSED)
     event = OrderEvent.objects.get(order=order, to_status=OrderStatus.REFUSED)
     assert (event.actor_type, event.actor_label) == ("rule", "No Germany")
-    assert event.message == "We do not ship to Germany (refused by rule 'No Germany': ships to DE (in DE))"
+    assert event.params["reason"] == "We do not ship to Germany (refused by rule 'No Germany': ships to DE (in DE))"
     assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.REFUSE).count() == 1
 
 
@@ -158,4 +158,4 @@ def test_a_failing_action_is_recorded_and_changes_nothing(mirakl, admin_user):
     order.refresh_from_db()
     assert decision.outcome == "failed" and order.priority == 0
     assert decision.reasons[-1] == "Priority goes from -100 to 100."
-    assert not OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.TRIAGED).exists()
+    assert not OrderEvent.objects.filter(order=order, kind=events.PRIORITY_SET).exists()

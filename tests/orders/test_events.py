@@ -1,0 +1,160 @@
+"""Order events read in the reader's language: the timeline and the API render kind + parameters."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from inventory import events as stock_events
+from inventory.models import OrderAllocation
+from orders import events
+from orders.actions import Actor, record_event
+from orders.models import OrderEvent
+from orders.status import OrderStatus
+from tests.factories import make_order
+
+# One event of every declared kind, as its writer stores it: (params, from_status, to_status).
+EXAMPLES = {
+    events.RECEIVED: ({"marketplace_status": "WAITING_ACCEPTANCE"}, "", OrderStatus.PENDING_ACCEPTANCE),
+    events.UPDATED: ({"fields": ["buyer_name", "ship_by", "total_amount"]}, "", ""),
+    events.STATUS_CHANGED: ({"marketplace_status": "SHIPPING"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED),
+    events.STATUS_IGNORED: ({"marketplace_status": "WAITING_ACCEPTANCE"}, OrderStatus.ACCEPTED, OrderStatus.PENDING_ACCEPTANCE),
+    events.ACCEPTED: ({"reason": "Stock vérifié"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED),
+    events.REFUSED: ({"reason": "Rupture"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.REFUSED),
+    events.CANCELLED: ({"reason": "Demande de l’acheteur"}, OrderStatus.ACCEPTED, OrderStatus.CANCELLED),
+    events.SHIPPED: ({"carrier": "Colissimo", "tracking_number": "6A12345678901"}, OrderStatus.ACCEPTED, OrderStatus.SHIPPED),
+    events.DELIVERED: ({}, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
+    events.REFUNDED: ({"amount": "1234.50", "currency": "EUR", "reason": "Colis abîmé"}, "", ""),
+    events.ASSIGNED: ({"assignee_id": 1, "assignee": "oscar"}, "", ""),
+    events.UNASSIGNED: ({}, "", ""),
+    events.TAGGED: ({"tag": "fragile"}, "", ""),
+    events.UNTAGGED: ({"tag": "fragile"}, "", ""),
+    events.PRIORITY_SET: ({"priority": 10}, "", ""),
+    events.HELD: ({"reason": "Adresse à vérifier"}, "", ""),
+    events.HOLD_RELEASED: ({}, "", ""),
+    events.PUSHED: ({"push": "accept", "account": "Fnac-Darty FR"}, "", ""),
+    events.PUSH_FAILED: ({"push": "ship", "account": "Fnac-Darty FR", "error": "HTTP 400 OR23"}, "", ""),
+    # Why an order holds stock or not (inventory declares these; its allocations show them).
+    stock_events.UNKNOWN_SKU: ({"skus": ["NOT-OURS", "GONE"]}, "", ""),
+    stock_events.NO_LINES: ({}, "", ""),
+    stock_events.NO_WAREHOUSE: ({}, "", ""),
+    stock_events.RESERVED: ({"warehouse": "Lyon", "passed_over": [{"warehouse": "Paris", "short": ["KETTLE 1/2"]}]}, "", ""),
+    stock_events.BACKORDER: ({"missing": [{"sku": "KETTLE", "needed": 2, "available": 1}], "passed_over": []}, "", ""),
+    stock_events.RELEASED: ({"status": OrderStatus.CANCELLED}, "", ""),
+    stock_events.NOTHING_HELD: ({"status": OrderStatus.REFUSED}, "", ""),
+    stock_events.CONSUMED: ({"warehouse": "Lyon"}, "", ""),
+    stock_events.CONSUMED_UNRESERVED: ({}, "", ""),
+    stock_events.NOTHING_CONSUMED: ({}, "", ""),
+}
+
+
+def english_fragments() -> set[str]:
+    """The words of every event template and label (placeholders taken out), as in the source."""
+    messages = [message for kind in events.KINDS.values() for message in (kind.label, kind.template)]
+    messages += [*events.PUSHES.values(), events.WITH_REASON, stock_events.PASSED_OVER, stock_events.MISSING]
+    with translation.override("en"):
+        sources = [str(message) for message in messages]
+    fragments = set()
+    for source in sources:
+        for piece in re.split(r"%\(\w+\)s", source):
+            piece = piece.strip(" .:;“”()")
+            if len(re.sub(r"[^A-Za-z]", "", piece)) >= 4:
+                fragments.add(piece)
+    return fragments
+
+
+def an_order_with_every_kind_of_event():
+    order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    OrderEvent.objects.filter(order=order).delete()
+    for kind, (params, before, after) in EXAMPLES.items():
+        record_event(order=order, kind=kind, actor=Actor.system(), from_status=before, to_status=after, params=params)
+    OrderAllocation.objects.update_or_create(
+        order=order, defaults={"status": "released", "reason": stock_events.RELEASED, "params": {"status": OrderStatus.CANCELLED}}
+    )
+    return order
+
+
+def timeline_text(page: str) -> str:
+    start = page.index('<ol class="timeline">')
+    section = page[start : page.index("</ol>", start)]
+    return re.sub(r"[ \t\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", section)))
+
+
+def test_every_declared_kind_has_an_example_here():
+    assert set(EXAMPLES) == set(events.KINDS)
+
+
+@pytest.mark.django_db
+def test_the_french_timeline_shows_every_kind_in_french(client, operator):
+    order = an_order_with_every_kind_of_event()
+    client.force_login(operator)
+
+    page = client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    text = timeline_text(page)
+    english = sorted(fragment for fragment in english_fragments() if re.search(rf"\b{re.escape(fragment)}\b", text))
+    assert english == []
+    assert "La commande a été acceptée. Motif : Stock vérifié" in text
+    assert "Remboursement de 1\xa0234,50 EUR. Motif : Colis abîmé" in text
+    assert "la commande reste « À expédier »" in text
+    assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
+    assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
+    assert "À accepter → À expédier" in text
+    assert "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)." in text
+    assert "Libéré : la commande est « Annulée »." in html.unescape(page)  # the stock card
+
+
+@pytest.mark.django_db
+def test_the_english_timeline_reads_in_english(client, operator):
+    order = an_order_with_every_kind_of_event()
+    client.force_login(operator)
+
+    text = timeline_text(client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+
+    assert "The order was accepted. Reason: Stock vérifié" in text
+    assert "Refunded 1,234.50 EUR. Reason: Colis abîmé" in text
+    assert "To accept → To ship" in text
+
+
+@pytest.mark.django_db
+def test_the_api_returns_messages_in_the_requests_language(operator_api):
+    order = an_order_with_every_kind_of_event()
+
+    french = operator_api.get(f"/api/v1/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="fr").json()["events"]
+    english = operator_api.get(f"/api/v1/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()["events"]
+
+    assert [event["kind"] for event in french] == list(EXAMPLES)
+    with translation.override("fr"):
+        expected = [events.describe(event) for event in order.events.all()]
+    assert [event["message"] for event in french] == expected
+    leftovers = [
+        (event["kind"], fragment)
+        for event in french
+        for fragment in english_fragments()
+        if re.search(rf"\b{re.escape(fragment)}\b", event["message"])
+    ]
+    assert leftovers == []
+    assert english[events_index(events.SHIPPED)]["message"] == "Shipped with Colissimo, tracking number 6A12345678901."
+    assert french[events_index(events.SHIPPED)]["message"] == "Expédiée avec Colissimo, numéro de suivi 6A12345678901."
+    assert french[events_index(events.PUSHED)]["params"] == {"push": "accept", "account": "Fnac-Darty FR"}
+
+
+def events_index(kind: str) -> int:
+    return list(EXAMPLES).index(kind)
+
+
+@pytest.mark.django_db
+def test_an_old_sentence_that_could_not_be_parsed_is_shown_as_it_was(client, operator):
+    order = make_order()
+    record_event(order=order, kind=events.UPDATED, actor=Actor.system(), params={"legacy_text": "Synced by hand"})
+    with translation.override("fr"):
+        assert events.describe(order.events.get(kind=events.UPDATED)) == "Synced by hand"
+
+
+@pytest.mark.django_db
+def test_an_undeclared_kind_cannot_be_written():
+    order = make_order()
+    with pytest.raises(ValueError, match="not declared"):
+        record_event(order=order, kind="teleported", actor=Actor.system(), params={})
