@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from marketplaces import polling
 from oms import outbox
 from oms.outbox import OutboxMessage
-from orders import pushes
+from orders import events, pushes
 from orders.models import Order, OrderEvent
 
 WAVE_1 = [("marketplaces", "0003_quarantine_raw_encoder"), ("inventory", "0001_initial"), ("oms", "0001_initial")]
@@ -65,7 +65,7 @@ def test_wave_1_messages_survive_the_migration_and_still_send(sandbox, sandbox_a
     outbox.discard_dead(message_id=dead.pk)
     assert outbox.drain() == {"sent": 1}
     assert [action["action"] for action in sandbox.admin.order_actions(key, remote["id"])] == ["OR21"]
-    assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.PUSHED).count() == 1
+    assert OrderEvent.objects.filter(order=order, kind=events.PUSHED).count() == 1
 
     newer = outbox.enqueue(kind=pushes.SHIP, destination=pushes.marketplace_destination(account.pk), payload={})
     assert newer.pk > accept.pk  # the id sequence goes on after the moved rows
