@@ -142,7 +142,7 @@ def _deliver(message: OutboxMessage) -> None:
         connector.refuse_order(order_id=order_id, line_ids=payload["line_ids"], reason=payload["reason"])
     elif message.kind == OutboxMessage.Kind.CANCEL:
         lines = [CancelLine(line_id=line["line_id"], quantity=line["quantity"], amount=Decimal(line["amount"])) for line in payload.get("lines", [])]
-        connector.cancel_order(order_id=order_id, reason=payload["reason"], lines=lines or None)
+        connector.cancel_order(order_id=order_id, reason=payload["reason"], lines=lines or None, retry=message.attempts > 1)
     elif message.kind == OutboxMessage.Kind.SHIP:
         connector.confirm_shipment(
             order_id=order_id,
@@ -162,6 +162,8 @@ def _deliver(message: OutboxMessage) -> None:
             ],
             reason=payload["reason"],
             idempotency_key=message.idempotency_key,
+            refunded_before=Decimal(payload["refunded_before"]) if "refunded_before" in payload else None,
+            retry=message.attempts > 1,
         )
     elif message.kind == OutboxMessage.Kind.STOCK:
         from inventory.actions import quantities_to_send, record_stock_push
