@@ -164,3 +164,16 @@ def test_a_stock_push_applied_then_failed_publishes_the_same_quantity(
     assert published and set(published) == {7}
     message.refresh_from_db()
     assert message.status == S.SENT
+
+
+def test_mirakl_tracking_is_not_resent_inside_one_attempt(sandbox, sandbox_account, operator):
+    """OR23 used to be retried blindly by the HTTP layer, landing two or three times."""
+    account, key = sandbox_account("mirakl", settings={"http_backoff_seconds": 0})  # in-call retries on
+    actor = actions.Actor.of_user(operator)
+    order = ingest(sandbox, account, key, TO_SHIP["mirakl"])
+    sandbox.admin.inject_fault(key, "http_error", operation="OR23", status=503, apply=True, count=1)
+    ship(order, actor)
+    assert outbox.drain() == {"retry": 1}
+    retry_now(OutboxMessage.objects.get(order=order))
+    assert outbox.drain() == {"sent": 1}
+    assert applied(sandbox, key, order) == ["OR23", "OR24"]
