@@ -142,7 +142,9 @@ def _deliver(message: OutboxMessage) -> None:
         connector.refuse_order(order_id=order_id, line_ids=payload["line_ids"], reason=payload["reason"])
     elif message.kind == OutboxMessage.Kind.CANCEL:
         lines = [CancelLine(line_id=line["line_id"], quantity=line["quantity"], amount=Decimal(line["amount"])) for line in payload.get("lines", [])]
-        connector.cancel_order(order_id=order_id, reason=payload["reason"], lines=lines or None, retry=message.attempts > 1)
+        connector.cancel_order(
+            order_id=order_id, reason=payload["reason"], lines=lines or None, retry=message.attempts > 1
+        )
     elif message.kind == OutboxMessage.Kind.SHIP:
         connector.confirm_shipment(
             order_id=order_id,

@@ -113,14 +113,23 @@ class RefundResult:
     already_recorded: bool = False
 
 
-def refund_already_applied(*, refunded_on_platform: Decimal, refunded_before: Decimal, lines: list[RefundLine]) -> bool:
-    """On a retry: does the platform's refunded total already hold this refund?
+def refund_already_applied(
+    *,
+    retry: bool,
+    refunded_before: Decimal | None,
+    lines: list[RefundLine],
+    refunded_on_platform: Callable[[], Decimal],
+) -> bool:
+    """On a retry: does the platform's refunded total (read only then) already hold this refund?
 
     `refunded_before` is what the seller had refunded when the refund was decided; the
     platform holding at least that plus this refund means the earlier attempt went through.
     (A refund made on the platform behind our back would count too: the poll brings it in.)
     """
-    return refunded_on_platform >= refunded_before + sum((line.amount + line.shipping_amount for line in lines), Decimal("0"))
+    if not retry or refunded_before is None:
+        return False
+    this_refund = sum((line.amount + line.shipping_amount for line in lines), Decimal("0"))
+    return refunded_on_platform() >= refunded_before + this_refund
 
 
 @dataclass(frozen=True)

@@ -490,12 +490,11 @@ class EbayConnector(ConnectorBase):
         """
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
-        if (
-            retry
-            and refunded_before is not None
-            and refund_already_applied(
-                refunded_on_platform=self.refunded_total(order_id=order_id), refunded_before=refunded_before, lines=lines
-            )
+        if refund_already_applied(
+            retry=retry,
+            refunded_before=refunded_before,
+            lines=lines,
+            refunded_on_platform=lambda: self.refunded_total(order_id=order_id),
         ):
             return RefundResult(already_recorded=True)
         reason_code = reason if reason in REFUND_REASONS else DEFAULT_REFUND_REASON

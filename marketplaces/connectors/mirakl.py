@@ -326,9 +326,7 @@ class MiraklConnector(ConnectorBase):
 
     def order_detail(self, *, order_id: str) -> Mapping[str, Any]:
         """OR11 for one order: the full order, with each line's cancelations and refunds (OR12 has neither)."""
-        response = self.http.request(
-            "GET", ORDERS_PATH, params=self._params(order_ids=order_id), operation="OR11"
-        )
+        response = self.http.request("GET", ORDERS_PATH, params=self._params(order_ids=order_id), operation="OR11")
         body = response.body if isinstance(response.body, dict) else {}
         found = [o for o in body.get("orders") or [] if isinstance(o, Mapping) and o.get("order_id") == order_id]
         if not found:
@@ -336,7 +334,12 @@ class MiraklConnector(ConnectorBase):
         return found[0]
 
     def _lines_to_cancel(self, order_id: str, lines: list[CancelLine]) -> list[CancelLine]:
-        """The requested cancellations Mirakl does not hold yet (a line holds one once that quantity is cancelled)."""
+        """The requested cancellations Mirakl does not hold yet.
+
+        A line holds its cancellation once at least the requested quantity is cancelled:
+        exact for whole-line cancels (what the order actions send); a second partial cancel
+        of a line would be taken for the first.
+        """
         order = self.order_detail(order_id=order_id)
         if order.get("order_state") == "CANCELED":
             return []
@@ -528,12 +531,11 @@ class MiraklConnector(ConnectorBase):
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
         reason_code = self._reason_code(reason)
-        if (
-            retry
-            and refunded_before is not None
-            and refund_already_applied(
-                refunded_on_platform=self.refunded_total(order_id=order_id), refunded_before=refunded_before, lines=lines
-            )
+        if refund_already_applied(
+            retry=retry,
+            refunded_before=refunded_before,
+            lines=lines,
+            refunded_on_platform=lambda: self.refunded_total(order_id=order_id),
         ):
             return RefundResult(already_recorded=True)
         response = self.http.request(

@@ -147,9 +147,8 @@ def test_a_stock_push_applied_then_failed_publishes_the_same_quantity(
     warehouse = Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
     sku = CATALOGUE[3].sku
     Product.objects.create(sku=sku, title="Kettle")
-    set_stock(
-        rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=7)], actor=actions.Actor.system("test"), note="count"
-    )
+    count = StockCount(sku=sku, warehouse=warehouse.code, quantity=7)
+    set_stock(rows=[count], actor=actions.Actor.system("test"), note="count")
 
     sandbox.admin.inject_fault(key, operation=STOCK_OPERATION[platform], apply=True, count=1, **FAULTS[fault])
     queue_stock_pushes()
