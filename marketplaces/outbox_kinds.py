@@ -66,7 +66,9 @@ def _cancel(connector: Connector, message: OutboxMessage) -> None:
         CancelLine(line_id=line["line_id"], quantity=line["quantity"], amount=Decimal(line["amount"]))
         for line in payload.get("lines", [])
     ]
-    connector.cancel_order(order_id=payload["marketplace_order_id"], reason=payload["reason"], lines=lines or None)
+    connector.cancel_order(
+        order_id=payload["marketplace_order_id"], reason=payload["reason"], lines=lines or None, retry=message.attempts > 1
+    )
 
 
 def _ship(connector: Connector, message: OutboxMessage) -> None:
@@ -97,6 +99,8 @@ def _refund(connector: Connector, message: OutboxMessage) -> None:
         ],
         reason=payload["reason"],
         idempotency_key=message.idempotency_key,
+        refunded_before=Decimal(payload["refunded_before"]) if "refunded_before" in payload else None,
+        retry=message.attempts > 1,
     )
 
 

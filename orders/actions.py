@@ -285,6 +285,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
             f"({order.refunded_amount} of {order.total_amount} already refunded).",
             details={"amount": str(total), "refunded": str(order.refunded_amount), "total": str(order.total_amount)},
         )
+    refunded_before = order.refunded_amount
     order.refunded_amount += total
     order.save(update_fields=["refunded_amount", "updated_at"])
     record_event(
@@ -303,6 +304,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
         pushes.REFUND,
         reason=reason,
         currency=order.currency,
+        refunded_before=str(refunded_before),  # lets a retry recognise this refund on the platform
         lines=[
             {"line_id": line_id, "amount": str(amount), "quantity": lines[line_id].quantity}
             for line_id, amount in amounts.items()

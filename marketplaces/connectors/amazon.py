@@ -63,6 +63,7 @@ from .payload import (
 from .tokens import CachedToken, TokenStore
 
 ORDERS_PATH = "/orders/v0/orders"
+ORDER_PATH = "/orders/v0/orders/{order_id}"
 ORDER_ITEMS_PATH = "/orders/v0/orders/{order_id}/orderItems"
 SHIPMENT_CONFIRMATION_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 LISTINGS_ITEM_PATH = "/listings/2021-08-01/items/{seller_id}/{sku}"
@@ -423,12 +424,23 @@ class AmazonConnector(ConnectorBase):
         """Amazon has no acceptance step: raises UnsupportedAction; use cancel_order."""
         raise UnsupportedAction("Amazon orders cannot be refused, only cancelled", platform=self.platform)
 
-    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
+    def order_status(self, *, order_id: str) -> str:
+        """getOrder: the order's OrderStatus now."""
+        response = self.http.request("GET", ORDER_PATH.format(order_id=order_id), operation="getOrder")
+        payload = response.body.get("payload") if isinstance(response.body, dict) else None
+        return str(payload.get("OrderStatus", "")) if isinstance(payload, dict) else ""
+
+    def cancel_order(
+        self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False
+    ) -> None:
         """Cancel through an order acknowledgement feed (unverified, see amazon_feeds).
 
         `lines` None cancels every item (read with getOrderItems). The feed is
-        processed asynchronously; a created feed is not a done cancellation.
+        processed asynchronously; a created feed is not a done cancellation. On a
+        `retry` the order is read first (getOrder): a Canceled order gets no second feed.
         """
+        if retry and self.order_status(order_id=order_id) == "Canceled":
+            return
         if lines is None:
             item_ids = [str(item.get("OrderItemId")) for item in self.order_items(order_id=order_id)]
         else:
@@ -486,8 +498,22 @@ class AmazonConnector(ConnectorBase):
         )
         return ShipmentResult(shipment_id=package["packageReferenceId"])
 
-    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
-        """Refund through a payment adjustment feed (unverified, see amazon_feeds); returns the feed id."""
+    def refund(
+        self,
+        *,
+        order_id: str,
+        lines: list[RefundLine],
+        reason: str,
+        idempotency_key: str,
+        refunded_before: Decimal | None = None,
+        retry: bool = False,
+    ) -> RefundResult:
+        """Refund through a payment adjustment feed (unverified, see amazon_feeds); returns the feed id.
+
+        Orders v0 shows no refunds to read first; each adjusted item carries an id derived
+        from `idempotency_key` (MerchantAdjustmentItemID), so Amazon skips a replayed
+        adjustment (unverified) and a `retry` simply sends the same feed again.
+        """
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
         document = amazon_feeds.refund_feed(

@@ -104,17 +104,19 @@ def _component(parent: ET.Element, kind: str, amount: Decimal, currency: str) ->
 def refund_feed(*, seller_id: str, order_id: str, lines: list[RefundLine], reason: str, message_key: str = "") -> bytes:
     """OrderAdjustment refunding principal and shipping per item.
 
-    `message_key` (the caller's idempotency key) goes into MerchantAdjustmentItemID
-    so the adjustment can be traced back to the request that created it.
+    `message_key` (the caller's idempotency key) and the item's position make each
+    item's MerchantAdjustmentItemID (at most 40 characters), the same on every replay
+    of the request: the adjustment is traced back to it, and (unverified) Amazon does
+    not apply an adjustment item id twice.
     """
     root, message = _envelope(seller_id, "OrderAdjustment")
     adjustment = ET.SubElement(message, "OrderAdjustment")
     ET.SubElement(adjustment, "AmazonOrderID").text = order_id
-    for line in lines:
+    for position, line in enumerate(lines, start=1):
         item = ET.SubElement(adjustment, "AdjustedItem")
         ET.SubElement(item, "AmazonOrderItemCode").text = line.line_id
         if message_key:
-            ET.SubElement(item, "MerchantAdjustmentItemID").text = message_key[:40]
+            ET.SubElement(item, "MerchantAdjustmentItemID").text = f"{message_key[:32]}-{position}"
         ET.SubElement(item, "AdjustmentReason").text = reason if reason in REFUND_REASONS else DEFAULT_REFUND_REASON
         prices = ET.SubElement(item, "ItemPriceAdjustments")
         _component(prices, "Principal", line.amount, line.currency)

@@ -107,7 +107,29 @@ class ShipmentResult:
 
 @dataclass(frozen=True)
 class RefundResult:
+    """The platform's refund ids; `already_recorded` is True when a retry found the refund applied."""
+
     refund_ids: tuple[str, ...] = ()
+    already_recorded: bool = False
+
+
+def refund_already_applied(
+    *,
+    retry: bool,
+    refunded_before: Decimal | None,
+    lines: list[RefundLine],
+    refunded_on_platform: Callable[[], Decimal],
+) -> bool:
+    """On a retry: does the platform's refunded total (read only then) already hold this refund?
+
+    `refunded_before` is what the seller had refunded when the refund was decided; the
+    platform holding at least that plus this refund means the earlier attempt went through.
+    (A refund made on the platform behind our back would count too: the poll brings it in.)
+    """
+    if not retry or refunded_before is None:
+        return False
+    this_refund = sum((line.amount + line.shipping_amount for line in lines), Decimal("0"))
+    return refunded_on_platform() >= refunded_before + this_refund
 
 
 @dataclass(frozen=True)
@@ -131,9 +153,11 @@ class Connector(Protocol):
 
     Every method raises `errors.MarketplaceError` subclasses only (RateLimited,
     AuthenticationFailed, TransientError, RejectedByMarketplace, InvalidRequest,
-    UnsupportedAction). Writes are never re-sent blindly: where a platform call is
-    not idempotent the connector first checks what the platform already has;
-    `retry=True` on `confirm_shipment` says an earlier attempt's outcome is unknown.
+    UnsupportedAction). Writes are never re-sent blindly: `retry=True` says an earlier
+    attempt's outcome is unknown, and where a platform call is not idempotent the
+    connector first reads what the platform already has; an "already done" refusal
+    of a replayed write counts as done. `refunded_before` (the order's refunded total
+    when the refund was decided) lets a refund retry recognise its own refund.
 
     What the platform can do (an acceptance step, line-level cancels...) is data in
     `orders.platforms.CAPABILITIES`; a method the platform lacks raises UnsupportedAction.
@@ -148,7 +172,9 @@ class Connector(Protocol):
 
     def refuse_order(self, *, order_id: str, line_ids: list[str], reason: str) -> None: ...
 
-    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None: ...
+    def cancel_order(
+        self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False
+    ) -> None: ...
 
     def confirm_shipment(
         self,
@@ -162,7 +188,16 @@ class Connector(Protocol):
         retry: bool = False,
     ) -> ShipmentResult: ...
 
-    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult: ...
+    def refund(
+        self,
+        *,
+        order_id: str,
+        lines: list[RefundLine],
+        reason: str,
+        idempotency_key: str,
+        refunded_before: Decimal | None = None,
+        retry: bool = False,
+    ) -> RefundResult: ...
 
     def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult: ...
 

@@ -27,6 +27,7 @@ from .base import (
     ShipmentLine,
     ShipmentResult,
     StockPushResult,
+    refund_already_applied,
 )
 from .carriers import (
     CARRIER_NAMES,
@@ -54,6 +55,7 @@ from .payload import (
     canonical_status,
     datetime_of,
     map_page,
+    parse_amount,
     parse_currency,
     quantity_of,
     text_of,
@@ -298,8 +300,14 @@ class CdiscountConnector(ConnectorBase):
         """validate with accepted=false for the lines (the format carries no reason)."""
         self._validate(order_id, line_ids, False)
 
-    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
-        """cancel the whole order; per-line cancellation is not in the format (UnsupportedAction)."""
+    def cancel_order(
+        self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False
+    ) -> None:
+        """cancel the whole order; per-line cancellation is not in the format (UnsupportedAction).
+
+        A 409 on an order that already is Cancelled (a replay after an unknown outcome) counts
+        as done, so a retry needs no read first.
+        """
         if lines is not None:
             raise UnsupportedAction("Octopia cancels whole orders only", platform=self.platform)
         try:
@@ -371,10 +379,44 @@ class CdiscountConnector(ConnectorBase):
         shipment_id = response.body.get("shipmentId") if isinstance(response.body, dict) else None
         return ShipmentResult(shipment_id=str(shipment_id) if shipment_id else None)
 
-    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
-        """POST refunds, amount per line = item amount + shipping amount; sent once."""
+    def refunded_total(self, *, order_id: str) -> Decimal:
+        """GET refunds: every amount refunded on the order."""
+        response = self.http.request("GET", wire.REFUNDS_PATH.format(order_id=order_id), operation="getRefunds")
+        body = response.body if isinstance(response.body, dict) else {}
+        return sum(
+            (
+                parse_amount(line.get("amount"), "refunds.lines.amount")
+                for refund in body.get("items") or []
+                if isinstance(refund, Mapping)
+                for line in refund.get("lines") or []
+                if isinstance(line, Mapping)
+            ),
+            Decimal("0"),
+        )
+
+    def refund(
+        self,
+        *,
+        order_id: str,
+        lines: list[RefundLine],
+        reason: str,
+        idempotency_key: str,
+        refunded_before: Decimal | None = None,
+        retry: bool = False,
+    ) -> RefundResult:
+        """POST refunds, amount per line = item amount + shipping amount; sent once.
+
+        Not idempotent: a `retry` first reads the order's refunds (GET refunds).
+        """
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
+        if refund_already_applied(
+            retry=retry,
+            refunded_before=refunded_before,
+            lines=lines,
+            refunded_on_platform=lambda: self.refunded_total(order_id=order_id),
+        ):
+            return RefundResult(already_recorded=True)
         response = self.http.request(
             "POST",
             wire.REFUNDS_PATH.format(order_id=order_id),

@@ -27,6 +27,7 @@ from .base import (
     ShipmentLine,
     ShipmentResult,
     StockPushResult,
+    refund_already_applied,
 )
 from .carriers import EBAY_CARRIER_CODES, normalize_tracking, platform_carrier_code, validate_tracking
 from .errors import (
@@ -375,13 +376,18 @@ class EbayConnector(ConnectorBase):
         """eBay has no acceptance step: raises UnsupportedAction; use cancel_order."""
         raise UnsupportedAction("eBay orders cannot be refused, only cancelled", platform=self.platform)
 
-    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
+    def cancel_order(
+        self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False
+    ) -> None:
         """Seller cancellation through the Post-Order API (unverified; whole order only).
 
-        A refusal on an order that eBay already shows as CANCELED (a retried call) counts as done.
+        On a `retry` the order is read first (getOrder); a refusal on an order that eBay
+        already shows as CANCELED (the earlier attempt went through) counts as done.
         """
         if lines is not None:
             raise UnsupportedAction("eBay cancels whole orders only", platform=self.platform)
+        if retry and self._cancelled(order_id):
+            return
         try:
             self.http.request(
                 "POST",
@@ -390,8 +396,23 @@ class EbayConnector(ConnectorBase):
                 operation="createCancellation",
             )
         except RejectedByMarketplace:
-            if self.order(order_id=order_id).get("cancelStatus", {}).get("cancelState") != "CANCELED":
+            if not self._cancelled(order_id):
                 raise
+
+    def _cancelled(self, order_id: str) -> bool:
+        return self.order(order_id=order_id).get("cancelStatus", {}).get("cancelState") == "CANCELED"
+
+    def refunded_total(self, *, order_id: str) -> Decimal:
+        """getOrder: the order's refunds (paymentSummary.refunds) that did not fail."""
+        order = self.order(order_id=order_id)
+        return sum(
+            (
+                amount_of(refund.get("amount") or {}, "value")
+                for refund in order.get("paymentSummary", {}).get("refunds") or []
+                if isinstance(refund, Mapping) and refund.get("refundStatus") != "FAILED"
+            ),
+            Decimal("0"),
+        )
 
     def order(self, *, order_id: str) -> Mapping[str, Any]:
         """getOrder: one order as eBay has it now (its cancelStatus is complete, unlike getOrders)."""
@@ -451,14 +472,30 @@ class EbayConnector(ConnectorBase):
             shipment_id = response.body.get("fulfillmentId")
         return ShipmentResult(shipment_id=shipment_id or None)
 
-    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
+    def refund(
+        self,
+        *,
+        order_id: str,
+        lines: list[RefundLine],
+        reason: str,
+        idempotency_key: str,
+        refunded_before: Decimal | None = None,
+        retry: bool = False,
+    ) -> RefundResult:
         """issueRefund per line (amount + shipping of the line); sent once, never retried here.
 
-        `reason` is an eBay ReasonForRefundEnum value; anything else goes as OTHER with
-        the text in `comment`.
+        Not idempotent: a `retry` first reads the order's refunds (getOrder). `reason` is an
+        eBay ReasonForRefundEnum value; anything else goes as OTHER with the text in `comment`.
         """
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
+        if refund_already_applied(
+            retry=retry,
+            refunded_before=refunded_before,
+            lines=lines,
+            refunded_on_platform=lambda: self.refunded_total(order_id=order_id),
+        ):
+            return RefundResult(already_recorded=True)
         reason_code = reason if reason in REFUND_REASONS else DEFAULT_REFUND_REASON
         body: dict[str, Any] = {
             "reasonForRefund": reason_code,

@@ -29,8 +29,16 @@ from .base import (
     ShipmentLine,
     ShipmentResult,
     StockPushResult,
+    refund_already_applied,
 )
-from .carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url, validate_tracking
+from .carriers import (
+    CARRIER_NAMES,
+    MIRAKL_CARRIER_CODES,
+    normalize_tracking,
+    platform_carrier_code,
+    tracking_url,
+    validate_tracking,
+)
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,
@@ -304,15 +312,60 @@ class MiraklConnector(ConnectorBase):
         has_more = bool(raw_orders) and isinstance(total, (int, Decimal)) and next_offset < int(total)
         return OrderPage(orders, rejected, str(next_offset) if has_more else None, high_watermark)
 
-    def order_state(self, *, order_id: str) -> str:
-        """OR12: the order's current order_state."""
+    def order_summary(self, *, order_id: str) -> Mapping[str, Any]:
+        """OR12: the order as Mirakl has it now (state, tracking; no cancelations or refunds)."""
         response = self.http.request(
             "GET", ORDER_PATH.format(order_id=order_id), params=self._params(), operation="OR12"
         )
         body = response.body if isinstance(response.body, dict) else {}
         if isinstance(body.get("orders"), list) and body["orders"]:
             body = body["orders"][0]
-        return str(body.get("order_state", ""))
+        return body
+
+    def order_state(self, *, order_id: str) -> str:
+        """OR12: the order's current order_state."""
+        return str(self.order_summary(order_id=order_id).get("order_state", ""))
+
+    def order_detail(self, *, order_id: str) -> Mapping[str, Any]:
+        """OR11 for one order: the full order, with each line's cancelations and refunds (OR12 has neither)."""
+        response = self.http.request("GET", ORDERS_PATH, params=self._params(order_ids=order_id), operation="OR11")
+        body = response.body if isinstance(response.body, dict) else {}
+        found = [o for o in body.get("orders") or [] if isinstance(o, Mapping) and o.get("order_id") == order_id]
+        if not found:
+            raise TransientError(f"OR11 does not list order {order_id}", platform=self.platform, body=body)
+        return found[0]
+
+    def _lines_to_cancel(self, order_id: str, lines: list[CancelLine]) -> list[CancelLine]:
+        """The requested cancellations Mirakl does not hold yet.
+
+        A line holds its cancellation once at least the requested quantity is cancelled:
+        exact for whole-line cancels (what the order actions send); a second partial cancel
+        of a line would be taken for the first.
+        """
+        order = self.order_detail(order_id=order_id)
+        if order.get("order_state") == "CANCELED":
+            return []
+        cancelled = {
+            str(line.get("order_line_id")): sum(int(c.get("quantity") or 0) for c in line.get("cancelations") or [])
+            for line in order.get("order_lines") or []
+            if isinstance(line, Mapping)
+        }
+        return [line for line in lines if cancelled.get(line.line_id, 0) < line.quantity]
+
+    def refunded_total(self, *, order_id: str) -> Decimal:
+        """OR11: every refund of the order's lines, items and shipping."""
+        order = self.order_detail(order_id=order_id)
+        return sum(
+            (
+                parse_amount(refund.get("amount"), "refunds.amount")
+                + parse_amount(refund.get("shipping_amount") or 0, "refunds.shipping_amount")
+                for line in order.get("order_lines") or []
+                if isinstance(line, Mapping)
+                for refund in line.get("refunds") or []
+                if isinstance(refund, Mapping)
+            ),
+            Decimal("0"),
+        )
 
     def _already_in(self, order_id: str, states: frozenset[str], error: RejectedByMarketplace) -> None:
         """After a 4xx on a write: return if the order already is where we wanted it, else re-raise."""
@@ -347,8 +400,15 @@ class MiraklConnector(ConnectorBase):
         """OR21 with accepted=false for the lines (Mirakl takes no reason text)."""
         self._decide(order_id, line_ids, False)
 
-    def cancel_order(self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None) -> None:
-        """OR29 for the whole order, or OR30 for `lines` (reason -> settings["reason_codes"] or as is)."""
+    def cancel_order(
+        self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False
+    ) -> None:
+        """OR29 for the whole order, or OR30 for `lines` (reason -> settings["reason_codes"] or as is).
+
+        A refusal because the order (or every line asked) is already cancelled counts as done;
+        on a `retry` OR30 first reads the order (OR11) and sends only what Mirakl does not hold
+        yet, since a second OR30 of a partial quantity would cancel it twice.
+        """
         if lines is None:
             try:
                 self.http.request(
@@ -358,24 +418,32 @@ class MiraklConnector(ConnectorBase):
                 self._already_in(order_id, frozenset({"CANCELED"}), exc)
             return
         reason_code = self._reason_code(reason)
-        self.http.request(
-            "PUT",
-            CANCEL_LINES_PATH,
-            params=self._params(),
-            json_body={
-                "cancelations": [
-                    {
-                        "order_line_id": line.line_id,
-                        "quantity": line.quantity,
-                        "amount": line.amount,
-                        "shipping_amount": line.shipping_amount,
-                        "reason_code": reason_code,
-                    }
-                    for line in lines
-                ]
-            },
-            operation="OR30",
-        )
+        if retry:
+            lines = self._lines_to_cancel(order_id, lines)
+            if not lines:
+                return
+        try:
+            self.http.request(
+                "PUT",
+                CANCEL_LINES_PATH,
+                params=self._params(),
+                json_body={
+                    "cancelations": [
+                        {
+                            "order_line_id": line.line_id,
+                            "quantity": line.quantity,
+                            "amount": line.amount,
+                            "shipping_amount": line.shipping_amount,
+                            "reason_code": reason_code,
+                        }
+                        for line in lines
+                    ]
+                },
+                operation="OR30",
+            )
+        except RejectedByMarketplace:
+            if self._lines_to_cancel(order_id, lines):
+                raise
 
     def _reason_code(self, reason: str) -> str:
         codes = self.account.settings.get("reason_codes") or {}
@@ -418,26 +486,32 @@ class MiraklConnector(ConnectorBase):
         idempotency_key: str,
         retry: bool = False,
     ) -> ShipmentResult:
-        """OR23 (tracking, idempotent) then OR24 (ship the whole order).
+        """OR23 (tracking) then OR24 (ship the whole order).
 
         OR24 ships every line: Mirakl has no per-line shipment in these calls.
         If OR24 is refused because the order already is shipped, the result says
         `already_recorded`. On a `retry` (an earlier attempt's outcome is unknown)
-        the order is read first (OR12), so a shipment that went through is not sent again.
+        the order is read first (OR12): a shipped order is not shipped again, and
+        tracking Mirakl already holds is not sent again. OR23 is never re-sent
+        inside one attempt: the outbox's retry reads first.
         """
         if not lines:
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
         tracking = validate_tracking(carrier, tracking_number)
-        if retry and self.order_state(order_id=order_id) in SHIPPED_STATES:
-            return ShipmentResult(shipment_id=None, already_recorded=True)
-        self.http.request(
-            "PUT",
-            TRACKING_PATH.format(order_id=order_id),
-            params=self._params(),
-            json_body=self._tracking_body(carrier, tracking),
-            idempotent=True,
-            operation="OR23",
-        )
+        tracking_known = False
+        if retry:
+            order = self.order_summary(order_id=order_id)
+            if order.get("order_state") in SHIPPED_STATES:
+                return ShipmentResult(shipment_id=None, already_recorded=True)
+            tracking_known = normalize_tracking(str(order.get("shipping_tracking") or "")) == tracking
+        if not tracking_known:
+            self.http.request(
+                "PUT",
+                TRACKING_PATH.format(order_id=order_id),
+                params=self._params(),
+                json_body=self._tracking_body(carrier, tracking),
+                operation="OR23",
+            )
         try:
             self.http.request("PUT", SHIP_PATH.format(order_id=order_id), params=self._params(), operation="OR24")
         except RejectedByMarketplace as exc:
@@ -445,11 +519,27 @@ class MiraklConnector(ConnectorBase):
             return ShipmentResult(shipment_id=None, already_recorded=True)
         return ShipmentResult(shipment_id=None)
 
-    def refund(self, *, order_id: str, lines: list[RefundLine], reason: str, idempotency_key: str) -> RefundResult:
-        """OR28; sent once (not idempotent). Returns Mirakl's refund ids."""
+    def refund(
+        self,
+        *,
+        order_id: str,
+        lines: list[RefundLine],
+        reason: str,
+        idempotency_key: str,
+        refunded_before: Decimal | None = None,
+        retry: bool = False,
+    ) -> RefundResult:
+        """OR28; not idempotent, so a `retry` first reads the lines' refunds (OR11). Returns Mirakl's refund ids."""
         if not lines:
             raise InvalidRequest("a refund needs at least one line", platform=self.platform)
         reason_code = self._reason_code(reason)
+        if refund_already_applied(
+            retry=retry,
+            refunded_before=refunded_before,
+            lines=lines,
+            refunded_on_platform=lambda: self.refunded_total(order_id=order_id),
+        ):
+            return RefundResult(already_recorded=True)
         response = self.http.request(
             "PUT",
             REFUND_PATH,

@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import uuid
+from decimal import Decimal
 
 from .amazon_wire import check_marketplaces, json_body, request_headers
 from .catalogue import BY_SKU
@@ -184,6 +185,23 @@ def get_feed_document(world, account, request, feedDocumentId: str) -> Response:
     )
 
 
+def _adjustments(content: str) -> list[tuple[str, list[tuple[str, Decimal]]]]:
+    """(order id, [(MerchantAdjustmentItemID or "", amount of every component)]) per OrderAdjustment."""
+    found = []
+    for adjustment in re.findall(r"<OrderAdjustment>(.*?)</OrderAdjustment>", content, re.S):
+        order_id = re.search(r"<AmazonOrderID>\s*([\d-]+)\s*</AmazonOrderID>", adjustment)
+        items = [
+            (
+                (re.findall(r"<MerchantAdjustmentItemID>\s*(\S+?)\s*</MerchantAdjustmentItemID>", item) or [""])[0],
+                sum((Decimal(a) for a in re.findall(r"<Amount[^>]*>\s*([\d.]+)\s*</Amount>", item)), Decimal("0")),
+            )
+            for item in re.findall(r"<AdjustedItem>(.*?)</AdjustedItem>", adjustment, re.S)
+        ]
+        if order_id:
+            found.append((order_id.group(1), items))
+    return found
+
+
 def _process_feed(world, account, feed_type: str, content: str) -> dict:
     """Apply a feed now; returns the processing report (shape (unverified))."""
     accepted, errors = 0, []
@@ -218,16 +236,32 @@ def _process_feed(world, account, feed_type: str, content: str) -> dict:
             else:
                 errors.append({"orderId": order_id, "message": "Order cannot be cancelled"})
     elif feed_type == "POST_PAYMENT_ADJUSTMENT_DATA":
-        for order_id, amount in re.findall(
-            r"<AmazonOrderID>\s*([\d-]+)\s*</AmazonOrderID>.*?" r"<Amount[^>]*>\s*([\d.]+)\s*</Amount>", content, re.S
-        ):
+        for order_id, items in _adjustments(content):
             order = world.order(account.key, order_id)
             if order is None:
                 errors.append({"orderId": order_id, "message": "Unknown order"})
                 continue
-            order["refunds"].append({"id": uuid.uuid4().hex[:12], "amount": amount, "created_at": iso(world.now())})
+            seen = {refund.get("merchant_adjustment_id") for refund in order["refunds"]}
+            fresh = [item for item in items if not item[0] or item[0] not in seen]
+            errors.extend(
+                {"orderId": order_id, "message": f"MerchantAdjustmentItemID {item[0]} was already applied"}
+                for item in items
+                if item not in fresh
+            )
+            if not fresh:
+                continue
+            for merchant_id, amount in fresh:
+                order["refunds"].append(
+                    {
+                        "id": uuid.uuid4().hex[:12],
+                        "amount": str(amount),
+                        "merchant_adjustment_id": merchant_id,
+                        "created_at": iso(world.now()),
+                    }
+                )
             world.touch(order)
-            world.record_action(account.key, order_id, "refund", {"feedType": feed_type, "amount": amount})
+            total = sum((amount for _, amount in fresh), Decimal("0"))
+            world.record_action(account.key, order_id, "refund", {"feedType": feed_type, "amount": str(total)})
             accepted += 1
     return {
         "header": {"sellerId": account.credentials["seller_id"], "version": "2.0"},

@@ -406,6 +406,19 @@ def create_refund(world, account, request, orderId: str) -> Response:
     return Response(201, {"refundId": refund_id})
 
 
+def list_refunds(world, account, request, orderId: str) -> Response:
+    """The order's refunds, one item per refund id with its lines."""
+    order = _order(world, account, orderId)
+    refunds: dict[str, dict] = {}
+    for entry in order["refunds"]:
+        refund = refunds.setdefault(
+            entry["id"],
+            {"refundId": entry["id"], "reason": entry["reason"], "createdAt": entry["created_at"], "lines": []},
+        )
+        refund["lines"].append({"lineId": entry["line_id"], "amount": money(entry["amount"])})
+    return Response(200, {"items": list(refunds.values())})
+
+
 # ---- offers and carriers ------------------------------------------------------------
 def create_offer_package(world, account, request) -> Response:
     """Stock update of ≤ 1000 offers, published at once → 202 {packageId}."""
@@ -459,6 +472,7 @@ ROUTES = [
     route("GET", "/seller/v2/orders/{orderId}/shipments", "getShipments", list_shipments),
     route("POST", "/seller/v2/orders/{orderId}/cancel", "cancelOrder", cancel),
     route("POST", "/seller/v2/orders/{orderId}/refunds", "createRefund", create_refund),
+    route("GET", "/seller/v2/orders/{orderId}/refunds", "getRefunds", list_refunds),
     route("POST", "/seller/v2/offer-packages", "createOfferPackage", create_offer_package),
     route("GET", "/seller/v2/offer-packages/{packageId}", "getOfferPackage", get_offer_package),
     route("GET", "/seller/v2/carriers", "getCarriers", list_carriers),

@@ -208,9 +208,9 @@ PROTOCOL_METHODS = {
     "list_changed_orders": ["since", "page_token"],
     "accept_order": ["order_id", "line_ids"],
     "refuse_order": ["order_id", "line_ids", "reason"],
-    "cancel_order": ["order_id", "reason", "lines"],
+    "cancel_order": ["order_id", "reason", "lines", "retry"],
     "confirm_shipment": ["order_id", "carrier", "tracking_number", "lines", "shipped_at", "idempotency_key", "retry"],
-    "refund": ["order_id", "lines", "reason", "idempotency_key"],
+    "refund": ["order_id", "lines", "reason", "idempotency_key", "refunded_before", "retry"],
     "push_stock": ["quantities"],
 }
 
