@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
-from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform
+from orders.canonical import AddressData, OrderData, OrderLineData, OrderStatus, Platform, TaxMode
 
 from . import octopia_format as wire
 from .base import (
@@ -157,7 +157,7 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         currency=parse_currency(order.get("currencyCode"), "currencyCode"),
         total_amount=amount_of(order, "totalPrice"),
         lines=lines,
-        shipping_amount=amount_of(order, "shippingPrice", required=False),
+        tax_mode=TaxMode.INCLUDED,  # French consumer prices (TTC); the format states no tax
         reference=text_of(order, "reference", required=False),
         channel=text_of(channel, "id", required=False),
         # acceptanceDeadline only means something while the order waits for acceptance.
