@@ -23,8 +23,9 @@ from oms import outbox
 from oms.errors import DomainError, IllegalTransition
 from orders import events, pushes, signals
 from orders import status as transitions
-from orders.canonical import OrderData, OrderLineData
-from orders.models import ActorType, Order, OrderEvent, OrderLine
+from orders import money
+from orders.canonical import AdjustmentKind, OrderData, OrderLineData
+from orders.models import ActorType, MarketplaceAdjustment, Order, OrderEvent, OrderLine
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 
@@ -350,8 +351,15 @@ def _order_fields(*, account, data: OrderData) -> dict:
         "ship_by": ship_by,
         "deliver_by": data.deliver_by,
         "currency": data.currency,
+        "tax_mode": data.tax_mode,
         "total_amount": data.total_amount,
-        "shipping_amount": data.shipping_amount,
+        **money.order_totals(data),
+        "lines_total_amount": data.lines_total_amount,
+        "payment_method": data.payment_method,
+        "purchase_order_number": data.purchase_order_number,
+        "earliest_ship_date": data.earliest_ship_date,
+        "earliest_delivery_date": data.earliest_delivery_date,
+        "is_gift": any(line.is_gift for line in data.lines),
         "buyer_name": data.buyer_name,
         "buyer_email": data.buyer_email,
         "shipping_method": data.shipping_method,
@@ -379,8 +387,9 @@ def _order_fields(*, account, data: OrderData) -> dict:
     return fields
 
 
-def _line_fields(line: OrderLineData) -> dict:
+def _line_fields(line: OrderLineData, data: OrderData) -> dict:
     return {
+        **money.line_adjustment_totals(data, line.marketplace_line_id),
         "sku": line.sku,
         "marketplace_product_id": line.marketplace_product_id,
         "ean": line.ean,
@@ -391,9 +400,18 @@ def _line_fields(line: OrderLineData) -> dict:
         "total_amount": line.total_amount,
         "shipping_amount": line.shipping_amount,
         "tax_amount": line.tax_amount,
+        "shipping_tax_amount": line.shipping_tax_amount,
+        "discount_amount": line.discount_amount,
+        "shipping_discount_amount": line.shipping_discount_amount,
+        "fee_amount": line.fee_amount,
+        "gift_wrap_amount": line.gift_wrap_amount,
+        "gift_wrap_tax_amount": line.gift_wrap_tax_amount,
+        "is_gift": line.is_gift,
+        "gift_message": line.gift_message,
         "marketplace_status": line.marketplace_status,
         "ship_by": line.ship_by,
         "buyer_requested_cancel": line.buyer_requested_cancel,
+        "buyer_cancel_reason": line.buyer_cancel_reason,
     }
 
 
@@ -405,6 +423,13 @@ def _validate(data: OrderData) -> None:
             raise DomainError(
                 f"Line {line.marketplace_line_id} has quantity {line.quantity}.",
                 details={"line": line.marketplace_line_id},
+            )
+    line_ids = {line.marketplace_line_id for line in data.lines}
+    for adjustment in data.adjustments:
+        if adjustment.marketplace_line_id and adjustment.marketplace_line_id not in line_ids:
+            raise DomainError(
+                f"A {adjustment.kind} names line {adjustment.marketplace_line_id}, which the order does not have.",
+                details={"line": adjustment.marketplace_line_id},
             )
     if len(data.currency) != 3 or not data.currency.isupper():
         raise DomainError(f"Currency {data.currency!r} is not an ISO 4217 code.", details={"currency": data.currency})
@@ -431,9 +456,10 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     )
     if created:
         OrderLine.objects.bulk_create(
-            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line))
+            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line, data))
             for line in data.lines
         )
+        _record_adjustments(order=order, data=data, actor=actor)
         record_event(
             order=order,
             kind=events.RECEIVED,
@@ -454,7 +480,8 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     for name, value in fields.items():
         setattr(order, name, value)
     order.save()
-    _upsert_lines(order=order, lines=data.lines)
+    _upsert_lines(order=order, data=data)
+    _record_adjustments(order=order, data=data, actor=actor)
     if changed:
         record_event(
             order=order,
@@ -510,7 +537,7 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
     )
     OrderLine.objects.bulk_create(
         (
-            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line))
+            OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line, data))
             for order, data in zip(created, orders)
             for line in data.lines
         ),
@@ -527,19 +554,70 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
         )
         for order, data in zip(created, orders)
     )
+    for order, data in zip(created, orders):
+        if data.adjustments:
+            _record_adjustments(order=order, data=data, actor=Actor.of_marketplace(account.platform))
     signals.orders_received.send(sender=Order, account=account, orders=created)
     return created
 
 
-def _upsert_lines(*, order: Order, lines: tuple[OrderLineData, ...]) -> None:
+def _upsert_lines(*, order: Order, data: OrderData) -> None:
     existing = {line.marketplace_line_id: line for line in order.lines.all()}
-    for data in lines:
-        values = _line_fields(data)
-        line = existing.get(data.marketplace_line_id)
+    for line_data in data.lines:
+        values = _line_fields(line_data, data)
+        line = existing.get(line_data.marketplace_line_id)
         if line is None:
-            OrderLine.objects.create(order=order, marketplace_line_id=data.marketplace_line_id, **values)
+            OrderLine.objects.create(order=order, marketplace_line_id=line_data.marketplace_line_id, **values)
         elif any(getattr(line, name) != value for name, value in values.items()):
             OrderLine.objects.filter(pk=line.pk).update(**values)
+
+
+_ADJUSTMENT_EVENTS = {
+    AdjustmentKind.REFUND: events.MARKETPLACE_REFUND,
+    AdjustmentKind.CANCELLATION: events.MARKETPLACE_CANCELLATION,
+}
+
+
+def _record_adjustments(*, order: Order, data: OrderData, actor: Actor) -> None:
+    """Store each refund and cancellation the marketplace reports, with one event, once:
+    a re-poll that reports the same ones again adds nothing."""
+    if not data.adjustments:
+        return
+    known = set(order.adjustments.values_list("kind", "marketplace_adjustment_id"))
+    fresh = [a for a in data.adjustments if (a.kind, a.marketplace_adjustment_id) not in known]
+    if not fresh:
+        return
+    lines = {line.marketplace_line_id: line for line in order.lines.all()}
+    for adjustment in fresh:
+        total = money.adjustment_total(adjustment, tax_mode=data.tax_mode)
+        line = lines.get(adjustment.marketplace_line_id)
+        MarketplaceAdjustment.objects.create(
+            order=order,
+            line=line,
+            kind=adjustment.kind,
+            marketplace_adjustment_id=adjustment.marketplace_adjustment_id,
+            amount=adjustment.amount,
+            shipping_amount=adjustment.shipping_amount,
+            tax_amount=adjustment.tax_amount,
+            total_amount=total,
+            quantity=adjustment.quantity,
+            reason=adjustment.reason,
+            state=adjustment.state,
+            marketplace_created_at=adjustment.created_at,
+        )
+        record_event(
+            order=order,
+            kind=_ADJUSTMENT_EVENTS[adjustment.kind],
+            actor=actor,
+            params={
+                "adjustment_id": adjustment.marketplace_adjustment_id,
+                "line": adjustment.marketplace_line_id,
+                "sku": line.sku if line else "",
+                "amount": str(total),
+                "currency": order.currency,
+                "reason": adjustment.reason,
+            },
+        )
 
 
 def _apply_marketplace_status(*, order: Order, reported: str, marketplace_status: str, actor: Actor) -> None:

@@ -32,6 +32,7 @@ from marketplaces.sandbox.catalogue import CATALOGUE
 from oms.benchmarking import p95, report
 from order_queue import bulk
 from orders import events
+from orders.canonical import TaxMode
 from orders.models import ActorType, BulkJob, Order, OrderEvent, OrderLine
 from orders.status import OrderStatus
 
@@ -49,6 +50,15 @@ STATUS_WEIGHTS = [
 ACCOUNTS = [("amazon", "Amazon FR"), ("ebay", "eBay FR"), ("mirakl", "Fnac-Darty"), ("mirakl", "Boulanger"), ("cdiscount", "Cdiscount")]
 BATCH = 20_000
 
+# The money columns a generated order leaves at zero or empty (taxes included, no discount).
+_ZERO_MONEY = ("shipping_tax_amount", "discount_amount", "shipping_discount_amount", "fee_amount",
+               "gift_wrap_amount", "gift_wrap_tax_amount", "marketplace_refunded_amount", "marketplace_cancelled_amount")
+LINE_MONEY_DEFAULTS = {**dict.fromkeys(_ZERO_MONEY, Decimal("0")), "is_gift": False, "gift_message": "", "buyer_cancel_reason": ""}
+ORDER_MONEY_DEFAULTS = {
+    **dict.fromkeys(_ZERO_MONEY, Decimal("0")), "tax_amount": Decimal("0"),
+    "payment_method": "", "purchase_order_number": "", "earliest_ship_date": None, "earliest_delivery_date": None,
+    "is_gift": False,
+}
 
 def _accounts() -> list[MarketplaceAccount]:
     return [
@@ -189,7 +199,7 @@ def _order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, li
                 "marketplace_product_id": "", "ean": product.ean, "title": product.title, "quantity": quantity,
                 "quantity_shipped": shipped, "unit_price_amount": product.price, "total_amount": line_total,
                 "shipping_amount": Decimal("0"), "tax_amount": Decimal("0"), "marketplace_status": "",
-                "ship_by": None, "buyer_requested_cancel": False,
+                "ship_by": None, "buyer_requested_cancel": False, **LINE_MONEY_DEFAULTS,
             }
         )
     shipping = rng.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99")))
@@ -202,6 +212,7 @@ def _order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, li
         "acceptance_deadline": purchased + dt.timedelta(hours=48) if status == OrderStatus.PENDING_ACCEPTANCE else None,
         "ship_by": purchased + dt.timedelta(days=2), "deliver_by": None, "currency": "EUR",
         "total_amount": total + shipping, "shipping_amount": shipping, "refunded_amount": Decimal("0"),
+        "tax_mode": TaxMode.INCLUDED, "items_amount": total, "lines_total_amount": total + shipping, **ORDER_MONEY_DEFAULTS,
         "buyer_name": name, "buyer_email": f"buyer{pk}@marketplace.example", "shipping_method": "Standard",
         "is_prime": False, "is_business": False, "fulfilled_by_marketplace": False,
         "ship_name": name, "ship_company": "", "ship_line1": f"{rng.randint(1, 120)} rue de la République",

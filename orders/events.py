@@ -102,6 +102,21 @@ PRIORITY_SET = declare("priority_set", label=_("Priority changed"), template=_("
 HELD = declare("held", label=_("Held for review"), template=_("Held for review: rules will not accept it."))
 HOLD_RELEASED = declare("hold_released", label=_("Released from review"), template=_("No longer held for review."))
 
+# What the marketplace did on its side (a refund or a cancellation it recorded).
+_LINE = {"sku": lambda sku: sku or str(_("the whole order"))}
+MARKETPLACE_REFUND = declare(
+    "marketplace_refund",
+    label=_("Refunded on the marketplace"),
+    template=_("The marketplace recorded a refund of %(amount)s %(currency)s on %(sku)s."),
+    formats=_LINE,
+)
+MARKETPLACE_CANCELLATION = declare(
+    "marketplace_cancellation",
+    label=_("Cancelled on the marketplace"),
+    template=_("The marketplace recorded a cancellation of %(amount)s %(currency)s on %(sku)s."),
+    formats=_LINE,
+)
+
 # What the outbox reports about a push to the marketplace.
 PUSHED = declare("pushed", label=_("Sent to the marketplace"), template=_("Sent to %(account)s: %(push)s."))
 PUSH_FAILED = declare(

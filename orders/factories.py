@@ -7,6 +7,7 @@ as Decimal, aware UTC datetimes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from decimal import Decimal
@@ -113,6 +114,7 @@ class OrderDataFactory(factory.Factory):
     lines = factory.LazyAttribute(
         lambda o: tuple(OrderLineDataFactory(marketplace_line_id=f"{o.marketplace_order_id}-{i + 1}") for i in range(o.line_count))
     )
+    # The order's shipping: `_build` puts it on the first line (a canonical order sums its lines').
     shipping_amount = factory.LazyFunction(lambda: random.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99"))))
     total_amount = factory.LazyAttribute(lambda o: sum((line.total_amount for line in o.lines), Decimal("0")) + o.shipping_amount)
     acceptance_deadline = factory.LazyAttribute(
@@ -124,3 +126,15 @@ class OrderDataFactory(factory.Factory):
     shipping_address = factory.LazyAttribute(lambda o: AddressDataFactory(name=o.buyer_name))
     shipping_method = "Standard"
     raw = factory.LazyAttribute(lambda o: {"order_id": o.marketplace_order_id, "status": o.marketplace_status})
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return cls._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        shipping = kwargs.pop("shipping_amount")
+        if kwargs["lines"]:  # an order without lines is built to be refused
+            first, *rest = kwargs["lines"]
+            kwargs["lines"] = (dataclasses.replace(first, shipping_amount=first.shipping_amount + shipping), *rest)
+        return model_class(*args, **kwargs)

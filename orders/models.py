@@ -7,9 +7,11 @@ from django.db.models import F
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
+from orders.canonical import AdjustmentKind, TaxMode
 from orders.status import OrderStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+TAX_MODES = [(TaxMode.INCLUDED, _("taxes included")), (TaxMode.EXCLUDED, _("taxes excluded"))]
 
 
 def _search_document():
@@ -56,9 +58,39 @@ class Order(models.Model):
     deliver_by = models.DateTimeField(_("deliver by"), null=True, blank=True)
 
     currency = models.CharField(_("currency"), max_length=3)
-    total_amount = models.DecimalField(_("total"), **MONEY)
+    tax_mode = models.CharField(
+        _("prices"), max_length=20, choices=TAX_MODES, default=TaxMode.INCLUDED,
+        help_text=_("Whether the marketplace states the prices with or without their taxes"),
+    )
+    total_amount = models.DecimalField(
+        _("total"), help_text=_("What the buyer pays, taxes included, as the marketplace states it"), **MONEY
+    )
+    # The sums of the lines' money (in the order's tax mode), kept for lists and the API.
+    items_amount = models.DecimalField(_("items"), default=0, **MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
     shipping_amount = models.DecimalField(_("shipping"), default=0, **MONEY)
+    shipping_tax_amount = models.DecimalField(_("shipping tax"), default=0, **MONEY)
+    discount_amount = models.DecimalField(_("discounts"), default=0, **MONEY)
+    shipping_discount_amount = models.DecimalField(_("shipping discounts"), default=0, **MONEY)
+    fee_amount = models.DecimalField(_("fees"), default=0, **MONEY)
+    gift_wrap_amount = models.DecimalField(_("gift wrap"), default=0, **MONEY)
+    gift_wrap_tax_amount = models.DecimalField(_("gift wrap tax"), default=0, **MONEY)
+    lines_total_amount = models.DecimalField(
+        _("total of the lines"),
+        null=True,
+        blank=True,
+        help_text=_("What the lines add up to; differs from the total when the marketplace's figures do not reconcile"),
+        **MONEY,
+    )
     refunded_amount = models.DecimalField(_("refunded"), default=0, **MONEY)
+    # What the marketplace reports it refunded or cancelled (ours included), taxes included.
+    marketplace_refunded_amount = models.DecimalField(_("refunded on the marketplace"), default=0, **MONEY)
+    marketplace_cancelled_amount = models.DecimalField(_("cancelled on the marketplace"), default=0, **MONEY)
+    payment_method = models.CharField(_("payment method"), max_length=50, blank=True)
+    purchase_order_number = models.CharField(_("purchase order number"), max_length=100, blank=True)
+    earliest_ship_date = models.DateTimeField(_("ship from"), null=True, blank=True)
+    earliest_delivery_date = models.DateTimeField(_("deliver from"), null=True, blank=True)
+    is_gift = models.BooleanField(_("gift"), default=False)
 
     buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
     buyer_email = models.CharField(_("buyer e-mail"), max_length=254, blank=True)
@@ -145,6 +177,16 @@ class Order(models.Model):
         return self.account.platform
 
     @property
+    def money_warning(self) -> str:
+        """Why the marketplace's money does not add up, for a person; "" when it does."""
+        if self.lines_total_amount is None or self.lines_total_amount == self.total_amount:
+            return ""
+        return _(
+            "The marketplace's total (%(total)s %(currency)s) does not equal what its lines add up to "
+            "(%(lines)s %(currency)s): check the order on the marketplace before refunding or invoicing."
+        ) % {"total": self.total_amount, "lines": self.lines_total_amount, "currency": self.currency}
+
+    @property
     def next_deadline(self):
         """The deadline the operator must beat now: acceptance while to accept, ship-by while to ship."""
         if self.status == OrderStatus.PENDING_ACCEPTANCE:
@@ -167,9 +209,20 @@ class OrderLine(models.Model):
     total_amount = models.DecimalField(_("line total"), **MONEY)
     shipping_amount = models.DecimalField(_("shipping"), default=0, **MONEY)
     tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
+    shipping_tax_amount = models.DecimalField(_("shipping tax"), default=0, **MONEY)
+    discount_amount = models.DecimalField(_("discounts"), default=0, **MONEY)
+    shipping_discount_amount = models.DecimalField(_("shipping discounts"), default=0, **MONEY)
+    fee_amount = models.DecimalField(_("fees"), default=0, **MONEY)
+    gift_wrap_amount = models.DecimalField(_("gift wrap"), default=0, **MONEY)
+    gift_wrap_tax_amount = models.DecimalField(_("gift wrap tax"), default=0, **MONEY)
+    marketplace_refunded_amount = models.DecimalField(_("refunded on the marketplace"), default=0, **MONEY)
+    marketplace_cancelled_amount = models.DecimalField(_("cancelled on the marketplace"), default=0, **MONEY)
+    is_gift = models.BooleanField(_("gift"), default=False)
+    gift_message = models.TextField(_("gift message"), blank=True)
     marketplace_status = models.CharField(_("marketplace status"), max_length=50, blank=True)
     ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
     buyer_requested_cancel = models.BooleanField(_("buyer asked to cancel"), default=False)
+    buyer_cancel_reason = models.CharField(_("buyer's cancel reason"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -229,6 +282,38 @@ class OrderEvent(models.Model):
             return self.actor_user.get_username()
         return self.actor_label or self.get_actor_type_display()
 
+
+class MarketplaceAdjustment(models.Model):
+    """A refund or cancellation the marketplace recorded on an order, once per platform id."""
+
+    class Kind(models.TextChoices):
+        REFUND = AdjustmentKind.REFUND, _("Refund")
+        CANCELLATION = AdjustmentKind.CANCELLATION, _("Cancellation")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="adjustments")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    marketplace_adjustment_id = models.CharField(_("marketplace id"), max_length=100)
+    amount = models.DecimalField(_("items"), **MONEY)
+    shipping_amount = models.DecimalField(_("shipping"), **MONEY)
+    tax_amount = models.DecimalField(_("tax"), **MONEY)
+    total_amount = models.DecimalField(_("total"), help_text=_("Taxes included"), **MONEY)
+    quantity = models.PositiveIntegerField(_("quantity"), default=0)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    state = models.CharField(_("marketplace state"), max_length=50, blank=True)
+    marketplace_created_at = models.DateTimeField(_("recorded on the marketplace at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "kind", "marketplace_adjustment_id"], name="marketplace_adjustment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.marketplace_adjustment_id} {self.total_amount}"
 
 
 class SavedView(models.Model):

@@ -16,7 +16,13 @@ from typing import Any, ClassVar
 
 import requests
 from orders import platforms
-from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.canonical import (
+    AddressData,
+    CanonicalStatus,
+    OrderData,
+    OrderLineData,
+    TaxMode,
+)
 
 from . import amazon_feeds
 from .base import (
@@ -183,13 +189,28 @@ def _order_currency(order: Mapping[str, Any], items: list[Mapping[str, Any]]) ->
     raise InvalidOrder("missing field OrderTotal")
 
 
+def _discount(raw: Mapping[str, Any], name: str, currency: str) -> Decimal:
+    """A discount as a positive amount: the spec does not give its sign, so either is read."""
+    return abs(_money(raw, name, currency, allow_negative=True))
+
+
+def _is_true(value: Any) -> bool:
+    # IsGift and IsBuyerRequestedCancel are the strings "true"/"false" in the spec.
+    return str(value).lower() == "true"
+
+
 def map_order_item(item: Mapping[str, Any], currency: str) -> OrderLineData:
-    """One getOrderItems entry -> OrderLineData. ItemPrice is the line total."""
+    """One getOrderItems entry -> OrderLineData. ItemPrice is the line total.
+
+    Taxes are stated after their discounts (ItemTax less PromotionDiscountTax, ShippingTax
+    less ShippingDiscountTax); the fee is CODFee less CODFeeDiscount.
+    """
     # Amazon reports QuantityOrdered 0 on cancelled orders: zero is legitimate here.
     quantity = quantity_of(item, "QuantityOrdered")
     line_total = _money(item, "ItemPrice", currency)
     unit_price = (line_total / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else line_total
-    cancel = item.get("BuyerRequestedCancel")
+    cancel = item.get("BuyerRequestedCancel") if isinstance(item.get("BuyerRequestedCancel"), Mapping) else {}
+    buyer = item.get("BuyerInfo") if isinstance(item.get("BuyerInfo"), Mapping) else {}
     return OrderLineData(
         marketplace_line_id=text_of(item, "OrderItemId"),
         sku=text_of(item, "SellerSKU"),
@@ -198,16 +219,32 @@ def map_order_item(item: Mapping[str, Any], currency: str) -> OrderLineData:
         unit_price_amount=unit_price,
         total_amount=line_total,
         shipping_amount=_money(item, "ShippingPrice", currency),
-        tax_amount=_money(item, "ItemTax", currency),
+        tax_amount=_money(item, "ItemTax", currency) - _discount(item, "PromotionDiscountTax", currency),
+        shipping_tax_amount=_money(item, "ShippingTax", currency) - _discount(item, "ShippingDiscountTax", currency),
+        discount_amount=_discount(item, "PromotionDiscount", currency),
+        shipping_discount_amount=_discount(item, "ShippingDiscount", currency),
+        fee_amount=_money(item, "CODFee", currency) - _discount(item, "CODFeeDiscount", currency),
+        gift_wrap_amount=_money(buyer, "GiftWrapPrice", currency),
+        gift_wrap_tax_amount=_money(buyer, "GiftWrapTax", currency),
+        is_gift=_is_true(item.get("IsGift")),
+        gift_message=text_of(buyer, "GiftMessageText", required=False),
         quantity_shipped=quantity_of(item, "QuantityShipped", required=False),
         marketplace_product_id=text_of(item, "ASIN", required=False),
-        buyer_requested_cancel=isinstance(cancel, Mapping)
-        and str(cancel.get("IsBuyerRequestedCancel", "")).lower() == "true",
+        buyer_requested_cancel=_is_true(cancel.get("IsBuyerRequestedCancel")),
+        buyer_cancel_reason=text_of(cancel, "BuyerCancelReason", required=False),
     )
 
 
+# Marketplaces whose prices exclude sales tax, added at checkout (North America); every
+# other marketplace states consumer prices with their VAT included.
+TAX_EXCLUDED_MARKETPLACES = frozenset({"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"})  # US, CA, MX
+
+
 def map_order(order: Mapping[str, Any], items: list[Mapping[str, Any]]) -> OrderData:
-    """An Orders v0 `Order` plus its `OrderItems` -> OrderData. Raises InvalidOrder."""
+    """An Orders v0 `Order` plus its `OrderItems` -> OrderData. Raises InvalidOrder.
+
+    Amazon's Orders API carries no refunds (they are in the Finances API): no adjustments.
+    """
     order_id = text_of(order, "AmazonOrderId")
     marketplace_status = text_of(order, "OrderStatus")
     status = canonical_status(STATUS_MAP, marketplace_status)
@@ -215,10 +252,16 @@ def map_order(order: Mapping[str, Any], items: list[Mapping[str, Any]]) -> Order
         raise InvalidOrder("order has no items")
     currency = _order_currency(order, items)
     lines = tuple(map_order_item(item, currency) for item in items)
+    tax_mode = (
+        TaxMode.EXCLUDED if text_of(order, "MarketplaceId", required=False) in TAX_EXCLUDED_MARKETPLACES else TaxMode.INCLUDED
+    )
     if order.get("OrderTotal") is not None:
         total = _money(order, "OrderTotal", currency)
     else:
-        total = sum((line.total_amount + line.shipping_amount for line in lines), Decimal("0"))
+        # Pending and cancelled orders may come without a total: the lines' is the only one.
+        total = sum((line.charges_amount for line in lines), Decimal("0"))
+        if tax_mode == TaxMode.EXCLUDED:
+            total += sum((line.taxes_amount for line in lines), Decimal("0"))
     buyer = order.get("BuyerInfo") if isinstance(order.get("BuyerInfo"), Mapping) else {}
     return OrderData(
         platform=platforms.AMAZON,
@@ -230,17 +273,21 @@ def map_order(order: Mapping[str, Any], items: list[Mapping[str, Any]]) -> Order
         currency=currency,
         total_amount=total,
         lines=lines,
-        shipping_amount=sum((line.shipping_amount for line in lines), Decimal("0")),
+        tax_mode=tax_mode,
         reference=order_id,
         channel=text_of(order, "SalesChannel", required=False),
         ship_by=datetime_of(order, "LatestShipDate", required=False),
         deliver_by=datetime_of(order, "LatestDeliveryDate", required=False),
+        earliest_ship_date=datetime_of(order, "EarliestShipDate", required=False),
+        earliest_delivery_date=datetime_of(order, "EarliestDeliveryDate", required=False),
         shipping_method=text_of(order, "ShipServiceLevel", required=False),
         buyer_name=text_of(buyer, "BuyerName", required=False),
         buyer_email=text_of(buyer, "BuyerEmail", required=False),
         shipping_address=_address(order.get("ShippingAddress")),
         is_prime=order.get("IsPrime") is True,
         is_business=order.get("IsBusinessOrder") is True,
+        purchase_order_number=text_of(buyer, "PurchaseOrderNumber", required=False),
+        payment_method=text_of(order, "PaymentMethod", required=False),
         fulfilled_by_marketplace=order.get("FulfillmentChannel") == "AFN",
         raw={"order": order, "items": items},
     )

@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 
 import requests
 from orders import platforms
-from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.canonical import (
+    AddressData,
+    CanonicalStatus,
+    OrderData,
+    OrderLineData,
+    TaxMode,
+)
 
 from . import cdiscount_format as wire
 from .base import (
@@ -160,7 +166,7 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         currency=parse_currency(order.get("currencyCode"), "currencyCode"),
         total_amount=amount_of(order, "totalPrice"),
         lines=lines,
-        shipping_amount=amount_of(order, "shippingPrice", required=False),
+        tax_mode=TaxMode.INCLUDED,  # French consumer prices (TTC); the format states no tax
         reference=text_of(order, "reference", required=False),
         channel=text_of(channel, "id", required=False),
         # acceptanceDeadline only means something while the order waits for acceptance.

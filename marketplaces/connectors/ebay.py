@@ -15,7 +15,15 @@ from typing import Any, ClassVar
 
 import requests
 from orders import platforms
-from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.canonical import (
+    AddressData,
+    AdjustmentData,
+    AdjustmentKind,
+    CanonicalStatus,
+    OrderData,
+    OrderLineData,
+    TaxMode,
+)
 
 from .base import (
     AccountConfig,
@@ -149,6 +157,35 @@ def _money(raw: Any, name: str, currency: str, *, required: bool = False) -> Dec
     return amount_of(raw, "value")
 
 
+def _discount(raw: Any, name: str, currency: str) -> Decimal:
+    """A discount as a positive amount (the spec says "should be a negative real number" for some)."""
+    if raw is None:
+        return Decimal("0")
+    if not isinstance(raw, Mapping):
+        raise InvalidOrder(f"field {name} is not an Amount")
+    same_currency(currency, raw.get("currency"), f"{name}.currency")
+    return abs(amount_of(raw, "value", allow_negative=True))
+
+
+def shipped_quantities(fulfillments: list[Mapping[str, Any]]) -> dict[str, int]:
+    """Units shipped per line id, from the order's shipping fulfillments (getShippingFulfillments)."""
+    shipped: dict[str, int] = {}
+    for fulfillment in fulfillments:
+        for item in fulfillment.get("lineItems") or []:
+            if isinstance(item, Mapping):
+                line_id = str(item.get("lineItemId", ""))
+                shipped[line_id] = shipped.get(line_id, 0) + quantity_of(item, "quantity", required=False)
+    return shipped
+
+
+def needs_shipped_quantities(order: Mapping[str, Any]) -> bool:
+    """Whether some line is shipped in part: only its fulfillments say how many units."""
+    return any(
+        isinstance(item, Mapping) and item.get("lineItemFulfillmentStatus") == "IN_PROGRESS"
+        for item in order.get("lineItems") or []
+    )
+
+
 def canonical_status_of(order: Mapping[str, Any]) -> str:
     """Cancellation first, then payment, then fulfillment; unknown values are rejected."""
     cancel_state = field_of(order, "cancelStatus.cancelState", required=False)
@@ -194,8 +231,28 @@ def _address(ship_to: Mapping[str, Any]) -> AddressData | None:
     )
 
 
-def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_cancel: bool) -> OrderLineData:
-    """One LineItem -> OrderLineData; lineItemCost is unit price x quantity (spec)."""
+def _shipped(item: Mapping[str, Any], quantity: int, shipped: Mapping[str, int] | None) -> int:
+    status = item.get("lineItemFulfillmentStatus")
+    if status == "FULFILLED":
+        return quantity
+    if status == "IN_PROGRESS" and shipped is not None:
+        return min(quantity, shipped.get(str(item.get("lineItemId", "")), 0))
+    return 0
+
+
+def map_line_item(
+    item: Mapping[str, Any],
+    currency: str,
+    *,
+    buyer_requested_cancel: bool,
+    buyer_cancel_reason: str = "",
+    shipped: Mapping[str, int] | None = None,
+) -> OrderLineData:
+    """One LineItem -> OrderLineData; lineItemCost is unit price x quantity before discounts (spec).
+
+    `shipped` (units per line id, from the fulfillments) says how much of a line in
+    IN_PROGRESS is shipped; without it such a line counts as not shipped yet.
+    """
     quantity = quantity_of(item, "quantity", minimum=1)
     line_total = _money(item.get("lineItemCost"), "lineItemCost", currency, required=True)
     unit_price = (line_total / quantity).quantize(CENT, rounding=ROUND_HALF_UP) if quantity else line_total
@@ -207,6 +264,8 @@ def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_can
         ),
         Decimal("0"),
     )
+    discounted = item.get("discountedLineItemCost")
+    delivery = item.get("deliveryCost") if isinstance(item.get("deliveryCost"), Mapping) else {}
     status = text_of(item, "lineItemFulfillmentStatus", required=False)
     return OrderLineData(
         marketplace_line_id=text_of(item, "lineItemId"),
@@ -215,31 +274,102 @@ def map_line_item(item: Mapping[str, Any], currency: str, *, buyer_requested_can
         quantity=quantity,
         unit_price_amount=unit_price,
         total_amount=line_total,
-        shipping_amount=_money(
-            field_of(item, "deliveryCost.shippingCost", required=False), "deliveryCost.shippingCost", currency
-        ),
+        shipping_amount=_money(delivery.get("shippingCost"), "deliveryCost.shippingCost", currency),
         tax_amount=tax,
-        quantity_shipped=quantity if status == "FULFILLED" else 0,
+        discount_amount=line_total - _money(discounted, "discountedLineItemCost", currency) if discounted else Decimal("0"),
+        shipping_discount_amount=_discount(delivery.get("discountAmount"), "deliveryCost.discountAmount", currency),
+        fee_amount=_money(delivery.get("handlingCost"), "deliveryCost.handlingCost", currency)
+        + _money(delivery.get("importCharges"), "deliveryCost.importCharges", currency),
+        quantity_shipped=_shipped(item, quantity, shipped),
         marketplace_product_id=text_of(item, "legacyItemId", required=False),
         marketplace_status=status,
         ship_by=datetime_of(item, "lineItemFulfillmentInstructions.shipByDate", required=False),
         buyer_requested_cancel=buyer_requested_cancel,
+        buyer_cancel_reason=buyer_cancel_reason,
     )
 
 
-def map_order(order: Mapping[str, Any]) -> OrderData:
-    """A Fulfillment API `Order` -> OrderData. Raises InvalidOrder."""
-    order_id = text_of(order, "orderId")
+def _refund(entry: Mapping[str, Any], currency: str, line_id: str) -> AdjustmentData | None:
+    refund_id = text_of(entry, "refundId", required=False) or text_of(entry, "refundReferenceId", required=False)
+    if not refund_id or entry.get("refundStatus") == "FAILED":
+        return None  # not issued yet, or failed: no money moved
+    return AdjustmentData(
+        kind=AdjustmentKind.REFUND,
+        marketplace_adjustment_id=refund_id,
+        marketplace_line_id=line_id,
+        amount=_money(entry.get("amount"), "refunds.amount", currency),
+        state=text_of(entry, "refundStatus", required=False),
+        created_at=datetime_of(entry, "refundDate", required=False),
+    )
+
+
+def _adjustments(order: Mapping[str, Any], currency: str, total: Decimal, cancel_reason: str) -> tuple[AdjustmentData, ...]:
+    """Refunds per line and per order (an order-level refund that repeats a line's id counts once),
+    and the whole order's cancellation once eBay says CANCELED."""
+    found: dict[str, AdjustmentData] = {}
+    for item in order.get("lineItems") or []:
+        for entry in item.get("refunds") or []:
+            refund = _refund(entry, currency, text_of(item, "lineItemId")) if isinstance(entry, Mapping) else None
+            if refund:
+                found[refund.marketplace_adjustment_id] = refund
+    for entry in field_of(order, "paymentSummary.refunds", required=False) or []:
+        refund = _refund(entry, currency, "") if isinstance(entry, Mapping) else None
+        if refund:
+            found.setdefault(refund.marketplace_adjustment_id, refund)
+    adjustments = list(found.values())
+    if field_of(order, "cancelStatus.cancelState", required=False) == "CANCELED":
+        adjustments.append(
+            AdjustmentData(
+                kind=AdjustmentKind.CANCELLATION,
+                marketplace_adjustment_id=order_id_of(order),
+                amount=total,
+                reason=cancel_reason,
+                created_at=datetime_of(order, "cancelStatus.cancelledDate", required=False),
+            )
+        )
+    return tuple(adjustments)
+
+
+def order_id_of(order: Mapping[str, Any]) -> str:
+    return text_of(order, "orderId")
+
+
+def _buyer_cancel_reason(order: Mapping[str, Any]) -> str:
+    """The buyer's reason from cancelRequests (getOrder only: getOrders returns the array empty)."""
+    for request in field_of(order, "cancelStatus.cancelRequests", required=False) or []:
+        if isinstance(request, Mapping) and str(request.get("cancelInitiator", "")).lower() == "buyer":
+            return text_of(request, "cancelReason", required=False)
+    return ""
+
+
+def map_order(order: Mapping[str, Any], *, shipped: Mapping[str, int] | None = None) -> OrderData:
+    """A Fulfillment API `Order` -> OrderData. Raises InvalidOrder.
+
+    The line taxes are added on top of the prices (`total` = costs + taxes − discounts), so
+    eBay orders are TAX_EXCLUDED in the canonical sense. `shipped`: see `map_line_item`.
+    """
+    order_id = order_id_of(order)
     status = canonical_status_of(order)
     total = field_of(order, "pricingSummary.total")
     currency = parse_currency(
         total.get("currency") if isinstance(total, Mapping) else None, "pricingSummary.total.currency"
     )
+    total_amount = _money(total, "pricingSummary.total", currency, required=True)
     cancel_state = field_of(order, "cancelStatus.cancelState", required=False)
+    cancel_reason = _buyer_cancel_reason(order)
     items = order.get("lineItems")
     if not isinstance(items, list) or not items:
         raise InvalidOrder("order has no lineItems")
-    lines = tuple(map_line_item(item, currency, buyer_requested_cancel=cancel_state == "IN_PROGRESS") for item in items)
+    lines = tuple(
+        map_line_item(
+            item,
+            currency,
+            buyer_requested_cancel=cancel_state == "IN_PROGRESS",
+            buyer_cancel_reason=cancel_reason,
+            shipped=shipped,
+        )
+        for item in items
+    )
     ship_to = _ship_to(order)
     instructions = order.get("fulfillmentStartInstructions") or [{}]
     marketplace_statuses = [
@@ -256,17 +386,20 @@ def map_order(order: Mapping[str, Any]) -> OrderData:
         purchased_at=datetime_of(order, "creationDate"),
         marketplace_updated_at=datetime_of(order, "lastModifiedDate"),
         currency=currency,
-        total_amount=_money(total, "pricingSummary.total", currency, required=True),
+        total_amount=total_amount,
         lines=lines,
-        shipping_amount=_money(
-            field_of(order, "pricingSummary.deliveryCost", required=False), "pricingSummary.deliveryCost", currency
-        ),
+        tax_mode=TaxMode.EXCLUDED,
+        fee_amount=_money(field_of(order, "pricingSummary.fee", required=False), "pricingSummary.fee", currency),
+        adjustments=_adjustments(order, currency, total_amount, cancel_reason),
         reference=text_of(order, "legacyOrderId", required=False)
         or text_of(order, "salesRecordReference", required=False)
         or order_id,
         channel=text_of(items[0], "purchaseMarketplaceId", required=False),
         ship_by=earliest(line.ship_by for line in lines),
         deliver_by=datetime_of(instructions[0], "maxEstimatedDeliveryDate", required=False)
+        if isinstance(instructions[0], Mapping)
+        else None,
+        earliest_delivery_date=datetime_of(instructions[0], "minEstimatedDeliveryDate", required=False)
         if isinstance(instructions[0], Mapping)
         else None,
         shipping_method=text_of(ship_to, "shippingServiceCode", required=False)
@@ -359,12 +492,19 @@ class EbayConnector(ConnectorBase):
             raise TransientError("getOrders response with a malformed orders list", platform=self.platform, body=body)
         orders, rejected, high_watermark = map_page(
             raw_orders,
-            map_one=map_order,
+            map_one=self._map_with_shipped_quantities,
             order_id_of=lambda raw: str(raw.get("orderId", "")),
             updated_at_of=lambda raw: raw.get("lastModifiedDate"),
         )
         next_link = body.get("next") if raw_orders else None
         return OrderPage(orders, rejected, next_link or None, high_watermark)
+
+    def _map_with_shipped_quantities(self, raw: Mapping[str, Any]) -> OrderData:
+        """map_order, reading the fulfillments of an order shipped in part (one call per such order)."""
+        if not needs_shipped_quantities(raw):
+            return map_order(raw)
+        fulfillments = self.shipping_fulfillments(order_id=order_id_of(raw))
+        return map_order(raw, shipped=shipped_quantities(fulfillments))
 
     # -- actions ------------------------------------------------------------------
 

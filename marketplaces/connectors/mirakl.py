@@ -17,7 +17,15 @@ from typing import Any, ClassVar
 
 import requests
 from orders import platforms
-from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.canonical import (
+    AddressData,
+    AdjustmentData,
+    AdjustmentKind,
+    CanonicalStatus,
+    OrderData,
+    OrderLineData,
+    TaxMode,
+)
 
 from .base import (
     AccountConfig,
@@ -154,30 +162,90 @@ def _address(raw: Any, path: str, *, relay_point_id: str = "") -> AddressData | 
     )
 
 
-def _taxes(raw: Any, path: str) -> Decimal:
+def _sum_of(raw: Any, path: str, field: str = "amount") -> Decimal:
+    """The sum of `field` over a list of objects (taxes[], fees[], promotions[])."""
+    if raw is not None and not isinstance(raw, list):
+        raise InvalidOrder(f"{path} is not a list")
     return sum(
-        (parse_amount(tax.get("amount"), f"{path}.amount") for tax in raw or [] if isinstance(tax, Mapping)),
+        (parse_amount(entry.get(field), f"{path}.{field}") for entry in raw or [] if isinstance(entry, Mapping)),
         Decimal("0"),
     )
 
 
+def _adjustments(line: Mapping[str, Any], line_id: str) -> list[AdjustmentData]:
+    """The line's refunds[] and cancelations[]: money the platform gave back, whoever asked.
+
+    A refund's or cancellation's fees[] are given back too: they count with its amount.
+    """
+    found = []
+    for kind, key in ((AdjustmentKind.REFUND, "refunds"), (AdjustmentKind.CANCELLATION, "cancelations")):
+        for index, entry in enumerate(line.get(key) or []):
+            if not isinstance(entry, Mapping):
+                continue
+            path = f"order_lines[{line_id}].{key}[{index}]"
+            found.append(
+                AdjustmentData(
+                    kind=kind,
+                    marketplace_adjustment_id=text_of(entry, "id"),
+                    marketplace_line_id=line_id,
+                    amount=amount_of(entry, "amount", required=False) + _sum_of(entry.get("fees"), f"{path}.fees"),
+                    shipping_amount=amount_of(entry, "shipping_amount", required=False),
+                    tax_amount=_sum_of(entry.get("taxes"), f"{path}.taxes")
+                    + _sum_of(entry.get("shipping_taxes"), f"{path}.shipping_taxes"),
+                    quantity=quantity_of(entry, "quantity", required=False),
+                    reason=text_of(entry, "reason_code", required=False),
+                    state=text_of(entry, "refund_state", required=False) or text_of(entry, "state", required=False),
+                    created_at=datetime_of(entry, "created_date", required=False),
+                )
+            )
+    return found
+
+
 def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
-    """One order_lines entry -> OrderLineData; `price` is the line's item total."""
+    """One order_lines entry -> OrderLineData.
+
+    `price` is the items after promotions: the promotions' `deduced_amount` is added back
+    as the items before discounts and shown as the discount, so the line still costs `price`.
+    """
     quantity = quantity_of(line, "quantity", minimum=1)
     state = text_of(line, "order_line_state", required=False)
+    line_id = text_of(line, "order_line_id")
+    discount = _sum_of(line.get("promotions"), "promotions", "deduced_amount")
     return OrderLineData(
-        marketplace_line_id=text_of(line, "order_line_id"),
+        marketplace_line_id=line_id,
         sku=text_of(line, "offer_sku"),
         title=text_of(line, "product_title", required=False),
         quantity=quantity,
         unit_price_amount=amount_of(line, "price_unit"),
-        total_amount=amount_of(line, "price"),
+        total_amount=amount_of(line, "price") + discount,
         shipping_amount=amount_of(line, "shipping_price", required=False),
-        tax_amount=_taxes(line.get("taxes"), "taxes"),
+        tax_amount=_sum_of(line.get("taxes"), "taxes"),
+        shipping_tax_amount=_sum_of(line.get("shipping_taxes"), "shipping_taxes"),
+        discount_amount=discount,
+        fee_amount=_sum_of(line.get("fees"), "fees"),
         quantity_shipped=quantity if state in SHIPPED_STATES else 0,
         marketplace_product_id=text_of(line, "product_sku", required=False),
         marketplace_status=state,
     )
+
+
+def _tax_mode(order: Mapping[str, Any]) -> str:
+    # The spec gives no default; an order without taxes reads the same in both modes.
+    mode = text_of(order, "order_tax_mode", required=False) or TaxMode.INCLUDED
+    if mode not in TaxMode.ALL:
+        raise InvalidOrder(f"unknown order_tax_mode {mode!r}")
+    return mode
+
+
+def _total_with_taxes(order: Mapping[str, Any], tax_mode: str, lines: tuple[OrderLineData, ...]) -> Decimal:
+    """What the buyer pays: `total_price`, plus the taxes when the order states prices without them
+    (the platform's `order_taxes` when it gives them, else the lines' taxes)."""
+    total = amount_of(order, "total_price")
+    if tax_mode == TaxMode.INCLUDED:
+        return total
+    if order.get("order_taxes"):
+        return total + _sum_of(order["order_taxes"], "order_taxes", "total_amount")
+    return total + sum((line.taxes_amount for line in lines), Decimal("0"))
 
 
 # How long a shop has to accept a Mirakl order (unverified: set per operator; 2 days is the common
@@ -195,6 +263,12 @@ def map_order(order: Mapping[str, Any], *, acceptance_window: dt.timedelta = DEF
     if not isinstance(raw_lines, list) or not raw_lines:
         raise InvalidOrder("order has no order_lines")
     lines = tuple(map_order_line(line) for line in raw_lines)
+    tax_mode = _tax_mode(order)
+    adjustments = tuple(
+        adjustment
+        for line in raw_lines
+        for adjustment in _adjustments(line, text_of(line, "order_line_id"))
+    )
     customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
     buyer_name = " ".join(
         part
@@ -210,14 +284,17 @@ def map_order(order: Mapping[str, Any], *, acceptance_window: dt.timedelta = DEF
         purchased_at=datetime_of(order, "created_date"),
         marketplace_updated_at=datetime_of(order, "last_updated_date"),
         currency=currency,
-        total_amount=amount_of(order, "total_price"),
+        total_amount=_total_with_taxes(order, tax_mode, lines),
         lines=lines,
-        shipping_amount=amount_of(order, "shipping_price", required=False),
+        tax_mode=tax_mode,
+        adjustments=adjustments,
         reference=text_of(order, "commercial_id", required=False),
         channel=text_of(channel, "label", required=False) or text_of(channel, "code", required=False),
         acceptance_deadline=datetime_of(order, "created_date") + acceptance_window,
         ship_by=datetime_of(order, "shipping_deadline", required=False),
         deliver_by=datetime_of(order, "delivery_date.latest", required=False),
+        earliest_delivery_date=datetime_of(order, "delivery_date.earliest", required=False),
+        payment_method=text_of(order, "payment_type", required=False),
         shipping_method=text_of(order, "shipping_type_code", required=False),
         buyer_name=buyer_name,
         buyer_email=text_of(order, "customer_notification_email", required=False),

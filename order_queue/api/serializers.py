@@ -21,9 +21,20 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "total_amount",
             "shipping_amount",
             "tax_amount",
+            "shipping_tax_amount",
+            "discount_amount",
+            "shipping_discount_amount",
+            "fee_amount",
+            "gift_wrap_amount",
+            "gift_wrap_tax_amount",
+            "marketplace_refunded_amount",
+            "marketplace_cancelled_amount",
+            "is_gift",
+            "gift_message",
             "marketplace_status",
             "ship_by",
             "buyer_requested_cancel",
+            "buyer_cancel_reason",
         ]
 
 
@@ -63,6 +74,9 @@ class OrderSerializer(serializers.ModelSerializer):
     next_deadline = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Acceptance deadline while to accept, ship-by while to ship."
     )
+    money_warning = serializers.CharField(
+        read_only=True, help_text="Why the marketplace's total does not equal its lines; empty when it does."
+    )
 
     class Meta:
         model = Order
@@ -83,8 +97,26 @@ class OrderSerializer(serializers.ModelSerializer):
             "ship_by",
             "deliver_by",
             "currency",
+            "tax_mode",
             "total_amount",
+            "lines_total_amount",
+            "money_warning",
+            "items_amount",
+            "tax_amount",
             "shipping_amount",
+            "shipping_tax_amount",
+            "discount_amount",
+            "shipping_discount_amount",
+            "fee_amount",
+            "gift_wrap_amount",
+            "gift_wrap_tax_amount",
+            "marketplace_refunded_amount",
+            "marketplace_cancelled_amount",
+            "payment_method",
+            "purchase_order_number",
+            "earliest_ship_date",
+            "earliest_delivery_date",
+            "is_gift",
             "buyer_name",
             "buyer_email",
             "shipping_method",

@@ -34,6 +34,8 @@ EXAMPLES = {
     events.PRIORITY_SET: ({"priority": 10}, "", ""),
     events.HELD: ({"reason": "Adresse à vérifier"}, "", ""),
     events.HOLD_RELEASED: ({}, "", ""),
+    events.MARKETPLACE_REFUND: ({"amount": "57.00", "currency": "EUR", "sku": "KETTLE", "reason": "15"}, "", ""),
+    events.MARKETPLACE_CANCELLATION: ({"amount": "24.00", "currency": "EUR", "sku": ""}, "", ""),
     events.PUSHED: ({"push": "accept", "account": "Fnac-Darty FR"}, "", ""),
     events.PUSH_FAILED: ({"push": "ship", "account": "Fnac-Darty FR", "error": "HTTP 400 OR23"}, "", ""),
     # Why an order holds stock or not (inventory declares these; its allocations show them).
