@@ -6,9 +6,8 @@ neither Django nor HTTP: connectors, the sandbox tooling and the core can all us
 
 Facts that come from documentation pages or third parties and were not confirmed in an
 official spec are named in each platform's `unverified` (see ../shared/MARKETPLACES.md);
-correct them here. The carriers each platform accepts, and their codes, live with the
-connectors in `marketplaces/connectors/carriers.py`: they are wire codes, read only when
-a shipment is sent.
+correct them here. The carriers each platform accepts, their codes and the tracking
+patterns are in `orders/carriers.py`.
 """
 
 from __future__ import annotations

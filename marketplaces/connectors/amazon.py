@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import requests
 from orders import platforms
 from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.carriers import AMAZON_CARRIER_CODES, AMAZON_OTHER_CARRIER, CARRIER_NAMES, platform_carrier_code
 
 from . import amazon_feeds
 from .base import (
@@ -30,13 +31,7 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import (
-    AMAZON_CARRIER_CODES,
-    AMAZON_OTHER_CARRIER,
-    CARRIER_NAMES,
-    platform_carrier_code,
-    validate_tracking,
-)
+from .carriers import validate_tracking
 from .errors import (
     InvalidRequest,
     MarketplaceError,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import requests
 from orders import platforms
 from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.carriers import CARRIER_NAMES, CDISCOUNT_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url
 
 from . import cdiscount_format as wire
 from .base import (
@@ -28,14 +29,7 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import (
-    CARRIER_NAMES,
-    CDISCOUNT_CARRIER_CODES,
-    normalize_tracking,
-    platform_carrier_code,
-    tracking_url,
-    validate_tracking,
-)
+from .carriers import validate_tracking
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,

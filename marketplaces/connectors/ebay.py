@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import requests
 from orders import platforms
 from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.carriers import EBAY_CARRIER_CODES, normalize_tracking, platform_carrier_code
 
 from .base import (
     AccountConfig,
@@ -28,7 +29,7 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import EBAY_CARRIER_CODES, normalize_tracking, platform_carrier_code, validate_tracking
+from .carriers import validate_tracking
 from .errors import (
     InvalidRequest,
     MarketplaceError,

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import requests
 from orders import platforms
 from orders.canonical import AddressData, CanonicalStatus, OrderData, OrderLineData
+from orders.carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url
 
 from .base import (
     AccountConfig,
@@ -30,7 +31,7 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url, validate_tracking
+from .carriers import validate_tracking
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,
