@@ -182,10 +182,15 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
 
 @transaction.atomic
 def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
-    """Cancel an order not yet shipped; a reason is required."""
+    """Cancel an order not yet shipped; a reason is required.
+
+    Raises NotSupportedByPlatform, changing nothing, where the platform cannot cancel it now
+    (see `capability_checks.check_cancel`); the marketplace is sent the cancel in the form it takes.
+    """
     reason = _require_reason(reason)
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
+    capability_checks.check_cancel(platform=order.account.platform, status=order.status)
     _move(order=order, to=OrderStatus.CANCELLED, actor=actor, message=reason)
     lines = capability_checks.cancel_lines(platform=order.account.platform, lines=order.lines.all())
     _push(order, outbox.OutboxMessage.Kind.CANCEL, reason=reason, lines=lines)

@@ -15,6 +15,18 @@ from django.utils.translation import gettext as _
 from oms.errors import InvalidInput, NotSupportedByPlatform
 from orders import carriers
 from orders.platforms import CAPABILITIES
+from orders.status import OrderStatus
+
+
+def check_cancel(*, platform: str, status: str) -> None:
+    """Raise NotSupportedByPlatform for a cancel of an order waiting for acceptance where the
+    platform only lets the seller refuse it."""
+    if status == OrderStatus.PENDING_ACCEPTANCE and not CAPABILITIES[platform].cancel_before_acceptance:
+        raise NotSupportedByPlatform(
+            _("%(platform)s does not cancel an order waiting for acceptance: refuse it instead.")
+            % {"platform": CAPABILITIES[platform].display_name},
+            details={"platform": platform, "capability": "cancel_before_acceptance", "status": status},
+        )
 
 
 def cancel_lines(*, platform: str, lines: Iterable) -> list[dict]:

@@ -133,8 +133,7 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class ShipSerializer(serializers.Serializer):
-    """Checked as `ship_order` checks it, for the platform in the context (`platform`)."""
-
+    # Checked as `ship_order` checks it, for the order's platform (context["platform"]).
     carrier = serializers.ChoiceField(
         choices=capability_checks.carrier_choices(),
         help_text="Our carrier code; eBay and Cdiscount take only the carriers they have a code for.",
