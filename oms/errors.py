@@ -15,3 +15,16 @@ class DomainError(Exception):
 
 class IllegalTransition(DomainError):
     code = "illegal_transition"
+
+
+class InvalidInput(DomainError):
+    """A value in the request is wrong (`details`: field → messages); nothing was changed."""
+
+    code = "invalid"
+    http_status = 400
+
+
+class NotSupportedByPlatform(DomainError):
+    """The marketplace cannot do this: refused before anything changed or was sent."""
+
+    code = "not_supported_by_platform"

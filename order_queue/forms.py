@@ -1,12 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplaces.connectors import carriers
+from oms.errors import InvalidInput
 from order_queue.selectors import assignable_users
+from orders import capability_checks
 from orders.models import BulkJob
-
-# The carriers the connectors know (one list, in marketplaces/connectors/carriers.py).
-CARRIERS = [(code, carriers.CARRIER_NAMES[code]) for code in carriers.CARRIERS]
 
 
 class ReasonForm(forms.Form):
@@ -14,8 +12,29 @@ class ReasonForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.ChoiceField(label=_("Carrier"), choices=CARRIERS)
+    """The carriers the order's platform takes; the tracking number checked as `ship_order` checks it."""
+
+    carrier = forms.ChoiceField(label=_("Carrier"))
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
+
+    def __init__(self, *args, platform: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        self.fields["carrier"].choices = capability_checks.carrier_choices(platform)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["tracking_number"] = capability_checks.check_shipment(
+                platform=self.platform, carrier=data["carrier"], tracking_number=data["tracking_number"]
+            )
+        except InvalidInput as error:
+            for field, messages in error.details.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
 
 
 class AssignForm(forms.Form):

@@ -93,7 +93,7 @@ def order_detail(request, pk: int):
         "can_cancel": OrderStatus.CANCELLED in allowed,
         "can_ship": OrderStatus.SHIPPED in allowed and order.status != OrderStatus.AWAITING_PAYMENT,
         "reason_form": ReasonForm(),
-        "ship_form": ShipForm(),
+        "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
     }
@@ -148,9 +148,12 @@ def cancel(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def ship(request, pk: int):
-    form = ShipForm(request.POST)
+    order = get_object_or_404(selectors.order_list(), pk=pk)
+    form = ShipForm(request.POST, platform=order.account.platform)
     if not form.is_valid():
-        messages.error(request, _("A carrier and a tracking number are required."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("orders:detail", pk=pk)
     data = form.cleaned_data
     return _act(

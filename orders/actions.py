@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import events, pushes, signals
+from orders import capability_checks, events, pushes, signals
 from orders import status as transitions
 from orders import money
 from orders.canonical import AdjustmentKind, OrderData, OrderLineData
@@ -202,30 +202,34 @@ def refuse_order(*, order_id: int, actor: Actor, reason: str) -> Order:
 
 @transaction.atomic
 def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
-    """Cancel an order not yet shipped; a reason is required."""
+    """Cancel an order not yet shipped; a reason is required.
+
+    Raises NotSupportedByPlatform, changing nothing, where the platform cannot cancel it now
+    (see `capability_checks.check_cancel`); the marketplace is sent the cancel in the form it takes.
+    """
     reason = _require_reason(reason)
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
+    capability_checks.check_cancel(platform=order.account.platform, status=order.status)
     _move(order=order, to=OrderStatus.CANCELLED, kind=events.CANCELLED, actor=actor, params={"reason": reason})
-    lines = [
-        {"line_id": line.marketplace_line_id, "quantity": line.quantity, "amount": str(line.total_amount)}
-        for line in order.lines.all()
-    ]
+    lines = capability_checks.cancel_lines(platform=order.account.platform, lines=order.lines.all())
     _push(order, pushes.CANCEL, reason=reason, lines=lines)
     return order
 
 
 @transaction.atomic
 def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: str) -> Order:
-    """Mark an order to ship as shipped with its carrier and tracking number."""
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
-    if not carrier or not tracking_number:
-        raise DomainError(
-            "A carrier and a tracking number are required to ship.",
-            details={"carrier": carrier or "required", "tracking_number": tracking_number or "required"},
-        )
+    """Mark an order to ship as shipped with its carrier and tracking number.
+
+    Raises InvalidInput, changing nothing, for a carrier the order's platform does not take
+    or a tracking number without the carrier's format; the tracking number is stored normalised.
+    """
     order = lock_order(order_id)
     _refuse_marketplace_fulfilled(order)
+    carrier = (carrier or "").strip()
+    tracking_number = capability_checks.check_shipment(
+        platform=order.account.platform, carrier=carrier, tracking_number=tracking_number
+    )
     order.carrier, order.tracking_number = carrier, tracking_number
     shipped_lines = []
     for line in order.lines.all():
@@ -261,7 +265,8 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
     """Refund a shipped order, in full or per line (`amounts`: marketplace line id → amount).
 
     The status does not change; `refunded_amount` grows and the marketplace is told.
-    Raises DomainError when the order is not shipped or the amount exceeds what is left.
+    Raises DomainError when the order is not shipped or the amount exceeds what is left,
+    NotSupportedByPlatform for a part of a line where the platform refunds whole lines only.
     """
     reason = _require_reason(reason)
     order = lock_order(order_id)
@@ -277,6 +282,7 @@ def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str,
     unknown = sorted(set(amounts) - set(lines))
     if unknown:
         raise DomainError(f"Unknown line(s): {', '.join(unknown)}.", details={"lines": unknown})
+    capability_checks.check_refund(platform=order.account.platform, lines=lines, amounts=amounts)
     total = sum(amounts.values(), Decimal("0"))
     if total <= 0 or any(amount < 0 for amount in amounts.values()):
         raise DomainError("A refund must be a positive amount.", details={"amount": str(total)})

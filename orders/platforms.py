@@ -6,9 +6,8 @@ neither Django nor HTTP: connectors, the sandbox tooling and the core can all us
 
 Facts that come from documentation pages or third parties and were not confirmed in an
 official spec are named in each platform's `unverified` (see ../shared/MARKETPLACES.md);
-correct them here. The carriers each platform accepts, and their codes, live with the
-connectors in `marketplaces/connectors/carriers.py`: they are wire codes, read only when
-a shipment is sent.
+correct them here. The carriers each platform accepts, their codes and the tracking
+patterns are in `orders/carriers.py`.
 """
 
 from __future__ import annotations
@@ -32,6 +31,8 @@ class Capabilities:
     acceptance_step: bool
     # Some lines of an order can be cancelled; False: the platform cancels whole orders only.
     line_level_cancel: bool
+    # An order waiting for acceptance can be cancelled (else the seller refuses it).
+    cancel_before_acceptance: bool
     # Some lines can ship now and the rest later, in several shipments.
     partial_shipment: bool
     # A shipment names a quantity per line (else it ships whole lines).
@@ -61,6 +62,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         display_name="Amazon",
         acceptance_step=False,  # a paid order arrives Unshipped
         line_level_cancel=True,  # per item in the order acknowledgement feed
+        cancel_before_acceptance=True,  # no acceptance step
         partial_shipment=True,  # confirmShipment: one package, orderItems[{orderItemId, quantity}]
         shipment_line_quantities=True,
         refund_per_line=True,  # payment adjustment feed, per item
@@ -78,6 +80,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         display_name="eBay",
         acceptance_step=False,
         line_level_cancel=False,  # Post-Order API cancellation: whole orders only
+        cancel_before_acceptance=True,  # no acceptance step
         partial_shipment=True,  # shipping_fulfillment: lineItems[{lineItemId, quantity}]
         shipment_line_quantities=True,
         refund_per_line=True,  # issue_refund: refundItems[{lineItemId, refundAmount}]
@@ -94,6 +97,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         display_name="Mirakl",
         acceptance_step=True,  # OR21, every line decided while WAITING_ACCEPTANCE
         line_level_cancel=True,  # OR30 (OR29 for the whole order)
+        cancel_before_acceptance=False,  # WAITING_ACCEPTANCE is decided with OR21 (refuse), not cancelled
         partial_shipment=False,  # OR24 ships the whole order
         shipment_line_quantities=False,
         refund_per_line=True,  # OR28: refunds[{order_line_id, quantity, amount, shipping_amount}]
@@ -104,12 +108,13 @@ CAPABILITIES: dict[str, Capabilities] = {
         min_stock_push_interval=dt.timedelta(minutes=1),  # STO01: one import a minute
         reply_deadline_hours=24,  # 48 h on Fnac; each operator sets its own
         reply_deadline_counts_weekends=True,
-        unverified=frozenset({"reply_deadline_hours", "reply_deadline_counts_weekends"}),
+        unverified=frozenset({"cancel_before_acceptance", "reply_deadline_hours", "reply_deadline_counts_weekends"}),
     ),
     CDISCOUNT: Capabilities(
         display_name="Cdiscount",
         acceptance_step=True,  # Octopia validate, per line, before a deadline
         line_level_cancel=False,  # Octopia cancels whole orders only
+        cancel_before_acceptance=True,  # cancel works while WaitingAcceptance
         partial_shipment=True,  # shipments: lines[{lineId, quantity}]
         shipment_line_quantities=True,
         refund_per_line=True,  # refunds: lines[{lineId, amount}]
@@ -125,6 +130,7 @@ CAPABILITIES: dict[str, Capabilities] = {
             {
                 "acceptance_step",
                 "line_level_cancel",
+                "cancel_before_acceptance",
                 "partial_shipment",
                 "shipment_line_quantities",
                 "refund_per_line",

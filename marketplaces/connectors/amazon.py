@@ -23,6 +23,7 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
+from orders.carriers import AMAZON_CARRIER_CODES, AMAZON_OTHER_CARRIER, CARRIER_NAMES, platform_carrier_code
 
 from . import amazon_feeds
 from .base import (
@@ -36,13 +37,7 @@ from .base import (
     ShipmentResult,
     StockPushResult,
 )
-from .carriers import (
-    AMAZON_CARRIER_CODES,
-    AMAZON_OTHER_CARRIER,
-    CARRIER_NAMES,
-    platform_carrier_code,
-    validate_tracking,
-)
+from .carriers import validate_tracking
 from .errors import (
     InvalidRequest,
     MarketplaceError,

@@ -21,6 +21,7 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
+from orders.carriers import CARRIER_NAMES, CDISCOUNT_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url
 
 from . import cdiscount_format as wire
 from .base import (
@@ -35,14 +36,7 @@ from .base import (
     StockPushResult,
     refund_already_applied,
 )
-from .carriers import (
-    CARRIER_NAMES,
-    CDISCOUNT_CARRIER_CODES,
-    normalize_tracking,
-    platform_carrier_code,
-    tracking_url,
-    validate_tracking,
-)
+from .carriers import validate_tracking
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,

@@ -24,6 +24,7 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
+from orders.carriers import EBAY_CARRIER_CODES, normalize_tracking, platform_carrier_code
 
 from .base import (
     AccountConfig,
@@ -37,7 +38,7 @@ from .base import (
     StockPushResult,
     refund_already_applied,
 )
-from .carriers import EBAY_CARRIER_CODES, normalize_tracking, platform_carrier_code, validate_tracking
+from .carriers import validate_tracking
 from .errors import (
     InvalidRequest,
     MarketplaceError,

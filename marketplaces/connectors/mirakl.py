@@ -26,6 +26,7 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
+from orders.carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url
 
 from .base import (
     AccountConfig,
@@ -47,6 +48,7 @@ from .carriers import (
     tracking_url,
     validate_tracking,
 )
+from .carriers import validate_tracking
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,

@@ -11,7 +11,7 @@ COMMON_ERRORS = {
     403: "Your role does not allow this.",
 }
 UNSAFE_ERRORS = {
-    409: "Not allowed in the order's current state; nothing changed.",
+    409: "Not allowed in the order's current state, or not something its platform can do; nothing changed.",
     422: "`Idempotency-Key` reused with a different request body.",
 }
 

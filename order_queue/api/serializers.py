@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders import events
+from oms.errors import InvalidInput
+from orders import capability_checks, events
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -166,8 +169,35 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 
 class ShipSerializer(serializers.Serializer):
-    carrier = serializers.CharField(max_length=50)
-    tracking_number = serializers.CharField(max_length=100)
+    # Checked as `ship_order` checks it, for the order's platform (context["platform"]).
+    carrier = serializers.ChoiceField(
+        choices=capability_checks.carrier_choices(),
+        help_text="Our carrier code; eBay and Cdiscount take only the carriers they have a code for.",
+    )
+    tracking_number = serializers.CharField(
+        max_length=100, help_text="In the carrier's format; spaces and hyphens are ignored."
+    )
+
+    def validate(self, data):
+        try:
+            data["tracking_number"] = capability_checks.check_shipment(
+                platform=self.context["platform"], carrier=data["carrier"], tracking_number=data["tracking_number"]
+            )
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.details) from error
+        return data
+
+
+class RefundLineSerializer(serializers.Serializer):
+    line_id = serializers.CharField(max_length=100, help_text="The line's `marketplace_line_id`.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class RefundSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why; shown on the order's timeline.")
+    lines = RefundLineSerializer(
+        many=True, required=False, allow_empty=False, help_text="Amount per line; leave out to refund every line in full."
+    )
 
 
 class AssignSerializer(serializers.Serializer):

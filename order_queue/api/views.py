@@ -15,6 +15,7 @@ from order_queue.api.serializers import (
     OrderDetailSerializer,
     OrderSerializer,
     ReasonSerializer,
+    RefundSerializer,
     ShipSerializer,
     TagSerializer,
 )
@@ -92,7 +93,7 @@ SYNC_EXAMPLE = OpenApiExample(
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.order_list()
     filterset_class = OrderFilter
-    action_permissions = {"accept": ACT, "refuse": ACT, "cancel": ACT, "ship": ACT, "assign": ACT, "tag": ACT}
+    action_permissions = {"accept": ACT, "refuse": ACT, "cancel": ACT, "ship": ACT, "refund": ACT, "assign": ACT, "tag": ACT}
 
     def get_queryset(self):
         if self.action == "list":
@@ -113,8 +114,8 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         order = selectors.order_detail().get(pk=order_id)
         return Response(OrderDetailSerializer(order, context=self.get_serializer_context()).data)
 
-    def _validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
+    def _validated(self, serializer_class, **context):
+        serializer = serializer_class(data=self.request.data, context=context)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -181,10 +182,34 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     @idempotent
     def ship(self, request, pk=None):
         order = self.get_object()
-        data = self._validated(ShipSerializer)
+        data = self._validated(ShipSerializer, platform=order.account.platform)
         actions.ship_order(
             order_id=order.pk, actor=self._actor(), carrier=data["carrier"], tracking_number=data["tracking_number"]
         )
+        return self._respond(order.pk)
+
+    @extend_schema(
+        summary="Refund a shipped order, in full or per line",
+        description="409 `not_supported_by_platform` when the platform cannot refund that way "
+        "(part of a line where it refunds whole lines only): nothing is changed or sent.",
+        request=RefundSerializer,
+        responses=OrderDetailSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[
+            OpenApiExample(
+                "One line, in part",
+                value={"reason": "Damaged box", "lines": [{"line_id": "L1", "amount": "5.00"}]},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def refund(self, request, pk=None):
+        order = self.get_object()
+        data = self._validated(RefundSerializer)
+        amounts = {line["line_id"]: line["amount"] for line in data.get("lines", [])} or None
+        actions.refund_order(order_id=order.pk, actor=self._actor(), reason=data["reason"], amounts=amounts)
         return self._respond(order.pk)
 
     @extend_schema(

@@ -101,7 +101,7 @@ def test_movements_add_up_to_every_level(lyon, paris):
     order_of(account, ("KETTLE", 2))
     from orders import actions as order_actions
 
-    order_actions.ship_order(order_id=shipped.pk, actor=ACTOR, carrier="ups", tracking_number="1Z")
+    order_actions.ship_order(order_id=shipped.pk, actor=ACTOR, carrier="ups", tracking_number="1Z999AA10123456784")
     actions.return_to_stock(product_id=kettle.pk, warehouse_id=lyon.pk, quantity=1, actor=ACTOR)
 
     for stock in StockLevel.objects.all():

@@ -7,7 +7,7 @@ from oms.errors import DomainError, IllegalTransition
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from orders.status import TRANSITIONS, OrderStatus
-from tests.factories import make_order
+from tests.factories import MarketplaceAccountFactory, make_order
 
 ALL = [status.value for status in OrderStatus]
 
@@ -42,7 +42,9 @@ DECISION_KINDS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize(("source", "target"), LEGAL)
 def test_legal_transition_changes_status_and_records_who_and_why(source, target, operator):
-    order = make_order(status=source)
+    # Cdiscount takes every legal move (Mirakl, the factory's default, refuses rather than cancels
+    # an order waiting for acceptance: tests/marketplaces/test_capabilities_first.py).
+    order = make_order(account=MarketplaceAccountFactory(platform="cdiscount"), status=source)
     actor = actions.Actor.of_user(operator)
 
     perform(order, target, actor)

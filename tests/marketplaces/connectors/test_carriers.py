@@ -2,7 +2,9 @@
 
 import pytest
 
-from marketplaces.connectors.carriers import (
+from marketplaces.connectors.carriers import validate_tracking
+from marketplaces.connectors.errors import InvalidRequest
+from orders.carriers import (
     AMAZON_CARRIER_CODES,
     CARRIER_NAMES,
     CARRIERS,
@@ -11,9 +13,7 @@ from marketplaces.connectors.carriers import (
     normalize_tracking,
     platform_carrier_code,
     tracking_url,
-    validate_tracking,
 )
-from marketplaces.connectors.errors import InvalidRequest
 
 
 def test_every_carrier_has_a_name_and_every_map_uses_our_codes():
