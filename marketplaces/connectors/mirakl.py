@@ -26,7 +26,7 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
-from orders.carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, platform_carrier_code, tracking_url
+from orders.carriers import CARRIER_NAMES, MIRAKL_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url
 
 from .base import (
     AccountConfig,
@@ -39,14 +39,6 @@ from .base import (
     ShipmentResult,
     StockPushResult,
     refund_already_applied,
-)
-from .carriers import (
-    CARRIER_NAMES,
-    MIRAKL_CARRIER_CODES,
-    normalize_tracking,
-    platform_carrier_code,
-    tracking_url,
-    validate_tracking,
 )
 from .carriers import validate_tracking
 from .countries import to_alpha2
