@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_queue_indexes'),
+        ('orders', '0004_event_params'),
     ]
 
     operations = [
@@ -155,11 +155,6 @@ class Migration(migrations.Migration):
             model_name='order',
             name='total_amount',
             field=models.DecimalField(decimal_places=2, help_text='What the buyer pays, taxes included, as the marketplace states it', max_digits=12, verbose_name='total'),
-        ),
-        migrations.AlterField(
-            model_name='orderevent',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Received from the marketplace'), ('updated', 'Updated by the marketplace'), ('status_changed', 'Status changed'), ('status_ignored', 'Marketplace status not applied'), ('refunded', 'Refunded'), ('triaged', 'Assigned, tagged or held'), ('pushed', 'Sent to the marketplace'), ('push_failed', 'Not accepted by the marketplace'), ('marketplace_refund', 'Refunded on the marketplace'), ('marketplace_cancellation', 'Cancelled on the marketplace')], max_length=30),
         ),
         migrations.CreateModel(
             name='MarketplaceAdjustment',
