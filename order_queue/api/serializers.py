@@ -1,6 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from marketplaces.models import Platform
+from oms.api.fields import StrictCharField
+from order_queue.forms import CARRIERS
+
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -50,11 +54,13 @@ class ShippingAddressSerializer(serializers.Serializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    platform = serializers.CharField(source="account.platform", read_only=True)
+    platform = serializers.ChoiceField(source="account.platform", choices=Platform.choices, read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
     shipping_address = ShippingAddressSerializer(source="*", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Username; null while unassigned."
+    )
     next_deadline = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Acceptance deadline while to accept, ship-by while to ship."
     )
@@ -121,16 +127,16 @@ class OrderDetailSerializer(OrderSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Why; shown on the order's timeline.")
+    reason = StrictCharField(max_length=500, help_text="Why; shown on the order's timeline.")
 
 
 class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ShipSerializer(serializers.Serializer):
-    carrier = serializers.CharField(max_length=50)
-    tracking_number = serializers.CharField(max_length=100)
+    carrier = serializers.ChoiceField(choices=CARRIERS, help_text="One of the carriers the marketplaces are told about.")
+    tracking_number = StrictCharField(max_length=100)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -140,5 +146,5 @@ class AssignSerializer(serializers.Serializer):
 
 
 class TagSerializer(serializers.Serializer):
-    tag = serializers.CharField(max_length=50)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    tag = StrictCharField(max_length=50)
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
