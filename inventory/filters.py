@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from oms.api.fields import InstantFilter
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -45,7 +46,7 @@ class MovementFilter(django_filters.FilterSet):
     sku = django_filters.CharFilter(field_name="product__sku", label=_("SKU"))
     reason = django_filters.ChoiceFilter(choices=StockMovement.Reason.choices, label=_("Reason"))
     warehouse = django_filters.CharFilter(field_name="level__warehouse__code", label=_("Warehouse"))
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Since"))
+    since = InstantFilter(field_name="created_at", lookup_expr="gte", label=_("Since"))
 
     class Meta:
         model = StockMovement

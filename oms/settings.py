@@ -212,7 +212,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["oms.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "oms.api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["oms.api.filters.StrictFilterBackend"],
+    # JSON only: the schema offers one request body per operation, the one a generated client sends.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "oms.api.schema.OmsAutoSchema",
     "EXCEPTION_HANDLER": "oms.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -233,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "marketplaces.models.Platform"},
     # Swagger UI is served from our static files (npm's swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",

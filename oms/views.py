@@ -1,12 +1,18 @@
-"""Shell views: the operator's preferences (time zone; language uses Django's set_language)."""
+"""Shell views: the operator's preferences (time zone; language uses Django's set_language), and the
+error pages: under /api/ the API's error body, elsewhere Django's HTML pages."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
+from oms.api.errors import error_body
 from oms.timezones import SESSION_KEY, is_valid_time_zone
+
+API_PREFIX = "/api/"
 
 
 @require_POST
@@ -20,3 +26,34 @@ def set_time_zone(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
     return redirect(target)
+
+
+def _api_error(request, *, status: int, code: str, message: str):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body(code=code, message=message), status=status)
+    return None
+
+
+def bad_request(request, exception=None):
+    # A SuspiciousOperation too: more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, a bad Host...
+    return _api_error(request, status=400, code="bad_request", message="The request is not valid.") or defaults.bad_request(
+        request, exception
+    )
+
+
+def permission_denied(request, exception=None):
+    return _api_error(
+        request, status=403, code="permission_denied", message="Your role does not allow this."
+    ) or defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    return _api_error(request, status=404, code="not_found", message="Not found.") or defaults.page_not_found(
+        request, exception
+    )
+
+
+def server_error(request):
+    return _api_error(
+        request, status=500, code="server_error", message="Something went wrong on our side."
+    ) or defaults.server_error(request)

@@ -16,15 +16,18 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
+from oms.api.fields import InstantFilter
 from order_queue.search import normalise
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
 from rules import selectors as rules_selectors
 
 MAX_SEARCH_TERMS = 5
+MAX_DUE_WITHIN_HOURS = 24 * 30
 OUR_NUMBER = re.compile(r"^oms-?0*(\d{1,12})$", re.IGNORECASE)
 
 
@@ -68,16 +71,16 @@ class OrderFilter(django_filters.FilterSet):
     )
     platform = django_filters.ChoiceFilter(method="by_platform", choices=Platform.choices, label=_("Platform"))
     account = django_filters.ModelChoiceFilter(queryset=MarketplaceAccount.objects.all(), label=_("Account"))
-    purchased_after = django_filters.IsoDateTimeFilter(field_name="purchased_at", lookup_expr="gte", label=_("Purchased after"))
-    purchased_before = django_filters.IsoDateTimeFilter(field_name="purchased_at", lookup_expr="lt", label=_("Purchased before"))
+    purchased_after = InstantFilter(field_name="purchased_at", lookup_expr="gte", label=_("Purchased after"))
+    purchased_before = InstantFilter(field_name="purchased_at", lookup_expr="lt", label=_("Purchased before"))
     purchased_from = django_filters.DateFilter(method="purchased_from_day", label=_("From"))
     purchased_to = django_filters.DateFilter(method="purchased_to_day", label=_("To"))
     deadline = django_filters.ChoiceFilter(choices=Deadline.CHOICES, method="by_deadline", label=_("Deadline"))
     due_within_hours = django_filters.NumberFilter(
-        method="due_within", label=_("Due within (hours)"), min_value=1, max_value=24 * 30
+        method="due_within", label=_("Due within (hours)"), min_value=1, max_value=MAX_DUE_WITHIN_HOURS
     )
-    ship_by_before = django_filters.IsoDateTimeFilter(field_name="ship_by", lookup_expr="lt", label=_("Ship by before"))
-    accept_by_before = django_filters.IsoDateTimeFilter(
+    ship_by_before = InstantFilter(field_name="ship_by", lookup_expr="lt", label=_("Ship by before"))
+    accept_by_before = InstantFilter(
         field_name="acceptance_deadline", lookup_expr="lt", label=_("Accept by before")
     )
     country = django_filters.CharFilter(method="by_country", label=_("Country"))
@@ -90,7 +93,7 @@ class OrderFilter(django_filters.FilterSet):
     on_hold = django_filters.BooleanFilter(field_name="on_hold", label=_("On hold"))
     backorder = django_filters.BooleanFilter(method="by_backorder", label=_("Back-order"))
     flagged = django_filters.BooleanFilter(method="by_rule_flag", label=_("Flagged by a rule"))
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Incremental sync: orders changed at or after this instant, oldest change first."),
     )
@@ -154,6 +157,7 @@ class OrderFilter(django_filters.FilterSet):
         end_of_day = _start_of_local_day(timezone.localdate(now) + dt.timedelta(days=1))
         return queryset.filter(due_at__gte=now, due_at__lt=end_of_day)
 
+    @extend_schema_field({"type": "number", "minimum": 1, "maximum": MAX_DUE_WITHIN_HOURS})
     def due_within(self, queryset, name, value):
         now = timezone.now()
         return queryset.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=float(value)))

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from inventory.models import Product, StockLevel, StockMovement
+from oms.api.fields import StrictCharField
 
 
 class StockLevelSerializer(serializers.ModelSerializer):
@@ -38,14 +39,14 @@ class LevelResultSerializer(serializers.ModelSerializer):
 
 
 class StockRowSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=100)
-    warehouse = serializers.CharField(max_length=30, help_text="Warehouse code.")
+    sku = StrictCharField(max_length=100)
+    warehouse = StrictCharField(max_length=30, help_text="Warehouse code.")
     quantity = serializers.IntegerField(help_text="Set: the units counted (≥ 0). Adjust: units to add, negative to remove.")
 
 
 class StockChangeSerializer(serializers.Serializer):
     items = StockRowSerializer(many=True, allow_empty=False, max_length=1000)
-    reason = serializers.CharField(max_length=500, help_text="Why; kept on every stock movement.")
+    reason = StrictCharField(max_length=500, help_text="Why; kept on every stock movement.")
 
 
 class StockChangeResultSerializer(serializers.Serializer):

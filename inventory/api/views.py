@@ -52,7 +52,7 @@ class StockViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProductStockSerializer
     filterset_class = ProductFilter
     lookup_field = "sku"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00]+"  # any SKU, but no NUL byte (PostgreSQL cannot compare one)
     action_permissions = {"set_counts": ADJUST, "adjust": ADJUST}
 
     def get_queryset(self):

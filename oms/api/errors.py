@@ -1,4 +1,4 @@
-"""One error body for every 4xx: {"error": {"code", "message", "details"}}."""
+"""One error body for every 4xx and 5xx: {"error": {"code", "message", "details"}}."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,9 +19,12 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+def error_body(*, code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
 def error_response(*, code: str, message: str, details=None, status_code: int, headers=None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return Response(body, status=status_code, headers=headers)
+    return Response(error_body(code=code, message=message, details=details), status=status_code, headers=headers)
 
 
 def exception_handler(exc, context):
@@ -41,7 +44,7 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         message, details = str(detail), {}
-    response.data = {"error": {"code": code, "message": message, "details": details}}
+    response.data = error_body(code=code, message=message, details=details)
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = 'Token realm="api"'
     return response

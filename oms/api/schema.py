@@ -1,9 +1,11 @@
-"""Every operation documents the common error body for its 4xx answers."""
+"""Every operation documents the common error body for its 4xx answers, the header of a replayed
+answer where `Idempotency-Key` is honoured, and filters that must not be sent empty."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
 from oms.api.errors import ErrorSerializer
+from oms.api.idempotency import HEADER as IDEMPOTENCY_KEY
 
 COMMON_ERRORS = {
     400: "The request is not valid (see `details`).",
@@ -12,11 +14,29 @@ COMMON_ERRORS = {
 }
 UNSAFE_ERRORS = {
     409: "Not allowed in the order's current state, or not something its platform can do; nothing changed.",
+    415: "The request body is not JSON.",
     422: "`Idempotency-Key` reused with a different request body.",
 }
+REPLAYED = "Idempotent-Replayed"
+REPLAYED_DESCRIPTION = "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`."
 
 
 class OmsAutoSchema(AutoSchema):
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        # Read here, not in get_override_parameters: @extend_schema adds the view's parameters above it.
+        if any(getattr(parameter, "name", None) == IDEMPOTENCY_KEY for parameter in self.get_override_parameters()):
+            headers[REPLAYED] = {"schema": {"type": "string", "enum": ["true"]}, "description": REPLAYED_DESCRIPTION}
+        return headers
+
+    def _get_filter_parameters(self):
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & schema.keys()):
+                schema["minLength"] = 1  # oms.api.filters refuses an empty filter
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(COMMON_ERRORS)

@@ -3,6 +3,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from marketplaces.models import Platform
+from oms.api.fields import StrictCharField
 from oms.errors import InvalidInput
 from orders import capability_checks, events
 from orders.models import Order, OrderEvent, OrderLine
@@ -69,11 +71,13 @@ class ShippingAddressSerializer(serializers.Serializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
-    platform = serializers.CharField(source="account.platform", read_only=True)
+    platform = serializers.ChoiceField(source="account.platform", choices=Platform.choices, read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
     shipping_address = ShippingAddressSerializer(source="*", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Username; null while unassigned."
+    )
     next_deadline = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Acceptance deadline while to accept, ship-by while to ship."
     )
@@ -161,11 +165,11 @@ class OrderDetailSerializer(OrderSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Why; shown on the order's timeline.")
+    reason = StrictCharField(max_length=500, help_text="Why; shown on the order's timeline.")
 
 
 class OptionalReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ShipSerializer(serializers.Serializer):
@@ -174,7 +178,7 @@ class ShipSerializer(serializers.Serializer):
         choices=capability_checks.carrier_choices(),
         help_text="Our carrier code; eBay and Cdiscount take only the carriers they have a code for.",
     )
-    tracking_number = serializers.CharField(
+    tracking_number = StrictCharField(
         max_length=100, help_text="In the carrier's format; spaces and hyphens are ignored."
     )
 
@@ -194,7 +198,7 @@ class RefundLineSerializer(serializers.Serializer):
 
 
 class RefundSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Why; shown on the order's timeline.")
+    reason = StrictCharField(max_length=500, help_text="Why; shown on the order's timeline.")
     lines = RefundLineSerializer(
         many=True, required=False, allow_empty=False, help_text="Amount per line; leave out to refund every line in full."
     )
@@ -207,5 +211,5 @@ class AssignSerializer(serializers.Serializer):
 
 
 class TagSerializer(serializers.Serializer):
-    tag = serializers.CharField(max_length=50)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    tag = StrictCharField(max_length=50)
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")

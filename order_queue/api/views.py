@@ -1,6 +1,5 @@
 """Orders API: list (with the queue's filters and an incremental-sync cursor), detail, and actions."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -77,15 +76,6 @@ SYNC_EXAMPLE = OpenApiExample(
     list=extend_schema(
         summary="List orders (queue filters, incremental sync)",
         description=LIST_DESCRIPTION,
-        parameters=[
-            OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description="Orders changed at or after this instant, oldest change first (incremental sync).",
-                examples=[OpenApiExample("Since 10:00 UTC", value="2026-11-23T10:00:00Z")],
-            ),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 200 (default 50)."),
-        ],
         examples=[SYNC_EXAMPLE],
     ),
     retrieve=extend_schema(summary="One order with its lines and timeline"),

@@ -1,12 +1,20 @@
+from django.db import models
 from rest_framework import serializers
 
 from marketplaces.models import Platform
+from oms.api.fields import StrictCharField
 from rules.actions import RuleDefinition
 from rules.models import Rule, RuleAction, RuleDecision
 
 
 class RuleSerializer(serializers.ModelSerializer):
     """A rule as an admin writes it; the definition is validated by rules.actions."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False, default=list)
     accounts = serializers.ListField(
@@ -18,7 +26,7 @@ class RuleSerializer(serializers.ModelSerializer):
     )
     action = serializers.ChoiceField(choices=RuleAction.choices)
     condition_descriptions = serializers.ListField(child=serializers.CharField(), read_only=True)
-    created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None)
+    created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Rule
@@ -74,7 +82,7 @@ class DryRunRowSerializer(serializers.Serializer):
     status = serializers.CharField(source="order.status")
     matched = serializers.BooleanField(source="result.matched")
     would_act = serializers.BooleanField(source="wins")
-    decided_by = serializers.CharField(source="decided_by.rule.name", default=None)
+    decided_by = serializers.CharField(source="decided_by.rule.name", default=None, allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField(), source="result.reasons")
 
 

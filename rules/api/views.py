@@ -96,8 +96,9 @@ class RuleViewSet(viewsets.ModelViewSet):
         rule = self.get_object()
         partial = kwargs.pop("partial", False)
         if partial:
-            current = RuleSerializer(rule).data
-            data = {**current, **request.data}
+            # Checked on its own first: a body that is not an object is refused, not merged.
+            self.get_serializer(rule, data=request.data, partial=True).is_valid(raise_exception=True)
+            data = {**RuleSerializer(rule).data, **request.data}
         else:
             data = request.data
         serializer = self.get_serializer(rule, data=data)
@@ -139,7 +140,7 @@ class RuleViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="What the rule would have done on the last N days of orders (writes nothing)",
-        parameters=[OpenApiParameter("days", int, description="1 to 90, default 7")],
+        parameters=[OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 90}, description="Default 7.")],
         responses=DryRunSerializer,
     )
     @action(detail=True, methods=["get"], url_path="dry-run")
