@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from inventory.models import PendingStockPush, StockLevel, StockMovement
+from inventory.models import PendingStockPush, Reservation, StockLevel, StockMovement
 
 TABLE = StockLevel._meta.db_table
 MOVEMENTS = StockMovement._meta.db_table
@@ -62,6 +62,17 @@ def lock_levels(product_ids, warehouse_ids) -> dict[tuple[int, int], tuple[int, 
             [_array(sorted(product_ids)), _array(sorted(warehouse_ids))],
         )
         return {(p, w): (level_id, on_hand, reserved) for level_id, p, w, on_hand, reserved in cursor.fetchall()}
+
+
+def lock_levels_of(*, product_ids, order_ids) -> None:
+    """Lock, in id order, every level of these products and every level these orders hold stock on."""
+    reservations = Reservation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE product_id = ANY(%s::bigint[]) "
+            f"OR id IN (SELECT level_id FROM {reservations} WHERE order_id = ANY(%s::bigint[])) ORDER BY id FOR UPDATE",
+            [_array(sorted(product_ids)), _array(sorted(order_ids))],
+        )
 
 
 def reserve_locked(units_by_level: dict[int, int]) -> None:

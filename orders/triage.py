@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from oms.errors import DomainError
-from orders.actions import Actor, lock_order, record_event
+from orders.actions import Actor, record_event
+from orders.locks import lock_order
 from orders.models import OrderEvent
 
 TAG_PATTERN = re.compile(r"^[\w\-. ]{1,50}$")
