@@ -300,10 +300,8 @@ def on_stock_about_to_change(sender, *, account, order_ids, skus, **kwargs) -> N
     """Receiver of orders.signals.stock_about_to_change: lock, in id order, every level these
     orders hold stock on and every level of the products behind these SKUs, so that the
     steps that follow (reserve, release, consume) never lock one out of order."""
-    components = selectors.components_for(account_id=account.pk, skus=skus) if skus else {}
-    product_ids = {product_id for parts in components.values() for product_id, _ in parts}
-    if product_ids or order_ids:
-        ledger.lock_levels_of(product_ids=product_ids, order_ids=order_ids)
+    if skus or order_ids:
+        ledger.lock_levels_of(account_id=account.pk, skus=skus, order_ids=order_ids)
 
 
 def retry_backorders(*, limit: int = 200) -> int:

@@ -444,7 +444,7 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | DomainError | DatabaseError]:
     """Ingest a page of orders: one result (or the error that kept it out) per order, in order.
 
