@@ -1,9 +1,10 @@
 """What every benchmark shares: its own database, real processes, and BENCH lines.
 
 `make bench` runs `manage.py bench`, which creates a throw-away database
-(`<database>_bench`: `oms_bench` on the embedded one), runs each app's `bench.py` against it with real Celery workers
-and a real sandbox server in their own processes, prints one line per figure
-(`BENCH <name> <value> <unit>`) and drops the database.
+(`<database>_bench`: `oms_bench` on the embedded one), runs each app's
+`bench.py` against it with real Celery workers and a real sandbox server in
+their own processes, prints one line per figure (`BENCH <name> <value> <unit>`)
+and drops the database.
 """
 
 from __future__ import annotations

@@ -400,7 +400,7 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     _validate(data)
     fields = _order_fields(account=account, data=data)
     actor = Actor.of_marketplace(account.platform)
-    order, created = Order.objects.select_for_update().get_or_create(
+    order, created = Order.objects.select_for_update(no_key=True).get_or_create(
         account=account,
         marketplace_order_id=data.marketplace_order_id,
         defaults={**fields, "status": data.status},

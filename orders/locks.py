@@ -4,8 +4,9 @@ A transaction that locks rows of several kinds takes them in this order, and the
 rows of one kind in primary-key order:
 
 1. **the marketplace account**: only a poll page locks it, first (it renews its
-   lease with an UPDATE before it stores anything);
-2. **orders**, by id: `lock_order`, `lock_orders`;
+   lease with an UPDATE before it stores anything); `rotate_credentials` locks
+   every account, in id order, and nothing else;
+2. **orders**, by id: `lock_order`, `lock_known_orders`;
 3. **order lines** of orders already locked (nobody locks the lines of an order
    without locking the order first);
 4. **stock levels**, by id: `inventory.ledger` (`lock_levels`, conditional UPDATEs);
@@ -25,7 +26,8 @@ What each path takes:
   levels (release or consumption, each in id order) → records;
 - bulk jobs and rules: one transaction per order, as above (a job's item is
   claimed with SKIP LOCKED in that order's transaction);
-- stock counts, imports, receipts: levels in id order → records;
+- stock counts and imports: levels in id order → records; a receipt: its
+  purchase order and lines (only those rows, `of=("self",)`) → levels in id order;
 - stock pushes and the outbox: records only, with SKIP LOCKED;
 - reservations of back-orders: one order → its levels, one order per transaction.
 
@@ -45,8 +47,9 @@ from __future__ import annotations
 from orders.models import Order
 
 
-# FOR NO KEY UPDATE: rows that only point at the order (its events, outbox messages,
-# reservations) can still be written by others while it is locked.
+# Every order lock is FOR NO KEY UPDATE (here and in ingest): rows that only point at the
+# order (its events, outbox messages) can still be written by others while it is locked,
+# and no transaction ever has to upgrade its lock on an order.
 
 
 def lock_order(order_id: int) -> Order:
