@@ -37,7 +37,8 @@ from oms import outbox
 from oms.errors import DomainError
 from oms.outbox import OutboxMessage
 from orders import pushes
-from orders.actions import Actor, lock_order
+from orders.actions import Actor
+from orders.locks import lock_order
 from orders.models import OrderLine
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
@@ -301,6 +302,14 @@ def on_order_status_changed(sender, *, order, before, after, actor, **kwargs) ->
         consume_order_stock(order=order, actor=actor, whole_order=False)
 
 
+def on_stock_about_to_change(sender, *, account, order_ids, skus, **kwargs) -> None:
+    """Receiver of orders.signals.stock_about_to_change: lock, in id order, every level these
+    orders hold stock on and every level of the products behind these SKUs, so that the
+    steps that follow (reserve, release, consume) never lock one out of order."""
+    if skus or order_ids:
+        ledger.lock_levels_of(account_id=account.pk, skus=skus, order_ids=order_ids)
+
+
 def retry_backorders(*, limit: int = 200) -> int:
     """Reserve back-orders again, oldest first, when stock came in since their last try; returns how many now hold."""
     came_in = (
@@ -517,10 +526,10 @@ def receive_purchase_order(*, purchase_order_id: int, quantities: dict[int, int]
     Refused (nothing changes) for a received order, a negative quantity, an unknown
     line, or more than a line still expects.
     """
-    purchase_order = PurchaseOrder.objects.select_for_update().select_related("warehouse").get(pk=purchase_order_id)
+    purchase_order = PurchaseOrder.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=purchase_order_id)
     if purchase_order.status != PurchaseOrder.Status.OPEN:
         raise DomainError(f"Purchase order {purchase_order.reference} is already received.", details={"purchase_order": purchase_order.pk})
-    lines = {line.pk: line for line in purchase_order.lines.select_for_update().select_related("product").order_by("id")}
+    lines = {line.pk: line for line in purchase_order.lines.select_for_update(of=("self",)).select_related("product").order_by("id")}
     errors = {}
     for line_id, units in quantities.items():
         line = lines.get(line_id)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from inventory.models import PendingStockPush, StockLevel, StockMovement
+from inventory.models import Listing, PendingStockPush, Product, Reservation, StockLevel, StockMovement
 
 TABLE = StockLevel._meta.db_table
 MOVEMENTS = StockMovement._meta.db_table
@@ -62,6 +62,21 @@ def lock_levels(product_ids, warehouse_ids) -> dict[tuple[int, int], tuple[int, 
             [_array(sorted(product_ids)), _array(sorted(warehouse_ids))],
         )
         return {(p, w): (level_id, on_hand, reserved) for level_id, p, w, on_hand, reserved in cursor.fetchall()}
+
+
+def lock_levels_of(*, account_id: int, skus, order_ids) -> None:
+    """Lock, in id order and in one statement, every level of the products these marketplace SKUs
+    may stand for on this account (its listings, listings for every account, our product of
+    that SKU: a superset of `selectors.components_for`) and every level these orders hold stock on."""
+    reservations, listings, products = Reservation._meta.db_table, Listing._meta.db_table, Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE product_id IN ("
+            f"  SELECT product_id FROM {listings} WHERE listing_sku = ANY(%s) AND (account_id = %s OR account_id IS NULL)"
+            f"  UNION SELECT id FROM {products} WHERE sku = ANY(%s)"
+            f") OR id IN (SELECT level_id FROM {reservations} WHERE order_id = ANY(%s::bigint[])) ORDER BY id FOR UPDATE",
+            [sorted(skus), account_id, sorted(skus), _array(sorted(order_ids))],
+        )
 
 
 def reserve_locked(units_by_level: dict[int, int]) -> None:

@@ -18,6 +18,7 @@ import datetime as dt
 import threading
 import time
 
+from django.db import connection
 from django.db.models import F
 
 from marketplaces.models import MarketplaceAccount
@@ -77,10 +78,13 @@ def _generate(admin: SandboxAdmin, key: str, count: int, **options) -> None:
 
 def _drive_dispatcher(stop: threading.Event) -> None:
     """What beat does: dispatch due accounts (polls that ran out of page budget are due at once)."""
-    while not stop.is_set():
-        for account_id in due_accounts():
-            poll_account.delay(account_id)
-        stop.wait(0.5)
+    try:
+        while not stop.is_set():
+            for account_id in due_accounts():
+                poll_account.delay(account_id)
+            stop.wait(0.5)
+    finally:
+        connection.close()  # this thread's own connection: left open, the bench database could not be dropped
 
 
 def _ingest(admin, accounts: list[MarketplaceAccount], expected: int, *, timeout: float, sample=None) -> float:

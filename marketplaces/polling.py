@@ -11,6 +11,12 @@ error or its page budget goes on from there next time instead of starting over
 one). A worker killed mid-page leaves cursor and resume point where they were:
 the lease expires and the next poll reads that page again, which changes
 nothing already stored.
+
+The lease is short and renewed at each page: a dead worker's account is free
+again within `LEASE` of its last stored page. Each page's transaction renews it
+first, so the account row is the first row it locks (orders/locks.py); a worker
+that finds its lease gone (a call slower than the lease) stops without storing.
+A failed poll is due again after its backoff, whatever the account's interval.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from orders.platforms import CAPABILITIES
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(seconds=60)
 FIRST_POLL_LOOKBACK = dt.timedelta(days=30)
 MAX_BACKOFF = dt.timedelta(minutes=30)
 MAX_PAGES_PER_POLL = 50  # then the poll hands over to the next one, due at once
@@ -83,12 +89,13 @@ def claim(account_id: int, owner: str, now: dt.datetime) -> bool:
     )
 
 
-def _renew(account_id: int, owner: str) -> bool:
-    return bool(
-        MarketplaceAccount.objects.filter(pk=account_id, poll_lease_owner=owner).update(
-            poll_lease_until=timezone.now() + LEASE
-        )
+def _renew(account, owner: str) -> None:
+    """Extend this worker's lease (locking the account row until commit); raise if it was lost."""
+    renewed = MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(
+        poll_lease_until=timezone.now() + LEASE
     )
+    if not renewed:
+        raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
 
 
 def quarantine(*, account: MarketplaceAccount, marketplace_order_id: str, reason: str, raw) -> None:
@@ -162,11 +169,9 @@ def _read_pages(*, account, owner, started, report) -> bool:
         # is quarantined alone) and the progress marker commit together, with one flush
         # to disk instead of one per order.
         with transaction.atomic():
+            _renew(account, owner)
             _ingest_page(account=account, page=page, report=report)
-            if not MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(
-                poll_lease_until=timezone.now() + LEASE, **progress
-            ):
-                raise MarketplaceError("poll lease lost to another worker", platform=account.platform)
+            MarketplaceAccount.objects.filter(pk=account.pk, poll_lease_owner=owner).update(**progress)
         if not page_token:
             return True
     return False
@@ -204,7 +209,7 @@ def _finish(account, owner, *, finished=False, started=None, error=None, forget_
         fields.update(
             last_poll_error=f"{error.__class__.__name__}: {error}"[:2000],
             consecutive_failures=failures,
-            next_poll_at=max(now + backoff, account.next_poll_at or now),
+            next_poll_at=now + backoff,
         )
         if forget_resume:
             fields.update(resume_since=None, resume_page_token="", resume_watermark=None)

@@ -1,9 +1,10 @@
 """What every benchmark shares: its own database, real processes, and BENCH lines.
 
 `make bench` runs `manage.py bench`, which creates a throw-away database
-(`oms_bench`), runs each app's `bench.py` against it with real Celery workers
-and a real sandbox server in their own processes, prints one line per figure
-(`BENCH <name> <value> <unit>`) and drops the database.
+(`<database>_bench`: `oms_bench` on the embedded one), runs each app's
+`bench.py` against it with real Celery workers and a real sandbox server in
+their own processes, prints one line per figure (`BENCH <name> <value> <unit>`)
+and drops the database.
 """
 
 from __future__ import annotations
@@ -79,8 +80,11 @@ def processes(*commands: list[str], env: dict[str, str] | None = None):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                pass
+            # Whatever is left of its group (a worker's pool children) goes too, with its connections.
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            process.wait()
 
 
 def celery(*arguments: str) -> list[str]:

@@ -3,7 +3,9 @@
 Starts (or reuses) the embedded PostgreSQL and Redis when DATABASE_URL /
 REDIS_URL are unset, migrates, loads the demo data once, then runs the sandbox
 marketplaces, the web server, a Celery worker and Celery beat, each in its own
-process group so that stopping leaves no process behind.
+process group so that stopping leaves no process behind. A process that exits
+is started again after a backoff (1 s, doubling up to 30 s; back to 1 s once it
+has run for a minute), with a log line; only Ctrl-C (or SIGTERM) stops the whole.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from oms import embedded
@@ -20,6 +23,8 @@ from oms import embedded
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 STOP_GRACE_SECONDS = 15
+RESTART_BACKOFF_SECONDS = (1.0, 30.0)  # first, longest
+STABLE_AFTER_SECONDS = 60.0  # a process that ran this long is restarted at the first backoff again
 
 
 def _say(message: str) -> None:
@@ -41,6 +46,40 @@ def _commands(port: str, sandbox_port: str) -> dict[str, list[str]]:
             "--schedule", str(var / "celerybeat-schedule"),
         ],
     }
+
+
+@dataclass
+class Supervised:
+    """One child process, started again with a backoff whenever it exits."""
+
+    name: str
+    command: list[str]
+    env: dict
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts_in_a_row: int = 0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env, start_new_session=True)
+        self.started_at, self.restart_at = time.monotonic(), None
+
+    def watch(self, now: float) -> None:
+        """Start it again when its backoff is over; notice when it exits and schedule that."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                _say(f"starting {self.name} again")
+                self.start()
+            return
+        if self.process.poll() is None:
+            return
+        if now - self.started_at >= STABLE_AFTER_SECONDS:
+            self.restarts_in_a_row = 0
+        first, longest = RESTART_BACKOFF_SECONDS
+        delay = min(longest, first * 2**self.restarts_in_a_row)
+        self.restarts_in_a_row += 1
+        self.restart_at = now + delay
+        _say(f"{self.name} exited with code {self.process.returncode}; restarting it in {delay:.0f}s")
 
 
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
@@ -75,7 +114,7 @@ def main() -> int:
         "SANDBOX_URL": os.environ.get("SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}"),
         "PYTHONUNBUFFERED": "1",
     }
-    processes: dict[str, subprocess.Popen] = {}
+    children: dict[str, Supervised] = {}
     stopping = False
 
     def request_stop(signum, frame):
@@ -86,22 +125,20 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
-        commands = _commands(port, sandbox_port)
+        children = {name: Supervised(name, command, env) for name, command in _commands(port, sandbox_port).items()}
         # The sandbox first: the demo data creates its orders still to work there.
-        processes["sandbox"] = subprocess.Popen(commands.pop("sandbox"), env=env, start_new_session=True)
+        children["sandbox"].start()
         for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
             subprocess.run([PYTHON, "manage.py", *step], env=env, check=True)
-        for name, command in commands.items():
-            processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
+        for child in children.values():
+            if child.process is None:
+                child.start()
         _say(f"OMS running on http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
         _say(f"Sandbox marketplaces on http://127.0.0.1:{sandbox_port}/_sandbox/")
         _say("Log in with a user from the list above (also in var/demo-logins.txt). Ctrl-C stops everything.")
         while not stopping:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    _say(f"{name} exited with code {process.returncode}; stopping everything")
-                    stopping, exit_code = True, 1
-                    break
+            for child in children.values():
+                child.watch(time.monotonic())
             time.sleep(0.5)
     except subprocess.CalledProcessError as error:
         _say(f"set-up failed: {error}")
@@ -109,7 +146,7 @@ def main() -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _say("stopping…")
-        _stop(processes)
+        _stop({name: child.process for name, child in children.items() if child.process is not None})
         embedded.stop_services(urls)
         _say("stopped.")
     return exit_code

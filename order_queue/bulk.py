@@ -8,8 +8,9 @@ each order in its own transaction with its item's outcome, through the usual
 actions (`orders.actions`, `orders.triage`): an order that cannot take the
 action (already accepted, fulfilled by the marketplace…) is a failed item with
 the action's own message, and the others go on. Running a job twice (a worker
-killed and the task redelivered) only finishes what is still pending. Orders are
-locked in primary-key order, so two jobs over the same orders never deadlock.
+killed and the task redelivered) only finishes what is still pending. Each order
+is acted on in its own transaction (the lock order of orders/locks.py), so jobs,
+polls and operators working on the same orders never deadlock.
 """
 
 from __future__ import annotations
@@ -118,15 +119,21 @@ def run_job(*, job_id: int) -> BulkJob:
 
 
 def _run_batch(job: BulkJob, actor: actions.Actor) -> int:
-    with transaction.atomic():
-        items = list(
-            BulkJobItem.objects.select_for_update(skip_locked=True)
-            .filter(job=job, outcome=BulkJobItem.Outcome.PENDING)
-            .order_by("id")[:BATCH]
-        )
-        for item in items:
-            _run_item(job, item, actor)
-    return len(items)
+    """Run up to BATCH pending items, each in its own transaction; returns how many this run did.
+
+    One order per transaction (orders/locks.py): a transaction holding many orders would
+    lock stock between two of them, out of the lock order.
+    """
+    pending = BulkJobItem.objects.filter(job=job, outcome=BulkJobItem.Outcome.PENDING)
+    done = 0
+    for item_id in list(pending.order_by("id").values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            # Another run of the job may hold it (SKIP LOCKED) or have finished it.
+            item = pending.select_for_update(skip_locked=True).filter(pk=item_id).first()
+            if item is not None:
+                _run_item(job, item, actor)
+                done += 1
+    return done
 
 
 def _run_item(job: BulkJob, item: BulkJobItem, actor: actions.Actor) -> None:

@@ -25,6 +25,7 @@ from orders import capability_checks, events, pushes, signals
 from orders import status as transitions
 from orders import money
 from orders.canonical import AdjustmentKind, OrderData, OrderLineData
+from orders.locks import lock_known_orders, lock_order
 from orders.models import ActorType, MarketplaceAdjustment, Order, OrderEvent, OrderLine
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
@@ -87,10 +88,6 @@ def record_event(
         to_status=to_status,
         params=params or {},
     )
-
-
-def lock_order(order_id: int) -> Order:
-    return Order.objects.select_for_update().select_related("account").get(pk=order_id)
 
 
 def _move(*, order: Order, to: str, kind: str, actor: Actor, params=None, extra_fields=()) -> Order:
@@ -455,7 +452,7 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     _validate(data)
     fields = _order_fields(account=account, data=data)
     actor = Actor.of_marketplace(account.platform)
-    order, created = Order.objects.select_for_update().get_or_create(
+    order, created = Order.objects.select_for_update(no_key=True).get_or_create(
         account=account,
         marketplace_order_id=data.marketplace_order_id,
         defaults={**fields, "status": data.status},
@@ -499,12 +496,15 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
     return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
 
 
+@transaction.atomic(savepoint=False)
 def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | DomainError | DatabaseError]:
     """Ingest a page of orders: one result (or the error that kept it out) per order, in order.
 
     Same contract as `ingest_order`, which it calls for every order already known
     (or when anything goes wrong); orders seen for the first time are inserted in
     bulk: a handful of statements for a whole page instead of a few per order.
+    Locks (orders/locks.py): the known orders of the page in id order, then, through
+    `stock_about_to_change`, the stock the page may touch, before anything changes.
     """
     outcomes: dict[int, IngestResult | DomainError | DatabaseError] = {}
     new: dict[str, int] = {}
@@ -515,9 +515,9 @@ def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | Do
             outcomes[index] = error
             continue
         new.setdefault(data.marketplace_order_id, index)
-    known = set(
-        Order.objects.filter(account=account, marketplace_order_id__in=list(new)).values_list("marketplace_order_id", flat=True)
-    )
+    known = lock_known_orders(account=account, marketplace_order_ids=new)
+    skus = {line.sku for order_id, index in new.items() for line in orders[index].lines}
+    signals.stock_about_to_change.send(sender=Order, account=account, order_ids=sorted(known.values()), skus=skus)
     first_seen = [index for order_id, index in new.items() if order_id not in known]
     if first_seen:
         try:

@@ -12,7 +12,8 @@ from django.db import transaction
 
 from oms.errors import DomainError
 from orders import events
-from orders.actions import Actor, lock_order, record_event
+from orders.actions import Actor, record_event
+from orders.locks import lock_order
 
 TAG_PATTERN = re.compile(r"^[\w\-. ]{1,50}$")
 

@@ -39,6 +39,7 @@ def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
         kill(worker)  # most of a poll is spent fetching or storing a page: this lands in one
     finally:
         kill(worker)
+    killed_at = timezone.now()
     stored_when_killed = Order.objects.filter(account=account).count()
     assert 0 < stored_when_killed < 2000, stored_when_killed
     account.refresh_from_db()
@@ -46,7 +47,12 @@ def test_worker_killed_in_the_middle_of_a_page(sandbox, sandbox_account):
     assert account.poll_lease_owner, account.last_poll_error  # the dead worker's lease is still there...
     assert int(account.resume_page_token or 0) <= stored_when_killed  # ...and the page it reached
 
-    # ...until it expires; then the next poll reads the same pages again.
+    # ...until it expires, within a minute of the last page it stored (the lease is renewed at each page)...
+    assert polling.LEASE <= dt.timedelta(minutes=1)
+    assert killed_at < account.poll_lease_until <= killed_at + polling.LEASE
+    assert not polling.claim(account.pk, "another worker", killed_at)
+    assert polling.claim(account.pk, "another worker", account.poll_lease_until + dt.timedelta(milliseconds=1))
+    # ...then the next poll reads the same pages again.
     MarketplaceAccount.objects.filter(pk=account.pk).update(poll_lease_until=timezone.now() - dt.timedelta(seconds=1))
     assert polling.poll_account(account_id=account.pk).error == ""
 
@@ -85,3 +91,25 @@ def test_worker_killed_in_the_middle_of_a_push(sandbox, sandbox_account, operato
 
     history = [action["action"] for action in sandbox.admin.order_actions(key, remote["id"])]
     assert history == ["OR21", "OR23", "OR24"]
+
+
+def test_a_poll_refused_once_is_retried_after_its_backoff_not_after_the_accounts_interval(sandbox, sandbox_account):
+    account, key = sandbox_account("mirakl", poll_interval_seconds=3600)
+    sandbox.admin.generate_orders(key, 3)
+    sandbox.admin.set_rate_scale(1, account=key)
+    sandbox.admin.set_rate_limit(key, "OR11", rate=1 / 20, burst=1)  # one call per 20 s on the platform's side
+    assert polling.due_accounts() == [account.pk]  # dispatched: due again in an hour
+    assert polling.poll_account(account_id=account.pk).error == ""
+
+    sandbox.admin.generate_orders(key, 2)
+    failed_at = timezone.now()
+    report = polling.poll_account(account_id=account.pk)  # the platform answers 429, Retry-After ~20 s
+    assert "429" in report.error or "rate" in report.error.lower(), report.error
+    account.refresh_from_db()
+    assert account.consecutive_failures == 1 and account.poll_lease_owner == ""
+    assert failed_at < account.next_poll_at <= timezone.now() + dt.timedelta(seconds=21)  # not in an hour
+
+    sandbox.admin.set_rate_scale(1_000_000, account=key)
+    assert polling.due_accounts(now=account.next_poll_at) == [account.pk]
+    assert polling.poll_account(account_id=account.pk).error == ""
+    assert Order.objects.filter(account=account).count() == 5

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, quick: bool, only: list[str], **options):
         # Its own database, task queue and Redis keys: a running `make run` is not disturbed.
-        settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}), "NAME": "oms_bench"}
+        # Named after the configured database (oms → oms_bench): two checkouts sharing a server never drop each other's.
+        name = f"{settings.DATABASES['default']['NAME']}_bench"
+        settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}), "NAME": name}
         settings.CACHES["default"]["KEY_PREFIX"] = "oms-bench"
         settings.CELERY_TASK_DEFAULT_QUEUE = "oms-bench"
         celery_app.conf.task_default_queue = "oms-bench"
