@@ -13,9 +13,11 @@ from django.db.models import Sum
 
 from inventory import actions as stock_actions
 from inventory.models import Reservation, StockLevel
-from marketplaces import outbox, polling
+from marketplaces import polling
+from oms import outbox
+from order_queue import bulk
 from marketplaces.sandbox.catalogue import CATALOGUE
-from orders import actions, bulk
+from orders import actions
 from orders.models import BulkJob, BulkJobItem, Order
 from tests.inventory.conftest import lyon, put_stock  # noqa: F401
 from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
@@ -94,7 +96,9 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         poll(account)
         known = list(Order.objects.filter(account=account, marketplace_order_id__in=[r["id"] for r in remote]).order_by("pk"))
         to_accept, to_cancel, to_ship, *in_bulk = known
-        actions.accept_order(order_id=to_ship.pk, actor=actor)
+        # Mirakl cancels only accepted orders (a waiting one is refused instead): accept them first.
+        for order in (to_ship, to_cancel, *in_bulk[2:]):
+            actions.accept_order(order_id=order.pk, actor=actor)
         bulk_accept = bulk_job(operator, BulkJob.Action.ACCEPT, in_bulk[:2], round_number)
         bulk_cancel = bulk_job(operator, BulkJob.Action.CANCEL, in_bulk[2:], round_number, reason="Out of stock")
         # New orders for the very unit the cancel releases: the poll reserves them while the operator acts.
