@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,6 +20,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The front-end's strings (djangojs domain of locale/), for the login page too.
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view(packages=["oms"])), name="javascript-catalog"),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
     path("orders/", include("orders.urls")),
     path("marketplaces/", include("marketplaces.urls")),
