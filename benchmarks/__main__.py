@@ -26,7 +26,8 @@ def main() -> int:
 
     django.setup()
     # Its own database, task queue and Redis keys: a running `make run` is not disturbed.
-    settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}), "NAME": "oms_bench"}
+    database = settings.DATABASES["default"]
+    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_bench"}  # oms_bench on the embedded one
     settings.CACHES["default"]["KEY_PREFIX"] = "oms-bench"
     settings.CELERY_TASK_DEFAULT_QUEUE = "oms-bench"
     celery_app.conf.task_default_queue = "oms-bench"

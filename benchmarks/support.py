@@ -1,7 +1,7 @@
 """What every benchmark shares: its own database, real processes, and BENCH lines.
 
 `make bench` runs `python -m benchmarks`, which creates a throw-away database
-(`oms_bench`), runs each benchmark module against it with real Celery workers
+(`<database>_bench`), runs each benchmark module against it with real Celery workers
 and a real sandbox server in their own processes, prints one line per figure
 (`BENCH <name> <value> <unit>`) and drops the database.
 """
