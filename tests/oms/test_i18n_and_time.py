@@ -62,4 +62,4 @@ def test_the_front_end_strings_come_from_the_javascript_catalogue_in_the_chosen_
 @pytest.mark.django_db
 def test_every_page_loads_the_catalogue_before_the_script_that_uses_it(client):
     html = client.get(reverse("login")).content.decode()
-    assert html.index('src="/jsi18n/"') < html.index("js/oms.js")
+    assert html.index('src="/jsi18n/?language=en"') < html.index("js/oms.js")
