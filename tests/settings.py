@@ -16,3 +16,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = os.environ.setdefault("OMS_CACHE_PREFIX", f"oms-test-{os.getpid()}")  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("OMS_TEST_QUEUE", f"oms-test-{os.getpid()}")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# The demo loader's commands (`generate_orders`) are tested too; production never installs them.
+if "demo" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append("demo")  # noqa: F405

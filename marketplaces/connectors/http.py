@@ -3,7 +3,8 @@
 One `HttpClient` per connector (so per account) wraps one `requests.Session`.
 Rules it enforces for every platform:
 - every call has a timeout (connect 5 s, read 30 s unless the account says otherwise);
-- JSON is decoded with `parse_float=Decimal` and encoded without ever going through float;
+- JSON goes through simplejson with `use_decimal`: non-integer numbers are decoded as Decimal and
+  Decimals are written with their exact digits, never through float;
 - a 401 (Amazon also 403) triggers one token refresh and one new attempt;
 - only idempotent calls (GET, and PUTs the connector marks idempotent) are retried
   on transient errors and 429, a couple of times with a short backoff; writes are
@@ -13,17 +14,15 @@ Rules it enforces for every platform:
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import simplejson
 
 from oms.backoff import backoff_seconds
 
@@ -61,23 +60,12 @@ class HttpResponse:
 
 def loads_json(text: str) -> Any:
     """Decode JSON with every non-integer number as Decimal (money never becomes float)."""
-    return json.loads(text, parse_float=Decimal)
-
-
-_DECIMAL_MARK = re.compile(r'"\\u0000decimal:(-?[0-9]+(?:\.[0-9]+)?)"')
+    return simplejson.loads(text, use_decimal=True)
 
 
 def dumps_json(payload: Any) -> str:
-    """Encode JSON writing each Decimal as a plain JSON number with its exact digits."""
-
-    def encode_decimal(value: Any) -> str:
-        if isinstance(value, Decimal):
-            if not value.is_finite():
-                raise ValueError(f"cannot send {value} as a JSON number")
-            return f"\x00decimal:{value:f}"
-        raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-    return _DECIMAL_MARK.sub(r"\1", json.dumps(payload, default=encode_decimal, ensure_ascii=False))
+    """Encode JSON writing each Decimal as a JSON number with its exact digits; NaN and infinities raise ValueError."""
+    return simplejson.dumps(payload, use_decimal=True, allow_nan=False, ensure_ascii=False)
 
 
 class HttpClient:
@@ -150,81 +138,102 @@ class HttpClient:
         """Send one call and return its 2xx response.
 
         `idempotent` defaults to True for GET/HEAD only; idempotent calls are retried
-        on TransientError/RateLimited. Raises the platform's MarketplaceError subclass.
+        on TransientError/RateLimited (see `_retry_delay`). A rejected token is refreshed
+        once. Raises the platform's MarketplaceError subclass.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "HEAD")
         url = self.url_for(path)
-        encoded = dumps_json(json_body) if json_body is not None else None
+        call_headers = {"Content-Type": "application/json"} if json_body is not None else {}
+        call_headers.update(headers or {})
+        body = dumps_json(json_body).encode("utf-8") if json_body is not None else data
         attempt = 0
         refreshed = False
         while True:
             sent_token = self.token.get() if self.token else None
-            request_headers = {"Accept": "application/json", **self.static_headers}
-            if sent_token is not None:
-                request_headers.update(self.token_headers(sent_token))
-            if encoded is not None:
-                request_headers["Content-Type"] = "application/json"
-            request_headers.update(headers or {})
             if self.call_gate is not None:
                 self.call_gate(operation or f"{method} {path}")
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=encoded.encode("utf-8") if encoded is not None else data,
-                    files=files,
-                    headers=request_headers,
-                    timeout=self.timeout,
+                return self._attempt(
+                    method, url, params=params, body=body, files=files, headers=call_headers, token=sent_token, idempotent=idempotent
                 )
-            except requests.RequestException as exc:
-                error = self._network_error(exc, method, url, idempotent)
-                if (idempotent or not error.outcome_unknown) and attempt < self.retries:
-                    attempt += 1
-                    self._wait(None, attempt)
+            except MarketplaceError as error:
+                if error.status in self.refresh_on_statuses and self.token and not refreshed:
+                    refreshed = True
+                    logger.info("%s %s: %s, refreshing the token once", self.platform, url, error.status)
+                    self.token.refresh(sent_token)
                     continue
-                raise error from exc
+                delay = self._retry_delay(error, idempotent=idempotent, attempt=attempt)
+                if delay is None:
+                    raise
+                attempt += 1
+                if delay > 0:
+                    self.sleep(delay)
 
-            if response.status_code in self.refresh_on_statuses and self.token and not refreshed:
-                refreshed = True
-                logger.info("%s %s: %s, refreshing the token once", self.platform, url, response.status_code)
-                self.token.refresh(sent_token)
-                continue
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any,
+        body: Any,
+        files: Any,
+        headers: Mapping[str, str],
+        token: str | None,
+        idempotent: bool,
+    ) -> HttpResponse:
+        """Send the call once, with `token`; return its 2xx response or raise the platform's error for it."""
+        request_headers = {"Accept": "application/json", **self.static_headers}
+        if token is not None:
+            request_headers.update(self.token_headers(token))
+        request_headers.update(headers)
+        try:
+            response = self.session.request(
+                method, url, params=params, data=body, files=files, headers=request_headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise self._network_error(exc, method, url, idempotent) from exc
+        return self._outcome(response, method, url, idempotent)
 
-            if response.status_code >= 400:
-                error = self._http_error(response, idempotent)
-                if idempotent and isinstance(error, (TransientError, RateLimited)) and attempt < self.retries:
-                    wait = error.retry_after if isinstance(error, RateLimited) else None
-                    if wait is None or wait <= self.max_inline_wait:
-                        attempt += 1
-                        self._wait(wait, attempt)
-                        continue
-                raise error
+    def _outcome(self, response: requests.Response, method: str, url: str, idempotent: bool) -> HttpResponse:
+        """The response as an HttpResponse with its decoded body, or the platform's error for it."""
+        if response.status_code >= 400:
+            raise self._http_error(response, idempotent)
+        body = None
+        if response.content.strip():
+            try:
+                body = loads_json(response.text)
+            except ValueError as exc:
+                if not idempotent:
+                    # The write was applied (2xx); an unreadable confirmation must not
+                    # make anyone send it again.
+                    logger.warning("%s %s: 2xx with unreadable body", self.platform, url)
+                    return HttpResponse(response.status_code, response.headers, None, response.text)
+                raise TransientError(
+                    f"malformed JSON in the response to {method} {url}: {exc}",
+                    platform=self.platform,
+                    status=response.status_code,
+                    body=response.text[:2000],
+                ) from exc
+        return HttpResponse(response.status_code, response.headers, body, response.text)
 
-            body = None
-            if response.content.strip():
-                try:
-                    body = loads_json(response.text)
-                except ValueError as exc:
-                    if not idempotent:
-                        # The write was applied (2xx); an unreadable confirmation must not
-                        # make anyone send it again.
-                        logger.warning("%s %s: 2xx with unreadable body", self.platform, url)
-                        return HttpResponse(response.status_code, response.headers, None, response.text)
-                    error = TransientError(
-                        f"malformed JSON in the response to {method} {url}: {exc}",
-                        platform=self.platform,
-                        status=response.status_code,
-                        body=response.text[:2000],
-                    )
-                    if attempt < self.retries:
-                        attempt += 1
-                        self._wait(None, attempt)
-                        continue
-                    raise error from exc
-            return HttpResponse(response.status_code, response.headers, body, response.text)
+    def _retry_delay(self, error: MarketplaceError, *, idempotent: bool, attempt: int) -> float | None:
+        """Seconds to wait before sending the call again, or None when the error goes up to the caller.
+
+        Only TransientError and RateLimited are retried, `retries` times. A write is sent
+        again only when it surely never reached the platform (a connect timeout); a
+        Retry-After longer than `max_inline_wait` goes up so that the caller reschedules
+        instead of blocking a worker.
+        """
+        if attempt >= self.retries or not isinstance(error, (TransientError, RateLimited)):
+            return None
+        if not idempotent and (isinstance(error, RateLimited) or error.outcome_unknown):
+            return None
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        if retry_after is None:
+            return backoff_seconds(attempt + 1, base=self.backoff_seconds)
+        return retry_after if retry_after <= self.max_inline_wait else None
 
     def _network_error(self, exc: requests.RequestException, method: str, url: str, idempotent: bool) -> TransientError:
         # A connect timeout means nothing reached the platform; anything later
@@ -245,11 +254,6 @@ class HttpClient:
         if isinstance(error, TransientError) and not idempotent:
             error.outcome_unknown = True
         return error
-
-    def _wait(self, retry_after: float | None, attempt: int) -> None:
-        delay = backoff_seconds(attempt, base=self.backoff_seconds, retry_after=retry_after)
-        if delay > 0:
-            self.sleep(delay)
 
 
 def fetch_token(

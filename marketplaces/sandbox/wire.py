@@ -1,17 +1,18 @@
 """What travels on the wire: requests as the handlers see them, responses, JSON and dates.
 
-Amounts are `Decimal` everywhere in the sandbox; `dumps` writes them as JSON numbers (the
-stdlib encoder would refuse them, and going through float would lose cents).
+Amounts are `Decimal` everywhere in the sandbox; `dumps` writes them as JSON numbers with
+their exact digits (simplejson's `use_decimal`: going through float would lose cents).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
+
+import simplejson
 
 UTC = dt.timezone.utc
 
@@ -46,7 +47,7 @@ class Request:
         """The body as JSON with Decimal amounts. Raises ValueError on invalid JSON."""
         if not self.body:
             return None
-        return json.loads(self.body.decode("utf-8"), parse_float=Decimal)
+        return simplejson.loads(self.body.decode("utf-8"), use_decimal=True)
 
     def form(self) -> dict[str, str]:
         parsed = parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
@@ -83,13 +84,7 @@ class ApiError(Exception):
 
 def dumps(value: Any) -> str:
     """JSON text with Decimal written as a number, exactly as stored."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))}: {dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(dumps(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return simplejson.dumps(value, use_decimal=True, ensure_ascii=False)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -1,19 +1,16 @@
 // Live countdowns on deadlines: "in 3 h 12 min" / "late by 20 min", coloured as they near.
+// Strings come from Django's JavaScript catalogue (djangojs domain, /jsi18n/, loaded before this file).
 (function () {
   "use strict";
   var URGENT_MS = 3600 * 1000;
   var SOON_MS = 4 * 3600 * 1000;
-  var lang = document.documentElement.lang || "en";
-  var words = lang.indexOf("fr") === 0
-    ? { in: "dans", late: "en retard de", d: "j", h: "h", m: "min" }
-    : { in: "in", late: "late by", d: "d", h: "h", m: "min" };
 
   function span(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
-    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
-    if (days) return days + " " + words.d + " " + hours + " " + words.h;
-    if (hours) return hours + " " + words.h + " " + mins + " " + words.m;
-    return mins + " " + words.m;
+    var parts = { days: Math.floor(minutes / 1440), hours: Math.floor((minutes % 1440) / 60), minutes: minutes % 60 };
+    if (parts.days) return interpolate(gettext("%(days)s d %(hours)s h"), parts, true);
+    if (parts.hours) return interpolate(gettext("%(hours)s h %(minutes)s min"), parts, true);
+    return interpolate(gettext("%(minutes)s min"), parts, true);
   }
 
   function refresh(root) {
@@ -21,7 +18,7 @@
     (root || document).querySelectorAll("time[data-deadline]").forEach(function (el) {
       var left = Date.parse(el.dataset.deadline) - now;
       if (!el.dataset.absolute) el.dataset.absolute = el.textContent;
-      el.textContent = left < 0 ? words.late + " " + span(left) : words.in + " " + span(left);
+      el.textContent = interpolate(left < 0 ? gettext("late by %(span)s") : gettext("in %(span)s"), { span: span(left) }, true);
       el.title = el.dataset.absolute;
       el.classList.toggle("late", left < 0);
       el.classList.toggle("urgent", left >= 0 && left < URGENT_MS);

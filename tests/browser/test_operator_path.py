@@ -37,6 +37,9 @@ def test_operator_filters_opens_accepts_and_switches_to_french(live_server, log_
     page.select_option("#language", "fr")
     expect(page.locator("h1")).to_contain_text("À expédier")
     expect(page.locator(".timeline")).to_contain_text("La commande a été acceptée.")
+    # The countdowns speak French too (the JavaScript catalogue).
+    page.goto(f"{live_server.url}/orders/?status=accepted")
+    expect(page.locator("time[data-deadline]").first).to_have_text(re.compile(r"^(dans|en retard de) \d+ (j|h|min)"))
     waiting.refresh_from_db()
     assert waiting.status == OrderStatus.ACCEPTED
 
@@ -99,6 +102,9 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     page.select_option("#language", "fr")
     expect(page.locator("h1")).to_contain_text("À expédier")
     expect(page.locator(".timeline")).to_contain_text("La commande a été acceptée.")
+    # The countdowns speak French too (the JavaScript catalogue).
+    page.goto(f"{live_server.url}/orders/?status=accepted")
+    expect(page.locator("time[data-deadline]").first).to_have_text(re.compile(r"^(dans|en retard de) \d+ (j|h|min)"))
 
 
 def test_sorting_and_paging_swap_the_table_without_reloading(live_server, log_in, operator):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from inventory import actions, demo
+from demo import stock as demo_stock
+from inventory import actions
 from inventory.models import ChannelRule, OrderAllocation, Product, StockLevel, Warehouse
 from marketplaces import polling
 from oms import outbox
@@ -53,7 +54,7 @@ def test_an_order_on_one_marketplace_lowers_the_stock_shown_on_all_of_them(sandb
 @pytest.mark.django_db
 def test_demo_inventory_covers_the_sandbox_catalogue():
     accounts = [MarketplaceAccountFactory(platform=p) for p in ("amazon", "ebay", "mirakl", "cdiscount")]
-    demo.seed(accounts)
+    demo_stock.seed(accounts)
     assert set(Product.objects.values_list("sku", flat=True)) == {item.sku for item in CATALOGUE}
     assert Warehouse.objects.count() == 2
     assert ChannelRule.objects.filter(account__in=accounts, product__isnull=True).count() == 4

@@ -43,3 +43,23 @@ def test_an_unknown_time_zone_is_refused(client, operator):
     response = client.post(reverse("set_time_zone"), {"time_zone": "Mars/Olympus", "next": "/orders/"}, follow=True)
     assert "Unknown time zone." in response.content.decode()
     assert client.session.get("oms_time_zone") is None
+
+
+@pytest.mark.django_db
+def test_the_front_end_strings_come_from_the_javascript_catalogue_in_the_chosen_language(client):
+    # Served to the login page too, before anyone is logged in.
+    english = client.get(reverse("javascript-catalog"))
+    assert english.status_code == 200
+    assert 'django.gettext = function' in english.content.decode()
+    assert "en retard de" not in english.content.decode()
+
+    french = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '"late by %(span)s": "en retard de %(span)s"' in french
+    assert '"%(days)s d %(hours)s h": "%(days)s j %(hours)s h"' in french
+    assert "Choisir toutes les valeurs" not in french  # our strings only, not the admin's catalogue
+
+
+@pytest.mark.django_db
+def test_every_page_loads_the_catalogue_before_the_script_that_uses_it(client):
+    html = client.get(reverse("login")).content.decode()
+    assert html.index('src="/jsi18n/?language=en"') < html.index("js/oms.js")

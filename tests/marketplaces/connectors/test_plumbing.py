@@ -79,8 +79,10 @@ def test_json_round_trip_keeps_decimal_digits():
     encoded = dumps_json(payload)
     assert encoded == '{"amount": 19.90, "big": 1234567890.123456789, "n": 3, "text": "café"}'
     assert loads_json(encoded)["big"] == Decimal("1234567890.123456789")
-    with pytest.raises(ValueError):
-        dumps_json({"x": Decimal("NaN")})
+    assert loads_json(dumps_json([Decimal("1E+2"), Decimal("-0.05")])) == [Decimal("100"), Decimal("-0.05")]
+    for not_a_number in (Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(ValueError):
+            dumps_json({"x": not_a_number})
 
 
 def client_for(server, **kwargs):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from orders.bench import generate_orders
+from demo.order_history import generate_orders
 
 
 class Command(BaseCommand):

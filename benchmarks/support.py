@@ -1,10 +1,9 @@
 """What every benchmark shares: its own database, real processes, and BENCH lines.
 
-`make bench` runs `manage.py bench`, which creates a throw-away database
-(`<database>_bench`: `oms_bench` on the embedded one), runs each app's
-`bench.py` against it with real Celery workers and a real sandbox server in
-their own processes, prints one line per figure (`BENCH <name> <value> <unit>`)
-and drops the database.
+`make bench` runs `python -m benchmarks`, which creates a throw-away database
+(`<database>_bench`), runs each benchmark module against it with real Celery workers
+and a real sandbox server in their own processes, prints one line per figure
+(`BENCH <name> <value> <unit>`) and drops the database.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import psutil
 from django.conf import settings
 from django.db import connection
 
@@ -107,8 +107,6 @@ def wait_for(condition, *, seconds: float, step: float = 0.2):
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process and all its descendants."""
-    import psutil
-
     try:
         root = psutil.Process(pid)
         return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
@@ -118,8 +116,6 @@ def rss_bytes(pid: int) -> int:
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and its live descendants."""
-    import psutil
-
     try:
         root = psutil.Process(pid)
         return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])

@@ -1,6 +1,6 @@
 """Benchmarks of the inventory (issue: inventory).
 
-Run by `manage.py bench` on its own database:
+Run by `python -m benchmarks` on its own database:
 
 - reservations per second, 50 concurrent connections, on one hot SKU and on spread SKUs;
 - stock change → the sandbox marketplaces show it, p95, with the default intervals and
@@ -22,6 +22,8 @@ import tracemalloc
 
 from django.db import connection, connections
 
+from benchmarks.support import celery, free_port, p95, processes, report, sandbox_command, wait_for
+from demo.factories import OrderDataFactory, OrderLineDataFactory
 from inventory import actions, selectors
 from inventory.actions import StockCount
 from inventory.imports import read_stock_counts
@@ -30,10 +32,8 @@ from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.catalogue import CATALOGUE
 from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox_accounts import connect_sandbox_account
-from oms.benchmarking import celery, free_port, p95, processes, report, sandbox_command, wait_for
 from orders import signals
 from orders.actions import Actor, ingest_orders
-from orders.factories import OrderDataFactory, OrderLineDataFactory
 
 CONNECTIONS = 50
 PROCESSES = 10  # × 5 threads: 50 connections, without one process's GIL as the limit

@@ -1,6 +1,6 @@
 """Benchmarks of the marketplace pipeline (issue: connectors, polling, outbox).
 
-Run by `manage.py bench` on its own database, with a sandbox server and real
+Run by `python -m benchmarks` on its own database, with a sandbox server and real
 Celery workers in their own processes:
 
 - ingest throughput, sandbox pages → database, 2 worker processes;
@@ -21,14 +21,7 @@ import time
 from django.db import connection
 from django.db.models import F
 
-from marketplaces.models import MarketplaceAccount
-from oms.outbox import OutboxMessage
-from orders import pushes
-from marketplaces.polling import due_accounts
-from marketplaces.sandbox.client import SandboxAdmin
-from marketplaces.sandbox_accounts import connect_sandbox_account
-from marketplaces.tasks import poll_account
-from oms.benchmarking import (
+from benchmarks.support import (
     celery,
     child_env,
     cpu_seconds,
@@ -40,6 +33,13 @@ from oms.benchmarking import (
     sandbox_command,
     wait_for,
 )
+from marketplaces.models import MarketplaceAccount
+from marketplaces.polling import due_accounts
+from marketplaces.sandbox.client import SandboxAdmin
+from marketplaces.sandbox_accounts import connect_sandbox_account
+from marketplaces.tasks import poll_account
+from oms.outbox import OutboxMessage
+from orders import pushes
 from orders import actions
 from orders.models import Order
 

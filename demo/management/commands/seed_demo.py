@@ -19,14 +19,16 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from inventory import demo as inventory_demo
+from demo import stock
+from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
+from marketplaces.polling import poll_account
+from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
 from oms import embedded, roles
 from orders import platforms
 from orders.actions import ingest_order
 from orders.canonical import CanonicalStatus
-from orders.factories import OrderDataFactory
 from orders.models import Order
 
 LOGINS_FILE = embedded.VAR_DIR / "demo-logins.txt"
@@ -63,7 +65,7 @@ class Command(BaseCommand):
             accounts = [self._account(entry) for entry in DEMO_ACCOUNTS]
             logins = self._users()
             # Stock before any order arrives, so that the orders below reserve real units.
-            inventory_demo.seed(accounts)
+            stock.seed(accounts)
         created = sum(self._orders(accounts, orders))
         created += self._live_orders(accounts)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +119,6 @@ class Command(BaseCommand):
 
     def _live_orders(self, accounts: list[MarketplaceAccount]) -> int:
         """Orders to accept and to ship, on the sandbox, polled in now (skipped if it is not running)."""
-        from marketplaces.polling import poll_account
-        from marketplaces.sandbox.client import SandboxAdmin
-
         admin = SandboxAdmin(settings.SANDBOX_URL, timeout=10)
         for _ in range(50):  # `make run` starts the sandbox a moment before this command
             try:

@@ -1,4 +1,4 @@
-"""Benchmarks of the order rules (`manage.py bench --only orders.rules.bench`).
+"""Benchmarks of the order rules (`python -m benchmarks --only rules`).
 
 - rules applied per second on orders waiting for acceptance, in one process,
   with three rules that do not match before the one that accepts (the usual
@@ -17,13 +17,13 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.support import celery, child_env, p95, processes, report, wait_for
+from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
 from oms.outbox import OutboxMessage
 from orders import pushes
 from marketplaces.sandbox.catalogue import CATALOGUE
-from oms.benchmarking import celery, child_env, p95, processes, report, wait_for
 from orders.actions import Actor, ingest_order, ingest_orders
-from orders.factories import OrderDataFactory
 from orders.models import Order
 from orders.status import OrderStatus
 from rules import actions, selectors
