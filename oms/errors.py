@@ -15,3 +15,10 @@ class DomainError(Exception):
 
 class IllegalTransition(DomainError):
     code = "illegal_transition"
+
+
+class NotFound(DomainError):
+    """What the change is about does not exist (or not where it was asked for)."""
+
+    code = "not_found"
+    http_status = 404

@@ -206,6 +206,10 @@ class OrderEvent(models.Model):
         TRIAGED = "triaged", _("Assigned, tagged or held")
         PUSHED = "pushed", _("Sent to the marketplace")
         PUSH_FAILED = "push_failed", _("Not accepted by the marketplace")
+        # A person's answer to a push that failed:
+        PUSH_RETRIED = "push_retried", _("Push sent again")
+        PUSH_DONE_BY_HAND = "push_done_by_hand", _("Done by hand on the marketplace")
+        PUSH_DISCARDED = "push_discarded", _("Push discarded")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from order_queue import selectors
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -58,6 +59,11 @@ class OrderSerializer(serializers.ModelSerializer):
     next_deadline = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Acceptance deadline while to accept, ship-by while to ship."
     )
+    push_failed = serializers.BooleanField(
+        read_only=True,
+        help_text="A push of this order's decisions failed (refused, or no answer after every attempt) and waits "
+        "for a person: see `pushes` on the order, then retry, mark-done or discard it.",
+    )
 
     class Meta:
         model = Order
@@ -95,6 +101,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "priority",
             "on_hold",
             "next_deadline",
+            "push_failed",
             "created_at",
             "updated_at",
         ]
@@ -107,12 +114,35 @@ class OrderRuleDecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(source="created_at")
 
 
+class PushFailureSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why, in the request's language.")
+    platform_message = serializers.CharField(help_text="The marketplace's own words, verbatim (may be empty).")
+    code = serializers.CharField(help_text="HTTP status and the marketplace's error code, when it gave them.")
+
+
+class OrderPushSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Use it to retry, mark-done or discard a failed push.")
+    kind = serializers.CharField(help_text="marketplace.accept, marketplace.ship, …")
+    status = serializers.CharField(
+        help_text="pending, sending, sent, dead (failed: waits for a person), discarded or done_by_hand."
+    )
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    failure = PushFailureSerializer(allow_null=True, help_text="Only on a failed push.")
+
+
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
     rule_decisions = serializers.SerializerMethodField(help_text="What the order rules decided, newest first.")
+    pushes = serializers.SerializerMethodField(help_text="What the order's decisions told its marketplace, oldest first.")
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions"]
+        fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions", "pushes"]
+
+    @extend_schema_field(OrderPushSerializer(many=True))
+    def get_pushes(self, order) -> list:
+        return OrderPushSerializer(selectors.order_pushes(order), many=True).data
 
     @extend_schema_field(OrderRuleDecisionSerializer(many=True))
     def get_rule_decisions(self, order) -> list:
