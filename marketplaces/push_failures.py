@@ -44,6 +44,6 @@ def explain(last_error: str) -> PushFailure:
     stored = _STORED.match(last_error or "")
     if stored is None:
         return PushFailure(reason=str(UNKNOWN), platform_message=last_error, code="")
-    code = " ".join(part for part in (stored["status"], stored["code"]) if part)
+    code = " ".join(dict.fromkeys(part for part in (stored["status"], stored["code"]) if part))  # Mirakl's code is the status
     reason = REASONS.get(stored["error"], NO_ANSWER if stored["error"] is None else UNKNOWN)
     return PushFailure(reason=str(reason), platform_message=stored["message"].strip(), code=code)

@@ -218,7 +218,7 @@ def _answer_failed_push(*, order_id: int, message_id: int, actor: Actor, settle,
         )
     if not settle(message_id=message.pk):
         raise DomainError(
-            _("This push no longer waits for a person: it is %(status)s.") % {"status": message.get_status_display()},
+            _("This push no longer waits for a person (status: %(status)s).") % {"status": message.get_status_display()},
             details={"order": order.pk, "push": message.pk, "status": message.status},
         )
     order.save(update_fields=["updated_at"])
