@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplaces.connectors.errors import MarketplaceError
 
-_STORED = re.compile(r"^(?:(?P<error>[A-Za-z]+): )?\[(?P<platform>[a-z_]+)(?: (?P<status>\d{3}))?(?: (?P<code>[^\]]+))?\] (?P<message>.*)$", re.DOTALL)
+_STORED = re.compile(
+    r"^(?:(?P<error>[A-Za-z]+): )?\[(?P<platform>[a-z_]+)(?: (?P<status>\d{3}))?(?: (?P<code>[^\]]+))?\] (?P<message>.*)$",
+    re.DOTALL,
+)
 
 # Why the platform did not take it, by the connector's error class; said in the operator's language.
 REASONS = {
@@ -23,6 +26,8 @@ REASONS = {
     "UnsupportedAction": _("The marketplace offers no such operation."),
     "AuthenticationFailed": _("The marketplace refused the account's credentials."),
 }
+# Raised by our connectors before or instead of a call: their text is ours, not the platform's.
+REFUSED_HERE = ("InvalidRequest", "UnsupportedAction")
 NO_ANSWER = _("The marketplace did not answer after several attempts.")
 UNKNOWN = _("It could not be sent.")
 
@@ -32,6 +37,7 @@ class PushFailure:
     reason: str  # ours, translated
     platform_message: str  # the platform's own words, verbatim ("" when it said nothing we kept)
     code: str  # the HTTP status and the platform's error code, e.g. "400 OR-ACCEPT"
+    detail: str = ""  # our own text when the platform said nothing (refused here, a bug, a missing sender)
 
 
 def failure_text(error: MarketplaceError) -> str:
@@ -43,7 +49,11 @@ def explain(last_error: str) -> PushFailure:
     """Our reason and the platform's message, from a dead letter's `last_error`."""
     stored = _STORED.match(last_error or "")
     if stored is None:
-        return PushFailure(reason=str(UNKNOWN), platform_message=last_error, code="")
-    code = " ".join(dict.fromkeys(part for part in (stored["status"], stored["code"]) if part))  # Mirakl's code is the status
-    reason = REASONS.get(stored["error"], NO_ANSWER if stored["error"] is None else UNKNOWN)
-    return PushFailure(reason=str(reason), platform_message=stored["message"].strip(), code=code)
+        return PushFailure(reason=str(UNKNOWN), platform_message="", code="", detail=last_error)
+    # Mirakl's code is its HTTP status: said once.
+    code = " ".join(dict.fromkeys(part for part in (stored["status"], stored["code"]) if part))
+    reason = str(REASONS.get(stored["error"], NO_ANSWER if stored["error"] is None else UNKNOWN))
+    said = stored["message"].strip()
+    if stored["error"] in REFUSED_HERE:
+        return PushFailure(reason=reason, platform_message="", code=code, detail=said)
+    return PushFailure(reason=reason, platform_message=said, code=code)

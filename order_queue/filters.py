@@ -94,7 +94,9 @@ class OrderFilter(django_filters.FilterSet):
     flagged = django_filters.BooleanFilter(method="by_rule_flag", label=_("Flagged by a rule"))
     push_failed = django_filters.BooleanFilter(
         method="by_failed_push", label=_("Push failed"),
-        help_text=_("A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."),
+        help_text=_(
+            "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
+        ),
     )
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),

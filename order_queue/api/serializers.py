@@ -118,6 +118,7 @@ class PushFailureSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why, in the request's language.")
     platform_message = serializers.CharField(help_text="The marketplace's own words, verbatim (may be empty).")
     code = serializers.CharField(help_text="HTTP status and the marketplace's error code, when it gave them.")
+    detail = serializers.CharField(help_text="Our own technical text when the marketplace said nothing (may be empty).")
 
 
 class OrderPushSerializer(serializers.Serializer):
