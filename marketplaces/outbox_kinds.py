@@ -21,6 +21,7 @@ from marketplaces.clients import connector_for_account
 from marketplaces.connectors import CancelLine, Connector, RefundLine, ShipmentLine
 from marketplaces.connectors.errors import MarketplaceError, RateLimited, TransientError
 from marketplaces.models import MarketplaceAccount
+from marketplaces.push_failures import failure_text
 from marketplaces.ratelimit import Throttled
 from oms import outbox
 from oms.outbox import OutboxMessage
@@ -36,7 +37,7 @@ def _outcome_for_the_outbox() -> Iterator[None]:
     except TransientError as error:
         raise outbox.RetryLater(str(error)) from error
     except MarketplaceError as error:
-        raise outbox.Undeliverable(f"{error.__class__.__name__}: {error}") from error
+        raise outbox.Undeliverable(failure_text(error)) from error
 
 
 def _sender(call: Callable[[Connector, OutboxMessage], None]) -> Callable[[OutboxMessage], None]:

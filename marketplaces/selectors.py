@@ -12,11 +12,14 @@ from orders.models import Order
 S = OutboxMessage.Status
 
 
-def _outbox_count(*statuses: str) -> Coalesce:
-    """Messages to the account (any kind) in these statuses."""
+def _outbox_count(*statuses: str, kinds=(), other_kinds=()) -> Coalesce:
+    """Messages to the account in these statuses: of `kinds` when given, or of any kind but `other_kinds`."""
     destination = Concat(Value(pushes.MARKETPLACE_PREFIX), Cast(OuterRef("pk"), CharField()))
+    messages = OutboxMessage.objects.filter(destination=destination, status__in=statuses)
+    if kinds:
+        messages = messages.filter(kind__in=kinds)
     counted = (
-        OutboxMessage.objects.filter(destination=destination, status__in=statuses)
+        messages.exclude(kind__in=other_kinds)
         .order_by()
         .values("destination")
         .annotate(count=Count("id"))
@@ -28,7 +31,9 @@ def _outbox_count(*statuses: str) -> Coalesce:
 def accounts_with_health() -> QuerySet[MarketplaceAccount]:
     return MarketplaceAccount.objects.annotate(
         outbox_waiting=_outbox_count(S.PENDING, S.SENDING),
-        outbox_dead=_outbox_count(S.DEAD),
+        # An order's failed push is the operator's (the queue's "Push failed" filter); the rest (stock) an admin's.
+        pushes_failed=_outbox_count(S.DEAD, kinds=pushes.KINDS),
+        other_failed=_outbox_count(S.DEAD, other_kinds=pushes.KINDS),
         quarantined=Count("quarantined_orders", filter=Q(quarantined_orders__resolved=False), distinct=True),
     ).order_by("platform", "name")
 

@@ -28,3 +28,10 @@ class NotSupportedByPlatform(DomainError):
     """The marketplace cannot do this: refused before anything changed or was sent."""
 
     code = "not_supported_by_platform"
+
+
+class NotFound(DomainError):
+    """What the change is about does not exist (or not where it was asked for)."""
+
+    code = "not_found"
+    http_status = 404

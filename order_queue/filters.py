@@ -3,7 +3,8 @@
 Every filter is written so that PostgreSQL can answer from an index on a
 million orders: search goes through the trigram index on `search_document`
 (accent-free, lower-cased) or the SKU/EAN indexes of the lines, deadlines
-through `due_at`, tags through their GIN index.
+through `due_at`, tags through their GIN index, failed pushes through the
+outbox's status index (dead letters are few).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from oms.api.fields import InstantFilter
 from order_queue.search import normalise
+from order_queue.selectors import orders_with_failed_pushes
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
 from rules import selectors as rules_selectors
@@ -93,6 +95,12 @@ class OrderFilter(django_filters.FilterSet):
     on_hold = django_filters.BooleanFilter(field_name="on_hold", label=_("On hold"))
     backorder = django_filters.BooleanFilter(method="by_backorder", label=_("Back-order"))
     flagged = django_filters.BooleanFilter(method="by_rule_flag", label=_("Flagged by a rule"))
+    push_failed = django_filters.BooleanFilter(
+        method="by_failed_push", label=_("Push failed"),
+        help_text=_(
+            "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
+        ),
+    )
     updated_since = InstantFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Incremental sync: orders changed at or after this instant, oldest change first."),
@@ -201,3 +209,8 @@ class OrderFilter(django_filters.FilterSet):
     def by_rule_flag(self, queryset, name, value):
         flagged = rules_selectors.flagging_decisions().filter(order=OuterRef("pk"))
         return queryset.filter(Exists(flagged)) if value else queryset.exclude(Exists(flagged))
+
+    def by_failed_push(self, queryset, name, value):
+        # From the few dead letters to their orders, never a scan of the orders.
+        failed = orders_with_failed_pushes()
+        return queryset.filter(pk__in=failed) if value else queryset.exclude(pk__in=failed)

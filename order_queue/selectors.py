@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, Substr
 
+from marketplaces.push_failures import explain
 from oms import outbox
 from orders import events, pushes
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
@@ -16,30 +18,67 @@ def _rule_history() -> Prefetch:
     return Prefetch("rule_decisions", queryset=rules_selectors.latest_decisions(), to_attr="rule_history")
 
 
+# Pushes that failed: dead letters about orders, read from the outbox itself (the one truth; no
+# copy on the order to keep in step). Dead letters are few, and the outbox indexes them by status
+# and by subject, so both reads stay index lookups however many orders and messages there are.
+
+
+def _failed_pushes() -> QuerySet:
+    return outbox.messages(status=outbox.OutboxMessage.Status.DEAD).filter(kind__in=pushes.KINDS).order_by()
+
+
+def orders_with_failed_pushes() -> QuerySet:
+    """Ids of the orders with a push that failed and waits for a person: PostgreSQL starts from the
+    dead letters (the status index) and fetches the orders by primary key."""
+    order_id = Cast(Substr("subject", len(pushes.ORDER_PREFIX) + 1), BigIntegerField())
+    return _failed_pushes().filter(subject__startswith=pushes.ORDER_PREFIX).values(order_id=order_id)
+
+
+def has_failed_push() -> Exists:
+    """Per order (the queue's badge): one probe of the outbox's subject index, only for the rows shown."""
+    subject = Concat(Value(pushes.ORDER_PREFIX), Cast(OuterRef("pk"), CharField()))
+    return Exists(_failed_pushes().filter(subject=subject).exclude(subject=""))
+
+
 def order_list() -> QuerySet[Order]:
-    """The queue and the API list: one query for the page (with its stock allocation), one for
-    its lines, one for its rule decisions."""
+    """The queue and the API list: one query for the page (with its stock allocation and whether a
+    push failed), one for its lines, one for its rule decisions."""
     return (
         Order.objects.select_related("account", "assignee", "allocation")
         .defer("raw_payload", "billing_address", "search_document")
+        .annotate(push_failed=has_failed_push())
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _rule_history())
         .order_by("-purchased_at", "-id")
     )
 
 
 def order_detail() -> QuerySet[Order]:
-    return Order.objects.select_related("account", "assignee", "allocation").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
-        Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),
-        _rule_history(),
+    return (
+        Order.objects.select_related("account", "assignee", "allocation")
+        .annotate(push_failed=has_failed_push())
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),
+            _rule_history(),
+        )
     )
 
 
-def timeline(order: Order) -> list[dict]:
-    """Every event and every outbox message about an order, oldest first (events prefetched by order_detail).
+def order_pushes(order: Order) -> list:
+    """Every push of an order, oldest first, with `kind_label`, and `failure` (our reason, the
+    platform's words) on those that failed."""
+    pushes_of_order = list(outbox.messages_about(pushes.order_subject(order.pk)))
+    for message in pushes_of_order:
+        kind = outbox.kind_named(message.kind)
+        message.kind_label = kind.label if kind else message.kind
+        message.failure = explain(message.last_error) if message.status == outbox.OutboxMessage.Status.DEAD else None
+    return pushes_of_order
 
-    Events come with their heading, sentence and status change in the active language.
-    """
+
+def timeline(order: Order, messages: list) -> list[dict]:
+    """Every event, push (`messages`, from order_pushes) and rule decision of an order, oldest first
+    (events prefetched by order_detail). Events come with their heading, sentence and status change
+    in the active language."""
     entries = [
         {
             "at": event.created_at,
@@ -50,10 +89,7 @@ def timeline(order: Order) -> list[dict]:
         }
         for event in order.events.all()
     ]
-    for message in outbox.messages_about(pushes.order_subject(order.pk)):
-        kind = outbox.kind_named(message.kind)
-        message.kind_label = kind.label if kind else message.kind
-        entries.append({"at": message.created_at, "push": message})
+    entries += [{"at": message.created_at, "push": message} for message in messages]
     entries += [{"at": decision.created_at, "decision": decision} for decision in order.rule_history]
     return sorted(entries, key=lambda entry: entry["at"])
 

@@ -84,9 +84,11 @@ def order_detail(request, pk: int):
     order = get_object_or_404(selectors.order_detail(), pk=pk)
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
+    order_pushes = selectors.order_pushes(order)
     context = {
         "order": order,
-        "timeline": selectors.timeline(order),
+        "timeline": selectors.timeline(order, order_pushes),
+        "failed_pushes": [message for message in order_pushes if message.failure],
         "can_act": can_act,
         "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "can_refuse": OrderStatus.REFUSED in allowed,
@@ -207,6 +209,45 @@ def hold(request, pk: int):
 @permission_required("orders.act_on_order", raise_exception=True)
 def release(request, pk: int):
     return _act(request, pk, lambda actor: triage.release_hold(order_id=pk, actor=actor), _("Order released."))
+
+
+# A push that failed: the operator sends it again, says it was done by hand, or gives up ---------------
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def push_retry(request, pk: int, message_id: int):
+    return _act(
+        request,
+        pk,
+        lambda actor: actions.retry_push(order_id=pk, message_id=message_id, actor=actor),
+        _("The push will be sent again."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def push_mark_done(request, pk: int, message_id: int):
+    return _act(
+        request,
+        pk,
+        lambda actor: actions.mark_push_done(order_id=pk, message_id=message_id, actor=actor),
+        _("Marked as done on the marketplace: the order's next pushes go."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def push_discard(request, pk: int, message_id: int):
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the marketplace will never hear this."))
+        return redirect("orders:detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda actor: actions.discard_push(order_id=pk, message_id=message_id, actor=actor),
+        _("The push was discarded: the marketplace will not hear it."),
+    )
 
 
 # Bulk jobs ---------------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from enum import Enum
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms import outbox
-from oms.errors import DomainError, IllegalTransition
+from oms.errors import DomainError, IllegalTransition, NotFound
 from orders import capability_checks, events, pushes, signals
 from orders import status as transitions
 from orders import money
@@ -160,7 +161,9 @@ def on_push_failed(*, message, error: str, **kwargs) -> None:
 
 @transaction.atomic
 def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: str = "") -> None:
-    """Put a push's outcome on the order's timeline (on the outbox's signals)."""
+    """Put a push's outcome on the order's timeline (on the outbox's signals). A failure also
+    changes the order (it now waits for a person): `updated_at` moves, so the queue's counts
+    and an ERP's incremental sync see it."""
     order = Order.objects.select_related("account").get(pk=order_id)
     sent = outcome == "sent"
     params = {"push": kind, "account": order.account.name}
@@ -170,6 +173,57 @@ def record_marketplace_push(*, order_id: int, kind: str, outcome: str, error: st
         actor=Actor.system("outbox"),
         params=params if sent else {**params, "error": error},
     )
+    if not sent:
+        order.save(update_fields=["updated_at"])
+
+
+# A person's answer to a push that failed (a dead letter) -----------------------------
+
+
+def retry_push(*, order_id: int, message_id: int, actor: Actor) -> Order:
+    """Send a failed push of the order again (after the cause was fixed). Raises DomainError when
+    the order has no such push or it no longer waits for a person."""
+    return _answer_failed_push(
+        order_id=order_id, message_id=message_id, actor=actor, settle=outbox.retry_dead, kind=events.PUSH_RETRIED
+    )
+
+
+def mark_push_done(*, order_id: int, message_id: int, actor: Actor) -> Order:
+    """The operator did on the marketplace (in its portal) what a failed push asked: it counts as
+    done, and the order's later pushes go. Raises DomainError like retry_push."""
+    return _answer_failed_push(
+        order_id=order_id, message_id=message_id, actor=actor, settle=outbox.mark_done, kind=events.PUSH_DONE_BY_HAND
+    )
+
+
+def discard_push(*, order_id: int, message_id: int, actor: Actor) -> Order:
+    """Give up on a failed push: the marketplace never hears it, the order's later pushes go.
+    Raises DomainError like retry_push."""
+    return _answer_failed_push(
+        order_id=order_id, message_id=message_id, actor=actor, settle=outbox.discard_dead, kind=events.PUSH_DISCARDED
+    )
+
+
+@transaction.atomic
+def _answer_failed_push(*, order_id: int, message_id: int, actor: Actor, settle, kind: str) -> Order:
+    order = lock_order(order_id)
+    message = (
+        outbox.messages_about(pushes.order_subject(order.pk)).filter(pk=message_id, kind__in=pushes.KINDS).first()
+    )
+    if message is None:
+        raise NotFound(
+            _("Order %(number)s has no such push.") % {"number": order.number},
+            details={"order": order.pk, "push": message_id},
+        )
+    if not settle(message_id=message.pk):
+        raise DomainError(
+            _("This push no longer waits for a person (status: %(status)s).") % {"status": message.get_status_display()},
+            details={"order": order.pk, "push": message.pk, "status": message.status},
+        )
+    order.save(update_fields=["updated_at"])
+    verb = pushes.verb(message.kind)
+    record_event(order=order, kind=kind, actor=actor, params={"push": verb, "message": message.pk})
+    return order
 
 
 # Transitions ----------------------------------------------------------------------

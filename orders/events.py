@@ -125,6 +125,17 @@ PUSH_FAILED = declare(
     template=_("Not accepted by %(account)s: %(push)s (%(error)s)."),
 )
 
+# A person's answer to a push that failed (a dead letter).
+PUSH_RETRIED = declare("push_retried", label=_("Push sent again"), template=_("The %(push)s will be sent again."))
+PUSH_DONE_BY_HAND = declare(
+    "push_done_by_hand",
+    label=_("Done by hand on the marketplace"),
+    template=_("The %(push)s was done by hand on the marketplace; it will not be sent."),
+)
+PUSH_DISCARDED = declare(
+    "push_discarded", label=_("Push discarded"), template=_("The %(push)s was discarded: the marketplace will not hear it.")
+)
+
 # What the outbox pushes for an order (its message kinds), named in a sentence.
 PUSHES = {
     "accept": _("acceptance"),

@@ -15,14 +15,13 @@ REFUND = "marketplace.refund"
 KINDS = (ACCEPT, REFUSE, CANCEL, SHIP, REFUND)
 
 
-
 def verb(kind: str) -> str:
     """What the order's timeline calls a push: "accept" for marketplace.accept."""
     return kind.removeprefix("marketplace.")
 
 
 MARKETPLACE_PREFIX = "marketplace:"
-_ORDER = "order:"
+ORDER_PREFIX = "order:"
 
 
 def marketplace_destination(account_id: int) -> str:
@@ -35,9 +34,9 @@ def account_id_of(destination: str) -> int | None:
 
 
 def order_subject(order_id: int) -> str:
-    return f"{_ORDER}{order_id}"
+    return f"{ORDER_PREFIX}{order_id}"
 
 
 def order_id_of(subject: str) -> int | None:
     """The order a subject names; None for any other subject."""
-    return int(subject.removeprefix(_ORDER)) if subject.startswith(_ORDER) else None
+    return int(subject.removeprefix(ORDER_PREFIX)) if subject.startswith(ORDER_PREFIX) else None

@@ -4,7 +4,8 @@ An action calls `enqueue` inside its transaction, so the change and the message 
 together (or not at all). Workers (`drain`, the `oms.drain_outbox` task) claim due messages
 with SELECT … FOR UPDATE SKIP LOCKED and a lease, send them outside any transaction through
 their kind's sender, retry with `oms.backoff` (honouring a Retry-After) and park what is
-refused, or fails `MAX_ATTEMPTS` times, as a dead letter a person retries or discards.
+refused, or fails `MAX_ATTEMPTS` times, as a dead letter a person retries, marks as done
+by hand (`mark_done`: they did it on the other side) or discards.
 Messages with the same `ordering_key` go out in order. This package imports no app.
 
 Declaring a kind is one call, made by the app that owns the kind from its AppConfig.ready
@@ -31,7 +32,7 @@ Any other exception from a sender is retried like RetryLater, then parked. Outco
 told through the signals `outbox_message_sent` and `outbox_message_failed` (a dead letter).
 """
 
-from oms.outbox.actions import discard_dead, enqueue, retry_dead
+from oms.outbox.actions import discard_dead, enqueue, mark_done, retry_dead
 from oms.outbox.errors import RetryLater, Undeliverable
 from oms.outbox.models import OutboxMessage
 from oms.outbox.registry import OutboxKind, declare, declared_kinds, kind_named
@@ -53,6 +54,7 @@ __all__ = [
     "drain",
     "enqueue",
     "kind_named",
+    "mark_done",
     "messages",
     "messages_about",
     "outbox_message_failed",

@@ -54,4 +54,18 @@ def retry_dead(*, message_id: int) -> bool:
 @transaction.atomic
 def discard_dead(*, message_id: int) -> bool:
     """Give up on a dead letter: later messages with its ordering key may go; False if it is not dead."""
-    return bool(OutboxMessage.objects.filter(pk=message_id, status=S.DEAD).update(status=S.DISCARDED))
+    return _settle_dead(message_id, S.DISCARDED)
+
+
+@transaction.atomic
+def mark_done(*, message_id: int) -> bool:
+    """A person did by hand what a dead letter asked (e.g. in the platform's portal): it counts as
+    done, later messages with its ordering key may go; False if it is not dead."""
+    return _settle_dead(message_id, S.DONE_BY_HAND)
+
+
+def _settle_dead(message_id: int, status: str) -> bool:
+    settled = OutboxMessage.objects.filter(pk=message_id, status=S.DEAD).update(status=status)
+    if settled:
+        transaction.on_commit(wake_drainer)  # the messages it held back are due now
+    return bool(settled)

@@ -13,6 +13,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Failed")  # refused or out of attempts: waits for a person
         DISCARDED = "discarded", _("Discarded")  # a person gave up on it
+        DONE_BY_HAND = "done_by_hand", _("Done by hand")  # a person did it on the other side (e.g. a platform's portal)
 
     kind = models.CharField(_("kind"), max_length=50, help_text="A declared kind, e.g. marketplace.accept")
     destination = models.CharField(_("destination"), max_length=100, help_text="Who hears it, e.g. marketplace:12")

@@ -7,6 +7,7 @@ from marketplaces.models import Platform
 from oms.api.fields import StrictCharField
 from oms.errors import InvalidInput
 from orders import capability_checks, events
+from order_queue import selectors
 from orders.models import Order, OrderEvent, OrderLine
 
 
@@ -84,6 +85,11 @@ class OrderSerializer(serializers.ModelSerializer):
     money_warning = serializers.CharField(
         read_only=True, help_text="Why the marketplace's total does not equal its lines; empty when it does."
     )
+    push_failed = serializers.BooleanField(
+        read_only=True,
+        help_text="A push of this order's decisions failed (refused, or no answer after every attempt) and waits "
+        "for a person: see `pushes` on the order, then retry, mark-done or discard it.",
+    )
 
     class Meta:
         model = Order
@@ -139,6 +145,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "priority",
             "on_hold",
             "next_deadline",
+            "push_failed",
             "created_at",
             "updated_at",
         ]
@@ -151,12 +158,36 @@ class OrderRuleDecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(source="created_at")
 
 
+class PushFailureSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why, in the request's language.")
+    platform_message = serializers.CharField(help_text="The marketplace's own words, verbatim (may be empty).")
+    code = serializers.CharField(help_text="HTTP status and the marketplace's error code, when it gave them.")
+    detail = serializers.CharField(help_text="Our own technical text when the marketplace said nothing (may be empty).")
+
+
+class OrderPushSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Use it to retry, mark-done or discard a failed push.")
+    kind = serializers.CharField(help_text="marketplace.accept, marketplace.ship, …")
+    status = serializers.CharField(
+        help_text="pending, sending, sent, dead (failed: waits for a person), discarded or done_by_hand."
+    )
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    failure = PushFailureSerializer(allow_null=True, help_text="Only on a failed push.")
+
+
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
     rule_decisions = serializers.SerializerMethodField(help_text="What the order rules decided, newest first.")
+    pushes = serializers.SerializerMethodField(help_text="What the order's decisions told its marketplace, oldest first.")
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions"]
+        fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions", "pushes"]
+
+    @extend_schema_field(OrderPushSerializer(many=True))
+    def get_pushes(self, order) -> list:
+        return OrderPushSerializer(selectors.order_pushes(order), many=True).data
 
     @extend_schema_field(OrderRuleDecisionSerializer(many=True))
     def get_rule_decisions(self, order) -> list:

@@ -5,6 +5,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from order_queue import selectors
 from order_queue.api.pagination import SyncCursorPagination
@@ -83,7 +84,18 @@ SYNC_EXAMPLE = OpenApiExample(
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.order_list()
     filterset_class = OrderFilter
-    action_permissions = {"accept": ACT, "refuse": ACT, "cancel": ACT, "ship": ACT, "refund": ACT, "assign": ACT, "tag": ACT}
+    action_permissions = {
+        "accept": ACT,
+        "refuse": ACT,
+        "cancel": ACT,
+        "ship": ACT,
+        "refund": ACT,
+        "assign": ACT,
+        "tag": ACT,
+        "retry_push": ACT,
+        "mark_push_done": ACT,
+        "discard_push": ACT,
+    }
 
     def get_queryset(self):
         if self.action == "list":
@@ -234,3 +246,49 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         data = self._validated(TagSerializer)
         triage.tag_order(order_id=order.pk, actor=self._actor(), tag=data["tag"], reason=data["reason"])
         return self._respond(order.pk)
+
+    # A push that failed (`pushes[].status == "dead"` on the order) -------------------------------
+
+    def _answer_failed_push(self, answer, message_id: str) -> Response:
+        order = self.get_object()
+        answer(order_id=order.pk, message_id=int(message_id), actor=self._actor())
+        return self._respond(order.pk)
+
+    @extend_schema(
+        summary="Send a failed push again",
+        description="After its cause was fixed. 404 when the order has no such push, 409 when it no longer "
+        "waits for a person (already sent again, done by hand or discarded).",
+        request=None,
+        responses={200: OrderDetailSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path=r"pushes/(?P<message_id>\d+)/retry")
+    @idempotent
+    def retry_push(self, request, pk=None, message_id=None):
+        return self._answer_failed_push(actions.retry_push, message_id)
+
+    @extend_schema(
+        summary="Mark a failed push as done on the marketplace",
+        description="You did it in the marketplace's own portal: the push counts as done and the order's later "
+        "pushes go. 404 and 409 as for retry.",
+        request=None,
+        responses={200: OrderDetailSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path=r"pushes/(?P<message_id>\d+)/mark-done")
+    @idempotent
+    def mark_push_done(self, request, pk=None, message_id=None):
+        return self._answer_failed_push(actions.mark_push_done, message_id)
+
+    @extend_schema(
+        summary="Discard a failed push",
+        description="The marketplace will never hear this decision; the order's later pushes go. 404 and 409 as "
+        "for retry.",
+        request=None,
+        responses={200: OrderDetailSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path=r"pushes/(?P<message_id>\d+)/discard")
+    @idempotent
+    def discard_push(self, request, pk=None, message_id=None):
+        return self._answer_failed_push(actions.discard_push, message_id)

@@ -38,6 +38,28 @@ def test_account_page_shows_poll_health_and_calls_against_limits(client, viewer)
 
 
 @pytest.mark.django_db
+def test_failed_order_pushes_link_to_the_queue_filter_and_the_rest_to_the_outbox(client, operator, admin_user):
+    order = make_order()
+    dead_letter(order, "accept-1")
+    OutboxMessage.objects.create(
+        kind="marketplace.stock", destination=pushes.marketplace_destination(order.account.pk), idempotency_key="stock-1",
+        status="dead", last_error="RejectedByMarketplace: unknown SKU",
+    )
+    queue_link = f'href="{reverse("orders:list")}?push_failed=true&amp;account={order.account.pk}"'
+
+    client.force_login(operator)
+    html = client.get(reverse("marketplaces:accounts")).content.decode()
+    assert queue_link in html and "1 order push failed</a>" in html
+    assert "1 other message failed" in html and reverse("marketplaces:outbox") not in html  # the outbox is an admin's
+
+    client.force_login(admin_user)
+    html = client.get(reverse("marketplaces:accounts")).content.decode()
+    assert f'?status=dead&amp;destination=marketplace:{order.account.pk}" class="error">1 other message failed</a>' in html
+    listed = client.get(reverse("orders:list"), {"push_failed": "true", "account": order.account.pk}).content.decode()
+    assert order.reference in listed
+
+
+@pytest.mark.django_db
 def test_operator_polls_now(client, operator, django_capture_on_commit_callbacks):
     account = MarketplaceAccountFactory()
     client.force_login(operator)

@@ -122,6 +122,20 @@ def test_one_ordering_key_goes_out_in_order_and_a_discard_frees_the_next():
     assert OutboxMessage.objects.get(pk=second.pk).status == S.SENT
 
 
+@pytest.mark.django_db
+def test_done_by_hand_frees_the_next_and_only_a_dead_letter_is_marked():
+    first = echo("refuse", ordering_key="thing:9")
+    second = echo(ordering_key="thing:9")
+    assert not outbox.mark_done(message_id=second.pk)  # pending: not a person's to settle
+    assert outbox.drain() == {"dead": 1}
+
+    assert outbox.mark_done(message_id=first.pk)
+    assert OutboxMessage.objects.get(pk=first.pk).status == S.DONE_BY_HAND
+    assert not outbox.retry_dead(message_id=first.pk) and not outbox.discard_dead(message_id=first.pk)
+    assert outbox.drain() == {"sent": 1}
+    assert OutboxMessage.objects.get(pk=second.pk).status == S.SENT
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_drainers_claim_disjoint_messages():
     ids = {echo().pk for _ in range(40)}

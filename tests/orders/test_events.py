@@ -36,6 +36,9 @@ EXAMPLES = {
     events.HOLD_RELEASED: ({}, "", ""),
     events.MARKETPLACE_REFUND: ({"amount": "57.00", "currency": "EUR", "sku": "KETTLE", "reason": "15"}, "", ""),
     events.MARKETPLACE_CANCELLATION: ({"amount": "24.00", "currency": "EUR", "sku": ""}, "", ""),
+    events.PUSH_RETRIED: ({"push": "ship", "message": 1}, "", ""),
+    events.PUSH_DONE_BY_HAND: ({"push": "accept", "message": 1}, "", ""),
+    events.PUSH_DISCARDED: ({"push": "cancel", "message": 1}, "", ""),
     events.PUSHED: ({"push": "accept", "account": "Fnac-Darty FR"}, "", ""),
     events.PUSH_FAILED: ({"push": "ship", "account": "Fnac-Darty FR", "error": "HTTP 400 OR23"}, "", ""),
     # Why an order holds stock or not (inventory declares these; its allocations show them).
