@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
 from order_queue.filters import OrderFilter
 from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
-from orders.models import BulkJob
+from orders.models import BulkJob, Order
 from orders.status import TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)
@@ -45,7 +46,7 @@ def _query_without(request, *names: str) -> str:
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
+    filterset = OrderFilter(request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request)
     page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
@@ -81,7 +82,7 @@ def order_list(request):
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request, pk: int):
-    order = get_object_or_404(selectors.order_detail(), pk=pk)
+    order = get_object_or_404(within_scope(selectors.order_detail(), user=request.user), pk=pk)
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
     order_pushes = selectors.order_pushes(order)
@@ -106,6 +107,7 @@ def order_detail(request, pk: int):
 
 
 def _act(request, pk: int, perform, success: str):
+    get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=pk)  # another account's order: 404
     try:
         perform(actions.Actor.of_user(request.user))
     except DomainError as error:
@@ -150,7 +152,7 @@ def cancel(request, pk: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def ship(request, pk: int):
-    order = get_object_or_404(selectors.order_list(), pk=pk)
+    order = get_object_or_404(within_scope(selectors.order_list(), user=request.user), pk=pk)
     form = ShipForm(request.POST, platform=order.account.platform)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -263,9 +265,9 @@ def bulk_start(request):
     data = form.cleaned_data
     try:
         if data["all_matching"]:
-            order_ids = bulk.selected_order_ids(query=data["query"], request=request)
+            order_ids = bulk.selected_order_ids(user=request.user, query=data["query"], request=request)
         else:
-            order_ids = bulk.selected_order_ids(order_ids=request.POST.getlist("order"))
+            order_ids = bulk.selected_order_ids(user=request.user, order_ids=request.POST.getlist("order"))
         job = bulk.start_job(
             user=request.user,
             key=data["key"],
