@@ -5,6 +5,7 @@ swap parts of it through HTMX (`_order_table.html`, `_bulk_job.html`).
 """
 
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -106,8 +107,18 @@ def order_detail(request, pk: int):
 # One order ------------------------------------------------------------------------------
 
 
+def in_scope(view):
+    """An order of an account the user may not see answers 404 before anything is read or done."""
+
+    @wraps(view)
+    def checked(request, pk: int, **kwargs):
+        get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=pk)
+        return view(request, pk, **kwargs)
+
+    return checked
+
+
 def _act(request, pk: int, perform, success: str):
-    get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=pk)  # another account's order: 404
     try:
         perform(actions.Actor.of_user(request.user))
     except DomainError as error:
@@ -129,12 +140,14 @@ def _act_with_reason(request, pk: int, perform, success: str):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def accept(request, pk: int):
     return _act(request, pk, lambda actor: actions.accept_order(order_id=pk, actor=actor), _("Order accepted."))
 
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def refuse(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused.")
@@ -143,6 +156,7 @@ def refuse(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def cancel(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled.")
@@ -151,8 +165,9 @@ def cancel(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def ship(request, pk: int):
-    order = get_object_or_404(within_scope(selectors.order_list(), user=request.user), pk=pk)
+    order = get_object_or_404(selectors.order_list(), pk=pk)
     form = ShipForm(request.POST, platform=order.account.platform)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -172,6 +187,7 @@ def ship(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def assign(request, pk: int):
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -188,6 +204,7 @@ def assign(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def tag(request, pk: int):
     form = TagForm(request.POST)
     if not form.is_valid():
@@ -201,6 +218,7 @@ def tag(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def hold(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review.")
@@ -209,6 +227,7 @@ def hold(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def release(request, pk: int):
     return _act(request, pk, lambda actor: triage.release_hold(order_id=pk, actor=actor), _("Order released."))
 
@@ -218,6 +237,7 @@ def release(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_retry(request, pk: int, message_id: int):
     return _act(
         request,
@@ -229,6 +249,7 @@ def push_retry(request, pk: int, message_id: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_mark_done(request, pk: int, message_id: int):
     return _act(
         request,
@@ -240,6 +261,7 @@ def push_mark_done(request, pk: int, message_id: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_discard(request, pk: int, message_id: int):
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the marketplace will never hear this."))
