@@ -29,7 +29,7 @@ def api_clients() -> list[ApiClient]:
         .order_by("-created_at", "-id")
     )
     for client in clients:
-        scope = getattr(client.user, "account_scope", None) if hasattr(client.user, "account_scope") else None
+        scope = getattr(client.user, "account_scope", None)
         client.accounts = list(scope.accounts.all()) if scope else None
     return clients
 
