@@ -8,7 +8,10 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory import actions
+        from oms.access import resources
         from orders import signals
+
+        resources.declare("stock", label=_("Stock"))
 
         # Inside the order's transaction: a reservation commits with the order, or neither does.
         signals.orders_received.connect(actions.on_orders_received, dispatch_uid="inventory.reserve")

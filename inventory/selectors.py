@@ -27,6 +27,7 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
+from oms.access.selectors import within_scope
 from orders.models import OrderLine
 from orders.status import OrderStatus
 
@@ -69,26 +70,21 @@ def stock_api_list() -> QuerySet[Product]:
     )
 
 
-def movements_for(product: Product, *, limit: int = 200) -> list[StockMovement]:
-    return list(
-        StockMovement.objects.filter(product=product)
-        .select_related("level__warehouse", "actor_user", "order", "purchase_order")
-        .order_by("-id")[:limit]
-    )
+def movements_for(product: Product, *, user, limit: int = 200) -> list[StockMovement]:
+    """The product's latest movements; those caused by an order of an account `user` may not see are left out."""
+    movements = StockMovement.objects.filter(product=product).select_related("level__warehouse", "actor_user", "order", "purchase_order")
+    return list(within_scope(movements, user=user, field="order__account", unlinked=True).order_by("-id")[:limit])
 
 
 def movement_list() -> QuerySet[StockMovement]:
     return StockMovement.objects.select_related("product", "level__warehouse", "actor_user")
 
 
-def active_reservations(product: Product) -> list:
+def active_reservations(product: Product, *, user) -> list:
     from inventory.models import Reservation
 
-    return list(
-        Reservation.objects.filter(level__product=product, quantity__gt=0)
-        .select_related("order__account", "level__warehouse")
-        .order_by("created_at")
-    )
+    reservations = Reservation.objects.filter(level__product=product, quantity__gt=0).select_related("order__account", "level__warehouse")
+    return list(within_scope(reservations, user=user, field="order__account").order_by("created_at"))
 
 
 def warehouses() -> QuerySet[Warehouse]:
@@ -386,8 +382,8 @@ class ChannelRow:
     unsent: bool  # the quantity it should show has not been sent yet (the next push will)
 
 
-def channel_rows(product: Product) -> list[ChannelRow]:
-    """Per enabled account: what it should show now, what we sent, when, confirmed or not, and flags."""
+def channel_rows(product: Product, *, user) -> list[ChannelRow]:
+    """Per enabled account `user` may see: what it should show now, what we sent, when, confirmed or not, and flags."""
     from marketplaces.models import MarketplaceAccount
 
     publications = {
@@ -396,7 +392,8 @@ def channel_rows(product: Product) -> list[ChannelRow]:
     }
     now = timezone.now()
     rows = []
-    for account in MarketplaceAccount.objects.filter(enabled=True).order_by("platform", "name"):
+    accounts = within_scope(MarketplaceAccount.objects.filter(enabled=True), user=user, field="pk")
+    for account in accounts.order_by("platform", "name"):
         should = channel_quantities(account=account, product_ids=[product.pk]).get(product.sku)
         publication = publications.get((account.pk, product.sku))
         shown = None

@@ -44,9 +44,9 @@ def product_detail(request, pk: int):
     context = {
         "product": product,
         "is_low": product.low_stock_threshold > 0 and product.available_total <= product.low_stock_threshold,
-        "channels": selectors.channel_rows(product),
-        "movements": selectors.movements_for(product),
-        "reservations": selectors.active_reservations(product),
+        "channels": selectors.channel_rows(product, user=request.user),
+        "movements": selectors.movements_for(product, user=request.user),
+        "reservations": selectors.active_reservations(product, user=request.user),
         "can_adjust": request.user.has_perm("inventory.adjust_stock"),
         "adjust_form": AdjustForm(),
         "threshold_form": ThresholdForm(initial={"threshold": product.low_stock_threshold}),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from marketplaces import actions, selectors, usage
 from marketplaces.models import MarketplaceAccount
 from oms import outbox
+from oms.access.selectors import within_scope
 from oms.outbox import OutboxMessage
 
 ADMIN = "marketplaces.change_marketplaceaccount"
@@ -18,7 +19,7 @@ ADMIN = "marketplaces.change_marketplaceaccount"
 @require_safe
 @permission_required("marketplaces.view_marketplaceaccount", raise_exception=True)
 def account_list(request):
-    accounts = list(selectors.accounts_with_health())
+    accounts = list(within_scope(selectors.accounts_with_health(), user=request.user, field="pk"))
     for account in accounts:
         account.calls = usage.calls_vs_limits(account)
     return render(request, "marketplaces/account_list.html", {"accounts": accounts})
@@ -27,7 +28,7 @@ def account_list(request):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def poll_now(request, pk: int):
-    account = get_object_or_404(MarketplaceAccount, pk=pk)
+    account = get_object_or_404(within_scope(MarketplaceAccount.objects.all(), user=request.user, field="pk"), pk=pk)
     actions.request_poll_now(account_id=account.pk)
     messages.success(request, _("A poll of %(account)s was requested.") % {"account": account.name})
     return redirect("marketplaces:accounts")

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
+from oms.access.models import AccountScope
 from oms.outbox import OutboxMessage
 
 
@@ -11,3 +15,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # retried or discarded through the outbox page
+
+
+class AccountScopeInline(admin.StackedInline):
+    """The marketplace accounts a user is limited to (no scope: every account)."""
+
+    model = AccountScope
+    can_delete = True
+    filter_horizontal = ("accounts",)
+    verbose_name_plural = _("Marketplace accounts this user may see (none set: every account)")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, AccountScopeInline]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from oms.access.models import AccountScope, ApiClient  # noqa: F401  (API clients and account scopes, in this app)
 from oms.outbox.models import OutboxMessage  # noqa: F401  (the outbox core's model, in this app)
 
 

@@ -215,6 +215,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "oms.access.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["oms.api.permissions.RolePermission"],
@@ -234,7 +235,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "OMS API",
     "DESCRIPTION": (
         "Orders, stock and shipping across Amazon, eBay, Cdiscount and Mirakl marketplaces. "
-        "Authenticate with `Authorization: Token <key>`. Every 4xx answers "
+        "Authenticate with `Authorization: Token <key>` (a user's token) or `Authorization: Bearer <token>` "
+        "(an API client's token, limited to its scopes: `<resource>:read` for GET, `<resource>:write` for "
+        "the rest, and to its marketplace accounts if it has some). Every 4xx answers "
         '`{"error": {"code", "message", "details"}}`. POSTs that change state honour '
         "`Idempotency-Key`: the same key and body replay the first response; the same key "
         "with another body answers 422."

@@ -33,6 +33,7 @@ urlpatterns = [
     path("marketplaces/", include("marketplaces.urls")),
     path("inventory/", include("inventory.urls")),
     path("rules/", include("rules.urls")),
+    path("settings/clients/", include("oms.access.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderQueueConfig(AppConfig):
@@ -9,3 +10,8 @@ class OrderQueueConfig(AppConfig):
     """
 
     name = "order_queue"
+
+    def ready(self) -> None:
+        from oms.access import resources
+
+        resources.declare("orders", label=_("Orders"))

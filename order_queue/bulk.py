@@ -25,6 +25,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue.filters import OrderFilter
 from orders import actions, triage
@@ -61,14 +62,16 @@ def _validate_params(action: str, params: dict) -> dict:
     return {}
 
 
-def selected_order_ids(*, order_ids=None, query: str | None = None, request=None) -> list[int]:
-    """The orders a bulk action covers: the ids ticked, or all matching the queue's filters."""
+def selected_order_ids(*, user, order_ids=None, query: str | None = None, request=None) -> list[int]:
+    """The orders a bulk action covers: the ids ticked, or all matching the queue's filters; only
+    those of the accounts `user` may see (an order of another account is never acted on)."""
+    visible = within_scope(Order.objects.all(), user=user)
     if query is not None:
-        filterset = OrderFilter(QueryDict(query.lstrip("?")), queryset=Order.objects.all(), request=request)
+        filterset = OrderFilter(QueryDict(query.lstrip("?")), queryset=visible, request=request)
         ids = sorted(filterset.qs.order_by().values_list("pk", flat=True)[: MAX_ORDERS + 1])
     else:
         wanted = sorted({int(pk) for pk in order_ids or []})
-        ids = list(Order.objects.filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
+        ids = list(visible.filter(pk__in=wanted).order_by("pk").values_list("pk", flat=True))
     if len(ids) > MAX_ORDERS:
         raise DomainError(
             f"A bulk action covers at most {MAX_ORDERS} orders: narrow the filters.", details={"limit": MAX_ORDERS}

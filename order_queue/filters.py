@@ -14,13 +14,14 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
+from oms.access.selectors import within_scope
 from oms.api.fields import InstantFilter
 from order_queue.search import normalise
 from order_queue.selectors import orders_with_failed_pushes
@@ -62,6 +63,12 @@ class Sort:
     ]
 
 
+def visible_accounts(request) -> QuerySet[MarketplaceAccount]:
+    """The accounts offered in the account filter: those the user may see."""
+    accounts = MarketplaceAccount.objects.all()
+    return accounts if request is None else within_scope(accounts, user=request.user, field="pk")
+
+
 def _start_of_local_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
@@ -72,7 +79,7 @@ class OrderFilter(django_filters.FilterSet):
         choices=OrderStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple, distinct=False
     )
     platform = django_filters.ChoiceFilter(method="by_platform", choices=Platform.choices, label=_("Platform"))
-    account = django_filters.ModelChoiceFilter(queryset=MarketplaceAccount.objects.all(), label=_("Account"))
+    account = django_filters.ModelChoiceFilter(queryset=visible_accounts, label=_("Account"))
     purchased_after = InstantFilter(field_name="purchased_at", lookup_expr="gte", label=_("Purchased after"))
     purchased_before = InstantFilter(field_name="purchased_at", lookup_expr="lt", label=_("Purchased before"))
     purchased_from = django_filters.DateFilter(method="purchased_from_day", label=_("From"))

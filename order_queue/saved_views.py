@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Value
 from django.http import QueryDict
 from django.utils import timezone
 
+from oms.access.selectors import scope_key, within_scope
 from oms.errors import DomainError
 from order_queue.filters import OrderFilter
 from orders.models import Order, SavedView
@@ -70,7 +71,8 @@ def delete_view(*, user, view_id: int) -> None:
 def _count_key(view: SavedView, request, version) -> str:
     per_user = f"u{request.user.pk}" if "assignee=me" in view.query else ""
     zone = timezone.get_current_timezone_name()
-    digest = hashlib.sha256(f"{view.query}|{zone}|{per_user}|{version}".encode()).hexdigest()[:32]
+    scope = scope_key(request.user)
+    digest = hashlib.sha256(f"{view.query}|{zone}|{per_user}|{scope}|{version}".encode()).hexdigest()[:32]
     return f"{COUNT_KEY_PREFIX}:{digest}"
 
 
@@ -92,7 +94,7 @@ def view_counts(views: list[SavedView], request) -> dict[int, int]:
     for view in views:
         if view.pk in counts:
             continue
-        filterset = OrderFilter(QueryDict(view.query), queryset=Order.objects.all(), request=request)
+        filterset = OrderFilter(QueryDict(view.query), queryset=within_scope(Order.objects.all(), user=request.user), request=request)
         if not filterset.is_valid():
             counts[view.pk] = 0
             continue

@@ -5,6 +5,7 @@ swap parts of it through HTMX (`_order_table.html`, `_bulk_job.html`).
 """
 
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,13 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
 from order_queue.filters import OrderFilter
 from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
-from orders.models import BulkJob
+from orders.models import BulkJob, Order
 from orders.status import TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)
@@ -45,7 +47,7 @@ def _query_without(request, *names: str) -> str:
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
+    filterset = OrderFilter(request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request)
     page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
@@ -81,7 +83,7 @@ def order_list(request):
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request, pk: int):
-    order = get_object_or_404(selectors.order_detail(), pk=pk)
+    order = get_object_or_404(within_scope(selectors.order_detail(), user=request.user), pk=pk)
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
     order_pushes = selectors.order_pushes(order)
@@ -103,6 +105,17 @@ def order_detail(request, pk: int):
 
 
 # One order ------------------------------------------------------------------------------
+
+
+def in_scope(view):
+    """An order of an account the user may not see answers 404 before anything is read or done."""
+
+    @wraps(view)
+    def checked(request, pk: int, **kwargs):
+        get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=pk)
+        return view(request, pk, **kwargs)
+
+    return checked
 
 
 def _act(request, pk: int, perform, success: str):
@@ -127,12 +140,14 @@ def _act_with_reason(request, pk: int, perform, success: str):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def accept(request, pk: int):
     return _act(request, pk, lambda actor: actions.accept_order(order_id=pk, actor=actor), _("Order accepted."))
 
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def refuse(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused.")
@@ -141,6 +156,7 @@ def refuse(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def cancel(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled.")
@@ -149,6 +165,7 @@ def cancel(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def ship(request, pk: int):
     order = get_object_or_404(selectors.order_list(), pk=pk)
     form = ShipForm(request.POST, platform=order.account.platform)
@@ -170,6 +187,7 @@ def ship(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def assign(request, pk: int):
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -186,6 +204,7 @@ def assign(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def tag(request, pk: int):
     form = TagForm(request.POST)
     if not form.is_valid():
@@ -199,6 +218,7 @@ def tag(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def hold(request, pk: int):
     return _act_with_reason(
         request, pk, lambda actor, reason: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review.")
@@ -207,6 +227,7 @@ def hold(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def release(request, pk: int):
     return _act(request, pk, lambda actor: triage.release_hold(order_id=pk, actor=actor), _("Order released."))
 
@@ -216,6 +237,7 @@ def release(request, pk: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_retry(request, pk: int, message_id: int):
     return _act(
         request,
@@ -227,6 +249,7 @@ def push_retry(request, pk: int, message_id: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_mark_done(request, pk: int, message_id: int):
     return _act(
         request,
@@ -238,6 +261,7 @@ def push_mark_done(request, pk: int, message_id: int):
 
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
 def push_discard(request, pk: int, message_id: int):
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that the marketplace will never hear this."))
@@ -263,9 +287,9 @@ def bulk_start(request):
     data = form.cleaned_data
     try:
         if data["all_matching"]:
-            order_ids = bulk.selected_order_ids(query=data["query"], request=request)
+            order_ids = bulk.selected_order_ids(user=request.user, query=data["query"], request=request)
         else:
-            order_ids = bulk.selected_order_ids(order_ids=request.POST.getlist("order"))
+            order_ids = bulk.selected_order_ids(user=request.user, order_ids=request.POST.getlist("order"))
         job = bulk.start_job(
             user=request.user,
             key=data["key"],

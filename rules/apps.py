@@ -8,7 +8,10 @@ class OrderRulesConfig(AppConfig):
     verbose_name = _("Order rules")
 
     def ready(self):
+        from oms.access import resources
         from orders import signals
         from rules.receivers import queue_rules_for_new_orders
+
+        resources.declare("rules", label=_("Order rules"))
 
         signals.orders_received.connect(queue_rules_for_new_orders, dispatch_uid="order_rules.queue_rules_for_new_orders")

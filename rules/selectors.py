@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from oms.access.selectors import within_scope
 from orders.models import Order, OrderLine
 from rules import conditions, engine
 from rules.models import FlaggedBuyer, Rule, RuleDecision
@@ -28,6 +29,13 @@ def orders_for_rules() -> QuerySet[Order]:
     return Order.objects.select_related("account", "allocation").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
     )
+
+
+def visible_order_ids(order_ids, *, user) -> list[int]:
+    """The orders of `order_ids` that `user` may act on (their accounts), in the order given."""
+    wanted = list(dict.fromkeys(order_ids))
+    visible = set(within_scope(Order.objects.filter(pk__in=wanted), user=user).values_list("pk", flat=True))
+    return [pk for pk in wanted if pk in visible]
 
 
 def applied_rule_ids(order_id: int) -> frozenset[int]:

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from rules import actions, selectors
 from rules.forms import DryRunForm, FlaggedBuyerForm, RuleForm
@@ -100,7 +101,9 @@ def rule_dry_run(request, pk: int):
 @require_safe
 @permission_required("order_rules.view_ruledecision", raise_exception=True)
 def decision_list(request):
-    decisions = RuleDecision.objects.filter(dry_run=False).select_related("order", "order__account").order_by("-created_at", "-id")
+    decisions = within_scope(
+        RuleDecision.objects.filter(dry_run=False).select_related("order", "order__account"), user=request.user, field="order__account"
+    ).order_by("-created_at", "-id")
     outcome = request.GET.get("outcome", "")
     if outcome in RuleDecision.Outcome.values:
         decisions = decisions.filter(outcome=outcome)
@@ -122,7 +125,7 @@ def apply_to_selection(request):
     elif len(order_ids) > MAX_SELECTION:
         messages.error(request, _("Select at most %(count)d orders.") % {"count": MAX_SELECTION})
     else:
-        counts = actions.apply_rules(order_ids=order_ids)
+        counts = actions.apply_rules(order_ids=selectors.visible_order_ids(order_ids, user=request.user))
         summary = ", ".join(f"{_outcome_label(outcome)} {count}" for outcome, count in sorted(counts.items()))
         messages.success(request, _("Rules ran on %(count)d orders. %(summary)s") % {"count": len(set(order_ids)), "summary": summary})
     target = request.POST.get("next", "")

@@ -14,6 +14,7 @@ from inventory.api.serializers import (
     StockMovementSerializer,
 )
 from inventory.filters import MovementFilter, ProductFilter
+from oms.access.selectors import within_scope
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from orders.actions import Actor
@@ -54,6 +55,7 @@ class StockViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "sku"
     lookup_value_regex = r"[^/\x00]+"  # any SKU, but no NUL byte (PostgreSQL cannot compare one)
     action_permissions = {"set_counts": ADJUST, "adjust": ADJUST}
+    api_resource = "stock"
 
     def get_queryset(self):
         return selectors.stock_api_list()
@@ -102,3 +104,8 @@ class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.movement_list()
     serializer_class = StockMovementSerializer
     filterset_class = MovementFilter
+    api_resource = "stock"
+
+    def get_queryset(self):
+        # A movement an order caused is seen by whom sees the order; the others by every reader of stock.
+        return within_scope(selectors.movement_list(), user=self.request.user, field="order__account", unlinked=True)

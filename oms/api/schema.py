@@ -1,6 +1,7 @@
 """Every operation documents the common error body for its 4xx answers, the header of a replayed
 answer where `Idempotency-Key` is honoured, and filters that must not be sent empty."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
@@ -19,6 +20,16 @@ UNSAFE_ERRORS = {
 }
 REPLAYED = "Idempotent-Replayed"
 REPLAYED_DESCRIPTION = "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`."
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    """An API client's token (oms.access), limited to the client's scopes and accounts."""
+
+    target_class = "oms.access.authentication.BearerAuthentication"
+    name = "clientBearer"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "An API client's token: `Authorization: Bearer <token>`."}
 
 
 class OmsAutoSchema(AutoSchema):

@@ -5,6 +5,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.access.selectors import within_scope
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from order_queue import selectors
@@ -84,6 +85,7 @@ SYNC_EXAMPLE = OpenApiExample(
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.order_list()
     filterset_class = OrderFilter
+    api_resource = "orders"
     action_permissions = {
         "accept": ACT,
         "refuse": ACT,
@@ -98,9 +100,8 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     }
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.order_list()
-        return selectors.order_detail()
+        orders = selectors.order_list() if self.action == "list" else selectors.order_detail()
+        return within_scope(orders, user=self.request.user)
 
     def get_serializer_class(self):
         return OrderSerializer if self.action == "list" else OrderDetailSerializer

@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.access.selectors import within_scope
 from oms.api.errors import ErrorSerializer, error_response
 from oms.api.idempotency import idempotent
 from rules import actions, selectors
@@ -67,6 +68,7 @@ INVALID = OpenApiExample(
 class RuleViewSet(viewsets.ModelViewSet):
     queryset = selectors.rule_list()
     serializer_class = RuleSerializer
+    api_resource = "rules"
     pagination_class = None  # a handful of rules, always shown whole and in order
     filter_backends = []
     read_permissions = CHANGE  # rules are admin pages, in the API too
@@ -169,7 +171,8 @@ class RuleViewSet(viewsets.ModelViewSet):
     def apply(self, request):
         serializer = ApplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"counts": actions.apply_rules(order_ids=serializer.validated_data["orders"])})
+        order_ids = selectors.visible_order_ids(serializer.validated_data["orders"], user=request.user)
+        return Response({"counts": actions.apply_rules(order_ids=order_ids)})
 
 
 class RuleDecisionFilter(django_filters.FilterSet):
@@ -186,3 +189,7 @@ class RuleDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     queryset = RuleDecision.objects.filter(dry_run=False)
     serializer_class = RuleDecisionSerializer
     filterset_class = RuleDecisionFilter
+    api_resource = "rules"
+
+    def get_queryset(self):
+        return within_scope(RuleDecision.objects.filter(dry_run=False), user=self.request.user, field="order__account")

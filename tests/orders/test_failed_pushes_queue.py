@@ -75,15 +75,15 @@ def test_failed_push_queue_query_count_is_pinned_and_the_same_for_25_and_100_row
     make_order(account=account, status=OrderStatus.SHIPPED)
     SavedView.objects.get_or_create(name="Push failed", shared=True, defaults={"query": "push_failed=true"})
     client.force_login(operator)
-    # session, user, the user's and the groups' permissions, page count, saved views, latest change,
-    # every view's count (one query, then cached while no order changes), assignable users, page (a
-    # named cursor: DECLARE, then the SELECT with the badge), its lines, its rule decisions
-    for rows, attempt, queries in ((25, "cold", 13), (25, "warm", 12), (100, "warm", 12)):
+    # session, user, the user's and the groups' permissions, the user's account scope, page count, saved
+    # views, latest change, every view's count (one query, then cached while no order changes), assignable
+    # users, page (a named cursor: DECLARE, then the SELECT with the badge), its lines, its rule decisions
+    for rows, attempt, queries in ((25, "cold", 14), (25, "warm", 13), (100, "warm", 13)):
         with django_assert_num_queries(queries):
             response = client.get(reverse("orders:list"), {"per_page": rows, "push_failed": "true"})
         html = response.content.decode()
         assert html.count('name="order" value=') == rows and html.count('class="badge push-failed"') == rows, attempt
-        with django_assert_num_queries(8):  # HTMX: session, user, 2 × permissions, page count, page (2), lines, decisions
+        with django_assert_num_queries(9):  # HTMX: session, user, 2 × permissions, account scope, page count, page (2), lines, decisions
             client.get(reverse("orders:list"), {"per_page": rows, "push_failed": "true"}, HTTP_HX_REQUEST="true")
 
 
@@ -91,7 +91,7 @@ def test_api_list_with_the_filter_has_a_pinned_query_count(operator_api, operato
     account = MarketplaceAccountFactory(platform="mirakl")
     failed = [accepted_with_failed_push(account, operator) for _ in range(30)]
     make_order(account=account, status=OrderStatus.SHIPPED)
-    with django_assert_num_queries(6):  # token and user, 2 × permissions, page (with the badge), lines, decisions
+    with django_assert_num_queries(7):  # token and user, 2 × permissions, account scope, page (with the badge), lines, decisions
         body = operator_api.get("/api/v1/orders/", {"push_failed": "true", "page_size": 50}).json()
     assert {row["id"] for row in body["results"]} == {order.pk for order in failed}
     assert all(row["push_failed"] for row in body["results"])
