@@ -373,6 +373,15 @@ def channel_quantities(*, account, product_ids) -> dict[str, int]:
     return quantities
 
 
+def enabled_accounts() -> QuerySet:
+    """The enabled marketplace accounts, the channels stock is pushed to.
+
+    Reached through the lazy relation `ChannelPublication.account`: marketplaces is a layer above
+    inventory, which never imports it (ARCHITECTURE.md).
+    """
+    return ChannelPublication.account.field.related_model.objects.filter(enabled=True)
+
+
 @dataclass(frozen=True)
 class ChannelRow:
     """One account's view of one SKU on the product page."""
@@ -388,15 +397,13 @@ class ChannelRow:
 
 def channel_rows(product: Product) -> list[ChannelRow]:
     """Per enabled account: what it should show now, what we sent, when, confirmed or not, and flags."""
-    from marketplaces.models import MarketplaceAccount
-
     publications = {
         (p.account_id, p.sku): p
         for p in ChannelPublication.objects.filter(sku=product.sku).select_related("message")
     }
     now = timezone.now()
     rows = []
-    for account in MarketplaceAccount.objects.filter(enabled=True).order_by("platform", "name"):
+    for account in enabled_accounts().order_by("platform", "name"):
         should = channel_quantities(account=account, product_ids=[product.pk]).get(product.sku)
         publication = publications.get((account.pk, product.sku))
         shown = None
