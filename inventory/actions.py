@@ -268,7 +268,7 @@ def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:
             target.save(update_fields=["quantity", "consumed", "updated_at"])
             note = ""
         else:
-            line, product_id, reservation = target
+            line, _product_id, reservation = target
             after = ledger.take_unreserved(level_id, units)
             if reservation is None:
                 reservation = Reservation.objects.create(line=line, order=order, level_id=level_id, quantity=0)
