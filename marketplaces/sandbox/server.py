@@ -210,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.open_connections.discard(self.connection)
         super().finish()
 
-    def log_message(self, format, *args):
+    def log_message(self, format, *args):  # the stdlib's signature
         logger.debug("%s " + format, self.client_address[0], *args)
 
     def date_time_string(self, timestamp=None):
