@@ -64,4 +64,4 @@ def test_operator_sees_the_failed_badge_opens_the_order_and_sends_again(live_ser
 
     page.reload()
     expect(page.locator(".timeline")).to_contain_text("Push sent again")
-    expect(page.locator(".timeline")).to_contain_text("accept: sent to Mirakl")
+    expect(page.locator(".timeline")).to_contain_text("Sent to Fnac-Darty: acceptance.")
