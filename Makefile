@@ -1,5 +1,5 @@
-# The two commands of the README: `make run` and `make test`. `make bench` prints BENCH lines
-# (`BENCH_ARGS=--quick` for a smoke run); `make lock` refreshes the production image's lock.
+# The two commands of the README: `make run` and `make test` (`make lint`, then pytest). `make bench`
+# prints BENCH lines (`BENCH_ARGS=--quick` for a smoke run); `make lock` refreshes the production image's lock.
 # Everything they need is set up here, on a fresh machine with only Python 3.11 and git.
 PYTHON ?= python3
 VENV := .venv
@@ -8,13 +8,19 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 BROWSER := /usr/bin/chromium
 
-.PHONY: run test bench lock setup stop messages clean
+.PHONY: run test lint bench lock setup stop messages clean
 
 run: setup
 	$(VPY) -m oms.launcher
 
-test: setup $(BROWSER)
+test: lint $(BROWSER)
 	$(VPY) -m oms.embedded run -- $(VPY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format (ruff), then the layering of ARCHITECTURE.md (import-linter's contracts in pyproject.toml).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: setup
 	OMS_ALLOW_INSECURE_KEY=1 $(VPY) -m oms.embedded run -- $(VPY) -m benchmarks $(BENCH_ARGS)

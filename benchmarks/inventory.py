@@ -171,7 +171,7 @@ def stock_to_marketplace_lag(warehouse: Warehouse, *, seconds: int) -> None:
         ids = dict(Product.objects.filter(sku__in=products).values_list("sku", "pk"))
         changes = []  # (sku, quantity the channels must show, committed at)
         with processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", "/tmp/oms-bench-inventory-beat")):
-            wait_for(lambda: all(_shows(admin, key, {sku: 10 for sku in products}) for key in accounts), seconds=180, step=1)
+            wait_for(lambda: all(_shows(admin, key, dict.fromkeys(products, 10)) for key in accounts), seconds=180, step=1)
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 sku = random.choice(products)

@@ -39,8 +39,7 @@ from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox_accounts import connect_sandbox_account
 from marketplaces.tasks import poll_account
 from oms.outbox import OutboxMessage
-from orders import pushes
-from orders import actions
+from orders import actions, pushes
 from orders.models import Order
 
 UNLIMITED = "1000000"

@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from benchmarks.support import celery, child_env, p95, processes, report, wait_for
 from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox.catalogue import CATALOGUE
 from oms.outbox import OutboxMessage
 from orders import pushes
-from marketplaces.sandbox.catalogue import CATALOGUE
 from orders.actions import Actor, ingest_order, ingest_orders
 from orders.models import Order
 from orders.status import OrderStatus

@@ -32,7 +32,6 @@ from inventory.models import (
     StockMovement,
     Warehouse,
 )
-from marketplaces.models import MarketplaceAccount
 from oms import outbox
 from oms.errors import DomainError
 from oms.outbox import OutboxMessage
@@ -269,7 +268,7 @@ def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:
             target.save(update_fields=["quantity", "consumed", "updated_at"])
             note = ""
         else:
-            line, product_id, reservation = target
+            line, _product_id, reservation = target
             after = ledger.take_unreserved(level_id, units)
             if reservation is None:
                 reservation = Reservation.objects.create(line=line, order=order, level_id=level_id, quantity=0)
@@ -582,8 +581,8 @@ STOCK_PUSH = "marketplace.stock"
 IN_FLIGHT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING)
 
 
-def push_interval(account: MarketplaceAccount) -> float:
-    """Seconds from one stock push's answer to the next push to the same account.
+def push_interval(account) -> float:
+    """Seconds from one stock push's answer to the next push to the same marketplace account.
 
     `stock_push_interval_seconds` in the account's settings, else `INVENTORY_PUSH_INTERVAL_SECONDS`
     but never less than the platform's own minimum (plus `CLOCK_MARGIN`).
@@ -638,7 +637,7 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
     """
     now = now or timezone.now()
     product_ids = _take_pending(limit)
-    accounts = list(MarketplaceAccount.objects.filter(enabled=True).order_by("pk"))
+    accounts = list(selectors.enabled_accounts().order_by("pk"))
     if product_ids:
         skus = _skus_of(product_ids)
         marks = [

@@ -274,6 +274,9 @@ class PendingStockPush(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.product_id} since {self.created_at:%Y-%m-%d %H:%M:%S}"
+
 
 class PurchaseOrder(models.Model):
     class Status(models.TextChoices):
@@ -308,6 +311,9 @@ class PurchaseOrderLine(models.Model):
             models.UniqueConstraint(fields=["purchase_order", "product"], name="po_line_unique"),
             models.CheckConstraint(condition=Q(quantity_received__lte=F("quantity_ordered")), name="po_line_not_over_received"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.quantity_received}/{self.quantity_ordered}"
 
     @property
     def remaining(self) -> int:

@@ -369,6 +369,15 @@ def channel_quantities(*, account, product_ids) -> dict[str, int]:
     return quantities
 
 
+def enabled_accounts() -> QuerySet:
+    """The enabled marketplace accounts, the channels stock is pushed to.
+
+    Reached through the lazy relation `ChannelPublication.account`: marketplaces is a layer above
+    inventory, which never imports it (ARCHITECTURE.md).
+    """
+    return ChannelPublication.account.field.related_model.objects.filter(enabled=True)
+
+
 @dataclass(frozen=True)
 class ChannelRow:
     """One account's view of one SKU on the product page."""
@@ -384,16 +393,13 @@ class ChannelRow:
 
 def channel_rows(product: Product, *, user) -> list[ChannelRow]:
     """Per enabled account `user` may see: what it should show now, what we sent, when, confirmed or not, and flags."""
-    from marketplaces.models import MarketplaceAccount
-
     publications = {
         (p.account_id, p.sku): p
         for p in ChannelPublication.objects.filter(sku=product.sku).select_related("message")
     }
     now = timezone.now()
     rows = []
-    accounts = within_scope(MarketplaceAccount.objects.filter(enabled=True), user=user, field="pk")
-    for account in accounts.order_by("platform", "name"):
+    for account in within_scope(enabled_accounts(), user=user, field="pk").order_by("platform", "name"):
         should = channel_quantities(account=account, product_ids=[product.pk]).get(product.sku)
         publication = publications.get((account.pk, product.sku))
         shown = None

@@ -7,5 +7,5 @@ class MarketplacesConfig(AppConfig):
     verbose_name = _("Marketplaces")
 
     def ready(self) -> None:
-        from marketplaces import checks  # noqa: F401  (registers the deploy check)
-        from marketplaces import outbox_kinds  # noqa: F401  (declares the marketplace.* outbox kinds)
+        # Imported for what they register: the deploy check, the marketplace.* outbox kinds.
+        from marketplaces import checks, outbox_kinds  # noqa: F401

@@ -13,7 +13,6 @@ from marketplaces.ratelimit import redis_client
 from marketplaces.usage import CallGate
 
 
-
 class RedisTokenStore:
     """Access tokens shared by every worker, encrypted like the credentials they come from."""
 

@@ -178,7 +178,7 @@ def _read_pages(*, account, owner, started, report) -> bool:
 
 
 def _ingest_page(*, account, page, report) -> None:
-    for data, result in zip(page.orders, ingest_orders(account=account, orders=page.orders)):
+    for data, result in zip(page.orders, ingest_orders(account=account, orders=page.orders), strict=True):
         if isinstance(result, Exception):
             # This order is not stored; the others of the page still are.
             reason = result.message if isinstance(result, DomainError) else f"cannot be stored: {result}"

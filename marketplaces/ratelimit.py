@@ -8,6 +8,7 @@ any machine never exceed the platform's rate together.
 from __future__ import annotations
 
 import time
+
 import redis
 from django.conf import settings
 

@@ -83,7 +83,7 @@ class Supervised:
 
 
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
-    for name, process in processes.items():
+    for process in processes.values():
         if process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGTERM)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition, NotFound
-from orders import capability_checks, events, pushes, signals
+from orders import capability_checks, events, money, pushes, signals
 from orders import status as transitions
-from orders import money
 from orders.canonical import AdjustmentKind, OrderData, OrderLineData
 from orders.locks import lock_known_orders, lock_order
 from orders.models import ActorType, MarketplaceAdjustment, Order, OrderEvent, OrderLine
@@ -57,7 +56,7 @@ class Actor:
         return cls(type=ActorType.SYSTEM, label=label)
 
 
-class IngestOutcome(str, Enum):
+class IngestOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
@@ -577,7 +576,7 @@ def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | Do
         try:
             with transaction.atomic():
                 created = _create_in_bulk(account=account, orders=[orders[index] for index in first_seen])
-            outcomes.update({index: IngestResult(order=order, outcome=IngestOutcome.CREATED) for index, order in zip(first_seen, created)})
+            outcomes.update({index: IngestResult(order=order, outcome=IngestOutcome.CREATED) for index, order in zip(first_seen, created, strict=True)})
         except (IntegrityError, DatabaseError):
             pass  # another worker got some of them first, or one cannot be stored: one by one below
     for index, data in enumerate(orders):
@@ -598,7 +597,7 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
     OrderLine.objects.bulk_create(
         (
             OrderLine(order=order, marketplace_line_id=line.marketplace_line_id, **_line_fields(line, data))
-            for order, data in zip(created, orders)
+            for order, data in zip(created, orders, strict=True)
             for line in data.lines
         ),
         batch_size=1000,
@@ -612,9 +611,9 @@ def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
             to_status=order.status,
             params={"marketplace_status": data.marketplace_status},
         )
-        for order, data in zip(created, orders)
+        for order, data in zip(created, orders, strict=True)
     )
-    for order, data in zip(created, orders):
+    for order, data in zip(created, orders, strict=True):
         if data.adjustments:
             _record_adjustments(order=order, data=data, actor=Actor.of_marketplace(account.platform))
     signals.orders_received.send(sender=Order, account=account, orders=created)

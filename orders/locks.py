@@ -46,7 +46,6 @@ from __future__ import annotations
 
 from orders.models import Order
 
-
 # Every order lock is FOR NO KEY UPDATE (here and in ingest): rows that only point at the
 # order (its events, outbox messages) can still be written by others while it is locked,
 # and no transaction ever has to upgrade its lock on an order.

@@ -411,3 +411,6 @@ class BulkJobItem(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["job", "order"], name="bulk_item_once_per_order")]
         indexes = [models.Index(fields=["job", "outcome"], name="bulk_item_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.order_id}: {self.outcome}"

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("OMS_ALLOW_INSECURE_KEY", "1")
 
-from oms.settings import *  # noqa: E402,F403
+from oms.settings import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

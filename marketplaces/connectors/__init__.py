@@ -61,12 +61,12 @@ def connector_for(
 
 
 __all__ = [
+    "CONNECTORS",
     "AccountConfig",
     "AmazonConnector",
     "CancelLine",
     "CdiscountConnector",
     "Connector",
-    "CONNECTORS",
     "EbayConnector",
     "InMemoryTokenStore",
     "MiraklConnector",

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
+
 from orders import platforms
 from orders.canonical import (
     AddressData,

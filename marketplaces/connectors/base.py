@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 import requests
+
 from orders.canonical import OrderData
 
 from .http import BACKOFF_SECONDS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, RETRIES_FOR_SAFE_CALLS

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
+
 from orders import platforms
 from orders.canonical import (
     AddressData,
@@ -21,7 +22,13 @@ from orders.canonical import (
     OrderLineData,
     TaxMode,
 )
-from orders.carriers import CARRIER_NAMES, CDISCOUNT_CARRIER_CODES, normalize_tracking, platform_carrier_code, tracking_url
+from orders.carriers import (
+    CARRIER_NAMES,
+    CDISCOUNT_CARRIER_CODES,
+    normalize_tracking,
+    platform_carrier_code,
+    tracking_url,
+)
 
 from . import cdiscount_format as wire
 from .base import (
@@ -459,7 +466,7 @@ class CdiscountConnector(ConnectorBase):
                 deferred.extend(batch)
                 continue
             except RejectedByMarketplace as exc:
-                rejected.update({sku: exc.message for sku in batch})
+                rejected.update(dict.fromkeys(batch, exc.message))
                 continue
             accepted.extend(batch)
             package_id = response.body.get("packageId") if isinstance(response.body, dict) else None

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 import requests
+
 from orders import platforms
 from orders.canonical import (
     AddressData,
@@ -685,7 +686,7 @@ class EbayConnector(ConnectorBase):
                 deferred.extend(batch)
                 continue
             except RejectedByMarketplace as exc:
-                rejected.update({sku: exc.message for sku in batch})
+                rejected.update(dict.fromkeys(batch, exc.message))
                 continue
             answered: set[str] = set()
             body = response.body if isinstance(response.body, dict) else {}

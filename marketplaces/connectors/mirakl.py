@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
+
 from orders import platforms
 from orders.canonical import (
     AddressData,
@@ -657,6 +658,6 @@ class MiraklConnector(ConnectorBase):
         except (RateLimited, TransientError):
             return StockPushResult(deferred=skus)
         except RejectedByMarketplace as exc:
-            return StockPushResult(rejected={sku: exc.message for sku in skus})
+            return StockPushResult(rejected=dict.fromkeys(skus, exc.message))
         import_id = response.body.get("import_id") if isinstance(response.body, dict) else None
         return StockPushResult(accepted=skus, submission_ids=(str(import_id),) if import_id else ())

@@ -165,7 +165,7 @@ def map_page(
         order_id = ""
         try:
             order_id = order_id_of(raw) if isinstance(raw, Mapping) else ""
-        except Exception:  # noqa: BLE001 - an unreadable id must not stop the page
+        except Exception:  # an unreadable id must not stop the page
             order_id = ""
         try:
             updated = parse_datetime(updated_at_of(raw), "last update") if isinstance(raw, Mapping) else None

@@ -43,11 +43,11 @@ __all__ = [
     "PLATFORM",
     "ROUTES",
     "authenticate",
-    "token_account",
     "decorate",
     "error_response",
     "server_error",
     "throttled",
+    "token_account",
     "unauthorized",
 ]
 
@@ -219,9 +219,9 @@ def _select_orders(world, account, request) -> tuple[list[str], int, dict]:
         created, updated = order["created_at"], order["updated_at"]
         if order_ids and order["id"] not in order_ids:
             continue
-        if created_after and created < created_after or created_before and created > created_before:
+        if (created_after and created < created_after) or (created_before and created > created_before):
             continue
-        if updated_after and updated < updated_after or updated_before and updated > updated_before:
+        if (updated_after and updated < updated_after) or (updated_before and updated > updated_before):
             continue
         if statuses and order["status"] not in statuses:
             continue

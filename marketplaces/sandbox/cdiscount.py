@@ -219,7 +219,7 @@ def list_orders(world, account, request) -> Response:
     chosen = []
     for order in world.orders.get(account.key, {}).values():
         updated = order["updated_at"]
-        if bounds[0] and updated < bounds[0] or bounds[1] and updated > bounds[1]:
+        if (bounds[0] and updated < bounds[0]) or (bounds[1] and updated > bounds[1]):
             continue
         if statuses and order["status"] not in statuses:
             continue

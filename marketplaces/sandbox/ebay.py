@@ -35,10 +35,10 @@ __all__ = [
     "PLATFORM",
     "ROUTES",
     "authenticate",
-    "token_account",
     "error_response",
     "server_error",
     "throttled",
+    "token_account",
     "unauthorized",
 ]
 

@@ -32,10 +32,10 @@ __all__ = [
     "PLATFORM",
     "ROUTES",
     "authenticate",
-    "token_account",
     "error_response",
     "server_error",
     "throttled",
+    "token_account",
     "unauthorized",
 ]
 
@@ -134,13 +134,13 @@ def list_orders(world, account, request) -> Response:
     chosen = []
     for order in world.orders.get(account.key, {}).values():
         created, updated = order["created_at"], order["updated_at"]
-        if ids and order["id"] not in ids or states and order["status"] not in states:
+        if (ids and order["id"] not in ids) or (states and order["status"] not in states):
             continue
         if channels and order["channel"][0] not in channels:
             continue
-        if start and created < start or end and created > end:
+        if (start and created < start) or (end and created > end):
             continue
-        if start_update and updated < start_update or end_update and updated > end_update:
+        if (start_update and updated < start_update) or (end_update and updated > end_update):
             continue
         chosen.append(order)
     chosen.sort(key=lambda o: (o["created_at"], o["id"]), reverse=request.arg("order") == "desc")

@@ -39,11 +39,11 @@ def stock_import(world, account, request) -> Response:
     for row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        sku, quantity = (row + ["", ""])[:2]
+        sku, quantity = ([*row, "", ""])[:2]
         if sku not in BY_SKU:
-            errors.append(row + [f"The offer with sku {sku} does not exist"])
+            errors.append([*row, f"The offer with sku {sku} does not exist"])
         elif not quantity.strip().isdigit():
-            errors.append(row + ["The quantity must be a positive integer"])
+            errors.append([*row, "The quantity must be a positive integer"])
         else:
             world.publish_stock(account.key, sku, int(quantity), "STO01")
             ok += 1

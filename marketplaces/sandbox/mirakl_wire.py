@@ -291,7 +291,7 @@ def render_order_or12(order: dict) -> dict:
         for key in ("billing_address", "civility", "customer_id", "firstname", "lastname", "shipping_address")
     }
     lines = []
-    for line, stored in zip(full["order_lines"], order["lines"]):
+    for line, stored in zip(full["order_lines"], order["lines"], strict=True):
         entry = {key: line[key] for key in OR12_LINE_KEYS}
         entry["debited_date"] = order.get("debited_at")
         entry["shipped_date"] = order.get("shipped_at") if stored["quantity_shipped"] else None

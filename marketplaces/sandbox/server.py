@@ -210,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.open_connections.discard(self.connection)
         super().finish()
 
-    def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
+    def log_message(self, format, *args):  # the stdlib's signature
         logger.debug("%s " + format, self.client_address[0], *args)
 
     def date_time_string(self, timestamp=None):
@@ -338,7 +338,7 @@ class SandboxServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         if self.world.state_path:
             self.world.load(self.world.state_path)
         if self.demo:

@@ -11,8 +11,8 @@ The lead wires this into the global conftest as a fixture.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .client import SandboxAdmin
 from .server import SandboxServer

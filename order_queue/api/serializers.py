@@ -6,8 +6,8 @@ from rest_framework import serializers
 from marketplaces.models import Platform
 from oms.api.fields import StrictCharField
 from oms.errors import InvalidInput
-from orders import capability_checks, events
 from order_queue import selectors
+from orders import capability_checks, events
 from orders.models import Order, OrderEvent, OrderLine
 
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.factories import PASSWORD
+from tests.rules.conftest import mirakl  # noqa: F401  (the Mirakl account fixture, for test_rules.py)
 
 CHROMIUM = os.environ.get("OMS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

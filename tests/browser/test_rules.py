@@ -4,7 +4,7 @@ import pytest
 
 from rules import actions
 from rules.models import Rule, RuleDecision
-from tests.rules.conftest import mirakl, order_with, put_in_stock  # noqa: F401  (mirakl is a fixture)
+from tests.rules.conftest import order_with, put_in_stock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

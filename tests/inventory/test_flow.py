@@ -6,8 +6,8 @@ from demo import stock as demo_stock
 from inventory import actions
 from inventory.models import ChannelRule, OrderAllocation, Product, StockLevel, Warehouse
 from marketplaces import polling
-from oms import outbox
 from marketplaces.sandbox.catalogue import CATALOGUE
+from oms import outbox
 from orders import actions as order_actions
 from orders.actions import Actor
 from orders.models import Order

@@ -16,12 +16,11 @@ from django.urls import reverse
 from inventory.models import Reservation, StockLevel, Warehouse
 from marketplaces import polling
 from marketplaces.sandbox.catalogue import CATALOGUE
+from oms import outbox
 from oms.errors import InvalidInput, NotSupportedByPlatform
 from order_queue.api.serializers import ShipSerializer
 from order_queue.forms import ShipForm
-from orders import actions, carriers, platforms
-from oms import outbox
-from orders import events, pushes
+from orders import actions, carriers, events, platforms, pushes
 from orders.models import Order, OrderEvent
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.inventory.conftest import put_stock

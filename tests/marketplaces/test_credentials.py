@@ -48,7 +48,7 @@ def test_rotation_re_encrypts_with_the_newest_key(monkeypatch):
     assert MarketplaceAccount.objects.get(pk=account.pk).credentials == SECRET
     monkeypatch.setattr(settings, "OMS_CREDENTIALS_KEYS", [old])
     with pytest.raises(credentials.CredentialsUnreadable):
-        MarketplaceAccount.objects.get(pk=account.pk).credentials
+        _ = MarketplaceAccount.objects.get(pk=account.pk).credentials
 
 
 @pytest.mark.django_db

@@ -10,8 +10,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 import yaml
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.management import call_command
 from openapi_spec_validator import validate

@@ -14,9 +14,9 @@ from django.db.models import Sum
 from inventory import actions as stock_actions
 from inventory.models import Reservation, StockLevel
 from marketplaces import polling
+from marketplaces.sandbox.catalogue import CATALOGUE
 from oms import outbox
 from order_queue import bulk
-from marketplaces.sandbox.catalogue import CATALOGUE
 from orders import actions
 from orders.models import BulkJob, BulkJobItem, Order
 from tests.inventory.conftest import lyon, put_stock  # noqa: F401
@@ -122,8 +122,8 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         failures.update({f"round {round_number}: bulk item {i.order_id}": i.message for i in failed_items})
 
         expected = {to_accept: "accepted", to_cancel: "cancelled", to_ship: "shipped"}
-        expected.update({order: "accepted" for order in in_bulk[:2]})
-        expected.update({order: "cancelled" for order in in_bulk[2:]})
+        expected.update(dict.fromkeys(in_bulk[:2], "accepted"))
+        expected.update(dict.fromkeys(in_bulk[2:], "cancelled"))
         states = dict(Order.objects.filter(pk__in=[o.pk for o in expected]).values_list("pk", "status"))
         assert {o.pk: s for o, s in expected.items()} == states or failures, f"round {round_number}: {states}"
     rounds_failed = len({where.split(":")[0] for where in failures})

@@ -4,14 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-
-from orders.canonical import AddressData
 from django.urls import reverse
 from django.utils import timezone
 
 from order_queue.filters import OrderFilter
 from orders import triage
 from orders.actions import Actor
+from orders.canonical import AddressData
 from orders.models import Order
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order

@@ -16,7 +16,7 @@ from marketplaces.connectors.ebay import map_order as map_ebay_order
 from orders import events
 from orders.actions import IngestOutcome, ingest_order
 from orders.canonical import TaxMode
-from orders.models import MarketplaceAdjustment, Order, OrderEvent
+from orders.models import MarketplaceAdjustment, Order
 from tests.factories import MarketplaceAccountFactory
 
 from .conftest import load_wire_payload

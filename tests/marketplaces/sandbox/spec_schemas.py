@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ _TYPES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spec(relative: str) -> dict:
     """A spec file under shared/specs; fails (never skips) when the folder is missing."""
     if not SPECS.is_dir():
@@ -70,7 +70,7 @@ def problems(instance, node: dict, spec: dict, path: str = "$") -> list[str]:
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
     kinds = [k for k in kinds if k != "null"]
     if kinds and not any(_TYPES[k](instance) for k in kinds):
-        return found + [f"{path}: {instance!r} is not {kind}"]
+        return [*found, f"{path}: {instance!r} is not {kind}"]
     if "enum" in node and instance not in node["enum"]:
         found.append(f"{path}: {instance!r} not in {node['enum']}")
     if isinstance(instance, dict):

@@ -4,7 +4,7 @@ import base64
 
 import requests
 
-from .support import amazon_token, ebay_token, new_account, cdiscount_session, cdiscount_token
+from .support import amazon_token, cdiscount_session, cdiscount_token, ebay_token, new_account
 
 LIST_AMAZON = "/amazon/orders/v0/orders?MarketplaceIds=A13V1IB3VIYZZH&CreatedAfter=2020-01-01T00:00:00Z"
 

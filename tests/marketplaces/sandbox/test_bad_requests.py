@@ -1,6 +1,8 @@
 """Malformed bodies get each platform's 400, never a 500 or a dropped connection."""
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
+import json
+
+from .support import amazon_session, cdiscount_session, ebay_session, mirakl_session, new_account, unlimited
 
 GARBAGE = (
     "not json",
@@ -63,7 +65,7 @@ def test_chunked_request_bodies_are_read_whole(sandbox):
     key, creds = new_account(sandbox, "mirakl")
     unlimited(sandbox, key)
     order = sandbox.admin.generate_orders(key, 1, lines=1)[0]
-    body = ('{"order_lines": [{"id": "%s", "accepted": true}]}' % order["lines"][0]["id"]).encode()
+    body = json.dumps({"order_lines": [{"id": order["lines"][0]["id"], "accepted": True}]}).encode()
     session = mirakl_session(creds)
     answer = session.put(
         f"{sandbox.url}/mirakl/fnac/api/orders/{order['id']}/accept",

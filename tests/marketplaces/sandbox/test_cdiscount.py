@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .support import decoded, new_account, cdiscount_session, unlimited
+from .support import cdiscount_session, decoded, new_account, unlimited
 
 
 def _setup(sandbox, **options):

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .support import mirakl_session, new_account, cdiscount_session, unlimited
+from .support import cdiscount_session, mirakl_session, new_account, unlimited
 
 
 def test_parallel_accepts_of_one_order_apply_once(sandbox):

@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
+from .support import amazon_session, cdiscount_session, ebay_session, mirakl_session, new_account, unlimited
 
 
 @pytest.mark.parametrize("status, code", [(500, "InternalFailure"), (503, "ServiceUnavailable")])

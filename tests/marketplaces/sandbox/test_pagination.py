@@ -1,6 +1,6 @@
 """Every platform's pagination returns each order exactly once across pages."""
 
-from .support import amazon_session, decoded, ebay_session, mirakl_session, new_account, cdiscount_session, unlimited
+from .support import amazon_session, cdiscount_session, decoded, ebay_session, mirakl_session, new_account, unlimited
 
 ORDERS = 23
 

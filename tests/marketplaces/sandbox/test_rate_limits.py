@@ -2,7 +2,7 @@
 
 import requests
 
-from .support import amazon_session, ebay_session, mirakl_session, new_account, cdiscount_session
+from .support import amazon_session, cdiscount_session, ebay_session, mirakl_session, new_account
 
 
 def test_amazon_get_orders_burst_of_20_then_quota_exceeded(sandbox):
