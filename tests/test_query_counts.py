@@ -49,33 +49,34 @@ class Screen:
 
 
 # Every page first reads the session, the user, the user's and its groups' permissions (4);
-# every API call the token with its user and the two permission sets (3). The comments say the rest.
+# every API call the token with its user and the two permission sets (3). Screens that show orders, stock
+# movements or accounts also read the user's account scope (1: oms.access). The comments say the rest.
 SCREENS = [
     # + page count, saved views, latest change (the views' counts are cached until it moves), assignable
     # users, accounts (the filter's choices, a named cursor), the page, its lines, its rule decisions
-    Screen("queue page", "operator", "orders:list", 12),
+    Screen("queue page", "operator", "orders:list", 13),
     # + page count, the page, its lines, its rule decisions
-    Screen("queue HTMX table", "operator", "orders:list", 8, htmx=True),
+    Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor)
-    Screen("order detail", "operator", "orders:detail", 10, detail=True),
+    Screen("order detail", "operator", "orders:detail", 11, detail=True),
     # + the page, its lines, its rule decisions
-    Screen("API order list", "viewer_api", "orders/", 6, params={"page_size": 50}, api=True),
+    Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed
     Screen("stock list", "viewer", "inventory:products", 8),
     Screen("stock HTMX table", "viewer", "inventory:products", 8, htmx=True),
     # + warehouses, the page, its levels
     Screen("stock API", "viewer_api", "stock/", 6, params={"page_size": 50}, api=True),
     # + the page
-    Screen("stock movements API", "viewer_api", "stock-movements/", 4, params={"page_size": 50}, api=True),
+    Screen("stock movements API", "viewer_api", "stock-movements/", 5, params={"page_size": 50}, api=True),
     # + the rules, their accounts
     Screen("rules list", "admin_user", "rules:list", 6),
     Screen("rules API", "admin_api", "rules/", 5, api=True),
     # + count, the page
-    Screen("rule decisions", "admin_user", "rules:decisions", 6),
+    Screen("rule decisions", "admin_user", "rules:decisions", 7),
     # + account names, destinations (the filter's choices), count, the page, its orders
     Screen("outbox page", "admin_user", "marketplaces:outbox", 9, params={"status": "all"}),
     # + the accounts (calls against limits come from Redis)
-    Screen("marketplaces page", "admin_user", "marketplaces:accounts", 5),
+    Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
 ]
