@@ -20,7 +20,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 HIDDEN = "(hidden)"
 
@@ -70,11 +70,11 @@ class FieldChange:
 
 
 ACTION_LABELS = {
-    LogEntry.Action.CREATE: _("created"),
-    LogEntry.Action.UPDATE: _("changed"),
-    LogEntry.Action.DELETE: _("deleted"),
+    LogEntry.Action.CREATE: pgettext_lazy("audit", "created"),
+    LogEntry.Action.UPDATE: pgettext_lazy("audit", "changed"),
+    LogEntry.Action.DELETE: pgettext_lazy("audit", "deleted"),
 }
-M2M_OPERATIONS = {"add": _("added"), "delete": _("removed")}
+M2M_OPERATIONS = {"add": pgettext_lazy("audit", "added"), "delete": pgettext_lazy("audit", "removed")}
 
 
 def recent_changes():

