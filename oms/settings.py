@@ -236,8 +236,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # script, no eval. Templates keep their JavaScript in static/js/ (events bound there, never in
 # on…= attributes) and their styles in static/css/. htmx is told not to inject its indicator
 # <style> and not to eval (the htmx-config meta of base.html). Images allow data: URIs, which the
-# Swagger UI stylesheet uses for its icons.
-CONTENT_SECURITY_POLICY = {
+# Swagger UI stylesheet uses for its icons. With DEBUG on the same policy is report-only, so that
+# Django's debug pages (inline scripts and styles) still work and violations show in the console.
+_CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -251,6 +252,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+if DEBUG:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _CONTENT_SECURITY_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CONTENT_SECURITY_POLICY
 
 # REST API --------------------------------------------------------------------------
 
