@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
 
 # The audit trail (django-auditlog): apps choose what they track with oms.audit.track().
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures are loads, not changes
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True  # "Fnac-Darty", not "3": readable after a deletion too
 
 # Logging: never log request bodies or headers (credentials travel in them). ------
 

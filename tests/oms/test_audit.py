@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from inventory.models import ChannelRule
 from marketplaces.models import MarketplaceAccount
 from oms import roles
 from rules.models import Rule
@@ -108,3 +109,16 @@ def test_only_admins_read_the_audit_trail(client, operator, viewer, admin_user):
         assert client.get("/audit/").status_code == 403
     client.force_login(admin_user)
     assert client.get("/audit/").status_code == 200
+
+
+def test_a_channel_stock_rule_change_names_the_account_not_its_id(client, admin_user, account):
+    rule = ChannelRule.objects.create(account=account, buffer=0)
+    rule.buffer = 2
+    rule.save()
+    created, changed = entries_for(rule)
+    assert created.changes_dict["account"] == ["None", "Fnac-Darty"]
+    assert changed.changes_dict == {"buffer": ["0", "2"]}
+    client.force_login(admin_user)
+    page = client.get("/audit/").content.decode()
+    assert "Buffer</strong> 0 → 2" in page
+    assert "Channel stock rule" in page
