@@ -8,10 +8,13 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory import actions
+        from inventory.models import ChannelRule
+        from oms import audit
         from oms.access import resources
         from orders import signals
 
         resources.declare("stock", label=_("Stock"))
+        audit.track(ChannelRule, m2m_fields=["warehouses"])
 
         # Inside the order's transaction: a reservation commits with the order, or neither does.
         signals.orders_received.connect(actions.on_orders_received, dispatch_uid="inventory.reserve")

