@@ -21,7 +21,7 @@ if "demo" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS.append("demo")  # noqa: F405
 # The suite and the schemathesis runs make many calls as one user: rates no test trips unless it
 # lowers them itself (tests/oms/test_throttling.py).
-REST_FRAMEWORK = {  # noqa: F405
+REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"user": "100000/minute", "anon": "100000/minute", "bad_credentials": "100000/minute"},
 }
