@@ -201,6 +201,8 @@ class HttpClient:
         if response.status_code >= 400:
             raise self._http_error(response, idempotent)
         body = None
+        if response.headers.get("Content-Type", "").startswith("text/csv"):
+            return HttpResponse(response.status_code, response.headers, None, response.text)  # a report file (Mirakl STO03)
         if response.content.strip():
             try:
                 body = loads_json(response.text)
