@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from inventory import actions, selectors
@@ -271,3 +272,31 @@ def test_a_throttled_push_is_deferred_and_sent_again(sandbox, sandbox_account, l
     publication.refresh_from_db()
     assert (publication.outcome, publication.published_quantity) == ("accepted", 4)
     assert sandbox.admin.stock(key)["stock"][sku]["quantity"] == 4
+
+
+@pytest.mark.django_db
+def test_a_sku_the_report_rejected_shows_as_not_published_with_the_reason(
+    sandbox, sandbox_account, lyon, client, viewer, viewer_api
+):
+    account, key = sandbox_account("mirakl", name="Fnac shop")
+    refused, taken = CATALOGUE[9].sku, CATALOGUE[10].sku
+    sandbox.admin.set_stock_rejections(key, {refused: "Offer price out of the allowed range"})
+    put_stock(refused, 4, lyon)
+    put_stock(taken, 6, lyon)
+    actions.queue_stock_pushes()
+    assert outbox.drain() == {"sent": 2}  # STO01, then STO02 + STO03
+
+    rows = {row["sku"]: row for row in viewer_api.get("/api/v1/stock/").json()["results"]}
+    ((rejected,), (published,)) = rows[refused]["channels"], rows[taken]["channels"]
+    assert (rejected["account"], rejected["state"], rejected["reason"]) == (account.pk, "rejected", "Offer price out of the allowed range")
+    assert (published["state"], published["reason"], published["published_quantity"]) == ("published", "", 6)
+    # Written like the API's other instants (the same zone), though it comes from a JSON aggregate.
+    assert published["published_at"][-6:] == rows[taken]["levels"][0]["updated_at"][-6:]
+
+    client.force_login(viewer)
+    listing = client.get(reverse("inventory:products")).content.decode()
+    assert "Not published on Fnac shop" in listing and "Offer price out of the allowed range" in listing
+    assert listing.count("Not published on") == 1
+    page = client.get(reverse("inventory:product", args=[product(refused).pk])).content.decode()
+    assert "Not published" in page and "Offer price out of the allowed range" in page
+    assert "Not published" not in client.get(reverse("inventory:product", args=[product(taken).pk])).content.decode()
