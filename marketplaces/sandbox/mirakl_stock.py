@@ -109,4 +109,4 @@ def stock_import_errors(world, account, request, import_id: str) -> Response:
     # the error reason"; then the imported line. The two header names are (unverified).
     writer.writerow(["line-number", "error-message", *record["header"]])
     writer.writerows(record["errors"])
-    return Response(200, out.getvalue().encode("utf-8"), content_type="text/csv")
+    return Response(200, out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
