@@ -7,8 +7,10 @@ import time
 
 import django
 from django.conf import settings
+from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 
+from marketplaces.ratelimit import redis_client
 from oms.celery import app as celery_app  # also points DJANGO_SETTINGS_MODULE at oms.settings
 
 # Each module has run(quick=...) and prints its figures with benchmarks.support.report.
@@ -31,15 +33,26 @@ def main() -> int:
     settings.CACHES["default"]["KEY_PREFIX"] = "oms-bench"
     settings.CELERY_TASK_DEFAULT_QUEUE = "oms-bench"
     celery_app.conf.task_default_queue = "oms-bench"
+    _forget_earlier_runs()
     databases = setup_databases(verbosity=0, interactive=False, keepdb=False)
     started = time.perf_counter()
     try:
         for name in arguments.only or BENCHMARKS:
             importlib.import_module(f"benchmarks.{name}").run(quick=arguments.quick)
     finally:
+        connections.close_all()
         teardown_databases(databases, verbosity=0)
+        _forget_earlier_runs()
     print(f"benchmarks done in {time.perf_counter() - started:.0f} s", flush=True)
     return 0
+
+
+def _forget_earlier_runs() -> None:
+    """A run starts and ends with no bench tasks queued and no bench rate-limit buckets or tokens in Redis."""
+    client = redis_client()
+    client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+    for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000):
+        client.delete(key)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,12 @@ from django.db import connection
 from django.db.models import F
 
 from benchmarks.support import (
+    beat_schedule,
     celery,
     child_env,
     cpu_seconds,
     free_port,
+    own_accounts,
     p95,
     processes,
     report,
@@ -61,11 +63,6 @@ def _healthy(admin: SandboxAdmin) -> bool:
         return bool(admin.health())
     except Exception:
         return False
-
-
-def _only(accounts: list[MarketplaceAccount]) -> None:
-    """Each figure is measured on its own accounts: the earlier ones stop being polled."""
-    MarketplaceAccount.objects.exclude(pk__in=[account.pk for account in accounts]).update(enabled=False)
 
 
 def _generate(admin: SandboxAdmin, key: str, count: int, **options) -> None:
@@ -117,8 +114,7 @@ def ingest_throughput(admin: SandboxAdmin, *, orders_per_account: int) -> None:
         _generate(admin, key, orders_per_account, lines=2, **status)
         accounts.append(account)
     expected = orders_per_account * len(accounts)
-    _only(accounts)
-    with processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
+    with own_accounts(accounts), processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
         time.sleep(3)  # let the worker boot before the clock starts
         cpu_before = cpu_seconds(worker.pid)
         elapsed = _ingest(admin, accounts, expected, timeout=1800)
@@ -133,9 +129,8 @@ def worker_memory(admin: SandboxAdmin, *, orders: int) -> None:
     admin.set_rate_scale(float(UNLIMITED))
     account, key = connect_sandbox_account(admin, "mirakl", settings={"page_size": 100})
     _generate(admin, key, orders, lines=2)
-    _only([account])
     peak = {"tree": 0}
-    with processes(celery("worker", "--concurrency=1"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
+    with own_accounts([account]), processes(celery("worker", "--concurrency=1"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
 
         def sample():
             peak["tree"] = max(peak["tree"], rss_bytes(worker.pid))
@@ -149,8 +144,7 @@ def outbox_lag(admin: SandboxAdmin, *, orders: int) -> None:
     admin.set_rate_scale(1)  # the platforms' real limits
     account, key = connect_sandbox_account(admin, "mirakl", poll_interval_seconds=3600)
     _generate(admin, key, orders, status="WAITING_ACCEPTANCE")
-    _only([account])
-    with processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)):
+    with own_accounts([account]), processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)):
         _ingest(admin, [account], orders, timeout=600)
         actor = actions.Actor.system("bench")
         for order in Order.objects.filter(account=account):
@@ -172,9 +166,12 @@ def marketplace_to_queue_lag(admin: SandboxAdmin, *, seconds: int) -> None:
     for platform in ("amazon", "ebay", "mirakl", "cdiscount"):
         account, key = connect_sandbox_account(admin, platform)
         accounts[key] = account
-    _only(list(accounts.values()))
     window_start = dt.datetime.now(dt.UTC)
-    with processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", "/tmp/oms-bench-beat"), env=child_env()):
+    with (
+        own_accounts(list(accounts.values())),
+        beat_schedule() as schedule,
+        processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", schedule), env=child_env()),
+    ):
         for key in accounts:
             admin.set_generation(key, interval_seconds=8)
         time.sleep(seconds)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.support import celery, child_env, p95, processes, report, wait_for
+from benchmarks.support import celery, child_env, own_accounts, p95, processes, report, wait_for
 from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.catalogue import CATALOGUE
@@ -34,12 +34,13 @@ PAGE = 200
 
 def run(*, quick: bool = False) -> None:
     account = MarketplaceAccount.objects.create(platform="mirakl", name="Rules bench")
-    _stock_everything()
-    order_ids = _pending_orders(account, count=2_000 if quick else 20_000)  # before any rule: nothing queued
-    _rules()
-    apply_throughput(order_ids)
-    dry_run_time()
-    new_order_to_decision_lag(account, orders=30 if quick else 200)
+    with own_accounts([account]):
+        _stock_everything()
+        order_ids = _pending_orders(account, count=2_000 if quick else 20_000)  # before any rule: nothing queued
+        _rules()
+        apply_throughput(order_ids)
+        dry_run_time()
+        new_order_to_decision_lag(account, orders=30 if quick else 200)
 
 
 def _queued() -> int:

@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +23,10 @@ from urllib.parse import quote
 import psutil
 from django.conf import settings
 from django.db import connection
+
+from marketplaces.models import MarketplaceAccount
+from oms.outbox import OutboxMessage
+from orders import pushes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,6 +94,39 @@ def processes(*commands: list[str], env: dict[str, str] | None = None):
 
 def celery(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "oms.celery", *arguments, "--loglevel=WARNING"]
+
+
+@contextlib.contextmanager
+def beat_schedule():
+    """A schedule file of this phase's own beat, in a directory removed afterwards (never a fixed path)."""
+    with tempfile.TemporaryDirectory(prefix="oms-bench-beat-") as directory:
+        yield str(Path(directory) / "schedule")
+
+
+@contextlib.contextmanager
+def own_accounts(accounts):
+    """Polls and pushes of a phase reach only its own accounts, and stop with it.
+
+    Every other account is disabled while the phase runs (an earlier phase's accounts, or the
+    credential-less ones of the orders benchmark, are not polled by this phase's beat); when it
+    ends, its accounts are disabled too and whatever it left unsent in the outbox is discarded,
+    so that a later phase's worker does not push to a sandbox that has stopped.
+    """
+    ids = [account.pk for account in accounts]
+    MarketplaceAccount.objects.exclude(pk__in=ids).update(enabled=False)
+    try:
+        yield
+    finally:
+        retire(ids)
+
+
+def retire(account_ids) -> None:
+    """Disable these accounts and discard their unsent outbox messages."""
+    MarketplaceAccount.objects.filter(pk__in=account_ids).update(enabled=False)
+    OutboxMessage.objects.filter(
+        destination__in=[pushes.marketplace_destination(pk) for pk in account_ids],
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+    ).update(status=OutboxMessage.Status.DISCARDED)
 
 
 def sandbox_command(port: int, *arguments: str) -> list[str]:

@@ -573,8 +573,10 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
 CLOCK_MARGIN = dt.timedelta(seconds=1)
 
 
-# The outbox kind of a stock push (its sender is declared in marketplaces/outbox_kinds.py).
+# The outbox kinds of a stock push and of reading an asynchronous import's report (Mirakl STO02/STO03,
+# Cdiscount offer packages) that follows it; their senders are declared in marketplaces/outbox_kinds.py.
 STOCK_PUSH = "marketplace.stock"
+STOCK_REPORT = "marketplace.stock_report"
 
 # One stock push in flight per account: the next waits until it is answered (or given up),
 # so retries under a platform's rate limit never pile up behind each other.
@@ -682,9 +684,9 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
             row.needs_push = False
             if sku in changed:
                 row.queued_quantity, row.queued_at, row.message = changed[sku], now, message
-                row.outcome, row.error = ChannelPublication.Outcome.QUEUED, ""
+                row.outcome, row.error, row.report_id = ChannelPublication.Outcome.QUEUED, "", ""
         ChannelPublication.objects.bulk_update(
-            rows.values(), ["needs_push", "queued_quantity", "queued_at", "message", "outcome", "error"], batch_size=5000
+            rows.values(), ["needs_push", "queued_quantity", "queued_at", "message", "outcome", "error", "report_id"], batch_size=5000
         )
     return queued
 
@@ -694,26 +696,53 @@ def quantities_to_send(message: OutboxMessage) -> dict[str, int]:
     quantities = dict(message.payload.get("quantities", {}))
     done = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), sku__in=list(quantities)).filter(
         Q(message_id__isnull=False, message_id__gt=message.pk)
-        | Q(message_id=message.pk, outcome__in=[ChannelPublication.Outcome.ACCEPTED, ChannelPublication.Outcome.REJECTED])
+        | Q(message_id=message.pk, outcome__in=ANSWERED)
     )
     for sku in done.values_list("sku", flat=True):
         quantities.pop(sku, None)
     return quantities
 
 
+# A STOCK message's SKUs with these outcomes are not sent again by a retry of that message.
+ANSWERED = (ChannelPublication.Outcome.ACCEPTED, ChannelPublication.Outcome.REJECTED, ChannelPublication.Outcome.SUBMITTED)
+
+
 @transaction.atomic
 def record_stock_push(*, message: OutboxMessage, result) -> None:
-    """Write a push's per-SKU outcome on the publications it still owns (called by the outbox)."""
-    now = timezone.now()
+    """Write a push's per-SKU outcome on the publications it still owns (called by the outbox).
+
+    SKUs of an asynchronous import (`result.awaiting_report`) are submitted, not yet published:
+    a STOCK_REPORT message per import reads the platform's report and records each SKU's outcome.
+    """
+    _record_outcomes(message_id=message.pk, destination=message.destination, result=result)
     mine = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), message_id=message.pk)
+    if result.deferred:
+        mine.filter(sku__in=list(result.deferred)).update(outcome=ChannelPublication.Outcome.DEFERRED)
+    for submission_id, skus in result.awaiting_report.items():
+        mine.filter(sku__in=list(skus)).update(outcome=ChannelPublication.Outcome.SUBMITTED, report_id=submission_id, error="")
+        outbox.enqueue(
+            kind=STOCK_REPORT,
+            destination=message.destination,
+            payload={"stock_message_id": message.pk, "submission_id": submission_id, "skus": list(skus)},
+        )
+
+
+@transaction.atomic
+def record_stock_report(*, message: OutboxMessage, result) -> None:
+    """Write what an import's report says on the publications its STOCK message still owns (a SKU a
+    later push took over waits for that push's own answer). Deferred SKUs wait for the next reading."""
+    _record_outcomes(message_id=message.payload["stock_message_id"], destination=message.destination, result=result)
+
+
+def _record_outcomes(*, message_id: int, destination: str, result) -> None:
+    now = timezone.now()
+    mine = ChannelPublication.objects.filter(account_id=pushes.account_id_of(destination), message_id=message_id)
     if result.accepted:
         mine.filter(sku__in=list(result.accepted)).update(
             outcome=ChannelPublication.Outcome.ACCEPTED, published_quantity=F("queued_quantity"), published_at=now, error=""
         )
     for sku, reason in (result.rejected or {}).items():
         mine.filter(sku=sku).update(outcome=ChannelPublication.Outcome.REJECTED, error=str(reason)[:2000])
-    if result.deferred:
-        mine.filter(sku__in=list(result.deferred)).update(outcome=ChannelPublication.Outcome.DEFERRED)
 
 
 @transaction.atomic

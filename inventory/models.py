@@ -244,6 +244,7 @@ class ChannelPublication(models.Model):
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SUBMITTED = "submitted", _("Awaiting the platform's report")  # an asynchronous import, report not read yet
         ACCEPTED = "accepted", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
         DEFERRED = "deferred", _("Retrying")
@@ -256,6 +257,7 @@ class ChannelPublication(models.Model):
     message = models.ForeignKey("oms.OutboxMessage", on_delete=models.SET_NULL, null=True, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.QUEUED)
     error = models.TextField(_("error"), blank=True)
+    report_id = models.CharField(_("platform import"), max_length=100, blank=True, help_text="The platform's import or package id whose report answers for this SKU")
     published_quantity = models.IntegerField(_("published quantity"), null=True)
     published_at = models.DateTimeField(_("confirmed at"), null=True)
 

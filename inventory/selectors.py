@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import Exists, F, IntegerField, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from inventory.models import (
@@ -50,8 +51,42 @@ def _with_totals(queryset: QuerySet[Product]) -> QuerySet[Product]:
     ).annotate(available_total=F("on_hand_total") - F("reserved_total"))
 
 
+def _with_channels(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """`channels`: what each enabled account was told about the product's SKU and what it answered,
+    as a list of {account_id, account, platform, outcome, reason, published_quantity, published_at}."""
+    rows = (
+        ChannelPublication.objects.filter(sku=OuterRef("sku"), account__enabled=True)
+        .order_by()
+        .values("sku")
+        .annotate(
+            data=JSONBAgg(
+                JSONObject(
+                    account_id="account_id",
+                    account="account__name",
+                    platform="account__platform",
+                    outcome="outcome",
+                    reason="error",
+                    published_quantity="published_quantity",
+                    published_at="published_at",
+                ),
+                order_by=("account__name", "account_id"),
+            )
+        )
+        .values("data")
+    )
+    return queryset.annotate(channels=Coalesce(Subquery(rows), Value([], output_field=JSONField())))
+
+
+def publication_state(outcome: str) -> str:
+    """published (the platform confirmed the quantity), rejected (it refused the SKU), or pending."""
+    return PUBLICATION_STATES.get(outcome, "pending")
+
+
+PUBLICATION_STATES = {ChannelPublication.Outcome.ACCEPTED: "published", ChannelPublication.Outcome.REJECTED: "rejected"}
+
+
 def product_list() -> QuerySet[Product]:
-    return _with_totals(Product.objects.all()).order_by("sku")
+    return _with_channels(_with_totals(Product.objects.all())).order_by("sku")
 
 
 def low_stock(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -65,7 +100,7 @@ def product_detail() -> QuerySet[Product]:
 
 
 def stock_api_list() -> QuerySet[Product]:
-    return _with_totals(Product.objects.all()).prefetch_related(
+    return _with_channels(_with_totals(Product.objects.all())).prefetch_related(
         Prefetch("levels", queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse_id"))
     )
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from inventory.actions import STOCK_PUSH, quantities_to_send, record_stock_push
+from inventory.actions import STOCK_PUSH, STOCK_REPORT, quantities_to_send, record_stock_push, record_stock_report
 from marketplaces.clients import connector_for_account
 from marketplaces.connectors import CancelLine, Connector, RefundLine, ShipmentLine
 from marketplaces.connectors.errors import MarketplaceError, RateLimited, TransientError
@@ -116,9 +116,20 @@ def _stock(connector: Connector, message: OutboxMessage) -> None:
         raise outbox.RetryLater(f"stock deferred for {', '.join(result.deferred)}")
 
 
+def _stock_report(connector: Connector, message: OutboxMessage) -> None:
+    # The report of one asynchronous import its STOCK message sent; read again (with the outbox's
+    # backoff) while the platform is still working on it.
+    payload = message.payload
+    result = connector.read_stock_report(submission_id=payload["submission_id"], skus=tuple(payload["skus"]))
+    record_stock_report(message=message, result=result)
+    if result.deferred:
+        raise outbox.RetryLater(f"import {payload['submission_id']} not finished on the platform yet")
+
+
 outbox.declare(pushes.ACCEPT, label=_("Accept"), send=_sender(_accept))
 outbox.declare(pushes.REFUSE, label=_("Refuse"), send=_sender(_refuse))
 outbox.declare(pushes.CANCEL, label=_("Cancel"), send=_sender(_cancel))
 outbox.declare(pushes.SHIP, label=_("Ship"), send=_sender(_ship))
 outbox.declare(pushes.REFUND, label=_("Refund"), send=_sender(_refund))
 outbox.declare(STOCK_PUSH, label=_("Stock"), send=_sender(_stock))
+outbox.declare(STOCK_REPORT, label=_("Stock import report"), send=_sender(_stock_report))

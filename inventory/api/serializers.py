@@ -1,5 +1,9 @@
+from typing import Literal
+
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from inventory import selectors
 from inventory.models import Product, StockLevel, StockMovement
 from oms.api.fields import StrictCharField
 
@@ -13,16 +17,51 @@ class StockLevelSerializer(serializers.ModelSerializer):
         fields = ["warehouse", "on_hand", "reserved", "available", "updated_at"]
 
 
+class ChannelSerializer(serializers.Serializer):
+    """One enabled account's publication of the SKU (selectors._with_channels)."""
+
+    account = serializers.IntegerField(source="account_id", read_only=True)
+    account_name = serializers.CharField(source="account", read_only=True)
+    platform = serializers.CharField(read_only=True)
+    state = serializers.SerializerMethodField(
+        help_text="published: the platform confirmed the quantity; rejected: it refused the SKU (see reason); pending: not answered yet."
+    )
+    reason = serializers.CharField(read_only=True, help_text="The platform's reason for a rejection (or the last error).")
+    published_quantity = serializers.IntegerField(read_only=True, allow_null=True)
+    published_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_state(self, channel) -> Literal["published", "rejected", "pending"]:
+        return selectors.publication_state(channel["outcome"])
+
+    def to_representation(self, channel):
+        # JSON from PostgreSQL carries the instant as text: parsed, it is written like every other instant.
+        published_at = channel["published_at"] and parse_datetime(channel["published_at"])
+        return super().to_representation({**channel, "published_at": published_at})
+
+
 class ProductStockSerializer(serializers.ModelSerializer):
     on_hand = serializers.IntegerField(source="on_hand_total", read_only=True)
     reserved = serializers.IntegerField(source="reserved_total", read_only=True)
     available = serializers.IntegerField(source="available_total", read_only=True)
     low_stock = serializers.SerializerMethodField()
     levels = StockLevelSerializer(many=True, read_only=True)
+    channels = ChannelSerializer(many=True, read_only=True, help_text="Per enabled marketplace account: published or not, and why.")
 
     class Meta:
         model = Product
-        fields = ["id", "sku", "ean", "title", "on_hand", "reserved", "available", "low_stock_threshold", "low_stock", "levels"]
+        fields = [
+            "id",
+            "sku",
+            "ean",
+            "title",
+            "on_hand",
+            "reserved",
+            "available",
+            "low_stock_threshold",
+            "low_stock",
+            "levels",
+            "channels",
+        ]
 
     def get_low_stock(self, product) -> bool:
         return product.low_stock_threshold > 0 and product.available_total <= product.low_stock_threshold

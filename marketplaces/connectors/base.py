@@ -20,6 +20,7 @@ import requests
 
 from orders.canonical import OrderData
 
+from .errors import UnsupportedAction
 from .http import BACKOFF_SECONDS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, RETRIES_FOR_SAFE_CALLS
 from .tokens import PROCESS_TOKEN_STORE, TokenStore
 
@@ -137,16 +138,20 @@ def refund_already_applied(
 class StockPushResult:
     """Per-SKU outcome of a stock push.
 
-    `accepted`: the platform took the quantity (or queued it: see `submission_ids`).
+    `accepted`: the platform took the quantity (Amazon: see `submission_ids`).
     `rejected`: SKU -> the platform's reason; sending it again will not help.
     `deferred`: not sent or not confirmed because of throttling or a transient
     error; push them again later.
+    `awaiting_report`: submission id -> its SKUs, for an asynchronous import (Mirakl
+    STO01, Cdiscount offer packages) whose per-SKU outcome the platform reports later:
+    `read_stock_report` reads it.
     """
 
     accepted: tuple[str, ...] = ()
     rejected: Mapping[str, str] = field(default_factory=dict)
     deferred: tuple[str, ...] = ()
     submission_ids: tuple[str, ...] = ()
+    awaiting_report: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Connector(Protocol):
@@ -202,6 +207,11 @@ class Connector(Protocol):
 
     def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult: ...
 
+    def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
+        """The outcome of the SKUs of one asynchronous import (`awaiting_report`): accepted and
+        rejected with the platform's reason, or all deferred while the platform is still working."""
+        ...
+
 
 class ConnectorBase:
     """Shared construction: one Session, the token store, timeouts read from settings."""
@@ -240,6 +250,10 @@ class ConnectorBase:
         identity = f"{self.account.auth_url}|{self.account.credentials.get('client_id', '')}"
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
         return f"{self.platform}:{self.account.account_key}:{digest}"
+
+    def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
+        """Platforms whose stock calls answer per SKU at once (Amazon, eBay) have no report to read."""
+        raise UnsupportedAction(f"{self.platform} answers stock pushes at once: no import report", platform=self.platform)
 
     def page_size(self, default: int, maximum: int) -> int:
         size = int(self.account.settings.get("page_size", default))

@@ -440,11 +440,13 @@ class CdiscountConnector(ConnectorBase):
         return RefundResult(refund_ids=(str(refund_id),) if refund_id else ())
 
     def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult:
-        """Offer packages of type Update, up to 1000 offers each (absolute stock: safe to resend)."""
-        accepted: list[str] = []
+        """Offer packages of type Update, up to 1000 offers each (absolute stock: safe to resend).
+
+        Octopia integrates a package later: its offers await the package's report (`read_stock_report`).
+        """
+        awaiting: dict[str, tuple[str, ...]] = {}
         rejected: dict[str, str] = {}
         deferred: list[str] = []
-        packages: list[str] = []
         skus = list(quantities)
         for start in range(0, len(skus), wire.MAX_OFFERS_PER_PACKAGE):
             batch = skus[start : start + wire.MAX_OFFERS_PER_PACKAGE]
@@ -468,8 +470,28 @@ class CdiscountConnector(ConnectorBase):
             except RejectedByMarketplace as exc:
                 rejected.update(dict.fromkeys(batch, exc.message))
                 continue
-            accepted.extend(batch)
             package_id = response.body.get("packageId") if isinstance(response.body, dict) else None
-            if package_id:
-                packages.append(str(package_id))
-        return StockPushResult(tuple(accepted), rejected, tuple(deferred), tuple(packages))
+            if not package_id:
+                deferred.extend(batch)  # a package we cannot follow is sent again
+                continue
+            awaiting[str(package_id)] = tuple(batch)
+        return StockPushResult(rejected=rejected, deferred=tuple(deferred), awaiting_report=awaiting)
+
+    def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
+        """The offer package's status and its per-offer errors (unverified: see cdiscount_format)."""
+        package = self.http.request(
+            "GET", wire.OFFER_PACKAGE_PATH.format(package_id=requests.utils.quote(submission_id, safe="")), operation="getOfferPackage"
+        ).body
+        package = package if isinstance(package, Mapping) else {}
+        status = str(package.get("status", ""))
+        errors = {
+            str(error.get("sellerProductId")): str(error.get("message") or "refused")
+            for error in package.get("errors") or []
+            if isinstance(error, Mapping)
+        }
+        if status == wire.OFFER_PACKAGE_FAILED:
+            return StockPushResult(rejected={sku: errors.get(sku, f"offer package {submission_id} failed") for sku in skus})
+        if status != wire.OFFER_PACKAGE_INTEGRATED:
+            return StockPushResult(deferred=skus)
+        rejected = {sku: errors[sku] for sku in skus if sku in errors}
+        return StockPushResult(accepted=tuple(sku for sku in skus if sku not in rejected), rejected=rejected)

@@ -19,6 +19,7 @@ SHIPMENTS_PATH = "/seller/v2/orders/{order_id}/shipments"
 CANCEL_PATH = "/seller/v2/orders/{order_id}/cancel"
 REFUNDS_PATH = "/seller/v2/orders/{order_id}/refunds"
 OFFER_PACKAGES_PATH = "/seller/v2/offer-packages"
+OFFER_PACKAGE_PATH = "/seller/v2/offer-packages/{package_id}"  # the package's status and per-offer errors (unverified)
 CARRIERS_PATH = "/seller/v2/carriers"
 
 SELLER_ID_HEADER = "SellerId"
@@ -27,6 +28,10 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MAX_OFFERS_PER_PACKAGE = 1000
 OFFER_PACKAGE_TYPE = "Update"
+# An offer package's `status` once Octopia is done with it; any other status is still in progress.
+# `errors: [{sellerProductId, message}]` lists the offers it refused (all unverified: no spec stored).
+OFFER_PACKAGE_INTEGRATED = "Integrated"
+OFFER_PACKAGE_FAILED = "Failed"
 
 RATE_LIMITS: Mapping[str, tuple[float, int]] = {"per_operation": (10.0, 10)}
 

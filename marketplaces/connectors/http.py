@@ -201,6 +201,10 @@ class HttpClient:
         if response.status_code >= 400:
             raise self._http_error(response, idempotent)
         body = None
+        content_type = response.headers.get("Content-Type", "")
+        if content_type.startswith("text/csv"):  # a report file (Mirakl STO03): UTF-8 unless it says otherwise
+            text = response.text if "charset=" in content_type else response.content.decode("utf-8", "replace")
+            return HttpResponse(response.status_code, response.headers, None, text)
         if response.content.strip():
             try:
                 body = loads_json(response.text)

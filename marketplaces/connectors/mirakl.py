@@ -10,7 +10,9 @@ after a 4xx the connector reads the order (OR12) to tell "already done" from "re
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -75,12 +77,20 @@ REFUND_PATH = "/api/orders/refund"  # OR28
 CANCEL_ORDER_PATH = "/api/orders/{order_id}/cancel"  # OR29
 CANCEL_LINES_PATH = "/api/orders/cancel"  # OR30
 STOCK_IMPORT_PATH = "/api/offers/stock/imports"  # STO01
+STOCK_IMPORT_STATUS_PATH = "/api/offers/stock/imports/{import_id}/status"  # STO02
+STOCK_IMPORT_ERRORS_PATH = "/api/offers/stock/imports/{import_id}/error_report"  # STO03
+# STO02 `status`: WAITING and RUNNING are not finished; COMPLETE is, FAILED is the whole import refused.
+STOCK_IMPORT_UNFINISHED = ("WAITING", "RUNNING")
+STOCK_IMPORT_FAILED = "FAILED"
 CARRIERS_PATH = "/api/shipping/carriers"  # SH21
 
-# The spec's call frequencies (OR11 and STO01 at most once a minute per shop), from orders/platforms.py.
+# The spec's call frequencies (OR11 and STO01 at most once a minute per shop, from orders/platforms.py;
+# STO02 "once every 15 seconds", STO03 "once per minute").
 RATE_LIMITS: Mapping[str, tuple[float, int]] = {
     "OR11": (1 / platforms.CAPABILITIES[platforms.MIRAKL].min_poll_interval.total_seconds(), 1),
     "STO01": (1 / platforms.CAPABILITIES[platforms.MIRAKL].min_stock_push_interval.total_seconds(), 1),
+    "STO02": (1 / 15, 1),
+    "STO03": (1 / 60, 1),
 }
 
 # OR11 `max`/`offset`: default 10, max 100 (unverified: not in the spec, from Mirakl's
@@ -640,8 +650,8 @@ class MiraklConnector(ConnectorBase):
     def push_stock(self, *, quantities: Mapping[str, int]) -> StockPushResult:
         """STO01: every quantity in one CSV import (at most one import a minute).
 
-        The import is asynchronous: accepted SKUs are queued under the import id;
-        per-line errors come later in the STO03 error report.
+        The import is asynchronous: its SKUs await the import's report under the import id
+        (`read_stock_report`: STO02 status, then the STO03 error report).
         """
         skus = tuple(quantities)
         if not skus:
@@ -660,4 +670,38 @@ class MiraklConnector(ConnectorBase):
         except RejectedByMarketplace as exc:
             return StockPushResult(rejected=dict.fromkeys(skus, exc.message))
         import_id = response.body.get("import_id") if isinstance(response.body, dict) else None
-        return StockPushResult(accepted=skus, submission_ids=(str(import_id),) if import_id else ())
+        if not import_id:
+            return StockPushResult(deferred=skus)  # an import we cannot follow is sent again
+        return StockPushResult(awaiting_report={str(import_id): skus})
+
+    def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
+        """STO02, and STO03 when the import has an error report: each line in error is a rejected SKU.
+
+        STO03's file (spec: "The first column contains the line number in error. The second
+        column contains the error reason", the rest is the imported line) is read by the
+        `offer-sku` column of the STO01 header; the header names of the first two columns are
+        (unverified) and not relied on.
+        """
+        status = self.http.request(
+            "GET", STOCK_IMPORT_STATUS_PATH.format(import_id=requests.utils.quote(submission_id, safe="")), params=self._params(), operation="STO02"
+        ).body
+        status = status if isinstance(status, Mapping) else {}
+        state = str(status.get("status", ""))
+        if state in STOCK_IMPORT_UNFINISHED or not state:
+            return StockPushResult(deferred=skus)
+        if state == STOCK_IMPORT_FAILED:
+            return StockPushResult(rejected={sku: f"stock import {submission_id} failed on Mirakl" for sku in skus})
+        errors = self._stock_import_errors(submission_id) if status.get("has_error_report") else {}
+        rejected = {sku: errors[sku] for sku in skus if sku in errors}
+        return StockPushResult(accepted=tuple(sku for sku in skus if sku not in rejected), rejected=rejected)
+
+    def _stock_import_errors(self, import_id: str) -> dict[str, str]:
+        """STO03 as SKU -> reason."""
+        text = self.http.request(
+            "GET", STOCK_IMPORT_ERRORS_PATH.format(import_id=requests.utils.quote(import_id, safe="")), params=self._params(), operation="STO03"
+        ).text
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+        if not rows or "offer-sku" not in rows[0] or len(rows[0]) < 2:
+            raise TransientError(f"STO03 report of import {import_id} has no offer-sku column", platform=self.platform, body=text[:500])
+        sku_column = rows[0].index("offer-sku")
+        return {row[sku_column]: row[1] for row in rows[1:] if len(row) > max(sku_column, 1)}

@@ -133,6 +133,35 @@ def set_generation(server, request, body, key):
     return Response(200, account.public())
 
 
+@_route("PUT", "/accounts/{key}/stock-rejections")
+def set_stock_rejections(server, request, body, key):
+    """{"rejections": {"SKU": "reason"}}: the account's stock imports (Mirakl STO01, Cdiscount offer
+    packages) refuse these SKUs with that reason in their report; {} accepts everything again."""
+    account = _account(server, key)
+    rejections = body.get("rejections")
+    if not isinstance(rejections, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in rejections.items()):
+        raise AdminError(400, "rejections must map SKUs to non-empty reasons")
+    with server.world.lock:
+        account.stock_rejections = dict(rejections)
+    return Response(200, account.public())
+
+
+@_route("PUT", "/stock-imports/{submission_id}")
+def set_stock_import_status(server, request, body, submission_id):
+    """{"status": "RUNNING"}: what a Mirakl stock import (STO02) or a Cdiscount offer package reports
+    from now on, e.g. one the platform is still working on."""
+    status = body.get("status")
+    if not isinstance(status, str) or not status:
+        raise AdminError(400, "status is required")
+    with server.world.lock:
+        for kind in ("mirakl_imports", "cdiscount_packages"):
+            record = server.world.documents.get(kind, {}).get(submission_id)
+            if record is not None:
+                record["status"] = status
+                return Response(200, {"submission_id": submission_id, "status": status})
+    raise AdminError(404, f"unknown stock import {submission_id}")
+
+
 @_route("POST", "/accounts/{key}/orders")
 def generate_orders(server, request, body, key):
     """Options: count, lines, skus, quantity, status, prime, business, relay, afn,

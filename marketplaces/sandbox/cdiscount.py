@@ -434,7 +434,10 @@ def create_offer_package(world, account, request) -> Response:
             raise _bad("each offer needs a sellerProductId and an integer stock >= 0", f"offers[{position}]")
     errors = []
     for offer in offers:
-        if offer["sellerProductId"] in BY_SKU:
+        refusal = account.stock_rejections.get(offer["sellerProductId"])
+        if refusal:  # told to refuse it (admin stock-rejections)
+            errors.append({"sellerProductId": offer["sellerProductId"], "message": refusal})
+        elif offer["sellerProductId"] in BY_SKU:
             world.publish_stock(account.key, offer["sellerProductId"], offer["stock"], "offer-packages")
         else:
             errors.append({"sellerProductId": offer["sellerProductId"], "message": "Unknown product"})

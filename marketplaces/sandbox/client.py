@@ -54,6 +54,14 @@ class SandboxAdmin:
             {"interval_seconds": interval_seconds, "orders_per_minute": orders_per_minute},
         )
 
+    def set_stock_rejections(self, key: str, rejections: dict[str, str]) -> dict:
+        """SKU → reason: the account's stock imports report these SKUs as refused."""
+        return self._call("PUT", f"/accounts/{key}/stock-rejections", {"rejections": rejections})
+
+    def set_stock_import_status(self, submission_id: str, status: str) -> dict:
+        """What a Mirakl stock import or a Cdiscount offer package reports as its status from now on."""
+        return self._call("PUT", f"/stock-imports/{submission_id}", {"status": status})
+
     def expire_tokens(self, key: str) -> int:
         return self._call("POST", f"/accounts/{key}/expire-tokens")["expired"]
 

@@ -1,4 +1,7 @@
-"""Mirakl stock imports: STO01 (multipart CSV "offer-sku";"quantity";…), STO02 status, STO03 error report."""
+"""Mirakl stock imports: STO01 (multipart CSV "offer-sku";"quantity";…), STO02 status, STO03 error report.
+
+SKUs the account was told to refuse (admin `PUT /accounts/{key}/stock-rejections`) go to the error
+report with that reason, like unknown SKUs, and their stock is not published."""
 
 from __future__ import annotations
 
@@ -36,14 +39,16 @@ def stock_import(world, account, request) -> Response:
     if not rows or rows[0][:2] != list(STOCK_CSV_HEADER[:2]):
         raise ApiError(400, "VALIDATION_ERROR", 'The CSV header must start with "offer-sku";"quantity"')
     ok, errors = 0, []
-    for row in rows[1:]:
+    for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         sku, quantity = ([*row, "", ""])[:2]
-        if sku not in BY_SKU:
-            errors.append([*row, f"The offer with sku {sku} does not exist"])
+        if sku in account.stock_rejections:
+            errors.append([str(number), account.stock_rejections[sku], *row])
+        elif sku not in BY_SKU:
+            errors.append([str(number), f"The offer with sku {sku} does not exist", *row])
         elif not quantity.strip().isdigit():
-            errors.append([*row, "The quantity must be a positive integer"])
+            errors.append([str(number), "The quantity must be a positive integer", *row])
         else:
             world.publish_stock(account.key, sku, int(quantity), "STO01")
             ok += 1
@@ -100,6 +105,8 @@ def stock_import_errors(world, account, request, import_id: str) -> Response:
         raise ApiError(404, "", f"No error report for import {import_id}")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL)
-    writer.writerow(record["header"] + ["error-message"])
+    # Spec (STO03): "The first column contains the line number in error. The second column contains
+    # the error reason"; then the imported line. The two header names are (unverified).
+    writer.writerow(["line-number", "error-message", *record["header"]])
     writer.writerows(record["errors"])
-    return Response(200, out.getvalue().encode("utf-8"), content_type="text/csv")
+    return Response(200, out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")

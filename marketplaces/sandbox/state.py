@@ -49,6 +49,7 @@ class Account:
     next_generation_at: str | None = None  # ISO instant on the world clock
     rate_scale: float | None = None  # overrides the world's scale for this account
     rate_overrides: dict[str, list] = field(default_factory=dict)  # operation → [rate, burst]
+    stock_rejections: dict[str, str] = field(default_factory=dict)  # SKU → reason its stock imports give
 
     def public(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from inventory import actions, selectors
@@ -156,7 +157,8 @@ def test_pushes_reach_the_sandbox_marketplaces_over_http(sandbox, sandbox_accoun
     put_stock(second.sku, 1, lyon)
 
     actions.queue_stock_pushes()
-    assert outbox.drain() == {"sent": 1}
+    # Mirakl's STO01 and Cdiscount's offer packages are asynchronous: a second message reads their report.
+    assert outbox.drain() == {"sent": 2 if platform in ("mirakl", "cdiscount") else 1}
 
     published = sandbox.admin.stock(key)["stock"]
     assert {sku: published[sku]["quantity"] for sku in (first.sku, second.sku)} == {first.sku: 11, second.sku: 0}
@@ -178,6 +180,53 @@ def test_a_sku_the_marketplace_refuses_is_recorded_as_rejected(sandbox, sandbox_
     rejected = ChannelPublication.objects.get(account=account, sku="NOT-ON-EBAY")
     assert rejected.outcome == "rejected" and rejected.error
     assert ChannelPublication.objects.get(account=account, sku=CATALOGUE[0].sku).outcome == "accepted"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("platform", ["mirakl", "cdiscount"])
+def test_an_import_report_decides_published_or_rejected_per_sku(sandbox, sandbox_account, lyon, platform):
+    account, key = sandbox_account(platform)
+    refused, taken = CATALOGUE[4].sku, CATALOGUE[5].sku
+    sandbox.admin.set_stock_rejections(key, {refused: "Offer is inactive on the operator's catalogue"})
+    put_stock(refused, 3, lyon)
+    put_stock(taken, 8, lyon)
+    actions.queue_stock_pushes()
+
+    assert outbox.drain(rounds=1) == {"sent": 1}  # the import went in: accepted for processing, not yet published
+    assert set(ChannelPublication.objects.filter(account=account).values_list("outcome", flat=True)) == {"submitted"}
+    report = OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk), kind=actions.STOCK_REPORT)
+    assert report.payload["submission_id"] == ChannelPublication.objects.get(account=account, sku=taken).report_id
+
+    assert outbox.drain() == {"sent": 1}  # the report read back
+    rejected = ChannelPublication.objects.get(account=account, sku=refused)
+    published = ChannelPublication.objects.get(account=account, sku=taken)
+    assert (rejected.outcome, rejected.error, rejected.published_quantity) == (
+        "rejected",
+        "Offer is inactive on the operator's catalogue",
+        None,
+    )
+    assert (published.outcome, published.error, published.published_quantity) == ("accepted", "", 8)
+    assert refused not in sandbox.admin.stock(key)["stock"]
+
+
+@pytest.mark.django_db
+def test_an_import_still_running_is_read_again_later(sandbox, sandbox_account, lyon):
+    account, key = sandbox_account("cdiscount")
+    sku = CATALOGUE[6].sku
+    put_stock(sku, 2, lyon)
+    actions.queue_stock_pushes()
+    assert outbox.drain(rounds=1) == {"sent": 1}
+    report = OutboxMessage.objects.get(kind=actions.STOCK_REPORT, destination=pushes.marketplace_destination(account.pk))
+    sandbox.admin.set_stock_import_status(report.payload["submission_id"], "Pending")
+
+    assert outbox.drain() == {"retry": 1}
+    assert ChannelPublication.objects.get(account=account, sku=sku).outcome == "submitted"
+
+    sandbox.admin.set_stock_import_status(report.payload["submission_id"], "Integrated")
+    OutboxMessage.objects.filter(pk=report.pk).update(next_attempt_at=timezone.now())
+    assert outbox.drain() == {"sent": 1}
+    publication = ChannelPublication.objects.get(account=account, sku=sku)
+    assert (publication.outcome, publication.published_quantity) == ("accepted", 2)
 
 
 @pytest.mark.django_db
@@ -209,7 +258,7 @@ def test_a_throttled_push_is_deferred_and_sent_again(sandbox, sandbox_account, l
     sandbox.admin.set_rate_scale(1, account=key)
     sandbox.admin.set_rate_limit(key, "STO01", 0.0001, 1)  # one import, then the next one hours away
     actions.queue_stock_pushes()
-    assert outbox.drain() == {"sent": 1}
+    assert outbox.drain() == {"sent": 2}  # the import and its report
     actions.adjust_stock(product_id=item.pk, warehouse_id=lyon.pk, change=-2, note="broken", actor=ACTOR)
     actions.queue_stock_pushes()
 
@@ -219,7 +268,35 @@ def test_a_throttled_push_is_deferred_and_sent_again(sandbox, sandbox_account, l
 
     sandbox.admin.set_rate_limit(key, "STO01", None)
     OutboxMessage.objects.filter(status="pending").update(next_attempt_at=timezone.now())
-    assert outbox.drain() == {"sent": 1}
+    assert outbox.drain() == {"sent": 2}
     publication.refresh_from_db()
     assert (publication.outcome, publication.published_quantity) == ("accepted", 4)
     assert sandbox.admin.stock(key)["stock"][sku]["quantity"] == 4
+
+
+@pytest.mark.django_db
+def test_a_sku_the_report_rejected_shows_as_not_published_with_the_reason(
+    sandbox, sandbox_account, lyon, client, viewer, viewer_api
+):
+    account, key = sandbox_account("mirakl", name="Fnac shop")
+    refused, taken = CATALOGUE[9].sku, CATALOGUE[10].sku
+    sandbox.admin.set_stock_rejections(key, {refused: "Offer price out of the allowed range"})
+    put_stock(refused, 4, lyon)
+    put_stock(taken, 6, lyon)
+    actions.queue_stock_pushes()
+    assert outbox.drain() == {"sent": 2}  # STO01, then STO02 + STO03
+
+    rows = {row["sku"]: row for row in viewer_api.get("/api/v1/stock/").json()["results"]}
+    ((rejected,), (published,)) = rows[refused]["channels"], rows[taken]["channels"]
+    assert (rejected["account"], rejected["state"], rejected["reason"]) == (account.pk, "rejected", "Offer price out of the allowed range")
+    assert (published["state"], published["reason"], published["published_quantity"]) == ("published", "", 6)
+    # Written like the API's other instants (the same zone), though it comes from a JSON aggregate.
+    assert published["published_at"][-6:] == rows[taken]["levels"][0]["updated_at"][-6:]
+
+    client.force_login(viewer)
+    listing = client.get(reverse("inventory:products")).content.decode()
+    assert "Not published on Fnac shop" in listing and "Offer price out of the allowed range" in listing
+    assert listing.count("Not published on") == 1
+    page = client.get(reverse("inventory:product", args=[product(refused).pk])).content.decode()
+    assert "Not published" in page and "Offer price out of the allowed range" in page
+    assert "Not published" not in client.get(reverse("inventory:product", args=[product(taken).pk])).content.decode()

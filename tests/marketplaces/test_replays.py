@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from inventory.actions import STOCK_PUSH, StockCount, queue_stock_pushes, set_stock
-from inventory.models import Product, Warehouse
+from inventory.models import ChannelPublication, Product, Warehouse
 from marketplaces import polling
 from marketplaces.sandbox.catalogue import CATALOGUE
 from oms import outbox
@@ -155,7 +155,9 @@ def test_a_stock_push_applied_then_failed_publishes_the_same_quantity(
     assert outbox.drain() == {"retry": 1}
     message = OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk), kind=STOCK_PUSH)
     retry_now(message)
-    assert outbox.drain() == {"sent": 1}
+    # Mirakl and Cdiscount import asynchronously: a second message reads the import's report.
+    assert outbox.drain() == {"sent": 2 if platform in ("mirakl", "cdiscount") else 1}
+    assert ChannelPublication.objects.get(account=account, sku=sku).outcome == ChannelPublication.Outcome.ACCEPTED
 
     stock = sandbox.admin.stock(key)
     assert stock["stock"][sku]["quantity"] == 7

@@ -15,6 +15,7 @@ import pytest
 
 from marketplaces.connectors import AccountConfig, RefundLine, ShipmentLine, connector_for
 from marketplaces.connectors.errors import TransientError
+from marketplaces.sandbox.catalogue import CATALOGUE
 from marketplaces.sandbox.testing import running_sandbox
 from orders.canonical import CanonicalStatus
 from orders.platforms import CAPABILITIES
@@ -217,6 +218,18 @@ def test_a_shipment_whose_answer_was_lost_is_not_created_twice(sandbox, platform
     assert len(actions_named(sandbox, key, order.marketplace_order_id, SHIP_ACTION[platform])) == 1
 
 
+@pytest.mark.parametrize("platform", ["mirakl", "cdiscount"])
+def test_an_import_report_names_the_refused_skus_and_their_reason(sandbox, platform):
+    key = f"it-stock-report-{platform}"
+    connector = make_account(sandbox, platform, key)
+    refused, taken = CATALOGUE[7].sku, CATALOGUE[8].sku
+    sandbox.admin.set_stock_rejections(key, {refused: "Prix hors plage autorisée"})
+    ((submission_id, skus),) = connector.push_stock(quantities={refused: 2, taken: 3}).awaiting_report.items()
+    report = connector.read_stock_report(submission_id=submission_id, skus=skus)
+    assert report.rejected == {refused: "Prix hors plage autorisée"} and report.accepted == (taken,)
+    assert set(sandbox.admin.stock(key)["stock"]) == {taken}
+
+
 @pytest.mark.parametrize("platform", ["amazon", "ebay", "mirakl", "cdiscount"])
 def test_stock_reaches_the_platform(sandbox, platform):
     key = f"it-stock-{platform}"
@@ -226,7 +239,11 @@ def test_stock_reaches_the_platform(sandbox, platform):
     skus = [line.sku for line in order.lines]
     assert generated[0]["id"] == order.marketplace_order_id
     result = connector.push_stock(quantities={skus[0]: 7, skus[1]: 0})
-    assert set(result.accepted) == set(skus) and not result.rejected and not result.deferred
+    # Mirakl and Cdiscount import asynchronously: the SKUs are confirmed by the import's report.
+    reports = [connector.read_stock_report(submission_id=i, skus=s) for i, s in result.awaiting_report.items()]
+    assert bool(reports) == (platform in ("mirakl", "cdiscount"))
+    accepted = set(result.accepted).union(*(report.accepted for report in reports))
+    assert accepted == set(skus) and not any(r.rejected or r.deferred for r in [result, *reports])
     published = sandbox.admin.stock(key)["stock"]
     assert published[skus[0]]["quantity"] == 7
     assert published[skus[1]]["quantity"] == 0

@@ -354,7 +354,7 @@ def test_refund_cancel_and_stock(server):
         "type": "Update",
         "offers": [{"sellerProductId": "SKU-KETTLE-17", "stock": 5}, {"sellerProductId": "SKU-TOASTER-2F", "stock": 0}],
     }
-    assert stock.accepted == ("SKU-KETTLE-17", "SKU-TOASTER-2F") and stock.submission_ids == ("PKG-1",)
+    assert stock.awaiting_report == {"PKG-1": ("SKU-KETTLE-17", "SKU-TOASTER-2F")} and stock.accepted == ()
 
 
 def test_partial_cancel_is_unsupported(server):

@@ -371,7 +371,32 @@ def test_push_stock_sends_one_multipart_csv(server):
         b'"offer-sku";"quantity";"warehouse-code";"update-delete"\n"ENC-BOSE-QC45";"7";"";"update"\n"CABLE-USBC-2M";"0";"";"update"'
         in call.body
     )
-    assert result.accepted == ("ENC-BOSE-QC45", "CABLE-USBC-2M") and result.submission_ids == ("8812",)
+    assert result.awaiting_report == {"8812": ("ENC-BOSE-QC45", "CABLE-USBC-2M")} and result.accepted == ()
+
+
+def test_stock_report_reads_the_status_then_the_error_report(server):
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/offers/stock/imports/8812/status",
+        body={"import_id": "8812", "status": "COMPLETE", "has_error_report": True, "lines_in_error": 1, "lines_in_success": 1},
+    )
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/offers/stock/imports/8812/error_report",
+        raw=b'"line-number";"error-message";"offer-sku";"quantity";"warehouse-code";"update-delete"\n'
+        b'"2";"The offer is not active";"ENC-BOSE-QC45";"7";"";"update"\n',
+        headers={"Content-Type": "text/csv"},
+    )
+    result = make_connector(server).read_stock_report(submission_id="8812", skus=("ENC-BOSE-QC45", "CABLE-USBC-2M"))
+    assert result.rejected == {"ENC-BOSE-QC45": "The offer is not active"} and result.accepted == ("CABLE-USBC-2M",)
+
+
+@pytest.mark.parametrize(("status", "outcome"), [("WAITING", "deferred"), ("RUNNING", "deferred"), ("FAILED", "rejected")])
+def test_stock_report_of_an_unfinished_or_failed_import(server, status, outcome):
+    server.reply("GET", "/mirakl/fnac/api/offers/stock/imports/9/status", body={"import_id": "9", "status": status, "has_error_report": False})
+    result = make_connector(server).read_stock_report(submission_id="9", skus=("ENC-BOSE-QC45",))
+    assert not result.accepted and bool(result.deferred) == (outcome == "deferred") and bool(result.rejected) == (outcome == "rejected")
+    assert not server.calls("GET", "/mirakl/fnac/api/offers/stock/imports/9/error_report")
 
 
 def test_push_stock_throttled_defers_everything(server):
