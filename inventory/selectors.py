@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection
 from django.contrib.postgres.aggregates import JSONBAgg
+from django.db import connection
 from django.db.models import Exists, F, IntegerField, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone

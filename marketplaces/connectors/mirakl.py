@@ -690,7 +690,7 @@ class MiraklConnector(ConnectorBase):
         if state in STOCK_IMPORT_UNFINISHED or not state:
             return StockPushResult(deferred=skus)
         if state == STOCK_IMPORT_FAILED:
-            return StockPushResult(rejected={sku: f"stock import {submission_id} failed on Mirakl" for sku in skus})
+            return StockPushResult(rejected=dict.fromkeys(skus, f"stock import {submission_id} failed on Mirakl"))
         errors = self._stock_import_errors(submission_id) if status.get("has_error_report") else {}
         rejected = {sku: errors[sku] for sku in skus if sku in errors}
         return StockPushResult(accepted=tuple(sku for sku in skus if sku not in rejected), rejected=rejected)
