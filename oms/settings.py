@@ -279,3 +279,5 @@ INVENTORY_PUSH_INTERVAL_SECONDS = float(os.environ.get("INVENTORY_PUSH_INTERVAL_
 
 # The sandbox marketplaces that `make run` starts (marketplaces/sandbox/).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")
+# The carrier sandbox (`python -m shipping.sandbox`), which `make run` starts beside it.
+CARRIER_SANDBOX_URL = os.environ.get("CARRIER_SANDBOX_URL", "http://127.0.0.1:8766")

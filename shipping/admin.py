@@ -15,6 +15,8 @@ class CarrierAdmin(admin.ModelAdmin):
 class CarrierAccountForm(forms.ModelForm):
     """Credentials are typed as JSON and stored encrypted; the form never shows them back."""
 
+    base_url = forms.URLField(label=_("API base URL"), assume_scheme="https")
+    tracking_base_url = forms.URLField(label=_("tracking API base URL"), assume_scheme="https", required=False)
     new_credentials = forms.JSONField(
         label=_("new credentials"), required=False, help_text=_("JSON object; leave empty to keep the stored ones")
     )
