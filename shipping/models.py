@@ -48,15 +48,18 @@ class Carrier(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         if self.tracking_pattern:
             try:
                 re.compile(self.tracking_pattern)
             except re.error as error:
-                raise ValidationError({"tracking_pattern": _("Not a valid regular expression: %(error)s") % {"error": error}})
+                errors["tracking_pattern"] = _("Not a valid regular expression: %(error)s") % {"error": error}
         if self.tracking_url_template and "{tracking}" not in self.tracking_url_template:
-            raise ValidationError({"tracking_url_template": _("The URL must contain {tracking}.")})
+            errors["tracking_url_template"] = _("The URL must contain {tracking}.")
         if not isinstance(self.marketplace_codes, dict):
-            raise ValidationError({"marketplace_codes": _("Give an object: platform → code.")})
+            errors["marketplace_codes"] = _("Give an object: platform → code.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CarrierAccount(models.Model):

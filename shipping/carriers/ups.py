@@ -72,10 +72,7 @@ class Connector:
             },
             "LabelSpecification": {"LabelImageFormat": {"Code": "ZPL"}, "LabelStockSize": {"Height": "6", "Width": "4"}},
         }}
-        response = call(
-            self.session, "POST", f"{self.base_url}/api/shipments/{VERSION}/ship", json=body,
-            headers=self._headers(), error_text=_errors,
-        )
+        response = self._call("POST", f"{self.base_url}/api/shipments/{VERSION}/ship", json=body)
         try:
             results = response.json()["ShipmentResponse"]["ShipmentResults"]["PackageResults"]
             results = results if isinstance(results, list) else [results]  # one package may come as an object
@@ -91,16 +88,10 @@ class Connector:
             raise CarrierUnavailable(f"unreadable UPS ship answer: {error!r}") from error
 
     def void(self, tracking_number: str) -> None:
-        call(
-            self.session, "DELETE", f"{self.base_url}/api/shipments/{VERSION}/void/cancel/{tracking_number}",
-            headers=self._headers(), error_text=_errors,
-        )
+        self._call("DELETE", f"{self.base_url}/api/shipments/{VERSION}/void/cancel/{tracking_number}")
 
     def track(self, tracking_number: str) -> list[TrackingEvent]:
-        response = call(
-            self.session, "GET", f"{self.tracking_base_url}/api/track/v1/details/{tracking_number}",
-            params={"locale": "fr_FR"}, headers=self._headers(), error_text=_errors,
-        )
+        response = self._call("GET", f"{self.tracking_base_url}/api/track/v1/details/{tracking_number}", params={"locale": "fr_FR"})
         package = response.json()["trackResponse"]["shipment"][0]["package"][0]
         events = []
         for activity in package["activity"]:
@@ -109,6 +100,16 @@ class Connector:
             canonical = OUT_FOR_DELIVERY if status.get("code") == OUT_FOR_DELIVERY_CODE else STATUS_TYPES.get(status["type"], IN_TRANSIT)
             events.append(TrackingEvent(at=at, status=canonical, code=status.get("code", ""), description=status.get("description", "")))
         return sorted(events, key=lambda event: event.at)
+
+    def _call(self, method: str, url: str, **kwargs) -> requests.Response:
+        """A call with a bearer token; a token refused as expired is renewed once."""
+        try:
+            return call(self.session, method, url, headers=self._headers(), error_text=_errors, **kwargs)
+        except CarrierRefused as error:
+            if error.status != 401:
+                raise
+            self._token = ""
+            return call(self.session, method, url, headers=self._headers(), error_text=_errors, **kwargs)
 
     def _headers(self) -> dict:
         return {"Authorization": f"Bearer {self._access_token()}", "transId": uuid.uuid4().hex, "transactionSrc": "oms"}
