@@ -19,7 +19,7 @@ def test_the_seed_is_the_cores_carrier_list(db):
 
 def test_an_admin_cannot_store_a_broken_pattern_or_url(db):
     carrier = Carrier.objects.get(code="gls")
-    carrier.tracking_pattern = "^[0-9]{11"
+    carrier.tracking_pattern = "^([0-9]{11}"
     carrier.tracking_url_template = "https://gls.example/track"
     with pytest.raises(ValidationError) as invalid:
         carrier.full_clean()
