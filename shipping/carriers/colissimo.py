@@ -84,7 +84,7 @@ class Connector:
         return sorted(
             (
                 TrackingEvent(
-                    at=dt.datetime.fromisoformat(event["date"].replace("Z", "+00:00")),
+                    at=dt.datetime.fromisoformat(event["date"]),
                     status=EVENT_STATUSES.get(event["code"][:2], IN_TRANSIT),
                     code=event["code"],
                     description=event["label"],

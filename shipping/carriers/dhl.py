@@ -92,7 +92,7 @@ class Connector:
         return sorted(
             (
                 TrackingEvent(
-                    at=dt.datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")),
+                    at=dt.datetime.fromisoformat(event["timestamp"]),
                     status=OUT_FOR_DELIVERY if event.get("status") == OUT_FOR_DELIVERY else STATUS_CODES.get(event["statusCode"], IN_TRANSIT),
                     code=event["statusCode"],
                     description=event.get("description", ""),

@@ -96,7 +96,7 @@ class Connector:
         events = []
         for activity in package["activity"]:
             status = activity["status"]
-            at = dt.datetime.strptime(activity["date"] + activity["time"], "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+            at = dt.datetime.strptime(activity["date"] + activity["time"], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
             canonical = OUT_FOR_DELIVERY if status.get("code") == OUT_FOR_DELIVERY_CODE else STATUS_TYPES.get(status["type"], IN_TRANSIT)
             events.append(TrackingEvent(at=at, status=canonical, code=status.get("code", ""), description=status.get("description", "")))
         return sorted(events, key=lambda event: event.at)

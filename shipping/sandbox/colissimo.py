@@ -87,8 +87,8 @@ def _generate_label(world: w.World, request: Request) -> Response:
             reference=str(service.get("orderNumber", "")),
         )
     sender = _lines(letter.get("sender", {}).get("address", {}))
-    content = dict(carrier_name="Colissimo", product=product, tracking_number=stored.tracking_number,
-                   sender=sender, addressee=_lines(addressee))
+    content = {"carrier_name": "Colissimo", "product": product, "tracking_number": stored.tracking_number,
+               "sender": sender, "addressee": _lines(addressee)}
     label = pdf_label(**content) if label_format == "PDF" else zpl_label(**content).encode()
     infos = {
         "messages": [{"id": "0", "type": "INFOS", "messageContent": "La requête a été traitée avec succès"}],

@@ -90,8 +90,8 @@ def _create(world: w.World, request: Request) -> Response:
                 carrier=CARRIER, make_number=lambda: "00340434" + w.digits(12), product=product,
                 label_format="PDF" if doc_format == "PDF" else "ZPL", reference=str(shipment.get("refNo", "")),
             )
-            content = dict(carrier_name="DHL", product=product, tracking_number=parcel.tracking_number,
-                           sender=_lines(shipment["shipper"]), addressee=_lines(shipment["consignee"]))
+            content = {"carrier_name": "DHL", "product": product, "tracking_number": parcel.tracking_number,
+                       "sender": _lines(shipment["shipper"]), "addressee": _lines(shipment["consignee"])}
             if doc_format == "PDF":
                 label = {"b64": base64.b64encode(pdf_label(**content)).decode(), "fileFormat": "PDF", "printFormat": "910-300-700"}
             else:

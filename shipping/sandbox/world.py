@@ -13,7 +13,7 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # Tracking steps after the label exists, in sandbox seconds (before `speed`).
 IN_TRANSIT_AFTER = 600
