@@ -2,7 +2,7 @@
 
 Starts (or reuses) the embedded PostgreSQL and Redis when DATABASE_URL /
 REDIS_URL are unset, migrates, loads the demo data once, then runs the sandbox
-marketplaces, the web server, a Celery worker and Celery beat, each in its own
+marketplaces, the carrier sandbox, the web server, a Celery worker and Celery beat, each in its own
 process group so that stopping leaves no process behind. A process that exits
 is started again after a backoff (1 s, doubling up to 30 s; back to 1 s once it
 has run for a minute), with a log line; only Ctrl-C (or SIGTERM) stops the whole.
@@ -31,13 +31,17 @@ def _say(message: str) -> None:
     print(f"[oms] {message}", flush=True)
 
 
-def _commands(port: str, sandbox_port: str) -> dict[str, list[str]]:
+def _commands(port: str, sandbox_port: str, carrier_sandbox_port: str) -> dict[str, list[str]]:
     var = embedded.VAR_DIR
     (var / "sandbox").mkdir(parents=True, exist_ok=True)
     return {
         "sandbox": [
             PYTHON, "-m", "marketplaces.sandbox", "--host", "127.0.0.1", "--port", sandbox_port,
             "--demo", "--state", str(var / "sandbox" / "state.json"),
+        ],
+        # Parcels travel ten times faster than the sandbox's timeline: delivered within five minutes.
+        "carrier-sandbox": [
+            PYTHON, "-m", "shipping.sandbox", "--host", "127.0.0.1", "--port", carrier_sandbox_port, "--speed", "10",
         ],
         "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [PYTHON, "-m", "celery", "-A", "oms.celery", "worker", "--loglevel=INFO", "--concurrency=2"],
@@ -106,12 +110,14 @@ def main() -> int:
     os.chdir(BASE_DIR)
     port = os.environ.get("PORT", "8000")
     sandbox_port = os.environ.get("SANDBOX_PORT", "8765")
+    carrier_sandbox_port = os.environ.get("CARRIER_SANDBOX_PORT", "8766")
     urls = embedded.ensure_services()
     env = {
         **os.environ,
         **urls,
         "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
         "SANDBOX_URL": os.environ.get("SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}"),
+        "CARRIER_SANDBOX_URL": os.environ.get("CARRIER_SANDBOX_URL", f"http://127.0.0.1:{carrier_sandbox_port}"),
         "PYTHONUNBUFFERED": "1",
     }
     children: dict[str, Supervised] = {}
@@ -125,7 +131,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
-        children = {name: Supervised(name, command, env) for name, command in _commands(port, sandbox_port).items()}
+        children = {name: Supervised(name, command, env) for name, command in _commands(port, sandbox_port, carrier_sandbox_port).items()}
         # The sandbox first: the demo data creates its orders still to work there.
         children["sandbox"].start()
         for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):
@@ -135,6 +141,7 @@ def main() -> int:
                 child.start()
         _say(f"OMS running on http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
         _say(f"Sandbox marketplaces on http://127.0.0.1:{sandbox_port}/_sandbox/")
+        _say(f"Carrier sandbox on http://127.0.0.1:{carrier_sandbox_port}/_sandbox/parcels")
         _say("Log in with a user from the list above (also in var/demo-logins.txt). Ctrl-C stops everything.")
         while not stopping:
             for child in children.values():

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "inventory",
     "rules",
     "order_queue",
+    "shipping",
 ]
 # The demo loader (`seed_demo`, `generate_orders`) is development tooling: installed with
 # DEBUG on or on the embedded database, never in production (the image does not ship it).
@@ -343,3 +344,5 @@ INVENTORY_PUSH_INTERVAL_SECONDS = float(os.environ.get("INVENTORY_PUSH_INTERVAL_
 
 # The sandbox marketplaces that `make run` starts (marketplaces/sandbox/).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")
+# The carrier sandbox (`python -m shipping.sandbox`), which `make run` starts beside it.
+CARRIER_SANDBOX_URL = os.environ.get("CARRIER_SANDBOX_URL", "http://127.0.0.1:8766")

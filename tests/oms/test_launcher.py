@@ -70,6 +70,7 @@ def test_the_launcher_restarts_a_killed_worker_and_stops_only_when_asked(tmp_pat
         "OMS_TEST_QUEUE": f"launcher-{uuid.uuid4().hex}",
         "PORT": str(free_port()),
         "SANDBOX_PORT": str(free_port()),
+        "CARRIER_SANDBOX_PORT": str(free_port()),
     }
     log_path = tmp_path / "launcher.log"
     with open(log_path, "w") as log:
@@ -87,6 +88,7 @@ def test_the_launcher_restarts_a_killed_worker_and_stops_only_when_asked(tmp_pat
         time.sleep(3)
         assert running(second) and second in children_of(launcher.pid)
         assert launcher.poll() is None  # the launcher itself goes on
+        assert any("shipping.sandbox" in command for command in children_of(launcher.pid).values())
         output = log_path.read_text()
         assert "worker exited with code -9; restarting it in 1s" in output
         assert "starting worker again" in output

@@ -13,6 +13,7 @@ from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
 from orders.status import OrderStatus
+from shipping import events as shipping_events
 from tests.factories import make_order
 
 # One event of every declared kind, as its writer stores it: (params, from_status, to_status).
@@ -52,6 +53,12 @@ EXAMPLES = {
     stock_events.CONSUMED: ({"warehouse": "Lyon"}, "", ""),
     stock_events.CONSUMED_UNRESERVED: ({}, "", ""),
     stock_events.NOTHING_CONSUMED: ({}, "", ""),
+    # Shipments (shipping declares these).
+    shipping_events.SHIPMENT_CREATED: ({"shipment": 7, "units": 3, "parcels": 2, "service": "Colissimo Domicile sans signature"}, "", ""),
+    shipping_events.LABEL_REQUESTED: ({"shipment": 7, "carrier": "Colissimo"}, "", ""),
+    shipping_events.LABEL_CREATED: ({"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901, 6A12345678902"}, "", ""),
+    shipping_events.LABEL_REFUSED: ({"shipment": 7, "carrier": "Colissimo", "error": "HTTP 400: 30102 Le code produit XXX est incorrect"}, "", ""),
+    shipping_events.SHIPMENT_VOIDED: ({"shipment": 7}, "", ""),
 }
 
 

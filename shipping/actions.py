@@ -1,0 +1,226 @@
+"""Shipment state changes: create, ask the carrier for labels (through the outbox), store them, void.
+
+Each action locks the order first (`orders.locks`), then its shipment, writes an order event
+and raises a DomainError (changing nothing) when the move is not allowed. The carrier is
+only ever called by outbox workers (`shipping.outbox_kinds`). Shipping an order as the
+marketplace hears it still lives in `orders.actions.ship_order` (moving it onto shipments
+is the next step of issue 13).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from oms import outbox
+from oms.errors import DomainError, IllegalTransition, InvalidInput, NotFound
+from orders.actions import Actor, record_event
+from orders.locks import lock_order
+from orders.models import Order, OrderLine
+from orders.status import OrderStatus
+from shipping import events
+from shipping.carriers import Label
+from shipping.clients import connector_class, has_connector
+from shipping.models import (
+    SHIPMENT_TRANSITIONS,
+    Carrier,
+    CarrierAccount,
+    CarrierService,
+    Parcel,
+    Shipment,
+    ShipmentLine,
+)
+from shipping.outbox_names import CARRIER_LABEL, CARRIER_VOID, carrier_destination
+
+SHIPPABLE = (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED)
+
+
+@transaction.atomic
+def create_shipment(
+    *,
+    order_id: int,
+    warehouse_id: int,
+    service_id: int,
+    carrier_account_id: int,
+    lines: Mapping[int, int],
+    parcels: list[Mapping[str, int | None]],
+    label_format: str = Parcel.LabelFormat.PDF,
+    actor: Actor,
+) -> Shipment:
+    """A draft shipment of `lines` (order line id → units) in `parcels` (weight_grams, and
+    length_mm / width_mm / height_mm if known). Raises InvalidInput when a line is not the
+    order's or has fewer units left than asked, or the service, account or format do not fit."""
+    order = lock_order(order_id)
+    if order.status not in SHIPPABLE:
+        raise IllegalTransition(
+            _("Order %(order)s is %(status)s: it cannot ship.") % {"order": order.number, "status": order.get_status_display()},
+            details={"order": order.pk, "status": order.status},
+        )
+    service = CarrierService.objects.select_related("carrier").get(pk=service_id)
+    account = CarrierAccount.objects.select_related("carrier").get(pk=carrier_account_id)
+    _check_carrier(service, account, label_format)
+    if not lines or not parcels:
+        raise InvalidInput(_("A shipment needs at least one line and one parcel."), details={"lines": "required"})
+    order_lines = {line.pk: line for line in OrderLine.objects.filter(order=order, pk__in=list(lines))}
+    for line_id, quantity in lines.items():
+        line = order_lines.get(line_id)
+        if line is None or quantity < 1:
+            raise InvalidInput(_("Line %(line)s is not a line of this order.") % {"line": line_id}, details={"lines": line_id})
+        left = line.quantity - _units_in_shipments(line)
+        if quantity > left:
+            raise InvalidInput(
+                _("%(sku)s: %(left)s unit(s) left to ship, %(asked)s asked.") % {"sku": line.sku, "left": left, "asked": quantity},
+                details={"lines": line_id, "left": left},
+            )
+    if any(not parcel.get("weight_grams") or parcel["weight_grams"] < 1 for parcel in parcels):
+        raise InvalidInput(_("Every parcel needs its weight."), details={"parcels": "weight_grams"})
+    shipment = Shipment.objects.create(
+        order=order, warehouse_id=warehouse_id, service=service, carrier_account=account
+    )
+    # In order-line order: the trigger locks each order line as its row goes in.
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=lines[line_id]) for line_id in sorted(lines)
+    )
+    Parcel.objects.bulk_create(
+        Parcel(
+            shipment=shipment, label_format=label_format, weight_grams=parcel["weight_grams"],
+            length_mm=parcel.get("length_mm"), width_mm=parcel.get("width_mm"), height_mm=parcel.get("height_mm"),
+        )
+        for parcel in parcels
+    )
+    record_event(order=order, kind=events.SHIPMENT_CREATED, actor=actor, params={
+        "shipment": shipment.pk, "units": sum(lines.values()), "parcels": len(parcels), "service": str(service),
+    })
+    return shipment
+
+
+@transaction.atomic
+def request_label(*, shipment_id: int, actor: Actor) -> Shipment:
+    """Ask the carrier for the labels of a draft shipment: a `carrier.label` message a worker
+    sends; the shipment is `label_requested` until the labels (or the carrier's refusal) come."""
+    shipment = _lock_shipment(shipment_id)
+    _move(shipment, Shipment.Status.LABEL_REQUESTED)
+    shipment.label_error = ""
+    shipment.label_request_key = uuid.uuid4().hex
+    shipment.save(update_fields=["status", "label_error", "label_request_key", "updated_at"])
+    outbox.enqueue(
+        kind=CARRIER_LABEL,
+        destination=carrier_destination(shipment.carrier_account_id),
+        subject=f"order:{shipment.order_id}",
+        payload={"shipment_id": shipment.pk, "request_key": shipment.label_request_key},
+    )
+    record_event(order=shipment.order, kind=events.LABEL_REQUESTED, actor=actor, params={
+        "shipment": shipment.pk, "carrier": shipment.service.carrier.name,
+    })
+    return shipment
+
+
+@transaction.atomic
+def store_labels(*, shipment_id: int, request_key: str, labels: list[Label]) -> bool:
+    """The carrier's labels, one per parcel in parcel order: the shipment becomes labelled.
+    False (nothing stored) when the shipment no longer waits for this request."""
+    shipment = _lock_shipment(shipment_id)
+    if shipment.status != Shipment.Status.LABEL_REQUESTED or shipment.label_request_key != request_key:
+        return False
+    parcels = list(shipment.parcels.order_by("pk"))
+    if len(labels) != len(parcels):
+        raise DomainError(f"{len(labels)} label(s) for {len(parcels)} parcel(s) of shipment {shipment.pk}")
+    for parcel, label in zip(parcels, labels, strict=True):
+        parcel.tracking_number, parcel.label, parcel.label_format = label.tracking_number, label.content, label.label_format
+    Parcel.objects.bulk_update(parcels, ["tracking_number", "label", "label_format"])
+    _move(shipment, Shipment.Status.LABELLED)
+    shipment.save(update_fields=["status", "updated_at"])
+    record_event(order=shipment.order, kind=events.LABEL_CREATED, actor=_carrier_actor(shipment), params={
+        "shipment": shipment.pk, "carrier": shipment.service.carrier.name,
+        "tracking_numbers": ", ".join(label.tracking_number for label in labels),
+    })
+    return True
+
+
+@transaction.atomic
+def record_label_refusal(*, shipment_id: int, request_key: str, error: str) -> bool:
+    """The carrier refused the labels: the shipment is a draft again, with the carrier's message
+    to fix. False when the shipment no longer waits for this request."""
+    shipment = _lock_shipment(shipment_id)
+    if shipment.status != Shipment.Status.LABEL_REQUESTED or shipment.label_request_key != request_key:
+        return False
+    _move(shipment, Shipment.Status.DRAFT)
+    shipment.label_error = error
+    shipment.save(update_fields=["status", "label_error", "updated_at"])
+    record_event(order=shipment.order, kind=events.LABEL_REFUSED, actor=_carrier_actor(shipment), params={
+        "shipment": shipment.pk, "carrier": shipment.service.carrier.name, "error": error,
+    })
+    return True
+
+
+@transaction.atomic
+def void_shipment(*, shipment_id: int, actor: Actor) -> Shipment:
+    """Cancel a shipment that has not left: its units may ship again; each label is voided at
+    the carrier (a `carrier.void` message per parcel) where the carrier has a cancel call."""
+    shipment = _lock_shipment(shipment_id)
+    _move(shipment, Shipment.Status.VOIDED)
+    shipment.save(update_fields=["status", "updated_at"])
+    if has_connector(shipment.service.carrier.code) and connector_class(shipment.service.carrier.code).voids_at_carrier:
+        for tracking_number in shipment.parcels.exclude(tracking_number="").values_list("tracking_number", flat=True):
+            outbox.enqueue(
+                kind=CARRIER_VOID,
+                destination=carrier_destination(shipment.carrier_account_id),
+                subject=f"order:{shipment.order_id}",
+                payload={"carrier_account_id": shipment.carrier_account_id, "tracking_number": tracking_number},
+            )
+    record_event(order=shipment.order, kind=events.SHIPMENT_VOIDED, actor=actor, params={"shipment": shipment.pk})
+    return shipment
+
+
+def _check_carrier(service: CarrierService, account: CarrierAccount, label_format: str) -> None:
+    carrier = service.carrier
+    if account.carrier_id != carrier.pk:
+        raise InvalidInput(
+            _("The account %(account)s is not a %(carrier)s account.") % {"account": account, "carrier": carrier},
+            details={"carrier_account": account.pk},
+        )
+    if carrier.status == Carrier.Status.INACTIVE or not service.active or not account.enabled:
+        raise InvalidInput(_("%(service)s cannot be used now.") % {"service": service}, details={"service": service.pk})
+    if not has_connector(carrier.code):
+        raise InvalidInput(_("Labels cannot be requested from %(carrier)s yet.") % {"carrier": carrier}, details={"service": service.pk})
+    if label_format not in connector_class(carrier.code).label_formats:
+        raise InvalidInput(
+            _("%(carrier)s does not print %(format)s labels.") % {"carrier": carrier, "format": label_format},
+            details={"label_format": label_format},
+        )
+
+
+def _units_in_shipments(line: OrderLine) -> int:
+    return sum(
+        line.shipment_lines.exclude(shipment__status=Shipment.Status.VOIDED).values_list("quantity", flat=True)
+    )
+
+
+def _lock_shipment(shipment_id: int) -> Shipment:
+    """The order first, then the shipment (orders.locks: one order, then what belongs to it)."""
+    order_id = Shipment.objects.filter(pk=shipment_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise NotFound(_("No shipment %(shipment)s.") % {"shipment": shipment_id}, details={"shipment": shipment_id})
+    order: Order = lock_order(order_id)
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",)).select_related("service__carrier").get(pk=shipment_id)
+    )
+    shipment.order = order
+    return shipment
+
+
+def _move(shipment: Shipment, to: str) -> None:
+    if to not in SHIPMENT_TRANSITIONS[shipment.status]:
+        raise IllegalTransition(
+            _("Shipment %(shipment)s is %(status)s: it cannot become %(to)s.")
+            % {"shipment": shipment.pk, "status": shipment.get_status_display(), "to": Shipment.Status(to).label},
+            details={"shipment": shipment.pk, "status": shipment.status, "requested": to},
+        )
+    shipment.status = to
+
+
+def _carrier_actor(shipment: Shipment) -> Actor:
+    return Actor.system(shipment.service.carrier.name)

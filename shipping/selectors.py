@@ -1,0 +1,32 @@
+"""Reads for the shipping workers and screens."""
+
+from __future__ import annotations
+
+from shipping.carriers import Address, LabelRequest, ParcelSpec
+from shipping.models import Shipment
+
+
+def label_request(shipment_id: int) -> LabelRequest:
+    """What the carrier needs to print a shipment's labels: sender, addressee, product, parcels."""
+    shipment = Shipment.objects.select_related("order", "service", "carrier_account").get(pk=shipment_id)
+    order, sender = shipment.order, shipment.carrier_account.sender
+    return LabelRequest(
+        reference=order.number,
+        product_code=shipment.service.product_code,
+        sender=Address(
+            name=sender.get("name", ""), company=sender.get("company", ""), line1=sender.get("line1", ""),
+            line2=sender.get("line2", ""), postal_code=sender.get("postal_code", ""), city=sender.get("city", ""),
+            country=sender.get("country", ""), phone=sender.get("phone", ""), email=sender.get("email", ""),
+        ),
+        addressee=Address(
+            name=order.ship_name, company=order.ship_company, line1=order.ship_line1,
+            line2=" ".join(part for part in (order.ship_line2, order.ship_line3) if part),
+            postal_code=order.ship_postal_code, city=order.ship_city, country=order.ship_country,
+            phone=order.ship_phone, email=order.buyer_email,
+        ),
+        parcels=[
+            ParcelSpec(weight_grams=p.weight_grams, length_mm=p.length_mm, width_mm=p.width_mm, height_mm=p.height_mm)
+            for p in shipment.parcels.order_by("pk")
+        ],
+        label_format=shipment.parcels.order_by("pk").values_list("label_format", flat=True).first() or "PDF",
+    )
