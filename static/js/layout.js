@@ -1,5 +1,6 @@
 // The layout's small behaviours: the top bar's menu and the queue's filters open behind a button
-// on a phone (a [aria-controls] toggle), and the preference selects send their form when changed.
+// on a phone (a [aria-controls] toggle), wide tables scroll by keyboard, and the preference selects
+// send their form when changed.
 (function () {
   "use strict";
 
@@ -12,6 +13,18 @@
     toggle.setAttribute("aria-expanded", String(open));
     panel.classList.toggle("open", open);
   });
+
+  // A table wider than a phone scrolls inside itself (oms.css); it takes the keyboard focus so
+  // that the arrow keys can scroll it too.
+  function focusableScrollers(root) {
+    (root || document).querySelectorAll(".page table").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth) table.setAttribute("tabindex", "0");
+      else table.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(); });
+  window.addEventListener("resize", function () { focusableScrollers(); });
+  document.addEventListener("htmx:afterSwap", function (event) { focusableScrollers(event.target); });
 
   document.addEventListener("change", function (event) {
     var select = event.target;
