@@ -80,12 +80,21 @@ def celery_worker(live_server):
     kill(worker)
 
 
+# The innermost elements that stick out on the right, to say what made a page too wide.
+WIDEST = """() => Array.from(document.querySelectorAll("body *"))
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !Array.from(el.children).some(
+    (child) => child.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " " + Math.round(el.getBoundingClientRect().right))"""
+
+
 def check_page(page):
     """The page fits the viewport (no sideways scrolling) and axe-core finds no serious or critical
     violation. axe runs through page.evaluate, which no Content-Security-Policy blocks; the app
     never serves it."""
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide in a {page.viewport_size['width']} px viewport"
+    if width > page.viewport_size["width"]:
+        wide = page.evaluate(WIDEST)
+        raise AssertionError(f"{page.url} is {width} px wide in a {page.viewport_size['width']} px viewport: {wide}")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
