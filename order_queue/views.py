@@ -248,6 +248,10 @@ def push_mark_done(request, pk: int, message_id: int):
 @require_POST
 @permission_required("orders.act_on_order", raise_exception=True)
 def push_discard(request, pk: int, message_id: int):
+    # static/js/confirm.js fills `confirm` once the operator confirmed in the dialog.
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Confirm first that the marketplace will never hear this."))
+        return redirect("orders:detail", pk=pk)
     return _act(
         request,
         pk,

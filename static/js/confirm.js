@@ -82,6 +82,8 @@
     var submitter = event.submitter || null;
     ask(asked, function () {
       form.dataset.confirmed = "1";
+      // A view that insists on a confirmation (discarding a push) reads it from this field.
+      if (form.elements.confirm) form.elements.confirm.value = "1";
       if (form.requestSubmit) form.requestSubmit(submitter); else form.submit();
     });
   }, true);
