@@ -23,7 +23,7 @@ from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewF
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
-from orders.status import TRANSITIONS, OrderStatus
+from orders.status import CLOSED, TRANSITIONS, OrderStatus
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -87,15 +87,24 @@ def order_detail(request, pk: int):
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
     order_pushes = selectors.order_pushes(order)
+    moves = {
+        "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
+        "can_refuse": OrderStatus.REFUSED in allowed,
+        "can_cancel": OrderStatus.CANCELLED in allowed,
+        "can_ship": OrderStatus.SHIPPED in allowed and order.status != OrderStatus.AWAITING_PAYMENT,
+    }
+    to_beat = not order.fulfilled_by_marketplace
     context = {
         "order": order,
         "timeline": selectors.timeline(order, order_pushes),
         "failed_pushes": [message for message in order_pushes if message.failure],
         "can_act": can_act,
-        "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
-        "can_refuse": OrderStatus.REFUSED in allowed,
-        "can_cancel": OrderStatus.CANCELLED in allowed,
-        "can_ship": OrderStatus.SHIPPED in allowed and order.status != OrderStatus.AWAITING_PAYMENT,
+        **moves,
+        "can_move": any(moves.values()),
+        "is_closed": order.status in CLOSED,
+        # Only the deadline the operator must beat now counts down; the others show their date.
+        "countdown_acceptance": to_beat and order.status == OrderStatus.PENDING_ACCEPTANCE,
+        "countdown_ship_by": to_beat and order.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED),
         "reason_form": ReasonForm(),
         "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
@@ -263,8 +272,9 @@ def push_mark_done(request, pk: int, message_id: int):
 @permission_required("orders.act_on_order", raise_exception=True)
 @in_scope
 def push_discard(request, pk: int, message_id: int):
+    # static/js/confirm.js fills `confirm` once the operator confirmed in the dialog.
     if not request.POST.get("confirm"):
-        messages.error(request, _("Tick the box to confirm that the marketplace will never hear this."))
+        messages.error(request, _("Confirm first that the marketplace will never hear this."))
         return redirect("orders:detail", pk=pk)
     return _act(
         request,

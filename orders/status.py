@@ -35,6 +35,10 @@ MAIN_PATH = (S.AWAITING_PAYMENT, S.PENDING_ACCEPTANCE, S.ACCEPTED, S.PARTIALLY_S
 
 TERMINAL = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 
+# Done with, for the operator: nothing left to accept or ship, no deadline to beat (a shipped
+# order may still be delivered, but by the carrier).
+CLOSED = frozenset({S.SHIPPED, S.DELIVERED, S.REFUSED, S.CANCELLED})
+
 
 def is_allowed(current: str, target: str) -> bool:
     return target in TRANSITIONS[current]

@@ -26,11 +26,6 @@
     });
   }
 
-  // A <select data-autosubmit> sends its form when changed (the language and time zone pickers).
-  document.addEventListener("change", function (event) {
-    if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
-  });
-
   document.addEventListener("DOMContentLoaded", function () { refresh(); setInterval(refresh, 30000); });
   document.addEventListener("htmx:afterSwap", function (event) { refresh(event.target); });
 })();

@@ -43,17 +43,20 @@
     focusRow(all[Math.max(0, Math.min(all.length - 1, index + step))] || all[0]);
   }
 
+  // Only a role that may act has the bulk action (and the boxes): a viewer's `a` does nothing.
   function submitBulk(action) {
     var form = document.getElementById("bulk-form");
-    if (!form) return;
+    var select = document.getElementById("bulk-action");
+    if (!form || !select) return;
     var ticked = boxes().filter(function (box) { return box.checked; });
     var all = document.getElementById("all-matching");
     if (!ticked.length && !(all && all.checked)) {
       var row = focused();
-      if (!row) return;
-      row.querySelector("input[name=order]").checked = true;
+      var box = row && row.querySelector("input[name=order]");
+      if (!box) return;
+      box.checked = true;
     }
-    document.getElementById("bulk-action").value = action;
+    select.value = action;
     updateSelection();
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }

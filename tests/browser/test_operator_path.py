@@ -87,7 +87,9 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     expect(page.locator("table.orders tbody tr.selected")).to_have_count(1)
     page.locator("#select-page").check()
     expect(page.locator("table.orders tbody tr.selected")).to_have_count(3)
-    page.keyboard.press("a")  # accept the selection
+    page.keyboard.press("a")  # accept the selection, once confirmed
+    expect(page.locator("#confirm-dialog h2")).to_have_text("Accept 3 orders?")
+    page.locator("#confirm-button").click()
 
     # The job runs in a Celery worker; its progress is polled until done, then the table reloads.
     job = page.locator(".bulk-job")

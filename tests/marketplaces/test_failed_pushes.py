@@ -157,7 +157,7 @@ def test_discard_needs_a_confirmation_and_a_viewer_cannot_act(sandbox, sandbox_a
 
     client.force_login(operator)
     response = client.post(push_url("discard", order, message), follow=True)
-    assert "Tick the box to confirm" in response.content.decode()
+    assert "Confirm first that the marketplace will never hear this." in response.content.decode()
     assert OutboxMessage.objects.get(pk=message.pk).status == S.DEAD
     response = client.post(push_url("discard", order, message), {"confirm": "1"}, follow=True)
     assert "The push was discarded" in response.content.decode()

@@ -65,3 +65,36 @@ def test_admin_sees_the_raw_payload(client, admin_user):
     client.force_login(admin_user)
     page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert "Marketplace payload" in page and order.marketplace_order_id in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUSED])
+def test_a_closed_order_counts_down_to_nothing_and_shows_no_empty_action_box(client, operator, status):
+    order = make_order(status=status)
+    client.force_login(operator)
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "data-deadline" not in page
+    assert '<section class="actions card">' not in page
+    assert reverse("orders:hold", args=[order.pk]) not in page
+    assert reverse("orders:tag", args=[order.pk]) in page  # tagging stays open
+
+
+@pytest.mark.django_db
+def test_an_open_order_counts_down_its_next_deadline_and_confirms_refusing_and_cancelling(client, operator):
+    order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    client.force_login(operator)
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert page.count("data-deadline=") == 1  # accept-by; ship-by and deliver-by show their date
+    assert 'data-confirm-title="Refuse this order?"' in page
+    assert 'data-confirm-title="Cancel this order?"' in page
+
+
+@pytest.mark.django_db
+def test_the_viewer_is_offered_no_selection_shortcut(client, viewer, operator):
+    make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    client.force_login(viewer)
+    page = client.get(reverse("orders:list")).content.decode()
+    assert "<kbd>?</kbd>" in page and "<kbd>x</kbd>" not in page and "<kbd>a</kbd>" not in page
+    client.force_login(operator)
+    page = client.get(reverse("orders:list")).content.decode()
+    assert "<kbd>x</kbd>" in page and "<kbd>a</kbd>" in page
