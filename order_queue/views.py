@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
@@ -47,6 +48,10 @@ def _query_without(request, *names: str) -> str:
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
     page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    if filterset.exact_identifier and len(page.object_list) == 1 and not page.has_other_pages():
+        # An identifier that names one order: open it, as a scan or a paste means.
+        url = reverse("orders:detail", args=[page.object_list[0].pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {
         "filter": filterset,
         "page": page,
