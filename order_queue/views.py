@@ -47,11 +47,14 @@ def _query_without(request, *names: str) -> str:
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=selectors.order_list(), request=request)
-    page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
-    if filterset.exact_identifier and len(page.object_list) == 1 and not page.has_other_pages():
-        # An identifier that names one order: open it, as a scan or a paste means.
-        url = reverse("orders:detail", args=[page.object_list[0].pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    orders = filterset.qs
+    if filterset.exact_identifier:
+        matches = list(orders.values_list("pk", flat=True)[:2])
+        if len(matches) == 1:
+            # An identifier that names one order: open it, as a scan or a paste means.
+            url = reverse("orders:detail", args=matches)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    page = CappedPaginator(orders, _page_size(request)).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,
