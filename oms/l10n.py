@@ -9,11 +9,14 @@ from django.utils.translation import get_language
 SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
-def format_money(amount, currency: str = "") -> str:
-    """The amount with two decimals, grouped and separated as the active language writes numbers."""
+def format_money(amount, currency: str = "", *, whole_without_cents: bool = False) -> str:
+    """The amount with two decimals (none for a whole amount if asked: a threshold reads `500 €`),
+    grouped and separated as the active language writes numbers."""
     if amount is None or amount == "":
         return "—"
-    number = number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
+    amount = Decimal(amount)
+    places = 0 if whole_without_cents and amount == amount.to_integral_value() else 2
+    number = number_format(amount, places, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency, currency)
     if not symbol:
         return number

@@ -44,7 +44,7 @@ def test_admin_creates_a_rule_switched_off_then_dry_runs_and_switches_it_on(clie
     rule.refresh_from_db()
     assert rule.enabled
     listing = client.get(reverse("rules:list")).content.decode()
-    assert "Stock OK FR" in listing and "total ≤ 500 €" in listing and "ships to FR" in listing
+    assert "Stock OK FR" in listing and "total ≤ €500" in listing and "ships to FR" in listing
 
 
 def test_the_form_refuses_an_invalid_rule_with_a_clear_message(client, admin_user):
