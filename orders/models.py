@@ -7,7 +7,10 @@ from django.db.models import F
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext, gettext_lazy as _
 
+from oms.l10n import format_money
+from orders import carriers
 from orders.canonical import AdjustmentKind, TaxMode
+from orders.shipping_methods import shipping_method_label
 from orders.status import OrderStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -172,6 +175,19 @@ class Order(models.Model):
         return f"{self.number} ({self.marketplace_order_id})"
 
     @property
+    def shipping_method_label(self) -> str:
+        return shipping_method_label(self.account.platform, self.shipping_method)
+
+    @property
+    def carrier_name(self) -> str:
+        return carriers.CARRIER_NAMES.get(self.carrier, self.carrier)
+
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's public tracking page for this parcel, or "" for a carrier we have no page for."""
+        return carriers.tracking_url(self.carrier, self.tracking_number) if self.tracking_number else ""
+
+    @property
     def number(self) -> str:
         """Our own human number, stable and short."""
         return f"OMS-{self.pk:07d}" if self.pk else "OMS-new"
@@ -186,9 +202,9 @@ class Order(models.Model):
         if self.lines_total_amount is None or self.lines_total_amount == self.total_amount:
             return ""
         return _(
-            "The marketplace's total (%(total)s %(currency)s) does not equal what its lines add up to "
-            "(%(lines)s %(currency)s): check the order on the marketplace before refunding or invoicing."
-        ) % {"total": self.total_amount, "lines": self.lines_total_amount, "currency": self.currency}
+            "The marketplace's total (%(total)s) does not equal what its lines add up to "
+            "(%(lines)s): check the order on the marketplace before refunding or invoicing."
+        ) % {"total": format_money(self.total_amount, self.currency), "lines": format_money(self.lines_total_amount, self.currency)}
 
     @property
     def next_deadline(self):
