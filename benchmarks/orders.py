@@ -6,12 +6,15 @@ Run by `python -m benchmarks` on its own database:
   (`demo.order_history`);
 - queue page server time p95 through Django's test client (session, middleware,
   template), 25 and 100 rows, several filters and searches, and SQL queries per page;
+- exact-number search p95: a marketplace order id, a tracking number or our number
+  pasted into the queue's search, found through its index and opened (the redirect);
 - API list p95 (token authentication, 50 rows);
 - bulk accept of 1,000 orders: job creation + run, orders per second.
 """
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 
@@ -25,6 +28,7 @@ from demo.order_history import generate_orders
 from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.catalogue import CATALOGUE
 from order_queue import bulk
+from order_queue.filters import OrderFilter
 from orders.models import BulkJob, Order
 from orders.status import OrderStatus
 
@@ -65,6 +69,28 @@ def queue_page(client: Client, *, rows: int, rounds: int) -> None:
             queries.append(len(captured))
     report(f"queue_page_{rows}_rows_p95", p95(timings) * 1000, "ms")
     report(f"queue_page_{rows}_rows_queries_max", max(queries), "queries")
+
+
+def exact_search(client: Client, *, rounds: int) -> None:
+    """Identifiers of random orders, as an operator pastes them: the queue answers with the order page."""
+    rng = random.Random(11)
+    last = Order.objects.order_by("-id").values_list("id", flat=True).first()
+    orders = Order.objects.in_bulk([rng.randint(1, last) for _ in range(rounds * 10)]).values()
+    typed = [order.marketplace_order_id for order in orders] + [order.number for order in orders]
+    typed += list(Order.objects.exclude(tracking_number="").values_list("tracking_number", flat=True)[: rounds * 10])
+    timings, sql_timings = [], []
+    for text in typed:
+        started = time.perf_counter()
+        response = client.get("/orders/", {"q": text}, secure=True)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 302, (text, response.status_code)
+        # The search alone, without the session, permissions and redirect around it.
+        started = time.perf_counter()
+        found = list(OrderFilter({"q": text}, queryset=Order.objects.all()).qs.values_list("pk", flat=True)[:2])
+        sql_timings.append(time.perf_counter() - started)
+        assert len(found) == 1, (text, found)
+    report("exact_search_p95", p95(timings) * 1000, "ms")
+    report("exact_search_queries_p95", p95(sql_timings) * 1000, "ms")
 
 
 def api_list(client: Client, *, rounds: int) -> None:
@@ -116,6 +142,7 @@ def _measure(*, quick: bool) -> None:
     rounds = 3 if quick else 10
     for rows in (25, 100):
         queue_page(client, rows=rows, rounds=rounds)
+    exact_search(client, rounds=rounds)
     from rest_framework.authtoken.models import Token
 
     api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")

@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 
 from marketplaces.connectors import CONNECTORS
+from marketplaces.operations import operation_label
 from marketplaces.ratelimit import RedisRateLimiter, redis_client
 
 # Share of the published rate we allow ourselves. Amazon advises planning on about 80 %;
@@ -69,6 +70,7 @@ def calls_vs_limits(account) -> list[dict]:
         rows.append(
             {
                 "operation": operation,
+                "label": operation_label(operation),
                 "last_hour": counts["last_hour"],
                 "today": counts["today"],
                 "hourly_limit": int(rate * 3600 + burst) if rate else None,

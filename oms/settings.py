@@ -194,6 +194,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates day first on a 24-hour clock in both languages, one format per page (oms/formats/).
+FORMAT_MODULE_PATH = ["oms.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; operators see OMS_DEFAULT_TIME_ZONE or their own choice

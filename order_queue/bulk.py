@@ -26,7 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from oms.access.selectors import within_scope
-from oms.errors import DomainError
+from oms.errors import DomainError, IllegalTransition
 from order_queue.filters import OrderFilter
 from orders import actions, triage
 from orders.models import BulkJob, BulkJobItem, Order
@@ -140,39 +140,51 @@ def _run_batch(job: BulkJob, actor: actions.Actor) -> int:
 
 
 def _run_item(job: BulkJob, item: BulkJobItem, actor: actions.Actor) -> None:
+    params = {}
     try:
         with transaction.atomic():
-            message = _perform(job, item.order_id, actor)
+            code = _perform(job, item.order_id, actor)
     except DomainError as error:
-        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, error.message, "failed"
+        code, params = _failure(error)
     except Order.DoesNotExist:
-        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, "This order no longer exists.", "failed"
+        code = "order_missing"
     except DatabaseError as error:  # this order only (its savepoint is rolled back); the others go on
-        item.outcome, item.message, counter = BulkJobItem.Outcome.FAILED, f"Database error: {error}", "failed"
-    else:
-        item.outcome, item.message, counter = BulkJobItem.Outcome.SUCCEEDED, message, "succeeded"
-    item.finished_at = timezone.now()
-    item.save(update_fields=["outcome", "message", "finished_at"])
+        code, params = "database_error", {"error": str(error)}
+    succeeded = code in SUCCESS_CODES
+    item.outcome = BulkJobItem.Outcome.SUCCEEDED if succeeded else BulkJobItem.Outcome.FAILED
+    item.code, item.params, item.finished_at = code, params, timezone.now()
+    item.save(update_fields=["outcome", "code", "params", "finished_at"])
+    counter = "succeeded" if succeeded else "failed"
     BulkJob.objects.filter(pk=job.pk).update(**{counter: F(counter) + 1})
 
 
+def _failure(error: DomainError) -> tuple[str, dict]:
+    if isinstance(error, IllegalTransition) and "requested" in error.details:
+        return "illegal_transition", {"status": error.details["status"], "requested": error.details["requested"]}
+    return error.code, {"message": error.message}
+
+
+SUCCESS_CODES = frozenset({"accepted", "refused", "cancelled", "assigned", "tagged", "exported"})
+
+
 def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
+    """Apply the job's action to one order; the code of what was done (`BulkJobItem.MESSAGES`)."""
     params = job.params
     if job.action == BulkJob.Action.ACCEPT:
         actions.accept_order(order_id=order_id, actor=actor)
-        return "Accepted"
+        return "accepted"
     if job.action == BulkJob.Action.REFUSE:
         actions.refuse_order(order_id=order_id, actor=actor, reason=params["reason"])
-        return "Refused"
+        return "refused"
     if job.action == BulkJob.Action.CANCEL:
         actions.cancel_order(order_id=order_id, actor=actor, reason=params["reason"])
-        return "Cancelled"
+        return "cancelled"
     if job.action == BulkJob.Action.ASSIGN:
         triage.assign_order(order_id=order_id, actor=actor, assignee_id=params["assignee"])
-        return "Assigned"
+        return "assigned"
     if job.action == BulkJob.Action.TAG:
         triage.tag_order(order_id=order_id, actor=actor, tag=params["tag"])
-        return "Tagged"
+        return "tagged"
     raise DomainError(f"Unknown bulk action {job.action!r}.")
 
 
@@ -207,7 +219,7 @@ def _export(job: BulkJob) -> None:
         )
     with transaction.atomic():
         updated = job.items.filter(outcome=BulkJobItem.Outcome.PENDING).update(
-            outcome=BulkJobItem.Outcome.SUCCEEDED, message="Exported", finished_at=timezone.now()
+            outcome=BulkJobItem.Outcome.SUCCEEDED, code="exported", finished_at=timezone.now()
         )
         BulkJob.objects.filter(pk=job.pk).update(export_csv=output.getvalue(), succeeded=F("succeeded") + updated)
 

@@ -1,8 +1,10 @@
 """One FilterSet for the order list, shared by the queue (HTML) and the API.
 
 Every filter is written so that PostgreSQL can answer from an index on a
-million orders: search goes through the trigram index on `search_document`
-(accent-free, lower-cased) or the SKU/EAN indexes of the lines, deadlines
+million orders: an exact identifier (marketplace order id, reference, tracking
+number, our number) through the B-tree indexes of those columns, other search
+through the trigram index on `search_document` (accent-free, lower-cased) or
+the SKU/EAN indexes of the lines, deadlines
 through `due_at`, tags through their GIN index, failed pushes through the
 outbox's status index (dead letters are few).
 """
@@ -10,7 +12,6 @@ outbox's status index (dead letters are few).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import django_filters
 from django import forms
@@ -23,15 +24,16 @@ from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from oms.access.selectors import within_scope
 from oms.api.fields import InstantFilter
-from order_queue.search import normalise
+from order_queue.search import exact_identifier, looks_like_identifier, normalise, our_number
 from order_queue.selectors import orders_with_failed_pushes
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
 from rules import selectors as rules_selectors
 
 MAX_SEARCH_TERMS = 5
+# An identifier names one order per account: a handful at most.
+MAX_EXACT_MATCHES = 50
 MAX_DUE_WITHIN_HOURS = 24 * 30
-OUR_NUMBER = re.compile(r"^oms-?0*(\d{1,12})$", re.IGNORECASE)
 
 
 class Deadline:
@@ -136,10 +138,23 @@ class OrderFilter(django_filters.FilterSet):
 
     # Search -------------------------------------------------------------------------
 
+    @property
+    def exact_identifier(self) -> bool:
+        """Whether the search was one identifier that named its orders exactly (see `search`)."""
+        return getattr(self, "_exact_identifier", False)
+
     def search(self, queryset, name, value):
-        """Every term must match: order id, reference, buyer, e-mail, recipient or tracking
-        number (accents and case ignored, any part of a word), a line's SKU or EAN, or our number."""
-        for raw in value.split()[:MAX_SEARCH_TERMS]:
+        """One identifier (marketplace order id, reference, tracking number or our number)
+        finds exactly its orders through their indexes; otherwise every term must match:
+        order id, reference, buyer, e-mail, recipient or tracking number (accents and case
+        ignored, any part of a word), a line's SKU or EAN, or our number."""
+        terms = value.split()
+        if len(terms) == 1 and looks_like_identifier(terms[0]):
+            exact = list(Order.objects.filter(exact_identifier(terms[0])).values_list("pk", flat=True)[:MAX_EXACT_MATCHES])
+            if exact:
+                self._exact_identifier = True
+                return queryset.filter(pk__in=exact)
+        for raw in terms[:MAX_SEARCH_TERMS]:
             queryset = queryset.filter(self._term(raw))
         return queryset
 
@@ -152,9 +167,9 @@ class OrderFilter(django_filters.FilterSet):
         line_orders = OrderLine.objects.filter(Q(sku__in={raw, raw.upper()}) | Q(ean=raw)).values("order_id")
         if line_orders.exists():
             condition |= Q(pk__in=line_orders)
-        number = OUR_NUMBER.match(raw)
-        if number:
-            condition |= Q(pk=int(number.group(1)))
+        number = our_number(raw)
+        if number is not None:
+            condition |= Q(pk=number)
         return condition
 
     # Dates and deadlines --------------------------------------------------------------

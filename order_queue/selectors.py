@@ -110,7 +110,7 @@ def bulk_job_failures(job: BulkJob, *, limit: int = 200) -> QuerySet[BulkJobItem
     return (
         BulkJobItem.objects.filter(job=job, outcome=BulkJobItem.Outcome.FAILED)
         .select_related("order")
-        .only("id", "message", "order__id", "order__reference", "order__marketplace_order_id")
+        .only("id", "code", "params", "message", "order__id", "order__reference", "order__marketplace_order_id")
         .order_by("id")[:limit]
     )
 
@@ -120,6 +120,6 @@ def bulk_job_items(job: BulkJob, *, limit: int = 500) -> QuerySet[BulkJobItem]:
     return (
         BulkJobItem.objects.filter(job=job)
         .select_related("order")
-        .only("id", "outcome", "message", "finished_at", "order__id", "order__reference", "order__marketplace_order_id", "order__status")
+        .only("id", "outcome", "code", "params", "message", "finished_at", "order__id", "order__reference", "order__marketplace_order_id", "order__status")
         .order_by("id")[:limit]
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
@@ -48,7 +49,14 @@ def _query_without(request, *names: str) -> str:
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
     filterset = OrderFilter(request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request)
-    page = CappedPaginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    orders = filterset.qs
+    if filterset.exact_identifier:
+        matches = list(orders.values_list("pk", flat=True)[:2])
+        if len(matches) == 1:
+            # An identifier that names one order: open it, as a scan or a paste means.
+            url = reverse("orders:detail", args=matches)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    page = CappedPaginator(orders, _page_size(request)).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,

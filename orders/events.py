@@ -36,6 +36,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from oms.l10n import SYMBOLS
 from orders.models import Order, OrderEvent
 from orders.status import OrderStatus
 
@@ -236,5 +237,6 @@ _FORMATS = {
     "status": status_label,
     "fields": _field_labels,
     "amount": _amount,
+    "currency": lambda code: SYMBOLS.get(code, code),
     "push": _push,
 }

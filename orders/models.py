@@ -5,9 +5,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Concat, Lower
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
+from oms.l10n import format_money
+from orders import carriers
 from orders.canonical import AdjustmentKind, TaxMode
+from orders.shipping_methods import shipping_method_label
 from orders.status import OrderStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -161,11 +164,28 @@ class Order(models.Model):
             # "Mirakl, to ship": counted from the index alone.
             models.Index(fields=["account", "status"], name="order_account_status"),
             models.Index(fields=["updated_at", "id"], name="order_sync_cursor"),
+            # An identifier pasted into the search: one equality probe per column.
+            models.Index(fields=["marketplace_order_id"], name="order_marketplace_id"),
+            models.Index(fields=["reference"], name="order_reference"),
+            models.Index(fields=["tracking_number"], name="order_tracking_number"),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.marketplace_order_id})"
+
+    @property
+    def shipping_method_label(self) -> str:
+        return shipping_method_label(self.account.platform, self.shipping_method)
+
+    @property
+    def carrier_name(self) -> str:
+        return carriers.CARRIER_NAMES.get(self.carrier, self.carrier)
+
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's public tracking page for this parcel, or "" for a carrier we have no page for."""
+        return carriers.tracking_url(self.carrier, self.tracking_number) if self.tracking_number else ""
 
     @property
     def number(self) -> str:
@@ -182,9 +202,9 @@ class Order(models.Model):
         if self.lines_total_amount is None or self.lines_total_amount == self.total_amount:
             return ""
         return _(
-            "The marketplace's total (%(total)s %(currency)s) does not equal what its lines add up to "
-            "(%(lines)s %(currency)s): check the order on the marketplace before refunding or invoicing."
-        ) % {"total": self.total_amount, "lines": self.lines_total_amount, "currency": self.currency}
+            "The marketplace's total (%(total)s) does not equal what its lines add up to "
+            "(%(lines)s): check the order on the marketplace before refunding or invoicing."
+        ) % {"total": format_money(self.total_amount, self.currency), "lines": format_money(self.lines_total_amount, self.currency)}
 
     @property
     def next_deadline(self):
@@ -317,9 +337,21 @@ class MarketplaceAdjustment(models.Model):
 
 
 class SavedView(models.Model):
-    """A named queue filter: a user's own, or shared with everyone by an admin."""
+    """A named queue filter: a user's own, or shared with everyone by an admin.
+
+    The views the system ships carry a stable `key` and read in the operator's
+    language (`label`); a view a person made keeps the name they gave it.
+    """
+
+    BUILT_IN_LABELS = {
+        "to_accept": _("To accept"),
+        "to_ship_today": _("To ship today"),
+        "late": _("Late"),
+        "push_failed": _("Push failed"),
+    }
 
     name = models.CharField(_("name"), max_length=60)
+    key = models.CharField(_("built-in view"), max_length=30, blank=True, help_text=_("Set on the views the system ships"))
     query = models.CharField(
         _("filters"), max_length=1000, blank=True, help_text=_("The queue's query string, e.g. status=pending_acceptance")
     )
@@ -343,7 +375,11 @@ class SavedView(models.Model):
         permissions = [("publish_savedview", "Can share a saved view with everyone")]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        return self.BUILT_IN_LABELS.get(self.key, self.name)
 
 
 class BulkJob(models.Model):
@@ -401,10 +437,25 @@ class BulkJobItem(models.Model):
         SUCCEEDED = "succeeded", _("Done")
         FAILED = "failed", _("Failed")
 
+    # What happened, as a code + params rendered in the reader's language (`text`).
+    MESSAGES = {
+        "accepted": _("Accepted"),
+        "refused": _("Refused"),
+        "cancelled": _("Cancelled"),
+        "assigned": _("Assigned"),
+        "tagged": _("Tagged"),
+        "exported": _("Exported"),
+        "illegal_transition": _("The order is %(status)s: it cannot become %(requested)s."),
+        "order_missing": _("This order no longer exists."),
+        "database_error": _("Database error: %(error)s"),
+    }
+
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
-    message = models.TextField(blank=True)
+    code = models.CharField(max_length=40, blank=True)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    message = models.TextField(blank=True, help_text="The English text of items written before `code` existed")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -414,3 +465,15 @@ class BulkJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}/{self.order_id}: {self.outcome}"
+
+    @property
+    def text(self) -> str:
+        """The outcome in the reader's language; a refusal without a code of its own is the action's words."""
+        template = self.MESSAGES.get(self.code)
+        if template is None:
+            return gettext(self.params.get("message", self.message))
+        params = dict(self.params)
+        for name in ("status", "requested"):
+            if name in params and params[name] in OrderStatus.values:
+                params[name] = OrderStatus(params[name]).label
+        return str(template) % params if params else str(template)

@@ -28,6 +28,7 @@ from orders.status import OrderStatus
 from rules import conditions, engine, selectors
 from rules.conditions import InvalidRule
 from rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
+from rules.reasons import stored
 
 logger = logging.getLogger(__name__)
 
@@ -227,26 +228,20 @@ def unflag_buyer(*, flagged_buyer_id: int) -> None:
 # Applying rules to orders -----------------------------------------------------------
 
 
-def _explain(rule: Rule, verb: str, reasons: list[str]) -> str:
-    return f"{verb} by rule '{rule.name}': " + "; ".join(reasons)
-
-
-def _act(order: Order, rule: Rule, reasons: list[str]) -> None:
+def _act(order: Order, rule: Rule) -> None:
+    """The rule's action, by the rule (the event's actor); why it matched is its decision's reasons,
+    which read in the reader's language, so the event carries only the admin's own words."""
     actor = order_actions.Actor.of_rule(rule.name)
     if rule.action == RuleAction.ACCEPT:
-        order_actions.accept_order(order_id=order.pk, actor=actor, reason=_explain(rule, "accepted", reasons))
+        order_actions.accept_order(order_id=order.pk, actor=actor)
     elif rule.action == RuleAction.REFUSE:
-        why = _explain(rule, "refused", reasons)
-        order_actions.refuse_order(order_id=order.pk, actor=actor, reason=f"{rule.action_reason} ({why})")
+        order_actions.refuse_order(order_id=order.pk, actor=actor, reason=rule.action_reason)
     elif rule.action == RuleAction.HOLD:
-        why = _explain(rule, "held", reasons)
-        triage.hold_order(order_id=order.pk, actor=actor, reason=f"{rule.action_reason} ({why})" if rule.action_reason else why)
+        triage.hold_order(order_id=order.pk, actor=actor, reason=rule.action_reason or rule.name)
     elif rule.action == RuleAction.TAG:
-        triage.tag_order(order_id=order.pk, actor=actor, tag=rule.action_tag, reason=_explain(rule, "tagged", reasons))
+        triage.tag_order(order_id=order.pk, actor=actor, tag=rule.action_tag)
     elif rule.action == RuleAction.SET_PRIORITY:
-        triage.set_priority(
-            order_id=order.pk, actor=actor, priority=rule.action_priority, reason=_explain(rule, "prioritised", reasons)
-        )
+        triage.set_priority(order_id=order.pk, actor=actor, priority=rule.action_priority)
 
 
 @transaction.atomic
@@ -269,22 +264,22 @@ def apply_rules_to_order(
     if winner is None:
         if not evaluation.tried:
             return None
-        return RuleDecision.objects.create(order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=evaluation.reasons)
+        return RuleDecision.objects.create(order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=stored(evaluation.reasons))
     if winner.already_applied:
         return None
     try:
         with transaction.atomic():
-            _act(order, winner.rule, winner.reasons)
+            _act(order, winner.rule)
     except DomainError as error:
         return RuleDecision.objects.create(
             order=order,
             rule=winner.rule,
             rule_name=winner.rule.name,
             outcome=RuleDecision.Outcome.FAILED,
-            reasons=[*winner.reasons, error.message],
+            reasons=[*stored(winner.reasons), error.message],
         )
     return RuleDecision.objects.create(
-        order=order, rule=winner.rule, rule_name=winner.rule.name, outcome=winner.rule.action, reasons=winner.reasons
+        order=order, rule=winner.rule, rule_name=winner.rule.name, outcome=winner.rule.action, reasons=stored(winner.reasons)
     )
 
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
+from django.utils.translation import gettext_noop as N_
+
 from marketplaces.connectors.countries import ALPHA3_TO_ALPHA2
 from oms.errors import DomainError
+from rules.reasons import Reason, money, nested
 from rules.stock import Check, check_stock
 
 COUNTRIES = frozenset(ALPHA3_TO_ALPHA2.values())
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
 class InvalidRule(DomainError):
@@ -32,13 +34,6 @@ class InvalidRule(DomainError):
     def __init__(self, errors: list[str]):
         super().__init__(" ".join(errors), details={"errors": errors})
         self.errors = errors
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """'42.90 €', '500 €', '12.50 CHF': French order (amount then symbol), no float."""
-    amount = Decimal(amount)
-    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    return f"{text} {CURRENCY_SYMBOLS.get(currency, currency)}"
 
 
 @dataclass
@@ -133,15 +128,15 @@ class Condition(abc.ABC):
     def check(self, order, context: Context) -> Check:
         """Whether the order meets the condition, and the sentence that says so."""
 
-    def describe(self) -> str:
-        return self.label
+    def describe(self) -> Reason:
+        return Reason(self.label)
 
 
 class SkuMatches(Condition):
     """SKU patterns (`*` and `?` wildcards, case-insensitive) for all lines, any line, or no line."""
 
     type = "sku"
-    label = "SKU"
+    label = N_("SKU")
     MODES = ("all", "any", "none")
 
     @classmethod
@@ -165,26 +160,30 @@ class SkuMatches(Condition):
         mode = self.params["match"]
         if mode == "all":
             if other:
-                return Check(False, f"SKU {other[0]} does not match {patterns}")
-            return Check(True, f"all SKUs match {patterns}")
+                return Check(False, Reason(N_("SKU %(sku)s does not match %(patterns)s"), {"sku": other[0], "patterns": patterns}))
+            return Check(True, Reason(N_("all SKUs match %(patterns)s"), {"patterns": patterns}))
         if mode == "any":
             if matching:
-                return Check(True, f"SKU {matching[0]} matches {patterns}")
-            return Check(False, f"no SKU matches {patterns}")
+                return Check(True, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns}))
+            return Check(False, Reason(N_("no SKU matches %(patterns)s"), {"patterns": patterns}))
         if matching:
-            return Check(False, f"SKU {matching[0]} matches {patterns}")
-        return Check(True, f"no SKU matches {patterns}")
+            return Check(False, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns}))
+        return Check(True, Reason(N_("no SKU matches %(patterns)s"), {"patterns": patterns}))
 
     def describe(self):
-        words = {"all": "every SKU matches", "any": "a SKU matches", "none": "no SKU matches"}
-        return f"{words[self.params['match']]} {_in_list(self.params['patterns'])}"
+        words = {
+            "all": N_("every SKU matches %(patterns)s"),
+            "any": N_("a SKU matches %(patterns)s"),
+            "none": N_("no SKU matches %(patterns)s"),
+        }
+        return Reason(words[self.params["match"]], {"patterns": _in_list(self.params["patterns"])})
 
 
 class StockAvailable(Condition):
     """Stock reserved for every line (see rules.stock)."""
 
     type = "stock"
-    label = "stock available for every line"
+    label = N_("stock available for every line")
     looks_up_stock = True
 
     def check(self, order, context):
@@ -195,7 +194,7 @@ class TotalInRange(Condition):
     """Order total between a minimum and/or a maximum, in one currency."""
 
     type = "total"
-    label = "order total"
+    label = N_("order total")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -217,35 +216,45 @@ class TotalInRange(Condition):
     def check(self, order, context):
         currency = self.params["currency"]
         if order.currency != currency:
-            return Check(False, f"total in {order.currency}, the rule's range is in {currency}")
+            return Check(
+                False,
+                Reason(N_("total in %(currency)s, the rule's range is in %(rule_currency)s"), {"currency": order.currency, "rule_currency": currency}),
+            )
         total = order.total_amount
-        shown = format_money(total, currency)
         minimum = self.params["min"] and Decimal(self.params["min"])
         maximum = self.params["max"] and Decimal(self.params["max"])
-        if minimum is not None and total < minimum:
-            return Check(False, f"total {shown} < {format_money(minimum, currency)}")
-        if maximum is not None and total > maximum:
-            return Check(False, f"total {shown} > {format_money(maximum, currency)}")
-        if minimum is not None and maximum is not None:
-            return Check(True, f"total {format_money(minimum, currency)} ≤ {shown} ≤ {format_money(maximum, currency)}")
+        params = {"total": money(total, currency)}
+        if minimum is not None:
+            params["min"] = money(minimum, currency)
         if maximum is not None:
-            return Check(True, f"total {shown} ≤ {format_money(maximum, currency)}")
-        return Check(True, f"total {shown} ≥ {format_money(minimum, currency)}")
+            params["max"] = money(maximum, currency)
+        if minimum is not None and total < minimum:
+            return Check(False, Reason(N_("total %(total)s < %(min)s"), params))
+        if maximum is not None and total > maximum:
+            return Check(False, Reason(N_("total %(total)s > %(max)s"), params))
+        if minimum is not None and maximum is not None:
+            return Check(True, Reason(N_("total %(min)s ≤ %(total)s ≤ %(max)s"), params))
+        if maximum is not None:
+            return Check(True, Reason(N_("total %(total)s ≤ %(max)s"), params))
+        return Check(True, Reason(N_("total %(total)s ≥ %(min)s"), params))
 
     def describe(self):
         currency, minimum, maximum = self.params["currency"], self.params["min"], self.params["max"]
-        low = minimum and format_money(Decimal(minimum), currency)
-        high = maximum and format_money(Decimal(maximum), currency)
-        if low and high:
-            return f"total between {low} and {high}"
-        return f"total ≤ {high}" if high else f"total ≥ {low}"
+        params = {}
+        if minimum:
+            params["min"] = money(Decimal(minimum), currency)
+        if maximum:
+            params["max"] = money(Decimal(maximum), currency)
+        if minimum and maximum:
+            return Reason(N_("total between %(min)s and %(max)s"), params)
+        return Reason(N_("total ≤ %(max)s"), params) if maximum else Reason(N_("total ≥ %(min)s"), params)
 
 
 class QuantityWithinLimits(Condition):
     """Purchase-quantity caps: units on any one line, units on the whole order."""
 
     type = "quantity"
-    label = "quantity limits"
+    label = N_("quantity limits")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -263,30 +272,36 @@ class QuantityWithinLimits(Condition):
         units = sum(line.quantity for line in lines)
         per_line, per_order = self.params["max_per_line"], self.params["max_per_order"]
         if per_line is not None and largest.quantity > per_line:
-            return Check(False, f"quantity {largest.quantity} > {per_line} per line ({largest.sku})")
+            return Check(
+                False,
+                Reason(
+                    N_("quantity %(quantity)s > %(limit)s per line (%(sku)s)"),
+                    {"quantity": largest.quantity, "limit": per_line, "sku": largest.sku},
+                ),
+            )
         if per_order is not None and units > per_order:
-            return Check(False, f"{units} units > {per_order} per order")
+            return Check(False, Reason(N_("%(units)s units > %(limit)s per order"), {"units": units, "limit": per_order}))
         said = []
         if per_line is not None:
-            said.append(f"quantity {largest.quantity} ≤ {per_line} per line")
+            said.append(Reason(N_("quantity %(quantity)s ≤ %(limit)s per line"), {"quantity": largest.quantity, "limit": per_line}))
         if per_order is not None:
-            said.append(f"{units} units ≤ {per_order} per order")
-        return Check(True, ", ".join(said))
+            said.append(Reason(N_("%(units)s units ≤ %(limit)s per order"), {"units": units, "limit": per_order}))
+        return Check(True, Reason("%(reasons)s", {"reasons": nested(said)}))
 
     def describe(self):
         said = []
         if self.params["max_per_line"]:
-            said.append(f"at most {self.params['max_per_line']} per line")
+            said.append(Reason(N_("at most %(limit)s per line"), {"limit": self.params["max_per_line"]}))
         if self.params["max_per_order"]:
-            said.append(f"at most {self.params['max_per_order']} per order")
-        return ", ".join(said)
+            said.append(Reason(N_("at most %(limit)s per order"), {"limit": self.params["max_per_order"]}))
+        return Reason("%(reasons)s", {"reasons": nested(said)})
 
 
 class ShipsToCountry(Condition):
     """Shipping country in a list (or, with `exclude`, not in it)."""
 
     type = "country"
-    label = "shipping country"
+    label = N_("shipping country")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -299,21 +314,24 @@ class ShipsToCountry(Condition):
     def check(self, order, context):
         country, listed = order.ship_country, _in_list(self.params["countries"])
         if not country:
-            return Check(False, "no shipping country")
+            return Check(False, Reason(N_("no shipping country")))
         inside = country in self.params["countries"]
+        params = {"country": country, "listed": listed}
+        outside = Reason(N_("ships to %(country)s, not in %(listed)s"), params)
         if self.params["exclude"]:
-            return Check(not inside, f"ships to {country} (excluded)" if inside else f"ships to {country}, not in {listed}")
-        return Check(inside, f"ships to {country} (in {listed})" if inside else f"ships to {country}, not in {listed}")
+            return Check(not inside, Reason(N_("ships to %(country)s (excluded)"), params) if inside else outside)
+        return Check(inside, Reason(N_("ships to %(country)s (in %(listed)s)"), params) if inside else outside)
 
     def describe(self):
-        return ("ships outside " if self.params["exclude"] else "ships to ") + _in_list(self.params["countries"])
+        template = N_("ships outside %(listed)s") if self.params["exclude"] else N_("ships to %(listed)s")
+        return Reason(template, {"listed": _in_list(self.params["countries"])})
 
 
 class ShippingMethodIs(Condition):
     """Shipping method (as the marketplace names it, case-insensitive) in a list, or not."""
 
     type = "shipping_method"
-    label = "shipping method"
+    label = N_("shipping method")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -323,19 +341,22 @@ class ShippingMethodIs(Condition):
     def check(self, order, context):
         method, listed = order.shipping_method or "—", _in_list(self.params["methods"])
         inside = order.shipping_method.casefold() in {value.casefold() for value in self.params["methods"]}
+        params = {"method": method, "listed": listed}
+        outside = Reason(N_("shipping method %(method)s, not in %(listed)s"), params)
         if self.params["exclude"]:
-            return Check(not inside, f"shipping method {method} (excluded)" if inside else f"shipping method {method}, not in {listed}")
-        return Check(inside, f"shipping method {method} (in {listed})" if inside else f"shipping method {method}, not in {listed}")
+            return Check(not inside, Reason(N_("shipping method %(method)s (excluded)"), params) if inside else outside)
+        return Check(inside, Reason(N_("shipping method %(method)s (in %(listed)s)"), params) if inside else outside)
 
     def describe(self):
-        return ("shipping method not " if self.params["exclude"] else "shipping method ") + _in_list(self.params["methods"])
+        template = N_("shipping method not %(listed)s") if self.params["exclude"] else N_("shipping method %(listed)s")
+        return Reason(template, {"listed": _in_list(self.params["methods"])})
 
 
 class BuyerFlagged(Condition):
     """Whether the buyer is on the flagged-buyer list (by e-mail or name); `flagged` says which is wanted."""
 
     type = "buyer"
-    label = "buyer flagged"
+    label = N_("buyer flagged")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -350,18 +371,20 @@ class BuyerFlagged(Condition):
         else:
             found, why = None, ""
         if found is None:
-            return Check(not self.params["flagged"], "buyer not flagged")
-        return Check(self.params["flagged"], f"buyer {found} flagged" + (f" ({why})" if why else ""))
+            return Check(not self.params["flagged"], Reason(N_("buyer not flagged")))
+        if why:
+            return Check(self.params["flagged"], Reason(N_("buyer %(buyer)s flagged (%(why)s)"), {"buyer": found, "why": why}))
+        return Check(self.params["flagged"], Reason(N_("buyer %(buyer)s flagged"), {"buyer": found}))
 
     def describe(self):
-        return "buyer flagged" if self.params["flagged"] else "buyer not flagged"
+        return Reason(N_("buyer flagged")) if self.params["flagged"] else Reason(N_("buyer not flagged"))
 
 
 class AddressMismatch(Condition):
     """Address risk: billing country differs from shipping country; `mismatch` says which is wanted."""
 
     type = "address"
-    label = "billing/shipping country"
+    label = N_("billing/shipping country")
 
     @classmethod
     def clean(cls, raw, errors):
@@ -372,13 +395,16 @@ class AddressMismatch(Condition):
         shipping = order.ship_country
         if not billing or not shipping:
             # Nothing to compare: not a proven mismatch, not a proven match either.
-            return Check(False, "no billing or shipping country to compare")
+            return Check(False, Reason(N_("no billing or shipping country to compare")))
+        params = {"billing": billing, "shipping": shipping}
         if billing != shipping:
-            return Check(self.params["mismatch"], f"billing country {billing} ≠ shipping country {shipping}")
-        return Check(not self.params["mismatch"], f"billing country {billing} = shipping country {shipping}")
+            return Check(self.params["mismatch"], Reason(N_("billing country %(billing)s ≠ shipping country %(shipping)s"), params))
+        return Check(not self.params["mismatch"], Reason(N_("billing country %(billing)s = shipping country %(shipping)s"), params))
 
     def describe(self):
-        return "billing country ≠ shipping country" if self.params["mismatch"] else "billing country = shipping country"
+        if self.params["mismatch"]:
+            return Reason(N_("billing country ≠ shipping country"))
+        return Reason(N_("billing country = shipping country"))
 
 
 CONDITIONS: dict[str, type[Condition]] = {

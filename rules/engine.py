@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop as N_
+
 from orders.models import Order
 from orders.platforms import CAPABILITIES
 from orders.status import TERMINAL, OrderStatus
-from rules import conditions
+from rules import conditions, reasons
 from rules.models import Rule, RuleAction, RuleDecision
+from rules.reasons import Reason, nested
 from rules.stock import Check, check_stock
 
 
@@ -24,7 +27,7 @@ from rules.stock import Check, check_stock
 class RuleResult:
     rule: Rule
     matched: bool
-    reasons: list[str]  # matched: why it holds, per condition; otherwise: what did not hold
+    reasons: list[Reason]  # matched: why it holds, per condition; otherwise: what did not hold
     already_applied: bool = False
 
 
@@ -39,25 +42,25 @@ class Evaluation:
         return self.winner.rule.action if self.winner else RuleDecision.Outcome.NO_MATCH
 
     @property
-    def reasons(self) -> list[str]:
+    def reasons(self) -> list[Reason]:
         """What the decision records: the winner's reasons, or why each rule in scope did not match."""
         if self.winner:
             return self.winner.reasons
-        return [f"{result.rule.name}: {', '.join(result.reasons)}" for result in self.tried]
-
-
-def _status_label(order: Order) -> str:
-    return str(OrderStatus(order.status).label)
+        return [Reason("%(rule)s: %(reasons)s", {"rule": result.rule.name, "reasons": nested(result.reasons)}) for result in self.tried]
 
 
 def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
     platform = order.account.get_platform_display()
     if not CAPABILITIES[order.account.platform].acceptance_step:
-        return [Check(False, f"{platform} has no acceptance step: nothing to {verb}")]
+        template = N_("%(platform)s has no acceptance step: nothing to accept") if verb == "accept" else N_(
+            "%(platform)s has no acceptance step: nothing to refuse"
+        )
+        return [Check(False, Reason(template, {"platform": platform}))]
     if order.fulfilled_by_marketplace:
-        return [Check(False, "fulfilled by the marketplace: read-only here")]
+        return [Check(False, Reason(N_("fulfilled by the marketplace: read-only here")))]
     if order.status != OrderStatus.PENDING_ACCEPTANCE:
-        return [Check(False, f"status is {_status_label(order)}: nothing to {verb}")]
+        template = N_("status is %(status)s: nothing to accept") if verb == "accept" else N_("status is %(status)s: nothing to refuse")
+        return [Check(False, Reason(template, {"status": reasons.status(order.status)}))]
     return []
 
 
@@ -68,18 +71,18 @@ def action_guards(order: Order, rule: Rule) -> list[Check]:
         if blocked:
             return blocked
         if order.on_hold:
-            return [Check(False, "held for review: a rule does not accept it")]
+            return [Check(False, Reason(N_("held for review: a rule does not accept it")))]
     if rule.action == RuleAction.REFUSE:
         return _can_accept_or_refuse(order, "refuse")
     if rule.action == RuleAction.HOLD:
         if order.status in TERMINAL or order.status == OrderStatus.SHIPPED:
-            return [Check(False, f"status is {_status_label(order)}: nothing to hold")]
+            return [Check(False, Reason(N_("status is %(status)s: nothing to hold"), {"status": reasons.status(order.status)}))]
         if order.on_hold:
-            return [Check(False, "already held for review")]
+            return [Check(False, Reason(N_("already held for review")))]
     if rule.action == RuleAction.TAG and rule.action_tag in order.tags:
-        return [Check(False, f"already tagged {rule.action_tag}")]
+        return [Check(False, Reason(N_("already tagged %(tag)s"), {"tag": rule.action_tag}))]
     if rule.action == RuleAction.SET_PRIORITY and order.priority == rule.action_priority:
-        return [Check(False, f"priority already {rule.action_priority}")]
+        return [Check(False, Reason(N_("priority already %(priority)s"), {"priority": rule.action_priority}))]
     return []
 
 
@@ -119,7 +122,7 @@ def evaluate(
         if not rule.in_scope(order):
             continue
         if rule.pk in applied_rule_ids:
-            result = RuleResult(rule=rule, matched=True, reasons=["already applied to this order"], already_applied=True)
+            result = RuleResult(rule=rule, matched=True, reasons=[Reason(N_("already applied to this order"))], already_applied=True)
             return Evaluation(order=order, winner=result, tried=[*tried, result])
         result = evaluate_rule(order, rule, context)
         tried.append(result)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.models import Platform
+from rules.reasons import render
 
 
 class RuleAction(models.TextChoices):
@@ -76,7 +77,7 @@ class Rule(models.Model):
         return [str(Platform(platform).label) for platform in self.platforms]
 
     @property
-    def condition_descriptions(self) -> list[str]:
+    def condition_descriptions(self) -> list:
         from rules.conditions import build
 
         return [condition.describe() for condition in build(self.conditions)]
@@ -129,8 +130,13 @@ class RuleDecision(models.Model):
         return f"{self.order_id} {self.rule_name or '—'}: {self.outcome}"
 
     @property
+    def sentences(self) -> list[str]:
+        """The reasons in the reader's language (decisions from before reasons had a shape: as stored)."""
+        return [render(reason) for reason in self.reasons]
+
+    @property
     def explanation(self) -> str:
-        return "; ".join(self.reasons)
+        return "; ".join(self.sentences)
 
 
 class FlaggedBuyer(models.Model):

@@ -97,6 +97,20 @@ class DryRun:
         """Orders the rule matches where an earlier enabled rule would decide first."""
         return [row for row in self.matched if not row.wins]
 
+    @property
+    def not_matched(self) -> list[DryRunRow]:
+        return [row for row in self.rows if row.result is not None and not row.result.matched]
+
+    def listed(self, outcome: str = "") -> list[DryRunRow]:
+        """The orders in scope with one outcome (`DRY_RUN_OUTCOMES`), or all of them: what the rule would act on first."""
+        groups = {"would_act": self.would_act, "shadowed": self.shadowed, "no_match": self.not_matched}
+        if outcome in groups:
+            return groups[outcome]
+        return [*self.would_act, *self.shadowed, *self.not_matched]
+
+
+DRY_RUN_OUTCOMES = ("would_act", "shadowed", "no_match")
+
 
 def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int = DRY_RUN_LIMIT) -> DryRun:
     """What `rule` would have done on the orders purchased in the last `days` days.

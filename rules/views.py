@@ -17,6 +17,7 @@ from rules.models import Rule, RuleDecision
 ADD = "order_rules.add_rule"
 CHANGE = "order_rules.change_rule"
 MAX_SELECTION = 1000
+DRY_RUN_PAGE_SIZE = 50
 
 
 @require_safe
@@ -95,7 +96,13 @@ def rule_dry_run(request, pk: int):
     rule = get_object_or_404(selectors.rule_list(), pk=pk)
     form = DryRunForm(request.GET or {"days": 7})
     report = selectors.dry_run(rule=rule, days=form.cleaned_data["days"]) if form.is_valid() else None
-    return render(request, "order_rules/dry_run.html", {"rule": rule, "form": form, "report": report})
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in selectors.DRY_RUN_OUTCOMES else ""
+    page = Paginator(report.listed(outcome), DRY_RUN_PAGE_SIZE).get_page(request.GET.get("page")) if report else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"rule": rule, "form": form, "report": report, "page": page, "outcome": outcome, "query": query.urlencode()}
+    return render(request, "order_rules/dry_run.html", context)
 
 
 @require_safe

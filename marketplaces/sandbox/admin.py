@@ -165,7 +165,7 @@ def set_stock_import_status(server, request, body, submission_id):
 @_route("POST", "/accounts/{key}/orders")
 def generate_orders(server, request, body, key):
     """Options: count, lines, skus, quantity, status, prime, business, relay, afn,
-    buyer_cancels, short_acceptance, realistic.
+    buyer_cancels, short_acceptance, age_hours (placed that long ago), realistic.
 
     Without "realistic": true, the traits that change what actions are legal (AFN, a later
     buyer cancellation, a minutes-long acceptance window) are off unless asked, so tests
@@ -183,6 +183,7 @@ def generate_orders(server, request, body, key):
             "afn",
             "buyer_cancels",
             "short_acceptance",
+            "age_hours",
         )
         if name in body
     }

@@ -68,7 +68,8 @@ class SandboxAdmin:
     # orders
     def generate_orders(self, key: str, count: int = 1, **options: Any) -> list[dict]:
         """Options: lines, skus, quantity, status, prime, business, relay, afn, buyer_cancels,
-        short_acceptance, realistic (the demo mix of AFN, buyer cancels, short acceptance windows)."""
+        short_acceptance, age_hours (placed that long ago, deadlines too), realistic (the demo mix
+        of AFN, buyer cancels, short acceptance windows)."""
         return self._call("POST", f"/accounts/{key}/orders", {"count": count, **options})["orders"]
 
     def orders(self, key: str) -> list[dict]:

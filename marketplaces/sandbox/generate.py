@@ -159,11 +159,16 @@ def new_order(
     afn: bool | None = None,
     buyer_cancels: bool | None = None,
     short_acceptance: bool | None = None,
+    age_hours: float | None = None,
 ) -> dict:
-    """A new order for `account`, in its platform's initial status; not yet stored."""
+    """A new order for `account`, in its platform's initial status; not yet stored.
+
+    `age_hours` places it that long ago (its deadlines with it; it still counts as
+    updated now, so a poll picks it up): the demo's late and due-today orders."""
     locale, country = BUYER_LOCALES.get(account.credentials.get("marketplace_id", ""), FRENCH)
     fake = _fake(locale)
     now = world.now()
+    placed = now - dt.timedelta(hours=float(age_hours or 0))
     platform = account.platform
     order_id, reference = new_order_id(platform, account, now, world.is_order_id_taken)
     buyer = _person(fake)
@@ -197,13 +202,13 @@ def new_order(
                 "quantity_cancelled": 0,
                 "refunded_amount": "0.00",
                 "buyer_cancel_requested": False,
-                "ship_by": iso(now + dt.timedelta(days=handling_days)),
+                "ship_by": iso(placed + dt.timedelta(days=handling_days)),
             }
         )
     subtotal = sum(money(line["unit_price"]) * line["quantity"] for line in order_lines)
     if subtotal < FREE_SHIPPING_FROM and not is_prime:
         order_lines[0]["shipping_price"] = str(SHIPPING_FEE)
-    ship_by = now + dt.timedelta(days=1 if is_prime else 2)
+    ship_by = placed + dt.timedelta(days=1 if is_prime else 2)
     window = ACCEPTANCE_WINDOW
     # Mirakl does not publish the deadline in OR11 (it is operator configuration), so a random
     # short window would look like an arbitrary refusal: there it only happens when asked.
@@ -216,11 +221,11 @@ def new_order(
         "account": account.key,
         "platform": platform,
         "status": "",
-        "created_at": iso(now),
+        "created_at": iso(placed),
         "updated_at": iso(now),
         "pending_until": None,
         "acceptance_deadline": None,
-        "earliest_ship": iso(now),
+        "earliest_ship": iso(placed),
         "ship_by": iso(ship_by),
         "deliver_by": iso(ship_by + dt.timedelta(days=2)),
         "shipped_at": None,
@@ -261,7 +266,7 @@ def new_order(
         )
     if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
         order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
-    _set_initial_status(order, now, window)
+    _set_initial_status(order, placed, window)
     return order
 
 

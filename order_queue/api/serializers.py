@@ -154,7 +154,9 @@ class OrderSerializer(serializers.ModelSerializer):
 class OrderRuleDecisionSerializer(serializers.Serializer):
     rule = serializers.CharField(source="rule_name")
     outcome = serializers.CharField()
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="One sentence per condition")
+    reasons = serializers.ListField(
+        child=serializers.CharField(), source="sentences", help_text="One sentence per condition, in the request's language"
+    )
     decided_at = serializers.DateTimeField(source="created_at")
 
 

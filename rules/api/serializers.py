@@ -102,6 +102,11 @@ class DryRunSerializer(serializers.Serializer):
 
 
 class RuleDecisionSerializer(serializers.ModelSerializer):
+    reasons = serializers.ListField(
+        child=serializers.CharField(), source="sentences", read_only=True,
+        help_text="One sentence per condition, in the request's language",
+    )
+
     class Meta:
         model = RuleDecision
         fields = ["id", "order", "rule", "rule_name", "outcome", "reasons", "dry_run", "created_at"]

@@ -26,7 +26,7 @@ def test_admin_writes_dry_runs_and_switches_on_a_rule(log_in, live_server, admin
     page.wait_for_url(f"{live_server.url}/rules/*/dry-run/")
     summary = page.locator("#dry-run-summary")
     assert "Would act" in summary.inner_text()
-    assert "stock 3 ≥ 1 for all lines; total 42.90 € ≤ 500 €; ships to FR (in FR)" in page.inner_text("table")
+    assert "stock 3 ≥ 1 for all lines; total €42.90 ≤ €500; ships to FR (in FR)" in page.inner_text("table")
     page.click("button:has-text('Switch it on')")
     page.wait_for_url(f"{live_server.url}/rules/")
     assert "Rule switched on." in page.inner_text(".messages")

@@ -33,7 +33,11 @@ def test_account_page_shows_poll_health_and_calls_against_limits(client, viewer)
     html = client.get(reverse("marketplaces:accounts")).content.decode()
 
     assert "Amazon.fr" in html and "2 × TransientError: 503" in html
-    assert "<code>getOrders</code> 2 / 80 per hour" in html  # 0.0167/s × 3600 + burst 20
+    # 0.0167/s × 3600 + burst 20 per hour, × 86400 + 20 per day; the operation by what it is for.
+    assert "Orders read: 2 calls today (limit 1,462)" in html and "2 in the last hour (limit 80)" in html
+    assert "<code>getOrders</code>" not in html
+    french = client.get(reverse("marketplaces:accounts"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Commandes lues : 2 appels aujourd’hui (limite 1\xa0462)" in french
     assert "Poll now" not in html  # a viewer cannot poll
 
 

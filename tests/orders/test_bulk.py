@@ -34,7 +34,8 @@ def test_bulk_accept_reports_each_order_and_goes_on_after_a_failure(operator):
     assert set(Order.objects.filter(pk__in=[o.pk for o in waiting]).values_list("status", flat=True)) == {"accepted"}
     failure = BulkJobItem.objects.get(job=job, outcome="failed")
     assert failure.order_id == shipped.pk
-    assert "Shipped" in failure.message and "cannot become" in failure.message
+    assert failure.code == "illegal_transition"
+    assert "Shipped" in failure.text and "cannot become" in failure.text
     shipped.refresh_from_db()
     assert shipped.status == OrderStatus.SHIPPED
     event = OrderEvent.objects.filter(order=waiting[0], kind="accepted").get()

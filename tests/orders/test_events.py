@@ -109,7 +109,7 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     english = sorted(fragment for fragment in english_fragments() if re.search(rf"\b{re.escape(fragment)}\b", text))
     assert english == []
     assert "La commande a été acceptée. Motif : Stock vérifié" in text
-    assert "Remboursement de 1\xa0234,50 EUR. Motif : Colis abîmé" in text
+    assert "Remboursement de 1\xa0234,50 €. Motif : Colis abîmé" in text
     assert "la commande reste « À expédier »" in text
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
@@ -126,7 +126,7 @@ def test_the_english_timeline_reads_in_english(client, operator):
     text = timeline_text(client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode())
 
     assert "The order was accepted. Reason: Stock vérifié" in text
-    assert "Refunded 1,234.50 EUR. Reason: Colis abîmé" in text
+    assert "Refunded 1,234.50 €. Reason: Colis abîmé" in text
     assert "To accept → To ship" in text
 
 

@@ -119,7 +119,7 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         )
         failures.update({f"round {round_number}: {name}": _summary(error) for name, error in errors.items()})
         failed_items = BulkJobItem.objects.filter(job__in=[bulk_accept, bulk_cancel]).exclude(outcome="succeeded")
-        failures.update({f"round {round_number}: bulk item {i.order_id}": i.message for i in failed_items})
+        failures.update({f"round {round_number}: bulk item {i.order_id}": i.text for i in failed_items})
 
         expected = {to_accept: "accepted", to_cancel: "cancelled", to_ship: "shipped"}
         expected.update(dict.fromkeys(in_bulk[:2], "accepted"))

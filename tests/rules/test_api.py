@@ -20,7 +20,7 @@ def test_admin_creates_enables_and_lists_rules(admin_api, admin_user):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["enabled"], body["created_by"], body["condition_descriptions"]) == (
-        False, admin_user.username, ["stock available for every line", "total ≤ 500 €"]
+        False, admin_user.username, ["stock available for every line", "total ≤ €500"]
     )
     rule_id = body["id"]
     assert admin_api.post(f"/api/v1/rules/{rule_id}/enable/").json()["enabled"] is True

@@ -10,7 +10,7 @@ from tests.rules.conftest import order_with, put_in_stock
 def check(order, condition: dict, context=None):
     [built] = build(clean_conditions([condition]))
     result = built.check(order, context or Context.load())
-    return result.passed, result.reason
+    return result.passed, str(result.reason)
 
 
 @pytest.mark.django_db
@@ -38,14 +38,14 @@ class TestSku:
 class TestTotal:
     def test_within_maximum(self, mirakl):
         order = order_with(account=mirakl, lines=[("CHAIR-01", 1, "42.90")])
-        assert check(order, {"type": "total", "max": "500"}) == (True, "total 42.90 € ≤ 500 €")
+        assert check(order, {"type": "total", "max": "500"}) == (True, "total €42.90 ≤ €500")
 
     def test_range_and_outside(self, mirakl):
         order = order_with(account=mirakl, lines=[("CHAIR-01", 2, "300.00")], shipping="4.90")
-        assert check(order, {"type": "total", "max": "500"}) == (False, "total 604.90 € > 500 €")
-        assert check(order, {"type": "total", "min": "1000"}) == (False, "total 604.90 € < 1000 €")
-        assert check(order, {"type": "total", "min": "10", "max": "999.99"}) == (True, "total 10 € ≤ 604.90 € ≤ 999.99 €")
-        assert check(order, {"type": "total", "min": "600"}) == (True, "total 604.90 € ≥ 600 €")
+        assert check(order, {"type": "total", "max": "500"}) == (False, "total €604.90 > €500")
+        assert check(order, {"type": "total", "min": "1000"}) == (False, "total €604.90 < €1,000")
+        assert check(order, {"type": "total", "min": "10", "max": "999.99"}) == (True, "total €10 ≤ €604.90 ≤ €999.99")
+        assert check(order, {"type": "total", "min": "600"}) == (True, "total €604.90 ≥ €600")
 
     def test_other_currency_never_matches(self, mirakl):
         order = order_with(account=mirakl, currency="GBP")

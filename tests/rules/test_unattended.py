@@ -34,7 +34,8 @@ def test_a_new_order_is_accepted_by_a_rule_in_a_worker(mirakl):
     order.refresh_from_db()
     assert (order.status, decision.outcome) == (OrderStatus.ACCEPTED, "accept")
     event = OrderEvent.objects.get(order=order, to_status=OrderStatus.ACCEPTED)
-    assert event.params["reason"] == "accepted by rule 'Stock OK FR': stock 3 ≥ 1 for all lines; total 42.90 € ≤ 500 €"
+    assert (event.actor_label, "reason" in event.params) == ("Stock OK FR", False)
+    assert decision.sentences == ["stock 3 ≥ 1 for all lines", "total €42.90 ≤ €500"]
 
 
 @pytest.mark.django_db

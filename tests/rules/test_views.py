@@ -44,7 +44,7 @@ def test_admin_creates_a_rule_switched_off_then_dry_runs_and_switches_it_on(clie
     rule.refresh_from_db()
     assert rule.enabled
     listing = client.get(reverse("rules:list")).content.decode()
-    assert "Stock OK FR" in listing and "total ≤ 500 €" in listing and "ships to FR" in listing
+    assert "Stock OK FR" in listing and "total ≤ €500" in listing and "ships to FR" in listing
 
 
 def test_the_form_refuses_an_invalid_rule_with_a_clear_message(client, admin_user):
@@ -145,3 +145,24 @@ def test_decisions_are_readable_by_viewers(client, viewer, mirakl):
     client.force_login(viewer)
     body = client.get(reverse("rules:decisions")).content.decode()
     assert "Tag FR" in body and "ships to FR (in FR)" in body
+
+
+def test_dry_run_lists_what_the_rule_would_act_on_first_a_page_at_a_time_with_counts(client, admin_user, mirakl, monkeypatch):
+    from rules import views
+
+    monkeypatch.setattr(views, "DRY_RUN_PAGE_SIZE", 2)
+    client.force_login(admin_user)
+    rule = add_rule(name="Big ones", action="hold", action_reason="check", conditions=[{"type": "total", "min": "100"}])
+    small = [order_with(account=mirakl, lines=[("CHAIR-01", 1, "20.00")]) for _ in range(3)]
+    big = order_with(account=mirakl, lines=[("CHAIR-01", 1, "150.00")])  # the newest is a miss in the default order
+    assert big.pk > small[-1].pk
+    url = reverse("rules:dry_run", args=[rule.pk])
+    first = client.get(url, {"days": 7}).content.decode()
+    assert 'id="count-would-act">1<' in first and 'id="count-no-match">3<' in first and 'id="count-shadowed">0<' in first
+    rows = first.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr>") == 2 and rows.index(big.marketplace_order_id) < rows.index("No match")
+    assert "Page 1 of 2" in first
+    second = client.get(url, {"days": 7, "page": 2}).content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert second.count("<tr>") == 2 and big.marketplace_order_id not in second
+    misses = client.get(url, {"days": 7, "outcome": "no_match"}).content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert big.marketplace_order_id not in misses and misses.count("<tr>") == 2

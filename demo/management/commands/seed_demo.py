@@ -1,11 +1,13 @@
-"""Demo data, loaded once: the sandbox's accounts, one user per role, a few hundred orders.
+"""Demo data, loaded once: the sandbox's accounts, one user per role, a few hundred orders, two rules.
 
-The order history (shipped, delivered, cancelled, refused) is built by the
-factories and ingested directly; the orders still to work (to accept, to ship)
-are created on the running sandbox marketplaces and polled in, so that accepting
-or shipping them reaches a marketplace that knows them. Passwords are random,
-written to var/demo-logins.txt (git-ignored) and printed, never stored in the
-repository.
+The order history of the last 60 days (shipped, delivered, cancelled, refused) is
+built by the factories and ingested directly; the orders still to work (to accept,
+to ship) are created on the running sandbox marketplaces and polled in, so that
+accepting or shipping them reaches a marketplace that knows them. Those are placed
+in the past (`age_hours`) so the queue opens on what matters: orders already late,
+orders due today, orders with time left. Two example rules are switched on and run
+on the orders to accept, so their decisions show. Passwords are random, written to
+var/demo-logins.txt (git-ignored) and printed, never stored in the repository.
 """
 
 import datetime as dt
@@ -18,8 +20,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from demo import stock
+from demo import example_rules, stock
 from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
@@ -40,13 +43,24 @@ STATUS_WEIGHTS = {
     CanonicalStatus.CANCELLED: 10,
     CanonicalStatus.REFUSED: 5,
 }
-# Orders still to work, per demo account, created on the sandbox: (platform's status, count).
+HISTORY_DAYS = 60
+# Orders still to work, per demo account, created on the sandbox: (platform's status, count, urgency).
+TO_SHIP = {platforms.AMAZON: "Unshipped", platforms.EBAY: None, platforms.MIRAKL: "SHIPPING", platforms.CDISCOUNT: "Accepted"}
+TO_ACCEPT = {platforms.MIRAKL: "WAITING_ACCEPTANCE", platforms.CDISCOUNT: "WaitingAcceptance"}
+LATE, DUE_TODAY, LATER = "late", "due_today", "later"
 LIVE_ORDERS = {
-    platforms.AMAZON: [("Unshipped", 8)],
-    platforms.EBAY: [(None, 8)],
-    platforms.MIRAKL: [("WAITING_ACCEPTANCE", 5), ("SHIPPING", 4)],
-    platforms.CDISCOUNT: [("WaitingAcceptance", 5), ("Accepted", 4)],
+    platform: [
+        *([(TO_ACCEPT[platform], 3, DUE_TODAY), (TO_ACCEPT[platform], 3, LATER)] if platform in TO_ACCEPT else []),
+        (TO_SHIP[platform], 2, LATE),
+        (TO_SHIP[platform], 3, DUE_TODAY),
+        (TO_SHIP[platform], 3, LATER),
+    ]
+    for platform in TO_SHIP
 }
+# The sandbox's windows (marketplaces/sandbox/generate.py): ship within 2 days (prime off), accept within 2 days.
+SANDBOX_WINDOW_HOURS = 48
+# A big order to accept per account with an acceptance step: the "hold" rule's example.
+BIG_ORDER = {"skus": ["SALON-JARDIN-4"], "quantity": 3}
 
 
 class Command(BaseCommand):
@@ -66,12 +80,15 @@ class Command(BaseCommand):
             logins = self._users()
             # Stock before any order arrives, so that the orders below reserve real units.
             stock.seed(accounts)
+            admin = get_user_model().objects.get(username=roles.ADMIN)
+            example_rules.create(created_by=admin)
         created = sum(self._orders(accounts, orders))
         created += self._live_orders(accounts)
+        decided = example_rules.run_on_waiting_orders()
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(accounts)} accounts and {created} orders."))
+        self.stdout.write(self.style.SUCCESS(f"Loaded {len(accounts)} accounts and {created} orders; the example rules decided on {decided}."))
         self._print_logins()
 
     def _account(self, entry: dict) -> MarketplaceAccount:
@@ -112,7 +129,7 @@ class Command(BaseCommand):
                 if acceptance_step or status not in (CanonicalStatus.PENDING_ACCEPTANCE, CanonicalStatus.REFUSED)
             }
             status = rng.choices(list(weights), weights=list(weights.values()))[0]
-            purchased_at = now - dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 30))
+            purchased_at = now - dt.timedelta(minutes=rng.randint(60 * 24, 60 * 24 * HISTORY_DAYS))
             data = OrderDataFactory(platform=account.platform, status=status, purchased_at=purchased_at)
             ingest_order(account=account, data=data)
             yield 1
@@ -131,9 +148,15 @@ class Command(BaseCommand):
             return 0
         keys = {entry["name"]: entry["key"] for entry in DEMO_ACCOUNTS}
         before = Order.objects.count()
+        rng = random.Random(2027)
         for account in accounts:
-            for status, count in LIVE_ORDERS[account.platform]:
-                admin.generate_orders(keys[account.name], count, **({"status": status} if status else {}))
+            for status, count, urgency in LIVE_ORDERS[account.platform]:
+                for _ in range(count):
+                    options = {"status": status} if status else {}
+                    admin.generate_orders(keys[account.name], 1, prime=False, age_hours=_age_hours(urgency, rng), **options)
+            if account.platform in TO_ACCEPT:
+                big = {"status": TO_ACCEPT[account.platform], "age_hours": _age_hours(LATER, rng), **BIG_ORDER}
+                admin.generate_orders(keys[account.name], 1, prime=False, **big)
             poll_account(account_id=account.pk)
         return Order.objects.count() - before
 
@@ -143,3 +166,16 @@ class Command(BaseCommand):
         self.stdout.write("Log in as (role, username, password):")
         for line in LOGINS_FILE.read_text().splitlines():
             self.stdout.write("  " + "  ".join(line.split("\t")))
+
+
+def _age_hours(urgency: str, rng: random.Random) -> float:
+    """How long ago to place an order so that its deadline (SANDBOX_WINDOW_HOURS after) falls as asked."""
+    now = timezone.localtime()
+    hours_left_today = (24 - now.hour - now.minute / 60) if now.hour < 23 else 0.5
+    if urgency == LATE:
+        ahead = -rng.uniform(2, 30)
+    elif urgency == DUE_TODAY:
+        ahead = rng.uniform(0.25, 0.8) * hours_left_today
+    else:
+        ahead = rng.uniform(30, 40)
+    return round(SANDBOX_WINDOW_HOURS - ahead, 2)

@@ -1,0 +1,45 @@
+"""The demo world opens on what matters: late and due-today orders, two rules at work, 60 days of history."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from demo.management.commands import seed_demo
+from order_queue.filters import OrderFilter
+from orders.models import Order
+from orders.status import OrderStatus
+from rules.models import Rule, RuleDecision
+
+
+def queue(query: str) -> set[int]:
+    return set(OrderFilter(QueryDict(query), queryset=Order.objects.all()).qs.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, settings, tmp_path, monkeypatch, client):
+    sandbox.server.load_demo_accounts()
+    settings.SANDBOX_URL = sandbox.url
+    monkeypatch.setattr(seed_demo, "LOGINS_FILE", tmp_path / "demo-logins.txt")
+
+    call_command("seed_demo", orders=60)
+
+    late = queue("deadline=overdue")
+    due_today = queue("deadline=today")
+    assert len(late) >= 4 and len(due_today) >= 4
+    oldest = Order.objects.order_by("purchased_at").first().purchased_at
+    assert timezone.now() - oldest > dt.timedelta(days=30)
+    assert Order.objects.filter(status=OrderStatus.CANCELLED).exists()
+    assert Rule.objects.filter(enabled=True).count() == 2
+    outcomes = set(RuleDecision.objects.values_list("outcome", flat=True))
+    assert {"accept", "hold"} <= outcomes
+    assert Order.objects.filter(on_hold=True, total_amount__gt=1000).exists()
+
+    client.force_login(get_user_model().objects.get(username="operator"))
+    first_screen = client.get(reverse("orders:list")).content.decode()
+    first_row = first_screen.split('name="order" value="')[1].split('"')[0]
+    assert int(first_row) in late  # most at risk first
