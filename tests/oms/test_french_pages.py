@@ -7,23 +7,20 @@ French keeps as they are (the same msgstr), placeholders' fragments shorter than
 MIN_FRAGMENT, and the few words below are not looked for.
 """
 
-import datetime as dt
 import re
-from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from inventory.models import Product
 from marketplaces.models import Platform
 from order_queue import bulk
 from orders import actions, triage
 from orders.actions import Actor
-from orders.models import BulkJob, Order
+from orders.models import BulkJob
 from orders.status import OrderStatus
 from rules.actions import RuleDefinition, apply_rules_to_order, create_rule
 from tests.factories import MarketplaceAccountFactory, make_order
