@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from orders.events import render
+from orders.models import ActorType
 
 
 class Product(models.Model):
@@ -205,9 +206,12 @@ class StockMovement(models.Model):
 
     @property
     def actor_display(self) -> str:
+        """Who moved the stock, in the reader's language where it is not a name ("system" → "Système")."""
         if self.actor_user_id:
             return self.actor_user.get_username()
-        return self.actor_label or self.actor_type
+        if self.actor_label and self.actor_label != self.actor_type:
+            return self.actor_label
+        return str(ActorType(self.actor_type).label) if self.actor_type in ActorType.values else self.actor_type
 
 
 class ChannelRule(models.Model):
