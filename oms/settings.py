@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "inventory",
     "rules",
     "order_queue",
+    "webhooks",
 ]
 # The demo loader (`seed_demo`, `generate_orders`) is development tooling: installed with
 # DEBUG on or on the embedded database, never in production (the image does not ship it).

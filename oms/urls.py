@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("order_queue.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("rules.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("marketplaces/", include("marketplaces.urls")),
     path("inventory/", include("inventory.urls")),
     path("rules/", include("rules.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
