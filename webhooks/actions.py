@@ -1,7 +1,8 @@
 """Every change to webhook endpoints, and the deliveries a person asks for (test, replay).
 
 Each function runs in one transaction, takes the acting user, and raises `DomainError`
-(changing nothing) when refused. Deliveries are outbox messages written in that
+(changing nothing) when refused: `InvalidInput` for what was asked, a conflict for the
+endpoint's state (a rotation already under way, or none). Deliveries are outbox messages written in that
 transaction: no HTTP here.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from oms.errors import DomainError
+from oms.errors import DomainError, InvalidInput
 from oms.outbox import OutboxMessage
 from webhooks import publishing, registry, selectors, signing
 from webhooks.models import Endpoint
@@ -30,9 +31,9 @@ def _check(definition: EndpointDefinition) -> None:
     known = {event_type.name for event_type in registry.event_types()}
     unknown = sorted(set(definition.events) - known)
     if unknown:
-        raise DomainError(f"Unknown event types: {', '.join(unknown)}.", details={"events": unknown})
+        raise InvalidInput(f"Unknown event types: {', '.join(unknown)}.", details={"events": unknown})
     if not definition.events:
-        raise DomainError("Choose at least one event.", details={"events": []})
+        raise InvalidInput("Choose at least one event.", details={"events": []})
 
 
 @transaction.atomic
@@ -110,7 +111,7 @@ def replay_delivery(*, endpoint_id: int, delivery_id: int) -> OutboxMessage:
     """Deliver an event again, the same event (same id: receivers that already have it ignore it)."""
     original = selectors.deliveries(endpoint_id=endpoint_id).filter(pk=delivery_id).first()
     if original is None:
-        raise DomainError("This endpoint has no such delivery.", details={"delivery": delivery_id})
+        raise InvalidInput("This endpoint has no such delivery.", details={"delivery": delivery_id})
     return publishing.deliver(endpoint_id=endpoint_id, event=original.payload["event"], subject=original.subject)
 
 

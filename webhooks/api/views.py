@@ -86,7 +86,7 @@ class EndpointViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Start a secret rotation: a new secret signs too (shown once) until the rotation is finished",
         request=None,
-        responses={200: EndpointWithSecretSerializer, 400: ErrorSerializer},
+        responses={200: EndpointWithSecretSerializer, 409: ErrorSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret")
@@ -98,7 +98,7 @@ class EndpointViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Finish a rotation: only the newest secret signs",
         request=None,
-        responses={200: EndpointSerializer, 400: ErrorSerializer},
+        responses={200: EndpointSerializer, 409: ErrorSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="finish-rotation")
