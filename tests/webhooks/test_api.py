@@ -65,3 +65,9 @@ def test_patch_rotate_finish_test_replay_and_delete(admin_api):
 
     assert admin_api.delete(url).status_code == 204
     assert not Endpoint.objects.exists()
+
+
+def test_active_must_be_a_json_boolean(admin_api):
+    response = admin_api.post("/api/v1/webhooks/", {**ERP, "active": 0}, format="json")
+    assert response.status_code == 400
+    assert "active" in response.json()["error"]["details"]

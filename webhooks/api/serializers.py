@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from oms.api.fields import INSTANT_PATTERN, StrictCharField, parse_instant
+from oms.api.fields import INSTANT_PATTERN, StrictBooleanField, StrictCharField, parse_instant
 from webhooks import registry
 from webhooks.actions import EndpointDefinition
 from webhooks.models import DeliveryAttempt, Endpoint
@@ -16,7 +16,7 @@ class EndpointSerializer(serializers.ModelSerializer):
     url = serializers.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
     description = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     events = serializers.ListField(child=EventTypeField(), allow_empty=False, max_length=50, help_text="The event types it receives.")
-    active = serializers.BooleanField(required=False, default=True)
+    active = StrictBooleanField(required=False, default=True)
     rotating = serializers.BooleanField(read_only=True, help_text="Two secrets sign each delivery until the rotation is finished.")
 
     class Meta:
