@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oms.api.fields import INSTANT_PATTERN, StrictBooleanField, StrictCharField, parse_instant
+from oms.outbox import OutboxMessage
 from webhooks import registry
 from webhooks.actions import EndpointDefinition
 from webhooks.models import DeliveryAttempt, Endpoint
@@ -57,7 +58,7 @@ class DeliverySerializer(serializers.Serializer):
     event_id = serializers.SerializerMethodField()
     event_type = serializers.SerializerMethodField()
     status = serializers.ChoiceField(
-        choices=["pending", "sending", "sent", "dead", "discarded", "done_by_hand"],
+        choices=OutboxMessage.Status.choices,
         help_text="dead: refused, or no 2xx after every attempt (a dead letter).",
     )
     attempts = DeliveryAttemptSerializer(many=True, source="webhook_attempts.all", help_text="Newest first.")
