@@ -4,7 +4,7 @@
 - new order → signed `order.created` received, p95 (target ≤ 5 s): the real path, ingest
   commits, the outbox drainer is woken on commit, a worker signs and POSTs;
 - deliveries per second (target ≥ 200/s): a backlog of `order.created` deliveries (the API's
-  order representation, signed) drained by two worker processes.
+  order representation, signed) drained by one worker with the production concurrency (4 processes, as in docker-compose.yml).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def run(*, quick: bool = False) -> None:
     account = MarketplaceAccount.objects.create(platform="mirakl", name="Webhooks bench")
     with Receiver() as receiver:
         actions.create_endpoint(definition=EndpointDefinition(url=receiver.url, events=("order.created",)), created_by=None)
-        with processes(celery("worker", "--pool=prefork", "--concurrency=2"), env=child_env()):
+        with processes(celery("worker", "--pool=prefork", "--concurrency=4"), env=child_env()):
             new_order_to_delivery_lag(account, receiver, orders=30 if quick else 200)
             deliveries_per_second(receiver, deliveries=500 if quick else 5_000)
 

@@ -12,6 +12,7 @@ import json
 import time
 
 import requests
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ def send_delivery(message: OutboxMessage) -> None:
     )
     if not endpoint.active:
         attempt.error = "Endpoint switched off: not sent."
-        attempt.save()
+        _log(attempt)
         return
     body = body_of(message)
     headers = {
@@ -67,18 +68,28 @@ def send_delivery(message: OutboxMessage) -> None:
     except requests.RequestException as error:
         attempt.duration_ms = round((time.perf_counter() - started) * 1000)
         attempt.error = f"{error.__class__.__name__}: {error}"[:500]
-        attempt.save()
+        _log(attempt)
         raise outbox.RetryLater(attempt.error) from error
     attempt.duration_ms = round((time.perf_counter() - started) * 1000)
     attempt.status_code = response.status_code
     attempt.response_excerpt = response.text[:EXCERPT].replace("\x00", "")
-    attempt.save()
+    _log(attempt)
     if 200 <= response.status_code < 300:
         return
     reason = f"HTTP {response.status_code} from {endpoint.url}"
     if response.status_code >= 500 or response.status_code in RETRIED_STATUSES:
         raise outbox.RetryLater(reason, retry_after=_retry_after(response))
     raise outbox.Undeliverable(reason)
+
+
+def _log(attempt: DeliveryAttempt) -> None:
+    """Write an attempt to the log without waiting for PostgreSQL to flush it to disk: a crash in
+    the next instant may lose the row, never the outcome (the outbox commits that durably), and
+    a delivery then waits on one disk flush instead of two."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        attempt.save()
 
 
 def _retry_after(response: requests.Response) -> float | None:
