@@ -5,7 +5,8 @@ returns the level's values after the change (None when the condition refused
 it), and never writes back a quantity read without a lock. The database
 check constraints (reserved ≥ 0, on hand ≥ reserved) are the last safety net.
 Callers write the matching `StockMovement` (`movement`, then `save_movements`)
-in the same transaction and call `schedule_push` for the products they touched.
+in the same transaction and call `schedule_push` for the products they touched;
+`save_movements` tells `inventory.signals.stock_low` about products that just fell low.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from inventory import signals
 from inventory.models import Listing, PendingStockPush, Product, Reservation, StockLevel, StockMovement
 
 TABLE = StockLevel._meta.db_table
 MOVEMENTS = StockMovement._meta.db_table
 PENDING = PendingStockPush._meta.db_table
+PRODUCTS = Product._meta.db_table
 COPY_FROM = 100  # rows; fewer go in one INSERT
 
 
@@ -237,6 +240,7 @@ def movement(after: After, *, reason: str, actor, order=None, purchase_order=Non
 def save_movements(movements) -> int:
     """Write movement rows; many at once go through COPY (an import of 100,000 counts takes seconds)."""
     movements = list(movements)
+    _tell_low_stock(movements)
     if len(movements) < COPY_FROM:
         StockMovement.objects.bulk_create(StockMovement(**m._asdict()) for m in movements)
         return len(movements)
@@ -247,6 +251,30 @@ def save_movements(movements) -> int:
             for m in movements:
                 copy.write_row((*m, now))
     return len(movements)
+
+
+def _tell_low_stock(movements: list[Movement]) -> None:
+    """Send `stock_low` for the products these movements took from above their threshold to it or below."""
+    change: dict[int, int] = {}
+    for m in movements:
+        change[m.product_id] = change.get(m.product_id, 0) + m.on_hand_change - m.reserved_change
+    falling = sorted(product_id for product_id, units in change.items() if units < 0)
+    if not falling or not signals.stock_low.has_listeners(Product):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, p.low_stock_threshold, COALESCE(SUM(s.on_hand - s.reserved), 0) FROM {PRODUCTS} p "
+            f"LEFT JOIN {TABLE} s ON s.product_id = p.id WHERE p.id = ANY(%s::bigint[]) AND p.low_stock_threshold > 0 "
+            "GROUP BY p.id ORDER BY p.id",
+            [_array(falling)],
+        )
+        crossed = [
+            product_id
+            for product_id, threshold, available in cursor.fetchall()
+            if available <= threshold < available - change[product_id]
+        ]
+    if crossed:
+        signals.stock_low.send(sender=Product, product_ids=crossed)
 
 
 def schedule_push(product_ids: Iterable[int]) -> None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rules",
     "order_queue",
     "shipping",
+    "webhooks",
 ]
 # The demo loader (`seed_demo`, `generate_orders`) is development tooling: installed with
 # DEBUG on or on the embedded database, never in production (the image does not ship it).
@@ -308,7 +309,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PlatformEnum": "marketplaces.models.Platform"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "marketplaces.models.Platform",
+        "StatusEnum": "orders.status.OrderStatus",  # the order status keeps its name beside the outbox status
+        "OutboxStatusEnum": "oms.outbox.models.OutboxMessage.Status",
+    },
     # Swagger UI is served from our static files (npm's swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("order_queue.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("rules.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("rules/", include("rules.urls")),
     path("settings/clients/", include("oms.access.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from a URL: the Content-Security-Policy allows no inline script.

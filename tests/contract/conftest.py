@@ -12,13 +12,15 @@ from orders.triage import assign_order
 from rules import actions as rules_actions
 from rules.actions import RuleDefinition
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
+from webhooks import actions as webhooks_actions
+from webhooks.actions import EndpointDefinition
 
 SYSTEM = Actor.system("test")
 
 
 @pytest.fixture
 def world(transactional_db, admin_user, operator):
-    """Orders in every step of the flow on two platforms, stock in a warehouse, one rule."""
+    """Orders in every step of the flow on two platforms, stock in a warehouse, one rule, one webhook endpoint."""
     mirakl = MarketplaceAccountFactory(platform="mirakl", name="Fnac-Darty")
     amazon = MarketplaceAccountFactory(platform="amazon", name="Amazon FR")
     warehouse = Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
@@ -38,6 +40,9 @@ def world(transactional_db, admin_user, operator):
     rules_actions.create_rule(
         definition=RuleDefinition(name="Stock OK", action="accept", conditions=[{"type": "stock"}]),
         created_by=admin_user,
+    )
+    webhooks_actions.create_endpoint(
+        definition=EndpointDefinition(url="http://127.0.0.1:9/hooks", events=("order.created", "stock.low")), created_by=admin_user
     )
     return {"orders": orders, "accounts": (mirakl, amazon), "warehouse": warehouse}
 
