@@ -23,13 +23,18 @@ def main() -> int:
         description="Run the benchmarks on their own database and print `BENCH <name> <value> <unit>` lines.",
     )
     parser.add_argument("--quick", action="store_true", help="Smaller volumes: a smoke run, not figures to quote.")
-    parser.add_argument("--only", action="append", default=[], choices=BENCHMARKS, help="Benchmark to run (repeatable).")
+    parser.add_argument(
+        "--only", action="append", default=[], choices=BENCHMARKS, help="Benchmark to run (repeatable)."
+    )
     arguments = parser.parse_args()
 
     django.setup()
     # Its own database, task queue and Redis keys: a running `make run` is not disturbed.
     database = settings.DATABASES["default"]
-    database["TEST"] = {**database.get("TEST", {}), "NAME": f"{database['NAME']}_bench"}  # oms_bench on the embedded one
+    database["TEST"] = {
+        **database.get("TEST", {}),
+        "NAME": f"{database['NAME']}_bench",
+    }  # oms_bench on the embedded one
     settings.CACHES["default"]["KEY_PREFIX"] = "oms-bench"
     settings.CELERY_TASK_DEFAULT_QUEUE = "oms-bench"
     celery_app.conf.task_default_queue = "oms-bench"

@@ -52,7 +52,15 @@ CONNECTIONS = 50
 PROCESSES = 10  # × 5 threads: 50 connections, without one process's GIL as the limit
 ACTOR = Actor.system("bench")
 # The calls that publish stock and read its report (the names the connectors' rate_limits use).
-STOCK_OPERATIONS = {"patchListingsItem", "bulkUpdatePriceQuantity", "STO01", "STO02", "STO03", "createOfferPackage", "getOfferPackage"}
+STOCK_OPERATIONS = {
+    "patchListingsItem",
+    "bulkUpdatePriceQuantity",
+    "STO01",
+    "STO02",
+    "STO03",
+    "createOfferPackage",
+    "getOfferPackage",
+}
 
 
 def run(*, quick: bool = False) -> None:
@@ -74,7 +82,11 @@ def _orders_without_reservation(account, skus: list[str], count: int) -> list[in
                 OrderDataFactory(
                     platform=account.platform,
                     status="accepted",
-                    lines=(OrderLineDataFactory(marketplace_line_id=f"b{start + i}-{random.random()}", sku=random.choice(skus), quantity=1),),
+                    lines=(
+                        OrderLineDataFactory(
+                            marketplace_line_id=f"b{start + i}-{random.random()}", sku=random.choice(skus), quantity=1
+                        ),
+                    ),
                 )
                 for i in range(min(200, count - start))
             ]
@@ -89,12 +101,19 @@ def reservations_per_second(warehouse: Warehouse, *, label: str, skus: int, orde
     account = MarketplaceAccount.objects.create(platform="mirakl", name=f"bench reservations {label}", enabled=False)
     names = [f"{label.upper()}-{i}" for i in range(skus)]
     Product.objects.bulk_create(Product(sku=name, title=name) for name in names)
-    actions.set_stock(rows=[StockCount(sku=name, warehouse=warehouse.code, quantity=orders) for name in names], actor=ACTOR, note="bench")
+    actions.set_stock(
+        rows=[StockCount(sku=name, warehouse=warehouse.code, quantity=orders) for name in names],
+        actor=ACTOR,
+        note="bench",
+    )
     order_ids = _orders_without_reservation(account, names, orders)
     connections.close_all()  # each process opens its own
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(PROCESSES), context.SimpleQueue()
-    workers = [context.Process(target=_reserve_share, args=(order_ids[i::PROCESSES], barrier, results)) for i in range(PROCESSES)]
+    workers = [
+        context.Process(target=_reserve_share, args=(order_ids[i::PROCESSES], barrier, results))
+        for i in range(PROCESSES)
+    ]
     for process in workers:
         process.start()
     spans = [results.get() for _ in workers]
@@ -134,8 +153,12 @@ def _reserve_share(order_ids: list[int], barrier, results) -> None:
 
 
 def csv_import(*, rows: int) -> None:
-    warehouses = [Warehouse.objects.get_or_create(code=f"csv{i}", defaults={"name": f"CSV {i}", "priority": 5})[0] for i in (1, 2)]
-    Product.objects.bulk_create((Product(sku=f"CSV-{i:06d}", title=f"CSV {i}") for i in range(rows // 2)), batch_size=5000)
+    warehouses = [
+        Warehouse.objects.get_or_create(code=f"csv{i}", defaults={"name": f"CSV {i}", "priority": 5})[0] for i in (1, 2)
+    ]
+    Product.objects.bulk_create(
+        (Product(sku=f"CSV-{i:06d}", title=f"CSV {i}") for i in range(rows // 2)), batch_size=5000
+    )
 
     def counts(offset: int) -> io.BytesIO:
         text = io.StringIO()
@@ -184,7 +207,11 @@ def stock_to_marketplace_lag(warehouse: Warehouse, *, seconds: int) -> None:
         Product.objects.bulk_create(
             (Product(sku=item.sku, ean=item.ean, title=item.title) for item in CATALOGUE[:10]), ignore_conflicts=True
         )
-        actions.set_stock(rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=10) for sku in products], actor=ACTOR, note="bench")
+        actions.set_stock(
+            rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=10) for sku in products],
+            actor=ACTOR,
+            note="bench",
+        )
         ids = dict(Product.objects.filter(sku__in=products).values_list("sku", "pk"))
         changes = []  # (sku, quantity the channels must show, committed at)
         settle = settle_seconds(list(accounts.values()))
@@ -193,12 +220,18 @@ def stock_to_marketplace_lag(warehouse: Warehouse, *, seconds: int) -> None:
             beat_schedule() as schedule,
             processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", schedule)),
         ):
-            wait_for(lambda: all(_shows(admin, key, dict.fromkeys(products, 10)) for key in accounts), seconds=settle, step=1)
+            wait_for(
+                lambda: all(_shows(admin, key, dict.fromkeys(products, 10)) for key in accounts), seconds=settle, step=1
+            )
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 sku = random.choice(products)
-                actions.adjust_stock(product_id=ids[sku], warehouse_id=warehouse.pk, change=1, note="bench", actor=ACTOR)
-                quantity = selectors.channel_quantities(account=next(iter(accounts.values())), product_ids=[ids[sku]])[sku]
+                actions.adjust_stock(
+                    product_id=ids[sku], warehouse_id=warehouse.pk, change=1, note="bench", actor=ACTOR
+                )
+                quantity = selectors.channel_quantities(account=next(iter(accounts.values())), product_ids=[ids[sku]])[
+                    sku
+                ]
                 changes.append((sku, quantity, dt.datetime.now(dt.UTC)))
                 time.sleep(random.uniform(1, 5))
             final = {sku: quantity for sku, quantity, _ in changes}
@@ -210,7 +243,9 @@ def stock_to_marketplace_lag(warehouse: Warehouse, *, seconds: int) -> None:
                 seen = min(
                     _parse(entry["published_at"])
                     for entry in history
-                    if entry["sku"] == sku and entry["quantity"] >= quantity and _parse(entry["published_at"]) >= at - dt.timedelta(seconds=1)
+                    if entry["sku"] == sku
+                    and entry["quantity"] >= quantity
+                    and _parse(entry["published_at"]) >= at - dt.timedelta(seconds=1)
                 )
                 lags.setdefault(account.platform, []).append(max((seen - at).total_seconds(), 0))
     every = [lag for values in lags.values() for lag in values]

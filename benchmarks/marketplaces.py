@@ -114,7 +114,10 @@ def ingest_throughput(admin: SandboxAdmin, *, orders_per_account: int) -> None:
         _generate(admin, key, orders_per_account, lines=2, **status)
         accounts.append(account)
     expected = orders_per_account * len(accounts)
-    with own_accounts(accounts), processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
+    with (
+        own_accounts(accounts),
+        processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,),
+    ):
         time.sleep(3)  # let the worker boot before the clock starts
         cpu_before = cpu_seconds(worker.pid)
         elapsed = _ingest(admin, accounts, expected, timeout=1800)
@@ -130,13 +133,20 @@ def worker_memory(admin: SandboxAdmin, *, orders: int) -> None:
     account, key = connect_sandbox_account(admin, "mirakl", settings={"page_size": 100})
     _generate(admin, key, orders, lines=2)
     peak = {"tree": 0}
-    with own_accounts([account]), processes(celery("worker", "--concurrency=1"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,):
+    with (
+        own_accounts([account]),
+        processes(celery("worker", "--concurrency=1"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)) as (worker,),
+    ):
 
         def sample():
             peak["tree"] = max(peak["tree"], rss_bytes(worker.pid))
 
         elapsed = _ingest(admin, [account], orders, timeout=3600, sample=sample)
-    report("worker_peak_rss_100k_ingest" if orders >= 100_000 else f"worker_peak_rss_{orders}_ingest", peak["tree"] / 2**20, "MB")
+    report(
+        "worker_peak_rss_100k_ingest" if orders >= 100_000 else f"worker_peak_rss_{orders}_ingest",
+        peak["tree"] / 2**20,
+        "MB",
+    )
     report("worker_ingest_single_account", orders / elapsed, "orders/s")
 
 
@@ -144,16 +154,28 @@ def outbox_lag(admin: SandboxAdmin, *, orders: int) -> None:
     admin.set_rate_scale(1)  # the platforms' real limits
     account, key = connect_sandbox_account(admin, "mirakl", poll_interval_seconds=3600)
     _generate(admin, key, orders, status="WAITING_ACCEPTANCE")
-    with own_accounts([account]), processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)):
+    with (
+        own_accounts([account]),
+        processes(celery("worker", "--concurrency=2"), env=child_env(OMS_RATE_LIMIT_SCALE=UNLIMITED)),
+    ):
         _ingest(admin, [account], orders, timeout=600)
         actor = actions.Actor.system("bench")
         for order in Order.objects.filter(account=account):
             actions.accept_order(order_id=order.pk, actor=actor)
             time.sleep(0.02)  # an operator clicking through the queue, fast
-        wait_for(lambda: not OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).exclude(status="sent").exists(), seconds=600)
+        wait_for(
+            lambda: (
+                not OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk))
+                .exclude(status="sent")
+                .exists()
+            ),
+            seconds=600,
+        )
     lags = [
         (message.sent_at - message.created_at).total_seconds()
-        for message in OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).only("sent_at", "created_at")
+        for message in OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).only(
+            "sent_at", "created_at"
+        )
     ]
     report("outbox_push_lag_p95", p95(lags), "s")
     report("outbox_push_lag_max", max(lags), "s")

@@ -95,7 +95,13 @@ def exact_search(client: Client, *, rounds: int) -> None:
 
 def api_list(client: Client, *, rounds: int) -> None:
     timings = []
-    params = [{}, {"status": "pending_acceptance"}, {"updated_since": "2026-01-01T00:00:00Z"}, {"q": "dupont"}, {"deadline": "overdue"}]
+    params = [
+        {},
+        {"status": "pending_acceptance"},
+        {"updated_since": "2026-01-01T00:00:00Z"},
+        {"q": "dupont"},
+        {"deadline": "overdue"},
+    ]
     for _ in range(rounds):
         for query in params:
             started = time.perf_counter()
@@ -123,8 +129,14 @@ def run(*, quick: bool = False) -> None:
     report("generate_orders", count, "orders")
     report("generate_orders_rate", count / seconds, "orders/s")
     # Served by the test client: its host name, and static URLs without a collectstatic manifest.
-    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    with own_accounts(_history_accounts()), override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages):
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with (
+        own_accounts(_history_accounts()),
+        override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages),
+    ):
         _measure(quick=quick)
     _forget_queued_tasks()
 

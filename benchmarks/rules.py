@@ -56,13 +56,18 @@ def _stock_everything() -> None:
     warehouse, _ = Warehouse.objects.get_or_create(code="bench", defaults={"name": "Bench"})
     for item in CATALOGUE:
         product, _ = Product.objects.get_or_create(sku=item.sku, defaults={"title": item.title, "ean": item.ean})
-        adjust_stock(product_id=product.pk, warehouse_id=warehouse.pk, change=10_000_000, note="bench", actor=Actor.system())
+        adjust_stock(
+            product_id=product.pk, warehouse_id=warehouse.pk, change=10_000_000, note="bench", actor=Actor.system()
+        )
 
 
 def _pending_orders(account, *, count: int) -> list[int]:
     ids: list[int] = []
     for start in range(0, count, PAGE):
-        page = [OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE) for _ in range(min(PAGE, count - start))]
+        page = [
+            OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+            for _ in range(min(PAGE, count - start))
+        ]
         ids += [result.order.pk for result in ingest_orders(account=account, orders=page)]
     return ids
 
@@ -73,9 +78,23 @@ def _rules() -> None:
         actions.create_rule(definition=definition, created_by=None, enabled=True)
 
     add("Hold flagged buyers", "hold", [{"type": "buyer", "flagged": True}], action_reason="flagged buyer")
-    add("Refuse abroad", "refuse", [{"type": "country", "countries": ["FR"], "exclude": True}], action_reason="France only")
-    add("Tag bulk buyers", "tag", [{"type": "quantity", "max_per_order": 50}, {"type": "total", "min": "100000"}], action_tag="bulk")
-    add("Stock OK FR", "accept", [{"type": "stock"}, {"type": "total", "max": "100000"}, {"type": "country", "countries": ["FR"]}])
+    add(
+        "Refuse abroad",
+        "refuse",
+        [{"type": "country", "countries": ["FR"], "exclude": True}],
+        action_reason="France only",
+    )
+    add(
+        "Tag bulk buyers",
+        "tag",
+        [{"type": "quantity", "max_per_order": 50}, {"type": "total", "min": "100000"}],
+        action_tag="bulk",
+    )
+    add(
+        "Stock OK FR",
+        "accept",
+        [{"type": "stock"}, {"type": "total", "max": "100000"}, {"type": "country", "countries": ["FR"]}],
+    )
 
 
 def apply_throughput(order_ids: list[int]) -> None:
@@ -101,11 +120,15 @@ def dry_run_time() -> None:
 def new_order_to_decision_lag(account, *, orders: int) -> None:
     """Same evaluation as the accept rule, acting with a tag: the figure is ours, not a push to a marketplace."""
     # The accepts above wrote pushes for a marketplace this bench has no server for: keep them out of the worker's way.
-    OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).update(status=OutboxMessage.Status.DISCARDED)
+    OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk)).update(
+        status=OutboxMessage.Status.DISCARDED
+    )
     accept = Rule.objects.get(name="Stock OK FR")
     actions.set_rule_enabled(rule_id=accept.pk, enabled=False, updated_by=None)
     conditions = [{"type": "stock"}, {"type": "total", "max": "100000"}, {"type": "country", "countries": ["FR"]}]
-    definition = actions.RuleDefinition(name="Stock OK FR (tag)", action="tag", action_tag="stock-ok", conditions=conditions)
+    definition = actions.RuleDefinition(
+        name="Stock OK FR (tag)", action="tag", action_tag="stock-ok", conditions=conditions
+    )
     actions.create_rule(definition=definition, created_by=None, enabled=True)
     lags = []
     with processes(celery("worker", "--pool=solo"), env=child_env()):

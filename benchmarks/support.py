@@ -74,7 +74,9 @@ def free_port() -> int:
 @contextlib.contextmanager
 def processes(*commands: list[str], env: dict[str, str] | None = None):
     """Start each command in its own process group; stop them all afterwards."""
-    started = [subprocess.Popen(command, cwd=ROOT, env=env or child_env(), start_new_session=True) for command in commands]
+    started = [
+        subprocess.Popen(command, cwd=ROOT, env=env or child_env(), start_new_session=True) for command in commands
+    ]
     try:
         yield started
     finally:

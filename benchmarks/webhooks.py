@@ -77,7 +77,9 @@ def run(*, quick: bool = False) -> None:
     OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).update(status=OutboxMessage.Status.DISCARDED)
     account = MarketplaceAccount.objects.create(platform="mirakl", name="Webhooks bench")
     with Receiver() as receiver:
-        actions.create_endpoint(definition=EndpointDefinition(url=receiver.url, events=("order.created",)), created_by=None)
+        actions.create_endpoint(
+            definition=EndpointDefinition(url=receiver.url, events=("order.created",)), created_by=None
+        )
         with processes(celery("worker", "--pool=prefork", "--concurrency=4"), env=child_env()):
             new_order_to_delivery_lag(account, receiver, orders=30 if quick else 200)
             deliveries_per_second(receiver, deliveries=500 if quick else 5_000)
@@ -86,9 +88,11 @@ def run(*, quick: bool = False) -> None:
 def new_order_to_delivery_lag(account, receiver: Receiver, *, orders: int) -> None:
     lags = []
     for _ in range(orders):
-        order = ingest_order(account=account, data=OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)).order
+        order = ingest_order(
+            account=account, data=OrderDataFactory(platform="mirakl", status=OrderStatus.PENDING_ACCEPTANCE)
+        ).order
         before = receiver.count()
-        wait_for(lambda: receiver.count() > before, seconds=60, step=0.002)
+        wait_for(lambda before=before: receiver.count() > before, seconds=60, step=0.002)
         with receiver.lock:
             arrived, occurred = max(receiver.arrivals.values())
         lags.append(arrived - dt.datetime.fromisoformat(occurred).timestamp())

@@ -112,11 +112,15 @@ class OrderDataFactory(factory.Factory):
     marketplace_updated_at = factory.LazyAttribute(lambda o: o.purchased_at + dt.timedelta(minutes=5))
     currency = "EUR"
     lines = factory.LazyAttribute(
-        lambda o: tuple(OrderLineDataFactory(marketplace_line_id=f"{o.marketplace_order_id}-{i + 1}") for i in range(o.line_count))
+        lambda o: tuple(
+            OrderLineDataFactory(marketplace_line_id=f"{o.marketplace_order_id}-{i + 1}") for i in range(o.line_count)
+        )
     )
     # The order's shipping: `_build` puts it on the first line (a canonical order sums its lines').
     shipping_amount = factory.LazyFunction(lambda: random.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99"))))
-    total_amount = factory.LazyAttribute(lambda o: sum((line.total_amount for line in o.lines), Decimal("0")) + o.shipping_amount)
+    total_amount = factory.LazyAttribute(
+        lambda o: sum((line.total_amount for line in o.lines), Decimal("0")) + o.shipping_amount
+    )
     acceptance_deadline = factory.LazyAttribute(
         lambda o: o.purchased_at + dt.timedelta(hours=48) if o.status == CanonicalStatus.PENDING_ACCEPTANCE else None
     )

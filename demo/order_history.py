@@ -35,16 +35,39 @@ STATUS_WEIGHTS = [
     (OrderStatus.PARTIALLY_SHIPPED, 1),
     (OrderStatus.AWAITING_PAYMENT, 1),
 ]
-ACCOUNTS = [("amazon", "Amazon FR"), ("ebay", "eBay FR"), ("mirakl", "Fnac-Darty"), ("mirakl", "Boulanger"), ("cdiscount", "Cdiscount")]
+ACCOUNTS = [
+    ("amazon", "Amazon FR"),
+    ("ebay", "eBay FR"),
+    ("mirakl", "Fnac-Darty"),
+    ("mirakl", "Boulanger"),
+    ("cdiscount", "Cdiscount"),
+]
 BATCH = 20_000
 
 # The money columns a generated order leaves at zero or empty (taxes included, no discount).
-_ZERO_MONEY = ("shipping_tax_amount", "discount_amount", "shipping_discount_amount", "fee_amount",
-               "gift_wrap_amount", "gift_wrap_tax_amount", "marketplace_refunded_amount", "marketplace_cancelled_amount")
-LINE_MONEY_DEFAULTS = {**dict.fromkeys(_ZERO_MONEY, Decimal("0")), "is_gift": False, "gift_message": "", "buyer_cancel_reason": ""}
+_ZERO_MONEY = (
+    "shipping_tax_amount",
+    "discount_amount",
+    "shipping_discount_amount",
+    "fee_amount",
+    "gift_wrap_amount",
+    "gift_wrap_tax_amount",
+    "marketplace_refunded_amount",
+    "marketplace_cancelled_amount",
+)
+LINE_MONEY_DEFAULTS = {
+    **dict.fromkeys(_ZERO_MONEY, Decimal("0")),
+    "is_gift": False,
+    "gift_message": "",
+    "buyer_cancel_reason": "",
+}
 ORDER_MONEY_DEFAULTS = {
-    **dict.fromkeys(_ZERO_MONEY, Decimal("0")), "tax_amount": Decimal("0"),
-    "payment_method": "", "purchase_order_number": "", "earliest_ship_date": None, "earliest_delivery_date": None,
+    **dict.fromkeys(_ZERO_MONEY, Decimal("0")),
+    "tax_amount": Decimal("0"),
+    "payment_method": "",
+    "purchase_order_number": "",
+    "earliest_ship_date": None,
+    "earliest_delivery_date": None,
     "is_gift": False,
 }
 
@@ -57,11 +80,7 @@ def _accounts() -> list[MarketplaceAccount]:
 
 
 def _columns(model, skip=()) -> list[str]:
-    return [
-        field.column
-        for field in model._meta.concrete_fields
-        if not field.generated and field.column not in skip
-    ]
+    return [field.column for field in model._meta.concrete_fields if not field.generated and field.column not in skip]
 
 
 def generate_orders(count: int, *, seed: int = 7) -> float:
@@ -110,7 +129,9 @@ def generate_orders(count: int, *, seed: int = 7) -> float:
             for definition in dropped:
                 cursor.execute(definition)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('orders_order', 'id'), (SELECT MAX(id) FROM orders_order))")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('orders_order', 'id'), (SELECT MAX(id) FROM orders_order))"
+        )
         # What autovacuum does after a load: planner statistics and the visibility map (index-only
         # scans). VACUUM cannot run inside a transaction (a test's): statistics only, then.
         analyze = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
@@ -123,8 +144,13 @@ def generate_orders(count: int, *, seed: int = 7) -> float:
 def _received_event(order: dict, accounts) -> dict:
     platform = next(account.platform for account in accounts if account.pk == order["account_id"])
     return {
-        "order_id": order["id"], "created_at": order["created_at"], "kind": events.RECEIVED,
-        "actor_type": ActorType.MARKETPLACE, "actor_user_id": None, "actor_label": platform, "from_status": "",
+        "order_id": order["id"],
+        "created_at": order["created_at"],
+        "kind": events.RECEIVED,
+        "actor_type": ActorType.MARKETPLACE,
+        "actor_user_id": None,
+        "actor_label": platform,
+        "from_status": "",
         "to_status": order["status"],
         "params": json.dumps({"marketplace_status": order["marketplace_status"]}),
     }
@@ -169,8 +195,17 @@ def _copy_line(row: dict, columns: list[str]) -> str:
 def _order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, lines) -> dict:
     account = accounts[pk % len(accounts)]
     status = rng.choices(statuses, weights)[0]
-    open_work = status in (OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.AWAITING_PAYMENT)
-    age = dt.timedelta(minutes=rng.randint(5, 60 * 24 * 4)) if open_work else dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 365))
+    open_work = status in (
+        OrderStatus.PENDING_ACCEPTANCE,
+        OrderStatus.ACCEPTED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.AWAITING_PAYMENT,
+    )
+    age = (
+        dt.timedelta(minutes=rng.randint(5, 60 * 24 * 4))
+        if open_work
+        else dt.timedelta(minutes=rng.randint(60 * 24 * 3, 60 * 24 * 365))
+    )
     purchased = now - age
     name = rng.choice(names)
     postcode, city = rng.choice(cities)
@@ -184,31 +219,74 @@ def _order_row(rng, pk, run, now, accounts, statuses, weights, names, cities, li
         shipped = quantity if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else 0
         lines.append(
             {
-                "order_id": pk, "marketplace_line_id": f"{pk}-{index + 1}", "sku": product.sku,
-                "marketplace_product_id": "", "ean": product.ean, "title": product.title, "quantity": quantity,
-                "quantity_shipped": shipped, "unit_price_amount": product.price, "total_amount": line_total,
-                "shipping_amount": Decimal("0"), "tax_amount": Decimal("0"), "marketplace_status": "",
-                "ship_by": None, "buyer_requested_cancel": False, **LINE_MONEY_DEFAULTS,
+                "order_id": pk,
+                "marketplace_line_id": f"{pk}-{index + 1}",
+                "sku": product.sku,
+                "marketplace_product_id": "",
+                "ean": product.ean,
+                "title": product.title,
+                "quantity": quantity,
+                "quantity_shipped": shipped,
+                "unit_price_amount": product.price,
+                "total_amount": line_total,
+                "shipping_amount": Decimal("0"),
+                "tax_amount": Decimal("0"),
+                "marketplace_status": "",
+                "ship_by": None,
+                "buyer_requested_cancel": False,
+                **LINE_MONEY_DEFAULTS,
             }
         )
     shipping = rng.choice((Decimal("0.00"), Decimal("4.90"), Decimal("6.99")))
     order_id = f"B{run}-{pk:08d}"
     tracking = f"6A{pk:011d}" if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else ""
     return {
-        "id": pk, "account_id": account.pk, "marketplace_order_id": order_id, "reference": order_id,
-        "status": status, "marketplace_status": status, "channel": "", "purchased_at": purchased,
+        "id": pk,
+        "account_id": account.pk,
+        "marketplace_order_id": order_id,
+        "reference": order_id,
+        "status": status,
+        "marketplace_status": status,
+        "channel": "",
+        "purchased_at": purchased,
         "marketplace_updated_at": purchased + dt.timedelta(minutes=5),
         "acceptance_deadline": purchased + dt.timedelta(hours=48) if status == OrderStatus.PENDING_ACCEPTANCE else None,
-        "ship_by": purchased + dt.timedelta(days=2), "deliver_by": None, "currency": "EUR",
-        "total_amount": total + shipping, "shipping_amount": shipping, "refunded_amount": Decimal("0"),
-        "tax_mode": TaxMode.INCLUDED, "items_amount": total, "lines_total_amount": total + shipping, **ORDER_MONEY_DEFAULTS,
-        "buyer_name": name, "buyer_email": f"buyer{pk}@marketplace.example", "shipping_method": "Standard",
-        "is_prime": False, "is_business": False, "fulfilled_by_marketplace": False,
-        "ship_name": name, "ship_company": "", "ship_line1": f"{rng.randint(1, 120)} rue de la République",
-        "ship_line2": "", "ship_line3": "", "ship_postal_code": postcode, "ship_city": city, "ship_region": "",
+        "ship_by": purchased + dt.timedelta(days=2),
+        "deliver_by": None,
+        "currency": "EUR",
+        "total_amount": total + shipping,
+        "shipping_amount": shipping,
+        "refunded_amount": Decimal("0"),
+        "tax_mode": TaxMode.INCLUDED,
+        "items_amount": total,
+        "lines_total_amount": total + shipping,
+        **ORDER_MONEY_DEFAULTS,
+        "buyer_name": name,
+        "buyer_email": f"buyer{pk}@marketplace.example",
+        "shipping_method": "Standard",
+        "is_prime": False,
+        "is_business": False,
+        "fulfilled_by_marketplace": False,
+        "ship_name": name,
+        "ship_company": "",
+        "ship_line1": f"{rng.randint(1, 120)} rue de la République",
+        "ship_line2": "",
+        "ship_line3": "",
+        "ship_postal_code": postcode,
+        "ship_city": city,
+        "ship_region": "",
         "ship_country": "FR" if rng.random() < 0.93 else rng.choice(("BE", "DE", "ES", "IT", "LU")),
-        "ship_phone": "", "relay_point_id": "", "billing_address": json.dumps({}), "carrier": "colissimo" if tracking else "",
-        "tracking_number": tracking, "assignee_id": None, "tags": [], "priority": 0, "on_hold": False,
-        "raw_payload": json.dumps({"order_id": order_id, "status": status}), "content_hash": "bench",
-        "created_at": purchased + dt.timedelta(minutes=6), "updated_at": purchased + dt.timedelta(minutes=6),
+        "ship_phone": "",
+        "relay_point_id": "",
+        "billing_address": json.dumps({}),
+        "carrier": "colissimo" if tracking else "",
+        "tracking_number": tracking,
+        "assignee_id": None,
+        "tags": [],
+        "priority": 0,
+        "on_hold": False,
+        "raw_payload": json.dumps({"order_id": order_id, "status": status}),
+        "content_hash": "bench",
+        "created_at": purchased + dt.timedelta(minutes=6),
+        "updated_at": purchased + dt.timedelta(minutes=6),
     }

@@ -47,5 +47,7 @@ def seed(accounts) -> None:
     purchase_order = PurchaseOrder.objects.create(reference="PO-2026-001", supplier="Groupe SEB France", warehouse=lyon)
     for item in CATALOGUE[:4]:
         PurchaseOrderLine.objects.create(
-            purchase_order=purchase_order, product=Product.objects.get(sku=item.sku), quantity_ordered=rng.choice((12, 24, 36))
+            purchase_order=purchase_order,
+            product=Product.objects.get(sku=item.sku),
+            quantity_ordered=rng.choice((12, 24, 36)),
         )

@@ -142,7 +142,12 @@ def _hold(*, held: list, levels: dict, lines: dict, components: dict, actor: Act
             after = ledger.After(level_id, product_id, running[level_id][0], running[level_id][1], 0, units)
             movements.append(ledger.movement(after, reason=Reason.RESERVED, actor=actor, order=order))
         reservations += [
-            Reservation(line_id=line.id, order=order, level_id=levels[(product_id, warehouse.pk)][0], quantity=line.quantity * units)
+            Reservation(
+                line_id=line.id,
+                order=order,
+                level_id=levels[(product_id, warehouse.pk)][0],
+                quantity=line.quantity * units,
+            )
             for line in lines[order.pk]
             for product_id, units in components[line.sku]
         ]
@@ -161,7 +166,12 @@ def _record_allocations(orders, existing: dict, outcomes: dict) -> dict[int, Ord
             allocation = OrderAllocation(order=order, status=status, warehouse=warehouse, reason=reason, params=params)
             new.append(allocation)
         else:
-            allocation.status, allocation.warehouse, allocation.reason, allocation.params = status, warehouse, reason, params
+            allocation.status, allocation.warehouse, allocation.reason, allocation.params = (
+                status,
+                warehouse,
+                reason,
+                params,
+            )
             allocation.save(update_fields=["status", "warehouse", "reason", "params", "updated_at"])
         allocations[order.pk] = allocation
     OrderAllocation.objects.bulk_create(new)
@@ -177,7 +187,8 @@ def reserve_order(*, order_id: int, actor: Actor) -> OrderAllocation:
         return allocation
     if not holds_stock(order):
         raise DomainError(
-            f"Order {order.number} is {OrderStatus(order.status).label}: it does not hold stock.", details={"order": order.pk}
+            f"Order {order.number} is {OrderStatus(order.status).label}: it does not hold stock.",
+            details={"order": order.pk},
         )
     return allocate(order=order, actor=actor, allocation=allocation)
 
@@ -254,7 +265,8 @@ def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:
         (target[1], warehouse.pk) for level_id, kind, _, target in steps if kind == "unreserved"
     )
     steps = [
-        (level_id or unreserved_levels[(target[1], warehouse.pk)], kind, units, target) for level_id, kind, units, target in steps
+        (level_id or unreserved_levels[(target[1], warehouse.pk)], kind, units, target)
+        for level_id, kind, units, target in steps
     ]
     movements, touched = [], set()
     for level_id, kind, units, target in sorted(steps, key=lambda step: step[0]):
@@ -275,7 +287,9 @@ def _apply_consumption(*, order, steps, warehouse, actor: Actor) -> None:
             reservation.consumed += units
             reservation.save(update_fields=["consumed", "updated_at"])
             taken = -after.on_hand_change
-            note = "Shipped without a reservation" + (f": only {taken} of {units} were in stock." if taken < units else ".")
+            note = "Shipped without a reservation" + (
+                f": only {taken} of {units} were in stock." if taken < units else "."
+            )
         movements.append(ledger.movement(after, reason=Reason.SHIPPED, actor=actor, order=order, note=note))
         touched.add(after.product_id)
     ledger.save_movements(movements)
@@ -362,7 +376,9 @@ def _refusal_for_change(level_id: int, change: int) -> DomainError:
 
 
 @transaction.atomic
-def adjust_stock(*, product_id: int, warehouse_id: int, change: int, note: str, actor: Actor, reason: str = Reason.ADJUSTED) -> StockLevel:
+def adjust_stock(
+    *, product_id: int, warehouse_id: int, change: int, note: str, actor: Actor, reason: str = Reason.ADJUSTED
+) -> StockLevel:
     """Add or remove units on hand with a reason (a count, damage, a find). Refused below what is reserved."""
     note = (note or "").strip()
     if not note:
@@ -379,13 +395,17 @@ def adjust_stock(*, product_id: int, warehouse_id: int, change: int, note: str, 
 
 
 @transaction.atomic
-def return_to_stock(*, product_id: int, warehouse_id: int, quantity: int, actor: Actor, order=None, note: str = "") -> StockLevel:
+def return_to_stock(
+    *, product_id: int, warehouse_id: int, quantity: int, actor: Actor, order=None, note: str = ""
+) -> StockLevel:
     """Put returned units back on hand (the returns app calls this after inspection)."""
     if quantity <= 0:
         raise DomainError("A return puts back at least one unit.", details={"quantity": quantity})
     level_id = _level_for(product_id, warehouse_id)
     after = ledger.add(level_id, quantity)
-    ledger.save_movements([ledger.movement(after, reason=Reason.RETURNED, actor=actor, order=order, note=note or "Returned")])
+    ledger.save_movements(
+        [ledger.movement(after, reason=Reason.RETURNED, actor=actor, order=order, note=note or "Returned")]
+    )
     ledger.schedule_push([product_id])
     return StockLevel.objects.get(pk=level_id)
 
@@ -426,11 +446,19 @@ def set_stock(*, rows: list[StockCount], actor: Actor, note: str, reason: str = 
     levels = ledger.ensure_levels((p, w) for p, w, _ in valid.values())
     wanted = {levels[(p, w)]: row.quantity for p, w, row in valid.values()}
     applied = ledger.set_counts(wanted)
-    refused = {index: "The count is lower than what orders have reserved." for index, (p, w, _) in valid.items() if levels[(p, w)] not in applied}
+    refused = {
+        index: "The count is lower than what orders have reserved."
+        for index, (p, w, _) in valid.items()
+        if levels[(p, w)] not in applied
+    }
     if refused:
-        raise BelowReserved("Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+        raise BelowReserved(
+            "Some counts are lower than what is reserved: nothing was changed.", details={"rows": _by_row(refused)}
+        )
     ledger.save_movements(
-        ledger.movement(after, reason=reason, actor=actor, note=note) for after in applied.values() if after.on_hand_change
+        ledger.movement(after, reason=reason, actor=actor, note=note)
+        for after in applied.values()
+        if after.on_hand_change
     )
     ledger.schedule_push(after.product_id for after in applied.values() if after.on_hand_change)
     return list(StockLevel.objects.filter(pk__in=applied).select_related("product", "warehouse").order_by("id"))
@@ -451,7 +479,9 @@ def adjust_stock_in_bulk(*, rows: list[StockCount], actor: Actor, note: str) -> 
             continue
         movements.append(ledger.movement(after, reason=Reason.ADJUSTED, actor=actor, note=note))
     if refused:
-        raise BelowReserved("Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)})
+        raise BelowReserved(
+            "Some changes would leave less than is reserved: nothing was changed.", details={"rows": _by_row(refused)}
+        )
     ledger.save_movements(movements)
     ledger.schedule_push(p for p, _, _ in valid.values())
     return list(StockLevel.objects.filter(pk__in=levels.values()).select_related("product", "warehouse").order_by("id"))
@@ -476,7 +506,12 @@ class ImportReport:
 
 @transaction.atomic
 def import_stock_counts(
-    *, rows: list[tuple[int, StockCount]], refused: list[tuple[int, str, str]], actor: Actor, note: str, strict: bool = False
+    *,
+    rows: list[tuple[int, StockCount]],
+    refused: list[tuple[int, str, str]],
+    actor: Actor,
+    note: str,
+    strict: bool = False,
 ) -> ImportReport:
     """Apply counted quantities read from a file: `rows` are (line number, row), `refused` the
     (line number, text, reason) of lines that could not be read.
@@ -492,7 +527,9 @@ def import_stock_counts(
     for index, (p, w, row) in list(valid.items()):
         held = reserved[levels[(p, w)]]
         if row.quantity < held:
-            report.refused.append((rows[index][0], _describe(row), f"{row.quantity} is less than the {held} units orders have reserved."))
+            report.refused.append(
+                (rows[index][0], _describe(row), f"{row.quantity} is less than the {held} units orders have reserved.")
+            )
             del valid[index]
     if strict and report.refused:
         transaction.set_rollback(True)
@@ -525,10 +562,18 @@ def receive_purchase_order(*, purchase_order_id: int, quantities: dict[int, int]
     Refused (nothing changes) for a received order, a negative quantity, an unknown
     line, or more than a line still expects.
     """
-    purchase_order = PurchaseOrder.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=purchase_order_id)
+    purchase_order = (
+        PurchaseOrder.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=purchase_order_id)
+    )
     if purchase_order.status != PurchaseOrder.Status.OPEN:
-        raise DomainError(f"Purchase order {purchase_order.reference} is already received.", details={"purchase_order": purchase_order.pk})
-    lines = {line.pk: line for line in purchase_order.lines.select_for_update(of=("self",)).select_related("product").order_by("id")}
+        raise DomainError(
+            f"Purchase order {purchase_order.reference} is already received.",
+            details={"purchase_order": purchase_order.pk},
+        )
+    lines = {
+        line.pk: line
+        for line in purchase_order.lines.select_for_update(of=("self",)).select_related("product").order_by("id")
+    }
     errors = {}
     for line_id, units in quantities.items():
         line = lines.get(line_id)
@@ -545,10 +590,16 @@ def receive_purchase_order(*, purchase_order_id: int, quantities: dict[int, int]
         raise DomainError("Enter at least one quantity received.", details={})
     levels = ledger.ensure_levels((lines[i].product_id, purchase_order.warehouse_id) for i in received)
     movements = []
-    for line_id, units in sorted(received.items(), key=lambda item: levels[(lines[item[0]].product_id, purchase_order.warehouse_id)]):
+    for line_id, units in sorted(
+        received.items(), key=lambda item: levels[(lines[item[0]].product_id, purchase_order.warehouse_id)]
+    ):
         line = lines[line_id]
         after = ledger.add(levels[(line.product_id, purchase_order.warehouse_id)], units)
-        movements.append(ledger.movement(after, reason=Reason.RECEIVED, actor=actor, purchase_order=purchase_order, note=purchase_order.reference))
+        movements.append(
+            ledger.movement(
+                after, reason=Reason.RECEIVED, actor=actor, purchase_order=purchase_order, note=purchase_order.reference
+            )
+        )
         PurchaseOrderLine.objects.filter(pk=line_id).update(quantity_received=F("quantity_received") + units)
     ledger.save_movements(movements)
     ledger.schedule_push(lines[i].product_id for i in received)
@@ -648,7 +699,11 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
             for sku in sorted(skus[None] | skus.get(account.pk, set()))
         ]
         ChannelPublication.objects.bulk_create(
-            marks, batch_size=5000, update_conflicts=True, unique_fields=["account", "sku"], update_fields=["needs_push"]
+            marks,
+            batch_size=5000,
+            update_conflicts=True,
+            unique_fields=["account", "sku"],
+            update_fields=["needs_push"],
         )
     queued = {}
     for account in accounts:
@@ -664,7 +719,9 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
                 continue  # changes wait in the publications, coalesced, for the next push
         rows = {
             row.sku: row
-            for row in ChannelPublication.objects.select_for_update(skip_locked=True).filter(account=account, needs_push=True)
+            for row in ChannelPublication.objects.select_for_update(skip_locked=True).filter(
+                account=account, needs_push=True
+            )
         }
         if not rows:
             continue
@@ -686,7 +743,9 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
                 row.queued_quantity, row.queued_at, row.message = changed[sku], now, message
                 row.outcome, row.error, row.report_id = ChannelPublication.Outcome.QUEUED, "", ""
         ChannelPublication.objects.bulk_update(
-            rows.values(), ["needs_push", "queued_quantity", "queued_at", "message", "outcome", "error", "report_id"], batch_size=5000
+            rows.values(),
+            ["needs_push", "queued_quantity", "queued_at", "message", "outcome", "error", "report_id"],
+            batch_size=5000,
         )
     return queued
 
@@ -694,17 +753,20 @@ def queue_stock_pushes(*, limit: int = 100_000, now: dt.datetime | None = None) 
 def quantities_to_send(message: OutboxMessage) -> dict[str, int]:
     """The SKUs of a STOCK message still worth sending: not superseded by a later push, not yet answered."""
     quantities = dict(message.payload.get("quantities", {}))
-    done = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), sku__in=list(quantities)).filter(
-        Q(message_id__isnull=False, message_id__gt=message.pk)
-        | Q(message_id=message.pk, outcome__in=ANSWERED)
-    )
+    done = ChannelPublication.objects.filter(
+        account_id=pushes.account_id_of(message.destination), sku__in=list(quantities)
+    ).filter(Q(message_id__isnull=False, message_id__gt=message.pk) | Q(message_id=message.pk, outcome__in=ANSWERED))
     for sku in done.values_list("sku", flat=True):
         quantities.pop(sku, None)
     return quantities
 
 
 # A STOCK message's SKUs with these outcomes are not sent again by a retry of that message.
-ANSWERED = (ChannelPublication.Outcome.ACCEPTED, ChannelPublication.Outcome.REJECTED, ChannelPublication.Outcome.SUBMITTED)
+ANSWERED = (
+    ChannelPublication.Outcome.ACCEPTED,
+    ChannelPublication.Outcome.REJECTED,
+    ChannelPublication.Outcome.SUBMITTED,
+)
 
 
 @transaction.atomic
@@ -715,11 +777,15 @@ def record_stock_push(*, message: OutboxMessage, result) -> None:
     a STOCK_REPORT message per import reads the platform's report and records each SKU's outcome.
     """
     _record_outcomes(message_id=message.pk, destination=message.destination, result=result)
-    mine = ChannelPublication.objects.filter(account_id=pushes.account_id_of(message.destination), message_id=message.pk)
+    mine = ChannelPublication.objects.filter(
+        account_id=pushes.account_id_of(message.destination), message_id=message.pk
+    )
     if result.deferred:
         mine.filter(sku__in=list(result.deferred)).update(outcome=ChannelPublication.Outcome.DEFERRED)
     for submission_id, skus in result.awaiting_report.items():
-        mine.filter(sku__in=list(skus)).update(outcome=ChannelPublication.Outcome.SUBMITTED, report_id=submission_id, error="")
+        mine.filter(sku__in=list(skus)).update(
+            outcome=ChannelPublication.Outcome.SUBMITTED, report_id=submission_id, error=""
+        )
         outbox.enqueue(
             kind=STOCK_REPORT,
             destination=message.destination,
@@ -739,7 +805,10 @@ def _record_outcomes(*, message_id: int, destination: str, result) -> None:
     mine = ChannelPublication.objects.filter(account_id=pushes.account_id_of(destination), message_id=message_id)
     if result.accepted:
         mine.filter(sku__in=list(result.accepted)).update(
-            outcome=ChannelPublication.Outcome.ACCEPTED, published_quantity=F("queued_quantity"), published_at=now, error=""
+            outcome=ChannelPublication.Outcome.ACCEPTED,
+            published_quantity=F("queued_quantity"),
+            published_at=now,
+            error="",
         )
     for sku, reason in (result.rejected or {}).items():
         mine.filter(sku=sku).update(outcome=ChannelPublication.Outcome.REJECTED, error=str(reason)[:2000])

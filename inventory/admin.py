@@ -99,7 +99,16 @@ class StockLevelAdmin(ReadOnlyAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "product", "reason", "on_hand_change", "reserved_change", "on_hand_after", "reserved_after", "actor_label")
+    list_display = (
+        "created_at",
+        "product",
+        "reason",
+        "on_hand_change",
+        "reserved_change",
+        "on_hand_after",
+        "reserved_after",
+        "actor_label",
+    )
     list_filter = ("reason",)
     search_fields = ("product__sku",)
 

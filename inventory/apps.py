@@ -18,5 +18,7 @@ class InventoryConfig(AppConfig):
 
         # Inside the order's transaction: a reservation commits with the order, or neither does.
         signals.orders_received.connect(actions.on_orders_received, dispatch_uid="inventory.reserve")
-        signals.order_status_changed.connect(actions.on_order_status_changed, dispatch_uid="inventory.release_or_consume")
+        signals.order_status_changed.connect(
+            actions.on_order_status_changed, dispatch_uid="inventory.release_or_consume"
+        )
         signals.stock_about_to_change.connect(actions.on_stock_about_to_change, dispatch_uid="inventory.lock_levels")

@@ -16,7 +16,7 @@ MISSING = _("%(sku)s needs %(needed)s, %(available)s available in all")
 
 
 def _passed_over(warehouses: list[dict]) -> str:
-    """" (Lyon lacks KETTLE 1/2; …)", or nothing when the first warehouse could ship it all."""
+    """ " (Lyon lacks KETTLE 1/2; …)", or nothing when the first warehouse could ship it all."""
     if not warehouses:
         return ""
     reasons = [gettext(PASSED_OVER) % {"warehouse": w["warehouse"], "short": ", ".join(w["short"])} for w in warehouses]
@@ -40,7 +40,9 @@ NO_WAREHOUSE = declare(
 RESERVED = declare(
     "stock_reserved",
     label=_("Reserved"),
-    template=_("Reserved in %(warehouse)s, the first warehouse by priority that can ship the whole order%(passed_over)s."),
+    template=_(
+        "Reserved in %(warehouse)s, the first warehouse by priority that can ship the whole order%(passed_over)s."
+    ),
     formats={"passed_over": _passed_over},
 )
 BACKORDER = declare(
@@ -50,7 +52,9 @@ BACKORDER = declare(
     formats={"missing": _missing, "passed_over": _passed_over},
 )
 RELEASED = declare("stock_released", label=_("Released"), template=_("Released: the order is “%(status)s”."))
-NOTHING_HELD = declare("stock_nothing_held", label=_("Released"), template=_("Nothing held: the order is “%(status)s”."))
+NOTHING_HELD = declare(
+    "stock_nothing_held", label=_("Released"), template=_("Nothing held: the order is “%(status)s”.")
+)
 CONSUMED = declare(
     "stock_consumed", label=_("Shipped from stock"), template=_("Shipped from %(warehouse)s: the units left the stock.")
 )

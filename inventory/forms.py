@@ -5,7 +5,9 @@ from inventory.models import Warehouse
 
 
 class AdjustForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.filter(active=True), empty_label=None)
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.filter(active=True), empty_label=None
+    )
     change = forms.IntegerField(label=_("Change"), help_text=_("Units to add (or remove, negative)."))
     note = forms.CharField(label=_("Reason"), max_length=500)
 

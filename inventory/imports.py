@@ -55,7 +55,12 @@ def read_stock_counts(binary_file, *, default_warehouse: str | None = None):
                 refused.append((line_number, raw, f"Quantity {quantity_text or '(empty)'} is not a whole number."))
                 continue
             warehouse = record[position["warehouse"]].strip() if "warehouse" in position else default_warehouse
-            rows.append((line_number, StockCount(sku=record[position["sku"]].strip(), warehouse=warehouse, quantity=quantity)))
+            rows.append(
+                (line_number, StockCount(sku=record[position["sku"]].strip(), warehouse=warehouse, quantity=quantity))
+            )
     except (csv.Error, UnicodeDecodeError) as error:
-        raise DomainError(f"Line {line_number}: the file is not valid CSV ({error}). Nothing was imported.", details={"line": line_number}) from error
+        raise DomainError(
+            f"Line {line_number}: the file is not valid CSV ({error}). Nothing was imported.",
+            details={"line": line_number},
+        ) from error
     return rows, refused

@@ -140,7 +140,8 @@ def _lock(level_ids) -> dict[int, int]:
     """Lock levels in id order (so two transactions never deadlock); their on hand under the lock."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, on_hand FROM {TABLE} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", [_array(sorted(level_ids))]
+            f"SELECT id, on_hand FROM {TABLE} WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [_array(sorted(level_ids))],
         )
         return dict(cursor.fetchall())
 

@@ -106,7 +106,9 @@ class Listing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "listing_sku", "product"], name="listing_component_unique"),
             models.UniqueConstraint(
-                fields=["listing_sku", "product"], condition=Q(account__isnull=True), name="listing_component_unique_all"
+                fields=["listing_sku", "product"],
+                condition=Q(account__isnull=True),
+                name="listing_component_unique_all",
             ),
             models.CheckConstraint(condition=Q(units__gt=0), name="listing_units_positive"),
         ]
@@ -125,7 +127,9 @@ class OrderAllocation(models.Model):
         CONSUMED = "consumed", _("Shipped from stock")
 
     order = models.OneToOneField("orders.Order", related_name="allocation", on_delete=models.CASCADE)
-    warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
     status = models.CharField(_("stock"), max_length=20, choices=Status.choices, db_index=True)
     reason = models.CharField(max_length=40, blank=True, help_text="Why: a kind declared in inventory.events")
     params = models.JSONField(default=dict, blank=True, help_text="What the reason's sentence needs, as values")
@@ -192,7 +196,9 @@ class StockMovement(models.Model):
         "PurchaseOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="movements"
     )
     actor_type = models.CharField(max_length=20)
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,13 +225,17 @@ class ChannelRule(models.Model):
 
     account = models.ForeignKey("marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="stock_rules")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, blank=True, related_name="channel_rules")
-    publish = models.BooleanField(_("publish stock"), default=True, help_text=_("Off: this account's stock is not pushed."))
+    publish = models.BooleanField(
+        _("publish stock"), default=True, help_text=_("Off: this account's stock is not pushed.")
+    )
     buffer = models.PositiveIntegerField(_("buffer"), default=0, help_text=_("Publish available minus this."))
     unpublish_below = models.PositiveIntegerField(
         _("unpublish at"), default=0, help_text=_("Publish 0 when the available quantity is this or less.")
     )
     max_quantity = models.PositiveIntegerField(_("maximum published"), null=True, blank=True)
-    percentage = models.PositiveSmallIntegerField(_("percentage"), default=100, help_text=_("Share of the stock shown."))
+    percentage = models.PositiveSmallIntegerField(
+        _("percentage"), default=100, help_text=_("Share of the stock shown.")
+    )
     warehouses = models.ManyToManyField(
         Warehouse, blank=True, related_name="+", verbose_name=_("warehouses"), help_text=_("Empty: every warehouse.")
     )
@@ -235,7 +245,9 @@ class ChannelRule(models.Model):
         verbose_name_plural = _("channel stock rules")
         constraints = [
             models.UniqueConstraint(fields=["account", "product"], name="channel_rule_per_sku"),
-            models.UniqueConstraint(fields=["account"], condition=Q(product__isnull=True), name="channel_rule_per_account"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(product__isnull=True), name="channel_rule_per_account"
+            ),
             models.CheckConstraint(condition=Q(percentage__lte=100), name="channel_rule_percentage_max"),
         ]
 
@@ -253,7 +265,9 @@ class ChannelPublication(models.Model):
         REJECTED = "rejected", _("Rejected")
         DEFERRED = "deferred", _("Retrying")
 
-    account = models.ForeignKey("marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="stock_publications")
+    account = models.ForeignKey(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="stock_publications"
+    )
     sku = models.CharField(_("marketplace SKU"), max_length=100)
     needs_push = models.BooleanField(default=False, help_text="Stock changed since the last push")
     queued_quantity = models.IntegerField(_("quantity sent"), null=True)
@@ -261,7 +275,12 @@ class ChannelPublication(models.Model):
     message = models.ForeignKey("oms.OutboxMessage", on_delete=models.SET_NULL, null=True, related_name="+")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.QUEUED)
     error = models.TextField(_("error"), blank=True)
-    report_id = models.CharField(_("platform import"), max_length=100, blank=True, help_text="The platform's import or package id whose report answers for this SKU")
+    report_id = models.CharField(
+        _("platform import"),
+        max_length=100,
+        blank=True,
+        help_text="The platform's import or package id whose report answers for this SKU",
+    )
     published_quantity = models.IntegerField(_("published quantity"), null=True)
     published_at = models.DateTimeField(_("confirmed at"), null=True)
 
@@ -315,7 +334,9 @@ class PurchaseOrderLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["purchase_order", "product"], name="po_line_unique"),
-            models.CheckConstraint(condition=Q(quantity_received__lte=F("quantity_ordered")), name="po_line_not_over_received"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity_ordered")), name="po_line_not_over_received"
+            ),
         ]
 
     def __str__(self) -> str:

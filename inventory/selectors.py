@@ -95,19 +95,27 @@ def low_stock(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 def product_detail() -> QuerySet[Product]:
     return _with_totals(Product.objects.all()).prefetch_related(
-        Prefetch("levels", queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse_id"))
+        Prefetch(
+            "levels",
+            queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse_id"),
+        )
     )
 
 
 def stock_api_list() -> QuerySet[Product]:
     return _with_channels(_with_totals(Product.objects.all())).prefetch_related(
-        Prefetch("levels", queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse_id"))
+        Prefetch(
+            "levels",
+            queryset=StockLevel.objects.select_related("warehouse").order_by("warehouse__priority", "warehouse_id"),
+        )
     )
 
 
 def movements_for(product: Product, *, user, limit: int = 200) -> list[StockMovement]:
     """The product's latest movements; those caused by an order of an account `user` may not see are left out."""
-    movements = StockMovement.objects.filter(product=product).select_related("level__warehouse", "actor_user", "order", "purchase_order")
+    movements = StockMovement.objects.filter(product=product).select_related(
+        "level__warehouse", "actor_user", "order", "purchase_order"
+    )
     return list(within_scope(movements, user=user, field="order__account", unlinked=True).order_by("-id")[:limit])
 
 
@@ -118,7 +126,9 @@ def movement_list() -> QuerySet[StockMovement]:
 def active_reservations(product: Product, *, user) -> list:
     from inventory.models import Reservation
 
-    reservations = Reservation.objects.filter(level__product=product, quantity__gt=0).select_related("order__account", "level__warehouse")
+    reservations = Reservation.objects.filter(level__product=product, quantity__gt=0).select_related(
+        "order__account", "level__warehouse"
+    )
     return list(within_scope(reservations, user=user, field="order__account").order_by("created_at"))
 
 
@@ -168,7 +178,9 @@ class LineNeed(NamedTuple):
     quantity: int
 
 
-def lines_and_components(*, account_id: int, order_ids) -> tuple[dict[int, list[LineNeed]], dict[str, list[tuple[int, int]]]]:
+def lines_and_components(
+    *, account_id: int, order_ids
+) -> tuple[dict[int, list[LineNeed]], dict[str, list[tuple[int, int]]]]:
     """The lines of these orders, and what each of their SKUs is made of (as `components_for`), in one query.
 
     Ingest calls this for every page of new orders: one round trip, whatever the page size.
@@ -214,7 +226,9 @@ def feeding_warehouses(account_id: int) -> list[Warehouse]:
 
 def available_by_warehouse(product_ids) -> dict[tuple[int, int], int]:
     """(product id, warehouse id) → available units, as of now (no lock: a hint, not a promise)."""
-    rows = StockLevel.objects.filter(product_id__in=list(product_ids)).values_list("product_id", "warehouse_id", "on_hand", "reserved")
+    rows = StockLevel.objects.filter(product_id__in=list(product_ids)).values_list(
+        "product_id", "warehouse_id", "on_hand", "reserved"
+    )
     return {(p, w): on_hand - reserved for p, w, on_hand, reserved in rows}
 
 
@@ -290,7 +304,9 @@ class LazySkus(dict):
         return super().get(product_id, product_id)
 
 
-def shortages(needs: dict[int, int], warehouse_id: int, available: dict[tuple[int, int], int], skus: dict[int, str]) -> list[str]:
+def shortages(
+    needs: dict[int, int], warehouse_id: int, available: dict[tuple[int, int], int], skus: dict[int, str]
+) -> list[str]:
     """What a warehouse lacks to ship every unit, as "SKU available/needed" (empty: it can ship it all)."""
     return [
         f"{skus[p]} {max(available.get((p, warehouse_id), 0), 0)}/{units}"
@@ -429,8 +445,7 @@ class ChannelRow:
 def channel_rows(product: Product, *, user) -> list[ChannelRow]:
     """Per enabled account `user` may see: what it should show now, what we sent, when, confirmed or not, and flags."""
     publications = {
-        (p.account_id, p.sku): p
-        for p in ChannelPublication.objects.filter(sku=product.sku).select_related("message")
+        (p.account_id, p.sku): p for p in ChannelPublication.objects.filter(sku=product.sku).select_related("message")
     }
     now = timezone.now()
     rows = []
@@ -442,14 +457,22 @@ def channel_rows(product: Product, *, user) -> list[ChannelRow]:
             shown = publication.published_quantity if publication.published_quantity is not None else None
         too_high = should is not None and shown is not None and shown > should
         last = publication.queued_at if publication else None
-        differs = should is not None and (publication is None or publication.queued_quantity != should or shown != should)
+        differs = should is not None and (
+            publication is None or publication.queued_quantity != should or shown != should
+        )
         stale = bool(
-            should is not None
-            and differs
-            and (last is None or (now - last).total_seconds() > STALE_AFTER_SECONDS)
+            should is not None and differs and (last is None or (now - last).total_seconds() > STALE_AFTER_SECONDS)
         ) or bool(publication and publication.outcome == ChannelPublication.Outcome.REJECTED)
         unsent = should is not None and (publication is None or publication.queued_quantity != should)
         rows.append(
-            ChannelRow(account=account, sku=product.sku, should_show=should, publication=publication, stale=stale, too_high=too_high, unsent=unsent)
+            ChannelRow(
+                account=account,
+                sku=product.sku,
+                should_show=should,
+                publication=publication,
+                stale=stale,
+                too_high=too_high,
+                unsent=unsent,
+            )
         )
     return rows

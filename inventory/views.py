@@ -75,7 +75,9 @@ def adjust(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("%(warehouse)s: %(on_hand)s on hand now.") % {"warehouse": level.warehouse.name, "on_hand": level.on_hand}
+            request,
+            _("%(warehouse)s: %(on_hand)s on hand now.")
+            % {"warehouse": level.warehouse.name, "on_hand": level.on_hand},
         )
     return redirect("inventory:product", pk=pk)
 
@@ -86,7 +88,9 @@ def set_threshold(request, pk: int):
     product = get_object_or_404(selectors.product_list(), pk=pk)
     form = ThresholdForm(request.POST)
     if form.is_valid():
-        actions.set_low_stock_threshold(product_id=product.pk, threshold=form.cleaned_data["threshold"], actor=Actor.of_user(request.user))
+        actions.set_low_stock_threshold(
+            product_id=product.pk, threshold=form.cleaned_data["threshold"], actor=Actor.of_user(request.user)
+        )
         messages.success(request, _("Low-stock alert saved."))
     else:
         messages.error(request, _("The threshold must be a whole number, 0 or more."))
@@ -102,7 +106,9 @@ def import_counts(request):
         data = form.cleaned_data
         warehouses = list(selectors.warehouses().values_list("code", flat=True))
         try:
-            rows, refused = read_stock_counts(data["file"].file, default_warehouse=warehouses[0] if len(warehouses) == 1 else None)
+            rows, refused = read_stock_counts(
+                data["file"].file, default_warehouse=warehouses[0] if len(warehouses) == 1 else None
+            )
             report = actions.import_stock_counts(
                 rows=rows, refused=refused, actor=Actor.of_user(request.user), note=data["note"], strict=data["strict"]
             )
@@ -130,7 +136,8 @@ def purchase_order_detail(request, pk: int):
     purchase_order = get_object_or_404(selectors.purchase_order_detail(), pk=pk)
     context = {
         "purchase_order": purchase_order,
-        "can_receive": request.user.has_perm("inventory.receive_stock") and purchase_order.status == PurchaseOrder.Status.OPEN,
+        "can_receive": request.user.has_perm("inventory.receive_stock")
+        and purchase_order.status == PurchaseOrder.Status.OPEN,
     }
     return render(request, "inventory/purchase_order_detail.html", context)
 
@@ -152,7 +159,9 @@ def receive(request, pk: int):
         messages.error(request, _("Quantities must be whole numbers."))
         return redirect("inventory:purchase_order", pk=pk)
     try:
-        actions.receive_purchase_order(purchase_order_id=purchase_order.pk, quantities=quantities, actor=Actor.of_user(request.user))
+        actions.receive_purchase_order(
+            purchase_order_id=purchase_order.pk, quantities=quantities, actor=Actor.of_user(request.user)
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

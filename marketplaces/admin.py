@@ -18,7 +18,16 @@ class MarketplaceAccountForm(forms.ModelForm):
 
     class Meta:
         model = MarketplaceAccount
-        fields = ["platform", "name", "enabled", "handling_days", "api_base_url", "auth_url", "settings", "poll_interval_seconds"]
+        fields = [
+            "platform",
+            "name",
+            "enabled",
+            "handling_days",
+            "api_base_url",
+            "auth_url",
+            "settings",
+            "poll_interval_seconds",
+        ]
 
     def clean_new_credentials(self):
         value = self.cleaned_data.get("new_credentials")
@@ -45,7 +54,9 @@ class MarketplaceAccountAdmin(admin.ModelAdmin):
     @admin.display(description=_("stored credentials"))
     def stored_credentials(self, account):
         try:
-            return ", ".join(f"{name}: {value}" for name, value in credentials.masked(account.credentials).items()) or "—"
+            return (
+                ", ".join(f"{name}: {value}" for name, value in credentials.masked(account.credentials).items()) or "—"
+            )
         except credentials.CredentialsUnreadable:
             return _("unreadable with the configured keys")
 

@@ -15,7 +15,16 @@ class MarketplacesConfig(AppConfig):
         # What an admin configures; the polling state that workers write stays out of the trail.
         audit.track(
             MarketplaceAccount,
-            fields=["platform", "name", "enabled", "handling_days", "api_base_url", "auth_url", "settings", "poll_interval_seconds"],
+            fields=[
+                "platform",
+                "name",
+                "enabled",
+                "handling_days",
+                "api_base_url",
+                "auth_url",
+                "settings",
+                "poll_interval_seconds",
+            ],
             secret_fields=["credentials_ciphertext"],
             labels={"credentials_ciphertext": _("credentials")},
         )

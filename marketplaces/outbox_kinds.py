@@ -58,7 +58,9 @@ def _accept(connector: Connector, message: OutboxMessage) -> None:
 
 def _refuse(connector: Connector, message: OutboxMessage) -> None:
     payload = message.payload
-    connector.refuse_order(order_id=payload["marketplace_order_id"], line_ids=payload["line_ids"], reason=payload["reason"])
+    connector.refuse_order(
+        order_id=payload["marketplace_order_id"], line_ids=payload["line_ids"], reason=payload["reason"]
+    )
 
 
 def _cancel(connector: Connector, message: OutboxMessage) -> None:
@@ -68,7 +70,10 @@ def _cancel(connector: Connector, message: OutboxMessage) -> None:
         for line in payload.get("lines", [])
     ]
     connector.cancel_order(
-        order_id=payload["marketplace_order_id"], reason=payload["reason"], lines=lines or None, retry=message.attempts > 1
+        order_id=payload["marketplace_order_id"],
+        reason=payload["reason"],
+        lines=lines or None,
+        retry=message.attempts > 1,
     )
 
 

@@ -70,11 +70,12 @@ def due_accounts(now: dt.datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     dispatched = []
-    due = MarketplaceAccount.objects.filter(enabled=True).filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+    due = MarketplaceAccount.objects.filter(enabled=True).filter(
+        Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+    )
     for account in due.only("id", "platform", "poll_interval_seconds", "next_poll_at"):
-        claimed = (
-            MarketplaceAccount.objects.filter(pk=account.pk, next_poll_at=account.next_poll_at)
-            .update(next_poll_at=now + interval_for(account))
+        claimed = MarketplaceAccount.objects.filter(pk=account.pk, next_poll_at=account.next_poll_at).update(
+            next_poll_at=now + interval_for(account)
         )
         if claimed:
             dispatched.append(account.pk)
@@ -188,7 +189,10 @@ def _ingest_page(*, account, page, report) -> None:
             report.outcomes[result.outcome.value] = report.outcomes.get(result.outcome.value, 0) + 1
     for rejected in page.rejected:
         quarantine(
-            account=account, marketplace_order_id=rejected.marketplace_order_id, reason=rejected.reason, raw=rejected.raw
+            account=account,
+            marketplace_order_id=rejected.marketplace_order_id,
+            reason=rejected.reason,
+            raw=rejected.raw,
         )
         report.quarantined += 1
 

@@ -23,10 +23,19 @@ def credentials_for(platform: str, n: int) -> dict:
             "marketplace_id": "A13V1IB3VIYZZH",
         }
     if platform == "ebay":
-        return {"client_id": f"Test-OMS-PRD-{tag}", "client_secret": f"PRD-secret-{tag}", "refresh_token": f"v^1.1#test-{tag}"}
+        return {
+            "client_id": f"Test-OMS-PRD-{tag}",
+            "client_secret": f"PRD-secret-{tag}",
+            "refresh_token": f"v^1.1#test-{tag}",
+        }
     if platform == "mirakl":
         return {"api_key": f"test-mirakl-key-{tag}", "shop_id": str(2000 + n)}
-    return {"client_id": f"test-octopia-{tag}", "client_secret": f"octopia-secret-{tag}", "seller_id": str(100000 + n), "sales_channel_id": "CDISFR"}
+    return {
+        "client_id": f"test-octopia-{tag}",
+        "client_secret": f"octopia-secret-{tag}",
+        "seller_id": str(100000 + n),
+        "sales_channel_id": "CDISFR",
+    }
 
 
 def connect_sandbox_account(admin: SandboxAdmin, platform: str, **account_fields) -> tuple[MarketplaceAccount, str]:
@@ -34,7 +43,9 @@ def connect_sandbox_account(admin: SandboxAdmin, platform: str, **account_fields
     n = next(_numbers)
     key = f"{platform}-{n}-{uuid.uuid4().hex[:6]}"
     operator = MIRAKL_OPERATORS[n % len(MIRAKL_OPERATORS)] if platform == "mirakl" else None
-    remote = admin.create_account(platform, credentials_for(platform, n), key=key, name=f"{platform} {n}", operator=operator)
+    remote = admin.create_account(
+        platform, credentials_for(platform, n), key=key, name=f"{platform} {n}", operator=operator
+    )
     urls = admin.account_urls(remote)
     account = MarketplaceAccount(
         platform=platform,

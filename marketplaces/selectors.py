@@ -40,7 +40,9 @@ def accounts_with_health() -> QuerySet[MarketplaceAccount]:
 
 def destination_labels() -> dict[str, str]:
     """Every destination the outbox has a message for → what the page calls it (an account's name)."""
-    names = {pushes.marketplace_destination(pk): name for pk, name in MarketplaceAccount.objects.values_list("pk", "name")}
+    names = {
+        pushes.marketplace_destination(pk): name for pk, name in MarketplaceAccount.objects.values_list("pk", "name")
+    }
     return {destination: names.get(destination, destination) for destination in outbox.destinations()}
 
 

@@ -19,4 +19,3 @@ def poll_account(account_id: int) -> dict:
     """Calls polling.poll_account; a second copy finds the lease taken and does nothing."""
     report = polling.poll_account(account_id=account_id)
     return {"claimed": report.claimed, "pages": report.pages, "error": report.error}
-

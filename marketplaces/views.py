@@ -44,7 +44,9 @@ def outbox_list(request):
     kinds = {kind.name: kind.label for kind in outbox.declared_kinds()}
     destination = request.GET.get("destination", "") if request.GET.get("destination") in destinations else ""
     kind = request.GET.get("kind", "") if request.GET.get("kind") in kinds else ""
-    page = Paginator(outbox.messages(destination=destination, kind=kind, status=status), 50).get_page(request.GET.get("page"))
+    page = Paginator(outbox.messages(destination=destination, kind=kind, status=status), 50).get_page(
+        request.GET.get("page")
+    )
     for message in selectors.with_subjects(list(page)):
         message.destination_label = destinations.get(message.destination, message.destination)
         message.kind_label = kinds.get(message.kind, message.kind)

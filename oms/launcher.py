@@ -36,18 +36,41 @@ def _commands(port: str, sandbox_port: str, carrier_sandbox_port: str) -> dict[s
     (var / "sandbox").mkdir(parents=True, exist_ok=True)
     return {
         "sandbox": [
-            PYTHON, "-m", "marketplaces.sandbox", "--host", "127.0.0.1", "--port", sandbox_port,
-            "--demo", "--state", str(var / "sandbox" / "state.json"),
+            PYTHON,
+            "-m",
+            "marketplaces.sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            sandbox_port,
+            "--demo",
+            "--state",
+            str(var / "sandbox" / "state.json"),
         ],
         # Parcels travel ten times faster than the sandbox's timeline: delivered within five minutes.
         "carrier-sandbox": [
-            PYTHON, "-m", "shipping.sandbox", "--host", "127.0.0.1", "--port", carrier_sandbox_port, "--speed", "10",
+            PYTHON,
+            "-m",
+            "shipping.sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            carrier_sandbox_port,
+            "--speed",
+            "10",
         ],
         "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [PYTHON, "-m", "celery", "-A", "oms.celery", "worker", "--loglevel=INFO", "--concurrency=2"],
         "beat": [
-            PYTHON, "-m", "celery", "-A", "oms.celery", "beat", "--loglevel=INFO",
-            "--schedule", str(var / "celerybeat-schedule"),
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "oms.celery",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(var / "celerybeat-schedule"),
         ],
     }
 
@@ -131,7 +154,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
     try:
-        children = {name: Supervised(name, command, env) for name, command in _commands(port, sandbox_port, carrier_sandbox_port).items()}
+        children = {
+            name: Supervised(name, command, env)
+            for name, command in _commands(port, sandbox_port, carrier_sandbox_port).items()
+        }
         # The sandbox first: the demo data creates its orders still to work there.
         children["sandbox"].start()
         for step in (["migrate", "--noinput", "-v", "0"], ["seed_demo"]):

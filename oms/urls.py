@@ -17,7 +17,11 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="orders:list", permanent=False, http_method_names=["get", "head"]), name="home"),
+    path(
+        "",
+        RedirectView.as_view(pattern_name="orders:list", permanent=False, http_method_names=["get", "head"]),
+        name="home",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -26,7 +26,9 @@ def set_time_zone(request):
     else:
         messages.error(request, _("Unknown time zone."))
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return redirect(target)
 
@@ -46,9 +48,9 @@ def _api_error(request, *, status: int, code: str, message: str):
 
 def bad_request(request, exception=None):
     # A SuspiciousOperation too: more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, a bad Host...
-    return _api_error(request, status=400, code="bad_request", message="The request is not valid.") or defaults.bad_request(
-        request, exception
-    )
+    return _api_error(
+        request, status=400, code="bad_request", message="The request is not valid."
+    ) or defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):

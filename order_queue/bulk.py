@@ -47,15 +47,22 @@ def _validate_params(action: str, params: dict) -> dict:
     if action == BulkJob.Action.TAG:
         tag = (params.get("tag") or "").strip()
         if not triage.TAG_PATTERN.match(tag):
-            raise DomainError("A tag is 1 to 50 letters, digits, spaces, dots, dashes or underscores.", details={"tag": tag})
+            raise DomainError(
+                "A tag is 1 to 50 letters, digits, spaces, dots, dashes or underscores.", details={"tag": tag}
+            )
         return {"tag": tag}
     if action == BulkJob.Action.ASSIGN:
         assignee = params.get("assignee")
         if assignee in (None, "", "none"):
             return {"assignee": None}
-        user = get_user_model().objects.filter(
-            Q(username=str(assignee).strip()) | Q(pk=int(assignee) if str(assignee).isdigit() else None), is_active=True
-        ).first()
+        user = (
+            get_user_model()
+            .objects.filter(
+                Q(username=str(assignee).strip()) | Q(pk=int(assignee) if str(assignee).isdigit() else None),
+                is_active=True,
+            )
+            .first()
+        )
         if user is None:
             raise DomainError(f"No active user {assignee!r} to assign the orders to.", details={"assignee": assignee})
         return {"assignee": user.pk}
@@ -109,7 +116,9 @@ def start_job(*, user, key: str, action: str, order_ids: list[int], params: dict
 def run_job(*, job_id: int) -> BulkJob:
     """Work through the job's pending items; safe to run twice or concurrently."""
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
-    BulkJob.objects.filter(pk=job.pk, started_at__isnull=True).update(status=BulkJob.Status.RUNNING, started_at=timezone.now())
+    BulkJob.objects.filter(pk=job.pk, started_at__isnull=True).update(
+        status=BulkJob.Status.RUNNING, started_at=timezone.now()
+    )
     if job.action == BulkJob.Action.EXPORT:
         _export(job)
     else:
@@ -189,9 +198,25 @@ def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
 
 
 EXPORT_COLUMNS = (
-    "number", "platform", "account", "marketplace_order_id", "reference", "status", "purchased_at",
-    "acceptance_deadline", "ship_by", "buyer_name", "buyer_email", "ship_country", "ship_postal_code",
-    "ship_city", "total_amount", "currency", "carrier", "tracking_number", "items",
+    "number",
+    "platform",
+    "account",
+    "marketplace_order_id",
+    "reference",
+    "status",
+    "purchased_at",
+    "acceptance_deadline",
+    "ship_by",
+    "buyer_name",
+    "buyer_email",
+    "ship_country",
+    "ship_postal_code",
+    "ship_city",
+    "total_amount",
+    "currency",
+    "carrier",
+    "tracking_number",
+    "items",
 )
 
 
@@ -201,7 +226,9 @@ def _export(job: BulkJob) -> None:
     writer = csv.writer(output)
     writer.writerow(EXPORT_COLUMNS)
     order_ids = job.items.order_by("id").values_list("order_id", flat=True)
-    orders = Order.objects.select_related("account").prefetch_related("lines").defer("raw_payload").in_bulk(list(order_ids))
+    orders = (
+        Order.objects.select_related("account").prefetch_related("lines").defer("raw_payload").in_bulk(list(order_ids))
+    )
     for pk in order_ids:
         order = orders.get(pk)
         if order is None:
@@ -209,12 +236,25 @@ def _export(job: BulkJob) -> None:
         items = "; ".join(f"{line.quantity} x {line.sku}" for line in order.lines.all())
         writer.writerow(
             [
-                order.number, order.account.platform, order.account.name, order.marketplace_order_id, order.reference,
-                order.status, order.purchased_at.isoformat(),
+                order.number,
+                order.account.platform,
+                order.account.name,
+                order.marketplace_order_id,
+                order.reference,
+                order.status,
+                order.purchased_at.isoformat(),
                 order.acceptance_deadline.isoformat() if order.acceptance_deadline else "",
-                order.ship_by.isoformat() if order.ship_by else "", order.buyer_name, order.buyer_email,
-                order.ship_country, order.ship_postal_code, order.ship_city, order.total_amount, order.currency,
-                order.carrier, order.tracking_number, items,
+                order.ship_by.isoformat() if order.ship_by else "",
+                order.buyer_name,
+                order.buyer_email,
+                order.ship_country,
+                order.ship_postal_code,
+                order.ship_city,
+                order.total_amount,
+                order.currency,
+                order.carrier,
+                order.tracking_number,
+                items,
             ]
         )
     with transaction.atomic():

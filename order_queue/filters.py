@@ -91,9 +91,7 @@ class OrderFilter(django_filters.FilterSet):
         method="due_within", label=_("Due within (hours)"), min_value=1, max_value=MAX_DUE_WITHIN_HOURS
     )
     ship_by_before = InstantFilter(field_name="ship_by", lookup_expr="lt", label=_("Ship by before"))
-    accept_by_before = InstantFilter(
-        field_name="acceptance_deadline", lookup_expr="lt", label=_("Accept by before")
-    )
+    accept_by_before = InstantFilter(field_name="acceptance_deadline", lookup_expr="lt", label=_("Accept by before"))
     country = django_filters.CharFilter(method="by_country", label=_("Country"))
     carrier = django_filters.CharFilter(field_name="carrier", lookup_expr="iexact", label=_("Carrier"))
     sku = django_filters.CharFilter(method="by_sku", label=_("SKU"))
@@ -105,13 +103,16 @@ class OrderFilter(django_filters.FilterSet):
     backorder = django_filters.BooleanFilter(method="by_backorder", label=_("Back-order"))
     flagged = django_filters.BooleanFilter(method="by_rule_flag", label=_("Flagged by a rule"))
     push_failed = django_filters.BooleanFilter(
-        method="by_failed_push", label=_("Push failed"),
+        method="by_failed_push",
+        label=_("Push failed"),
         help_text=_(
             "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
         ),
     )
     updated_since = InstantFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Updated since"),
         help_text=_("Incremental sync: orders changed at or after this instant, oldest change first."),
     )
     sort = django_filters.ChoiceFilter(choices=Sort.CHOICES, method="keep", label=_("Sort"), empty_label=None)
@@ -150,7 +151,9 @@ class OrderFilter(django_filters.FilterSet):
         ignored, any part of a word), a line's SKU or EAN, or our number."""
         terms = value.split()
         if len(terms) == 1 and looks_like_identifier(terms[0]):
-            exact = list(Order.objects.filter(exact_identifier(terms[0])).values_list("pk", flat=True)[:MAX_EXACT_MATCHES])
+            exact = list(
+                Order.objects.filter(exact_identifier(terms[0])).values_list("pk", flat=True)[:MAX_EXACT_MATCHES]
+            )
             if exact:
                 self._exact_identifier = True
                 return queryset.filter(pk__in=exact)

@@ -38,9 +38,7 @@ class ShipForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
-    )
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -49,9 +49,7 @@ def save_view(*, user, name: str, query: str, shared: bool = False) -> SavedView
         raise DomainError("Only an admin may share a view with everyone.", details={"shared": "forbidden"})
     query = clean_query(query)
     owner = None if shared else user
-    view, _ = SavedView.objects.update_or_create(
-        name=name[:60], owner=owner, shared=shared, defaults={"query": query}
-    )
+    view, _ = SavedView.objects.update_or_create(name=name[:60], owner=owner, shared=shared, defaults={"query": query})
     return view
 
 
@@ -94,12 +92,18 @@ def view_counts(views: list[SavedView], request) -> dict[int, int]:
     for view in views:
         if view.pk in counts:
             continue
-        filterset = OrderFilter(QueryDict(view.query), queryset=within_scope(Order.objects.all(), user=request.user), request=request)
+        filterset = OrderFilter(
+            QueryDict(view.query), queryset=within_scope(Order.objects.all(), user=request.user), request=request
+        )
         if not filterset.is_valid():
             counts[view.pk] = 0
             continue
         parts.append(
-            filterset.qs.order_by().annotate(view=Value(view.pk)).values("view").annotate(orders=Count("pk")).values_list("view", "orders")
+            filterset.qs.order_by()
+            .annotate(view=Value(view.pk))
+            .values("view")
+            .annotate(orders=Count("pk"))
+            .values_list("view", "orders")
         )
     if parts:
         fresh = {view_id: 0 for view_id in (view.pk for view in views) if view_id not in counts}

@@ -99,7 +99,12 @@ def saved_views_for(user) -> list[SavedView]:
 
 
 def assignable_users() -> QuerySet:
-    return get_user_model().objects.filter(is_active=True, groups__name__in=("admin", "operator")).distinct().order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=("admin", "operator"))
+        .distinct()
+        .order_by("username")
+    )
 
 
 def bulk_job(*, job_id: int, user) -> BulkJob:
@@ -120,6 +125,17 @@ def bulk_job_items(job: BulkJob, *, limit: int = 500) -> QuerySet[BulkJobItem]:
     return (
         BulkJobItem.objects.filter(job=job)
         .select_related("order")
-        .only("id", "outcome", "code", "params", "message", "finished_at", "order__id", "order__reference", "order__marketplace_order_id", "order__status")
+        .only(
+            "id",
+            "outcome",
+            "code",
+            "params",
+            "message",
+            "finished_at",
+            "order__id",
+            "order__reference",
+            "order__marketplace_order_id",
+            "order__status",
+        )
         .order_by("id")[:limit]
     )

@@ -48,7 +48,9 @@ def _query_without(request, *names: str) -> str:
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
-    filterset = OrderFilter(request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request)
+    filterset = OrderFilter(
+        request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request
+    )
     orders = filterset.qs
     if filterset.exact_identifier:
         matches = list(orders.values_list("pk", flat=True)[:2])
@@ -167,7 +169,10 @@ def accept(request, pk: int):
 @in_scope
 def refuse(request, pk: int):
     return _act_with_reason(
-        request, pk, lambda actor, reason: actions.refuse_order(order_id=pk, actor=actor, reason=reason), _("Order refused.")
+        request,
+        pk,
+        lambda actor, reason: actions.refuse_order(order_id=pk, actor=actor, reason=reason),
+        _("Order refused."),
     )
 
 
@@ -176,7 +181,10 @@ def refuse(request, pk: int):
 @in_scope
 def cancel(request, pk: int):
     return _act_with_reason(
-        request, pk, lambda actor, reason: actions.cancel_order(order_id=pk, actor=actor, reason=reason), _("Order cancelled.")
+        request,
+        pk,
+        lambda actor, reason: actions.cancel_order(order_id=pk, actor=actor, reason=reason),
+        _("Order cancelled."),
     )
 
 
@@ -229,7 +237,9 @@ def tag(request, pk: int):
         return redirect("orders:detail", pk=pk)
     value = form.cleaned_data["tag"]
     if form.cleaned_data["remove"]:
-        return _act(request, pk, lambda actor: triage.untag_order(order_id=pk, actor=actor, tag=value), _("Tag removed."))
+        return _act(
+            request, pk, lambda actor: triage.untag_order(order_id=pk, actor=actor, tag=value), _("Tag removed.")
+        )
     return _act(request, pk, lambda actor: triage.tag_order(order_id=pk, actor=actor, tag=value), _("Tag added."))
 
 
@@ -238,7 +248,10 @@ def tag(request, pk: int):
 @in_scope
 def hold(request, pk: int):
     return _act_with_reason(
-        request, pk, lambda actor, reason: triage.hold_order(order_id=pk, actor=actor, reason=reason), _("Order held for review.")
+        request,
+        pk,
+        lambda actor, reason: triage.hold_order(order_id=pk, actor=actor, reason=reason),
+        _("Order held for review."),
     )
 
 

@@ -206,9 +206,7 @@ def discard_push(*, order_id: int, message_id: int, actor: Actor) -> Order:
 @transaction.atomic
 def _answer_failed_push(*, order_id: int, message_id: int, actor: Actor, settle, kind: str) -> Order:
     order = lock_order(order_id)
-    message = (
-        outbox.messages_about(pushes.order_subject(order.pk)).filter(pk=message_id, kind__in=pushes.KINDS).first()
-    )
+    message = outbox.messages_about(pushes.order_subject(order.pk)).filter(pk=message_id, kind__in=pushes.KINDS).first()
     if message is None:
         raise NotFound(
             _("Order %(number)s has no such push.") % {"number": order.number},
@@ -216,7 +214,8 @@ def _answer_failed_push(*, order_id: int, message_id: int, actor: Actor, settle,
         )
     if not settle(message_id=message.pk):
         raise DomainError(
-            _("This push no longer waits for a person (status: %(status)s).") % {"status": message.get_status_display()},
+            _("This push no longer waits for a person (status: %(status)s).")
+            % {"status": message.get_status_display()},
             details={"order": order.pk, "push": message.pk, "status": message.status},
         )
     order.save(update_fields=["updated_at"])
@@ -545,7 +544,9 @@ def ingest_order(*, account, data: OrderData) -> IngestResult:
             actor=actor,
             params={"fields": changed},
         )
-    _apply_marketplace_status(order=order, reported=data.status, marketplace_status=data.marketplace_status, actor=actor)
+    _apply_marketplace_status(
+        order=order, reported=data.status, marketplace_status=data.marketplace_status, actor=actor
+    )
     return IngestResult(order=order, outcome=IngestOutcome.UPDATED)
 
 
@@ -576,7 +577,12 @@ def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | Do
         try:
             with transaction.atomic():
                 created = _create_in_bulk(account=account, orders=[orders[index] for index in first_seen])
-            outcomes.update({index: IngestResult(order=order, outcome=IngestOutcome.CREATED) for index, order in zip(first_seen, created, strict=True)})
+            outcomes.update(
+                {
+                    index: IngestResult(order=order, outcome=IngestOutcome.CREATED)
+                    for index, order in zip(first_seen, created, strict=True)
+                }
+            )
         except (IntegrityError, DatabaseError):
             pass  # another worker got some of them first, or one cannot be stored: one by one below
     for index, data in enumerate(orders):
@@ -591,7 +597,12 @@ def ingest_orders(*, account, orders: list[OrderData]) -> list[IngestResult | Do
 
 def _create_in_bulk(*, account, orders: list[OrderData]) -> list[Order]:
     created = Order.objects.bulk_create(
-        Order(account=account, marketplace_order_id=data.marketplace_order_id, status=data.status, **_order_fields(account=account, data=data))
+        Order(
+            account=account,
+            marketplace_order_id=data.marketplace_order_id,
+            status=data.status,
+            **_order_fields(account=account, data=data),
+        )
         for data in orders
     )
     OrderLine.objects.bulk_create(
@@ -704,4 +715,3 @@ def _apply_marketplace_status(*, order: Order, reported: str, marketplace_status
         to_status=reported,
         params={"marketplace_status": marketplace_status},
     )
-

@@ -69,7 +69,9 @@ RECEIVED = declare(
     label=_("Received from the marketplace"),
     template=_("Received with the marketplace status “%(marketplace_status)s”."),
 )
-UPDATED = declare("updated", label=_("Updated by the marketplace"), template=_("Changed on the marketplace: %(fields)s."))
+UPDATED = declare(
+    "updated", label=_("Updated by the marketplace"), template=_("Changed on the marketplace: %(fields)s.")
+)
 STATUS_CHANGED = declare(
     "status_changed",
     label=_("Status changed by the marketplace"),
@@ -134,7 +136,9 @@ PUSH_DONE_BY_HAND = declare(
     template=_("The %(push)s was done by hand on the marketplace; it will not be sent."),
 )
 PUSH_DISCARDED = declare(
-    "push_discarded", label=_("Push discarded"), template=_("The %(push)s was discarded: the marketplace will not hear it.")
+    "push_discarded",
+    label=_("Push discarded"),
+    template=_("The %(push)s was discarded: the marketplace will not hear it."),
 )
 
 # What the outbox pushes for an order (its message kinds), named in a sentence.
@@ -179,12 +183,15 @@ def describe(event: OrderEvent) -> str:
 
 
 def transition(event: OrderEvent) -> str:
-    """"To accept → To ship", with the statuses' labels; empty when the event moved no status."""
+    """ "To accept → To ship", with the statuses' labels; empty when the event moved no status."""
     if not event.to_status:
         return ""
     if not event.from_status:
         return status_label(event.to_status)
-    return str(TRANSITION) % {"from_status": status_label(event.from_status), "to_status": status_label(event.to_status)}
+    return str(TRANSITION) % {
+        "from_status": status_label(event.from_status),
+        "to_status": status_label(event.to_status),
+    }
 
 
 class _Shown(dict):

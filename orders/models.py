@@ -42,7 +42,6 @@ def _due_at():
     )
 
 
-
 class Order(models.Model):
     """One marketplace order, in the canonical shape, whatever platform it came from."""
 
@@ -63,7 +62,10 @@ class Order(models.Model):
 
     currency = models.CharField(_("currency"), max_length=3)
     tax_mode = models.CharField(
-        _("prices"), max_length=20, choices=TAX_MODES, default=TaxMode.INCLUDED,
+        _("prices"),
+        max_length=20,
+        choices=TAX_MODES,
+        default=TaxMode.INCLUDED,
         help_text=_("Whether the marketplace states the prices with or without their taxes"),
     )
     total_amount = models.DecimalField(
@@ -123,7 +125,12 @@ class Order(models.Model):
 
     # Triage: what operators and rules add on top of the marketplace's data.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_orders", verbose_name=_("assignee")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_orders",
+        verbose_name=_("assignee"),
     )
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags"))
     priority = models.SmallIntegerField(_("priority"), default=0, help_text=_("Higher first in the queue"))
@@ -160,7 +167,11 @@ class Order(models.Model):
             models.Index(F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc(), name="order_at_risk"),
             # The same order within one status: "To accept", "Shipped"… read in order, never sorted.
             models.Index(
-                F("status"), F("due_at").asc(nulls_last=True), F("priority").desc(), F("id").desc(), name="order_status_at_risk"
+                F("status"),
+                F("due_at").asc(nulls_last=True),
+                F("priority").desc(),
+                F("id").desc(),
+                name="order_status_at_risk",
             ),
             # "Mirakl, to ship": counted from the index alone.
             models.Index(fields=["account", "status"], name="order_account_status"),
@@ -205,7 +216,10 @@ class Order(models.Model):
         return _(
             "The marketplace's total (%(total)s) does not equal what its lines add up to "
             "(%(lines)s): check the order on the marketplace before refunding or invoicing."
-        ) % {"total": format_money(self.total_amount, self.currency), "lines": format_money(self.lines_total_amount, self.currency)}
+        ) % {
+            "total": format_money(self.total_amount, self.currency),
+            "lines": format_money(self.lines_total_amount, self.currency),
+        }
 
     @property
     def next_deadline(self):
@@ -352,12 +366,21 @@ class SavedView(models.Model):
     }
 
     name = models.CharField(_("name"), max_length=60)
-    key = models.CharField(_("built-in view"), max_length=30, blank=True, help_text=_("Set on the views the system ships"))
+    key = models.CharField(
+        _("built-in view"), max_length=30, blank=True, help_text=_("Set on the views the system ships")
+    )
     query = models.CharField(
-        _("filters"), max_length=1000, blank=True, help_text=_("The queue's query string, e.g. status=pending_acceptance")
+        _("filters"),
+        max_length=1000,
+        blank=True,
+        help_text=_("The queue's query string, e.g. status=pending_acceptance"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_views",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_views",
         verbose_name=_("owner"),
     )
     shared = models.BooleanField(_("shared with everyone"), default=False)

@@ -29,7 +29,10 @@ _SUMMED = (
 
 def order_totals(data: OrderData) -> dict[str, Decimal]:
     """The order's money fields: the sums of its lines, plus what the marketplace took back."""
-    totals = {order_field: sum((getattr(line, line_field) for line in data.lines), ZERO) for order_field, line_field in _SUMMED}
+    totals = {
+        order_field: sum((getattr(line, line_field) for line in data.lines), ZERO)
+        for order_field, line_field in _SUMMED
+    }
     totals["fee_amount"] += data.fee_amount
     totals["marketplace_refunded_amount"] = _adjusted(data, AdjustmentKind.REFUND)
     totals["marketplace_cancelled_amount"] = _adjusted(data, AdjustmentKind.CANCELLATION)

@@ -143,4 +143,3 @@ CAPABILITIES: dict[str, Capabilities] = {
         ),
     ),
 }
-

@@ -21,7 +21,9 @@ TAG_PATTERN = re.compile(r"^[\w\-. ]{1,50}$")
 def _clean_tag(tag: str) -> str:
     tag = (tag or "").strip()
     if not TAG_PATTERN.match(tag):
-        raise DomainError("A tag is 1 to 50 letters, digits, spaces, dots, dashes or underscores.", details={"tag": tag})
+        raise DomainError(
+            "A tag is 1 to 50 letters, digits, spaces, dots, dashes or underscores.", details={"tag": tag}
+        )
     return tag
 
 

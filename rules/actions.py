@@ -53,7 +53,9 @@ class RuleDefinition:
     action_priority: int | None = None
 
 
-def clean_definition(definition: RuleDefinition, *, rule_id: int | None = None) -> tuple[dict, list[MarketplaceAccount]]:
+def clean_definition(
+    definition: RuleDefinition, *, rule_id: int | None = None
+) -> tuple[dict, list[MarketplaceAccount]]:
     """Check a definition; return the model fields and accounts, or raise InvalidRule with every problem."""
     errors: list[str] = []
     name = (definition.name or "").strip()
@@ -85,7 +87,9 @@ def clean_definition(definition: RuleDefinition, *, rule_id: int | None = None) 
     fields = {"name": name, "conditions": cleaned_conditions, "platforms": platforms, "action": definition.action}
     fields.update(_clean_action(definition, platforms, accounts, errors))
     if not cleaned_conditions and not platforms and not accounts and not errors:
-        errors.append("Conditions: give at least one condition, platform or account; a rule never applies to everything blindly.")
+        errors.append(
+            "Conditions: give at least one condition, platform or account; a rule never applies to everything blindly."
+        )
     if errors:
         raise InvalidRule(errors)
     return fields, accounts
@@ -108,7 +112,12 @@ def _clean_action(definition: RuleDefinition, platforms: list[str], accounts, er
         fields["action_tag"] = tag
     if action == RuleAction.SET_PRIORITY:
         priority = definition.action_priority
-        if priority is None or isinstance(priority, bool) or not isinstance(priority, int) or not -100 <= priority <= 100:
+        if (
+            priority is None
+            or isinstance(priority, bool)
+            or not isinstance(priority, int)
+            or not -100 <= priority <= 100
+        ):
             errors.append("Priority: a whole number from -100 to 100.")
         fields["action_priority"] = priority
     if action in (RuleAction.ACCEPT, RuleAction.REFUSE):
@@ -264,7 +273,9 @@ def apply_rules_to_order(
     if winner is None:
         if not evaluation.tried:
             return None
-        return RuleDecision.objects.create(order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=stored(evaluation.reasons))
+        return RuleDecision.objects.create(
+            order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=stored(evaluation.reasons)
+        )
     if winner.already_applied:
         return None
     try:
@@ -279,7 +290,11 @@ def apply_rules_to_order(
             reasons=[*stored(winner.reasons), error.message],
         )
     return RuleDecision.objects.create(
-        order=order, rule=winner.rule, rule_name=winner.rule.name, outcome=winner.rule.action, reasons=stored(winner.reasons)
+        order=order,
+        rule=winner.rule,
+        rule_name=winner.rule.name,
+        outcome=winner.rule.action,
+        reasons=stored(winner.reasons),
     )
 
 

@@ -17,4 +17,6 @@ class OrderRulesConfig(AppConfig):
         resources.declare("rules", label=_("Order rules"))
         audit.track(Rule, exclude=["created_at", "updated_at", "created_by", "updated_by"], m2m_fields=["accounts"])
 
-        signals.orders_received.connect(queue_rules_for_new_orders, dispatch_uid="order_rules.queue_rules_for_new_orders")
+        signals.orders_received.connect(
+            queue_rules_for_new_orders, dispatch_uid="order_rules.queue_rules_for_new_orders"
+        )

@@ -160,14 +160,21 @@ class SkuMatches(Condition):
         mode = self.params["match"]
         if mode == "all":
             if other:
-                return Check(False, Reason(N_("SKU %(sku)s does not match %(patterns)s"), {"sku": other[0], "patterns": patterns}))
+                return Check(
+                    False,
+                    Reason(N_("SKU %(sku)s does not match %(patterns)s"), {"sku": other[0], "patterns": patterns}),
+                )
             return Check(True, Reason(N_("all SKUs match %(patterns)s"), {"patterns": patterns}))
         if mode == "any":
             if matching:
-                return Check(True, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns}))
+                return Check(
+                    True, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns})
+                )
             return Check(False, Reason(N_("no SKU matches %(patterns)s"), {"patterns": patterns}))
         if matching:
-            return Check(False, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns}))
+            return Check(
+                False, Reason(N_("SKU %(sku)s matches %(patterns)s"), {"sku": matching[0], "patterns": patterns})
+            )
         return Check(True, Reason(N_("no SKU matches %(patterns)s"), {"patterns": patterns}))
 
     def describe(self):
@@ -218,7 +225,10 @@ class TotalInRange(Condition):
         if order.currency != currency:
             return Check(
                 False,
-                Reason(N_("total in %(currency)s, the rule's range is in %(rule_currency)s"), {"currency": order.currency, "rule_currency": currency}),
+                Reason(
+                    N_("total in %(currency)s, the rule's range is in %(rule_currency)s"),
+                    {"currency": order.currency, "rule_currency": currency},
+                ),
             )
         total = order.total_amount
         minimum = self.params["min"] and Decimal(self.params["min"])
@@ -280,10 +290,16 @@ class QuantityWithinLimits(Condition):
                 ),
             )
         if per_order is not None and units > per_order:
-            return Check(False, Reason(N_("%(units)s units > %(limit)s per order"), {"units": units, "limit": per_order}))
+            return Check(
+                False, Reason(N_("%(units)s units > %(limit)s per order"), {"units": units, "limit": per_order})
+            )
         said = []
         if per_line is not None:
-            said.append(Reason(N_("quantity %(quantity)s ≤ %(limit)s per line"), {"quantity": largest.quantity, "limit": per_line}))
+            said.append(
+                Reason(
+                    N_("quantity %(quantity)s ≤ %(limit)s per line"), {"quantity": largest.quantity, "limit": per_line}
+                )
+            )
         if per_order is not None:
             said.append(Reason(N_("%(units)s units ≤ %(limit)s per order"), {"units": units, "limit": per_order}))
         return Check(True, Reason("%(reasons)s", {"reasons": nested(said)}))
@@ -373,7 +389,9 @@ class BuyerFlagged(Condition):
         if found is None:
             return Check(not self.params["flagged"], Reason(N_("buyer not flagged")))
         if why:
-            return Check(self.params["flagged"], Reason(N_("buyer %(buyer)s flagged (%(why)s)"), {"buyer": found, "why": why}))
+            return Check(
+                self.params["flagged"], Reason(N_("buyer %(buyer)s flagged (%(why)s)"), {"buyer": found, "why": why})
+            )
         return Check(self.params["flagged"], Reason(N_("buyer %(buyer)s flagged"), {"buyer": found}))
 
     def describe(self):
@@ -398,8 +416,14 @@ class AddressMismatch(Condition):
             return Check(False, Reason(N_("no billing or shipping country to compare")))
         params = {"billing": billing, "shipping": shipping}
         if billing != shipping:
-            return Check(self.params["mismatch"], Reason(N_("billing country %(billing)s ≠ shipping country %(shipping)s"), params))
-        return Check(not self.params["mismatch"], Reason(N_("billing country %(billing)s = shipping country %(shipping)s"), params))
+            return Check(
+                self.params["mismatch"],
+                Reason(N_("billing country %(billing)s ≠ shipping country %(shipping)s"), params),
+            )
+        return Check(
+            not self.params["mismatch"],
+            Reason(N_("billing country %(billing)s = shipping country %(shipping)s"), params),
+        )
 
     def describe(self):
         if self.params["mismatch"]:
@@ -427,7 +451,7 @@ def clean_conditions(raw) -> list[dict]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list):
-        raise InvalidRule(["Conditions: expected a list of {\"type\": …} objects."])
+        raise InvalidRule(['Conditions: expected a list of {"type": …} objects.'])
     errors: list[str] = []
     cleaned, seen = [], set()
     for entry in raw:

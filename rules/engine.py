@@ -46,20 +46,29 @@ class Evaluation:
         """What the decision records: the winner's reasons, or why each rule in scope did not match."""
         if self.winner:
             return self.winner.reasons
-        return [Reason("%(rule)s: %(reasons)s", {"rule": result.rule.name, "reasons": nested(result.reasons)}) for result in self.tried]
+        return [
+            Reason("%(rule)s: %(reasons)s", {"rule": result.rule.name, "reasons": nested(result.reasons)})
+            for result in self.tried
+        ]
 
 
 def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
     platform = order.account.get_platform_display()
     if not CAPABILITIES[order.account.platform].acceptance_step:
-        template = N_("%(platform)s has no acceptance step: nothing to accept") if verb == "accept" else N_(
-            "%(platform)s has no acceptance step: nothing to refuse"
+        template = (
+            N_("%(platform)s has no acceptance step: nothing to accept")
+            if verb == "accept"
+            else N_("%(platform)s has no acceptance step: nothing to refuse")
         )
         return [Check(False, Reason(template, {"platform": platform}))]
     if order.fulfilled_by_marketplace:
         return [Check(False, Reason(N_("fulfilled by the marketplace: read-only here")))]
     if order.status != OrderStatus.PENDING_ACCEPTANCE:
-        template = N_("status is %(status)s: nothing to accept") if verb == "accept" else N_("status is %(status)s: nothing to refuse")
+        template = (
+            N_("status is %(status)s: nothing to accept")
+            if verb == "accept"
+            else N_("status is %(status)s: nothing to refuse")
+        )
         return [Check(False, Reason(template, {"status": reasons.status(order.status)}))]
     return []
 
@@ -76,7 +85,11 @@ def action_guards(order: Order, rule: Rule) -> list[Check]:
         return _can_accept_or_refuse(order, "refuse")
     if rule.action == RuleAction.HOLD:
         if order.status in TERMINAL or order.status == OrderStatus.SHIPPED:
-            return [Check(False, Reason(N_("status is %(status)s: nothing to hold"), {"status": reasons.status(order.status)}))]
+            return [
+                Check(
+                    False, Reason(N_("status is %(status)s: nothing to hold"), {"status": reasons.status(order.status)})
+                )
+            ]
         if order.on_hold:
             return [Check(False, Reason(N_("already held for review")))]
     if rule.action == RuleAction.TAG and rule.action_tag in order.tags:
@@ -122,7 +135,9 @@ def evaluate(
         if not rule.in_scope(order):
             continue
         if rule.pk in applied_rule_ids:
-            result = RuleResult(rule=rule, matched=True, reasons=[Reason(N_("already applied to this order"))], already_applied=True)
+            result = RuleResult(
+                rule=rule, matched=True, reasons=[Reason(N_("already applied to this order"))], already_applied=True
+            )
             return Evaluation(order=order, winner=result, tried=[*tried, result])
         result = evaluate_rule(order, rule, context)
         tried.append(result)

@@ -25,17 +25,27 @@ def _words(value: str) -> list[str]:
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     platforms = forms.MultipleChoiceField(
-        label=_("Platforms"), choices=Platform.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Platforms"),
+        choices=Platform.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every platform."),
     )
     accounts = forms.ModelMultipleChoiceField(
-        label=_("Accounts"), queryset=MarketplaceAccount.objects.order_by("platform", "name"), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every account."),
+        label=_("Accounts"),
+        queryset=MarketplaceAccount.objects.order_by("platform", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every account."),
     )
 
     require_stock = forms.BooleanField(label=_("Stock reserved for every line"), required=False)
-    total_min = forms.DecimalField(label=_("Total at least"), required=False, min_value=0, decimal_places=2, max_digits=12)
-    total_max = forms.DecimalField(label=_("Total at most"), required=False, min_value=0, decimal_places=2, max_digits=12)
+    total_min = forms.DecimalField(
+        label=_("Total at least"), required=False, min_value=0, decimal_places=2, max_digits=12
+    )
+    total_max = forms.DecimalField(
+        label=_("Total at most"), required=False, min_value=0, decimal_places=2, max_digits=12
+    )
     total_currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR", required=False)
     sku_patterns = forms.CharField(
         label=_("Patterns"), required=False, help_text=_("Comma-separated; * and ? are wildcards, e.g. CHAIR-*")
@@ -45,7 +55,9 @@ class RuleForm(forms.Form):
     max_per_order = forms.IntegerField(label=_("At most per order"), required=False, min_value=1)
     countries = forms.CharField(label=_("Countries"), required=False, help_text=_("Comma-separated codes, e.g. FR, BE"))
     countries_mode = forms.ChoiceField(label=_("Shipping country"), choices=INCLUDE, initial="in", required=False)
-    shipping_methods = forms.CharField(label=_("Methods"), required=False, help_text=_("Comma-separated, as the marketplace names them"))
+    shipping_methods = forms.CharField(
+        label=_("Methods"), required=False, help_text=_("Comma-separated, as the marketplace names them")
+    )
     shipping_methods_mode = forms.ChoiceField(label=_("Shipping method"), choices=INCLUDE, initial="in", required=False)
     buyer = forms.ChoiceField(label=_("Buyer"), choices=BUYER, required=False)
     address = forms.ChoiceField(label=_("Address risk"), choices=ADDRESS, required=False)
@@ -79,24 +91,42 @@ class RuleForm(forms.Form):
         if data.get("require_stock"):
             found.append({"type": "stock"})
         if data.get("total_min") is not None or data.get("total_max") is not None:
-            found.append({
-                "type": "total",
-                "min": None if data.get("total_min") is None else str(data["total_min"]),
-                "max": None if data.get("total_max") is None else str(data["total_max"]),
-                "currency": (data.get("total_currency") or "EUR").upper(),
-            })
+            found.append(
+                {
+                    "type": "total",
+                    "min": None if data.get("total_min") is None else str(data["total_min"]),
+                    "max": None if data.get("total_max") is None else str(data["total_max"]),
+                    "currency": (data.get("total_currency") or "EUR").upper(),
+                }
+            )
         if _words(data.get("sku_patterns") or ""):
-            found.append({"type": "sku", "patterns": _words(data["sku_patterns"]), "match": data.get("sku_match") or "all"})
+            found.append(
+                {"type": "sku", "patterns": _words(data["sku_patterns"]), "match": data.get("sku_match") or "all"}
+            )
         if data.get("max_per_line") or data.get("max_per_order"):
-            found.append({"type": "quantity", "max_per_line": data.get("max_per_line"), "max_per_order": data.get("max_per_order")})
+            found.append(
+                {
+                    "type": "quantity",
+                    "max_per_line": data.get("max_per_line"),
+                    "max_per_order": data.get("max_per_order"),
+                }
+            )
         if _words(data.get("countries") or ""):
-            found.append({"type": "country", "countries": _words(data["countries"]), "exclude": data.get("countries_mode") == "not_in"})
+            found.append(
+                {
+                    "type": "country",
+                    "countries": _words(data["countries"]),
+                    "exclude": data.get("countries_mode") == "not_in",
+                }
+            )
         if _words(data.get("shipping_methods") or ""):
-            found.append({
-                "type": "shipping_method",
-                "methods": _words(data["shipping_methods"]),
-                "exclude": data.get("shipping_methods_mode") == "not_in",
-            })
+            found.append(
+                {
+                    "type": "shipping_method",
+                    "methods": _words(data["shipping_methods"]),
+                    "exclude": data.get("shipping_methods_mode") == "not_in",
+                }
+            )
         if data.get("buyer"):
             found.append({"type": "buyer", "flagged": data["buyer"] == "flagged"})
         if data.get("address"):
@@ -149,10 +179,13 @@ class RuleForm(forms.Form):
             elif kind == "quantity":
                 initial.update(max_per_line=entry["max_per_line"], max_per_order=entry["max_per_order"])
             elif kind == "country":
-                initial.update(countries=", ".join(entry["countries"]), countries_mode="not_in" if entry["exclude"] else "in")
+                initial.update(
+                    countries=", ".join(entry["countries"]), countries_mode="not_in" if entry["exclude"] else "in"
+                )
             elif kind == "shipping_method":
                 initial.update(
-                    shipping_methods=", ".join(entry["methods"]), shipping_methods_mode="not_in" if entry["exclude"] else "in"
+                    shipping_methods=", ".join(entry["methods"]),
+                    shipping_methods_mode="not_in" if entry["exclude"] else "in",
                 )
             elif kind == "buyer":
                 initial["buyer"] = "flagged" if entry["flagged"] else "not_flagged"

@@ -26,7 +26,9 @@ class RuleAction(models.TextChoices):
 class Rule(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     enabled = models.BooleanField(_("enabled"), default=False, help_text=_("Try a dry run before switching it on."))
-    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower runs first; the first match wins."))
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Lower runs first; the first match wins.")
+    )
     platforms = ArrayField(
         models.CharField(max_length=20, choices=Platform.choices),
         default=list,
@@ -49,10 +51,20 @@ class Rule(models.Model):
     action_tag = models.CharField(_("tag"), max_length=50, blank=True)
     action_priority = models.SmallIntegerField(_("priority"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("updated by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -109,7 +121,9 @@ class RuleDecision(models.Model):
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions")
     rule_name = models.CharField(_("rule"), max_length=100, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    reasons = models.JSONField(_("reasons"), default=list, blank=True, help_text="One sentence per condition, for a person")
+    reasons = models.JSONField(
+        _("reasons"), default=list, blank=True, help_text="One sentence per condition, for a person"
+    )
     dry_run = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
@@ -145,7 +159,9 @@ class FlaggedBuyer(models.Model):
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,9 @@ DRY_RUN_LIMIT = 1000  # the most recent orders a dry run looks at
 
 
 def rule_list() -> QuerySet[Rule]:
-    return Rule.objects.prefetch_related("accounts").select_related("created_by", "updated_by").order_by("position", "id")
+    return (
+        Rule.objects.prefetch_related("accounts").select_related("created_by", "updated_by").order_by("position", "id")
+    )
 
 
 def enabled_rules() -> list[Rule]:
@@ -41,15 +43,20 @@ def visible_order_ids(order_ids, *, user) -> list[int]:
 def applied_rule_ids(order_id: int) -> frozenset[int]:
     """Rules that already acted on this order (each acts at most once)."""
     return frozenset(
-        RuleDecision.objects.filter(order_id=order_id, dry_run=False, outcome__in=RuleDecision.ACTED, rule__isnull=False)
-        .values_list("rule_id", flat=True)
+        RuleDecision.objects.filter(
+            order_id=order_id, dry_run=False, outcome__in=RuleDecision.ACTED, rule__isnull=False
+        ).values_list("rule_id", flat=True)
     )
 
 
 def latest_decisions() -> QuerySet[RuleDecision]:
     """What the rules did to orders, newest first ("no rule matched" left out), for a
     `Prefetch("rule_decisions", queryset=latest_decisions())` on a page of orders."""
-    return RuleDecision.objects.filter(dry_run=False).exclude(outcome=RuleDecision.Outcome.NO_MATCH).order_by("-created_at", "-id")
+    return (
+        RuleDecision.objects.filter(dry_run=False)
+        .exclude(outcome=RuleDecision.Outcome.NO_MATCH)
+        .order_by("-created_at", "-id")
+    )
 
 
 def flagging_decisions() -> QuerySet[RuleDecision]:

@@ -39,13 +39,17 @@ def check_stock(order) -> Check:
     available = inventory_selectors.stock_for_order(order)
     if allocation.status != OrderAllocation.Status.RESERVED:
         short = [line for line in lines if available.get(line.marketplace_line_id, 0) < line.quantity]
-        detail = ", ".join(f"{line.sku} {available.get(line.marketplace_line_id, 0)} < {line.quantity}" for line in short)
+        detail = ", ".join(
+            f"{line.sku} {available.get(line.marketplace_line_id, 0)} < {line.quantity}" for line in short
+        )
         if allocation.status == OrderAllocation.Status.BACKORDER:
             if detail:
                 return Check(False, Reason(N_("cannot reserve stock: %(short)s"), {"short": detail}))
             return Check(False, Reason(N_("cannot reserve stock")))
         status = OrderAllocation.Status(allocation.status)
-        return Check(False, Reason(N_("stock not reserved for this order (%(allocation)s)"), {"allocation": status.label}))
+        return Check(
+            False, Reason(N_("stock not reserved for this order (%(allocation)s)"), {"allocation": status.label})
+        )
     return Check(True, _reserved_sentence(lines, available))
 
 
@@ -55,6 +59,8 @@ def _reserved_sentence(lines, available: dict) -> Reason:
         return Reason(N_("stock reserved for all lines"))
     figures = [(line.sku, available[line.marketplace_line_id] + line.quantity, line.quantity) for line in lines]
     if len(figures) == 1:
-        return Reason(N_("stock %(units)s ≥ %(quantity)s for all lines"), {"units": figures[0][1], "quantity": figures[0][2]})
+        return Reason(
+            N_("stock %(units)s ≥ %(quantity)s for all lines"), {"units": figures[0][1], "quantity": figures[0][2]}
+        )
     per_line = ", ".join(f"{sku} {units} ≥ {quantity}" for sku, units, quantity in figures)
     return Reason(N_("stock %(per_line)s for all lines"), {"per_line": per_line})

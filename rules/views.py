@@ -32,7 +32,9 @@ def rule_create(request):
     form = RuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         rule = actions.create_rule(definition=form.definition(), created_by=request.user)
-        messages.success(request, _("Rule “%(name)s” saved, switched off: try a dry run, then switch it on.") % {"name": rule.name})
+        messages.success(
+            request, _("Rule “%(name)s” saved, switched off: try a dry run, then switch it on.") % {"name": rule.name}
+        )
         return redirect("rules:dry_run", pk=rule.pk)
     return render(request, "order_rules/rule_form.html", {"form": form, "rule": None})
 
@@ -80,7 +82,9 @@ def rule_toggle(request, pk: int):
 def rule_move(request, pk: int):
     direction = request.POST.get("direction", "")
     return _rule_change(
-        request, lambda: actions.move_rule(rule_id=pk, direction=direction, updated_by=request.user), _("Rules reordered.")
+        request,
+        lambda: actions.move_rule(rule_id=pk, direction=direction, updated_by=request.user),
+        _("Rules reordered."),
     )
 
 
@@ -101,7 +105,14 @@ def rule_dry_run(request, pk: int):
     page = Paginator(report.listed(outcome), DRY_RUN_PAGE_SIZE).get_page(request.GET.get("page")) if report else None
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"rule": rule, "form": form, "report": report, "page": page, "outcome": outcome, "query": query.urlencode()}
+    context = {
+        "rule": rule,
+        "form": form,
+        "report": report,
+        "page": page,
+        "outcome": outcome,
+        "query": query.urlencode(),
+    }
     return render(request, "order_rules/dry_run.html", context)
 
 
@@ -109,7 +120,9 @@ def rule_dry_run(request, pk: int):
 @permission_required("order_rules.view_ruledecision", raise_exception=True)
 def decision_list(request):
     decisions = within_scope(
-        RuleDecision.objects.filter(dry_run=False).select_related("order", "order__account"), user=request.user, field="order__account"
+        RuleDecision.objects.filter(dry_run=False).select_related("order", "order__account"),
+        user=request.user,
+        field="order__account",
     ).order_by("-created_at", "-id")
     outcome = request.GET.get("outcome", "")
     if outcome in RuleDecision.Outcome.values:
@@ -134,9 +147,14 @@ def apply_to_selection(request):
     else:
         counts = actions.apply_rules(order_ids=selectors.visible_order_ids(order_ids, user=request.user))
         summary = ", ".join(f"{_outcome_label(outcome)} {count}" for outcome, count in sorted(counts.items()))
-        messages.success(request, _("Rules ran on %(count)d orders. %(summary)s") % {"count": len(set(order_ids)), "summary": summary})
+        messages.success(
+            request,
+            _("Rules ran on %(count)d orders. %(summary)s") % {"count": len(set(order_ids)), "summary": summary},
+        )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "orders:list"
     return redirect(target)
 

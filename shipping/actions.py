@@ -56,7 +56,8 @@ def create_shipment(
     order = lock_order(order_id)
     if order.status not in SHIPPABLE:
         raise IllegalTransition(
-            _("Order %(order)s is %(status)s: it cannot ship.") % {"order": order.number, "status": order.get_status_display()},
+            _("Order %(order)s is %(status)s: it cannot ship.")
+            % {"order": order.number, "status": order.get_status_display()},
             details={"order": order.pk, "status": order.status},
         )
     service = CarrierService.objects.select_related("carrier").get(pk=service_id)
@@ -68,32 +69,45 @@ def create_shipment(
     for line_id, quantity in lines.items():
         line = order_lines.get(line_id)
         if line is None or quantity < 1:
-            raise InvalidInput(_("Line %(line)s is not a line of this order.") % {"line": line_id}, details={"lines": line_id})
+            raise InvalidInput(
+                _("Line %(line)s is not a line of this order.") % {"line": line_id}, details={"lines": line_id}
+            )
         left = line.quantity - _units_in_shipments(line)
         if quantity > left:
             raise InvalidInput(
-                _("%(sku)s: %(left)s unit(s) left to ship, %(asked)s asked.") % {"sku": line.sku, "left": left, "asked": quantity},
+                _("%(sku)s: %(left)s unit(s) left to ship, %(asked)s asked.")
+                % {"sku": line.sku, "left": left, "asked": quantity},
                 details={"lines": line_id, "left": left},
             )
     if any(not parcel.get("weight_grams") or parcel["weight_grams"] < 1 for parcel in parcels):
         raise InvalidInput(_("Every parcel needs its weight."), details={"parcels": "weight_grams"})
-    shipment = Shipment.objects.create(
-        order=order, warehouse_id=warehouse_id, service=service, carrier_account=account
-    )
+    shipment = Shipment.objects.create(order=order, warehouse_id=warehouse_id, service=service, carrier_account=account)
     # In order-line order: the trigger locks each order line as its row goes in.
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=lines[line_id]) for line_id in sorted(lines)
     )
     Parcel.objects.bulk_create(
         Parcel(
-            shipment=shipment, label_format=label_format, weight_grams=parcel["weight_grams"],
-            length_mm=parcel.get("length_mm"), width_mm=parcel.get("width_mm"), height_mm=parcel.get("height_mm"),
+            shipment=shipment,
+            label_format=label_format,
+            weight_grams=parcel["weight_grams"],
+            length_mm=parcel.get("length_mm"),
+            width_mm=parcel.get("width_mm"),
+            height_mm=parcel.get("height_mm"),
         )
         for parcel in parcels
     )
-    record_event(order=order, kind=events.SHIPMENT_CREATED, actor=actor, params={
-        "shipment": shipment.pk, "units": sum(lines.values()), "parcels": len(parcels), "service": str(service),
-    })
+    record_event(
+        order=order,
+        kind=events.SHIPMENT_CREATED,
+        actor=actor,
+        params={
+            "shipment": shipment.pk,
+            "units": sum(lines.values()),
+            "parcels": len(parcels),
+            "service": str(service),
+        },
+    )
     return shipment
 
 
@@ -112,9 +126,15 @@ def request_label(*, shipment_id: int, actor: Actor) -> Shipment:
         subject=f"order:{shipment.order_id}",
         payload={"shipment_id": shipment.pk, "request_key": shipment.label_request_key},
     )
-    record_event(order=shipment.order, kind=events.LABEL_REQUESTED, actor=actor, params={
-        "shipment": shipment.pk, "carrier": shipment.service.carrier.name,
-    })
+    record_event(
+        order=shipment.order,
+        kind=events.LABEL_REQUESTED,
+        actor=actor,
+        params={
+            "shipment": shipment.pk,
+            "carrier": shipment.service.carrier.name,
+        },
+    )
     return shipment
 
 
@@ -129,14 +149,24 @@ def store_labels(*, shipment_id: int, request_key: str, labels: list[Label]) -> 
     if len(labels) != len(parcels):
         raise DomainError(f"{len(labels)} label(s) for {len(parcels)} parcel(s) of shipment {shipment.pk}")
     for parcel, label in zip(parcels, labels, strict=True):
-        parcel.tracking_number, parcel.label, parcel.label_format = label.tracking_number, label.content, label.label_format
+        parcel.tracking_number, parcel.label, parcel.label_format = (
+            label.tracking_number,
+            label.content,
+            label.label_format,
+        )
     Parcel.objects.bulk_update(parcels, ["tracking_number", "label", "label_format"])
     _move(shipment, Shipment.Status.LABELLED)
     shipment.save(update_fields=["status", "updated_at"])
-    record_event(order=shipment.order, kind=events.LABEL_CREATED, actor=_carrier_actor(shipment), params={
-        "shipment": shipment.pk, "carrier": shipment.service.carrier.name,
-        "tracking_numbers": ", ".join(label.tracking_number for label in labels),
-    })
+    record_event(
+        order=shipment.order,
+        kind=events.LABEL_CREATED,
+        actor=_carrier_actor(shipment),
+        params={
+            "shipment": shipment.pk,
+            "carrier": shipment.service.carrier.name,
+            "tracking_numbers": ", ".join(label.tracking_number for label in labels),
+        },
+    )
     return True
 
 
@@ -150,9 +180,16 @@ def record_label_refusal(*, shipment_id: int, request_key: str, error: str) -> b
     _move(shipment, Shipment.Status.DRAFT)
     shipment.label_error = error
     shipment.save(update_fields=["status", "label_error", "updated_at"])
-    record_event(order=shipment.order, kind=events.LABEL_REFUSED, actor=_carrier_actor(shipment), params={
-        "shipment": shipment.pk, "carrier": shipment.service.carrier.name, "error": error,
-    })
+    record_event(
+        order=shipment.order,
+        kind=events.LABEL_REFUSED,
+        actor=_carrier_actor(shipment),
+        params={
+            "shipment": shipment.pk,
+            "carrier": shipment.service.carrier.name,
+            "error": error,
+        },
+    )
     return True
 
 
@@ -185,7 +222,10 @@ def _check_carrier(service: CarrierService, account: CarrierAccount, label_forma
     if carrier.status == Carrier.Status.INACTIVE or not service.active or not account.enabled:
         raise InvalidInput(_("%(service)s cannot be used now.") % {"service": service}, details={"service": service.pk})
     if not has_connector(carrier.code):
-        raise InvalidInput(_("Labels cannot be requested from %(carrier)s yet.") % {"carrier": carrier}, details={"service": service.pk})
+        raise InvalidInput(
+            _("Labels cannot be requested from %(carrier)s yet.") % {"carrier": carrier},
+            details={"service": service.pk},
+        )
     if label_format not in connector_class(carrier.code).label_formats:
         raise InvalidInput(
             _("%(carrier)s does not print %(format)s labels.") % {"carrier": carrier, "format": label_format},
@@ -194,9 +234,7 @@ def _check_carrier(service: CarrierService, account: CarrierAccount, label_forma
 
 
 def _units_in_shipments(line: OrderLine) -> int:
-    return sum(
-        line.shipment_lines.exclude(shipment__status=Shipment.Status.VOIDED).values_list("quantity", flat=True)
-    )
+    return sum(line.shipment_lines.exclude(shipment__status=Shipment.Status.VOIDED).values_list("quantity", flat=True))
 
 
 def _lock_shipment(shipment_id: int) -> Shipment:
@@ -205,9 +243,7 @@ def _lock_shipment(shipment_id: int) -> Shipment:
     if order_id is None:
         raise NotFound(_("No shipment %(shipment)s.") % {"shipment": shipment_id}, details={"shipment": shipment_id})
     order: Order = lock_order(order_id)
-    shipment = (
-        Shipment.objects.select_for_update(of=("self",)).select_related("service__carrier").get(pk=shipment_id)
-    )
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("service__carrier").get(pk=shipment_id)
     shipment.order = order
     return shipment
 

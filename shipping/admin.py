@@ -64,7 +64,16 @@ class ShipmentAdmin(admin.ModelAdmin):
     list_display = ["id", "order", "service", "status", "created_at"]
     list_filter = ["status", "service__carrier"]
     raw_id_fields = ["order"]
-    readonly_fields = ["order", "warehouse", "service", "carrier_account", "status", "label_error", "created_at", "updated_at"]
+    readonly_fields = [
+        "order",
+        "warehouse",
+        "service",
+        "carrier_account",
+        "status",
+        "label_error",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ShipmentLineInline, ParcelInline]
 
     def has_add_permission(self, request):

@@ -36,7 +36,10 @@ class Carrier(models.Model):
         _("public tracking URL"), max_length=300, blank=True, help_text=_("With {tracking} where the number goes")
     )
     marketplace_codes = models.JSONField(
-        _("marketplace codes"), default=dict, blank=True, help_text=_("Each platform's code for this carrier, e.g. {\"ebay\": \"Colissimo\"}")
+        _("marketplace codes"),
+        default=dict,
+        blank=True,
+        help_text=_('Each platform\'s code for this carrier, e.g. {"ebay": "Colissimo"}'),
     )
 
     class Meta:
@@ -69,11 +72,15 @@ class CarrierAccount(models.Model):
     name = models.CharField(_("name"), max_length=100)
     base_url = models.URLField(_("API base URL"))
     tracking_base_url = models.URLField(
-        _("tracking API base URL"), blank=True, help_text=_("When the carrier serves tracking elsewhere (La Poste Suivi for Colissimo)")
+        _("tracking API base URL"),
+        blank=True,
+        help_text=_("When the carrier serves tracking elsewhere (La Poste Suivi for Colissimo)"),
     )
     credentials_ciphertext = models.TextField(editable=False, blank=True)
     sender = models.JSONField(
-        _("sender address"), default=dict, blank=True,
+        _("sender address"),
+        default=dict,
+        blank=True,
         help_text=_("name, line1, line2, postal_code, city, country (ISO alpha-2), phone, email"),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -107,7 +114,9 @@ class CarrierService(models.Model):
     carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="services", verbose_name=_("carrier"))
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    product_code = models.CharField(_("product code"), max_length=30, help_text=_("The carrier's code for this product"))
+    product_code = models.CharField(
+        _("product code"), max_length=30, help_text=_("The carrier's code for this product")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -136,16 +145,22 @@ class Shipment(models.Model):
         EXCEPTION = "exception", _("Delivery problem")  # the carrier reports a problem
         VOIDED = "voided", _("Voided")  # cancelled: its units may ship in another shipment
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order"))
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+    )
     warehouse = models.ForeignKey(
         "inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("warehouse")
     )
-    service = models.ForeignKey(CarrierService, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("service"))
+    service = models.ForeignKey(
+        CarrierService, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("service")
+    )
     carrier_account = models.ForeignKey(
         CarrierAccount, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier account")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    label_error = models.TextField(_("label error"), blank=True, help_text=_("The carrier's answer when it refused the label"))
+    label_error = models.TextField(
+        _("label error"), blank=True, help_text=_("The carrier's answer when it refused the label")
+    )
     # The label request the workers must answer; an older message (a retried dead letter) is ignored.
     label_request_key = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -164,9 +179,15 @@ class Shipment(models.Model):
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     Shipment.Status.DRAFT: frozenset({Shipment.Status.LABEL_REQUESTED, Shipment.Status.VOIDED}),
     Shipment.Status.LABEL_REQUESTED: frozenset({Shipment.Status.LABELLED, Shipment.Status.DRAFT}),
-    Shipment.Status.LABELLED: frozenset({Shipment.Status.PACKED, Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.VOIDED}),
-    Shipment.Status.PACKED: frozenset({Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.VOIDED}),
-    Shipment.Status.HANDED_OVER: frozenset({Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED}),
+    Shipment.Status.LABELLED: frozenset(
+        {Shipment.Status.PACKED, Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.VOIDED}
+    ),
+    Shipment.Status.PACKED: frozenset(
+        {Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.VOIDED}
+    ),
+    Shipment.Status.HANDED_OVER: frozenset(
+        {Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED}
+    ),
     Shipment.Status.IN_TRANSIT: frozenset({Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED}),
     Shipment.Status.EXCEPTION: frozenset({Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED}),
     Shipment.Status.DELIVERED: frozenset(),
@@ -210,7 +231,9 @@ class Parcel(models.Model):
     width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
-    label_format = models.CharField(_("label format"), max_length=3, choices=LabelFormat.choices, default=LabelFormat.PDF)
+    label_format = models.CharField(
+        _("label format"), max_length=3, choices=LabelFormat.choices, default=LabelFormat.PDF
+    )
     label = models.BinaryField(_("label"), null=True, editable=False)
 
     class Meta:

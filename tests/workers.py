@@ -39,7 +39,17 @@ def worker_env() -> dict:
 
 
 def start_worker(*extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "oms.celery", "worker", "--pool=solo", "--loglevel=WARNING", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "oms.celery",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        *extra,
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=worker_env(), start_new_session=True)
 
 

@@ -102,7 +102,9 @@ def send_test_event(*, endpoint_id: int, sent_by) -> OutboxMessage:
     endpoint = Endpoint.objects.get(pk=endpoint_id)
     data = {"endpoint": endpoint.pk, "sent_by": sent_by.get_username() if sent_by else ""}
     return publishing.deliver(
-        endpoint_id=endpoint.pk, event=publishing.event(event_type=publishing.TEST_EVENT, data=data), subject=f"webhook:{endpoint.pk}"
+        endpoint_id=endpoint.pk,
+        event=publishing.event(event_type=publishing.TEST_EVENT, data=data),
+        subject=f"webhook:{endpoint.pk}",
     )
 
 

@@ -14,5 +14,10 @@ class WebhooksConfig(AppConfig):
         from webhooks.models import Endpoint
 
         # Who subscribed what where, and when secrets rotated; never the secrets themselves.
-        audit.track(Endpoint, exclude=["updated_at"], secret_fields=["secrets_encrypted"], labels={"secrets_encrypted": _("secrets")})
+        audit.track(
+            Endpoint,
+            exclude=["updated_at"],
+            secret_fields=["secrets_encrypted"],
+            labels={"secrets_encrypted": _("secrets")},
+        )
         resources.declare("webhooks", label=_("Webhooks"))

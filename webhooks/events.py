@@ -42,10 +42,19 @@ def _order_status_changed(*, order, before, after, **kwargs) -> list[tuple[str, 
 
 def _stock_low(*, product_ids, **kwargs) -> list[tuple[str, dict]]:
     products = inventory_selectors.stock_api_list().filter(pk__in=product_ids).order_by("pk")
-    return [(f"product:{product['id']}", {"product": product}) for product in _as_api(ProductStockSerializer(products, many=True))]
+    return [
+        (f"product:{product['id']}", {"product": product})
+        for product in _as_api(ProductStockSerializer(products, many=True))
+    ]
 
 
-declare("order.created", label=_("Order received"), signal=order_signals.orders_received, sender=Order, occurrences=_orders_created)
+declare(
+    "order.created",
+    label=_("Order received"),
+    signal=order_signals.orders_received,
+    sender=Order,
+    occurrences=_orders_created,
+)
 declare(
     "order.status_changed",
     label=_("Order status changed"),

@@ -20,11 +20,18 @@ class EndpointForm(forms.Form):
 
     def definition(self) -> EndpointDefinition:
         data = self.cleaned_data
-        return EndpointDefinition(url=data["url"], events=tuple(data["events"]), description=data["description"], active=data["active"])
+        return EndpointDefinition(
+            url=data["url"], events=tuple(data["events"]), description=data["description"], active=data["active"]
+        )
 
     @staticmethod
     def initial_for(endpoint) -> dict:
-        return {"url": endpoint.url, "description": endpoint.description, "events": endpoint.events, "active": endpoint.active}
+        return {
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "events": endpoint.events,
+            "active": endpoint.active,
+        }
 
 
 class ReplaySinceForm(forms.Form):

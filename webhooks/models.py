@@ -21,7 +21,9 @@ class Endpoint(models.Model):
     active = models.BooleanField(_("active"), default=True, help_text=_("Switched off: nothing is sent to it."))
     # Encrypted like marketplace credentials: {"secrets": [newest, previous]}; two during a rotation.
     secrets_encrypted = models.TextField(editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -67,6 +69,9 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["-attempted_at", "-id"]
         indexes = [models.Index(fields=["endpoint", "-attempted_at"], name="webhook_attempt_endpoint")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.status_code or self.error}"
 
     @property
     def succeeded(self) -> bool:

@@ -17,6 +17,8 @@ def deliveries(*, endpoint_id: int) -> QuerySet[OutboxMessage]:
     """An endpoint's deliveries (outbox messages), newest first, each with its attempts (newest first)."""
     return (
         OutboxMessage.objects.filter(kind=DELIVER, destination=f"webhook:{endpoint_id}")
-        .prefetch_related(Prefetch("webhook_attempts", queryset=DeliveryAttempt.objects.order_by("-attempted_at", "-id")))
+        .prefetch_related(
+            Prefetch("webhook_attempts", queryset=DeliveryAttempt.objects.order_by("-attempted_at", "-id"))
+        )
         .order_by("-id")
     )

@@ -75,28 +75,41 @@ def _change(request, pk: int, perform, success: str):
 @permission_required(CHANGE, raise_exception=True)
 def rotate_secret(request, pk: int):
     return _change(
-        request, pk, lambda: actions.rotate_secret(endpoint_id=pk), _("New secret: both sign until you finish the rotation.")
+        request,
+        pk,
+        lambda: actions.rotate_secret(endpoint_id=pk),
+        _("New secret: both sign until you finish the rotation."),
     )
 
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def finish_rotation(request, pk: int):
-    return _change(request, pk, lambda: actions.finish_rotation(endpoint_id=pk), _("Rotation finished: only the new secret signs."))
+    return _change(
+        request, pk, lambda: actions.finish_rotation(endpoint_id=pk), _("Rotation finished: only the new secret signs.")
+    )
 
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def send_test(request, pk: int):
     return _change(
-        request, pk, lambda: actions.send_test_event(endpoint_id=pk, sent_by=request.user), _("Test event queued: its delivery shows below.")
+        request,
+        pk,
+        lambda: actions.send_test_event(endpoint_id=pk, sent_by=request.user),
+        _("Test event queued: its delivery shows below."),
     )
 
 
 @require_POST
 @permission_required(CHANGE, raise_exception=True)
 def replay_delivery(request, pk: int, delivery_id: int):
-    return _change(request, pk, lambda: actions.replay_delivery(endpoint_id=pk, delivery_id=delivery_id), _("Delivery queued again."))
+    return _change(
+        request,
+        pk,
+        lambda: actions.replay_delivery(endpoint_id=pk, delivery_id=delivery_id),
+        _("Delivery queued again."),
+    )
 
 
 @require_POST

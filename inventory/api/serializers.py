@@ -26,7 +26,9 @@ class ChannelSerializer(serializers.Serializer):
     state = serializers.SerializerMethodField(
         help_text="published: the platform confirmed the quantity; rejected: it refused the SKU (see reason); pending: not answered yet."
     )
-    reason = serializers.CharField(read_only=True, help_text="The platform's reason for a rejection (or the last error).")
+    reason = serializers.CharField(
+        read_only=True, help_text="The platform's reason for a rejection (or the last error)."
+    )
     published_quantity = serializers.IntegerField(read_only=True, allow_null=True)
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -45,7 +47,9 @@ class ProductStockSerializer(serializers.ModelSerializer):
     available = serializers.IntegerField(source="available_total", read_only=True)
     low_stock = serializers.SerializerMethodField()
     levels = StockLevelSerializer(many=True, read_only=True)
-    channels = ChannelSerializer(many=True, read_only=True, help_text="Per enabled marketplace account: published or not, and why.")
+    channels = ChannelSerializer(
+        many=True, read_only=True, help_text="Per enabled marketplace account: published or not, and why."
+    )
 
     class Meta:
         model = Product
@@ -80,7 +84,9 @@ class LevelResultSerializer(serializers.ModelSerializer):
 class StockRowSerializer(serializers.Serializer):
     sku = StrictCharField(max_length=100)
     warehouse = StrictCharField(max_length=30, help_text="Warehouse code.")
-    quantity = serializers.IntegerField(help_text="Set: the units counted (≥ 0). Adjust: units to add, negative to remove.")
+    quantity = serializers.IntegerField(
+        help_text="Set: the units counted (≥ 0). Adjust: units to add, negative to remove."
+    )
 
 
 class StockChangeSerializer(serializers.Serializer):

@@ -33,12 +33,21 @@ SET_EXAMPLE = OpenApiExample(
 )
 ADJUST_EXAMPLE = OpenApiExample(
     "Damaged",
-    value={"reason": "Damaged in the warehouse", "items": [{"sku": "BOUILL-INOX-17", "warehouse": "lyon", "quantity": -1}]},
+    value={
+        "reason": "Damaged in the warehouse",
+        "items": [{"sku": "BOUILL-INOX-17", "warehouse": "lyon", "quantity": -1}],
+    },
     request_only=True,
 )
 ROW_ERRORS = OpenApiExample(
     "A row is not valid",
-    value={"error": {"code": "invalid_rows", "message": "Some rows are not valid: nothing was changed.", "details": {"rows": {"2": "Unknown SKU NOPE."}}}},
+    value={
+        "error": {
+            "code": "invalid_rows",
+            "message": "Some rows are not valid: nothing was changed.",
+            "details": {"rows": {"2": "Unknown SKU NOPE."}},
+        }
+    },
     response_only=True,
     status_codes=["400"],
 )
@@ -64,7 +73,9 @@ class StockViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = StockChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rows = [StockCount(sku=row["sku"], warehouse=row["warehouse"], quantity=row["quantity"]) for row in data["items"]]
+        rows = [
+            StockCount(sku=row["sku"], warehouse=row["warehouse"], quantity=row["quantity"]) for row in data["items"]
+        ]
         levels = perform(rows=rows, actor=Actor.of_user(request.user), note=data["reason"])
         return Response(StockChangeResultSerializer({"levels": levels}).data)
 

@@ -249,7 +249,9 @@ def map_order(order: Mapping[str, Any], items: list[Mapping[str, Any]]) -> Order
     currency = _order_currency(order, items)
     lines = tuple(map_order_item(item, currency) for item in items)
     tax_mode = (
-        TaxMode.EXCLUDED if text_of(order, "MarketplaceId", required=False) in TAX_EXCLUDED_MARKETPLACES else TaxMode.INCLUDED
+        TaxMode.EXCLUDED
+        if text_of(order, "MarketplaceId", required=False) in TAX_EXCLUDED_MARKETPLACES
+        else TaxMode.INCLUDED
     )
     if order.get("OrderTotal") is not None:
         total = _money(order, "OrderTotal", currency)

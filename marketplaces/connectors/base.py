@@ -253,7 +253,9 @@ class ConnectorBase:
 
     def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
         """Platforms whose stock calls answer per SKU at once (Amazon, eBay) have no report to read."""
-        raise UnsupportedAction(f"{self.platform} answers stock pushes at once: no import report", platform=self.platform)
+        raise UnsupportedAction(
+            f"{self.platform} answers stock pushes at once: no import report", platform=self.platform
+        )
 
     def page_size(self, default: int, maximum: int) -> int:
         size = int(self.account.settings.get("page_size", default))

@@ -480,7 +480,9 @@ class CdiscountConnector(ConnectorBase):
     def read_stock_report(self, *, submission_id: str, skus: tuple[str, ...]) -> StockPushResult:
         """The offer package's status and its per-offer errors (unverified: see cdiscount_format)."""
         package = self.http.request(
-            "GET", wire.OFFER_PACKAGE_PATH.format(package_id=requests.utils.quote(submission_id, safe="")), operation="getOfferPackage"
+            "GET",
+            wire.OFFER_PACKAGE_PATH.format(package_id=requests.utils.quote(submission_id, safe="")),
+            operation="getOfferPackage",
         ).body
         package = package if isinstance(package, Mapping) else {}
         status = str(package.get("status", ""))
@@ -490,7 +492,9 @@ class CdiscountConnector(ConnectorBase):
             if isinstance(error, Mapping)
         }
         if status == wire.OFFER_PACKAGE_FAILED:
-            return StockPushResult(rejected={sku: errors.get(sku, f"offer package {submission_id} failed") for sku in skus})
+            return StockPushResult(
+                rejected={sku: errors.get(sku, f"offer package {submission_id} failed") for sku in skus}
+            )
         if status != wire.OFFER_PACKAGE_INTEGRATED:
             return StockPushResult(deferred=skus)
         rejected = {sku: errors[sku] for sku in skus if sku in errors}

@@ -278,7 +278,9 @@ def map_line_item(
         total_amount=line_total,
         shipping_amount=_money(delivery.get("shippingCost"), "deliveryCost.shippingCost", currency),
         tax_amount=tax,
-        discount_amount=line_total - _money(discounted, "discountedLineItemCost", currency) if discounted else Decimal("0"),
+        discount_amount=line_total - _money(discounted, "discountedLineItemCost", currency)
+        if discounted
+        else Decimal("0"),
         shipping_discount_amount=_discount(delivery.get("discountAmount"), "deliveryCost.discountAmount", currency),
         fee_amount=_money(delivery.get("handlingCost"), "deliveryCost.handlingCost", currency)
         + _money(delivery.get("importCharges"), "deliveryCost.importCharges", currency),
@@ -305,7 +307,9 @@ def _refund(entry: Mapping[str, Any], currency: str, line_id: str) -> Adjustment
     )
 
 
-def _adjustments(order: Mapping[str, Any], currency: str, total: Decimal, cancel_reason: str) -> tuple[AdjustmentData, ...]:
+def _adjustments(
+    order: Mapping[str, Any], currency: str, total: Decimal, cancel_reason: str
+) -> tuple[AdjustmentData, ...]:
     """Refunds per line and per order (an order-level refund that repeats a line's id counts once),
     and the whole order's cancellation once eBay says CANCELED."""
     found: dict[str, AdjustmentData] = {}

@@ -156,7 +156,14 @@ class HttpClient:
                 self.call_gate(operation or f"{method} {path}")
             try:
                 return self._attempt(
-                    method, url, params=params, body=body, files=files, headers=call_headers, token=sent_token, idempotent=idempotent
+                    method,
+                    url,
+                    params=params,
+                    body=body,
+                    files=files,
+                    headers=call_headers,
+                    token=sent_token,
+                    idempotent=idempotent,
                 )
             except MarketplaceError as error:
                 if error.status in self.refresh_on_statuses and self.token and not refreshed:

@@ -270,9 +270,7 @@ def map_order(order: Mapping[str, Any], *, acceptance_window: dt.timedelta = DEF
     lines = tuple(map_order_line(line) for line in raw_lines)
     tax_mode = _tax_mode(order)
     adjustments = tuple(
-        adjustment
-        for line in raw_lines
-        for adjustment in _adjustments(line, text_of(line, "order_line_id"))
+        adjustment for line in raw_lines for adjustment in _adjustments(line, text_of(line, "order_line_id"))
     )
     customer = order.get("customer") if isinstance(order.get("customer"), Mapping) else {}
     buyer_name = " ".join(
@@ -683,7 +681,10 @@ class MiraklConnector(ConnectorBase):
         (unverified) and not relied on.
         """
         status = self.http.request(
-            "GET", STOCK_IMPORT_STATUS_PATH.format(import_id=requests.utils.quote(submission_id, safe="")), params=self._params(), operation="STO02"
+            "GET",
+            STOCK_IMPORT_STATUS_PATH.format(import_id=requests.utils.quote(submission_id, safe="")),
+            params=self._params(),
+            operation="STO02",
         ).body
         status = status if isinstance(status, Mapping) else {}
         state = str(status.get("status", ""))
@@ -698,10 +699,15 @@ class MiraklConnector(ConnectorBase):
     def _stock_import_errors(self, import_id: str) -> dict[str, str]:
         """STO03 as SKU -> reason."""
         text = self.http.request(
-            "GET", STOCK_IMPORT_ERRORS_PATH.format(import_id=requests.utils.quote(import_id, safe="")), params=self._params(), operation="STO03"
+            "GET",
+            STOCK_IMPORT_ERRORS_PATH.format(import_id=requests.utils.quote(import_id, safe="")),
+            params=self._params(),
+            operation="STO03",
         ).text
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
         if not rows or "offer-sku" not in rows[0] or len(rows[0]) < 2:
-            raise TransientError(f"STO03 report of import {import_id} has no offer-sku column", platform=self.platform, body=text[:500])
+            raise TransientError(
+                f"STO03 report of import {import_id} has no offer-sku column", platform=self.platform, body=text[:500]
+            )
         sku_column = rows[0].index("offer-sku")
         return {row[sku_column]: row[1] for row in rows[1:] if len(row) > max(sku_column, 1)}

@@ -139,7 +139,9 @@ def set_stock_rejections(server, request, body, key):
     packages) refuse these SKUs with that reason in their report; {} accepts everything again."""
     account = _account(server, key)
     rejections = body.get("rejections")
-    if not isinstance(rejections, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in rejections.items()):
+    if not isinstance(rejections, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in rejections.items()
+    ):
         raise AdminError(400, "rejections must map SKUs to non-empty reasons")
     with server.world.lock:
         account.stock_rejections = dict(rejections)

@@ -193,7 +193,7 @@ def _select_orders(world, account, request) -> tuple[list[str], int, dict]:
         raise ApiError(
             400,
             "InvalidInput",
-            "LastUpdatedAfter and LastUpdatedBefore cannot be set when " "CreatedAfter or CreatedBefore is set",
+            "LastUpdatedAfter and LastUpdatedBefore cannot be set when CreatedAfter or CreatedBefore is set",
         )
     latest_allowed = world.now() - dt.timedelta(seconds=BEFORE_MARGIN_SECONDS)
     for name, before, after in (

@@ -214,7 +214,7 @@ def _filter(world, orders: list, criteria: dict) -> list:
             raise ebay_error(
                 400,
                 30800,
-                f"Invalid filter value {criteria['orderfulfillmentstatus']} " "for filter orderfulfillmentstatus",
+                f"Invalid filter value {criteria['orderfulfillmentstatus']} for filter orderfulfillmentstatus",
             )
         orders = [o for o in orders if o["status"] in wanted]
     return orders

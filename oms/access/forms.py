@@ -22,7 +22,9 @@ class ApiClientForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(NO_ACCESS, _("No access")), ("read", _("Read")), ("write", _("Read and write"))]
         for resource in resources.declared():
-            self.fields[f"scope_{resource.name}"] = forms.ChoiceField(label=resource.label, choices=choices, required=False)
+            self.fields[f"scope_{resource.name}"] = forms.ChoiceField(
+                label=resource.label, choices=choices, required=False
+            )
 
     def scope_fields(self):
         return [self[f"scope_{resource.name}"] for resource in resources.declared()]

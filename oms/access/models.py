@@ -14,7 +14,9 @@ class ApiClient(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client")
     token_prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    scopes = ArrayField(models.CharField(max_length=60), default=list, blank=True, help_text="resource:read / resource:write")
+    scopes = ArrayField(
+        models.CharField(max_length=60), default=list, blank=True, help_text="resource:read / resource:write"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

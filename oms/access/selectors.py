@@ -18,7 +18,9 @@ def token_hash(token: str) -> str:
 def active_client(token: str) -> ApiClient | None:
     """The unrevoked client holding this token, with its user; read on every request, so a
     revocation applies to the very next one."""
-    return ApiClient.objects.select_related("user").filter(token_hash=token_hash(token), revoked_at__isnull=True).first()
+    return (
+        ApiClient.objects.select_related("user").filter(token_hash=token_hash(token), revoked_at__isnull=True).first()
+    )
 
 
 def api_clients() -> list[ApiClient]:

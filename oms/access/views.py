@@ -18,7 +18,10 @@ def client_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             client, token = actions.create_api_client(
-                name=form.cleaned_data["name"], scopes=form.scopes(), account_ids=form.account_ids(), created_by=request.user
+                name=form.cleaned_data["name"],
+                scopes=form.scopes(),
+                account_ids=form.account_ids(),
+                created_by=request.user,
             )
         except DomainError as error:
             form.add_error(None, error.message)

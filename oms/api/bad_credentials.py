@@ -30,7 +30,8 @@ class BadCredentialsMiddleware:
 
 def too_many_requests(*, wait: int) -> JsonResponse:
     response = JsonResponse(
-        error_body(code="throttled", message=f"Request was throttled. Expected available in {wait} seconds."), status=429
+        error_body(code="throttled", message=f"Request was throttled. Expected available in {wait} seconds."),
+        status=429,
     )
     response["Retry-After"] = str(wait)
     return response

@@ -31,7 +31,11 @@ class BearerScheme(OpenApiAuthenticationExtension):
     name = "clientBearer"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "An API client's token: `Authorization: Bearer <token>`."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API client's token: `Authorization: Bearer <token>`.",
+        }
 
 
 class OmsAutoSchema(AutoSchema):

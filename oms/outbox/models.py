@@ -34,7 +34,9 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="outbox_message_due", condition=Q(status__in=["pending", "sending"])),
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_message_due", condition=Q(status__in=["pending", "sending"])
+            ),
             models.Index(fields=["ordering_key", "id"], name="outbox_message_ordering", condition=~Q(ordering_key="")),
             models.Index(fields=["subject", "id"], name="outbox_message_subject", condition=~Q(subject="")),
             models.Index(fields=["destination", "kind", "id"], name="outbox_message_destination"),

@@ -88,7 +88,9 @@ def _retry(message: OutboxMessage, error: str, *, retry_after: float | None) -> 
     delay = backoff_seconds(
         message.attempts, base=RETRY_BASE_SECONDS, cap=RETRY_CAP_SECONDS, retry_after=retry_after, jitter=True
     )
-    _mark(message, status=S.PENDING, next_attempt_at=timezone.now() + dt.timedelta(seconds=delay), last_error=error[:4000])
+    _mark(
+        message, status=S.PENDING, next_attempt_at=timezone.now() + dt.timedelta(seconds=delay), last_error=error[:4000]
+    )
     return "retry"
 
 

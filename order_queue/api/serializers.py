@@ -155,7 +155,9 @@ class OrderRuleDecisionSerializer(serializers.Serializer):
     rule = serializers.CharField(source="rule_name")
     outcome = serializers.CharField()
     reasons = serializers.ListField(
-        child=serializers.CharField(), source="sentences", help_text="One sentence per condition, in the request's language"
+        child=serializers.CharField(),
+        source="sentences",
+        help_text="One sentence per condition, in the request's language",
     )
     decided_at = serializers.DateTimeField(source="created_at")
 
@@ -182,7 +184,9 @@ class OrderPushSerializer(serializers.Serializer):
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
     rule_decisions = serializers.SerializerMethodField(help_text="What the order rules decided, newest first.")
-    pushes = serializers.SerializerMethodField(help_text="What the order's decisions told its marketplace, oldest first.")
+    pushes = serializers.SerializerMethodField(
+        help_text="What the order's decisions told its marketplace, oldest first."
+    )
 
     class Meta(OrderSerializer.Meta):
         fields = [*OrderSerializer.Meta.fields, "events", "rule_decisions", "pushes"]
@@ -233,14 +237,15 @@ class RefundLineSerializer(serializers.Serializer):
 class RefundSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=500, help_text="Why; shown on the order's timeline.")
     lines = RefundLineSerializer(
-        many=True, required=False, allow_empty=False, help_text="Amount per line; leave out to refund every line in full."
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text="Amount per line; leave out to refund every line in full.",
     )
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField(
-        allow_null=True, help_text="Id of an active user; null to unassign."
-    )
+    assignee = serializers.IntegerField(allow_null=True, help_text="Id of an active user; null to unassign.")
 
 
 class TagSerializer(serializers.Serializer):

@@ -16,9 +16,14 @@ class RuleSerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
     }
 
-    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False, default=list)
+    platforms = serializers.ListField(
+        child=serializers.ChoiceField(choices=Platform.choices), required=False, default=list
+    )
     accounts = serializers.ListField(
-        child=serializers.IntegerField(), source="scope_account_ids", required=False, default=list,
+        child=serializers.IntegerField(),
+        source="scope_account_ids",
+        required=False,
+        default=list,
         help_text="Marketplace account ids; empty: every account.",
     )
     conditions = serializers.JSONField(
@@ -103,7 +108,9 @@ class DryRunSerializer(serializers.Serializer):
 
 class RuleDecisionSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(
-        child=serializers.CharField(), source="sentences", read_only=True,
+        child=serializers.CharField(),
+        source="sentences",
+        read_only=True,
         help_text="One sentence per condition, in the request's language",
     )
 

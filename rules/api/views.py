@@ -62,7 +62,9 @@ INVALID = OpenApiExample(
         responses={201: RuleSerializer, 400: ErrorSerializer},
     ),
     update=extend_schema(summary="Replace a rule's definition", responses={200: RuleSerializer, 400: ErrorSerializer}),
-    partial_update=extend_schema(summary="Change part of a rule's definition", responses={200: RuleSerializer, 400: ErrorSerializer}),
+    partial_update=extend_schema(
+        summary="Change part of a rule's definition", responses={200: RuleSerializer, 400: ErrorSerializer}
+    ),
     destroy=extend_schema(summary="Delete a rule (its decisions stay on the orders)"),
 )
 class RuleViewSet(viewsets.ModelViewSet):
@@ -142,7 +144,9 @@ class RuleViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         summary="What the rule would have done on the last N days of orders (writes nothing)",
-        parameters=[OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 90}, description="Default 7.")],
+        parameters=[
+            OpenApiParameter("days", {"type": "integer", "minimum": 1, "maximum": 90}, description="Default 7.")
+        ],
         responses=DryRunSerializer,
     )
     @action(detail=True, methods=["get"], url_path="dry-run")

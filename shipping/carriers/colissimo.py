@@ -29,8 +29,17 @@ from shipping.carriers.http import call
 
 PRINTING_TYPES = {"PDF": "PDF_10x15_300dpi", "ZPL": "ZPL_10x15_203dpi"}
 # La Poste Suivi event codes (unverified): the first letters say the step.
-EVENT_STATUSES = {"DR": LABEL_CREATED, "PC": IN_TRANSIT, "ET": IN_TRANSIT, "EP": IN_TRANSIT, "MD": OUT_FOR_DELIVERY,
-                  "AG": EXCEPTION, "ND": EXCEPTION, "RE": EXCEPTION, "DI": DELIVERED}
+EVENT_STATUSES = {
+    "DR": LABEL_CREATED,
+    "PC": IN_TRANSIT,
+    "ET": IN_TRANSIT,
+    "EP": IN_TRANSIT,
+    "MD": OUT_FOR_DELIVERY,
+    "AG": EXCEPTION,
+    "ND": EXCEPTION,
+    "RE": EXCEPTION,
+    "DI": DELIVERED,
+}
 
 
 class Connector:
@@ -62,8 +71,12 @@ class Connector:
             },
         }
         response = call(
-            self.session, "POST", f"{self.base_url}/sls-ws/SlsServiceWSRest/2.0/generateLabel",
-            json=body, headers={"apiKey": self.credentials["api_key"], "Accept": "multipart/mixed"}, error_text=_messages,
+            self.session,
+            "POST",
+            f"{self.base_url}/sls-ws/SlsServiceWSRest/2.0/generateLabel",
+            json=body,
+            headers={"apiKey": self.credentials["api_key"], "Accept": "multipart/mixed"},
+            error_text=_messages,
         )
         parts = _parts(response)
         try:
@@ -76,8 +89,11 @@ class Connector:
 
     def track(self, tracking_number: str) -> list[TrackingEvent]:
         response = call(
-            self.session, "GET", f"{self.tracking_base_url}/suivi/v2/idships/{tracking_number}",
-            params={"lang": "fr_FR"}, headers={"X-Okapi-Key": self.credentials["tracking_api_key"], "Accept": "application/json"},
+            self.session,
+            "GET",
+            f"{self.tracking_base_url}/suivi/v2/idships/{tracking_number}",
+            params={"lang": "fr_FR"},
+            headers={"X-Okapi-Key": self.credentials["tracking_api_key"], "Accept": "application/json"},
             error_text=lambda r: r.json().get("returnMessage") or r.json().get("message", ""),
         )
         events = response.json()["shipment"]["event"]
@@ -98,9 +114,16 @@ class Connector:
 def _address(address) -> dict:
     first, _, last = address.name.rpartition(" ")
     fields = {
-        "companyName": address.company, "firstName": first, "lastName": last or address.name,
-        "line2": address.line1, "line3": address.line2, "zipCode": address.postal_code, "city": address.city,
-        "countryCode": address.country, "phoneNumber": address.phone, "email": address.email,
+        "companyName": address.company,
+        "firstName": first,
+        "lastName": last or address.name,
+        "line2": address.line1,
+        "line3": address.line2,
+        "zipCode": address.postal_code,
+        "city": address.city,
+        "countryCode": address.country,
+        "phoneNumber": address.phone,
+        "email": address.email,
     }
     return {key: value for key, value in fields.items() if value}  # the spec: omit blank optional fields
 

@@ -26,7 +26,9 @@ def call(
     if response.status_code == 429 or response.status_code >= 500:
         retry_after = response.headers.get("Retry-After")
         raise CarrierUnavailable(
-            text, status=response.status_code, retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None
+            text,
+            status=response.status_code,
+            retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
         )
     raise CarrierRefused(text, status=response.status_code)
 

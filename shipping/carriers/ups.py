@@ -51,27 +51,40 @@ class Connector:
     def create_labels(self, request: LabelRequest) -> list[Label]:
         if request.label_format != "ZPL":
             raise CarrierRefused("UPS prints ZPL labels here (its API has no PDF label format)")
-        body = {"ShipmentRequest": {
-            "Request": {"RequestOption": "nonvalidate", "TransactionReference": {"CustomerContext": request.reference}},
-            "Shipment": {
-                "Description": request.reference,
-                "Shipper": {**_party(request.sender), "ShipperNumber": self.credentials["shipper_number"]},
-                "ShipFrom": _party(request.sender),
-                "ShipTo": _party(request.addressee),
-                "PaymentInformation": {"ShipmentCharge": [
-                    {"Type": "01", "BillShipper": {"AccountNumber": self.credentials["shipper_number"]}}
-                ]},
-                "Service": {"Code": request.product_code},
-                "Package": [
-                    {
-                        "Packaging": {"Code": "02"},
-                        "PackageWeight": {"UnitOfMeasurement": {"Code": "KGS"}, "Weight": f"{parcel.weight_grams / 1000:.1f}"},
-                    }
-                    for parcel in request.parcels
-                ],
-            },
-            "LabelSpecification": {"LabelImageFormat": {"Code": "ZPL"}, "LabelStockSize": {"Height": "6", "Width": "4"}},
-        }}
+        body = {
+            "ShipmentRequest": {
+                "Request": {
+                    "RequestOption": "nonvalidate",
+                    "TransactionReference": {"CustomerContext": request.reference},
+                },
+                "Shipment": {
+                    "Description": request.reference,
+                    "Shipper": {**_party(request.sender), "ShipperNumber": self.credentials["shipper_number"]},
+                    "ShipFrom": _party(request.sender),
+                    "ShipTo": _party(request.addressee),
+                    "PaymentInformation": {
+                        "ShipmentCharge": [
+                            {"Type": "01", "BillShipper": {"AccountNumber": self.credentials["shipper_number"]}}
+                        ]
+                    },
+                    "Service": {"Code": request.product_code},
+                    "Package": [
+                        {
+                            "Packaging": {"Code": "02"},
+                            "PackageWeight": {
+                                "UnitOfMeasurement": {"Code": "KGS"},
+                                "Weight": f"{parcel.weight_grams / 1000:.1f}",
+                            },
+                        }
+                        for parcel in request.parcels
+                    ],
+                },
+                "LabelSpecification": {
+                    "LabelImageFormat": {"Code": "ZPL"},
+                    "LabelStockSize": {"Height": "6", "Width": "4"},
+                },
+            }
+        }
         response = self._call("POST", f"{self.base_url}/api/shipments/{VERSION}/ship", json=body)
         try:
             results = response.json()["ShipmentResponse"]["ShipmentResults"]["PackageResults"]
@@ -91,14 +104,24 @@ class Connector:
         self._call("DELETE", f"{self.base_url}/api/shipments/{VERSION}/void/cancel/{tracking_number}")
 
     def track(self, tracking_number: str) -> list[TrackingEvent]:
-        response = self._call("GET", f"{self.tracking_base_url}/api/track/v1/details/{tracking_number}", params={"locale": "fr_FR"})
+        response = self._call(
+            "GET", f"{self.tracking_base_url}/api/track/v1/details/{tracking_number}", params={"locale": "fr_FR"}
+        )
         package = response.json()["trackResponse"]["shipment"][0]["package"][0]
         events = []
         for activity in package["activity"]:
             status = activity["status"]
             at = dt.datetime.strptime(activity["date"] + activity["time"], "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
-            canonical = OUT_FOR_DELIVERY if status.get("code") == OUT_FOR_DELIVERY_CODE else STATUS_TYPES.get(status["type"], IN_TRANSIT)
-            events.append(TrackingEvent(at=at, status=canonical, code=status.get("code", ""), description=status.get("description", "")))
+            canonical = (
+                OUT_FOR_DELIVERY
+                if status.get("code") == OUT_FOR_DELIVERY_CODE
+                else STATUS_TYPES.get(status["type"], IN_TRANSIT)
+            )
+            events.append(
+                TrackingEvent(
+                    at=at, status=canonical, code=status.get("code", ""), description=status.get("description", "")
+                )
+            )
         return sorted(events, key=lambda event: event.at)
 
     def _call(self, method: str, url: str, **kwargs) -> requests.Response:
@@ -118,8 +141,12 @@ class Connector:
         if self._token and time.monotonic() < self._token_expires:
             return self._token
         response = call(
-            self.session, "POST", f"{self.base_url}/security/v1/oauth/token", data={"grant_type": "client_credentials"},
-            auth=(self.credentials["client_id"], self.credentials["client_secret"]), error_text=_errors,
+            self.session,
+            "POST",
+            f"{self.base_url}/security/v1/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(self.credentials["client_id"], self.credentials["client_secret"]),
+            error_text=_errors,
         )
         payload = response.json()
         self._token = payload["access_token"]
@@ -130,8 +157,14 @@ class Connector:
 def _party(address) -> dict:
     lines = [line for line in (address.line1, address.line2) if line]
     party = {
-        "Name": address.company or address.name, "AttentionName": address.name,
-        "Address": {"AddressLine": lines, "City": address.city, "PostalCode": address.postal_code, "CountryCode": address.country},
+        "Name": address.company or address.name,
+        "AttentionName": address.name,
+        "Address": {
+            "AddressLine": lines,
+            "City": address.city,
+            "PostalCode": address.postal_code,
+            "CountryCode": address.country,
+        },
     }
     if address.phone:
         party["Phone"] = {"Number": address.phone}

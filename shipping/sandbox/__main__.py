@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s carrier-sandbox %(levelname)s %(message)s"
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s carrier-sandbox %(levelname)s %(message)s",
     )
     server = CarrierSandbox(args.host, args.port, speed=args.speed).start()
     logging.getLogger("shipping.sandbox").info("carrier sandbox listening on %s", server.url)

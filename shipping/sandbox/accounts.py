@@ -15,7 +15,10 @@ CREDENTIALS = {
     "colissimo": {"api_key": COLISSIMO_API_KEY, "tracking_api_key": LAPOSTE_OKAPI_KEY},
     "ups": {"client_id": UPS_CLIENT_ID, "client_secret": UPS_CLIENT_SECRET, "shipper_number": UPS_SHIPPER_NUMBER},
     "dhl_parcel": {
-        "api_key": DHL_API_KEY, "user": DHL_USER, "password": DHL_PASSWORD, "billing_number": DHL_BILLING_NUMBER,
+        "api_key": DHL_API_KEY,
+        "user": DHL_USER,
+        "password": DHL_PASSWORD,
+        "billing_number": DHL_BILLING_NUMBER,
     },
 }
 # The path of each carrier under the sandbox's base URL.

@@ -24,7 +24,10 @@ CARRIER = "colissimo"
 LABEL_PATH = "/sls-ws/SlsServiceWSRest/2.0/generateLabel"
 TRACKING_PATH = re.compile(r"^/suivi/v2/idships/(?P<id>[^/]+)$")
 PRINTING_TYPES = {
-    "PDF_10x15_300dpi": "PDF", "PDF_A4_300dpi": "PDF", "ZPL_10x15_203dpi": "ZPL", "ZPL_10x15_300dpi": "ZPL",
+    "PDF_10x15_300dpi": "PDF",
+    "PDF_A4_300dpi": "PDF",
+    "ZPL_10x15_203dpi": "ZPL",
+    "ZPL_10x15_300dpi": "ZPL",
 }
 # Home (DOM, DOS with signature), relay point (A2P, BPR), international (COLI, COLD: unverified list).
 PRODUCTS = ("DOM", "DOS", "A2P", "BPR", "COLI", "COLD")
@@ -83,12 +86,20 @@ def _generate_label(world: w.World, request: Request) -> Response:
     label_format = PRINTING_TYPES[printing_type]
     with world.lock:
         stored = world.add_parcel(
-            carrier=CARRIER, make_number=lambda: "6A" + w.digits(11), product=product, label_format=label_format,
+            carrier=CARRIER,
+            make_number=lambda: "6A" + w.digits(11),
+            product=product,
+            label_format=label_format,
             reference=str(service.get("orderNumber", "")),
         )
     sender = _lines(letter.get("sender", {}).get("address", {}))
-    content = {"carrier_name": "Colissimo", "product": product, "tracking_number": stored.tracking_number,
-               "sender": sender, "addressee": _lines(addressee)}
+    content = {
+        "carrier_name": "Colissimo",
+        "product": product,
+        "tracking_number": stored.tracking_number,
+        "sender": sender,
+        "addressee": _lines(addressee),
+    }
     label = pdf_label(**content) if label_format == "PDF" else zpl_label(**content).encode()
     infos = {
         "messages": [{"id": "0", "type": "INFOS", "messageContent": "La requête a été traitée avec succès"}],
@@ -99,20 +110,37 @@ def _generate_label(world: w.World, request: Request) -> Response:
         (b"application/json", b"<jsonInfos>", dumps(infos).encode()),
         (b"application/octet-stream", b"<label>", label),
     ]
-    payload = b"".join(
-        b"--" + boundary.encode() + b"\r\nContent-Type: " + kind + b"\r\nContent-Transfer-Encoding: binary\r\n"
-        + b"Content-ID: " + cid + b"\r\n\r\n" + data + b"\r\n"
-        for kind, cid, data in parts
-    ) + b"--" + boundary.encode() + b"--\r\n"
+    payload = (
+        b"".join(
+            b"--"
+            + boundary.encode()
+            + b"\r\nContent-Type: "
+            + kind
+            + b"\r\nContent-Transfer-Encoding: binary\r\n"
+            + b"Content-ID: "
+            + cid
+            + b"\r\n\r\n"
+            + data
+            + b"\r\n"
+            for kind, cid, data in parts
+        )
+        + b"--"
+        + boundary.encode()
+        + b"--\r\n"
+    )
     return Response(200, payload, content_type=f'multipart/mixed; boundary="{boundary}"; type="application/json"')
 
 
 def _track(world: w.World, number: str) -> Response:
     parcel = world.parcel(CARRIER, number)
     if parcel is None:
-        return Response(404, {"returnCode": 404, "returnMessage": "Numéro de suivi inconnu", "idShip": number, "lang": "fr_FR"})
+        return Response(
+            404, {"returnCode": 404, "returnMessage": "Numéro de suivi inconnu", "idShip": number, "lang": "fr_FR"}
+        )
     steps = parcel.steps(world.now(), world.speed)
-    events = [{"code": EVENTS[step][0], "label": EVENTS[step][1], "date": iso(moment)} for moment, step in reversed(steps)]
+    events = [
+        {"code": EVENTS[step][0], "label": EVENTS[step][1], "date": iso(moment)} for moment, step in reversed(steps)
+    ]
     shipment = {"idShip": number, "product": "colissimo", "isFinal": steps[-1][1] == w.DELIVERED, "event": events}
     return Response(200, {"lang": "fr_FR", "scope": "open", "returnCode": 200, "shipment": shipment})
 

@@ -25,12 +25,21 @@ from .labels import pdf_label, zpl_label
 CARRIER = "dhl_parcel"
 ORDERS_PATH = "/parcel/de/shipping/v2/orders"
 TRACK_PATH = "/track/shipments"
-PRODUCTS = {"V01PAK": "DHL Paket", "V53WPAK": "DHL Paket International", "V54EPAK": "DHL Europaket",
-            "V62WP": "Warenpost", "V62KP": "DHL Kleinpaket", "V66WPI": "Warenpost International"}
+PRODUCTS = {
+    "V01PAK": "DHL Paket",
+    "V53WPAK": "DHL Paket International",
+    "V54EPAK": "DHL Europaket",
+    "V62WP": "Warenpost",
+    "V62KP": "DHL Kleinpaket",
+    "V66WPI": "Warenpost International",
+}
 BILLING_NUMBER = re.compile(r"^\w{10}\d{2}\w{2}$")
 # Unified tracking statusCode values (pre-transit, transit, delivered, failure) and a text.
 STATUSES = {
-    w.LABEL_CREATED: ("pre-transit", "Die Auftragsdaten zu dieser Sendung wurden vom Absender elektronisch an DHL übermittelt."),
+    w.LABEL_CREATED: (
+        "pre-transit",
+        "Die Auftragsdaten zu dieser Sendung wurden vom Absender elektronisch an DHL übermittelt.",
+    ),
     w.IN_TRANSIT: ("transit", "Die Sendung wurde im Start-Paketzentrum bearbeitet."),
     w.OUT_FOR_DELIVERY: ("transit", "Die Sendung wurde in das Zustellfahrzeug geladen."),
     w.EXCEPTION: ("failure", "Der Empfänger wurde nicht angetroffen."),
@@ -77,26 +86,46 @@ def _create(world: w.World, request: Request) -> Response:
     problems = [(index, message) for index, shipment in enumerate(shipments) for message in _problems(shipment)]
     if problems:
         items = [
-            {"sstatus": {"title": "Bad Request", "status": 400},
-             "validationMessages": [{"property": f"shipments[{index}]", "validationMessage": message, "validationState": "Error"}]}
+            {
+                "sstatus": {"title": "Bad Request", "status": 400},
+                "validationMessages": [
+                    {"property": f"shipments[{index}]", "validationMessage": message, "validationState": "Error"}
+                ],
+            }
             for index, message in problems
         ]
-        return Response(400, {"status": {"title": "Bad Request", "status": 400, "detail": problems[0][1]}, "items": items})
+        return Response(
+            400, {"status": {"title": "Bad Request", "status": 400, "detail": problems[0][1]}, "items": items}
+        )
     items = []
     with world.lock:
         for shipment in shipments:
             product = PRODUCTS[shipment["product"]]
             parcel = world.add_parcel(
-                carrier=CARRIER, make_number=lambda: "00340434" + w.digits(12), product=product,
-                label_format="PDF" if doc_format == "PDF" else "ZPL", reference=str(shipment.get("refNo", "")),
+                carrier=CARRIER,
+                make_number=lambda: "00340434" + w.digits(12),
+                product=product,
+                label_format="PDF" if doc_format == "PDF" else "ZPL",
+                reference=str(shipment.get("refNo", "")),
             )
-            content = {"carrier_name": "DHL", "product": product, "tracking_number": parcel.tracking_number,
-                       "sender": _lines(shipment["shipper"]), "addressee": _lines(shipment["consignee"])}
+            content = {
+                "carrier_name": "DHL",
+                "product": product,
+                "tracking_number": parcel.tracking_number,
+                "sender": _lines(shipment["shipper"]),
+                "addressee": _lines(shipment["consignee"]),
+            }
             if doc_format == "PDF":
-                label = {"b64": base64.b64encode(pdf_label(**content)).decode(), "fileFormat": "PDF", "printFormat": "910-300-700"}
+                label = {
+                    "b64": base64.b64encode(pdf_label(**content)).decode(),
+                    "fileFormat": "PDF",
+                    "printFormat": "910-300-700",
+                }
             else:
                 label = {"zpl2": zpl_label(**content), "fileFormat": "ZPL2", "printFormat": "910-300-700"}
-            items.append({"shipmentNo": parcel.tracking_number, "sstatus": {"title": "OK", "status": 200}, "label": label})
+            items.append(
+                {"shipmentNo": parcel.tracking_number, "sstatus": {"title": "OK", "status": 200}, "label": label}
+            )
     return Response(200, {"status": {"title": "OK", "status": 200}, "items": items})
 
 
@@ -128,22 +157,46 @@ def _delete(world: w.World, request: Request) -> Response:
         for number in numbers:
             parcel = world.parcel(CARRIER, number)
             if parcel is None or parcel.voided:
-                items.append({"shipmentNo": number, "sstatus": {"title": "Not Found", "status": 400, "detail": "Unknown shipment number."}})
+                items.append(
+                    {
+                        "shipmentNo": number,
+                        "sstatus": {"title": "Not Found", "status": 400, "detail": "Unknown shipment number."},
+                    }
+                )
             elif parcel.steps(world.now(), world.speed)[-1][1] != w.LABEL_CREATED:
-                items.append({"shipmentNo": number, "sstatus": {"title": "Bad Request", "status": 400, "detail": "The shipment is already manifested."}})
+                items.append(
+                    {
+                        "shipmentNo": number,
+                        "sstatus": {
+                            "title": "Bad Request",
+                            "status": 400,
+                            "detail": "The shipment is already manifested.",
+                        },
+                    }
+                )
             else:
                 parcel.voided = True
                 items.append({"shipmentNo": number, "sstatus": {"title": "OK", "status": 200}})
     failed = [item for item in items if item["sstatus"]["status"] != 200]
     if failed and len(failed) == len(items):
-        return Response(400, {"status": {"title": "Bad Request", "status": 400, "detail": failed[0]["sstatus"]["detail"]}, "items": items})
-    return Response(207 if failed else 200, {"status": {"title": "OK", "status": 207 if failed else 200}, "items": items})
+        return Response(
+            400,
+            {
+                "status": {"title": "Bad Request", "status": 400, "detail": failed[0]["sstatus"]["detail"]},
+                "items": items,
+            },
+        )
+    return Response(
+        207 if failed else 200, {"status": {"title": "OK", "status": 207 if failed else 200}, "items": items}
+    )
 
 
 def _track(world: w.World, number: str) -> Response:
     parcel = world.parcel(CARRIER, number)
     if parcel is None:
-        return Response(404, {"title": "No shipment with given tracking number found.", "status": 404, "detail": number})
+        return Response(
+            404, {"title": "No shipment with given tracking number found.", "status": 404, "detail": number}
+        )
     steps = parcel.steps(world.now(), world.speed)
     events = [
         {"timestamp": iso(moment), "statusCode": STATUSES[step][0], "status": step, "description": STATUSES[step][1]}
@@ -155,7 +208,7 @@ def _track(world: w.World, number: str) -> Response:
 def _basic_user(request: Request) -> tuple[str, str]:
     header = request.header("Authorization")
     try:
-        user, _, password = base64.b64decode(header[len("Basic "):]).decode().partition(":")
+        user, _, password = base64.b64decode(header[len("Basic ") :]).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return "", ""
     return (user, password) if header.startswith("Basic ") else ("", "")

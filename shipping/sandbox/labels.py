@@ -15,7 +15,9 @@ from reportlab.pdfgen.canvas import Canvas
 PAGE = (100 * mm, 150 * mm)
 
 
-def pdf_label(*, carrier_name: str, product: str, tracking_number: str, sender: list[str], addressee: list[str]) -> bytes:
+def pdf_label(
+    *, carrier_name: str, product: str, tracking_number: str, sender: list[str], addressee: list[str]
+) -> bytes:
     """One 10×15 page: carrier and product, sender, addressee, the tracking barcode and number."""
     buffer = io.BytesIO()
     page = Canvas(buffer, pagesize=PAGE)
@@ -45,7 +47,14 @@ def pdf_label(*, carrier_name: str, product: str, tracking_number: str, sender: 
 
 def zpl_label(*, carrier_name: str, product: str, tracking_number: str, sender: list[str], addressee: list[str]) -> str:
     """The same label in ZPL II for a 203 dpi thermal printer (4×6 inches)."""
-    lines = ["^XA", "^CI28", "^CF0,45", f"^FO40,40^FD{_zpl_text(carrier_name)}^FS", "^CF0,25", f"^FO560,50^FD{_zpl_text(product)}^FS"]
+    lines = [
+        "^XA",
+        "^CI28",
+        "^CF0,45",
+        f"^FO40,40^FD{_zpl_text(carrier_name)}^FS",
+        "^CF0,25",
+        f"^FO560,50^FD{_zpl_text(product)}^FS",
+    ]
     y = 120
     for text in ["De :", *sender]:
         lines.append(f"^FO40,{y}^FD{_zpl_text(text)}^FS")

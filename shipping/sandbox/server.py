@@ -46,7 +46,9 @@ def handle_carrier(world: World, module, request: Request) -> Response:
         except Exception:  # a sandbox bug must look like the carrier's 500, not a dropped socket
             logger.exception("carrier sandbox %s %s failed", module.CARRIER, operation)
             response = module.error_response(500, "Internal error")
-        world.requests.append({"carrier": module.CARRIER, "operation": operation, "status": response.status, "time": iso(world.now())})
+        world.requests.append(
+            {"carrier": module.CARRIER, "operation": operation, "status": response.status, "time": iso(world.now())}
+        )
     return response
 
 
@@ -63,7 +65,9 @@ def handle_admin(world: World, request: Request) -> Response:
     if path == "/faults":
         if request.method == "POST":
             fault = world.add_fault(
-                carrier=body["carrier"], status=int(body["status"]), count=int(body.get("count", 1)),
+                carrier=body["carrier"],
+                status=int(body["status"]),
+                count=int(body.get("count", 1)),
                 operation=body.get("operation"),
             )
             return Response(201, fault.public())
@@ -76,11 +80,22 @@ def handle_admin(world: World, request: Request) -> Response:
     if request.method == "GET" and path == "/parcels":
         with world.lock:
             now = world.now()
-            return Response(200, {"parcels": [
-                {"carrier": p.carrier, "tracking_number": p.tracking_number, "product": p.product, "voided": p.voided,
-                 "reference": p.reference, "steps": [step for _, step in p.steps(now, world.speed)]}
-                for p in world.parcels.values()
-            ]})
+            return Response(
+                200,
+                {
+                    "parcels": [
+                        {
+                            "carrier": p.carrier,
+                            "tracking_number": p.tracking_number,
+                            "product": p.product,
+                            "voided": p.voided,
+                            "reference": p.reference,
+                            "steps": [step for _, step in p.steps(now, world.speed)],
+                        }
+                        for p in world.parcels.values()
+                    ]
+                },
+            )
     found = EXCEPTION_PATH.match(path)
     if request.method == "POST" and found:
         with world.lock:
@@ -114,14 +129,14 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/_sandbox"):
             if self.client_address[0] not in LOOPBACK:
                 return self._send(Response(403, {"error": "the admin API answers loopback clients only"}))
-            request = Request(self.command, parts.path[len("/_sandbox"):] or "/", query, headers, body)
+            request = Request(self.command, parts.path[len("/_sandbox") :] or "/", query, headers, body)
             try:
                 return self._send(handle_admin(self.world, request))
             except (KeyError, TypeError, ValueError) as error:
                 return self._send(Response(400, {"error": f"{type(error).__name__}: {error}"}))
         for prefix, module in CARRIERS.items():
             if parts.path.startswith(prefix + "/"):
-                request = Request(self.command, parts.path[len(prefix):], query, headers, body, path_prefix=prefix)
+                request = Request(self.command, parts.path[len(prefix) :], query, headers, body, path_prefix=prefix)
                 return self._send(handle_carrier(self.world, module, request))
         return self._send(Response(404, {"error": f"no carrier at {parts.path}"}))
 

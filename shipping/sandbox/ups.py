@@ -64,7 +64,7 @@ def handle(world: w.World, request: Request, operation: str) -> Response:
     if operation == "token":
         return _token(world, request)
     authorization = request.header("Authorization")
-    if not authorization.startswith("Bearer ") or not world.token_valid(authorization[len("Bearer "):]):
+    if not authorization.startswith("Bearer ") or not world.token_valid(authorization[len("Bearer ") :]):
         return error_response(401, "Invalid Authentication Information.", code="250002")
     if operation == "label":
         return _ship(world, request)
@@ -75,7 +75,9 @@ def handle(world: w.World, request: Request, operation: str) -> Response:
 
 def _token(world: w.World, request: Request) -> Response:
     try:
-        client_id, _, secret = base64.b64decode(request.header("Authorization")[len("Basic "):]).decode().partition(":")
+        client_id, _, secret = (
+            base64.b64decode(request.header("Authorization")[len("Basic ") :]).decode().partition(":")
+        )
     except (binascii.Error, UnicodeDecodeError):
         client_id, secret = "", ""
     if (client_id, secret) != (UPS_CLIENT_ID, UPS_CLIENT_SECRET):
@@ -84,10 +86,17 @@ def _token(world: w.World, request: Request) -> Response:
         return error_response(400, "Invalid or missing grant_type", code="10400")
     token = world.issue_token(TOKEN_SECONDS)
     issued = str(int(world.now().timestamp() * 1000))
-    return Response(200, {
-        "token_type": "Bearer", "issued_at": issued, "client_id": client_id, "access_token": token,
-        "expires_in": str(TOKEN_SECONDS), "status": "approved",
-    })
+    return Response(
+        200,
+        {
+            "token_type": "Bearer",
+            "issued_at": issued,
+            "client_id": client_id,
+            "access_token": token,
+            "expires_in": str(TOKEN_SECONDS),
+            "status": "approved",
+        },
+    )
 
 
 def _ship(world: w.World, request: Request) -> Response:
@@ -117,19 +126,39 @@ def _ship(world: w.World, request: Request) -> Response:
     with world.lock:
         for _ in packages:
             parcel = world.add_parcel(
-                carrier=CARRIER, make_number=lambda: _tracking_number(shipper_number, service), product=SERVICES[service],
+                carrier=CARRIER,
+                make_number=lambda: _tracking_number(shipper_number, service),
+                product=SERVICES[service],
                 label_format="ZPL",
             )
-            label = zpl_label(carrier_name="UPS", product=SERVICES[service], tracking_number=parcel.tracking_number,
-                              sender=sender, addressee=addressee)
-            results.append({
-                "TrackingNumber": parcel.tracking_number,
-                "ShippingLabel": {"ImageFormat": {"Code": "ZPL"}, "GraphicImage": base64.b64encode(label.encode()).decode()},
-            })
-    return Response(200, {"ShipmentResponse": {
-        "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}, "TransactionReference": {}},
-        "ShipmentResults": {"ShipmentIdentificationNumber": results[0]["TrackingNumber"], "PackageResults": results},
-    }})
+            label = zpl_label(
+                carrier_name="UPS",
+                product=SERVICES[service],
+                tracking_number=parcel.tracking_number,
+                sender=sender,
+                addressee=addressee,
+            )
+            results.append(
+                {
+                    "TrackingNumber": parcel.tracking_number,
+                    "ShippingLabel": {
+                        "ImageFormat": {"Code": "ZPL"},
+                        "GraphicImage": base64.b64encode(label.encode()).decode(),
+                    },
+                }
+            )
+    return Response(
+        200,
+        {
+            "ShipmentResponse": {
+                "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}, "TransactionReference": {}},
+                "ShipmentResults": {
+                    "ShipmentIdentificationNumber": results[0]["TrackingNumber"],
+                    "PackageResults": results,
+                },
+            }
+        },
+    )
 
 
 def _void(world: w.World, number: str) -> Response:
@@ -137,12 +166,19 @@ def _void(world: w.World, number: str) -> Response:
     if parcel is None:
         return error_response(400, "No shipment found with this number", code="190117")
     if parcel.steps(world.now(), world.speed)[-1][1] != w.LABEL_CREATED:
-        return error_response(400, "The package is already in the UPS network and can no longer be voided", code="190102")
+        return error_response(
+            400, "The package is already in the UPS network and can no longer be voided", code="190102"
+        )
     parcel.voided = True
-    return Response(200, {"VoidShipmentResponse": {
-        "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
-        "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}},
-    }})
+    return Response(
+        200,
+        {
+            "VoidShipmentResponse": {
+                "Response": {"ResponseStatus": {"Code": "1", "Description": "Success"}},
+                "SummaryResult": {"Status": {"Code": "1", "Description": "Voided"}},
+            }
+        },
+    )
 
 
 def _track(world: w.World, number: str) -> Response:
@@ -152,7 +188,8 @@ def _track(world: w.World, number: str) -> Response:
     steps = parcel.steps(world.now(), world.speed)
     activity = [
         {
-            "date": moment.strftime("%Y%m%d"), "time": moment.strftime("%H%M%S"),
+            "date": moment.strftime("%Y%m%d"),
+            "time": moment.strftime("%H%M%S"),
             "location": {"address": {"countryCode": "FR"}},
             "status": {"type": STATUSES[step][0], "code": STATUSES[step][1], "description": STATUSES[step][2]},
         }

@@ -47,6 +47,7 @@ class Parcel:
 
     def steps(self, now: dt.datetime, speed: float) -> list[tuple[dt.datetime, str]]:
         """(when, step) reached by `now`, oldest first; a voided parcel never moves."""
+
         def at(seconds: float) -> dt.datetime:
             return self.created_at + dt.timedelta(seconds=seconds / speed)
 
@@ -71,7 +72,13 @@ class Fault:
     operation: str | None = None
 
     def public(self) -> dict:
-        return {"id": self.id, "carrier": self.carrier, "status": self.status, "count": self.count, "operation": self.operation}
+        return {
+            "id": self.id,
+            "carrier": self.carrier,
+            "status": self.status,
+            "count": self.count,
+            "operation": self.operation,
+        }
 
 
 @dataclass

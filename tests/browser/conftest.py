@@ -45,7 +45,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 
 @pytest.fixture
 def viewport(request):
-    """"desktop" unless a test parametrizes it (`indirect=True`) with "phone"."""
+    """ "desktop" unless a test parametrizes it (`indirect=True`) with "phone"."""
     return getattr(request, "param", "desktop")
 
 
@@ -101,7 +101,10 @@ def check_page(page):
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     serious = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:5])
+        + ", ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in violation["nodes"][:5]
+        )
         for violation in result["violations"]
         if violation["impact"] in ("serious", "critical")
     ]

@@ -24,7 +24,9 @@ def sandbox():
         yield server
 
 
-def test_operator_sees_the_failed_badge_opens_the_order_and_sends_again(live_server, log_in, operator, sandbox, settings):
+def test_operator_sees_the_failed_badge_opens_the_order_and_sends_again(
+    live_server, log_in, operator, sandbox, settings
+):
     settings.OMS_RATE_LIMIT_SCALE = 1_000_000
     sandbox.admin.set_rate_scale(1_000_000)
     account, key = connect_sandbox_account(sandbox.admin, "mirakl", name="Fnac-Darty", settings={"http_retries": 0})
@@ -38,7 +40,9 @@ def test_operator_sees_the_failed_badge_opens_the_order_and_sends_again(live_ser
     actions.accept_order(order_id=order.pk, actor=actions.Actor.of_user(operator))
     messages = outbox.messages_about(pushes.order_subject(order.pk))
     for _ in range(outbox.MAX_ATTEMPTS):
-        messages.filter(status=OutboxMessage.Status.PENDING).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+        messages.filter(status=OutboxMessage.Status.PENDING).update(
+            next_attempt_at=timezone.now() - dt.timedelta(seconds=1)
+        )
         outbox.drain()
     assert messages.get().status == OutboxMessage.Status.DEAD
 

@@ -14,8 +14,18 @@ from tests.factories import MarketplaceAccountFactory, make_order
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
-    "en": {"confirm": "Accept 2 orders?", "told": "The marketplace will be told that you accept them", "shipped": "Shipped", "log_in": "Log in to the OMS"},
-    "fr": {"confirm": "Accepter 2 commandes ?", "told": "La marketplace saura que vous les acceptez", "shipped": "Expédiée", "log_in": "Connexion à l’OMS"},
+    "en": {
+        "confirm": "Accept 2 orders?",
+        "told": "The marketplace will be told that you accept them",
+        "shipped": "Shipped",
+        "log_in": "Log in to the OMS",
+    },
+    "fr": {
+        "confirm": "Accepter 2 commandes ?",
+        "told": "La marketplace saura que vous les acceptez",
+        "shipped": "Expédiée",
+        "log_in": "Connexion à l’OMS",
+    },
 }
 
 
@@ -70,7 +80,9 @@ def test_operators_day(live_server, log_in, operator, celery_worker, viewport, l
     check_page(page)
     page.locator("#confirm-button").click()
     expect(page.locator(".bulk-job")).to_have_attribute("data-job-status", "done", timeout=30_000)
-    assert set(Order.objects.filter(pk__in=[o.pk for o in waiting]).values_list("status", flat=True)) == {OrderStatus.ACCEPTED}
+    assert set(Order.objects.filter(pk__in=[o.pk for o in waiting]).values_list("status", flat=True)) == {
+        OrderStatus.ACCEPTED
+    }
 
     # Open an order and ship it with Colissimo.
     page.goto(f"{live_server.url}/orders/?status=accepted")

@@ -96,7 +96,9 @@ def test_operator_bulk_accepts_from_a_saved_view_with_the_keyboard_and_reads_the
     expect(job).to_have_attribute("data-job-status", "done", timeout=30_000)
     expect(job).to_contain_text("3 of 3 processed")
     expect(page.locator("table.orders")).to_contain_text("No order matches these filters.")
-    assert {order.status for order in type(waiting[0]).objects.filter(pk__in=[o.pk for o in waiting])} == {OrderStatus.ACCEPTED}
+    assert {order.status for order in type(waiting[0]).objects.filter(pk__in=[o.pk for o in waiting])} == {
+        OrderStatus.ACCEPTED
+    }
 
     page.goto(f"{live_server.url}/orders/{waiting[0].pk}/")
     expect(page.locator(".timeline")).to_contain_text("The order was accepted.")

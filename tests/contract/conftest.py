@@ -42,7 +42,8 @@ def world(transactional_db, admin_user, operator):
         created_by=admin_user,
     )
     webhooks_actions.create_endpoint(
-        definition=EndpointDefinition(url="http://127.0.0.1:9/hooks", events=("order.created", "stock.low")), created_by=admin_user
+        definition=EndpointDefinition(url="http://127.0.0.1:9/hooks", events=("order.created", "stock.low")),
+        created_by=admin_user,
     )
     return {"orders": orders, "accounts": (mirakl, amazon), "warehouse": warehouse}
 

@@ -49,7 +49,9 @@ def test_an_instant_with_an_offset_is_compared_in_utc(viewer_api, account):
     east, west = dt.timezone(dt.timedelta(hours=15, minutes=59)), dt.timezone(-dt.timedelta(hours=15, minutes=59))
     before = (order.updated_at - dt.timedelta(minutes=1)).astimezone(east).isoformat()
     after = (order.updated_at + dt.timedelta(minutes=1)).astimezone(west).isoformat()
-    assert [row["id"] for row in viewer_api.get("/api/v1/orders/", {"updated_since": before}).json()["results"]] == [order.pk]
+    assert [row["id"] for row in viewer_api.get("/api/v1/orders/", {"updated_since": before}).json()["results"]] == [
+        order.pk
+    ]
     assert viewer_api.get("/api/v1/orders/", {"updated_since": after}).json()["results"] == []
 
 

@@ -31,9 +31,20 @@ def erp_client(world, live_server, admin_user, tmp_path, monkeypatch):
     schema_path.write_bytes(schema.content)
     bin_dir = Path(sys.executable).parent  # the generator formats its output with ruff from the same venv
     generated = subprocess.run(
-        [bin_dir / "openapi-python-client", "generate", "--path", schema_path, "--meta", "none",
-         "--output-path", tmp_path / PACKAGE],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+        [
+            bin_dir / "openapi-python-client",
+            "generate",
+            "--path",
+            schema_path,
+            "--meta",
+            "none",
+            "--output-path",
+            tmp_path / PACKAGE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
     )
     assert generated.returncode == 0, generated.stdout + generated.stderr
     assert "Warning" not in generated.stdout, generated.stdout  # every operation and model was generated

@@ -31,7 +31,9 @@ def product(sku: str, **fields) -> Product:
 def put_stock(sku: str, quantity: int, warehouse: Warehouse) -> Product:
     """Count `quantity` units of `sku` in `warehouse` (creating the product), as a person would."""
     item = product(sku)
-    actions.set_stock(rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=quantity)], actor=SYSTEM, note="count")
+    actions.set_stock(
+        rows=[StockCount(sku=sku, warehouse=warehouse.code, quantity=quantity)], actor=SYSTEM, note="count"
+    )
     return item
 
 

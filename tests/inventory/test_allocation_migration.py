@@ -15,14 +15,18 @@ AFTER = [("inventory", "0003_allocation_reason")]
 
 # Old explanation → (reason, params) after the migration.
 CASES = {
-    "Unknown SKU NOT-OURS, GONE: not in the catalogue, nothing reserved.": ("stock_unknown_sku", {"skus": ["NOT-OURS", "GONE"]}),
+    "Unknown SKU NOT-OURS, GONE: not in the catalogue, nothing reserved.": (
+        "stock_unknown_sku",
+        {"skus": ["NOT-OURS", "GONE"]},
+    ),
     "The order has no line to reserve.": ("stock_no_lines", {}),
     "Reserved in Lyon (main), the first warehouse by priority that can ship the whole order (Paris lacks KETTLE 1/2, MUG 0/1).": (
         "stock_reserved",
         {"warehouse": "Lyon (main)", "passed_over": [{"warehouse": "Paris", "short": ["KETTLE 1/2", "MUG 0/1"]}]},
     ),
     "Reserved in Lyon, the first warehouse by priority that can ship the whole order.": (
-        "stock_reserved", {"warehouse": "Lyon", "passed_over": []}
+        "stock_reserved",
+        {"warehouse": "Lyon", "passed_over": []},
     ),
     "Back-order: no warehouse can ship the whole order (KETTLE needs 2, 1 available in all, MUG needs 1, 0 available in all; Lyon lacks KETTLE 1/2).": (
         "stock_backorder",
@@ -51,13 +55,21 @@ def migrate(targets):
 def test_old_explanations_become_reasons_that_read_in_french():
     try:
         apps = migrate(BEFORE)
-        account = apps.get_model("marketplaces", "MarketplaceAccount").objects.create(platform="mirakl", name="Conforama")
+        account = apps.get_model("marketplaces", "MarketplaceAccount").objects.create(
+            platform="mirakl", name="Conforama"
+        )
         now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
         Order, Allocation = apps.get_model("orders", "Order"), apps.get_model("inventory", "OrderAllocation")
         for number, explanation in enumerate(CASES):
             order = Order.objects.create(
-                account=account, marketplace_order_id=f"C-{number}", status="cancelled", purchased_at=now,
-                marketplace_updated_at=now, currency="EUR", total_amount=Decimal("10"), content_hash="x",
+                account=account,
+                marketplace_order_id=f"C-{number}",
+                status="cancelled",
+                purchased_at=now,
+                marketplace_updated_at=now,
+                currency="EUR",
+                total_amount=Decimal("10"),
+                content_hash="x",
             )
             Allocation.objects.create(order=order, status="released", explanation=explanation)
         migrate(AFTER)
@@ -69,7 +81,9 @@ def test_old_explanations_become_reasons_that_read_in_french():
     with translation.override("fr"):
         french = [allocation.explanation for allocation in allocations]
     assert french[5] == "Libéré : la commande est « Annulée »."
-    assert french[4].startswith("En attente de stock : aucun entrepôt ne peut expédier toute la commande (KETTLE : 2 nécessaires")
+    assert french[4].startswith(
+        "En attente de stock : aucun entrepôt ne peut expédier toute la commande (KETTLE : 2 nécessaires"
+    )
     assert french[-1] == "Counted by hand on Monday"
     with translation.override("en"):
         assert [allocation.explanation for allocation in allocations][2] == (

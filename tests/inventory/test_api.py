@@ -44,7 +44,10 @@ def test_bulk_set_is_idempotent(admin_api, lyon, paris):
     assert first.status_code == again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
-    assert {(r["sku"], r["warehouse"], r["on_hand"]) for r in first.json()["levels"]} == {("KETTLE", "lyon", 12), ("TOASTER", "paris", 3)}
+    assert {(r["sku"], r["warehouse"], r["on_hand"]) for r in first.json()["levels"]} == {
+        ("KETTLE", "lyon", 12),
+        ("TOASTER", "paris", 3),
+    }
     assert StockMovement.objects.count() == 2
     other = admin_api.post(f"{URL}set/", body(("KETTLE", "lyon", 1)), format="json", **headers)
     assert other.status_code == 422
@@ -55,7 +58,13 @@ def test_one_bad_row_refuses_the_whole_request_with_each_rows_error(admin_api, l
     put_stock("KETTLE", 5, lyon)
     response = admin_api.post(
         f"{URL}set/",
-        body(("KETTLE", "lyon", 9), ("NOPE", "lyon", 1), ("KETTLE", "lyon", 4), ("KETTLE", "mars", 1), ("KETTLE", "paris", -1)),
+        body(
+            ("KETTLE", "lyon", 9),
+            ("NOPE", "lyon", 1),
+            ("KETTLE", "lyon", 4),
+            ("KETTLE", "mars", 1),
+            ("KETTLE", "paris", -1),
+        ),
         format="json",
     )
     assert response.status_code == 400
@@ -105,4 +114,9 @@ def test_movements_by_sku(viewer_api, lyon):
     response = viewer_api.get("/api/v1/stock-movements/", {"sku": "KETTLE"})
     assert response.status_code == 200
     [movement] = response.json()["results"]
-    assert (movement["sku"], movement["warehouse"], movement["on_hand_change"], movement["reason"]) == ("KETTLE", "lyon", 5, "adjusted")
+    assert (movement["sku"], movement["warehouse"], movement["on_hand_change"], movement["reason"]) == (
+        "KETTLE",
+        "lyon",
+        5,
+        "adjusted",
+    )

@@ -194,7 +194,9 @@ def test_an_import_report_decides_published_or_rejected_per_sku(sandbox, sandbox
 
     assert outbox.drain(rounds=1) == {"sent": 1}  # the import went in: accepted for processing, not yet published
     assert set(ChannelPublication.objects.filter(account=account).values_list("outcome", flat=True)) == {"submitted"}
-    report = OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk), kind=actions.STOCK_REPORT)
+    report = OutboxMessage.objects.get(
+        destination=pushes.marketplace_destination(account.pk), kind=actions.STOCK_REPORT
+    )
     assert report.payload["submission_id"] == ChannelPublication.objects.get(account=account, sku=taken).report_id
 
     assert outbox.drain() == {"sent": 1}  # the report read back
@@ -216,7 +218,9 @@ def test_an_import_still_running_is_read_again_later(sandbox, sandbox_account, l
     put_stock(sku, 2, lyon)
     actions.queue_stock_pushes()
     assert outbox.drain(rounds=1) == {"sent": 1}
-    report = OutboxMessage.objects.get(kind=actions.STOCK_REPORT, destination=pushes.marketplace_destination(account.pk))
+    report = OutboxMessage.objects.get(
+        kind=actions.STOCK_REPORT, destination=pushes.marketplace_destination(account.pk)
+    )
     sandbox.admin.set_stock_import_status(report.payload["submission_id"], "Pending")
 
     assert outbox.drain() == {"retry": 1}
@@ -288,7 +292,11 @@ def test_a_sku_the_report_rejected_shows_as_not_published_with_the_reason(
 
     rows = {row["sku"]: row for row in viewer_api.get("/api/v1/stock/").json()["results"]}
     ((rejected,), (published,)) = rows[refused]["channels"], rows[taken]["channels"]
-    assert (rejected["account"], rejected["state"], rejected["reason"]) == (account.pk, "rejected", "Offer price out of the allowed range")
+    assert (rejected["account"], rejected["state"], rejected["reason"]) == (
+        account.pk,
+        "rejected",
+        "Offer price out of the allowed range",
+    )
     assert (published["state"], published["reason"], published["published_quantity"]) == ("published", "", 6)
     # Written like the API's other instants (the same zone), though it comes from a JSON aggregate.
     assert published["published_at"][-6:] == rows[taken]["levels"][0]["updated_at"][-6:]

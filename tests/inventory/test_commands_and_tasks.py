@@ -24,7 +24,10 @@ def test_the_push_task_queues_and_a_second_run_has_nothing_to_do(lyon):
     put_stock("KETTLE", 4, lyon)
     assert tasks.push_stock.apply().get() == {account.name: 1}
     assert tasks.push_stock.apply().get() == {}
-    assert OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk), kind=STOCK_PUSH).count() == 1
+    assert (
+        OutboxMessage.objects.filter(destination=pushes.marketplace_destination(account.pk), kind=STOCK_PUSH).count()
+        == 1
+    )
 
 
 def test_push_stock_all_republishes_everything(lyon, capsys):
@@ -36,7 +39,9 @@ def test_push_stock_all_republishes_everything(lyon, capsys):
     call_command("push_stock")
     assert not OutboxMessage.objects.exists()  # nothing changed
     call_command("push_stock", "--all")
-    assert OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk)).payload == {"quantities": {"KETTLE": 4, "TOASTER": 2}}
+    assert OutboxMessage.objects.get(destination=pushes.marketplace_destination(account.pk)).payload == {
+        "quantities": {"KETTLE": 4, "TOASTER": 2}
+    }
 
 
 def test_the_backorder_task_reserves_once_stock_arrived(lyon):

@@ -99,6 +99,8 @@ def test_release_consume_and_counts_under_concurrency_keep_the_level_exact(lyon)
     assert level.on_hand == 200 - 2 * shipped + adjusted
     assert level.reserved == 2 * adjusted  # the orders that were neither cancelled nor shipped still hold theirs
     assert Order.objects.filter(status="cancelled").count() == cancelled
-    totals = StockMovement.objects.filter(level=level).aggregate(on_hand=Sum("on_hand_change"), reserved=Sum("reserved_change"))
+    totals = StockMovement.objects.filter(level=level).aggregate(
+        on_hand=Sum("on_hand_change"), reserved=Sum("reserved_change")
+    )
     assert (totals["on_hand"], totals["reserved"]) == (level.on_hand, level.reserved)
     assert Product.objects.count() == 1

@@ -40,7 +40,9 @@ def test_product_page_shows_each_channels_freshness(client, viewer, lyon, settin
     ChannelRule.objects.create(account=high, buffer=1)
     kettle = put_stock("KETTLE", 5, lyon)
     actions.queue_stock_pushes()
-    ChannelPublication.objects.filter(sku="KETTLE").update(outcome="accepted", published_quantity=5, published_at=timezone.now())
+    ChannelPublication.objects.filter(sku="KETTLE").update(
+        outcome="accepted", published_quantity=5, published_at=timezone.now()
+    )
     ChannelPublication.objects.filter(account=high).update(queued_at=timezone.now() - dt.timedelta(hours=1))
     client.force_login(viewer)
 
@@ -48,7 +50,11 @@ def test_product_page_shows_each_channels_freshness(client, viewer, lyon, settin
 
     rows = {row.account.name: row for row in response.context["channels"]}
     assert (rows["eBay fresh"].should_show, rows["eBay fresh"].too_high, rows["eBay fresh"].stale) == (5, False, False)
-    assert (rows["Amazon too high"].should_show, rows["Amazon too high"].too_high, rows["Amazon too high"].stale) == (4, True, True)
+    assert (rows["Amazon too high"].should_show, rows["Amazon too high"].too_high, rows["Amazon too high"].stale) == (
+        4,
+        True,
+        True,
+    )
     page = response.content.decode()
     assert "Shows more than we have" in page and "Up to date" in page
     assert fresh.name in page
@@ -57,13 +63,17 @@ def test_product_page_shows_each_channels_freshness(client, viewer, lyon, settin
 def test_an_admin_adjusts_stock_with_a_reason(client, admin_user, lyon):
     kettle = put_stock("KETTLE", 5, lyon)
     client.force_login(admin_user)
-    response = client.post(reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": -2, "note": "Broken in transit"})
+    response = client.post(
+        reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": -2, "note": "Broken in transit"}
+    )
     assert response.status_code == 302
     assert level("KETTLE", lyon).on_hand == 3
     movement = StockMovement.objects.filter(reason="adjusted").latest("id")
     assert (movement.note, movement.actor_user) == ("Broken in transit", admin_user)
 
-    refused = client.post(reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": -9, "note": "x"}, follow=True)
+    refused = client.post(
+        reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": -9, "note": "x"}, follow=True
+    )
     assert "would leave less than is reserved" in refused.content.decode()
     assert level("KETTLE", lyon).on_hand == 3
 
@@ -72,7 +82,12 @@ def test_operators_and_viewers_cannot_adjust_or_import(client, operator, viewer,
     kettle = put_stock("KETTLE", 5, lyon)
     for user in (operator, viewer):
         client.force_login(user)
-        assert client.post(reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": 1, "note": "x"}).status_code == 403
+        assert (
+            client.post(
+                reverse("inventory:adjust", args=[kettle.pk]), {"warehouse": lyon.pk, "change": 1, "note": "x"}
+            ).status_code
+            == 403
+        )
         assert client.post(reverse("inventory:threshold", args=[kettle.pk]), {"threshold": 3}).status_code == 403
         assert client.get(reverse("inventory:import")).status_code == 403
         assert client.get(reverse("inventory:product", args=[kettle.pk])).status_code == 200
@@ -88,7 +103,9 @@ def test_someone_in_no_role_sees_no_stock(client, outsider, lyon):
 def test_import_from_the_ui_reports_applied_and_refused_lines(client, admin_user, lyon):
     product("KETTLE")
     client.force_login(admin_user)
-    upload = SimpleUploadedFile("count.csv", b"sku,warehouse,quantity\nKETTLE,lyon,8\nNOPE,lyon,2\n", content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "count.csv", b"sku,warehouse,quantity\nKETTLE,lyon,8\nNOPE,lyon,2\n", content_type="text/csv"
+    )
     response = client.post(reverse("inventory:import"), {"file": upload, "note": "Inventory day"})
     assert response.status_code == 200
     report = response.context["report"]

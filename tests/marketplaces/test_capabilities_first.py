@@ -29,7 +29,12 @@ PLATFORMS = ["amazon", "ebay", "mirakl", "cdiscount"]
 # A new order as each platform first shows it to a seller who must act.
 READY = {"amazon": "Unshipped", "ebay": None, "mirakl": "WAITING_ACCEPTANCE", "cdiscount": "WaitingAcceptance"}
 SKUS = [CATALOGUE[0].sku, CATALOGUE[1].sku]
-SHIP_ACTIONS = {"amazon": "confirmShipment", "ebay": "createShippingFulfillment", "mirakl": "OR23", "cdiscount": "createShipment"}
+SHIP_ACTIONS = {
+    "amazon": "confirmShipment",
+    "ebay": "createShippingFulfillment",
+    "mirakl": "OR23",
+    "cdiscount": "createShipment",
+}
 REFUND_ACTIONS = {"amazon": "refund", "ebay": "issueRefund", "mirakl": "OR28", "cdiscount": "createRefund"}
 UPS_TRACKING = "1Z999AA10123456784"
 
@@ -174,7 +179,10 @@ def test_cancelling_a_mirakl_order_waiting_for_acceptance_is_refused_first(
         response = client.post(
             reverse("orders:cancel", args=[order.pk]), {"reason": "Buyer asked"}, HTTP_ACCEPT_LANGUAGE="fr", follow=True
         )
-        assert "Mirakl n’annule pas une commande en attente d’acceptation : refusez-la plutôt." in response.content.decode()
+        assert (
+            "Mirakl n’annule pas une commande en attente d’acceptation : refusez-la plutôt."
+            in response.content.decode()
+        )
 
     assert snapshot(order) == before
     assert outbox.drain() == {}
@@ -199,7 +207,9 @@ def test_a_partial_refund_where_the_platform_refunds_whole_lines_only_answers_40
     monkeypatch.setitem(platforms.CAPABILITIES, platform, whole_lines_only)
     account, key = sandbox_account(platform)
     order = order_to_ship(sandbox, account, key, operator)
-    actions.ship_order(order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number=UPS_TRACKING)
+    actions.ship_order(
+        order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number=UPS_TRACKING
+    )
     assert outbox.drain() == {"sent": 1}
     line = order.lines.order_by("pk").first()
     before = snapshot(order)
@@ -210,7 +220,11 @@ def test_a_partial_refund_where_the_platform_refunds_whole_lines_only_answers_40
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "not_supported_by_platform"
-    assert error["details"] == {"platform": platform, "capability": "partial_refund_amount", "lines": [line.marketplace_line_id]}
+    assert error["details"] == {
+        "platform": platform,
+        "capability": "partial_refund_amount",
+        "lines": [line.marketplace_line_id],
+    }
     assert snapshot(order) == before
     assert outbox.drain() == {}
     assert REFUND_ACTIONS[platform] not in sandbox_actions(sandbox, key, order)
@@ -243,7 +257,9 @@ def test_a_bad_carrier_or_tracking_number_changes_nothing(
 
     malformed = operator_api.post(url, {"carrier": "ups", "tracking_number": "1Z1"}, format="json")
     assert malformed.status_code == 400
-    assert malformed.json()["error"]["details"] == {"tracking_number": ["1Z1 does not look like a UPS tracking number."]}
+    assert malformed.json()["error"]["details"] == {
+        "tracking_number": ["1Z1 does not look like a UPS tracking number."]
+    }
 
     client.force_login(operator)
     page = client.post(
@@ -252,7 +268,9 @@ def test_a_bad_carrier_or_tracking_number_changes_nothing(
     assert "1Z1 does not look like a Colissimo tracking number." in page
 
     with pytest.raises(InvalidInput) as refused:
-        actions.ship_order(order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="dhl_express", tracking_number="12")
+        actions.ship_order(
+            order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="dhl_express", tracking_number="12"
+        )
     assert set(refused.value.details) == {"tracking_number"}
 
     assert snapshot(order) == before
@@ -261,7 +279,9 @@ def test_a_bad_carrier_or_tracking_number_changes_nothing(
 
     # A good number, typed with spaces, ships and reaches the platform as the carrier writes it.
     page = client.post(
-        reverse("orders:ship", args=[order.pk]), {"carrier": "ups", "tracking_number": "1z 999 aa1 01 2345 6784"}, follow=True
+        reverse("orders:ship", args=[order.pk]),
+        {"carrier": "ups", "tracking_number": "1z 999 aa1 01 2345 6784"},
+        follow=True,
     ).content.decode()
     assert "Order shipped." in page
     order.refresh_from_db()

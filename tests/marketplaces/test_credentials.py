@@ -22,7 +22,13 @@ def test_credentials_are_unreadable_in_a_database_dump():
     account.save()
 
     params = connection.get_connection_params()
-    command = [str(_commands.POSTGRES_BIN_PATH / "pg_dump"), "--data-only", "--table=marketplaces_marketplaceaccount", "-d", params["dbname"]]
+    command = [
+        str(_commands.POSTGRES_BIN_PATH / "pg_dump"),
+        "--data-only",
+        "--table=marketplaces_marketplaceaccount",
+        "-d",
+        params["dbname"],
+    ]
     command += ["-h", params.get("host") or "127.0.0.1", "-U", params.get("user") or "postgres"]
     if params.get("port"):
         command += ["-p", str(params["port"])]
@@ -70,12 +76,21 @@ def test_admin_sets_new_credentials_without_ever_seeing_the_old_ones(client, adm
     client.force_login(admin_user)
     url = f"/admin/marketplaces/marketplaceaccount/{account.pk}/change/"
     form = {
-        "platform": "mirakl", "name": "Leroy Merlin", "enabled": "on", "handling_days": 2,
-        "api_base_url": "https://leroymerlin.mirakl.net", "auth_url": "", "settings": "{}", "poll_interval_seconds": 300,
+        "platform": "mirakl",
+        "name": "Leroy Merlin",
+        "enabled": "on",
+        "handling_days": 2,
+        "api_base_url": "https://leroymerlin.mirakl.net",
+        "auth_url": "",
+        "settings": "{}",
+        "poll_interval_seconds": 300,
         "new_credentials": '{"api_key": "rotated-key-0001", "shop_id": "5001"}',
     }
     assert client.post(url, form).status_code == 302
-    assert MarketplaceAccount.objects.get(pk=account.pk).credentials == {"api_key": "rotated-key-0001", "shop_id": "5001"}
+    assert MarketplaceAccount.objects.get(pk=account.pk).credentials == {
+        "api_key": "rotated-key-0001",
+        "shop_id": "5001",
+    }
 
     form["new_credentials"] = ""
     client.post(url, form)

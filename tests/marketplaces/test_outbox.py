@@ -21,7 +21,6 @@ APPLIED = {
 SHIPPED = {"amazon": "Shipped", "ebay": "FULFILLED", "mirakl": "SHIPPED", "cdiscount": "Shipped"}
 
 
-
 def ingest_one(sandbox, account, key, **options):
     if READY[account.platform]:
         options.setdefault("status", READY[account.platform])

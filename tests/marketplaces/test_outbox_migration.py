@@ -32,27 +32,47 @@ def test_wave_1_messages_survive_the_migration_and_still_send(sandbox, sandbox_a
     old = migrate(WAVE_1)
     Old = old.get_model("marketplaces", "OutboxMessage")
     stock = Old.objects.create(
-        account_id=account.pk, kind="stock", payload={"quantities": {"KETTLE": 3}}, idempotency_key="wave1-stock", status="sent"
+        account_id=account.pk,
+        kind="stock",
+        payload={"quantities": {"KETTLE": 3}},
+        idempotency_key="wave1-stock",
+        status="sent",
     )
     dead = Old.objects.create(
-        account_id=account.pk, order_id=order.pk, kind="refuse", payload={}, idempotency_key="wave1-dead",
-        status="dead", attempts=8, last_error="RejectedByMarketplace: nope",
+        account_id=account.pk,
+        order_id=order.pk,
+        kind="refuse",
+        payload={},
+        idempotency_key="wave1-dead",
+        status="dead",
+        attempts=8,
+        last_error="RejectedByMarketplace: nope",
     )
     accept = Old.objects.create(
-        account_id=account.pk, order_id=order.pk, kind="accept", idempotency_key="wave1-accept",
+        account_id=account.pk,
+        order_id=order.pk,
+        kind="accept",
+        idempotency_key="wave1-accept",
         payload={"marketplace_order_id": order.marketplace_order_id, "line_ids": line_ids},
     )
-    old.get_model("inventory", "ChannelPublication").objects.create(account_id=account.pk, sku="KETTLE", message_id=stock.pk)
+    old.get_model("inventory", "ChannelPublication").objects.create(
+        account_id=account.pk, sku="KETTLE", message_id=stock.pk
+    )
 
     migrate(latest)
 
     moved = {message.pk: message for message in OutboxMessage.objects.all()}
     assert set(moved) == {stock.pk, dead.pk, accept.pk}
     assert (moved[stock.pk].kind, moved[stock.pk].destination, moved[stock.pk].subject, moved[stock.pk].status) == (
-        "marketplace.stock", pushes.marketplace_destination(account.pk), "", "sent"
+        "marketplace.stock",
+        pushes.marketplace_destination(account.pk),
+        "",
+        "sent",
     )
     assert (moved[accept.pk].kind, moved[accept.pk].ordering_key, moved[accept.pk].idempotency_key) == (
-        pushes.ACCEPT, pushes.order_subject(order.pk), "wave1-accept"
+        pushes.ACCEPT,
+        pushes.order_subject(order.pk),
+        "wave1-accept",
     )
     assert moved[dead.pk].last_error == "RejectedByMarketplace: nope"
     assert list(outbox.messages_about(pushes.order_subject(order.pk))) == [moved[dead.pk], moved[accept.pk]]

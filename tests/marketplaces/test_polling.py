@@ -15,7 +15,6 @@ PLATFORMS = ["amazon", "ebay", "mirakl", "cdiscount"]
 LIST_OPERATION = {"amazon": "getOrders", "ebay": "getOrders", "mirakl": "OR11", "cdiscount": "getOrders"}
 
 
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_poll_ingests_every_order_once_across_pages(sandbox, sandbox_account, platform):

@@ -18,7 +18,9 @@ def test_a_refusal_keeps_the_platforms_message_verbatim_and_its_code():
 def test_out_of_attempts_is_said_so_and_a_status_repeated_as_code_is_said_once():
     failure = explain(str(TransientError("Service Unavailable", platform="mirakl", status=503, code="503")))
     assert (failure.reason, failure.platform_message, failure.code) == (
-        "The marketplace did not answer after several attempts.", "Service Unavailable", "503"
+        "The marketplace did not answer after several attempts.",
+        "Service Unavailable",
+        "503",
     )
 
 

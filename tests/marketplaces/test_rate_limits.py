@@ -89,7 +89,10 @@ def test_a_poll_stopped_by_the_quota_goes_on_from_the_page_it_reached(sandbox, s
         sandbox.admin.set_rate_scale(1)  # refills the sandbox's buckets
         polling.poll_account(account_id=account.pk)
 
-    offsets = [request["path"].split("offset=")[1].split("&")[0] for request in sandbox.admin.requests(account=key, operation="OR11")]
+    offsets = [
+        request["path"].split("offset=")[1].split("&")[0]
+        for request in sandbox.admin.requests(account=key, operation="OR11")
+    ]
     assert sorted(offsets, key=int) == ["0", "100", "200"]
     assert Order.objects.filter(account=account).count() == len(remote) == 250
     account.refresh_from_db()

@@ -25,7 +25,9 @@ def dead_letter(order, key, *, kind=pushes.ACCEPT, account=None):
 
 @pytest.mark.django_db
 def test_account_page_shows_poll_health_and_calls_against_limits(client, viewer):
-    account = MarketplaceAccountFactory(platform="amazon", name="Amazon.fr", last_poll_error="TransientError: 503", consecutive_failures=2)
+    account = MarketplaceAccountFactory(
+        platform="amazon", name="Amazon.fr", last_poll_error="TransientError: 503", consecutive_failures=2
+    )
     usage.record_call(account.pk, "getOrders")
     usage.record_call(account.pk, "getOrders")
     client.force_login(viewer)
@@ -46,8 +48,11 @@ def test_failed_order_pushes_link_to_the_queue_filter_and_the_rest_to_the_outbox
     order = make_order()
     dead_letter(order, "accept-1")
     OutboxMessage.objects.create(
-        kind="marketplace.stock", destination=pushes.marketplace_destination(order.account.pk), idempotency_key="stock-1",
-        status="dead", last_error="RejectedByMarketplace: unknown SKU",
+        kind="marketplace.stock",
+        destination=pushes.marketplace_destination(order.account.pk),
+        idempotency_key="stock-1",
+        status="dead",
+        last_error="RejectedByMarketplace: unknown SKU",
     )
     queue_link = f'href="{reverse("orders:list")}?push_failed=true&amp;account={order.account.pk}"'
 
@@ -58,7 +63,9 @@ def test_failed_order_pushes_link_to_the_queue_filter_and_the_rest_to_the_outbox
 
     client.force_login(admin_user)
     html = client.get(reverse("marketplaces:accounts")).content.decode()
-    assert f'?status=dead&amp;destination=marketplace:{order.account.pk}" class="error">1 other message failed</a>' in html
+    assert (
+        f'?status=dead&amp;destination=marketplace:{order.account.pk}" class="error">1 other message failed</a>' in html
+    )
     listed = client.get(reverse("orders:list"), {"push_failed": "true", "account": order.account.pk}).content.decode()
     assert order.reference in listed
 
@@ -86,7 +93,10 @@ def test_admin_retries_and_discards_dead_letters(client, admin_user):
     client.post(reverse("marketplaces:outbox_retry", args=[dead[0].pk]))
     client.post(reverse("marketplaces:outbox_discard", args=[dead[1].pk]))
 
-    assert list(OutboxMessage.objects.order_by("id").values_list("status", "attempts")) == [("pending", 0), ("discarded", 8)]
+    assert list(OutboxMessage.objects.order_by("id").values_list("status", "attempts")) == [
+        ("pending", 0),
+        ("discarded", 8),
+    ]
 
 
 @pytest.mark.django_db
@@ -94,7 +104,9 @@ def test_the_outbox_page_filters_by_destination_kind_and_status(client, admin_us
     order, other = make_order(), make_order()
     dead_letter(order, "accept-1")
     dead_letter(other, "ship-2", kind=pushes.SHIP)
-    OutboxMessage.objects.create(kind="carrier.label", destination="carrier:colissimo", idempotency_key="label-3", status="dead")
+    OutboxMessage.objects.create(
+        kind="carrier.label", destination="carrier:colissimo", idempotency_key="label-3", status="dead"
+    )
     client.force_login(admin_user)
     url = reverse("marketplaces:outbox")
 
@@ -123,7 +135,10 @@ def test_operators_cannot_touch_the_outbox_or_the_quarantine(client, operator):
 @pytest.mark.django_db
 def test_admin_reads_a_quarantined_payload_and_resolves_it(client, admin_user):
     item = QuarantinedOrder.objects.create(
-        account=MarketplaceAccountFactory(), marketplace_order_id="FNAC-1", reason="unknown status WAITING_SOMETHING", raw={"order_state": "WAITING_SOMETHING"}
+        account=MarketplaceAccountFactory(),
+        marketplace_order_id="FNAC-1",
+        reason="unknown status WAITING_SOMETHING",
+        raw={"order_state": "WAITING_SOMETHING"},
     )
     client.force_login(admin_user)
     page = client.get(reverse("marketplaces:quarantine")).content.decode()

@@ -28,7 +28,9 @@ def world(db, operator):
     for key, account in (("mine", mine), ("other", other)):
         pending = order_of(account, ("MUG-SCOPE", 1), status=OrderStatus.PENDING_ACCEPTANCE)
         shipped = order_of(account, ("MUG-SCOPE", 2), status=OrderStatus.ACCEPTED)
-        actions.ship_order(order_id=shipped.pk, actor=SYSTEM, carrier="colissimo", tracking_number=f"6A{shipped.pk:011d}")
+        actions.ship_order(
+            order_id=shipped.pk, actor=SYSTEM, carrier="colissimo", tracking_number=f"6A{shipped.pk:011d}"
+        )
         for order in (pending, shipped):
             RuleDecision.objects.create(order=order, rule_name="Stock OK", outcome=RuleDecision.Outcome.NO_MATCH)
         orders[key] = (pending, shipped)
@@ -98,7 +100,9 @@ def test_a_scoped_operator_cannot_act_on_another_accounts_order(world, operator,
     for action in ("accept", "refuse", "cancel", "hold", "release", "assign", "tag"):
         response = client.post(reverse(f"orders:{action}", args=[hidden.pk]), {"reason": "x", "tag": "x"})
         assert response.status_code == 404, action
-        assert api.post(f"/api/v1/orders/{hidden.pk}/{action}/", {"reason": "x"}, HTTP_IDEMPOTENCY_KEY=action).status_code in (404, 405)
+        assert api.post(
+            f"/api/v1/orders/{hidden.pk}/{action}/", {"reason": "x"}, HTTP_IDEMPOTENCY_KEY=action
+        ).status_code in (404, 405)
     client.post(reverse("rules:apply"), {"order": [hidden.pk]})
     assert client.post(reverse("marketplaces:poll_now", args=[world["other"].pk])).status_code == 404
     assert (Order.objects.get(pk=hidden.pk).status, OrderEvent.objects.filter(order=hidden).count()) == before
@@ -108,7 +112,9 @@ def test_a_scoped_operator_cannot_act_on_another_accounts_order(world, operator,
 def test_bulk_jobs_leave_out_orders_of_other_accounts(world, operator, client):
     client.force_login(operator)
     mine, other = world["orders"]["mine"][0], world["orders"]["other"][0]
-    client.post(reverse("orders:bulk_start"), {"action": "tag", "tag": "checked", "key": "k1", "order": [mine.pk, other.pk]})
+    client.post(
+        reverse("orders:bulk_start"), {"action": "tag", "tag": "checked", "key": "k1", "order": [mine.pk, other.pk]}
+    )
     client.post(reverse("orders:bulk_start"), {"action": "export", "key": "k2", "all_matching": "on", "query": ""})
     jobs = BulkJob.objects.filter(created_by=operator)
     assert jobs.count() == 2

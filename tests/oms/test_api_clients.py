@@ -135,8 +135,16 @@ def test_the_command_prints_a_working_token_once(admin_user):
     account = MarketplaceAccountFactory()
     out = io.StringIO()
     call_command(
-        "create_api_client", "PrestaShop", "--scope", "orders:read", "--account", str(account.pk),
-        "--created-by", admin_user.username, stdout=out, stderr=io.StringIO(),
+        "create_api_client",
+        "PrestaShop",
+        "--scope",
+        "orders:read",
+        "--account",
+        str(account.pk),
+        "--created-by",
+        admin_user.username,
+        stdout=out,
+        stderr=io.StringIO(),
     )
     token = out.getvalue().strip()
     client = ApiClient.objects.get(name="PrestaShop")
@@ -152,7 +160,13 @@ def test_admins_create_and_revoke_clients_in_the_ui(client, admin_user):
     assert "Nouveau client API" in page and "Lecture et écriture" in page and "Aucun client API pour l’instant." in page
     response = client.post(
         reverse("clients:list"),
-        {"name": "Magento", "scope_orders": "write", "scope_stock": "read", "scope_rules": "", "accounts": [account.pk]},
+        {
+            "name": "Magento",
+            "scope_orders": "write",
+            "scope_stock": "read",
+            "scope_rules": "",
+            "accounts": [account.pk],
+        },
     )
     assert response.status_code == 200
     created = ApiClient.objects.get(name="Magento")

@@ -25,7 +25,9 @@ def entries_for(instance):
 
 def test_a_rule_changed_through_the_api_names_its_author_and_fields(admin_api, admin_user):
     rule = add_rule(name="Tag big", conditions=[{"type": "stock"}], enabled=False)
-    response = admin_api.patch(f"/api/v1/rules/{rule.pk}/", {"name": "Tag very big", "action_tag": "big"}, format="json")
+    response = admin_api.patch(
+        f"/api/v1/rules/{rule.pk}/", {"name": "Tag very big", "action_tag": "big"}, format="json"
+    )
     assert response.status_code == 200, response.json()
 
     change = entries_for(rule).last()
@@ -76,7 +78,12 @@ def test_a_credentials_change_is_recorded_without_the_secret(client, admin_user)
     assert change.actor == admin_user
     assert set(change.changes_dict) == {"credentials_ciphertext", "handling_days"}
     stored = json.dumps([change.changes, change.changes_text, change.serialized_data, change.object_repr])
-    for secret in (SECRET, "sk-live-old", old_ciphertext, MarketplaceAccount.objects.get(pk=account.pk).credentials_ciphertext):
+    for secret in (
+        SECRET,
+        "sk-live-old",
+        old_ciphertext,
+        MarketplaceAccount.objects.get(pk=account.pk).credentials_ciphertext,
+    ):
         assert secret not in stored
 
     page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
@@ -98,7 +105,9 @@ def test_a_role_change_and_a_password_change_are_recorded_the_password_hidden(cl
     viewer.set_password("another secret phrase")
     viewer.save()
     changes = [entry.changes_dict for entry in entries_for(viewer)]
-    assert {"type": "m2m", "operation": "add", "objects": [roles.OPERATOR]} in [change.get("groups") for change in changes]
+    assert {"type": "m2m", "operation": "add", "objects": [roles.OPERATOR]} in [
+        change.get("groups") for change in changes
+    ]
     password_change = next(change["password"] for change in changes if "password" in change)
     assert password_change == ["(hidden)", "(hidden)"]
 

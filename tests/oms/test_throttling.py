@@ -66,7 +66,10 @@ def test_good_tokens_are_not_counted_as_bad_credentials(operator):
 def test_the_schema_declares_429_with_retry_after_on_every_operation(admin_api):
     schema = yaml.safe_load(admin_api.get("/api/schema/").content)
     operations = [
-        operation for item in schema["paths"].values() for method, operation in item.items() if method in {"get", "post", "patch", "put", "delete"}
+        operation
+        for item in schema["paths"].values()
+        for method, operation in item.items()
+        if method in {"get", "post", "patch", "put", "delete"}
     ]
     assert operations
     for operation in operations:

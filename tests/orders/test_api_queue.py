@@ -23,11 +23,15 @@ def all_pages(api, url, params=None):
 
 def test_list_has_the_queues_filters_and_search(viewer_api):
     tomorrow = timezone.now() + dt.timedelta(days=1)
-    helene = make_order(status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Hélène Marchand", acceptance_deadline=tomorrow)
+    helene = make_order(
+        status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Hélène Marchand", acceptance_deadline=tomorrow
+    )
     make_order(status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Jean Dupont", acceptance_deadline=tomorrow)
     late = make_order(status=OrderStatus.ACCEPTED, ship_by=timezone.now() - dt.timedelta(hours=1))
     assert [row["id"] for row in viewer_api.get("/api/v1/orders/", {"q": "helene"}).json()["results"]] == [helene.pk]
-    assert [row["id"] for row in viewer_api.get("/api/v1/orders/", {"deadline": "overdue"}).json()["results"]] == [late.pk]
+    assert [row["id"] for row in viewer_api.get("/api/v1/orders/", {"deadline": "overdue"}).json()["results"]] == [
+        late.pk
+    ]
     body = viewer_api.get("/api/v1/orders/", {"status": "pending_acceptance", "country": "FR"}).json()
     assert len(body["results"]) == 2 and body["results"][0]["next_deadline"]
 
@@ -53,7 +57,9 @@ def test_sync_cursor_never_skips_orders_that_share_an_updated_at(viewer_api):
     orders = [make_order() for _ in range(7)]
     same = timezone.now() - dt.timedelta(minutes=30)
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(updated_at=same)
-    rows = all_pages(viewer_api, "/api/v1/orders/", {"updated_since": (same - dt.timedelta(seconds=1)).isoformat(), "page_size": 3})
+    rows = all_pages(
+        viewer_api, "/api/v1/orders/", {"updated_since": (same - dt.timedelta(seconds=1)).isoformat(), "page_size": 3}
+    )
     assert [row["id"] for row in rows] == sorted(o.pk for o in orders)
 
 
@@ -83,7 +89,9 @@ def test_assign_and_tag_through_the_api(operator_api, operator, viewer_api):
     order = make_order()
     response = operator_api.post(f"/api/v1/orders/{order.pk}/assign/", {"assignee": operator.pk}, format="json")
     assert response.status_code == 200 and response.json()["assignee"] == operator.username
-    response = operator_api.post(f"/api/v1/orders/{order.pk}/tag/", {"tag": "gift-wrap"}, format="json", HTTP_IDEMPOTENCY_KEY="t1")
+    response = operator_api.post(
+        f"/api/v1/orders/{order.pk}/tag/", {"tag": "gift-wrap"}, format="json", HTTP_IDEMPOTENCY_KEY="t1"
+    )
     assert response.json()["tags"] == ["gift-wrap"]
     bad = operator_api.post(f"/api/v1/orders/{order.pk}/assign/", {"assignee": 999999}, format="json")
     assert bad.status_code == 409 and bad.json()["error"]["code"] == "domain_error"

@@ -19,7 +19,9 @@ from tests.workers import kill, start_worker
 
 
 def start(user, action="accept", orders=(), key=None, **params):
-    return bulk.start_job(user=user, key=key or uuid.uuid4().hex, action=action, order_ids=[o.pk for o in orders], params=params)
+    return bulk.start_job(
+        user=user, key=key or uuid.uuid4().hex, action=action, order_ids=[o.pk for o in orders], params=params
+    )
 
 
 @pytest.mark.django_db
@@ -88,7 +90,12 @@ def test_two_simultaneous_clicks_with_one_key_make_one_job(operator):
 @pytest.mark.django_db
 def test_refuse_and_cancel_need_a_reason_tag_a_valid_tag_and_assign_a_real_user(operator):
     order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
-    for action, params in (("refuse", {}), ("cancel", {"reason": "  "}), ("tag", {"tag": "bad/tag"}), ("assign", {"assignee": "nobody-here"})):
+    for action, params in (
+        ("refuse", {}),
+        ("cancel", {"reason": "  "}),
+        ("tag", {"tag": "bad/tag"}),
+        ("assign", {"assignee": "nobody-here"}),
+    ):
         with pytest.raises(DomainError):
             start(operator, action=action, orders=[order], **params)
     assert not BulkJob.objects.exists()
@@ -115,7 +122,13 @@ def test_all_matching_the_filters_covers_exactly_those_orders(client, operator):
     client.force_login(operator)
     client.post(
         reverse("orders:bulk_start"),
-        {"action": "accept", "key": "all-1", "all_matching": "on", "query": "status=pending_acceptance", "order": [other.pk]},
+        {
+            "action": "accept",
+            "key": "all-1",
+            "all_matching": "on",
+            "query": "status=pending_acceptance",
+            "order": [other.pk],
+        },
     )
     job = BulkJob.objects.get()
     assert set(job.items.values_list("order_id", flat=True)) == {o.pk for o in waiting}
@@ -219,7 +232,9 @@ def test_an_empty_selection_or_a_missing_reason_is_explained_in_place(client, op
     order = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
     client.force_login(operator)
     nothing = client.post(reverse("orders:bulk_start"), {"action": "accept", "key": "k1"}, HTTP_HX_REQUEST="true")
-    no_reason = client.post(reverse("orders:bulk_start"), {"action": "refuse", "key": "k2", "order": [order.pk]}, HTTP_HX_REQUEST="true")
+    no_reason = client.post(
+        reverse("orders:bulk_start"), {"action": "refuse", "key": "k2", "order": [order.pk]}, HTTP_HX_REQUEST="true"
+    )
     assert "No order selected." in nothing.content.decode()
     assert "A reason is required." in no_reason.content.decode()
     assert not BulkJob.objects.exists()

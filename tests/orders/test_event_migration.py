@@ -16,16 +16,51 @@ AFTER = [("orders", "0004_event_params")]
 
 # (kind, actor_type, from_status, to_status, message, data) as wave 1 wrote them.
 OLD_EVENTS = [
-    ("received", "marketplace", "", "pending_acceptance", "Received as WAITING_ACCEPTANCE", {"marketplace_status": "WAITING_ACCEPTANCE"}),
+    (
+        "received",
+        "marketplace",
+        "",
+        "pending_acceptance",
+        "Received as WAITING_ACCEPTANCE",
+        {"marketplace_status": "WAITING_ACCEPTANCE"},
+    ),
     ("received", "marketplace", "", "accepted", "Received as orderFulfillmentStatus=NOT_STARTED", {}),
     ("updated", "marketplace", "", "", "Updated: buyer_name, ship_by", {"fields": ["buyer_name", "ship_by"]}),
-    ("status_changed", "marketplace", "accepted", "cancelled", "The marketplace reports CANCELED", {"marketplace_status": "CANCELED"}),
+    (
+        "status_changed",
+        "marketplace",
+        "accepted",
+        "cancelled",
+        "The marketplace reports CANCELED",
+        {"marketplace_status": "CANCELED"},
+    ),
     ("status_changed", "user", "pending_acceptance", "accepted", "Accepted", {}),
-    ("status_changed", "rule", "pending_acceptance", "accepted", "accepted by rule 'Stock OK': total 49.99 € ≤ 500 €", {}),
-    ("status_changed", "user", "accepted", "shipped", "Shipped with colissimo, tracking 6A1", {"carrier": "colissimo", "tracking_number": "6A1"}),
+    (
+        "status_changed",
+        "rule",
+        "pending_acceptance",
+        "accepted",
+        "accepted by rule 'Stock OK': total 49.99 € ≤ 500 €",
+        {},
+    ),
+    (
+        "status_changed",
+        "user",
+        "accepted",
+        "shipped",
+        "Shipped with colissimo, tracking 6A1",
+        {"carrier": "colissimo", "tracking_number": "6A1"},
+    ),
     ("status_changed", "user", "shipped", "delivered", "Delivered", {}),
     ("status_changed", "user", "accepted", "cancelled", "Buyer asked", {}),
-    ("status_ignored", "marketplace", "accepted", "pending_acceptance", "The marketplace reports WAITING_ACCEPTANCE; the order stays To ship (…)", {"marketplace_status": "WAITING_ACCEPTANCE"}),
+    (
+        "status_ignored",
+        "marketplace",
+        "accepted",
+        "pending_acceptance",
+        "The marketplace reports WAITING_ACCEPTANCE; the order stays To ship (…)",
+        {"marketplace_status": "WAITING_ACCEPTANCE"},
+    ),
     ("refunded", "user", "", "", "Refunded 12.50 EUR: damaged", {"amount": "12.50", "lines": {"L1": "12.50"}}),
     ("triaged", "user", "", "", "Assigned to oscar", {"assignee": 7}),
     ("triaged", "user", "", "", "Unassigned", {"assignee": None}),
@@ -71,16 +106,30 @@ def migrate(targets):
 
 
 def insert_old_events(apps) -> int:
-    account = apps.get_model("marketplaces", "MarketplaceAccount").objects.create(platform="mirakl", name="Fnac-Darty FR")
+    account = apps.get_model("marketplaces", "MarketplaceAccount").objects.create(
+        platform="mirakl", name="Fnac-Darty FR"
+    )
     now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
     order = apps.get_model("orders", "Order").objects.create(
-        account=account, marketplace_order_id="FD-1", status="accepted", purchased_at=now,
-        marketplace_updated_at=now, currency="EUR", total_amount=Decimal("49.99"), content_hash="x",
+        account=account,
+        marketplace_order_id="FD-1",
+        status="accepted",
+        purchased_at=now,
+        marketplace_updated_at=now,
+        currency="EUR",
+        total_amount=Decimal("49.99"),
+        content_hash="x",
     )
     OldEvent = apps.get_model("orders", "OrderEvent")
     for kind, actor_type, before, after, message, data in OLD_EVENTS:
         OldEvent.objects.create(
-            order=order, kind=kind, actor_type=actor_type, from_status=before, to_status=after, message=message, data=data
+            order=order,
+            kind=kind,
+            actor_type=actor_type,
+            from_status=before,
+            to_status=after,
+            message=message,
+            data=data,
         )
     return order.pk
 

@@ -21,11 +21,19 @@ EXAMPLES = {
     events.RECEIVED: ({"marketplace_status": "WAITING_ACCEPTANCE"}, "", OrderStatus.PENDING_ACCEPTANCE),
     events.UPDATED: ({"fields": ["buyer_name", "ship_by", "total_amount"]}, "", ""),
     events.STATUS_CHANGED: ({"marketplace_status": "SHIPPING"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED),
-    events.STATUS_IGNORED: ({"marketplace_status": "WAITING_ACCEPTANCE"}, OrderStatus.ACCEPTED, OrderStatus.PENDING_ACCEPTANCE),
+    events.STATUS_IGNORED: (
+        {"marketplace_status": "WAITING_ACCEPTANCE"},
+        OrderStatus.ACCEPTED,
+        OrderStatus.PENDING_ACCEPTANCE,
+    ),
     events.ACCEPTED: ({"reason": "Stock vérifié"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED),
     events.REFUSED: ({"reason": "Rupture"}, OrderStatus.PENDING_ACCEPTANCE, OrderStatus.REFUSED),
     events.CANCELLED: ({"reason": "Demande de l’acheteur"}, OrderStatus.ACCEPTED, OrderStatus.CANCELLED),
-    events.SHIPPED: ({"carrier": "Colissimo", "tracking_number": "6A12345678901"}, OrderStatus.ACCEPTED, OrderStatus.SHIPPED),
+    events.SHIPPED: (
+        {"carrier": "Colissimo", "tracking_number": "6A12345678901"},
+        OrderStatus.ACCEPTED,
+        OrderStatus.SHIPPED,
+    ),
     events.DELIVERED: ({}, OrderStatus.SHIPPED, OrderStatus.DELIVERED),
     events.REFUNDED: ({"amount": "1234.50", "currency": "EUR", "reason": "Colis abîmé"}, "", ""),
     events.ASSIGNED: ({"assignee_id": 1, "assignee": "oscar"}, "", ""),
@@ -46,7 +54,11 @@ EXAMPLES = {
     stock_events.UNKNOWN_SKU: ({"skus": ["NOT-OURS", "GONE"]}, "", ""),
     stock_events.NO_LINES: ({}, "", ""),
     stock_events.NO_WAREHOUSE: ({}, "", ""),
-    stock_events.RESERVED: ({"warehouse": "Lyon", "passed_over": [{"warehouse": "Paris", "short": ["KETTLE 1/2"]}]}, "", ""),
+    stock_events.RESERVED: (
+        {"warehouse": "Lyon", "passed_over": [{"warehouse": "Paris", "short": ["KETTLE 1/2"]}]},
+        "",
+        "",
+    ),
     stock_events.BACKORDER: ({"missing": [{"sku": "KETTLE", "needed": 2, "available": 1}], "passed_over": []}, "", ""),
     stock_events.RELEASED: ({"status": OrderStatus.CANCELLED}, "", ""),
     stock_events.NOTHING_HELD: ({"status": OrderStatus.REFUSED}, "", ""),
@@ -54,10 +66,22 @@ EXAMPLES = {
     stock_events.CONSUMED_UNRESERVED: ({}, "", ""),
     stock_events.NOTHING_CONSUMED: ({}, "", ""),
     # Shipments (shipping declares these).
-    shipping_events.SHIPMENT_CREATED: ({"shipment": 7, "units": 3, "parcels": 2, "service": "Colissimo Domicile sans signature"}, "", ""),
+    shipping_events.SHIPMENT_CREATED: (
+        {"shipment": 7, "units": 3, "parcels": 2, "service": "Colissimo Domicile sans signature"},
+        "",
+        "",
+    ),
     shipping_events.LABEL_REQUESTED: ({"shipment": 7, "carrier": "Colissimo"}, "", ""),
-    shipping_events.LABEL_CREATED: ({"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901, 6A12345678902"}, "", ""),
-    shipping_events.LABEL_REFUSED: ({"shipment": 7, "carrier": "Colissimo", "error": "HTTP 400: 30102 Le code produit XXX est incorrect"}, "", ""),
+    shipping_events.LABEL_CREATED: (
+        {"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901, 6A12345678902"},
+        "",
+        "",
+    ),
+    shipping_events.LABEL_REFUSED: (
+        {"shipment": 7, "carrier": "Colissimo", "error": "HTTP 400: 30102 Le code produit XXX est incorrect"},
+        "",
+        "",
+    ),
     shipping_events.SHIPMENT_VOIDED: ({"shipment": 7}, "", ""),
 }
 
@@ -83,7 +107,8 @@ def an_order_with_every_kind_of_event():
     for kind, (params, before, after) in EXAMPLES.items():
         record_event(order=order, kind=kind, actor=Actor.system(), from_status=before, to_status=after, params=params)
     OrderAllocation.objects.update_or_create(
-        order=order, defaults={"status": "released", "reason": stock_events.RELEASED, "params": {"status": OrderStatus.CANCELLED}}
+        order=order,
+        defaults={"status": "released", "reason": stock_events.RELEASED, "params": {"status": OrderStatus.CANCELLED}},
     )
     return order
 
@@ -114,7 +139,10 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
     assert "À accepter → À expédier" in text
-    assert "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)." in text
+    assert (
+        "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)."
+        in text
+    )
     assert "Libéré : la commande est « Annulée »." in html.unescape(page)  # the stock card
 
 
@@ -123,7 +151,9 @@ def test_the_english_timeline_reads_in_english(client, operator):
     order = an_order_with_every_kind_of_event()
     client.force_login(operator)
 
-    text = timeline_text(client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    text = timeline_text(
+        client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
 
     assert "The order was accepted. Reason: Stock vérifié" in text
     assert "Refunded 1,234.50 €. Reason: Colis abîmé" in text

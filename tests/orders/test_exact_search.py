@@ -35,7 +35,9 @@ def test_an_exact_marketplace_id_tracking_number_or_our_number_opens_the_order(o
 def test_an_identifier_is_compared_with_equality_not_the_trigram_index(operator_client):
     target = make_order(marketplace_order_id="FD-98231-A")
     with CaptureQueriesContext(connection) as captured:
-        assert list(OrderFilter({"q": "FD-98231-A"}, queryset=Order.objects.all()).qs.values_list("pk", flat=True)) == [target.pk]
+        assert list(OrderFilter({"q": "FD-98231-A"}, queryset=Order.objects.all()).qs.values_list("pk", flat=True)) == [
+            target.pk
+        ]
     sql = " ".join(query["sql"] for query in captured.captured_queries)
     assert '"orders_order"."marketplace_order_id" IN' in sql
     assert "search_document" not in sql

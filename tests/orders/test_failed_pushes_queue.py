@@ -59,8 +59,11 @@ def test_filter_badge_and_count_come_from_dead_letters_only(client, operator):
     assert all('class="badge push-failed"' not in rows[str(order.pk)] for order in (sent, waiting, plain))
 
     # Settled by a person: out of the filter and the count at once (the order's updated_at moved).
-    actions.discard_push(order_id=failed.pk, message_id=OutboxMessage.objects.get(subject=pushes.order_subject(failed.pk)).pk,
-                         actor=actions.Actor.of_user(operator))
+    actions.discard_push(
+        order_id=failed.pk,
+        message_id=OutboxMessage.objects.get(subject=pushes.order_subject(failed.pk)).pk,
+        actor=actions.Actor.of_user(operator),
+    )
     assert ids(push_failed="true") == set()
     html = client.get(reverse("orders:list")).content.decode()
     assert re.search(r'Push failed <span class="view-count">0</span>', html)
@@ -83,7 +86,9 @@ def test_failed_push_queue_query_count_is_pinned_and_the_same_for_25_and_100_row
             response = client.get(reverse("orders:list"), {"per_page": rows, "push_failed": "true"})
         html = response.content.decode()
         assert html.count('name="order" value=') == rows and html.count('class="badge push-failed"') == rows, attempt
-        with django_assert_num_queries(9):  # HTMX: session, user, 2 × permissions, account scope, page count, page (2), lines, decisions
+        with django_assert_num_queries(
+            9
+        ):  # HTMX: session, user, 2 × permissions, account scope, page count, page (2), lines, decisions
             client.get(reverse("orders:list"), {"per_page": rows, "push_failed": "true"}, HTTP_HX_REQUEST="true")
 
 
@@ -91,7 +96,9 @@ def test_api_list_with_the_filter_has_a_pinned_query_count(operator_api, operato
     account = MarketplaceAccountFactory(platform="mirakl")
     failed = [accepted_with_failed_push(account, operator) for _ in range(30)]
     make_order(account=account, status=OrderStatus.SHIPPED)
-    with django_assert_num_queries(7):  # token and user, 2 × permissions, account scope, page (with the badge), lines, decisions
+    with django_assert_num_queries(
+        7
+    ):  # token and user, 2 × permissions, account scope, page (with the badge), lines, decisions
         body = operator_api.get("/api/v1/orders/", {"push_failed": "true", "page_size": 50}).json()
     assert {row["id"] for row in body["results"]} == {order.pk for order in failed}
     assert all(row["push_failed"] for row in body["results"])

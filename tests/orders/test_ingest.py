@@ -16,7 +16,9 @@ from tests.factories import MarketplaceAccountFactory, OrderDataFactory, OrderLi
 
 
 def later(data, minutes=10, **changes):
-    return dataclasses.replace(data, marketplace_updated_at=data.marketplace_updated_at + dt.timedelta(minutes=minutes), **changes)
+    return dataclasses.replace(
+        data, marketplace_updated_at=data.marketplace_updated_at + dt.timedelta(minutes=minutes), **changes
+    )
 
 
 @pytest.mark.django_db
@@ -41,7 +43,9 @@ def test_a_later_status_moves_the_order_with_the_marketplace_as_actor(account):
     data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=data)
 
-    result = ingest_order(account=account, data=later(data, status=CanonicalStatus.CANCELLED, marketplace_status="CANCELED"))
+    result = ingest_order(
+        account=account, data=later(data, status=CanonicalStatus.CANCELLED, marketplace_status="CANCELED")
+    )
 
     order = result.order
     order.refresh_from_db()
@@ -55,7 +59,9 @@ def test_a_later_status_moves_the_order_with_the_marketplace_as_actor(account):
 def test_a_missed_intermediate_status_still_moves_forward(account):
     data = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=data)
-    result = ingest_order(account=account, data=later(data, status=CanonicalStatus.SHIPPED, marketplace_status="SHIPPED"))
+    result = ingest_order(
+        account=account, data=later(data, status=CanonicalStatus.SHIPPED, marketplace_status="SHIPPED")
+    )
     result.order.refresh_from_db()
     assert result.order.status == CanonicalStatus.SHIPPED
 
@@ -94,12 +100,17 @@ def test_an_older_update_than_the_one_held_is_ignored(account):
 def test_lines_are_upserted_by_their_marketplace_line_id(account):
     data = OrderDataFactory(platform="mirakl", line_count=1)
     order = ingest_order(account=account, data=data).order
-    changed_line = dataclasses.replace(data.lines[0], quantity_shipped=data.lines[0].quantity, marketplace_status="SHIPPED")
+    changed_line = dataclasses.replace(
+        data.lines[0], quantity_shipped=data.lines[0].quantity, marketplace_status="SHIPPED"
+    )
     extra = OrderLineDataFactory(marketplace_line_id=f"{data.marketplace_order_id}-2")
     ingest_order(account=account, data=later(data, lines=(changed_line, extra)))
 
     lines = list(order.lines.order_by("marketplace_line_id"))
-    assert [line.marketplace_line_id for line in lines] == [data.lines[0].marketplace_line_id, extra.marketplace_line_id]
+    assert [line.marketplace_line_id for line in lines] == [
+        data.lines[0].marketplace_line_id,
+        extra.marketplace_line_id,
+    ]
     assert lines[0].marketplace_status == "SHIPPED" and lines[0].quantity_shipped == lines[0].quantity
 
 
@@ -166,7 +177,9 @@ def test_concurrent_ingest_of_the_same_order_from_many_connections_gives_one_ord
 
 
 @pytest.mark.django_db
-def test_a_page_of_new_orders_is_inserted_in_bulk_with_everything_ingest_order_writes(account, django_assert_max_num_queries):
+def test_a_page_of_new_orders_is_inserted_in_bulk_with_everything_ingest_order_writes(
+    account, django_assert_max_num_queries
+):
     page = [OrderDataFactory(platform="mirakl", line_count=2) for _ in range(50)]
     # One of them locks the stock the page may touch (orders/locks.py); one asks which webhook endpoints want order.created.
     with django_assert_max_num_queries(10):
@@ -185,12 +198,22 @@ def test_a_bad_order_in_a_page_is_returned_as_its_error_and_the_rest_is_stored(a
     too_long = OrderDataFactory(platform="mirakl", marketplace_status="X" * 500)  # cannot be stored
     known = OrderDataFactory(platform="mirakl", status=CanonicalStatus.PENDING_ACCEPTANCE)
     ingest_order(account=account, data=known)
-    page = [OrderDataFactory(platform="mirakl"), bad, too_long, later(known, status=CanonicalStatus.CANCELLED), OrderDataFactory(platform="mirakl")]
+    page = [
+        OrderDataFactory(platform="mirakl"),
+        bad,
+        too_long,
+        later(known, status=CanonicalStatus.CANCELLED),
+        OrderDataFactory(platform="mirakl"),
+    ]
 
     results = ingest_orders(account=account, orders=page)
 
     assert isinstance(results[1], DomainError) and "currency" in results[1].message.lower()
     assert isinstance(results[2], DatabaseError)
-    assert [results[i].outcome for i in (0, 3, 4)] == [IngestOutcome.CREATED, IngestOutcome.UPDATED, IngestOutcome.CREATED]
+    assert [results[i].outcome for i in (0, 3, 4)] == [
+        IngestOutcome.CREATED,
+        IngestOutcome.UPDATED,
+        IngestOutcome.CREATED,
+    ]
     assert Order.objects.count() == 3
     assert Order.objects.get(marketplace_order_id=known.marketplace_order_id).status == CanonicalStatus.CANCELLED

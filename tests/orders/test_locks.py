@@ -56,7 +56,9 @@ def run_together(jobs: dict):
 
 def _summary(error) -> str:
     lines = str(error).splitlines()
-    return " / ".join([f"{error.__class__.__name__}: {lines[0] if lines else ''}", *(l for l in lines if "CONTEXT" in l)])
+    return " / ".join(
+        [f"{error.__class__.__name__}: {lines[0] if lines else ''}", *(l for l in lines if "CONTEXT" in l)]
+    )
 
 
 @pytest.fixture
@@ -77,13 +79,21 @@ def push_stock():
 
 def bulk_job(operator, action, orders, round_number, **params):
     return bulk.start_job(
-        user=operator, key=f"race-{action}-{round_number}", action=action, order_ids=[o.pk for o in orders], params=params
+        user=operator,
+        key=f"race-{action}-{round_number}",
+        action=action,
+        order_ids=[o.pk for o in orders],
+        params=params,
     )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock(
-    sandbox, sandbox_account, lyon, operator, push_at_every_run  # noqa: F811
+    sandbox,
+    sandbox_account,
+    lyon,
+    operator,
+    push_at_every_run,
 ):
     sku = CATALOGUE[3].sku
     put_stock(sku, STOCK, lyon)
@@ -94,7 +104,9 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         account, key = sandbox_account("mirakl", settings={"page_size": 100})
         remote = sandbox.admin.generate_orders(key, 7, skus=[sku], quantity=1, lines=1, status="WAITING_ACCEPTANCE")
         poll(account)
-        known = list(Order.objects.filter(account=account, marketplace_order_id__in=[r["id"] for r in remote]).order_by("pk"))
+        known = list(
+            Order.objects.filter(account=account, marketplace_order_id__in=[r["id"] for r in remote]).order_by("pk")
+        )
         to_accept, to_cancel, to_ship, *in_bulk = known
         # Mirakl cancels only accepted orders (a waiting one is refused instead): accept them first.
         for order in (to_ship, to_cancel, *in_bulk[2:]):
@@ -102,7 +114,9 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         bulk_accept = bulk_job(operator, BulkJob.Action.ACCEPT, in_bulk[:2], round_number)
         bulk_cancel = bulk_job(operator, BulkJob.Action.CANCEL, in_bulk[2:], round_number, reason="Out of stock")
         # New orders for the very unit the cancel releases: the poll reserves them while the operator acts.
-        sandbox.admin.generate_orders(key, NEW_ORDERS_PER_ROUND, skus=[sku], quantity=1, lines=1, status="WAITING_ACCEPTANCE")
+        sandbox.admin.generate_orders(
+            key, NEW_ORDERS_PER_ROUND, skus=[sku], quantity=1, lines=1, status="WAITING_ACCEPTANCE"
+        )
 
         errors = run_together(
             {
@@ -127,7 +141,9 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
         states = dict(Order.objects.filter(pk__in=[o.pk for o in expected]).values_list("pk", "status"))
         assert {o.pk: s for o, s in expected.items()} == states or failures, f"round {round_number}: {states}"
     rounds_failed = len({where.split(":")[0] for where in failures})
-    assert failures == {}, f"{rounds_failed} of {ROUNDS} rounds failed:\n" + "\n".join(f"{where}: {what}" for where, what in failures.items())
+    assert failures == {}, f"{rounds_failed} of {ROUNDS} rounds failed:\n" + "\n".join(
+        f"{where}: {what}" for where, what in failures.items()
+    )
 
     # Every round's orders are in, and the level says exactly what the reservations and shipments say.
     assert Order.objects.count() == ROUNDS * (7 + NEW_ORDERS_PER_ROUND)

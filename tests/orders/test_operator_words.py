@@ -28,7 +28,9 @@ def test_shipping_method_codes_read_as_words_per_platform_and_unknown_ones_as_se
 def test_order_page_links_the_tracking_number_and_keeps_raw_values_in_details(client, operator):
     order = make_order(account=MarketplaceAccountFactory(platform=Platform.EBAY))
     Order.objects.filter(pk=order.pk).update(
-        shipping_method="FR_ColiposteColissimo", carrier="colissimo", tracking_number="6A12345678901",
+        shipping_method="FR_ColiposteColissimo",
+        carrier="colissimo",
+        tracking_number="6A12345678901",
         marketplace_status="orderFulfillmentStatus=NOT_STARTED",
     )
     client.force_login(operator)

@@ -34,7 +34,9 @@ def operator_client(client, operator):
     return client
 
 
-PLAIN_ADDRESS = AddressData(name="Recipient", line1="1 rue de la Paix", postal_code="75002", city="Paris", country_code="FR")
+PLAIN_ADDRESS = AddressData(
+    name="Recipient", line1="1 rue de la Paix", postal_code="75002", city="Paris", country_code="FR"
+)
 
 
 def test_search_ignores_accents_and_case_both_ways(operator_client):
@@ -168,7 +170,9 @@ def test_queue_query_count_is_pinned_and_the_same_for_25_and_100_rows(client, op
     for rows in (25, 100):
         for attempt in ("cold", "warm"):
             with django_assert_max_num_queries(15) as captured:
-                response = client.get(reverse("orders:list"), {"per_page": rows, "q": "order", "status": "pending_acceptance"})
+                response = client.get(
+                    reverse("orders:list"), {"per_page": rows, "q": "order", "status": "pending_acceptance"}
+                )
             assert response.status_code == 200
             assert response.content.decode().count('name="order" value=') == rows
             counts[rows, attempt] = len(captured)
@@ -182,7 +186,9 @@ def test_queue_and_api_show_why_a_rule_acted_and_filter_flagged_orders(operator_
     held = make_order(status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Zoé Flagged")
     accepted = make_order(status=OrderStatus.ACCEPTED)
     untouched = make_order(status=OrderStatus.PENDING_ACCEPTANCE)
-    RuleDecision.objects.create(order=held, rule_name="Risky address", outcome="hold", reasons=["billing FR ≠ shipping BE"])
+    RuleDecision.objects.create(
+        order=held, rule_name="Risky address", outcome="hold", reasons=["billing FR ≠ shipping BE"]
+    )
     RuleDecision.objects.create(order=accepted, rule_name="Stock OK FR", outcome="accept", reasons=["stock 3 ≥ 1"])
     RuleDecision.objects.create(order=untouched, rule_name="Dry", outcome="hold", reasons=["x"], dry_run=True)
 
@@ -193,7 +199,12 @@ def test_queue_and_api_show_why_a_rule_acted_and_filter_flagged_orders(operator_
     assert "Stock OK FR: Accepted" in html
     body = viewer_api.get(f"/api/v1/orders/{held.pk}/").json()
     assert body["rule_decisions"] == [
-        {"rule": "Risky address", "outcome": "hold", "reasons": ["billing FR ≠ shipping BE"], "decided_at": body["rule_decisions"][0]["decided_at"]}
+        {
+            "rule": "Risky address",
+            "outcome": "hold",
+            "reasons": ["billing FR ≠ shipping BE"],
+            "decided_at": body["rule_decisions"][0]["decided_at"],
+        }
     ]
     page = operator_client.get(reverse("orders:detail", args=[held.pk])).content.decode()
     assert "Risky address" in page and "billing FR ≠ shipping BE" in page
@@ -202,10 +213,17 @@ def test_queue_and_api_show_why_a_rule_acted_and_filter_flagged_orders(operator_
 def test_back_order_filter_and_badge_come_from_the_stock_allocation(operator_client):
     from inventory.models import OrderAllocation
 
-    short, stocked = make_order(status=OrderStatus.PENDING_ACCEPTANCE), make_order(status=OrderStatus.PENDING_ACCEPTANCE)
+    short, stocked = (
+        make_order(status=OrderStatus.PENDING_ACCEPTANCE),
+        make_order(status=OrderStatus.PENDING_ACCEPTANCE),
+    )
     missing = {"missing": [{"sku": "KETTLE", "needed": 2, "available": 0}], "passed_over": []}
-    OrderAllocation.objects.update_or_create(order=short, defaults={"status": "backorder", "reason": "stock_backorder", "params": missing})
-    OrderAllocation.objects.update_or_create(order=stocked, defaults={"status": "reserved", "reason": "stock_reserved", "params": {"warehouse": "Lyon"}})
+    OrderAllocation.objects.update_or_create(
+        order=short, defaults={"status": "backorder", "reason": "stock_backorder", "params": missing}
+    )
+    OrderAllocation.objects.update_or_create(
+        order=stocked, defaults={"status": "reserved", "reason": "stock_reserved", "params": {"warehouse": "Lyon"}}
+    )
     assert ids(backorder="true") == {short.pk}
     assert stocked.pk in ids(backorder="false") and short.pk not in ids(backorder="false")
     html = listed(operator_client, backorder="true")

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def nav_counts(html: str) -> dict[str, int]:
-    return {name.strip(): int(count) for name, count in re.findall(r'class="view-link[^"]*"[^>]*>([^<]+)<span class="view-count">(\d+)</span>', html)}
+    return {
+        name.strip(): int(count)
+        for name, count in re.findall(r'class="view-link[^"]*"[^>]*>([^<]+)<span class="view-count">(\d+)</span>', html)
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +65,8 @@ def test_an_operator_saves_a_personal_view_that_others_do_not_see(client, operat
     make_order(status=OrderStatus.SHIPPED)
     client.force_login(operator)
     response = client.post(
-        reverse("orders:saved_view_create"), {"name": "Shipped FR", "query": "status=shipped&country=FR&page=3&sort=newest"}
+        reverse("orders:saved_view_create"),
+        {"name": "Shipped FR", "query": "status=shipped&country=FR&page=3&sort=newest"},
     )
     assert response.status_code == 302
     view = SavedView.objects.get(name="Shipped FR")

@@ -27,7 +27,13 @@ def perform(order, target, actor):
     return None
 
 
-ACTIONABLE = [OrderStatus.ACCEPTED, OrderStatus.REFUSED, OrderStatus.CANCELLED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+ACTIONABLE = [
+    OrderStatus.ACCEPTED,
+    OrderStatus.REFUSED,
+    OrderStatus.CANCELLED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+]
 LEGAL = [(source, target) for source in ALL for target in ACTIONABLE if target in TRANSITIONS[source]]
 ILLEGAL = [(source, target) for source in ALL for target in ACTIONABLE if target not in TRANSITIONS[source]]
 DECISION_KINDS = {
@@ -126,9 +132,16 @@ def test_refunds_only_shipped_orders_and_never_more_than_paid(operator):
 
     order = make_order(status=OrderStatus.SHIPPED, line_count=2)
     first_line = order.lines.first()
-    actions.refund_order(order_id=order.pk, actor=actor, reason="one item damaged", amounts={first_line.marketplace_line_id: first_line.total_amount})
+    actions.refund_order(
+        order_id=order.pk,
+        actor=actor,
+        reason="one item damaged",
+        amounts={first_line.marketplace_line_id: first_line.total_amount},
+    )
     with pytest.raises(DomainError, match="exceed"):
-        actions.refund_order(order_id=order.pk, actor=actor, reason="again", amounts={first_line.marketplace_line_id: order.total_amount})
+        actions.refund_order(
+            order_id=order.pk, actor=actor, reason="again", amounts={first_line.marketplace_line_id: order.total_amount}
+        )
     with pytest.raises(DomainError, match="Unknown line"):
         actions.refund_order(order_id=order.pk, actor=actor, reason="typo", amounts={"nope": first_line.total_amount})
 

@@ -21,7 +21,12 @@ def test_triage_moves_are_recorded_once(operator):
         triage.hold_order(order_id=order.pk, actor=actor, reason="address to check")
     order.refresh_from_db()
     assert (order.assignee, order.tags, order.priority, order.on_hold) == (colleague, ["fragile"], 10, True)
-    assert OrderEvent.objects.filter(order=order, kind__in=[events.ASSIGNED, events.TAGGED, events.PRIORITY_SET, events.HELD]).count() == 4
+    assert (
+        OrderEvent.objects.filter(
+            order=order, kind__in=[events.ASSIGNED, events.TAGGED, events.PRIORITY_SET, events.HELD]
+        ).count()
+        == 4
+    )
 
     triage.untag_order(order_id=order.pk, actor=actor, tag="fragile")
     triage.release_hold(order_id=order.pk, actor=actor)

@@ -68,7 +68,9 @@ def test_admin_sees_the_raw_payload(client, admin_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUSED])
+@pytest.mark.parametrize(
+    "status", [OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUSED]
+)
 def test_a_closed_order_counts_down_to_nothing_and_shows_no_empty_action_box(client, operator, status):
     order = make_order(status=status)
     client.force_login(operator)

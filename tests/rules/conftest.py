@@ -9,7 +9,9 @@ from rules import actions
 from tests.factories import MarketplaceAccountFactory, OrderLineDataFactory, make_order
 
 
-def order_with(*, account, lines=(("CHAIR-01", 1, "42.90"),), shipping="0.00", status=OrderStatus.PENDING_ACCEPTANCE, **fields):
+def order_with(
+    *, account, lines=(("CHAIR-01", 1, "42.90"),), shipping="0.00", status=OrderStatus.PENDING_ACCEPTANCE, **fields
+):
     """An ingested order with the given (sku, quantity, unit price) lines; total = lines + shipping."""
     line_data = tuple(
         OrderLineDataFactory(
@@ -22,7 +24,9 @@ def order_with(*, account, lines=(("CHAIR-01", 1, "42.90"),), shipping="0.00", s
         for index, (sku, quantity, price) in enumerate(lines)
     )
     total = sum((line.total_amount for line in line_data), Decimal(shipping))
-    return make_order(account=account, status=status, lines=line_data, shipping_amount=Decimal(shipping), total_amount=total, **fields)
+    return make_order(
+        account=account, status=status, lines=line_data, shipping_amount=Decimal(shipping), total_amount=total, **fields
+    )
 
 
 def put_in_stock(sku: str, units: int):

@@ -20,14 +20,18 @@ def test_admin_creates_enables_and_lists_rules(admin_api, admin_user):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["enabled"], body["created_by"], body["condition_descriptions"]) == (
-        False, admin_user.username, ["stock available for every line", "total ≤ €500"]
+        False,
+        admin_user.username,
+        ["stock available for every line", "total ≤ €500"],
     )
     rule_id = body["id"]
     assert admin_api.post(f"/api/v1/rules/{rule_id}/enable/").json()["enabled"] is True
     listed = admin_api.get("/api/v1/rules/").json()
     assert [rule["name"] for rule in listed] == ["Stock OK FR"]
 
-    patched = admin_api.patch(f"/api/v1/rules/{rule_id}/", {"conditions": [{"type": "country", "countries": ["fr"]}]}, format="json")
+    patched = admin_api.patch(
+        f"/api/v1/rules/{rule_id}/", {"conditions": [{"type": "country", "countries": ["fr"]}]}, format="json"
+    )
     assert patched.status_code == 200, patched.json()
     assert Rule.objects.get().conditions == [{"type": "country", "countries": ["FR"], "exclude": False}]
 
@@ -79,8 +83,12 @@ def test_roles(operator_api, viewer_api, mirakl):
     assert viewer_api.post("/api/v1/rules/apply/", {"orders": [order.pk]}, format="json").status_code == 403
     assert not RuleDecision.objects.exists()
 
-    response = operator_api.post("/api/v1/rules/apply/", {"orders": [order.pk]}, format="json", HTTP_IDEMPOTENCY_KEY="run-1")
+    response = operator_api.post(
+        "/api/v1/rules/apply/", {"orders": [order.pk]}, format="json", HTTP_IDEMPOTENCY_KEY="run-1"
+    )
     assert response.json() == {"counts": {"tag": 1}}
     decisions = viewer_api.get("/api/v1/rule-decisions/", {"order": order.pk}).json()["results"]
-    assert [(d["rule_name"], d["outcome"], d["reasons"]) for d in decisions] == [("Tag FR", "tag", ["ships to FR (in FR)"])]
+    assert [(d["rule_name"], d["outcome"], d["reasons"]) for d in decisions] == [
+        ("Tag FR", "tag", ["ships to FR (in FR)"])
+    ]
     assert Rule.objects.get().enabled

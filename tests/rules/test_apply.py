@@ -20,13 +20,19 @@ def decide(order):
 def test_first_matching_rule_wins(mirakl):
     add_rule(name="Big orders", action="tag", action_tag="big", conditions=[{"type": "total", "min": "100"}])
     add_rule(name="French orders", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}])
-    add_rule(name="Everything else", action="set_priority", action_priority=5, conditions=[{"type": "total", "min": "0"}])
+    add_rule(
+        name="Everything else", action="set_priority", action_priority=5, conditions=[{"type": "total", "min": "0"}]
+    )
     small = order_with(account=mirakl, lines=[("A", 1, "20")])
 
     decision = decide(small)
 
     small.refresh_from_db()
-    assert (decision.rule_name, decision.outcome, decision.sentences) == ("French orders", "tag", ["ships to FR (in FR)"])
+    assert (decision.rule_name, decision.outcome, decision.sentences) == (
+        "French orders",
+        "tag",
+        ["ships to FR (in FR)"],
+    )
     assert small.tags == ["fr"] and small.priority == 0  # the later rule did not act
     event = OrderEvent.objects.get(order=small, kind=events.TAGGED)
     assert (event.actor_type, event.actor_label) == ("rule", "French orders")
@@ -34,8 +40,12 @@ def test_first_matching_rule_wins(mirakl):
 
 
 def test_reordering_changes_the_winner(mirakl):
-    first = add_rule(name="Tag FR", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}])
-    second = add_rule(name="Priority", action="set_priority", action_priority=9, conditions=[{"type": "total", "min": "0"}])
+    first = add_rule(
+        name="Tag FR", action="tag", action_tag="fr", conditions=[{"type": "country", "countries": ["FR"]}]
+    )
+    second = add_rule(
+        name="Priority", action="set_priority", action_priority=9, conditions=[{"type": "total", "min": "0"}]
+    )
     actions.reorder_rules(rule_ids=[second.pk, first.pk], updated_by=None)
     order = order_with(account=mirakl)
 
@@ -48,7 +58,9 @@ def test_reordering_changes_the_winner(mirakl):
 
 
 def test_disabled_rules_are_skipped(mirakl):
-    rule = add_rule(name="Off", action="tag", action_tag="off", conditions=[{"type": "total", "min": "0"}], enabled=False)
+    rule = add_rule(
+        name="Off", action="tag", action_tag="off", conditions=[{"type": "total", "min": "0"}], enabled=False
+    )
     order = order_with(account=mirakl)
     assert decide(order) is None  # no enabled rule covers it: nothing recorded
     actions.set_rule_enabled(rule_id=rule.pk, enabled=True, updated_by=None)
@@ -59,8 +71,20 @@ def test_scope_by_platform_and_account(mirakl, amazon):
     from tests.factories import MarketplaceAccountFactory
 
     conforama = MarketplaceAccountFactory(platform="mirakl", name="Conforama")
-    add_rule(name="Amazon only", action="tag", action_tag="amz", platforms=("amazon",), conditions=[{"type": "total", "min": "0"}])
-    add_rule(name="Conforama only", action="tag", action_tag="conf", account_ids=(conforama.pk,), conditions=[{"type": "total", "min": "0"}])
+    add_rule(
+        name="Amazon only",
+        action="tag",
+        action_tag="amz",
+        platforms=("amazon",),
+        conditions=[{"type": "total", "min": "0"}],
+    )
+    add_rule(
+        name="Conforama only",
+        action="tag",
+        action_tag="conf",
+        account_ids=(conforama.pk,),
+        conditions=[{"type": "total", "min": "0"}],
+    )
 
     assert decide(order_with(account=amazon, status=OrderStatus.ACCEPTED)).rule_name == "Amazon only"
     assert decide(order_with(account=conforama)).rule_name == "Conforama only"
@@ -76,7 +100,12 @@ def test_no_match_says_why_for_each_rule(mirakl):
 
 
 def test_the_same_rule_never_acts_twice(mirakl):
-    rule = add_rule(name="Hold risky", action="hold", action_reason="check the address", conditions=[{"type": "country", "countries": ["FR"]}])
+    rule = add_rule(
+        name="Hold risky",
+        action="hold",
+        action_reason="check the address",
+        conditions=[{"type": "country", "countries": ["FR"]}],
+    )
     order = order_with(account=mirakl)
 
     first = decide(order)
@@ -96,7 +125,12 @@ def test_the_same_rule_never_acts_twice(mirakl):
 
 
 def test_refuse_with_reason(mirakl):
-    add_rule(name="No Germany", action="refuse", action_reason="We do not ship to Germany", conditions=[{"type": "country", "countries": ["DE"]}])
+    add_rule(
+        name="No Germany",
+        action="refuse",
+        action_reason="We do not ship to Germany",
+        conditions=[{"type": "country", "countries": ["DE"]}],
+    )
     from tests.factories import AddressDataFactory
 
     order = order_with(account=mirakl, shipping_address=AddressDataFactory(country_code="DE"))

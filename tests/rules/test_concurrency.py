@@ -42,6 +42,11 @@ def test_concurrent_runs_accept_each_order_once(mirakl):
     assert errors == []
     assert RuleDecision.objects.filter(order_id__in=ids, outcome="accept").count() == 20
     assert RuleDecision.objects.filter(order_id__in=ids).exclude(outcome="accept").count() == 0
-    assert OutboxMessage.objects.filter(subject__in=[pushes.order_subject(pk) for pk in ids], kind=pushes.ACCEPT).count() == 20
+    assert (
+        OutboxMessage.objects.filter(subject__in=[pushes.order_subject(pk) for pk in ids], kind=pushes.ACCEPT).count()
+        == 20
+    )
     assert OrderEvent.objects.filter(order_id__in=ids, to_status=OrderStatus.ACCEPTED).count() == 20
-    assert not OrderEvent.objects.filter(order_id__in=ids, kind__in=[events.TAGGED, events.PRIORITY_SET, events.HELD]).exists()
+    assert not OrderEvent.objects.filter(
+        order_id__in=ids, kind__in=[events.TAGGED, events.PRIORITY_SET, events.HELD]
+    ).exists()

@@ -31,7 +31,10 @@ class TestSku:
         )
         assert check(order, {"type": "sku", "patterns": ["SOFA-*"], "match": "any"}) == (False, "no SKU matches SOFA-*")
         assert check(order, {"type": "sku", "patterns": ["SOFA-*"], "match": "none"}) == (True, "no SKU matches SOFA-*")
-        assert check(order, {"type": "sku", "patterns": ["LAMP-*"], "match": "none"}) == (False, "SKU LAMP-02 matches LAMP-*")
+        assert check(order, {"type": "sku", "patterns": ["LAMP-*"], "match": "none"}) == (
+            False,
+            "SKU LAMP-02 matches LAMP-*",
+        )
 
 
 @pytest.mark.django_db
@@ -76,8 +79,14 @@ class TestCountry:
 
     def test_excluded(self, mirakl):
         order = order_with(account=mirakl)
-        assert check(order, {"type": "country", "countries": ["FR"], "exclude": True}) == (False, "ships to FR (excluded)")
-        assert check(order, {"type": "country", "countries": ["DE"], "exclude": True}) == (True, "ships to FR, not in DE")
+        assert check(order, {"type": "country", "countries": ["FR"], "exclude": True}) == (
+            False,
+            "ships to FR (excluded)",
+        )
+        assert check(order, {"type": "country", "countries": ["DE"], "exclude": True}) == (
+            True,
+            "ships to FR, not in DE",
+        )
 
 
 @pytest.mark.django_db
@@ -106,7 +115,10 @@ class TestBuyerFlagged:
         by_email = order_with(account=mirakl, buyer_email="fraud@example.com", buyer_name="Someone")
         by_name = order_with(account=mirakl, buyer_email="jd@example.com", buyer_name="jean dupont")
         clean = order_with(account=mirakl, buyer_email="ok@example.com", buyer_name="Marie Curie")
-        assert check(by_email, {"type": "buyer", "flagged": False}) == (False, "buyer fraud@example.com flagged (chargebacks)")
+        assert check(by_email, {"type": "buyer", "flagged": False}) == (
+            False,
+            "buyer fraud@example.com flagged (chargebacks)",
+        )
         assert check(by_name, {"type": "buyer", "flagged": True}) == (True, "buyer jean dupont flagged")
         assert check(clean, {"type": "buyer", "flagged": False}) == (True, "buyer not flagged")
         assert check(clean, {"type": "buyer", "flagged": True}) == (False, "buyer not flagged")
@@ -121,9 +133,15 @@ class TestAddressRisk:
         other = order_with(account=mirakl, billing_address=AddressDataFactory(country_code="NG"))
         unknown = order_with(account=mirakl, billing_address=None)
         assert check(same, {"type": "address", "mismatch": False}) == (True, "billing country FR = shipping country FR")
-        assert check(other, {"type": "address", "mismatch": False}) == (False, "billing country NG ≠ shipping country FR")
+        assert check(other, {"type": "address", "mismatch": False}) == (
+            False,
+            "billing country NG ≠ shipping country FR",
+        )
         assert check(other, {"type": "address", "mismatch": True}) == (True, "billing country NG ≠ shipping country FR")
-        assert check(unknown, {"type": "address", "mismatch": True}) == (False, "no billing or shipping country to compare")
+        assert check(unknown, {"type": "address", "mismatch": True}) == (
+            False,
+            "no billing or shipping country to compare",
+        )
 
 
 @pytest.mark.django_db

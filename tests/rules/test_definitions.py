@@ -13,21 +13,39 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("definition", "message"),
     [
-        ({"conditions": [{"type": "total", "min": "500", "max": "100"}]}, "Order total: the minimum 500 is above the maximum 100."),
-        ({"conditions": [{"type": "total", "max": "12.345"}]}, "Maximum total: '12.345' is not an amount (0 or more, at most 2 decimals)."),
+        (
+            {"conditions": [{"type": "total", "min": "500", "max": "100"}]},
+            "Order total: the minimum 500 is above the maximum 100.",
+        ),
+        (
+            {"conditions": [{"type": "total", "max": "12.345"}]},
+            "Maximum total: '12.345' is not an amount (0 or more, at most 2 decimals).",
+        ),
         ({"conditions": [{"type": "total"}]}, "Order total: give a minimum, a maximum or both."),
-        ({"conditions": [{"type": "country", "countries": ["FR", "XX"]}]}, "Countries: XX not ISO 3166 two-letter codes (FR, BE, DE…)."),
+        (
+            {"conditions": [{"type": "country", "countries": ["FR", "XX"]}]},
+            "Countries: XX not ISO 3166 two-letter codes (FR, BE, DE…).",
+        ),
         ({"conditions": [{"type": "sku", "patterns": []}]}, "SKU patterns: give at least one."),
-        ({"conditions": [{"type": "quantity", "max_per_line": 0}]}, "Maximum per line: expected a whole number above 0, got 0."),
+        (
+            {"conditions": [{"type": "quantity", "max_per_line": 0}]},
+            "Maximum per line: expected a whole number above 0, got 0.",
+        ),
         ({"conditions": [{"type": "weather"}]}, "Unknown condition 'weather'"),
         ({"conditions": [{"type": "stock"}, {"type": "stock"}]}, "Condition 'stock' appears twice"),
         ({"conditions": "stock"}, "Conditions: expected a list"),
         ({"conditions": []}, "Conditions: give at least one condition, platform or account"),
         ({"action": "refuse", "conditions": [{"type": "stock"}]}, "Action: a refusal needs a reason."),
         ({"action": "tag", "action_tag": "<b>", "conditions": [{"type": "stock"}]}, "Tag: 1 to 50 letters"),
-        ({"action": "set_priority", "action_priority": 101, "conditions": [{"type": "stock"}]}, "Priority: a whole number from -100 to 100."),
+        (
+            {"action": "set_priority", "action_priority": 101, "conditions": [{"type": "stock"}]},
+            "Priority: a whole number from -100 to 100.",
+        ),
         ({"action": "explode", "conditions": [{"type": "stock"}]}, "Action: expected one of"),
-        ({"action": "accept", "platforms": ("amazon", "ebay"), "conditions": [{"type": "stock"}]}, "Action: Amazon, eBay has no acceptance step"),
+        (
+            {"action": "accept", "platforms": ("amazon", "ebay"), "conditions": [{"type": "stock"}]},
+            "Action: Amazon, eBay has no acceptance step",
+        ),
         ({"platforms": ("fnac",), "conditions": [{"type": "stock"}]}, "Platforms: unknown fnac."),
         ({"name": " ", "conditions": [{"type": "stock"}]}, "Name: required."),
     ],
@@ -45,7 +63,12 @@ def test_accounts_outside_the_platforms_and_duplicate_names(mirakl, amazon):
     with pytest.raises(InvalidRule) as refused:
         actions.create_rule(
             definition=actions.RuleDefinition(
-                name="stock ok fr", action="tag", action_tag="x", platforms=("mirakl",), account_ids=(amazon.pk,), conditions=[]
+                name="stock ok fr",
+                action="tag",
+                action_tag="x",
+                platforms=("mirakl",),
+                account_ids=(amazon.pk,),
+                conditions=[],
             ),
             created_by=None,
         )

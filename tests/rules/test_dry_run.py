@@ -34,7 +34,9 @@ def test_dry_run_reports_and_writes_nothing(mirakl):
     small = order_with(account=mirakl, lines=[("A", 1, "20")], purchased_at=now - dt.timedelta(days=2))
     old_big = order_with(account=mirakl, lines=[("A", 1, "900")], purchased_at=now - dt.timedelta(days=20))
     earlier = add_rule(name="Huge", action="tag", action_tag="huge", conditions=[{"type": "total", "min": "800"}])
-    rule = add_rule(name="Big", action="hold", action_reason="check", conditions=[{"type": "total", "min": "500"}], enabled=False)
+    rule = add_rule(
+        name="Big", action="hold", action_reason="check", conditions=[{"type": "total", "min": "500"}], enabled=False
+    )
     before = snapshot()
 
     with CaptureQueriesContext(connection) as queries:

@@ -28,7 +28,11 @@ def test_admin_creates_a_rule_switched_off_then_dry_runs_and_switches_it_on(clie
     rule = Rule.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("rules:dry_run", args=[rule.pk])
     assert (rule.enabled, rule.action, rule.platforms, list(rule.accounts.all()), rule.created_by) == (
-        False, "accept", ["mirakl"], [mirakl], admin_user
+        False,
+        "accept",
+        ["mirakl"],
+        [mirakl],
+        admin_user,
     )
     assert rule.conditions == [
         {"type": "stock"},
@@ -49,7 +53,9 @@ def test_admin_creates_a_rule_switched_off_then_dry_runs_and_switches_it_on(clie
 
 def test_the_form_refuses_an_invalid_rule_with_a_clear_message(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(reverse("rules:create"), {**FORM, "total_min": "900", "action": "refuse", "countries": "FR, XY"})
+    response = client.post(
+        reverse("rules:create"), {**FORM, "total_min": "900", "action": "refuse", "countries": "FR, XY"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Order total: the minimum 900 is above the maximum 500." in body
@@ -62,7 +68,11 @@ def test_editing_keeps_the_conditions_round_trip(client, admin_user):
     rule = add_rule(
         name="Hold risky",
         action="hold",
-        conditions=[{"type": "address", "mismatch": True}, {"type": "buyer", "flagged": True}, {"type": "sku", "patterns": ["X*"], "match": "none"}],
+        conditions=[
+            {"type": "address", "mismatch": True},
+            {"type": "buyer", "flagged": True},
+            {"type": "sku", "patterns": ["X*"], "match": "none"},
+        ],
     )
     client.force_login(admin_user)
     form = client.get(reverse("rules:edit", args=[rule.pk])).context["form"]
@@ -75,7 +85,10 @@ def test_editing_keeps_the_conditions_round_trip(client, admin_user):
 
 
 def test_reorder_and_delete_from_the_list(client, admin_user):
-    first, second = add_rule(name="First", conditions=[{"type": "stock"}]), add_rule(name="Second", conditions=[{"type": "stock"}])
+    first, second = (
+        add_rule(name="First", conditions=[{"type": "stock"}]),
+        add_rule(name="Second", conditions=[{"type": "stock"}]),
+    )
     client.force_login(admin_user)
     client.post(reverse("rules:move", args=[second.pk]), {"direction": "up"})
     assert list(Rule.objects.values_list("name", flat=True)) == ["Second", "First"]
@@ -147,7 +160,9 @@ def test_decisions_are_readable_by_viewers(client, viewer, mirakl):
     assert "Tag FR" in body and "ships to FR (in FR)" in body
 
 
-def test_dry_run_lists_what_the_rule_would_act_on_first_a_page_at_a_time_with_counts(client, admin_user, mirakl, monkeypatch):
+def test_dry_run_lists_what_the_rule_would_act_on_first_a_page_at_a_time_with_counts(
+    client, admin_user, mirakl, monkeypatch
+):
     from rules import views
 
     monkeypatch.setattr(views, "DRY_RUN_PAGE_SIZE", 2)
@@ -158,11 +173,15 @@ def test_dry_run_lists_what_the_rule_would_act_on_first_a_page_at_a_time_with_co
     assert big.pk > small[-1].pk
     url = reverse("rules:dry_run", args=[rule.pk])
     first = client.get(url, {"days": 7}).content.decode()
-    assert 'id="count-would-act">1<' in first and 'id="count-no-match">3<' in first and 'id="count-shadowed">0<' in first
+    assert (
+        'id="count-would-act">1<' in first and 'id="count-no-match">3<' in first and 'id="count-shadowed">0<' in first
+    )
     rows = first.split("<tbody>")[1].split("</tbody>")[0]
     assert rows.count("<tr>") == 2 and rows.index(big.marketplace_order_id) < rows.index("No match")
     assert "Page 1 of 2" in first
     second = client.get(url, {"days": 7, "page": 2}).content.decode().split("<tbody>")[1].split("</tbody>")[0]
     assert second.count("<tr>") == 2 and big.marketplace_order_id not in second
-    misses = client.get(url, {"days": 7, "outcome": "no_match"}).content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    misses = (
+        client.get(url, {"days": 7, "outcome": "no_match"}).content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    )
     assert big.marketplace_order_id not in misses and misses.count("<tr>") == 2

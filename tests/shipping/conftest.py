@@ -9,8 +9,16 @@ from shipping.sandbox.accounts import CREDENTIALS, PREFIXES
 from shipping.sandbox.testing import running_carrier_sandbox
 from tests.factories import OrderLineDataFactory, make_order
 
-SENDER = {"name": "Entrepôt Lyon", "company": "Maison Dupré", "line1": "12 rue de la Soie", "postal_code": "69001",
-          "city": "Lyon", "country": "FR", "phone": "0472000000", "email": "expedition@example.com"}
+SENDER = {
+    "name": "Entrepôt Lyon",
+    "company": "Maison Dupré",
+    "line1": "12 rue de la Soie",
+    "postal_code": "69001",
+    "city": "Lyon",
+    "country": "FR",
+    "phone": "0472000000",
+    "email": "expedition@example.com",
+}
 # A service of each carrier the sandbox speaks, and the label format it prints.
 SERVICES = {"colissimo": ("DOM", "PDF"), "ups": ("11", "ZPL"), "dhl_parcel": ("V01PAK", "PDF")}
 SYSTEM = Actor.system("tests")
@@ -35,8 +43,10 @@ def carrier_account(carrier_sandbox, db):
 
     def create(code: str, **fields):
         account = CarrierAccount(
-            carrier=Carrier.objects.get(code=code), name=f"{code} sandbox",
-            base_url=carrier_sandbox.url + PREFIXES[code], sender=SENDER,
+            carrier=Carrier.objects.get(code=code),
+            name=f"{code} sandbox",
+            base_url=carrier_sandbox.url + PREFIXES[code],
+            sender=SENDER,
         )
         account.credentials = fields.pop("credentials", CREDENTIALS[code])
         for name, value in fields.items():

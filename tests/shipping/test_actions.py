@@ -13,8 +13,14 @@ from tests.shipping.conftest import SERVICES, SYSTEM, service_of
 
 def make_shipment(order, warehouse, account, lines, *, code="colissimo", parcels=({"weight_grams": 1200},)):
     return actions.create_shipment(
-        order_id=order.pk, warehouse_id=warehouse.pk, service_id=service_of(code).pk, carrier_account_id=account.pk,
-        lines=lines, parcels=list(parcels), label_format=SERVICES[code][1], actor=SYSTEM,
+        order_id=order.pk,
+        warehouse_id=warehouse.pk,
+        service_id=service_of(code).pk,
+        carrier_account_id=account.pk,
+        lines=lines,
+        parcels=list(parcels),
+        label_format=SERVICES[code][1],
+        actor=SYSTEM,
     )
 
 
@@ -22,10 +28,19 @@ def test_a_shipment_takes_some_units_and_the_rest_can_ship_in_another(shippable_
     account = carrier_account("colissimo")
     kettle, teapot = shippable_order.lines.order_by("sku")[0], shippable_order.lines.order_by("sku")[1]
     first = make_shipment(shippable_order, warehouse, account, {kettle.pk: 1})
-    second = make_shipment(shippable_order, warehouse, account, {kettle.pk: 1, teapot.pk: 1}, parcels=[{"weight_grams": 800}, {"weight_grams": 400}])
+    second = make_shipment(
+        shippable_order,
+        warehouse,
+        account,
+        {kettle.pk: 1, teapot.pk: 1},
+        parcels=[{"weight_grams": 800}, {"weight_grams": 400}],
+    )
 
     assert first.status == second.status == Shipment.Status.DRAFT
-    assert [(line.order_line.sku, line.quantity) for line in second.lines.select_related("order_line")] == [("KETTLE", 1), ("TEAPOT", 1)]
+    assert [(line.order_line.sku, line.quantity) for line in second.lines.select_related("order_line")] == [
+        ("KETTLE", 1),
+        ("TEAPOT", 1),
+    ]
     assert second.parcels.count() == 2
     assert OrderEvent.objects.filter(order=shippable_order, kind="shipment_created").count() == 2
 
@@ -44,7 +59,9 @@ def test_the_database_refuses_lines_beyond_the_ordered_units(shippable_order, wa
     account = carrier_account("colissimo")
     kettle = shippable_order.lines.get(sku="KETTLE")
     shipment = make_shipment(shippable_order, warehouse, account, {kettle.pk: 2})
-    other = Shipment.objects.create(order=shippable_order, warehouse=warehouse, service=shipment.service, carrier_account=account)
+    other = Shipment.objects.create(
+        order=shippable_order, warehouse=warehouse, service=shipment.service, carrier_account=account
+    )
 
     with pytest.raises(IntegrityError, match="already in shipments"), transaction.atomic():
         ShipmentLine.objects.create(shipment=other, order_line=kettle, quantity=1)
@@ -80,14 +97,21 @@ def test_requesting_a_label_writes_one_carrier_label_message(shippable_order, wa
     assert OutboxMessage.objects.filter(kind="carrier.label").count() == 1
 
 
-def test_a_service_of_another_carrier_or_a_format_it_does_not_print_is_refused(shippable_order, warehouse, carrier_account):
+def test_a_service_of_another_carrier_or_a_format_it_does_not_print_is_refused(
+    shippable_order, warehouse, carrier_account
+):
     teapot = shippable_order.lines.get(sku="TEAPOT")
     with pytest.raises(InvalidInput, match="not a"):
         make_shipment(shippable_order, warehouse, carrier_account("ups"), {teapot.pk: 1}, code="colissimo")
     with pytest.raises(InvalidInput, match="PDF"):
         actions.create_shipment(
-            order_id=shippable_order.pk, warehouse_id=warehouse.pk, service_id=service_of("ups").pk,
-            carrier_account_id=carrier_account("ups").pk, lines={teapot.pk: 1}, parcels=[{"weight_grams": 500}],
-            label_format="PDF", actor=SYSTEM,
+            order_id=shippable_order.pk,
+            warehouse_id=warehouse.pk,
+            service_id=service_of("ups").pk,
+            carrier_account_id=carrier_account("ups").pk,
+            lines={teapot.pk: 1},
+            parcels=[{"weight_grams": 500}],
+            label_format="PDF",
+            actor=SYSTEM,
         )
     assert not Shipment.objects.exists()

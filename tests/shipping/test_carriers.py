@@ -11,10 +11,22 @@ def test_the_seed_is_the_cores_carrier_list(db):
     assert set(Carrier.objects.values_list("code", flat=True)) == set(seed.CARRIERS)
     colissimo = Carrier.objects.get(code="colissimo")
     assert colissimo.tracking_pattern == seed.TRACKING_PATTERNS["colissimo"].pattern
-    assert colissimo.marketplace_codes == {"amazon": "Colissimo", "ebay": "Colissimo", "mirakl": "COLISSIMO", "cdiscount": "COLISSIMO"}
-    assert Carrier.objects.get(code="relais_colis").marketplace_codes == {"ebay": "RelaisColis", "cdiscount": "RELAIS_COLIS"}
+    assert colissimo.marketplace_codes == {
+        "amazon": "Colissimo",
+        "ebay": "Colissimo",
+        "mirakl": "COLISSIMO",
+        "cdiscount": "COLISSIMO",
+    }
+    assert Carrier.objects.get(code="relais_colis").marketplace_codes == {
+        "ebay": "RelaisColis",
+        "cdiscount": "RELAIS_COLIS",
+    }
     assert Carrier.objects.get(code="dpd").tracking_pattern == ""  # the generic pattern applies
-    assert set(CarrierService.objects.filter(carrier=colissimo).values_list("kind", flat=True)) == {"home", "signature", "relay_point"}
+    assert set(CarrierService.objects.filter(carrier=colissimo).values_list("kind", flat=True)) == {
+        "home",
+        "signature",
+        "relay_point",
+    }
 
 
 def test_an_admin_cannot_store_a_broken_pattern_or_url(db):

@@ -27,8 +27,12 @@ def labelled_shipment(shippable_order, warehouse, carrier_account):
     def create(code: str, **account_fields):
         account = carrier_account(code, **account_fields)
         shipment = make_shipment(
-            shippable_order, warehouse, account, {line.pk: line.quantity for line in shippable_order.lines.all()},
-            code=code, parcels=[{"weight_grams": 1500}, {"weight_grams": 700}],
+            shippable_order,
+            warehouse,
+            account,
+            {line.pk: line.quantity for line in shippable_order.lines.all()},
+            code=code,
+            parcels=[{"weight_grams": 1500}, {"weight_grams": 700}],
         )
         actions.request_label(shipment_id=shipment.pk, actor=SYSTEM)
         return shipment
@@ -82,7 +86,9 @@ def test_a_server_error_is_retried_by_the_outbox(code, labelled_shipment, carrie
 
 
 @pytest.mark.parametrize("code", CARRIERS)
-def test_a_refusal_goes_back_on_the_shipment_with_the_carriers_message(code, labelled_shipment, carrier_sandbox, carrier_account):
+def test_a_refusal_goes_back_on_the_shipment_with_the_carriers_message(
+    code, labelled_shipment, carrier_sandbox, carrier_account
+):
     shipment = labelled_shipment(code)
     carrier_sandbox.admin.add_fault(code, 400, operation="label")
 

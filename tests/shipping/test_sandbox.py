@@ -17,13 +17,23 @@ def colissimo_body(printing_type="ZPL_10x15_203dpi", product="DOM"):
         "letter": {
             "service": {"productCode": product, "depositDate": "2026-11-30"},
             "parcel": {"weight": 0.8},
-            "addressee": {"address": {"lastName": "Martin", "line2": "8 rue des Lilas", "zipCode": "75011", "city": "Paris", "countryCode": "FR"}},
+            "addressee": {
+                "address": {
+                    "lastName": "Martin",
+                    "line2": "8 rue des Lilas",
+                    "zipCode": "75011",
+                    "city": "Paris",
+                    "countryCode": "FR",
+                }
+            },
         },
     }
 
 
 def test_colissimo_answers_a_multipart_with_json_infos_and_the_label(carrier_sandbox):
-    response = requests.post(carrier_sandbox.url + LABEL, json=colissimo_body(), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10)
+    response = requests.post(
+        carrier_sandbox.url + LABEL, json=colissimo_body(), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10
+    )
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("multipart/mixed; boundary=")
@@ -33,22 +43,38 @@ def test_colissimo_answers_a_multipart_with_json_infos_and_the_label(carrier_san
 
 def test_colissimo_refuses_an_unknown_product_with_its_message(carrier_sandbox):
     response = requests.post(
-        carrier_sandbox.url + LABEL, json=colissimo_body(product="XXX"), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10
+        carrier_sandbox.url + LABEL,
+        json=colissimo_body(product="XXX"),
+        headers={"apiKey": COLISSIMO_API_KEY},
+        timeout=10,
     )
     assert response.status_code == 400
-    assert response.json() == {"messages": [{"id": "30102", "type": "ERROR", "messageContent": "Le code produit XXX est incorrect"}]}
+    assert response.json() == {
+        "messages": [{"id": "30102", "type": "ERROR", "messageContent": "Le code produit XXX est incorrect"}]
+    }
 
 
 def test_dhl_answers_zpl2_when_asked(carrier_sandbox):
-    body = {"profile": "STANDARD_GRUPPENPROFIL", "shipments": [{
-        "product": "V62KP", "billingNumber": "33333333330101", "refNo": "OMS-0001",
-        "shipper": {"name1": "Maison Dupré", "postalCode": "69001", "city": "Lyon", "country": "FRA"},
-        "consignee": {"name1": "Camille Martin", "postalCode": "75011", "city": "Paris", "country": "FRA"},
-        "details": {"weight": {"uom": "kg", "value": 0.5}},
-    }]}
+    body = {
+        "profile": "STANDARD_GRUPPENPROFIL",
+        "shipments": [
+            {
+                "product": "V62KP",
+                "billingNumber": "33333333330101",
+                "refNo": "OMS-0001",
+                "shipper": {"name1": "Maison Dupré", "postalCode": "69001", "city": "Lyon", "country": "FRA"},
+                "consignee": {"name1": "Camille Martin", "postalCode": "75011", "city": "Paris", "country": "FRA"},
+                "details": {"weight": {"uom": "kg", "value": 0.5}},
+            }
+        ],
+    }
     response = requests.post(
-        carrier_sandbox.url + "/dhl/parcel/de/shipping/v2/orders", params={"docFormat": "ZPL2"}, json=body,
-        headers={"dhl-api-key": DHL_API_KEY}, auth=(DHL_USER, DHL_PASSWORD), timeout=10,
+        carrier_sandbox.url + "/dhl/parcel/de/shipping/v2/orders",
+        params={"docFormat": "ZPL2"},
+        json=body,
+        headers={"dhl-api-key": DHL_API_KEY},
+        auth=(DHL_USER, DHL_PASSWORD),
+        timeout=10,
     )
     [item] = response.json()["items"]
     assert item["label"]["fileFormat"] == "ZPL2"
@@ -63,7 +89,9 @@ def test_faults_are_checked_and_consumed(carrier_sandbox):
     carrier_sandbox.admin.add_fault("colissimo", 502, count=2)
 
     statuses = [
-        requests.post(carrier_sandbox.url + LABEL, json=colissimo_body(), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10).status_code
+        requests.post(
+            carrier_sandbox.url + LABEL, json=colissimo_body(), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10
+        ).status_code
         for _ in range(3)
     ]
     assert statuses == [502, 502, 200]

@@ -26,8 +26,12 @@ LYON = Address(name="Maison Dupré", line1="12 rue de la Soie", postal_code="690
 def one_label(connector, code: str):
     product, label_format = SERVICES[code]
     request = LabelRequest(
-        reference="OMS-0000042", product_code=product, sender=LYON, addressee=PARIS,
-        parcels=[ParcelSpec(weight_grams=900)], label_format=label_format,
+        reference="OMS-0000042",
+        product_code=product,
+        sender=LYON,
+        addressee=PARIS,
+        parcels=[ParcelSpec(weight_grams=900)],
+        label_format=label_format,
     )
     [label] = connector.create_labels(request)
     return label
@@ -79,7 +83,15 @@ def test_an_unknown_number_is_a_refusal_and_a_5xx_an_outage(code, carrier_accoun
     ("code", "credentials"),
     [
         ("ups", {"client_id": "ups-sandbox-client", "client_secret": "wrong", "shipper_number": "A1B2C3"}),
-        ("dhl_parcel", {"api_key": "dhl-sandbox-api-key", "user": "user-valid", "password": "wrong", "billing_number": "33333333330101"}),
+        (
+            "dhl_parcel",
+            {
+                "api_key": "dhl-sandbox-api-key",
+                "user": "user-valid",
+                "password": "wrong",
+                "billing_number": "33333333330101",
+            },
+        ),
     ],
 )
 def test_wrong_credentials_are_refused(code, credentials, carrier_account):
@@ -99,7 +111,10 @@ def test_a_ups_token_is_reused_until_it_expires(carrier_account, carrier_sandbox
 def test_dhl_says_which_field_it_refuses(carrier_account):
     connector = connector_for_account(carrier_account("dhl_parcel"))
     request = LabelRequest(
-        reference="OMS-0000042", product_code="V01PAK", sender=LYON, addressee=PARIS,
+        reference="OMS-0000042",
+        product_code="V01PAK",
+        sender=LYON,
+        addressee=PARIS,
         parcels=[ParcelSpec(weight_grams=40_000)],
     )
     with pytest.raises(CarrierRefused, match=r"at most 31\.5 kg"):

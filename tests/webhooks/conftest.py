@@ -71,4 +71,6 @@ def documented():
 
 def add_endpoint(*, url: str, events=("order.created",), user=None, active=True):
     """An endpoint and its secret (as the admin sees it once)."""
-    return actions.create_endpoint(definition=EndpointDefinition(url=url, events=tuple(events), active=active), created_by=user)
+    return actions.create_endpoint(
+        definition=EndpointDefinition(url=url, events=tuple(events), active=active), created_by=user
+    )

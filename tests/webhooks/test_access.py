@@ -33,7 +33,9 @@ def test_only_admins_use_the_webhooks_api(persona, request):
     endpoint, _ = add_endpoint(url="https://erp.example.com/hooks")
     assert api.get("/api/v1/webhooks/").status_code == 403
     assert api.get(f"/api/v1/webhooks/{endpoint.pk}/").status_code == 403
-    response = api.post("/api/v1/webhooks/", {"url": "https://x.example.com/", "events": ["order.created"]}, format="json")
+    response = api.post(
+        "/api/v1/webhooks/", {"url": "https://x.example.com/", "events": ["order.created"]}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"]
     assert api.post(f"/api/v1/webhooks/{endpoint.pk}/rotate-secret/").status_code == 403

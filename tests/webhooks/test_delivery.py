@@ -80,7 +80,9 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_it_recovers(account, 
 
     ids = [event["id"] for event in receiver.accepted]
     assert len(ids) == len(set(ids)) == 4
-    assert sorted(event["data"]["order"]["id"] for event in receiver.events_of("order.created")) == sorted(o.pk for o in orders)
+    assert sorted(event["data"]["order"]["id"] for event in receiver.events_of("order.created")) == sorted(
+        o.pk for o in orders
+    )
     [changed] = receiver.events_of("order.status_changed")
     assert (changed["data"]["previous_status"], changed["data"]["status"]) == ("pending_acceptance", "accepted")
     assert changed["data"]["order"]["status"] == "accepted"
@@ -116,7 +118,7 @@ def test_during_a_rotation_both_secrets_verify_then_only_the_new_one(account, re
     _, new = actions.rotate_secret(endpoint_id=endpoint.pk)
     make_order(account=account)
     outbox.drain()
-    (headers, body), = receiver.requests
+    ((headers, body),) = receiver.requests
     verify, invalid = documented["verify_webhook"], documented["InvalidSignature"]
     assert headers["OMS-Signature"].count("v1=") == 2
     assert verify(body, headers["OMS-Signature"], old)["type"] == "order.created"
@@ -136,9 +138,15 @@ def test_stock_falling_to_its_threshold_is_told_once(account, receiver):
     add_endpoint(url=receiver.url, events=["stock.low"])
     Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
     product = Product.objects.create(sku="MUG-01", title="Mug", low_stock_threshold=2)
-    inventory_actions.set_stock(rows=[StockCount(sku="MUG-01", warehouse="lyon", quantity=4)], actor=SYSTEM, note="count")
+    inventory_actions.set_stock(
+        rows=[StockCount(sku="MUG-01", warehouse="lyon", quantity=4)], actor=SYSTEM, note="count"
+    )
     for _ in range(3):  # 4 → 3 (not low), → 2 (low: told), → 1 (still low: not told again)
-        make_order(account=account, status=OrderStatus.PENDING_ACCEPTANCE, lines=(OrderLineDataFactory(sku="MUG-01", quantity=1),))
+        make_order(
+            account=account,
+            status=OrderStatus.PENDING_ACCEPTANCE,
+            lines=(OrderLineDataFactory(sku="MUG-01", quantity=1),),
+        )
 
     outbox.drain()
     [event] = receiver.events_of("stock.low")

@@ -21,7 +21,9 @@ def test_an_admin_adds_an_endpoint_sends_a_test_event_and_reads_the_log(browser,
     page = browser.get("/webhooks/")
     assert "Nouveau point de réception" in page.content.decode()
 
-    response = browser.post("/webhooks/", {"url": receiver.url, "events": ["order.created"], "active": "on"}, follow=True)
+    response = browser.post(
+        "/webhooks/", {"url": receiver.url, "events": ["order.created"], "active": "on"}, follow=True
+    )
     endpoint = Endpoint.objects.get()
     text = response.content.decode()
     assert endpoint.secrets[0] in text  # shown once, on the way to the endpoint's page

@@ -16,9 +16,13 @@ class EventTypeField(serializers.ChoiceField):
 class EndpointSerializer(serializers.ModelSerializer):
     url = serializers.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
     description = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
-    events = serializers.ListField(child=EventTypeField(), allow_empty=False, max_length=50, help_text="The event types it receives.")
+    events = serializers.ListField(
+        child=EventTypeField(), allow_empty=False, max_length=50, help_text="The event types it receives."
+    )
     active = StrictBooleanField(required=False, default=True)
-    rotating = serializers.BooleanField(read_only=True, help_text="Two secrets sign each delivery until the rotation is finished.")
+    rotating = serializers.BooleanField(
+        read_only=True, help_text="Two secrets sign each delivery until the rotation is finished."
+    )
 
     class Meta:
         model = Endpoint
@@ -33,7 +37,10 @@ class EndpointSerializer(serializers.ModelSerializer):
     def to_definition(self) -> EndpointDefinition:
         data = self.validated_data
         return EndpointDefinition(
-            url=data["url"], events=tuple(data["events"]), description=data.get("description", ""), active=data.get("active", True)
+            url=data["url"],
+            events=tuple(data["events"]),
+            description=data.get("description", ""),
+            active=data.get("active", True),
         )
 
 
@@ -77,7 +84,9 @@ class DeliverySerializer(serializers.Serializer):
 class InstantSerializerField(serializers.Field):
     """An ISO 8601 instant PostgreSQL can store (see oms.api.fields.parse_instant), in UTC."""
 
-    default_error_messages = {"invalid": "Enter a date and time in ISO 8601 with a UTC offset between -15:59 and +15:59."}
+    default_error_messages = {
+        "invalid": "Enter a date and time in ISO 8601 with a UTC offset between -15:59 and +15:59."
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -106,4 +115,6 @@ class ReplayResultSerializer(serializers.Serializer):
 
 
 class TestEventResultSerializer(serializers.Serializer):
-    delivery = serializers.IntegerField(help_text="The delivery queued; its attempts show in the endpoint's deliveries.")
+    delivery = serializers.IntegerField(
+        help_text="The delivery queued; its attempts show in the endpoint's deliveries."
+    )

@@ -24,7 +24,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="Any unique string; a retry with the same key and body replays the first response.",
 )
-ERP = {"url": "https://erp.example.com/oms/events", "description": "ERP", "events": ["order.created", "order.status_changed"]}
+ERP = {
+    "url": "https://erp.example.com/oms/events",
+    "description": "ERP",
+    "events": ["order.created", "order.status_changed"],
+}
 
 
 @extend_schema_view(
@@ -37,8 +41,12 @@ ERP = {"url": "https://erp.example.com/oms/events", "description": "ERP", "event
         examples=[OpenApiExample("ERP", value=ERP, request_only=True)],
         responses={201: EndpointWithSecretSerializer, 400: ErrorSerializer},
     ),
-    update=extend_schema(summary="Replace an endpoint's settings", responses={200: EndpointSerializer, 400: ErrorSerializer}),
-    partial_update=extend_schema(summary="Change some of an endpoint's settings", responses={200: EndpointSerializer, 400: ErrorSerializer}),
+    update=extend_schema(
+        summary="Replace an endpoint's settings", responses={200: EndpointSerializer, 400: ErrorSerializer}
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an endpoint's settings", responses={200: EndpointSerializer, 400: ErrorSerializer}
+    ),
     destroy=extend_schema(summary="Delete an endpoint (deliveries still queued for it are dropped)"),
 )
 class EndpointViewSet(viewsets.ModelViewSet):
@@ -143,7 +151,10 @@ class EndpointViewSet(viewsets.ModelViewSet):
             replayed = actions.replay_since(endpoint_id=endpoint.pk, since=data["since"])
         return Response({"replayed": replayed}, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="The endpoint's deliveries, newest first, each with its attempts", responses=DeliverySerializer(many=True))
+    @extend_schema(
+        summary="The endpoint's deliveries, newest first, each with its attempts",
+        responses=DeliverySerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         page = self.paginate_queryset(selectors.deliveries(endpoint_id=self.get_object().pk))

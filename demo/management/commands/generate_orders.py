@@ -6,7 +6,9 @@ from demo.order_history import generate_orders
 
 
 class Command(BaseCommand):
-    help = "Insert N generated orders (1 to 3 lines and a received event each) with COPY: a million in about two minutes."
+    help = (
+        "Insert N generated orders (1 to 3 lines and a received event each) with COPY: a million in about two minutes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)

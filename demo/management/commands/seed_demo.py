@@ -45,7 +45,12 @@ STATUS_WEIGHTS = {
 }
 HISTORY_DAYS = 60
 # Orders still to work, per demo account, created on the sandbox: (platform's status, count, urgency).
-TO_SHIP = {platforms.AMAZON: "Unshipped", platforms.EBAY: None, platforms.MIRAKL: "SHIPPING", platforms.CDISCOUNT: "Accepted"}
+TO_SHIP = {
+    platforms.AMAZON: "Unshipped",
+    platforms.EBAY: None,
+    platforms.MIRAKL: "SHIPPING",
+    platforms.CDISCOUNT: "Accepted",
+}
 TO_ACCEPT = {platforms.MIRAKL: "WAITING_ACCEPTANCE", platforms.CDISCOUNT: "WaitingAcceptance"}
 LATE, DUE_TODAY, LATER = "late", "due_today", "later"
 LIVE_ORDERS = {
@@ -88,7 +93,11 @@ class Command(BaseCommand):
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(accounts)} accounts and {created} orders; the example rules decided on {decided}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(accounts)} accounts and {created} orders; the example rules decided on {decided}."
+            )
+        )
         self._print_logins()
 
     def _account(self, entry: dict) -> MarketplaceAccount:
@@ -153,7 +162,9 @@ class Command(BaseCommand):
             for status, count, urgency in LIVE_ORDERS[account.platform]:
                 for _ in range(count):
                     options = {"status": status} if status else {}
-                    admin.generate_orders(keys[account.name], 1, prime=False, age_hours=_age_hours(urgency, rng), **options)
+                    admin.generate_orders(
+                        keys[account.name], 1, prime=False, age_hours=_age_hours(urgency, rng), **options
+                    )
             if account.platform in TO_ACCEPT:
                 big = {"status": TO_ACCEPT[account.platform], "age_hours": _age_hours(LATER, rng), **BIG_ORDER}
                 admin.generate_orders(keys[account.name], 1, prime=False, **big)

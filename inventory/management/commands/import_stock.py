@@ -21,10 +21,14 @@ class Command(BaseCommand):
         try:
             with open(path, "rb") as handle:
                 rows, refused = read_stock_counts(handle, default_warehouse=codes[0] if len(codes) == 1 else None)
-            report = actions.import_stock_counts(rows=rows, refused=refused, actor=Actor.system("import_stock"), note=note, strict=strict)
+            report = actions.import_stock_counts(
+                rows=rows, refused=refused, actor=Actor.system("import_stock"), note=note, strict=strict
+            )
         except (OSError, DomainError) as error:
             raise CommandError(str(getattr(error, "message", error))) from error
         for line, text, reason in report.refused:
             self.stderr.write(f"line {line}: {reason} ({text})")
         applied = 0 if strict and report.refused else len(report.applied)
-        self.stdout.write(f"{applied} lines applied, {report.changed} counts changed, {len(report.refused)} lines refused.")
+        self.stdout.write(
+            f"{applied} lines applied, {report.changed} counts changed, {len(report.refused)} lines refused."
+        )

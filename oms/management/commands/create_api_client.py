@@ -13,10 +13,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument(
-            "--scope", action="append", default=[], dest="scopes",
+            "--scope",
+            action="append",
+            default=[],
+            dest="scopes",
             help="resource:read or resource:write, repeatable; one of: " + ", ".join(resources.all_scopes()),
         )
-        parser.add_argument("--account", action="append", type=int, dest="accounts", help="A marketplace account id it is limited to, repeatable (none: every account).")
+        parser.add_argument(
+            "--account",
+            action="append",
+            type=int,
+            dest="accounts",
+            help="A marketplace account id it is limited to, repeatable (none: every account).",
+        )
         parser.add_argument("--created-by", help="Username of the admin creating it.")
 
     def handle(self, *args, name, scopes, accounts, created_by, **options):
@@ -26,7 +35,9 @@ class Command(BaseCommand):
             if creator is None:
                 raise CommandError(f"No user {created_by!r}.")
         try:
-            client, token = actions.create_api_client(name=name, scopes=scopes, account_ids=accounts, created_by=creator)
+            client, token = actions.create_api_client(
+                name=name, scopes=scopes, account_ids=accounts, created_by=creator
+            )
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stderr.write(f"API client {client.name} ({client.token_prefix}…) created; its token, shown only now:")

@@ -378,7 +378,13 @@ def test_stock_report_reads_the_status_then_the_error_report(server):
     server.reply(
         "GET",
         "/mirakl/fnac/api/offers/stock/imports/8812/status",
-        body={"import_id": "8812", "status": "COMPLETE", "has_error_report": True, "lines_in_error": 1, "lines_in_success": 1},
+        body={
+            "import_id": "8812",
+            "status": "COMPLETE",
+            "has_error_report": True,
+            "lines_in_error": 1,
+            "lines_in_success": 1,
+        },
     )
     server.reply(
         "GET",
@@ -391,11 +397,21 @@ def test_stock_report_reads_the_status_then_the_error_report(server):
     assert result.rejected == {"ENC-BOSE-QC45": "The offer is not active"} and result.accepted == ("CABLE-USBC-2M",)
 
 
-@pytest.mark.parametrize(("status", "outcome"), [("WAITING", "deferred"), ("RUNNING", "deferred"), ("FAILED", "rejected")])
+@pytest.mark.parametrize(
+    ("status", "outcome"), [("WAITING", "deferred"), ("RUNNING", "deferred"), ("FAILED", "rejected")]
+)
 def test_stock_report_of_an_unfinished_or_failed_import(server, status, outcome):
-    server.reply("GET", "/mirakl/fnac/api/offers/stock/imports/9/status", body={"import_id": "9", "status": status, "has_error_report": False})
+    server.reply(
+        "GET",
+        "/mirakl/fnac/api/offers/stock/imports/9/status",
+        body={"import_id": "9", "status": status, "has_error_report": False},
+    )
     result = make_connector(server).read_stock_report(submission_id="9", skus=("ENC-BOSE-QC45",))
-    assert not result.accepted and bool(result.deferred) == (outcome == "deferred") and bool(result.rejected) == (outcome == "rejected")
+    assert (
+        not result.accepted
+        and bool(result.deferred) == (outcome == "deferred")
+        and bool(result.rejected) == (outcome == "rejected")
+    )
     assert not server.calls("GET", "/mirakl/fnac/api/offers/stock/imports/9/error_report")
 
 

@@ -71,8 +71,15 @@ def test_a_tax_excluded_mirakl_order_is_stored_with_its_taxes_shipping_taxes_pro
     }
     kettle, mug = order.lines.order_by("marketplace_line_id")
     assert money_of(
-        kettle, "unit_price_amount", "quantity", "total_amount", "discount_amount", "tax_amount", "shipping_amount",
-        "shipping_tax_amount", "fee_amount",
+        kettle,
+        "unit_price_amount",
+        "quantity",
+        "total_amount",
+        "discount_amount",
+        "tax_amount",
+        "shipping_amount",
+        "shipping_tax_amount",
+        "fee_amount",
     ) == {
         "unit_price_amount": D("47.50"),
         "quantity": 2,
@@ -101,7 +108,11 @@ def test_mirakl_refunds_and_cancellations_become_amounts_and_events_once(server)
     assert (mug.marketplace_refunded_amount, mug.marketplace_cancelled_amount) == (D("0"), D("24.00"))
     refund = MarketplaceAdjustment.objects.get(order=order, kind="refund")
     assert (refund.marketplace_adjustment_id, refund.line, refund.amount, refund.tax_amount, refund.total_amount) == (
-        "9001", kettle, D("47.50"), D("9.50"), D("57.00")
+        "9001",
+        kettle,
+        D("47.50"),
+        D("9.50"),
+        D("57.00"),
     )
     assert (refund.reason, refund.state, refund.quantity) == ("15", "REFUNDED", 1)
     recorded = list(order.events.filter(kind__in=[events.MARKETPLACE_REFUND, events.MARKETPLACE_CANCELLATION]))
@@ -114,7 +125,9 @@ def test_mirakl_refunds_and_cancellations_become_amounts_and_events_once(server)
     again = connector.list_changed_orders(since=SINCE)
     assert [ingest_order(account=account, data=data).outcome for data in again.orders] == [IngestOutcome.UNCHANGED] * 2
     data = next(d for d in again.orders if d.marketplace_order_id == "FNAC-MONEY-EXCL-A")
-    later = data.__class__(**{**data.__dict__, "marketplace_updated_at": data.marketplace_updated_at + dt.timedelta(hours=1)})
+    later = data.__class__(
+        **{**data.__dict__, "marketplace_updated_at": data.marketplace_updated_at + dt.timedelta(hours=1)}
+    )
     assert ingest_order(account=account, data=later).outcome == IngestOutcome.UPDATED
     assert MarketplaceAdjustment.objects.filter(order=order).count() == 2
     assert order.events.filter(kind__in=[events.MARKETPLACE_REFUND, events.MARKETPLACE_CANCELLATION]).count() == 2
@@ -161,8 +174,16 @@ def test_an_amazon_gift_order_with_promotions_keeps_every_amount_the_gift_and_th
     assert order.total_amount == D("47.98") and order.money_warning == ""
     (line,) = order.lines.all()
     assert money_of(
-        line, "total_amount", "unit_price_amount", "tax_amount", "shipping_amount", "shipping_tax_amount",
-        "discount_amount", "shipping_discount_amount", "gift_wrap_amount", "gift_wrap_tax_amount",
+        line,
+        "total_amount",
+        "unit_price_amount",
+        "tax_amount",
+        "shipping_amount",
+        "shipping_tax_amount",
+        "discount_amount",
+        "shipping_discount_amount",
+        "gift_wrap_amount",
+        "gift_wrap_tax_amount",
     ) == {
         "total_amount": D("49.98"),
         "unit_price_amount": D("24.99"),
@@ -239,7 +260,11 @@ def test_ebay_discounts_refunds_and_cancellation_are_stored_once(server):
     order = Order.objects.get(pk=orders["12-19000-00001"].pk)
 
     assert order.total_amount == D("74.00") and order.money_warning == ""
-    assert (order.discount_amount, order.shipping_amount, order.shipping_discount_amount) == (D("6.00"), D("5.00"), D("5.00"))
+    assert (order.discount_amount, order.shipping_amount, order.shipping_discount_amount) == (
+        D("6.00"),
+        D("5.00"),
+        D("5.00"),
+    )
     # The refund appears on the line and in paymentSummary with the same id: counted once.
     assert order.marketplace_refunded_amount == D("20.00")
     assert order.lines.get(marketplace_line_id="10009000002").marketplace_refunded_amount == D("20.00")

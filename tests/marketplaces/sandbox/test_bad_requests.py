@@ -47,9 +47,21 @@ def test_garbage_bodies_are_client_errors_everywhere(sandbox):
         (mirakl_session(mirakl_creds), "PUT", f"/mirakl/fnac/api/orders/{mirakl_order['id']}/accept"),
         (mirakl_session(mirakl_creds), "PUT", "/mirakl/fnac/api/orders/cancel"),
         (mirakl_session(mirakl_creds), "PUT", "/mirakl/fnac/api/orders/refund"),
-        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/validate"),
-        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/shipments"),
-        (cdiscount_session(sandbox, cdiscount_creds), "POST", f"/octopia/seller/v2/orders/{cdiscount_order['id']}/refunds"),
+        (
+            cdiscount_session(sandbox, cdiscount_creds),
+            "POST",
+            f"/octopia/seller/v2/orders/{cdiscount_order['id']}/validate",
+        ),
+        (
+            cdiscount_session(sandbox, cdiscount_creds),
+            "POST",
+            f"/octopia/seller/v2/orders/{cdiscount_order['id']}/shipments",
+        ),
+        (
+            cdiscount_session(sandbox, cdiscount_creds),
+            "POST",
+            f"/octopia/seller/v2/orders/{cdiscount_order['id']}/refunds",
+        ),
         (cdiscount_session(sandbox, cdiscount_creds), "POST", "/octopia/seller/v2/offer-packages"),
     ]
     for session, method, path in calls:

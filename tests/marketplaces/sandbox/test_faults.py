@@ -120,7 +120,8 @@ def test_expired_token_once_even_with_a_fresh_token(sandbox):
     refused = session.get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10)
     assert refused.status_code == 401 and refused.json()["title"] == "Unauthorized"
     assert (
-        cdiscount_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code == 200
+        cdiscount_session(sandbox, creds).get(f"{sandbox.url}/octopia/seller/v2/carriers", timeout=10).status_code
+        == 200
     )
 
 
