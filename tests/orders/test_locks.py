@@ -89,9 +89,9 @@ def bulk_job(operator, action, orders, round_number, **params):
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock(
-    sandbox,
-    sandbox_account,
-    lyon,
+    sandbox,  # noqa: F811  (fixtures imported from other conftests)
+    sandbox_account,  # noqa: F811
+    lyon,  # noqa: F811
     operator,
     push_at_every_run,
 ):
