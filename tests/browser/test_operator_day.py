@@ -93,6 +93,7 @@ def test_operators_day(live_server, log_in, operator, celery_worker, viewport, l
     ship.locator("select[name=carrier]").select_option("colissimo")
     ship.locator("input[name=tracking_number]").fill("6A12345678901")
     ship.locator("button[type=submit]").click()
+    page.locator("#confirm-button").click()  # shipping is told to the marketplace: it asks first
     expect(page.locator("h1 .badge")).to_have_text(words["shipped"])
     # A shipped order counts down to nothing and offers no move.
     expect(page.locator("time[data-deadline]")).to_have_count(0)
