@@ -1,6 +1,6 @@
 """Stock API for ERPs: read stock per SKU, set counts or adjust in bulk (all or nothing), read movements."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,17 +15,13 @@ from inventory.api.serializers import (
 )
 from inventory.filters import MovementFilter, ProductFilter
 from oms.access.selectors import within_scope
+from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from orders.actions import Actor
 
 ADJUST = ["inventory.adjust_stock"]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string; a retry with the same key and body replays the first response.",
-)
+IDEMPOTENCY_KEY = idempotency.PARAMETER
 SET_EXAMPLE = OpenApiExample(
     "Counted",
     value={"reason": "Nightly ERP sync", "items": [{"sku": "BOUILL-INOX-17", "warehouse": "lyon", "quantity": 12}]},

@@ -15,12 +15,20 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from oms.api.errors import error_response
 from oms.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+# The header as the OpenAPI schema declares it on every operation that honours it.
+PARAMETER = OpenApiParameter(
+    name=HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string; a retry with the same key and body replays the first response.",
+)
 MAX_KEY_LENGTH = 255
 
 

@@ -1,11 +1,12 @@
 """Orders API: list (with the queue's filters and an incremental-sync cursor), detail, and actions."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oms.access.selectors import within_scope
+from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from order_queue import selectors
@@ -24,12 +25,7 @@ from order_queue.filters import OrderFilter
 from orders import actions, triage
 
 ACT = ["orders.act_on_order"]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string; a retry with the same key and body replays the first response.",
-)
+IDEMPOTENCY_KEY = idempotency.PARAMETER
 
 LIST_DESCRIPTION = """
 Every order of every account, with the filters of the operator's queue (status, platform,

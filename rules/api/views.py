@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from oms.access.selectors import within_scope
+from oms.api import idempotency
 from oms.api.errors import ErrorSerializer, error_response
 from oms.api.idempotency import idempotent
 from rules import actions, selectors
@@ -21,12 +22,7 @@ from rules.api.serializers import (
 from rules.models import RuleDecision
 
 CHANGE = ["order_rules.change_rule"]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string; a retry with the same key and body replays the first response.",
-)
+IDEMPOTENCY_KEY = idempotency.PARAMETER
 STOCK_OK_FR = {
     "name": "Stock OK FR",
     "platforms": ["mirakl", "cdiscount"],

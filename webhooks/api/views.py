@@ -1,10 +1,11 @@
 """Webhooks API (admins): endpoints, their secrets, their deliveries, test events and replays."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 from webhooks import actions, selectors
@@ -18,12 +19,7 @@ from webhooks.api.serializers import (
 )
 
 CHANGE = ["webhooks.change_endpoint"]
-IDEMPOTENCY_KEY = OpenApiParameter(
-    name="Idempotency-Key",
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string; a retry with the same key and body replays the first response.",
-)
+IDEMPOTENCY_KEY = idempotency.PARAMETER
 ERP = {
     "url": "https://erp.example.com/oms/events",
     "description": "ERP",
