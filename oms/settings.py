@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "rules",
     "order_queue",
     "shipping",
+    "returns",
+    "messaging",
+    "kpis",
     "webhooks",
 ]
 # The demo loader (`seed_demo`, `generate_orders`) is development tooling: installed with

@@ -14,6 +14,9 @@ api_v1 = [
     path("", include("inventory.api.urls")),
     path("", include("rules.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("returns.api.urls")),
+    path("", include("messaging.api.urls")),
+    path("", include("kpis.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +44,9 @@ urlpatterns = [
     path("rules/", include("rules.urls")),
     path("settings/clients/", include("oms.access.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("returns/", include("returns.urls")),
+    path("messages/", include("messaging.urls")),
+    path("kpis/", include("kpis.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from a URL: the Content-Security-Policy allows no inline script.
