@@ -1,6 +1,7 @@
 """No English on a French page: the main pages, rendered in French, scanned against the catalogue's source strings.
 
-Every msgid of locale/fr/LC_MESSAGES/django.po (the English source strings) that
+Every msgid of the French catalogues (locale/fr/LC_MESSAGES/django.po and each app's own
+<app>/locale/fr/LC_MESSAGES/django.po: the English source strings) that
 shows as visible text (text nodes, and the placeholder, title and aria-label a
 person reads) of a French page is English that escaped translation. Strings the
 French keeps as they are (the same msgstr), placeholders' fragments shorter than
@@ -78,9 +79,15 @@ NOT_LOOKED_FOR = {
 }
 
 
+def catalogue_files() -> list[Path]:
+    """The project's catalogue and the apps' own (an app may keep its strings beside its code)."""
+    base = Path(settings.BASE_DIR)
+    return [base / "locale/fr/LC_MESSAGES/django.po", *sorted(base.glob("*/locale/fr/LC_MESSAGES/django.po"))]
+
+
 def catalogue() -> list[str]:
     """The msgids whose French differs, as literal pieces to look for."""
-    text = (Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po").read_text()
+    text = "\n\n".join(path.read_text() for path in catalogue_files())
     pieces = []
     for block in text.split("\n\n"):
         msgid = _field(block, "msgid")
