@@ -11,6 +11,7 @@ class MarketplacesConfig(AppConfig):
         from marketplaces import checks, outbox_kinds  # noqa: F401
         from marketplaces.models import MarketplaceAccount
         from oms import audit
+        from oms.access import resources
 
         # What an admin configures; the polling state that workers write stays out of the trail.
         audit.track(
@@ -28,3 +29,5 @@ class MarketplacesConfig(AppConfig):
             secret_fields=["credentials_ciphertext"],
             labels={"credentials_ciphertext": _("credentials")},
         )
+        resources.declare("accounts", label=_("Marketplace accounts"))
+        resources.declare("outbox", label=_("Outbox"))

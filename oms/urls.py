@@ -12,6 +12,7 @@ from oms import health, views
 api_v1 = [
     path("", include("order_queue.api.urls")),
     path("", include("inventory.api.urls")),
+    path("", include("marketplaces.api.urls")),
     path("", include("rules.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("returns.api.urls")),

@@ -49,23 +49,23 @@ def _api_error(request, *, status: int, code: str, message: str):
 def bad_request(request, exception=None):
     # A SuspiciousOperation too: more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, a bad Host...
     return _api_error(
-        request, status=400, code="bad_request", message="The request is not valid."
+        request, status=400, code="bad_request", message=_("The request is not valid.")
     ) or defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
     return _api_error(
-        request, status=403, code="permission_denied", message="Your role does not allow this."
+        request, status=403, code="permission_denied", message=_("Your role does not allow this.")
     ) or defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
-    return _api_error(request, status=404, code="not_found", message="Not found.") or defaults.page_not_found(
+    return _api_error(request, status=404, code="not_found", message=_("Not found.")) or defaults.page_not_found(
         request, exception
     )
 
 
 def server_error(request):
     return _api_error(
-        request, status=500, code="server_error", message="Something went wrong on our side."
+        request, status=500, code="server_error", message=_("Something went wrong on our side.")
     ) or defaults.server_error(request)

@@ -7,4 +7,16 @@ class ShippingConfig(AppConfig):
     verbose_name = _("Shipping")
 
     def ready(self) -> None:
+        from oms import audit
         from shipping import outbox_kinds  # noqa: F401  (declares the carrier.* outbox kinds)
+        from shipping.models import Carrier, CarrierAccount, CarrierService
+
+        # Carriers, contracts and services are configuration people change: who changed what, when.
+        # A contract's credentials are recorded as changed, never with their value.
+        audit.track(Carrier)
+        audit.track(CarrierService)
+        audit.track(
+            CarrierAccount,
+            secret_fields=["credentials_ciphertext"],
+            labels={"credentials_ciphertext": _("credentials")},
+        )

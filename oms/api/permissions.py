@@ -5,13 +5,14 @@ An API client (`request.auth`, Bearer token) has no role: its scopes on the view
 `api_resource` decide, `<resource>:read` for safe methods, `<resource>:write` for the
 actions the view declares."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from oms.access.models import ApiClient
 
 
 class RolePermission(BasePermission):
-    message = "Your role does not allow this."
+    message = _("Your role does not allow this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -11,6 +11,7 @@ from inventory.models import ChannelRule
 from marketplaces.models import MarketplaceAccount
 from oms import roles
 from rules.models import Rule
+from shipping.models import Carrier, CarrierAccount
 from tests.factories import MarketplaceAccountFactory
 from tests.rules.conftest import add_rule
 
@@ -131,3 +132,21 @@ def test_a_channel_stock_rule_change_names_the_account_not_its_id(client, admin_
     page = client.get("/audit/").content.decode()
     assert "Buffer</strong> 0 → 2" in page
     assert "Channel stock rule" in page
+
+
+def test_a_carrier_contract_s_new_credentials_are_audited_without_their_value(admin_user):
+    carrier = Carrier.objects.get(code="colissimo")
+    account = CarrierAccount(carrier=carrier, name="Colissimo Lyon", base_url="https://ws.colissimo.fr/")
+    account.credentials = {"contract_number": "123456", "password": "sk-old"}
+    account.save()
+    account.credentials = {"contract_number": "123456", "password": SECRET}
+    account.save()
+    carrier.status_note = "Relay points only on Cdiscount"
+    carrier.save()
+
+    created, changed = entries_for(account)
+    assert created.action == LogEntry.Action.CREATE
+    assert set(changed.changes_dict) == {"credentials_ciphertext"}
+    stored = json.dumps([changed.changes, changed.serialized_data, created.changes, created.serialized_data])
+    assert SECRET not in stored and "sk-old" not in stored
+    assert entries_for(carrier).last().changes_dict["status_note"][1] == "Relay points only on Cdiscount"

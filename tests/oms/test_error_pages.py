@@ -53,3 +53,13 @@ def test_the_quarantine_is_linked_only_for_those_who_may_open_it(client, operato
     assert "1 quarantined payload" in page and quarantine not in page
     client.force_login(admin_user)
     assert quarantine in client.get(reverse("marketplaces:accounts")).content.decode()
+
+
+def test_the_api_s_error_messages_follow_accept_language(client, operator):
+    client.force_login(operator)
+    invalid = client.get("/api/v1/orders/?updated_since=yesterday", HTTP_ACCEPT_LANGUAGE="fr").json()["error"]
+    assert invalid["code"] == "invalid" and invalid["message"] == "La requête n’est pas valide."
+    missing = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="fr").json()["error"]
+    assert missing["message"] == "Introuvable."
+    english = client.get("/api/v1/orders/?updated_since=yesterday").json()["error"]
+    assert english["message"] == "The request is not valid."
