@@ -38,6 +38,7 @@ urlpatterns = [
         name="javascript-catalog",
     ),
     path("preferences/time-zone/", views.set_time_zone, name="set_time_zone"),
+    path("preferences/clock/", views.set_clock, name="set_clock"),
     path("audit/", views.audit_log, name="audit_log"),
     path("orders/", include("order_queue.urls")),
     path("marketplaces/", include("marketplaces.urls")),

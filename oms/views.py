@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_POST, require_safe
 
-from oms import audit
+from oms import audit, clock
 from oms.api.errors import error_body
 from oms.timezones import SESSION_KEY, is_valid_time_zone
 
@@ -25,12 +25,26 @@ def set_time_zone(request):
         request.session[SESSION_KEY] = name
     else:
         messages.error(request, _("Unknown time zone."))
+    return redirect(_safe_next(request))
+
+
+def _safe_next(request) -> str:
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    return redirect(target)
+    return target
+
+
+@require_POST
+def set_clock(request):
+    value = request.POST.get("clock", "")
+    if clock.is_valid_clock(value):
+        request.session[clock.SESSION_KEY] = value
+    else:
+        messages.error(request, _("Unknown clock."))
+    return redirect(_safe_next(request))
 
 
 @require_safe

@@ -12,7 +12,7 @@ from tests.factories import make_order
 
 PUBLIC = {"login", "healthz", "javascript-catalog"}  # the catalogue holds UI strings only; the login page needs it
 # A viewer may change only their own session: language, time zone, logging out.
-SESSION_ONLY = {"set_language", "set_time_zone", "logout"}
+SESSION_ONLY = {"set_language", "set_time_zone", "set_clock", "logout"}
 SAMPLE_KWARGS = {
     "app_label": "orders",
     "model_name": "order",

@@ -63,3 +63,26 @@ def test_the_front_end_strings_come_from_the_javascript_catalogue_in_the_chosen_
 def test_every_page_loads_the_catalogue_before_the_script_that_uses_it(client):
     html = client.get(reverse("login")).content.decode()
     assert html.index('src="/jsi18n/?language=en"') < html.index("js/oms.js")
+
+
+@pytest.mark.django_db
+def test_english_reads_a_24_hour_clock_until_the_operator_asks_for_12_hours(client, operator):
+    purchased = dt.datetime(2026, 1, 14, 13, 5, tzinfo=dt.UTC)  # 14:05 in Paris (winter)
+    order = make_order(status=OrderStatus.ACCEPTED, purchased_at=purchased)
+    client.force_login(operator)
+    url = reverse("orders:detail", args=[order.pk])
+
+    page = client.get(url).content.decode()
+    assert "14/01/2026 14:05" in page and "2:05 PM" not in page
+    assert 'id="clock"' in page and 'lang="en"' in page
+
+    client.post(reverse("set_clock"), {"clock": "12h", "next": url})
+    twelve = client.get(url).content.decode()
+    assert "14/01/2026 2:05 PM" in twelve and "14:05" not in twelve
+    assert '<option value="en" selected>' in twelve  # still English, only the clock changed
+
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "14/01/2026 14:05" in french and "PM" not in french and 'id="clock"' not in french
+
+    response = client.post(reverse("set_clock"), {"clock": "25h", "next": url}, follow=True)
+    assert "Unknown clock." in response.content.decode() and client.session["oms_clock"] == "12h"
