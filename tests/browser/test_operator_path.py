@@ -30,6 +30,10 @@ def test_operator_filters_opens_accepts_and_switches_to_french(live_server, log_
     page.get_by_role("link", name=waiting.reference).click()
     expect(page.locator("h1")).to_contain_text("To accept")
     page.get_by_role("button", name="Accept").click()
+    # Irreversible: asked first, with what the marketplace will be told.
+    expect(page.locator("#confirm-dialog h2")).to_have_text("Accept this order?")
+    expect(page.locator("#confirm-dialog")).to_contain_text("will ship it by")
+    page.locator("#confirm-button").click()
     expect(page.locator(".messages")).to_contain_text("Order accepted.")
     expect(page.locator(".timeline")).to_contain_text(operator.username)
     expect(page.locator("h1")).to_contain_text("To ship")
