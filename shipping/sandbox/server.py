@@ -6,7 +6,8 @@ accounts.PREFIXES), `/_sandbox/…` the admin API (loopback clients only):
 - POST /_sandbox/clock {"advance_seconds"} moves the sandbox's time forward
 - POST /_sandbox/faults {"carrier", "status", "count"?, "operation"?}; GET, DELETE /_sandbox/faults
 - POST /_sandbox/parcels/{number}/exception  the parcel meets a delivery problem
-- POST /_sandbox/reset                   forgets parcels, tokens, faults and the clock offset
+- POST /_sandbox/reset {"exception_one_in"?} forgets parcels, tokens, faults and the clock offset; from
+  then one parcel in `exception_one_in` (default 15, 0: none) meets a delivery problem by itself
 Each carrier request: route → injected fault (the carrier's error body) → handler under the lock.
 
 In-process (tests): `CarrierSandbox(port=0).start()` → `.url`, `.world`, `.stop()`.
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from marketplaces.sandbox.wire import Request, Response, iso
 
 from . import colissimo, dhl, ups
-from .world import World
+from .world import EXCEPTION_ONE_IN, World
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ def handle_admin(world: World, request: Request) -> Response:
     path = request.path.rstrip("/") or "/"
     body = request.json() or {} if request.body else {}
     if request.method == "POST" and path == "/reset":
-        world.reset()
-        return Response(200, {"reset": True})
+        world.reset(exception_one_in=int(body.get("exception_one_in", EXCEPTION_ONE_IN)))
+        return Response(200, {"reset": True, "exception_one_in": world.exception_one_in})
     if request.method == "POST" and path == "/clock":
         with world.lock:
             world.offset += dt.timedelta(seconds=float(body["advance_seconds"]))

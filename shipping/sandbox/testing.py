@@ -20,8 +20,9 @@ class CarrierSandboxAdmin:
         response.raise_for_status()
         return response.json() if response.content else {}
 
-    def reset(self) -> None:
-        self._call("POST", "/reset")
+    def reset(self, *, exception_one_in: int | None = None) -> None:
+        """Forget everything; `exception_one_in=0`: no parcel meets a problem unless told to."""
+        self._call("POST", "/reset", **({} if exception_one_in is None else {"exception_one_in": exception_one_in}))
 
     def advance(self, seconds: float) -> None:
         self._call("POST", "/clock", advance_seconds=seconds)

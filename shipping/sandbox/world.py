@@ -19,7 +19,8 @@ UTC = dt.UTC
 IN_TRANSIT_AFTER = 600
 OUT_FOR_DELIVERY_AFTER = 1800
 DELIVERED_AFTER = 2700
-# One parcel in EXCEPTION_ONE_IN meets a delivery problem before it is delivered (a day later).
+# One parcel in EXCEPTION_ONE_IN meets a delivery problem before it is delivered (a day later);
+# tests reset the world with none (0) and make the exceptions they mean (POST …/exception).
 EXCEPTION_ONE_IN = 15
 DELIVERED_AFTER_EXCEPTION = 2700 + 86_400
 
@@ -90,13 +91,18 @@ class World:
     tokens: dict[str, dt.datetime] = field(default_factory=dict)  # OAuth access token → expiry
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
+    exception_one_in: int = EXCEPTION_ONE_IN
     _fault_ids: int = 0
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(UTC) + self.offset
 
-    def reset(self) -> None:
+    def reset(self, *, exception_one_in: int = EXCEPTION_ONE_IN) -> None:
+        """Forget everything; from now on one parcel in `exception_one_in` meets a problem (0: none)."""
+        if exception_one_in < 0:
+            raise ValueError("exception_one_in must be 0 (never) or more")
         with self.lock:
+            self.exception_one_in = exception_one_in
             self.offset = dt.timedelta()
             self.parcels.clear()
             self.tokens.clear()
@@ -116,7 +122,7 @@ class World:
             product=product,
             label_format=label_format,
             reference=reference,
-            exception=zlib.crc32(number.encode()) % EXCEPTION_ONE_IN == 0,
+            exception=bool(self.exception_one_in) and zlib.crc32(number.encode()) % self.exception_one_in == 0,
         )
         self.parcels[number] = parcel
         return parcel
