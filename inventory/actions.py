@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -615,6 +616,23 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
         raise DomainError("The threshold cannot be negative.", details={"threshold": threshold})
     Product.objects.filter(pk=product_id).update(low_stock_threshold=threshold)
     return Product.objects.get(pk=product_id)
+
+
+BIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,29}$")
+
+
+@transaction.atomic
+def set_bin_location(*, product_id: int, warehouse_id: int, bin_location: str, actor: Actor) -> StockLevel:
+    """Where a product's units are kept in a warehouse (pick lists sort by it); empty clears it.
+    The level is created (0 on hand) if the product was never counted there."""
+    bin_location = (bin_location or "").strip().upper()
+    if bin_location and not BIN_PATTERN.match(bin_location):
+        raise DomainError(
+            "A bin is 1 to 30 letters, digits, spaces, dots, dashes or slashes.", details={"bin_location": bin_location}
+        )
+    level_id = _level_for(product_id, warehouse_id)
+    StockLevel.objects.filter(pk=level_id).update(bin_location=bin_location)
+    return StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
 
 
 # Channel pushes ------------------------------------------------------------------------------
