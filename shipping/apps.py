@@ -8,3 +8,4 @@ class ShippingConfig(AppConfig):
 
     def ready(self) -> None:
         from shipping import outbox_kinds  # noqa: F401  (declares the carrier.* outbox kinds)
+        from shipping.paperwork import events  # noqa: F401  (declares the paperwork and packing event kinds)

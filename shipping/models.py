@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -249,3 +251,29 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"#{self.pk}"
+
+
+class PickList(models.Model):
+    """The orders of one pick list, in the order it lists them; its barcode (`code`) opens them
+    one after the other at the packing station."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    order_ids = ArrayField(models.IntegerField(), verbose_name=_("orders"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pick list")
+        verbose_name_plural = _("pick lists")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"PL-{self.pk:06d}"
+
+
+PICK_LIST_CODE = re.compile(r"^PL-?(\d{1,12})$", re.IGNORECASE)

@@ -1,0 +1,169 @@
+"""What the paperwork prints, read in a fixed number of queries whatever the number of orders."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from inventory.models import OrderAllocation, Product, Reservation, StockLevel, Warehouse
+from oms.access.selectors import within_scope
+from orders.models import Order, OrderLine
+from orders.status import OrderStatus
+from shipping.models import PickList
+
+# Orders whose units are still to pick (the others are listed as skipped).
+TO_PICK = (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED)
+MAX_PICK_LIST_ORDERS = 2000
+
+
+@dataclass
+class PickRow:
+    """One SKU in one warehouse: the units to take from its bin and the orders they go to."""
+
+    bin: str
+    sku: str
+    ean: str
+    title: str
+    quantity: int = 0
+    orders: dict[str, int] = field(default_factory=dict)  # order number → units
+
+
+@dataclass
+class PickGroup:
+    warehouse: str
+    rows: list[PickRow]
+
+    @property
+    def units(self) -> int:
+        return sum(row.quantity for row in self.rows)
+
+
+@dataclass
+class PickListData:
+    code: str
+    created_at: object
+    created_by: str
+    order_numbers: list[str]
+    groups: list[PickGroup]
+    skipped: list[str]  # orders of the selection with nothing to pick
+
+    @property
+    def units(self) -> int:
+        return sum(group.units for group in self.groups)
+
+
+def bin_key(row: PickRow) -> tuple:
+    """Rows without a bin last; "A-2" before "A-10" (a picker walks the aisles in order)."""
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", row.bin))
+    return (not row.bin, parts, row.sku)
+
+
+def pick_list_data(pick_list: PickList, *, user) -> PickListData:
+    """The pick list's orders still to pick, per warehouse (by priority), one row per SKU sorted by bin.
+
+    Units come from the orders' reservations (the product and warehouse that hold them, bundles
+    as their components); a line that holds no stock (a back-order, an unknown SKU) is listed
+    under its order's warehouse, or under "Not reserved", by the SKU sold."""
+    orders = {
+        order.pk: order
+        for order in within_scope(Order.objects.filter(pk__in=pick_list.order_ids), user=user).only(
+            "id", "status", "fulfilled_by_marketplace"
+        )
+    }
+    to_pick = [
+        pk
+        for pk in pick_list.order_ids
+        if pk in orders and orders[pk].status in TO_PICK and not orders[pk].fulfilled_by_marketplace
+    ]
+    skipped = [_number(pk) for pk in pick_list.order_ids if pk in orders and pk not in set(to_pick)]
+    lines = list(
+        OrderLine.objects.filter(order_id__in=to_pick, quantity__gt=F("quantity_shipped"))
+        .order_by("order_id", "pk")
+        .values("pk", "order_id", "sku", "ean", "title", "quantity", "quantity_shipped")
+    )
+    reserved = defaultdict(list)
+    for reservation in Reservation.objects.filter(order_id__in=to_pick, quantity__gt=0).values(
+        "line_id",
+        "quantity",
+        "level__warehouse_id",
+        "level__bin_location",
+        "level__product__sku",
+        "level__product__ean",
+        "level__product__title",
+    ):
+        reserved[reservation["line_id"]].append(reservation)
+    warehouse_of = dict(
+        OrderAllocation.objects.filter(order_id__in=to_pick, warehouse__isnull=False).values_list(
+            "order_id", "warehouse_id"
+        )
+    )
+    unreserved = [line for line in lines if not reserved[line["pk"]]]
+    products = {
+        product.sku: product
+        for product in Product.objects.filter(sku__in={line["sku"] for line in unreserved}).only("sku", "ean", "title")
+    }
+    bins = {
+        (sku, warehouse_id): bin_location
+        for sku, warehouse_id, bin_location in StockLevel.objects.filter(
+            product__sku__in=set(products), warehouse_id__in=set(warehouse_of.values())
+        ).values_list("product__sku", "warehouse_id", "bin_location")
+    }
+    rows: dict[tuple, PickRow] = {}
+
+    def add(warehouse_id, bin_location, sku, ean, title, units, order_id):
+        row = rows.setdefault((warehouse_id, sku), PickRow(bin=bin_location, sku=sku, ean=ean, title=title))
+        row.quantity += units
+        number = _number(order_id)
+        row.orders[number] = row.orders.get(number, 0) + units
+
+    for line in lines:
+        for held in reserved[line["pk"]]:
+            add(
+                held["level__warehouse_id"],
+                held["level__bin_location"],
+                held["level__product__sku"],
+                held["level__product__ean"],
+                held["level__product__title"],
+                held["quantity"],
+                line["order_id"],
+            )
+        if not reserved[line["pk"]]:
+            warehouse_id = warehouse_of.get(line["order_id"])
+            product = products.get(line["sku"])
+            add(
+                warehouse_id,
+                bins.get((line["sku"], warehouse_id), ""),
+                line["sku"],
+                (product.ean if product else "") or line["ean"],
+                product.title if product else line["title"],
+                line["quantity"] - line["quantity_shipped"],
+                line["order_id"],
+            )
+    warehouses = {w.pk: w for w in Warehouse.objects.filter(pk__in={key[0] for key in rows if key[0]})}
+    order_of_warehouses = sorted(
+        {key[0] for key in rows},
+        key=lambda pk: (pk is None, warehouses[pk].priority if pk else 0, pk or 0),
+    )
+    groups = [
+        PickGroup(
+            warehouse=warehouses[pk].name if pk else _("Not reserved"),
+            rows=sorted((row for key, row in rows.items() if key[0] == pk), key=bin_key),
+        )
+        for pk in order_of_warehouses
+    ]
+    return PickListData(
+        code=pick_list.code,
+        created_at=pick_list.created_at,
+        created_by=pick_list.created_by.get_username() if pick_list.created_by else "",
+        order_numbers=[_number(pk) for pk in to_pick],
+        groups=groups,
+        skipped=skipped,
+    )
+
+
+def _number(order_id: int) -> str:
+    return Order(pk=order_id).number
