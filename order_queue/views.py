@@ -26,6 +26,8 @@ from orders import actions, triage
 from orders.models import BulkJob, Order
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
 from shipping.paperwork import actions as paperwork
+from shipping.paperwork import responses as paperwork_responses
+from shipping.paperwork import selectors as paperwork_selectors
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -120,6 +122,7 @@ def order_detail(request, pk: int):
         "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
+        "parcels": paperwork_selectors.printable_parcels(order.pk),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -384,12 +387,14 @@ def bulk_export(request, pk: int):
 @require_POST
 @permission_required("orders.view_order", raise_exception=True)
 def paperwork_for_selection(request):
-    """The ticked orders (`order`), else all matching the filters (`query`): a pick list."""
+    """The ticked orders (`order`), else all matching the filters (`query`): a pick list, or their packing slips."""
     try:
         if request.POST.getlist("order"):
             order_ids = bulk.selected_order_ids(user=request.user, order_ids=request.POST.getlist("order"))
         else:
             order_ids = bulk.selected_order_ids(user=request.user, query=request.POST.get("query", ""), request=request)
+        if request.POST.get("document") == "packing_slips":
+            return paperwork_responses.packing_slips_for_selection(request, order_ids)
         record = paperwork.create_pick_list(order_ids=order_ids, actor=actions.Actor.of_user(request.user))
     except (DomainError, ValueError) as error:
         messages.error(request, getattr(error, "message", _("The selection is not valid.")))

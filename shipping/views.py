@@ -4,25 +4,45 @@ download; printing for work, which leaves a trace on the timeline, is an operato
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from shipping.models import PickList
-from shipping.paperwork import pick_list
-from shipping.paperwork.selectors import pick_list_data
-
-
-def pdf_response(content: bytes, filename: str, *, download: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+from oms.access.selectors import within_scope
+from oms.errors import InvalidInput
+from orders.models import Order
+from shipping.models import Parcel, PickList
+from shipping.paperwork import labels, pick_list, responses
+from shipping.paperwork.selectors import parcel_with_label, pick_list_data
 
 
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def pick_list_pdf(request, pk: int):
     record = get_object_or_404(PickList.objects.select_related("created_by"), pk=pk)
-    return pdf_response(pick_list.build(pick_list_data(record, user=request.user)), f"{record.code}.pdf")
+    return responses.pdf_response(pick_list.build(pick_list_data(record, user=request.user)), f"{record.code}.pdf")
+
+
+@require_safe
+@permission_required("orders.view_order", raise_exception=True)
+def packing_slip_pdf(request, order_id: int):
+    order = get_object_or_404(within_scope(Order.objects.only("id", "account_id"), user=request.user), pk=order_id)
+    return responses.packing_slips(request, [order.pk], filename=f"{order.number}-packing-slip.pdf")
+
+
+@require_safe
+@permission_required("orders.view_order", raise_exception=True)
+def parcel_label(request, pk: int, file_format: str):
+    """The parcel's label: `pdf` (`?size=10x15`, the default, or `a4`) or `zpl`."""
+    try:
+        parcel = parcel_with_label(pk, user=request.user)
+    except Parcel.DoesNotExist:
+        raise Http404 from None
+    size = request.GET.get("size", "10x15")
+    if file_format == "pdf" and size not in labels.SIZES:
+        return HttpResponseBadRequest(_("Size is 10x15 or a4."))
+    try:
+        return responses.label(request, parcel, file_format=file_format, size=size)
+    except InvalidInput as error:
+        return HttpResponseBadRequest(error.message)

@@ -1,5 +1,6 @@
 """The order timeline's paperwork and packing events (declared here, above orders; see orders/events.py)."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from orders.events import declare
@@ -13,6 +14,7 @@ PACKING_SLIP_PRINTED = declare(
     "packing_slip_printed",
     label=_("Packing slip printed"),
     template=_("Packing slip printed (%(language)s)."),
+    formats={"language": lambda code: str(dict(settings.LANGUAGES).get(code, code))},
 )
 LABEL_PRINTED = declare(
     "label_printed",

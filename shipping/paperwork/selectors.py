@@ -13,7 +13,7 @@ from inventory.models import OrderAllocation, Product, Reservation, StockLevel, 
 from oms.access.selectors import within_scope
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
-from shipping.models import PickList
+from shipping.models import Parcel, PickList, Shipment
 
 # Orders whose units are still to pick (the others are listed as skipped).
 TO_PICK = (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED)
@@ -167,3 +167,119 @@ def pick_list_data(pick_list: PickList, *, user) -> PickListData:
 
 def _number(order_id: int) -> str:
     return Order(pk=order_id).number
+
+
+# Where the buyer reads French when the marketplace account does not say (its settings' "language").
+FRENCH_COUNTRIES = frozenset({"FR", "BE", "LU", "MC", "CH", "RE", "GP", "MQ", "GF", "YT", "NC", "PF", "PM", "BL", "MF"})
+SLIP_LANGUAGES = ("fr", "en")
+MAX_SLIP_ORDERS = 500
+
+
+def buyer_language(order: Order) -> str:
+    """French or English: the account's own `language` setting (a marketplace site in one language),
+    else French for an address in a French-speaking country, else English."""
+    language = str((order.account.settings or {}).get("language", "")).lower()[:2]
+    if language in SLIP_LANGUAGES:
+        return language
+    return "fr" if order.ship_country.upper() in FRENCH_COUNTRIES else "en"
+
+
+@dataclass
+class SlipLine:
+    sku: str
+    ean: str
+    title: str
+    quantity: int
+    gift_message: str
+
+
+@dataclass
+class PackingSlipData:
+    order_id: int
+    number: str
+    reference: str
+    marketplace: str
+    purchased_at: object
+    language: str
+    ship_to: list[str]
+    lines: list[SlipLine]
+    is_gift: bool
+
+
+def packing_slips_data(order_ids, *, user) -> list[PackingSlipData]:
+    """One slip per order the user may see, in the order given; each line with the units still to
+    ship (all of them once the order has shipped: a slip printed again)."""
+    orders = (
+        within_scope(Order.objects.filter(pk__in=list(order_ids)), user=user)
+        .select_related("account")
+        .prefetch_related("lines")
+        .defer("raw_payload")
+        .in_bulk()
+    )
+    slips = []
+    for pk in order_ids:
+        order = orders.get(pk)
+        if order is None:
+            continue
+        lines = list(order.lines.all())
+        left = {line.pk: line.quantity - line.quantity_shipped for line in lines}
+        shipped_all = not any(units > 0 for units in left.values())
+        slips.append(
+            PackingSlipData(
+                order_id=order.pk,
+                number=order.number,
+                reference=order.reference or order.marketplace_order_id,
+                marketplace=order.account.name,
+                purchased_at=order.purchased_at,
+                language=buyer_language(order),
+                ship_to=[
+                    part
+                    for part in (
+                        order.ship_name,
+                        order.ship_company,
+                        order.ship_line1,
+                        order.ship_line2,
+                        order.ship_line3,
+                        " ".join(p for p in (order.ship_postal_code, order.ship_city) if p),
+                        order.ship_region,
+                        order.ship_country,
+                    )
+                    if part
+                ],
+                lines=[
+                    SlipLine(
+                        sku=line.sku,
+                        ean=line.ean,
+                        title=line.title,
+                        quantity=line.quantity if shipped_all else left[line.pk],
+                        gift_message=line.gift_message,
+                    )
+                    for line in lines
+                    if shipped_all or left[line.pk] > 0
+                ],
+                is_gift=order.is_gift,
+            )
+        )
+    return slips
+
+
+def printable_parcels(order_id: int) -> list[Parcel]:
+    """The order's parcels that have a label, with their shipment (the label itself not read)."""
+    return list(
+        Parcel.objects.filter(shipment__order_id=order_id)
+        .exclude(label=None)
+        .exclude(shipment__status=Shipment.Status.VOIDED)
+        .select_related("shipment__service__carrier")
+        .defer("label")
+        .order_by("shipment_id", "pk")
+    )
+
+
+def parcel_with_label(parcel_id: int, *, user) -> Parcel:
+    """One labelled parcel of an order the user may see (Parcel.DoesNotExist otherwise)."""
+    return (
+        Parcel.objects.filter(pk=parcel_id, shipment__order__in=within_scope(Order.objects.all(), user=user))
+        .exclude(label=None)
+        .select_related("shipment__order")
+        .get()
+    )
