@@ -372,3 +372,6 @@ OMS_SELLER = {
     "returns_address": [line for line in os.environ.get("OMS_SELLER_RETURNS_ADDRESS", "").split("|") if line],
     "return_days": int(os.environ.get("OMS_SELLER_RETURN_DAYS", "30")),
 }
+# The carrier the packing station asks for the label of an order that has no shipment yet (a
+# carrier code with an enabled account; otherwise the first carrier account that prints labels).
+OMS_PACKING_CARRIER = os.environ.get("OMS_PACKING_CARRIER", "colissimo")
