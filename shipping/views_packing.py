@@ -77,7 +77,7 @@ def scan(request):
         else:
             result = packing.scan(session_id=current.pk, code=code, actor=actor)
     except DomainError as error:
-        return _render(request, current, outcome=Outcome.REFUSED, message=error.message, code=code)
+        return _render(request, current, outcome=Outcome.REFUSED, message=error.message)
     return _render(request, result.session, outcome=result.outcome, message=result.message, line_id=result.line_id)
 
 

@@ -9,10 +9,7 @@
     var station = document.getElementById("station");
     if (!station) return;
     var target = station.querySelector("[data-focus]") || field();
-    if (target) {
-      target.focus();
-      if (target === field()) target.select();
-    }
+    if (target) target.focus();
     if (station.dataset.outcome === "refused") beep();
   }
 
@@ -49,6 +46,6 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", settle);
+  document.addEventListener("htmx:afterSettle", settle);
   document.addEventListener("DOMContentLoaded", settle);
 })();
