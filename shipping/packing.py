@@ -126,15 +126,41 @@ def open_session(*, order_id: int, actor: Actor, pick_list: PickList | None = No
             % {"order": order.number, "status": order.get_status_display()},
             details={"order": order.pk, "status": order.status},
         )
-    shipment = (
-        Shipment.objects.filter(order=order, status__in=TO_PACK).exclude(packing_sessions__finished_at__isnull=False)
-    ).first() or _new_shipment(order, actor)
+    shipment = _shipment_to_pack(order) or _new_shipment(order, actor)
     if shipment.status == Shipment.Status.DRAFT and not shipment.label_error:
         actions.request_label(shipment_id=shipment.pk, actor=actor)
     expected = {str(line): units for line, units in shipment.lines.values_list("order_line_id", "quantity")}
     return PackingSession.objects.create(
         order=order, shipment=shipment, pick_list=pick_list, started_by=actor.user, expected=expected, scanned={}
     )
+
+
+def _shipment_to_pack(order: Order) -> Shipment | None:
+    return (
+        Shipment.objects.filter(order=order, status__in=TO_PACK)
+        .exclude(packing_sessions__finished_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def prepare_label(*, order_id: int, actor: Actor) -> str:
+    """Bulk labels, one order: "labelled" when its shipment has its label, else "label_requested"
+    (a shipment of every unit left made with the default service, or a draft's label asked again)."""
+    order = lock_order(order_id)
+    shipment = _shipment_to_pack(order)
+    if shipment is None:
+        if order.status not in TO_PICK or order.fulfilled_by_marketplace:
+            raise IllegalTransition(
+                _("Order %(order)s is %(status)s: there is nothing to pack.")
+                % {"order": order.number, "status": order.get_status_display()},
+                details={"order": order.pk, "status": order.status},
+            )
+        shipment = _new_shipment(order, actor)
+    if shipment.status == Shipment.Status.DRAFT:
+        actions.request_label(shipment_id=shipment.pk, actor=actor)
+    return "labelled" if shipment.status == Shipment.Status.LABELLED else "label_requested"
 
 
 def _new_shipment(order: Order, actor: Actor) -> Shipment:

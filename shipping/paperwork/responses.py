@@ -71,3 +71,29 @@ def label(request, parcel: Parcel, *, file_format: str, size: str) -> HttpRespon
             params={"shipment": parcel.shipment_id, "format": LABEL_NAMES[size] if file_format == "pdf" else "ZPL"},
         )
     return response
+
+
+def labels_file(request, parcels: list[Parcel], *, file_format: str, size: str, name: str) -> HttpResponse:
+    """Many parcels' labels in one file: their PDF pages at `size` (a ZPL-only label is left out),
+    or ZPL (a PDF label drawn as a bitmap); on the orders' timelines when an operator prints them."""
+    if file_format == "pdf":
+        contents = [bytes(p.label) for p in parcels if p.label_format == Parcel.LabelFormat.PDF]
+        response = pdf_response(labels.pdf_labels(contents, size=size), f"{name}-{size}.pdf")
+    else:
+        zpl = [
+            bytes(p.label).decode() if p.label_format == Parcel.LabelFormat.ZPL else labels.zpl_from_pdf(bytes(p.label))
+            for p in parcels
+        ]
+        response = HttpResponse(labels.concatenated_zpl(zpl), content_type="application/x-zpl; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.zpl"'
+        response["Cache-Control"] = "private, no-store"
+    if request.user.has_perm(PRINTS):
+        actor = Actor.of_user(request.user)
+        for parcel in parcels:
+            actions.record_printed(
+                order_ids=[parcel.shipment.order_id],
+                kind=events.LABEL_PRINTED,
+                actor=actor,
+                params={"shipment": parcel.shipment_id, "format": LABEL_NAMES[size] if file_format == "pdf" else "ZPL"},
+            )
+    return response

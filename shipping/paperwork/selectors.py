@@ -283,3 +283,29 @@ def parcel_with_label(parcel_id: int, *, user) -> Parcel:
         .select_related("shipment__order")
         .get()
     )
+
+
+@dataclass
+class LabelBatch:
+    """The labels of a bulk labels job's orders: how many parcels are labelled, and those with a label."""
+
+    parcels: int
+    labelled: list[Parcel]
+    refused: list[Shipment]
+
+    @property
+    def ready(self) -> bool:
+        return self.parcels == len(self.labelled) and not self.refused
+
+
+def label_batch(order_ids, *, with_labels: bool = False) -> LabelBatch:
+    """Parcels of the orders' shipments that are not voided, in order then parcel order; the label
+    bytes are read only `with_labels` (to build the file)."""
+    parcels = Parcel.objects.filter(shipment__order_id__in=order_ids).exclude(shipment__status=Shipment.Status.VOIDED)
+    labelled = parcels.exclude(label=None).select_related("shipment").order_by("shipment__order_id", "pk")
+    refused = Shipment.objects.filter(order_id__in=order_ids, status=Shipment.Status.DRAFT).exclude(label_error="")
+    return LabelBatch(
+        parcels=parcels.count(),
+        labelled=list(labelled if with_labels else labelled.defer("label")),
+        refused=list(refused.select_related("order").only("pk", "label_error", "order_id")),
+    )
