@@ -299,6 +299,7 @@ class PackingSession(models.Model):
     )
     expected = models.JSONField(default=dict, help_text="Order line id → units to scan")
     scanned = models.JSONField(default=dict, help_text="Order line id → units scanned")
+    codes = models.JSONField(default=dict, help_text="Every code that names a line (EAN, SKU, upper case) → its id")
     blocked_by = models.CharField(
         _("refused scan"), max_length=200, blank=True, help_text=_("A wrong or surplus item, until it is put aside")
     )

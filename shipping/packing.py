@@ -131,7 +131,13 @@ def open_session(*, order_id: int, actor: Actor, pick_list: PickList | None = No
         actions.request_label(shipment_id=shipment.pk, actor=actor)
     expected = {str(line): units for line, units in shipment.lines.values_list("order_line_id", "quantity")}
     return PackingSession.objects.create(
-        order=order, shipment=shipment, pick_list=pick_list, started_by=actor.user, expected=expected, scanned={}
+        order=order,
+        shipment=shipment,
+        pick_list=pick_list,
+        started_by=actor.user,
+        expected=expected,
+        scanned={},
+        codes=line_codes([int(line) for line in expected]),
     )
 
 
@@ -232,17 +238,28 @@ def _weight(order: Order, units: dict[int, int]) -> int:
 # Scanning ------------------------------------------------------------------------------------
 
 
-def _lock_session(session_id: int) -> PackingSession:
-    order_id = PackingSession.objects.filter(pk=session_id).values_list("order_id", flat=True).first()
+def _lock_session(session_id: int, *, order_id: int | None = None) -> PackingSession:
+    """The order, then the session (orders/locks.py); `order_id` when the caller knows it already."""
+    if order_id is None:
+        order_id = PackingSession.objects.filter(pk=session_id).values_list("order_id", flat=True).first()
     if order_id is None:
         raise NotFound(_("This packing session no longer exists."), details={"session": session_id})
-    lock_order(order_id)
-    return PackingSession.objects.select_for_update(of=("self",)).select_related("shipment").get(pk=session_id)
+    order = lock_order(order_id)
+    session = (
+        PackingSession.objects.select_for_update(of=("self",))
+        .select_related("shipment__service__carrier", "pick_list")
+        .filter(pk=session_id, order_id=order_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound(_("This packing session no longer exists."), details={"session": session_id})
+    session.order = order
+    return session
 
 
-def line_codes(session: PackingSession) -> dict[str, int]:
-    """Every code that names a line of the session: its EAN and SKU, and its product's EAN."""
-    lines = list(OrderLine.objects.filter(pk__in=[int(pk) for pk in session.expected]).values("pk", "sku", "ean"))
+def line_codes(line_ids: list[int]) -> dict[str, int]:
+    """Every code that names one of these order lines: its EAN and SKU, and its product's EAN."""
+    lines = list(OrderLine.objects.filter(pk__in=line_ids).values("pk", "sku", "ean"))
     codes = {}
     for sku, ean in Product.objects.filter(sku__in={line["sku"] for line in lines}).values_list("sku", "ean"):
         for line in lines:
@@ -256,9 +273,9 @@ def line_codes(session: PackingSession) -> dict[str, int]:
 
 
 @transaction.atomic
-def scan(*, session_id: int, code: str, actor: Actor) -> ScanResult:
+def scan(*, session_id: int, code: str, actor: Actor, order_id: int | None = None) -> ScanResult:
     """Count one unit of the item `code` names; a wrong or surplus item is refused and blocks the session."""
-    session = _lock_session(session_id)
+    session = _lock_session(session_id, order_id=order_id)
     code = code.strip().upper()
     if session.finished_at:
         return ScanResult(session, Outcome.REFUSED, _("This order is packed already."))
@@ -266,7 +283,7 @@ def scan(*, session_id: int, code: str, actor: Actor) -> ScanResult:
         return ScanResult(
             session, Outcome.REFUSED, _("Put %(item)s aside first, then confirm.") % {"item": session.blocked_by}
         )
-    line_id = line_codes(session).get(code)
+    line_id = session.codes.get(code)
     if line_id is None:
         return _block(session, code, _("%(code)s is not in this order: put it aside.") % {"code": code})
     key = str(line_id)

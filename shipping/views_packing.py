@@ -26,15 +26,32 @@ def _current(request) -> PackingSession | None:
     if not session_id:
         return None
     sessions = within_scope(PackingSession.objects.filter(pk=session_id), user=request.user, field="order__account")
-    return sessions.select_related("order__account", "shipment__service", "pick_list").first()
+    return sessions.select_related("order__account", "shipment__service__carrier", "pick_list").first()
 
 
-def _render(request, session: PackingSession | None, *, outcome: str = "", message: str = "", line_id=None, code=""):
+SESSIONS = PackingSession.objects.select_related("order__account", "shipment__service__carrier", "pick_list")
+
+
+SESSIONS = PackingSession.objects.select_related("order__account", "shipment__service__carrier", "pick_list")
+
+
+def _render(
+    request,
+    session: PackingSession | None,
+    *,
+    outcome: str = "",
+    message: str = "",
+    line_id=None,
+    code="",
+    loaded: bool = False,
+):
+    """`loaded`: the session comes with what the station shows (as a scan that only counted or refused
+    returns it: its order and account, its shipment's service and carrier), so it is not read again."""
     if session is not None:
-        request.session[CURRENT] = session.pk
-        session = PackingSession.objects.select_related("order__account", "shipment__service", "pick_list").get(
-            pk=session.pk
-        )
+        if request.session.get(CURRENT) != session.pk:
+            request.session[CURRENT] = session.pk
+        if not loaded:
+            session = SESSIONS.get(pk=session.pk)
     context = {
         "session": session,
         "lines": station.station_lines(session) if session else [],
@@ -75,10 +92,17 @@ def scan(request):
         elif not code:
             return _render(request, current)
         else:
-            result = packing.scan(session_id=current.pk, code=code, actor=actor)
+            result = packing.scan(session_id=current.pk, code=code, actor=actor, order_id=current.order_id)
     except DomainError as error:
         return _render(request, current, outcome=Outcome.REFUSED, message=error.message)
-    return _render(request, result.session, outcome=result.outcome, message=result.message, line_id=result.line_id)
+    return _render(
+        request,
+        result.session,
+        outcome=result.outcome,
+        message=result.message,
+        line_id=result.line_id,
+        loaded=result.outcome in (Outcome.COUNTED, Outcome.REFUSED),
+    )
 
 
 def _in_scope(request, pk: int) -> None:

@@ -204,3 +204,14 @@ def test_two_stations_opening_the_same_order_at_once_make_one_session_and_one_sh
 
     assert errors == []
     assert PackingSession.objects.count() == 1 and Shipment.objects.count() == 1
+
+
+def test_an_item_scan_is_a_handful_of_queries(client, operator, account, floor, django_assert_num_queries):
+    order = order_of(account, ("KETTLE", 2))
+    client.force_login(operator)
+    scan(client, order.number)
+
+    # Session, user, permissions (2), account scope, the current packing session; the transaction
+    # (savepoints in tests) with the order's lock, the session's lock and its update; the lines shown.
+    with django_assert_num_queries(12):
+        assert scan(client, "KETTLE").context["outcome"] == "counted"
