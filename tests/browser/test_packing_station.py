@@ -12,13 +12,13 @@ from oms import outbox
 from shipping.models import Shipment
 from tests.browser.conftest import check_page
 from tests.shipping.conftest import carrier_account, carrier_sandbox, carrier_sandbox_server  # noqa: F401
-from tests.shipping.paperwork import order_of, stock_in
+from tests.shipping.paperwork import order_of, seeded_carriers, stock_in  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def order_to_pack(account, carrier_account):  # noqa: F811
+def order_to_pack(seeded_carriers, account, carrier_account):  # noqa: F811  (fixtures imported above)
     lyon = Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
     stock_in(lyon, "KETTLE", 10, bin_location="A-1", ean="3760000000017")
     stock_in(lyon, "TEAPOT", 10, bin_location="A-2", ean="3760000000024")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import uuid
 
+import pytest
+from django.apps import apps as django_apps
 from pypdf import PdfReader
 
 from inventory import actions as stock
 from inventory.actions import StockCount
 from inventory.models import Product, StockLevel, Warehouse
 from orders.actions import Actor
+from shipping.models import Carrier
 from tests.factories import OrderLineDataFactory, make_order
 
 SYSTEM = Actor.system("tests")
@@ -50,3 +54,10 @@ def pdf_text(content: bytes) -> str:
 
 def pdf_pages(content: bytes) -> list:
     return list(PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def seeded_carriers(transactional_db):
+    """The carriers migration 0001 seeds, again when an earlier transactional test flushed them."""
+    if not Carrier.objects.exists():
+        importlib.import_module("shipping.migrations.0001_initial").seed_carriers(django_apps, None)

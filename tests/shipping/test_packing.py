@@ -17,7 +17,7 @@ from orders.actions import Actor
 from orders.models import OrderEvent
 from shipping import packing
 from shipping.models import PackingSession, PickList, Shipment
-from tests.shipping.paperwork import order_of, stock_in
+from tests.shipping.paperwork import order_of, seeded_carriers, stock_in  # noqa: F401
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -140,7 +140,8 @@ def test_only_operators_pack(client, viewer, outsider, account, floor):
     assert not PackingSession.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_carriers")
 def test_two_stations_scanning_the_same_order_count_each_unit_once_and_pack_once(
     operator, admin_user, account, floor, carrier_sandbox
 ):
@@ -180,7 +181,8 @@ def test_two_stations_scanning_the_same_order_count_each_unit_once_and_pack_once
     assert OrderEvent.objects.filter(order=order, kind="shipment_packed").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_carriers")
 def test_two_stations_opening_the_same_order_at_once_make_one_session_and_one_shipment(account, floor, operator):
     order = order_of(account, ("KETTLE", 1))
     barrier = threading.Barrier(4)
