@@ -395,7 +395,11 @@ def paperwork_for_selection(request):
             order_ids = bulk.selected_order_ids(user=request.user, query=request.POST.get("query", ""), request=request)
         if request.POST.get("document") == "packing_slips":
             return paperwork_responses.packing_slips_for_selection(request, order_ids)
-        record = paperwork.create_pick_list(order_ids=order_ids, actor=actions.Actor.of_user(request.user))
+        record = paperwork.create_pick_list(
+            order_ids=order_ids,
+            actor=actions.Actor.of_user(request.user),
+            printed=request.user.has_perm("orders.act_on_order"),
+        )
     except (DomainError, ValueError) as error:
         messages.error(request, getattr(error, "message", _("The selection is not valid.")))
         return redirect(reverse("orders:list") + "?" + request.POST.get("query", ""))

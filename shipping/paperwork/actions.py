@@ -16,8 +16,9 @@ from shipping.paperwork.selectors import MAX_PICK_LIST_ORDERS
 
 
 @transaction.atomic
-def create_pick_list(*, order_ids: list[int], actor: Actor) -> PickList:
-    """A pick list of `order_ids` (in that order, each once), written on each order's timeline."""
+def create_pick_list(*, order_ids: list[int], actor: Actor, printed: bool = True) -> PickList:
+    """A pick list of `order_ids` (in that order, each once), written on each order's timeline when
+    it is `printed` for work (an operator's; a viewer's copy is only read)."""
     order_ids = list(dict.fromkeys(order_ids))
     if not order_ids:
         raise InvalidInput(_("No order selected."), details={"orders": "required"})
@@ -27,9 +28,10 @@ def create_pick_list(*, order_ids: list[int], actor: Actor) -> PickList:
             details={"limit": MAX_PICK_LIST_ORDERS},
         )
     pick_list = PickList.objects.create(order_ids=order_ids, created_by=actor.user)
-    record_printed(
-        order_ids=order_ids, kind=events.PICK_LIST_PRINTED, actor=actor, params={"pick_list": pick_list.code}
-    )
+    if printed:
+        record_printed(
+            order_ids=order_ids, kind=events.PICK_LIST_PRINTED, actor=actor, params={"pick_list": pick_list.code}
+        )
     return pick_list
 
 

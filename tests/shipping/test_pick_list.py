@@ -28,12 +28,12 @@ def floor(account):
     return lyon, paris
 
 
-def test_a_pick_list_groups_by_warehouse_sorts_by_bin_and_lists_each_skus_orders(client, viewer, account, floor):
+def test_a_pick_list_groups_by_warehouse_sorts_by_bin_and_lists_each_skus_orders(client, operator, account, floor):
     first = order_of(account, ("KETTLE", 2), ("TEAPOT", 1), ("CUP", 1))
     second = order_of(account, ("KETTLE", 1))
     mugs = order_of(account, ("MUG", 3))
     shipped = order_of(account, ("KETTLE", 1), status="shipped")
-    client.force_login(viewer)
+    client.force_login(operator)
 
     response = client.post(
         reverse("orders:paperwork"), {"document": "pick_list", "order": [first.pk, second.pk, mugs.pk, shipped.pk]}
@@ -85,6 +85,7 @@ def test_a_pick_list_in_french(client, viewer, account, floor):
     )
 
     assert "Liste de préparation" in text and "Emplacement" in text
+    assert not OrderEvent.objects.filter(kind="pick_list_printed").exists()  # a viewer reads, does not print
 
 
 def test_nobody_without_a_role_and_no_order_of_another_account(client, outsider, viewer, account, floor):
