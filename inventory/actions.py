@@ -356,11 +356,13 @@ def retry_backorders(*, limit: int = 200) -> int:
 
 @dataclass(frozen=True)
 class StockCount:
-    """One row of a set or adjust request: a SKU, a warehouse code, a quantity (count or change)."""
+    """One row of a set or adjust request: a SKU, a warehouse code, a quantity (count or change);
+    from a count file, the bin where the units are (None: the level's bin stays)."""
 
     sku: str
     warehouse: str
     quantity: int
+    bin_location: str | None = None
 
 
 def _level_for(product_id: int, warehouse_id: int) -> int:
@@ -537,7 +539,7 @@ def import_stock_counts(
         report.refused.sort()
         return report
     applied = ledger.set_counts({levels[(p, w)]: row.quantity for p, w, row in valid.values()})
-    movements = []
+    movements, bins = [], []
     for index, (p, w, row) in sorted(valid.items()):
         after = applied.get(levels[(p, w)])
         if after is None:  # an order reserved units between the check and the update
@@ -546,6 +548,9 @@ def import_stock_counts(
         report.applied.append((rows[index][0], row.sku, row.warehouse, row.quantity, after.on_hand_change))
         if after.on_hand_change:
             movements.append(ledger.movement(after, reason=Reason.IMPORTED, actor=actor, note=note))
+        if row.bin_location is not None:
+            bins.append(StockLevel(pk=levels[(p, w)], bin_location=row.bin_location))
+    StockLevel.objects.bulk_update(bins, ["bin_location"], batch_size=1000)
     ledger.save_movements(movements)
     ledger.schedule_push(m.product_id for m in movements)
     report.refused.sort()

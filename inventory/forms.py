@@ -17,7 +17,10 @@ class ThresholdForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: sku, warehouse, quantity (the counted units)."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: sku, warehouse, quantity (the counted units), and bin if you wish."),
+    )
     note = forms.CharField(label=_("Reason"), max_length=500, initial=_("Stock count"))
     strict = forms.BooleanField(label=_("Apply only if every row is valid"), required=False)
 

@@ -1,6 +1,7 @@
 """Bin locations on stock levels: set on the product page by those who edit stock, shown in the API."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inventory.models import StockLevel
@@ -62,3 +63,23 @@ def test_only_those_who_edit_stock_set_bins(client, persona, request, lyon):
 
     assert response.status_code == 403
     assert level("KETTLE", lyon).bin_location == ""
+
+
+def test_a_count_file_may_set_the_bins(client, admin_user, lyon):
+    put_stock("KETTLE", 5, lyon)
+    StockLevel.objects.filter(product__sku="KETTLE").update(bin_location="OLD-1")
+    product("TEAPOT")
+    product("MUG")
+    client.force_login(admin_user)
+    content = b"sku,warehouse,quantity,bin\nKETTLE,lyon,6,\nTEAPOT,lyon,3,b-07-1\nMUG,lyon,2,<bad>\n"
+
+    response = client.post(
+        reverse("inventory:import"),
+        {"file": SimpleUploadedFile("count.csv", content, content_type="text/csv"), "note": "count"},
+    )
+
+    assert response.status_code == 200
+    assert (level("KETTLE", lyon).on_hand, level("KETTLE", lyon).bin_location) == (6, "OLD-1")  # empty: kept
+    assert (level("TEAPOT", lyon).on_hand, level("TEAPOT", lyon).bin_location) == (3, "B-07-1")
+    assert not StockLevel.objects.filter(product__sku="MUG").exists()  # the bad bin refused its line
+    assert "Bin &lt;BAD&gt; is not" in response.content.decode()
