@@ -16,9 +16,8 @@ from shipping.paperwork.selectors import MAX_PICK_LIST_ORDERS
 
 
 @transaction.atomic
-def create_pick_list(*, order_ids: list[int], actor: Actor, printed: bool = True) -> PickList:
-    """A pick list of `order_ids` (in that order, each once), written on each order's timeline when
-    it is `printed` for work (an operator's; a viewer's copy is only read)."""
+def create_pick_list(*, order_ids: list[int], actor: Actor) -> PickList:
+    """A pick list of `order_ids` (in that order, each once), written on each order's timeline."""
     order_ids = list(dict.fromkeys(order_ids))
     if not order_ids:
         raise InvalidInput(_("No order selected."), details={"orders": "required"})
@@ -28,10 +27,9 @@ def create_pick_list(*, order_ids: list[int], actor: Actor, printed: bool = True
             details={"limit": MAX_PICK_LIST_ORDERS},
         )
     pick_list = PickList.objects.create(order_ids=order_ids, created_by=actor.user)
-    if printed:
-        record_printed(
-            order_ids=order_ids, kind=events.PICK_LIST_PRINTED, actor=actor, params={"pick_list": pick_list.code}
-        )
+    record_printed(
+        order_ids=order_ids, kind=events.PICK_LIST_PRINTED, actor=actor, params={"pick_list": pick_list.code}
+    )
     return pick_list
 
 
