@@ -217,3 +217,17 @@ def test_an_item_scan_is_a_handful_of_queries(client, operator, account, floor, 
     # (savepoints in tests) with the order's lock, the session's lock and its update; the lines shown.
     with django_assert_num_queries(12):
         assert scan(client, "KETTLE").context["outcome"] == "counted"
+
+
+def test_starting_an_order_over_forgets_the_counts_not_the_shipment(client, operator, account, floor):
+    order = order_of(account, ("KETTLE", 2))
+    client.force_login(operator)
+    scan(client, order.number)
+    scan(client, "KETTLE")
+    session = PackingSession.objects.get()
+
+    client.post(reverse("shipping:pack_abandon", args=[session.pk]), **HTMX)
+    reopened = scan(client, order.number)
+
+    assert PackingSession.objects.get().scanned == {} and reopened.context["session"].pk != session.pk
+    assert Shipment.objects.count() == 1  # the same shipment and label request
