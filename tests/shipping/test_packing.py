@@ -17,6 +17,7 @@ from orders.actions import Actor
 from orders.models import OrderEvent
 from shipping import packing
 from shipping.models import PackingSession, PickList, Shipment
+from tests.oms.test_french_pages import catalogue, english_on
 from tests.shipping.paperwork import order_of, seeded_carriers, stock_in  # noqa: F401
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -231,3 +232,17 @@ def test_starting_an_order_over_forgets_the_counts_not_the_shipment(client, oper
 
     assert PackingSession.objects.get().scanned == {} and reopened.context["session"].pk != session.pk
     assert Shipment.objects.count() == 1  # the same shipment and label request
+
+
+def test_the_station_speaks_french(client, operator, account, floor):
+    order = order_of(account, ("KETTLE", 1), ("TEAPOT", 1))
+    client.force_login(operator)
+    client.post(reverse("shipping:pack_scan"), {"code": order.number}, HTTP_ACCEPT_LANGUAGE="fr")
+    outbox.drain()
+
+    refused = client.post(reverse("shipping:pack_scan"), {"code": "NOPE"}, HTTP_ACCEPT_LANGUAGE="fr")
+    page = client.get(reverse("shipping:pack"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "NOPE n’est pas dans cette commande" in refused.content.decode()
+    assert english_on(refused.content.decode(), catalogue()) == []
+    assert "Scannez un article (EAN ou SKU)" in page and english_on(page, catalogue()) == []
