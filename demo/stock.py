@@ -13,7 +13,7 @@ from django.db import transaction
 
 from inventory import actions
 from inventory.actions import StockCount
-from inventory.models import ChannelRule, Product, PurchaseOrder, PurchaseOrderLine, Warehouse
+from inventory.models import ChannelRule, Product, PurchaseOrder, PurchaseOrderLine, StockLevel, Warehouse
 from marketplaces.sandbox.catalogue import CATALOGUE
 from orders.actions import Actor
 
@@ -41,6 +41,11 @@ def seed(accounts) -> None:
         if rng.random() < 0.4:
             counts.append(StockCount(sku=item.sku, warehouse=paris.code, quantity=rng.randint(1, 12)))
     actions.set_stock(rows=counts, actor=Actor.system("demo"), note="Opening stock count", reason="imported")
+    # Bins: aisle letter, shelf, level, so that pick lists walk the aisles.
+    for number, level in enumerate(StockLevel.objects.order_by("warehouse__priority", "product__sku")):
+        StockLevel.objects.filter(pk=level.pk).update(
+            bin_location=f"{'ABCDEF'[number % 6]}-{number // 6 % 20 + 1:02d}-{number % 4 + 1}"
+        )
     for account in accounts:
         ChannelRule.objects.create(account=account, **RULES_BY_PLATFORM.get(account.platform, {}))
     actions.schedule_full_push()  # the SKUs counted 0 too: every channel must show the truth

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -355,11 +356,13 @@ def retry_backorders(*, limit: int = 200) -> int:
 
 @dataclass(frozen=True)
 class StockCount:
-    """One row of a set or adjust request: a SKU, a warehouse code, a quantity (count or change)."""
+    """One row of a set or adjust request: a SKU, a warehouse code, a quantity (count or change);
+    from a count file, the bin where the units are (None: the level's bin stays)."""
 
     sku: str
     warehouse: str
     quantity: int
+    bin_location: str | None = None
 
 
 def _level_for(product_id: int, warehouse_id: int) -> int:
@@ -536,7 +539,7 @@ def import_stock_counts(
         report.refused.sort()
         return report
     applied = ledger.set_counts({levels[(p, w)]: row.quantity for p, w, row in valid.values()})
-    movements = []
+    movements, bins = [], []
     for index, (p, w, row) in sorted(valid.items()):
         after = applied.get(levels[(p, w)])
         if after is None:  # an order reserved units between the check and the update
@@ -545,6 +548,9 @@ def import_stock_counts(
         report.applied.append((rows[index][0], row.sku, row.warehouse, row.quantity, after.on_hand_change))
         if after.on_hand_change:
             movements.append(ledger.movement(after, reason=Reason.IMPORTED, actor=actor, note=note))
+        if row.bin_location is not None:
+            bins.append(StockLevel(pk=levels[(p, w)], bin_location=row.bin_location))
+    StockLevel.objects.bulk_update(bins, ["bin_location"], batch_size=1000)
     ledger.save_movements(movements)
     ledger.schedule_push(m.product_id for m in movements)
     report.refused.sort()
@@ -615,6 +621,23 @@ def set_low_stock_threshold(*, product_id: int, threshold: int, actor: Actor) ->
         raise DomainError("The threshold cannot be negative.", details={"threshold": threshold})
     Product.objects.filter(pk=product_id).update(low_stock_threshold=threshold)
     return Product.objects.get(pk=product_id)
+
+
+BIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,29}$")
+
+
+@transaction.atomic
+def set_bin_location(*, product_id: int, warehouse_id: int, bin_location: str, actor: Actor) -> StockLevel:
+    """Where a product's units are kept in a warehouse (pick lists sort by it); empty clears it.
+    The level is created (0 on hand) if the product was never counted there."""
+    bin_location = (bin_location or "").strip().upper()
+    if bin_location and not BIN_PATTERN.match(bin_location):
+        raise DomainError(
+            "A bin is 1 to 30 letters, digits, spaces, dots, dashes or slashes.", details={"bin_location": bin_location}
+        )
+    level_id = _level_for(product_id, warehouse_id)
+    StockLevel.objects.filter(pk=level_id).update(bin_location=bin_location)
+    return StockLevel.objects.select_related("product", "warehouse").get(pk=level_id)
 
 
 # Channel pushes ------------------------------------------------------------------------------

@@ -17,6 +17,21 @@ class ThresholdForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: sku, warehouse, quantity (the counted units)."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: sku, warehouse, quantity (the counted units), and bin if you wish."),
+    )
     note = forms.CharField(label=_("Reason"), max_length=500, initial=_("Stock count"))
     strict = forms.BooleanField(label=_("Apply only if every row is valid"), required=False)
+
+
+class BinForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.filter(active=True), empty_label=None
+    )
+    bin_location = forms.CharField(
+        label=_("Bin"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 10, "placeholder": "A-03-2"}),
+    )

@@ -1,4 +1,5 @@
-"""Reading a stock count file: CSV with the columns sku, warehouse, quantity (comma or semicolon).
+"""Reading a stock count file: CSV with the columns sku, warehouse, quantity (comma or semicolon),
+and optionally bin (where the units are; an empty cell leaves the level's bin as it is).
 
 Reading only: every line becomes a `StockCount` or a reason it could not be read;
 `actions.import_stock_counts` applies them. A file that is not a readable CSV at
@@ -10,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 
-from inventory.actions import StockCount
+from inventory.actions import BIN_PATTERN, StockCount
 from oms.errors import DomainError
 
 COLUMNS = ("sku", "warehouse", "quantity")
+OPTIONAL = ("bin",)
 
 
 def read_stock_counts(binary_file, *, default_warehouse: str | None = None):
@@ -35,7 +37,7 @@ def read_stock_counts(binary_file, *, default_warehouse: str | None = None):
             f"The first line must name the columns {expected} (found: {', '.join(header) or 'nothing'}).",
             details={"line": 1, "header": header},
         )
-    position = {name: header.index(name) for name in COLUMNS if name in header}
+    position = {name: header.index(name) for name in COLUMNS + OPTIONAL if name in header}
     rows, refused = [], []
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     line_number = 1
@@ -55,8 +57,22 @@ def read_stock_counts(binary_file, *, default_warehouse: str | None = None):
                 refused.append((line_number, raw, f"Quantity {quantity_text or '(empty)'} is not a whole number."))
                 continue
             warehouse = record[position["warehouse"]].strip() if "warehouse" in position else default_warehouse
+            bin_location = record[position["bin"]].strip().upper() or None if "bin" in position else None
+            if bin_location and not BIN_PATTERN.match(bin_location):
+                refused.append(
+                    (line_number, raw, f"Bin {bin_location} is not 1 to 30 letters, digits, spaces, . - or /.")
+                )
+                continue
             rows.append(
-                (line_number, StockCount(sku=record[position["sku"]].strip(), warehouse=warehouse, quantity=quantity))
+                (
+                    line_number,
+                    StockCount(
+                        sku=record[position["sku"]].strip(),
+                        warehouse=warehouse,
+                        quantity=quantity,
+                        bin_location=bin_location,
+                    ),
+                )
             )
     except (csv.Error, UnicodeDecodeError) as error:
         raise DomainError(

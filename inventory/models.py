@@ -62,6 +62,13 @@ class StockLevel(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="levels")
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
+    bin_location = models.CharField(
+        _("bin"),
+        max_length=30,
+        blank=True,
+        db_default="",
+        help_text=_("Where the units are in the warehouse (aisle, shelf, bin)"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from inventory import actions, selectors
 from inventory.filters import ProductFilter
-from inventory.forms import AdjustForm, ImportForm, ThresholdForm
+from inventory.forms import AdjustForm, BinForm, ImportForm, ThresholdForm
 from inventory.imports import read_stock_counts
 from inventory.models import PurchaseOrder
 from oms.errors import DomainError
@@ -49,6 +49,7 @@ def product_detail(request, pk: int):
         "reservations": selectors.active_reservations(product, user=request.user),
         "can_adjust": request.user.has_perm("inventory.adjust_stock"),
         "adjust_form": AdjustForm(),
+        "bin_form": BinForm(prefix="bin"),
         "threshold_form": ThresholdForm(initial={"threshold": product.low_stock_threshold}),
     }
     return render(request, "inventory/product_detail.html", context)
@@ -78,6 +79,31 @@ def adjust(request, pk: int):
             request,
             _("%(warehouse)s: %(on_hand)s on hand now.")
             % {"warehouse": level.warehouse.name, "on_hand": level.on_hand},
+        )
+    return redirect("inventory:product", pk=pk)
+
+
+@require_POST
+@permission_required("inventory.adjust_stock", raise_exception=True)
+def set_bin(request, pk: int):
+    product = get_object_or_404(selectors.product_list(), pk=pk)
+    form = BinForm(request.POST, prefix="bin")
+    if not form.is_valid():
+        messages.error(request, _("Choose a warehouse; a bin is at most 30 characters."))
+        return redirect("inventory:product", pk=pk)
+    try:
+        level = actions.set_bin_location(
+            product_id=product.pk,
+            warehouse_id=form.cleaned_data["warehouse"].pk,
+            bin_location=form.cleaned_data["bin_location"],
+            actor=Actor.of_user(request.user),
+        )
+    except DomainError:
+        messages.error(request, _("A bin is 1 to 30 letters, digits, spaces, dots, dashes or slashes."))
+    else:
+        messages.success(
+            request,
+            _("%(warehouse)s: bin %(bin)s.") % {"warehouse": level.warehouse.name, "bin": level.bin_location or "—"},
         )
     return redirect("inventory:product", pk=pk)
 

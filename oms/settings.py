@@ -362,3 +362,18 @@ INVENTORY_PUSH_INTERVAL_SECONDS = float(os.environ.get("INVENTORY_PUSH_INTERVAL_
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8765")
 # The carrier sandbox (`python -m shipping.sandbox`), which `make run` starts beside it.
 CARRIER_SANDBOX_URL = os.environ.get("CARRIER_SANDBOX_URL", "http://127.0.0.1:8766")
+
+# The seller as buyers read it on packing slips and return forms (shipping/paperwork/): address
+# lines separated by "|"; the returns address is the seller's own unless given.
+OMS_SELLER = {
+    "name": os.environ.get("OMS_SELLER_NAME", "Maison Dupré"),
+    "address": os.environ.get("OMS_SELLER_ADDRESS", "12 rue de la Soie|69001 Lyon|France").split("|"),
+    "email": os.environ.get("OMS_SELLER_EMAIL", "service-client@example.com"),
+    "phone": os.environ.get("OMS_SELLER_PHONE", "+33 4 72 00 00 00"),
+    "vat_number": os.environ.get("OMS_SELLER_VAT_NUMBER", "FR00123456789"),
+    "returns_address": [line for line in os.environ.get("OMS_SELLER_RETURNS_ADDRESS", "").split("|") if line],
+    "return_days": int(os.environ.get("OMS_SELLER_RETURN_DAYS", "30")),
+}
+# The carrier the packing station asks for the label of an order that has no shipment yet (a
+# carrier code with an enabled account; otherwise the first carrier account that prints labels).
+OMS_PACKING_CARRIER = os.environ.get("OMS_PACKING_CARRIER", "colissimo")

@@ -49,6 +49,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("messages/", include("messaging.urls")),
     path("kpis/", include("kpis.urls")),
+    path("shipping/", include("shipping.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from a URL: the Content-Security-Policy allows no inline script.

@@ -30,6 +30,7 @@ from oms.errors import DomainError, IllegalTransition
 from order_queue.filters import OrderFilter
 from orders import actions, triage
 from orders.models import BulkJob, BulkJobItem, Order
+from shipping import packing
 
 BATCH = 50
 MAX_ORDERS = 100_000
@@ -173,7 +174,9 @@ def _failure(error: DomainError) -> tuple[str, dict]:
     return error.code, {"message": error.message}
 
 
-SUCCESS_CODES = frozenset({"accepted", "refused", "cancelled", "assigned", "tagged", "exported"})
+SUCCESS_CODES = frozenset(
+    {"accepted", "refused", "cancelled", "assigned", "tagged", "exported", "label_requested", "labelled"}
+)
 
 
 def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
@@ -194,6 +197,8 @@ def _perform(job: BulkJob, order_id: int, actor: actions.Actor) -> str:
     if job.action == BulkJob.Action.TAG:
         triage.tag_order(order_id=order_id, actor=actor, tag=params["tag"])
         return "tagged"
+    if job.action == BulkJob.Action.LABELS:
+        return packing.prepare_label(order_id=order_id, actor=actor)
     raise DomainError(f"Unknown bulk action {job.action!r}.")
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("bulk/", views.bulk_start, name="bulk_start"),
     path("bulk/<int:pk>/", views.bulk_job, name="bulk_job"),
     path("bulk/<int:pk>/export.csv", views.bulk_export, name="bulk_export"),
+    path("paperwork/", views.paperwork_for_selection, name="paperwork"),
     path("views/", views.saved_view_create, name="saved_view_create"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

@@ -25,6 +25,9 @@ from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
+from shipping.paperwork import actions as paperwork
+from shipping.paperwork import responses as paperwork_responses
+from shipping.paperwork import selectors as paperwork_selectors
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -119,6 +122,7 @@ def order_detail(request, pk: int):
         "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
+        "parcels": paperwork_selectors.printable_parcels(order.pk),
     }
     return render(request, "orders/order_detail.html", context)
 
@@ -375,6 +379,28 @@ def bulk_export(request, pk: int):
     response = HttpResponse(job.export_csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="orders-{job.pk}.csv"'
     return response
+
+
+# Paperwork for a selection (the documents are shipping's; the selection is the queue's) -------
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+def paperwork_for_selection(request):
+    """The ticked orders (`order`), else all matching the filters (`query`): a pick list, or their packing slips.
+    Printing for work is an operator's (a pick list is recorded for its barcode); viewers download what exists."""
+    try:
+        if request.POST.getlist("order"):
+            order_ids = bulk.selected_order_ids(user=request.user, order_ids=request.POST.getlist("order"))
+        else:
+            order_ids = bulk.selected_order_ids(user=request.user, query=request.POST.get("query", ""), request=request)
+        if request.POST.get("document") == "packing_slips":
+            return paperwork_responses.packing_slips_for_selection(request, order_ids)
+        record = paperwork.create_pick_list(order_ids=order_ids, actor=actions.Actor.of_user(request.user))
+    except (DomainError, ValueError) as error:
+        messages.error(request, getattr(error, "message", _("The selection is not valid.")))
+        return redirect(reverse("orders:list") + "?" + request.POST.get("query", ""))
+    return redirect("shipping:pick_list_pdf", pk=record.pk)
 
 
 # Saved views ---------------------------------------------------------------------------------

@@ -416,6 +416,7 @@ class BulkJob(models.Model):
         ASSIGN = "assign", _("Assign")
         TAG = "tag", _("Tag")
         EXPORT = "export", _("Export CSV")
+        LABELS = "labels", _("Print labels")  # shipments made and labels asked of the carriers (shipping.packing)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -469,6 +470,8 @@ class BulkJobItem(models.Model):
         "assigned": _("Assigned"),
         "tagged": _("Tagged"),
         "exported": _("Exported"),
+        "label_requested": _("Label requested"),
+        "labelled": _("Labelled"),
         "illegal_transition": _("The order is %(status)s: it cannot become %(requested)s."),
         "order_missing": _("This order no longer exists."),
         "database_error": _("Database error: %(error)s"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -249,3 +251,82 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"#{self.pk}"
+
+
+class PickList(models.Model):
+    """The orders of one pick list, in the order it lists them; its barcode (`code`) opens them
+    one after the other at the packing station."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    order_ids = ArrayField(models.IntegerField(), verbose_name=_("orders"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pick list")
+        verbose_name_plural = _("pick lists")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"PL-{self.pk:06d}"
+
+
+PICK_LIST_CODE = re.compile(r"^PL-?(\d{1,12})$", re.IGNORECASE)
+
+
+class PackingSession(models.Model):
+    """An order being packed at the station: the units expected per order line and those scanned.
+
+    One open session per order: a second station that scans the same order joins it, and
+    every scan changes the counts under the order's lock (shipping.packing)."""
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="packing_sessions", verbose_name=_("order")
+    )
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="packing_sessions", verbose_name=_("shipment")
+    )
+    pick_list = models.ForeignKey(
+        PickList, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("pick list")
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    expected = models.JSONField(default=dict, help_text="Order line id → units to scan")
+    scanned = models.JSONField(default=dict, help_text="Order line id → units scanned")
+    codes = models.JSONField(default=dict, help_text="Every code that names a line (EAN, SKU, upper case) → its id")
+    blocked_by = models.CharField(
+        _("refused scan"), max_length=200, blank=True, help_text=_("A wrong or surplus item, until it is put aside")
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("packed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("packing session")
+        verbose_name_plural = _("packing sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(finished_at__isnull=True), name="packing_one_open_session_per_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.units_scanned}/{self.units_expected}"
+
+    @property
+    def units_expected(self) -> int:
+        return sum(self.expected.values())
+
+    @property
+    def units_scanned(self) -> int:
+        return sum(self.scanned.values())
+
+    @property
+    def complete(self) -> bool:
+        return all(self.scanned.get(line, 0) >= units for line, units in self.expected.items())

@@ -14,7 +14,7 @@ class StockLevelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StockLevel
-        fields = ["warehouse", "on_hand", "reserved", "available", "updated_at"]
+        fields = ["warehouse", "on_hand", "reserved", "available", "bin_location", "updated_at"]
 
 
 class ChannelSerializer(serializers.Serializer):

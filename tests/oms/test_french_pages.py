@@ -201,6 +201,7 @@ def test_no_english_on_the_main_french_pages(client, admin_user, world):
         reverse("inventory:products"),
         reverse("inventory:product", args=[world["product"].pk]),
         reverse("marketplaces:accounts"),
+        reverse("shipping:pack"),
     ]
     pieces = catalogue()
     assert len(pieces) > 300  # the catalogue was read

@@ -14,6 +14,7 @@ from orders.actions import Actor, record_event
 from orders.models import OrderEvent
 from orders.status import OrderStatus
 from shipping import events as shipping_events
+from shipping.paperwork import events as paperwork_events
 from tests.factories import make_order
 
 # One event of every declared kind, as its writer stores it: (params, from_status, to_status).
@@ -83,6 +84,11 @@ EXAMPLES = {
         "",
     ),
     shipping_events.SHIPMENT_VOIDED: ({"shipment": 7}, "", ""),
+    # Paperwork and packing (shipping.paperwork declares these).
+    paperwork_events.PICK_LIST_PRINTED: ({"pick_list": "PL-000042"}, "", ""),
+    paperwork_events.PACKING_SLIP_PRINTED: ({"language": "en"}, "", ""),
+    paperwork_events.LABEL_PRINTED: ({"shipment": 7, "format": "PDF 10×15"}, "", ""),
+    paperwork_events.SHIPMENT_PACKED: ({"shipment": 7, "units": 3}, "", ""),
 }
 
 

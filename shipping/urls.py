@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from shipping import views, views_packing
+
+app_name = "shipping"
+urlpatterns = [
+    path("pick-lists/<int:pk>.pdf", views.pick_list_pdf, name="pick_list_pdf"),
+    path("orders/<int:order_id>/packing-slip.pdf", views.packing_slip_pdf, name="packing_slip_pdf"),
+    re_path(r"^parcels/(?P<pk>[0-9]+)/label\.(?P<file_format>pdf|zpl)$", views.parcel_label, name="parcel_label"),
+    path("label-jobs/<int:pk>/", views.label_job, name="label_job"),
+    re_path(
+        r"^label-jobs/(?P<pk>[0-9]+)/labels\.(?P<file_format>pdf|zpl)$", views.label_job_file, name="label_job_file"
+    ),
+    path("pack/", views_packing.station_page, name="pack"),
+    path("pack/scan/", views_packing.scan, name="pack_scan"),
+    path("pack/<int:pk>/put-aside/", views_packing.put_aside, name="pack_put_aside"),
+    path("pack/<int:pk>/finish/", views_packing.finish, name="pack_finish"),
+    path("pack/<int:pk>/label-again/", views_packing.label_again, name="pack_label_again"),
+    path("pack/<int:pk>/abandon/", views_packing.abandon, name="pack_abandon"),
+]
