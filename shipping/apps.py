@@ -9,8 +9,8 @@ class ShippingConfig(AppConfig):
     def ready(self) -> None:
         from oms import audit
         from shipping import outbox_kinds  # noqa: F401  (declares the carrier.* outbox kinds)
-        from shipping.paperwork import events  # noqa: F401  (declares the paperwork and packing event kinds)
         from shipping.models import Carrier, CarrierAccount, CarrierService
+        from shipping.paperwork import events  # noqa: F401  (declares the paperwork and packing event kinds)
 
         # Carriers, contracts and services are configuration people change: who changed what, when.
         # A contract's credentials are recorded as changed, never with their value.
