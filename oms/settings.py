@@ -155,6 +155,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "oms.heartbeat", "schedule": 10.0},
     "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 2.0},
+    # Buyer threads, each account at its platform's pace (messaging.policies.THREAD_POLL_INTERVAL).
+    "dispatch-thread-polls": {"task": "messaging.dispatch_thread_polls", "schedule": 5.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
     "drain-outbox": {"task": "oms.drain_outbox", "schedule": 2.0},
     # Bulk jobs whose task was lost are queued again (running a job twice is safe).

@@ -162,5 +162,16 @@ class SandboxAdmin:
             {"account": account, "scale": account_row["rate_scale"], "limits": limits, "refill": True},
         )
 
+    # buyer conversations
+    def start_threads(self, key: str, count: int = 1, **options: Any) -> list[dict]:
+        """Options: order_id (none: a question before purchase), topic, body."""
+        return self._call("POST", f"/accounts/{key}/threads", {"count": count, **options})["threads"]
+
+    def threads(self, key: str) -> list[dict]:
+        return self._call("GET", f"/accounts/{key}/threads")["threads"]
+
+    def buyer_writes(self, key: str, thread_id: str, body: str) -> dict:
+        return self._call("POST", f"/accounts/{key}/threads/{thread_id}/messages", {"body": body})
+
     def reset(self) -> None:
         self._call("POST", "/reset")

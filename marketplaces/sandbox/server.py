@@ -22,7 +22,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, amazon, cdiscount, ebay, lifecycle, mirakl
+from . import admin, amazon, cdiscount, conversations, ebay, lifecycle, mirakl
 from .faults import BEFORE_HANDLER, reorder, shift_timestamps
 from .generate import create_orders
 from .routing import match
@@ -65,6 +65,8 @@ class Pipeline:
                 return
             self._last_sweep = time.monotonic()
         lifecycle.sweep(self.world)
+        with self.world.lock:
+            conversations.sweep(self.world)
 
     def handle(self, module, request: Request):
         """(Response or DROP, clock skew seconds) for one platform request."""
@@ -410,5 +412,6 @@ class SandboxServer:
                     account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.1, 1.0)))
                     continue
                 if parse_iso(account.next_generation_at) <= now:
-                    create_orders(world, account, 1)
+                    [order] = create_orders(world, account, 1)
+                    conversations.maybe_start(world, account, order_id=order["id"])
                     account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.5, 1.5)))

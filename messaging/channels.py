@@ -1,0 +1,35 @@
+"""How each platform's threads are read and answered: the account's connector (Mirakl, eBay) or
+e-mail through Amazon's relay. Translation and HTTP are in the connectors; this module picks one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors import mirakl_inbox
+from marketplaces.connectors.messages import SentMessage, ThreadPage
+from marketplaces.models import MarketplaceAccount
+from messaging.models import Message, Thread
+from oms.errors import NotSupportedByPlatform
+from orders import platforms
+
+
+def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token: str | None) -> ThreadPage:
+    connector = connector_for_account(account)
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.list_threads(connector, since=since, page_token=page_token)
+    raise NotSupportedByPlatform(f"no thread source for {account.platform}")
+
+
+def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool) -> SentMessage:
+    account = thread.account
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.reply(
+            connector_for_account(account),
+            thread_id=thread.platform_thread_id,
+            body=message.body,
+            customer_id=thread.buyer_address,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    raise NotSupportedByPlatform(f"no reply channel for {account.platform}")

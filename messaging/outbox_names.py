@@ -1,0 +1,8 @@
+"""The names of the messaging outbox kinds and how their messages are addressed (no Django imports)."""
+
+REPLY = "messaging.reply"
+THREAD_PREFIX = "thread:"
+
+
+def thread_subject(thread_id: int) -> str:
+    return f"{THREAD_PREFIX}{thread_id}"
