@@ -12,8 +12,8 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (Topic.DAMAGED, ("endommag", "cass", "abim", "rayé", "raye", "damaged", "broken", "defectueux")),
     (Topic.INVOICE, ("facture", "invoice")),
     (Topic.RETURN, ("retour", "rembours", "return", "refund")),
-    (Topic.WHERE_IS_MY_PARCEL, ("colis", "livraison", "suivi", "recu", "parcel", "delivery", "tracking", "where is")),
     (Topic.BEFORE_PURCHASE, ("avant achat", "compatible", "en stock", "before purchase", "in stock")),
+    (Topic.WHERE_IS_MY_PARCEL, ("colis", "livraison", "suivi", "recu", "parcel", "delivery", "tracking", "where is")),
 )
 
 
