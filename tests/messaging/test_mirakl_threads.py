@@ -151,11 +151,8 @@ def test_a_refused_reply_puts_the_thread_back_in_the_list_to_answer(sandbox, san
     assert outbox.drain() == {"dead": 1}
     reply.refresh_from_db()
     thread.refresh_from_db()
-    assert (
-        reply.delivery == Message.Delivery.FAILED
-        and "404" in reply.delivery_error
-        or "not found" in reply.delivery_error.lower()
-    )
+    assert reply.delivery == Message.Delivery.FAILED
+    assert "404" in reply.delivery_error or "not found" in reply.delivery_error.lower()
     assert thread.status == Thread.Status.NEEDS_REPLY and thread.reply_by is not None
 
 
