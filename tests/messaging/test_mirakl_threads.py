@@ -1,6 +1,7 @@
 """Mirakl buyer threads over HTTP against the sandbox: read (M11), answered (M12) once, even across a worker kill."""
 
 import datetime as dt
+import json
 import time
 
 import pytest
@@ -13,6 +14,8 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from oms.tasks import drain_outbox
 from orders.models import Order
+from tests.marketplaces.sandbox.spec_schemas import load_spec, problems, response_schema
+from tests.marketplaces.sandbox.support import decoded, mirakl_session, new_account
 from tests.workers import kill, start_worker
 
 
@@ -164,3 +167,68 @@ def test_dispatch_marks_each_due_account_once(sandbox, sandbox_account):
     assert polling.due_accounts(now=now) == []  # dispatched: due again after the platform's interval
     row = AccountMessaging.objects.get(pk=account.pk)
     assert row.next_poll_at == now + dt.timedelta(seconds=30)
+
+
+def _all_ok(findings):
+    assert findings == [], "\n".join(findings[:20])
+
+
+def test_the_sandboxs_threads_follow_the_seller_api(sandbox):
+    spec = load_spec("mirakl/mmp-seller-openapi.json")
+    key, creds = new_account(sandbox, "mirakl", operator="fnac")
+    api = f"{sandbox.url}/mirakl/fnac/api"
+    session = mirakl_session(creds)
+    [order] = sandbox.admin.generate_orders(key, 1, status="SHIPPING")
+    [thread] = sandbox.admin.start_threads(key, 1, order_id=order["id"])
+    sandbox.admin.start_threads(key, 1, topic="before_purchase")
+
+    listed = session.get(f"{api}/inbox/threads", params={"with_messages": "true"}, timeout=10)
+    _all_ok(problems(decoded(listed), response_schema(spec, "/api/inbox/threads", "get", "200"), spec))
+    assert len(listed.json()["data"]) == 2
+    one = session.get(f"{api}/inbox/threads/{thread['id']}", timeout=10)
+    _all_ok(problems(decoded(one), response_schema(spec, "/api/inbox/threads/{thread_id}", "get", "200"), spec))
+    assert one.json()["metadata"]["shop_reply_needed_since"] == thread["messages"][0]["at"]
+
+    answer = {
+        "body": "Bonjour, votre colis arrive demain.",
+        "to": [{"id": thread["customer"]["id"], "type": "CUSTOMER"}],
+    }
+    replied = session.post(
+        f"{api}/inbox/threads/{thread['id']}/message",
+        files={"message_input": (None, json.dumps(answer), "application/json")},
+        timeout=10,
+    )
+    assert replied.status_code == 201
+    _all_ok(
+        problems(decoded(replied), response_schema(spec, "/api/inbox/threads/{thread_id}/message", "post", "201"), spec)
+    )
+    assert (
+        session.get(f"{api}/inbox/threads/{thread['id']}", timeout=10).json()["metadata"]["shop_reply_needed_since"]
+        is None
+    )
+    opened = session.post(
+        f"{api}/orders/{order['id']}/threads",
+        files={
+            "thread_input": (
+                None,
+                json.dumps(
+                    {
+                        "body": "Votre commande est expédiée.",
+                        "to": ["CUSTOMER"],
+                        "topic": {"type": "FREE_TEXT", "value": "Expédition"},
+                    }
+                ),
+                "application/json",
+            )
+        },
+        timeout=10,
+    )
+    assert opened.status_code == 201
+    _all_ok(problems(decoded(opened), response_schema(spec, "/api/orders/{order_id}/threads", "post", "201"), spec))
+    too_short = session.post(
+        f"{api}/inbox/threads/{thread['id']}/message",
+        files={"message_input": (None, json.dumps({**answer, "body": "ok"}), "application/json")},
+        timeout=10,
+    )
+    assert too_short.status_code == 400
+    assert len(sandbox.admin.threads(key)) == 3
