@@ -20,7 +20,7 @@ from messaging import outbox_names, policies, signals, topics
 from messaging.models import Message, Thread
 from oms import outbox
 from oms.errors import DomainError, InvalidInput, NotFound
-from orders import pushes
+from orders import platforms, pushes
 from orders.models import Order
 
 MIN_BODY, MAX_BODY = 3, 50_000  # the strictest platform's limits (Mirakl M12: 3 to 50,000 characters)
@@ -48,7 +48,8 @@ def ingest_threads(*, account: MarketplaceAccount, threads: list[ThreadData]) ->
     with transaction.atomic():
         orders = _orders_by_platform_id(account, {t.marketplace_order_id for t in threads if t.marketplace_order_id})
         for data in threads:
-            _thread, added = _ingest_one(account, data, orders.get(data.marketplace_order_id))
+            order = orders.get(data.marketplace_order_id) or _latest_order_of_buyer(account, data.buyer_address)
+            _thread, added = _ingest_one(account, data, order)
             new_messages += len(added)
             received.extend(m.pk for m in added if m.direction == Message.Direction.INBOUND)
         if received:
@@ -62,6 +63,15 @@ def _orders_by_platform_id(account: MarketplaceAccount, ids: set[str]) -> dict[s
     return {o.marketplace_order_id: o for o in Order.objects.filter(account=account, marketplace_order_id__in=ids)}
 
 
+def _latest_order_of_buyer(account: MarketplaceAccount, username: str) -> Order | None:
+    """eBay links a conversation to a listing, not an order: the buyer's latest order with us."""
+    if not username or account.platform != platforms.EBAY:
+        return None
+    return (
+        Order.objects.filter(account=account, raw_payload__buyer__username=username).order_by("-purchased_at").first()
+    )
+
+
 def _ingest_one(account: MarketplaceAccount, data: ThreadData, order: Order | None) -> tuple[Thread, list[Message]]:
     now = timezone.now()
     first_words = data.messages[0].body if data.messages else ""
@@ -70,7 +80,7 @@ def _ingest_one(account: MarketplaceAccount, data: ThreadData, order: Order | No
         platform_thread_id=data.platform_thread_id,
         defaults={
             "order": order,
-            "marketplace_order_id": data.marketplace_order_id,
+            "marketplace_order_id": data.marketplace_order_id or (order.marketplace_order_id if order else ""),
             "buyer_name": data.buyer_name or (order.buyer_name if order else ""),
             "buyer_address": data.buyer_address,
             "subject": data.subject[:300],

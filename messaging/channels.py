@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors import mirakl_inbox
+from marketplaces.connectors import ebay_inbox, mirakl_inbox
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
 from messaging.models import Message, Thread
@@ -18,6 +18,8 @@ def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token:
     connector = connector_for_account(account)
     if account.platform == platforms.MIRAKL:
         return mirakl_inbox.list_threads(connector, since=since, page_token=page_token)
+    if account.platform == platforms.EBAY:
+        return ebay_inbox.list_threads(connector, since=since, page_token=page_token)
     raise NotSupportedByPlatform(f"no thread source for {account.platform}")
 
 
@@ -29,6 +31,14 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
             thread_id=thread.platform_thread_id,
             body=message.body,
             customer_id=thread.buyer_address,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.EBAY:
+        return ebay_inbox.reply(
+            connector_for_account(account),
+            conversation_id=thread.platform_thread_id,
+            body=message.body,
             decided_at=decided_at,
             retry=retry,
         )
