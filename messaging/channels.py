@@ -9,6 +9,7 @@ from marketplaces.clients import connector_for_account
 from marketplaces.connectors import ebay_inbox, mirakl_inbox
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
+from messaging import mail
 from messaging.models import Message, Thread
 from oms.errors import NotSupportedByPlatform
 from orders import platforms
@@ -23,8 +24,11 @@ def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token:
     raise NotSupportedByPlatform(f"no thread source for {account.platform}")
 
 
-def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool) -> SentMessage:
+def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool, key: str) -> SentMessage:
+    """`key`: the outbox message's idempotency key (the same at every attempt)."""
     account = thread.account
+    if account.platform == platforms.AMAZON:
+        return mail.send_reply(thread, message, message_id=mail.message_id_for(key))
     if account.platform == platforms.MIRAKL:
         return mirakl_inbox.reply(
             connector_for_account(account),

@@ -32,6 +32,7 @@ def send_reply(message: OutboxMessage) -> None:
                 reply,
                 decided_at=dt.datetime.fromisoformat(message.payload["decided_at"]),
                 retry=message.attempts > 1,
+                key=message.idempotency_key,
             )
     except NotSupportedByPlatform as error:
         raise outbox.Undeliverable(error.message) from error

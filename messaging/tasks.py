@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import polling
+from messaging import mail, polling
 
 
 @shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
@@ -24,3 +24,9 @@ def poll_threads(account_id: int) -> dict:
         "new_messages": report.new_messages,
         "error": report.error,
     }
+
+
+@shared_task(name="messaging.import_mail", ignore_result=True)
+def import_mail() -> int:
+    """Beat's tick: relayed buyer mail (Amazon) from the Maildir into threads."""
+    return mail.import_maildir()

@@ -373,6 +373,21 @@ def buyer_writes(server, request, body, key, thread_id):
         return Response(201, to_jsonable(message))
 
 
+@_route("PUT", "/mail")
+def configure_mail(server, request, body):
+    """Amazon's relay by e-mail: {"smtp": "127.0.0.1:8025" (where buyer mail goes), "seller_address":
+    "ventes@seller.localhost", "listen_port": 0 (the SMTP port taking the seller's replies; 0: any)}."""
+    smtp = body.get("smtp")
+    if smtp is not None and (not isinstance(smtp, str) or ":" not in smtp):
+        raise AdminError(400, "smtp must be HOST:PORT")
+    host, _, port = (smtp or "").rpartition(":")
+    server.mail.configure(
+        smtp=(host, int(port)) if smtp else None, seller_address=str(body.get("seller_address") or "")
+    )
+    listening = server.mail.listen(port=int(body.get("listen_port") or 0))
+    return Response(200, {"smtp": smtp, "seller_address": server.mail.seller_address, "listen_port": listening})
+
+
 @_route("POST", "/faults")
 def inject_fault(server, request, body):
     """{"account", "kind", "count"=1, "operation"?, "status"?, "seconds"?, "drop"?, "apply"?}"""

@@ -173,5 +173,9 @@ class SandboxAdmin:
     def buyer_writes(self, key: str, thread_id: str, body: str) -> dict:
         return self._call("POST", f"/accounts/{key}/threads/{thread_id}/messages", {"body": body})
 
+    def configure_mail(self, *, smtp: str | None, seller_address: str, listen_port: int = 0) -> dict:
+        """Amazon's mail relay: where buyer mail goes, and the port that takes the seller's replies."""
+        return self._call("PUT", "/mail", {"smtp": smtp, "seller_address": seller_address, "listen_port": listen_port})
+
     def reset(self) -> None:
         self._call("POST", "/reset")
