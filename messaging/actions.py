@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,7 +276,13 @@ def on_outbox_failed(*, message, error: str, **kwargs) -> None:
         record_failed(message_id=message.payload["message_id"], error=error)
 
 
-def assign(*, thread_id: int, assignee) -> Thread:
+def assign(*, thread_id: int, assignee_id: int | None) -> Thread:
+    """Give the thread to a user (None: nobody). Raises DomainError for an unknown or inactive user."""
+    assignee = None
+    if assignee_id is not None:
+        assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None:
+            raise DomainError(_("No active user with this id."), details={"assignee": assignee_id})
     with transaction.atomic():
         thread = _locked(thread_id)
         thread.assignee = assignee

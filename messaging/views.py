@@ -123,7 +123,8 @@ def reply(request, pk: int):
 def assign(request, pk: int):
     form = AssignForm(request.POST)
     if form.is_valid():
-        actions.assign(thread_id=pk, assignee=form.cleaned_data["assignee"])
+        assignee = form.cleaned_data["assignee"]
+        actions.assign(thread_id=pk, assignee_id=assignee.pk if assignee else None)
         messages.success(request, _("Assignment saved."))
     else:
         messages.error(request, _("Choose an active user."))
