@@ -7,7 +7,7 @@ from oms.api.fields import StrictBooleanField, StrictCharField
 class ThreadSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Thread
@@ -60,7 +60,7 @@ class ThreadDetailSerializer(ThreadSerializer):
         read_only_fields = fields
 
 
-class ReplySerializer(serializers.Serializer):
+class ThreadReplySerializer(serializers.Serializer):
     body = StrictCharField(min_length=3, max_length=50_000)
     seen_message_id = serializers.IntegerField(
         required=False,
@@ -71,5 +71,5 @@ class ReplySerializer(serializers.Serializer):
     force = StrictBooleanField(required=False, default=False, help_text="Send even if someone else answered since.")
 
 
-class AssignSerializer(serializers.Serializer):
+class ThreadAssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True, help_text="Id of an active user; null to unassign.")

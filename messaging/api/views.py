@@ -6,7 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from messaging import actions, selectors
-from messaging.api.serializers import AssignSerializer, ReplySerializer, ThreadDetailSerializer, ThreadSerializer
+from messaging.api.serializers import (
+    ThreadAssignSerializer,
+    ThreadDetailSerializer,
+    ThreadReplySerializer,
+    ThreadSerializer,
+)
 from messaging.filters import ThreadFilter
 from oms.access.selectors import within_scope
 from oms.api import idempotency
@@ -67,7 +72,7 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Reply to the buyer (sent through the platform's channel by the outbox)",
-        request=ReplySerializer,
+        request=ThreadReplySerializer,
         responses={201: ThreadDetailSerializer},
         parameters=[idempotency.PARAMETER],
         examples=[
@@ -82,7 +87,7 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
     @idempotent
     def reply(self, request, pk=None):
         thread = self.get_object()
-        data = self._validated(ReplySerializer)
+        data = self._validated(ThreadReplySerializer)
         actions.reply(
             thread_id=thread.pk,
             user=request.user,
@@ -94,7 +99,7 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Assign a thread to a user (null to unassign)",
-        request=AssignSerializer,
+        request=ThreadAssignSerializer,
         responses=ThreadDetailSerializer,
         parameters=[idempotency.PARAMETER],
         examples=[
@@ -106,7 +111,7 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
     @idempotent
     def assign(self, request, pk=None):
         thread = self.get_object()
-        data = self._validated(AssignSerializer)
+        data = self._validated(ThreadAssignSerializer)
         actions.assign(thread_id=thread.pk, assignee_id=data["assignee"])
         return self._respond(thread.pk)
 
