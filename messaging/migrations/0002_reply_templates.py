@@ -1,5 +1,6 @@
 from django.db import migrations
 
+# Names are for the seller's operators (French); the language says whom the text is for.
 TEMPLATES = [
     (
         "Où est mon colis",
@@ -37,21 +38,21 @@ TEMPLATES = [
         "Bonjour {buyer_name},\n\nMerci pour votre question. \n\nBien cordialement,\nLe service client",
     ),
     (
-        "Where is my parcel",
+        "Où est mon colis",
         "en",
         "where_is_my_parcel",
         ("Hello {buyer_name},\n\nYour order {order_number} is on its way. You can track your parcel here: "
         "{tracking_link}\n\nKind regards,\nCustomer service"),
     ),
     (
-        "Cancellation",
+        "Annulation",
         "en",
         "cancel",
         ("Hello {buyer_name},\n\nWe have received your request to cancel order {order_number} and will get back "
         "to you shortly.\n\nKind regards,\nCustomer service"),
     ),
     (
-        "Damaged item",
+        "Article endommagé",
         "en",
         "damaged",
         ("Hello {buyer_name},\n\nWe are sorry your item (order {order_number}) arrived damaged. Could you send us "

@@ -11,6 +11,7 @@ from orders.models import Order
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.messaging.conftest import make_thread
+from tests.oms.test_french_pages import catalogue, english_on
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,16 @@ def test_assign_and_no_reply_needed_where_the_platform_allows_it(operator, admin
     client.post(reverse("messaging:close", args=[cdiscount.pk]))
     cdiscount.refresh_from_db()
     assert cdiscount.status == Thread.Status.NEEDS_REPLY
+
+
+def test_no_english_on_the_french_inbox_and_thread_pages(client, admin_user):
+    order = make_order(status=OrderStatus.SHIPPED)
+    thread = make_thread(order=order)
+    client.force_login(admin_user)
+    pieces = catalogue()
+    for url in (reverse("messaging:inbox"), reverse("messaging:thread", args=[thread.pk])):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert english_on(html, pieces) == [], url
+    assert "Répondre avant" in client.get(reverse("messaging:inbox"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
