@@ -6,7 +6,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from marketplaces.models import MarketplaceAccount
 from messaging import policies
@@ -33,22 +33,9 @@ def threads_of_order(order_id: int) -> QuerySet[Thread]:
     return Thread.objects.filter(order_id=order_id).select_related("assignee").order_by("-last_message_at", "-pk")
 
 
-def orders_with_threads() -> QuerySet[Thread]:
-    """For the order queue's "has a message" filter: `Exists(orders_with_threads().filter(order=OuterRef("pk")))`."""
-    return Thread.objects.exclude(status=Thread.Status.CLOSED)
-
-
-def open_thread_counts(order_ids: list[int]) -> dict[int, int]:
-    """Order id → its threads needing a reply (the queue's badge)."""
-    rows = (
-        Thread.objects.filter(order_id__in=order_ids, status=Thread.Status.NEEDS_REPLY)
-        .values_list("order_id", flat=True)
-        .order_by()
-    )
-    counts: dict[int, int] = {}
-    for order_id in rows:
-        counts[order_id] = counts.get(order_id, 0) + 1
-    return counts
+def buyer_waiting() -> Exists:
+    """An order annotation: a buyer waits for our reply on one of its threads (the queue's badge and filter)."""
+    return Exists(Thread.objects.filter(order=OuterRef("pk"), status=Thread.Status.NEEDS_REPLY))
 
 
 def templates_for(language: str | None = None) -> QuerySet[Template]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
@@ -119,6 +120,7 @@ def order_detail(request, pk: int):
         "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
+        "threads": messaging_selectors.threads_of_order(order.pk),
     }
     return render(request, "orders/order_detail.html", context)
 

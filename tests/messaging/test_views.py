@@ -128,3 +128,21 @@ def test_no_english_on_the_french_inbox_and_thread_pages(client, admin_user):
         html = page.content.decode()
         assert english_on(html, pieces) == [], url
     assert "Répondre avant" in client.get(reverse("messaging:inbox"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+
+def test_the_order_queue_filters_and_badges_orders_whose_buyer_waits_and_the_order_page_lists_its_threads(operator):
+    waiting_order, quiet_order = make_order(), make_order()
+    thread = make_thread(order=waiting_order, subject="Où est mon colis ?")
+    make_thread(order=quiet_order, status=Thread.Status.WAITING, needs_reply_since=None, reply_by=None)
+    client = logged_in(operator)
+
+    filtered = client.get(reverse("orders:list"), {"buyer_waiting": "true"}).content.decode()
+    assert f'data-order="{waiting_order.pk}"' in filtered and f'data-order="{quiet_order.pk}"' not in filtered
+    assert f"?order={waiting_order.pk}" in filtered  # the badge opens the order's threads in the inbox
+    api = client.get("/api/v1/orders/", {"buyer_waiting": "false"}).json()
+    assert [row["id"] for row in api["results"]] == [quiet_order.pk]
+
+    page = client.get(reverse("orders:detail", args=[waiting_order.pk])).content.decode()
+    assert f'data-thread="{thread.pk}"' in page and reverse("messaging:thread", args=[thread.pk]) in page
+    inbox = client.get(reverse("messaging:inbox"), {"order": waiting_order.pk}).content.decode()
+    assert f'data-thread="{thread.pk}"' in inbox
