@@ -53,8 +53,8 @@ def ingest_threads(*, account: MarketplaceAccount, threads: list[ThreadData]) ->
             _thread, added = _ingest_one(account, data, order)
             new_messages += len(added)
             received.extend(m.pk for m in added if m.direction == Message.Direction.INBOUND)
-        if received:
-            transaction.on_commit(lambda: signals.messages_received.send(sender=Message, message_ids=received))
+        if received:  # in the transaction: what listens (webhooks) writes its outbox rows with the messages
+            signals.messages_received.send(sender=Message, message_ids=received)
     return IngestReport(threads=len(threads), new_messages=new_messages)
 
 

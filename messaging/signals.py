@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent after commit with `message_ids`: buyer messages just stored.
+# Sent in the storing transaction with `message_ids`: buyer messages just stored.
 messages_received = Signal()
