@@ -249,10 +249,10 @@ def record_sent(*, message_id: int, platform_message_id: str, platform_thread_id
         message.delivery, message.delivery_error = Message.Delivery.SENT, ""
         message.sent_at = message.sent_at or timezone.now()
         message.save(update_fields=["platform_message_id", "delivery", "delivery_error", "sent_at"])
-        if platform_thread_id:
-            Thread.objects.filter(pk=message.thread_id, platform_thread_id="").update(
-                platform_thread_id=platform_thread_id
-            )
+        if platform_thread_id:  # a thread we opened takes the platform's id
+            Thread.objects.filter(
+                pk=message.thread_id, platform_thread_id__startswith=outbox_names.PROVISIONAL_THREAD_PREFIX
+            ).update(platform_thread_id=platform_thread_id)
 
 
 def record_failed(*, message_id: int, error: str) -> None:
@@ -271,9 +271,13 @@ def record_failed(*, message_id: int, error: str) -> None:
 
 
 def on_outbox_failed(*, message, error: str, **kwargs) -> None:
-    """outbox_message_failed receiver: a reply the platform refused."""
+    """outbox_message_failed receiver: a reply (or a notice) the platform refused."""
     if message.kind == outbox_names.REPLY:
         record_failed(message_id=message.payload["message_id"], error=error)
+    elif message.kind == outbox_names.NOTIFY:
+        Message.objects.filter(pk=message.payload["message_id"]).update(
+            delivery=Message.Delivery.FAILED, delivery_error=error[:2000]
+        )
 
 
 def assign(*, thread_id: int, assignee_id: int | None) -> Thread:

@@ -47,3 +47,20 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
             retry=retry,
         )
     raise NotSupportedByPlatform(f"no reply channel for {account.platform}")
+
+
+def open_thread_on_order(
+    thread: Thread, message: Message, *, marketplace_order_id: str, decided_at: dt.datetime, retry: bool
+) -> SentMessage:
+    """A notice to the buyer of an order, in a new thread (Mirakl OR43)."""
+    account = thread.account
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.open_thread(
+            connector_for_account(account),
+            order_id=marketplace_order_id,
+            body=message.body,
+            topic=thread.subject,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    raise NotSupportedByPlatform(f"no notice channel for {account.platform}")

@@ -12,7 +12,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.outbox_kinds import outcome_for_the_outbox
-from messaging import actions, channels, outbox_names
+from messaging import actions, channels, notifications, outbox_names
 from messaging.models import Message
 from oms import outbox
 from oms.errors import NotSupportedByPlatform
@@ -41,5 +41,37 @@ def send_reply(message: OutboxMessage) -> None:
     )
 
 
+NOTICE_WAIT_SECONDS = 2  # a notice waiting for its decision's push looks again this soon
+
+
+def send_notice(message: OutboxMessage) -> None:
+    payload = message.payload
+    notice = Message.objects.select_related("thread__account").filter(pk=payload["message_id"]).first()
+    if notice is None:
+        raise outbox.Undeliverable("the notice no longer exists")
+    if notice.delivery == Message.Delivery.SENT:
+        return
+    reached = notifications.decision_reached_the_platform(order_id=payload["order_id"], decision=payload["decision"])
+    if reached is None:
+        raise outbox.RetryLater("the decision is not on the platform yet", retry_after=NOTICE_WAIT_SECONDS)
+    if not reached:
+        raise outbox.Undeliverable("the platform did not take the decision: the buyer is not told")
+    try:
+        with outcome_for_the_outbox():
+            sent = channels.open_thread_on_order(
+                notice.thread,
+                notice,
+                marketplace_order_id=payload["marketplace_order_id"],
+                decided_at=dt.datetime.fromisoformat(payload["decided_at"]),
+                retry=message.attempts > 1,
+            )
+    except NotSupportedByPlatform as error:
+        raise outbox.Undeliverable(error.message) from error
+    notifications.record_notice_sent(
+        message_id=notice.pk, sent=sent, event=payload["event"], platform=payload["platform"]
+    )
+
+
 outbox.declare(outbox_names.REPLY, label=_("Reply to a buyer"), send=send_reply)
+outbox.declare(outbox_names.NOTIFY, label=_("Notice to a buyer"), send=send_notice)
 outbox.outbox_message_failed.connect(actions.on_outbox_failed, dispatch_uid="messaging.reply_failed")

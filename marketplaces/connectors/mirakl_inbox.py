@@ -166,9 +166,40 @@ def reply(
     return SentMessage(_text(answer.get("thread_id")) or thread_id, _text(answer.get("message_id")))
 
 
-def open_thread(connector: MiraklConnector, *, order_id: str, body: str, topic: str) -> SentMessage:
-    """OR43: a new thread to the customer on an order (topic as free text)."""
+def _sent_on_order(connector: MiraklConnector, order_id: str, body: str, since: dt.datetime) -> SentMessage | None:
+    """M11 for the order's threads: the shop message with this body since `since`, if Mirakl has one."""
+    response = connector.http.request(
+        "GET",
+        THREADS_PATH,
+        params=connector._params(entity_type=ORDER_ENTITY, entity_id=order_id, with_messages="true"),
+        operation="M11",
+    )
+    body_json = response.body if isinstance(response.body, Mapping) else {}
+    for raw in body_json.get("data") or []:
+        if isinstance(raw, Mapping):
+            thread = map_thread(raw)
+            found = _already_sent(thread, body, since)
+            if found is not None:
+                return SentMessage(thread.platform_thread_id, found.platform_message_id, already_recorded=True)
+    return None
+
+
+def open_thread(
+    connector: MiraklConnector,
+    *,
+    order_id: str,
+    body: str,
+    topic: str,
+    decided_at: dt.datetime | None = None,
+    retry: bool = False,
+) -> SentMessage:
+    """OR43: a new thread to the customer on an order (topic as free text). On a `retry`, the order's
+    threads are read first (M11): a shop message with this body since `decided_at` is the earlier attempt's."""
     _check_body(body)
+    if retry and decided_at is not None:
+        found = _sent_on_order(connector, order_id, body, decided_at - dt.timedelta(seconds=5))
+        if found is not None:
+            return found
     thread_input = {"body": body, "to": [CUSTOMER], "topic": {"type": "FREE_TEXT", "value": topic}}
     response = connector.http.request(
         "POST",

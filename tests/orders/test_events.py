@@ -9,6 +9,7 @@ from django.utils import translation
 
 from inventory import events as stock_events
 from inventory.models import OrderAllocation
+from messaging import events as messaging_events
 from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
@@ -83,6 +84,9 @@ EXAMPLES = {
         "",
     ),
     shipping_events.SHIPMENT_VOIDED: ({"shipment": 7}, "", ""),
+    # Buyer notices (messaging declares these).
+    messaging_events.BUYER_TOLD_ACCEPTED: ({"platform": "Mirakl"}, "", ""),
+    messaging_events.BUYER_TOLD_SHIPPED: ({"platform": "Mirakl"}, "", ""),
 }
 
 
@@ -138,6 +142,7 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     assert "la commande reste « À expédier »" in text
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
+    assert "L’acheteur a été prévenu sur Mirakl que la commande est expédiée, avec son lien de suivi." in text
     assert "À accepter → À expédier" in text
     assert (
         "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)."
