@@ -1,8 +1,12 @@
 """/api/v1/threads/: list, read, reply (Idempotency-Key), assign, close; roles and scopes."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from messaging import actions, selectors
 from messaging.models import Message, Thread
 from oms.access import actions as access_actions
 from tests.factories import MarketplaceAccountFactory
@@ -65,3 +69,16 @@ def test_an_api_client_needs_the_messages_scopes(admin_user, thread):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/threads/").status_code == 200
     assert api.post(f"/api/v1/threads/{thread.pk}/reply/", {"body": "Bonjour !"}, format="json").status_code == 403
+
+
+def test_reply_times_give_the_kpi_app_a_median_and_the_share_within_the_deadline(operator):
+    account = MarketplaceAccountFactory(platform="amazon")
+    on_time, late = make_thread(account=account, hours_left=5), make_thread(account=account, hours_left=-2)
+    start = timezone.now() - dt.timedelta(minutes=1)
+    actions.reply(thread_id=on_time.pk, user=operator, body="Bonjour, c'est parti.")
+    actions.reply(thread_id=late.pk, user=operator, body="Désolé pour le retard.")
+    times = selectors.reply_times(account, start, timezone.now() + dt.timedelta(minutes=1))
+    assert times.replies == 2 and times.within_deadline_share == 0.5
+    assert 3590 <= times.median_seconds <= 3700  # both buyers waited an hour
+    empty = selectors.reply_times(account.pk, start - dt.timedelta(days=2), start - dt.timedelta(days=1))
+    assert (empty.replies, empty.median_seconds, empty.within_deadline_share) == (0, None, None)
