@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,7 +78,14 @@ class Thread(models.Model):
             ),
         ]
         indexes = [
-            # The inbox: open threads, most urgent first.
+            # The inbox: open threads in its order (reply by, then the latest message), read from the index.
+            models.Index(
+                F("reply_by").asc(nulls_last=True),
+                F("last_message_at").desc(nulls_last=True),
+                "id",
+                condition=~Q(status="closed"),
+                name="thread_open_inbox_idx",
+            ),
             models.Index(fields=["status", "reply_by", "id"], name="thread_inbox_idx"),
             models.Index(fields=["account", "status", "reply_by"], name="thread_account_inbox_idx"),
         ]
