@@ -90,7 +90,9 @@ def thread_of(mail) -> tuple[MarketplaceAccount | None, ThreadData]:
 
 def import_maildir(path: str | Path | None = None) -> int:
     """Store every relayed mail of the Maildir in its thread; returns how many were imported."""
-    box = mailbox.Maildir(path or settings.OMS_MAILDIR, factory=None, create=True)
+    path = Path(path or settings.OMS_MAILDIR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    box = mailbox.Maildir(path, factory=None, create=True)
     imported = 0
     for key in list(box.keys()):
         try:

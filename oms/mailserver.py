@@ -39,6 +39,7 @@ class MailHandler:
     """Delivers each accepted message: local recipients into the inbox Maildir, others relayed."""
 
     def __init__(self, maildir: Path, *, local_domains: tuple[str, ...], relay: tuple[str, int] | None):
+        maildir.mkdir(parents=True, exist_ok=True)
         self.inbox = mailbox.Maildir(maildir / "inbox", create=True)
         self.sent = mailbox.Maildir(maildir / "sent", create=True)
         self.local_domains = tuple(d.lower() for d in local_domains)
