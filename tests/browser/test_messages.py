@@ -47,7 +47,10 @@ def test_operator_replies_to_a_buyer_with_a_template(live_server, log_in, operat
     expect(row).to_contain_text(remote["customer"]["name"])
     expect(row.locator("time.deadline")).to_be_visible()  # the reply-by countdown
     check_page(page)
-    row.get_by_role("link").first.click()
+    page.keyboard.press("j")  # the keyboard, like the queue: j/k to move, o to open
+    expect(row).to_have_class(re.compile("focused"))
+    page.keyboard.press("o")
+    page.wait_for_url(f"{live_server.url}/messages/{thread.pk}/")
 
     expect(page.locator(".thread-side")).to_contain_text(order.reference or order.marketplace_order_id)
     page.get_by_label("Template").select_option(label="Où est mon colis (English)")
