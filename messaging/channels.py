@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors import ebay_inbox, mirakl_inbox
+from marketplaces.connectors import cdiscount_inbox, ebay_inbox, mirakl_inbox
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
 from messaging import mail
@@ -21,6 +21,8 @@ def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token:
         return mirakl_inbox.list_threads(connector, since=since, page_token=page_token)
     if account.platform == platforms.EBAY:
         return ebay_inbox.list_threads(connector, since=since, page_token=page_token)
+    if account.platform == platforms.CDISCOUNT:
+        return cdiscount_inbox.list_threads(connector, since=since, page_token=page_token)
     raise NotSupportedByPlatform(f"no thread source for {account.platform}")
 
 
@@ -42,6 +44,14 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
         return ebay_inbox.reply(
             connector_for_account(account),
             conversation_id=thread.platform_thread_id,
+            body=message.body,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.CDISCOUNT:
+        return cdiscount_inbox.reply(
+            connector_for_account(account),
+            discussion_id=thread.platform_thread_id,
             body=message.body,
             decided_at=decided_at,
             retry=retry,

@@ -19,9 +19,13 @@ NO_REPLY_NEEDED_ALLOWED = {
     platforms.MIRAKL: True,
     platforms.CDISCOUNT: False,
 }
-# How often each platform's threads are read. M11 and getConversations state no quota (unverified):
+# How often each platform's threads are read. M11, getConversations and Octopia state no quota (unverified):
 # twice a minute keeps a buyer's message in the inbox within a minute.
-THREAD_POLL_INTERVAL = {platforms.MIRAKL: dt.timedelta(seconds=30), platforms.EBAY: dt.timedelta(seconds=30)}
+THREAD_POLL_INTERVAL = {
+    platforms.MIRAKL: dt.timedelta(seconds=30),
+    platforms.EBAY: dt.timedelta(seconds=30),
+    platforms.CDISCOUNT: dt.timedelta(seconds=30),  # Octopia discussions: the format itself is (unverified)
+}
 POLLED_PLATFORMS = tuple(THREAD_POLL_INTERVAL)
 # Read again what changed this long before the cursor (clocks and late publication).
 POLL_OVERLAP = dt.timedelta(minutes=2)
