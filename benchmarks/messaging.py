@@ -2,15 +2,22 @@
 
 - inbox page p95 (target ≤ 150 ms): the operator's `/messages/` (open threads, the reply due soonest
   first), rendered whole by Django, and with a platform filter, overdue only, and the HTMX table;
-- the threads API list p95, the same query for an ERP or helpdesk.
+- the threads API list p95, the same query for an ERP or helpdesk;
+- buyer message → inbox lag p95 (target ≤ 60 s) under the default schedule: buyers write on Mirakl,
+  eBay, Cdiscount (polled by the worker and beat) and Amazon (mailed by the sandbox through the SMTP
+  server into the Maildir the worker imports), real processes, the platforms' timestamps against ours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
+import tempfile
 import time
+from pathlib import Path
 
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,9 +25,22 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from benchmarks.support import p95, report
+from benchmarks.support import (
+    beat_schedule,
+    celery,
+    child_env,
+    free_port,
+    own_accounts,
+    p95,
+    processes,
+    report,
+    sandbox_command,
+    wait_for,
+)
 from marketplaces.models import MarketplaceAccount
-from messaging.models import Thread, Topic
+from marketplaces.sandbox.client import SandboxAdmin
+from marketplaces.sandbox_accounts import connect_sandbox_account
+from messaging.models import Message, Thread, Topic
 from oms import roles
 
 BATCH = 5_000
@@ -70,6 +90,53 @@ def timed(call, repeats: int) -> list[float]:
     return times
 
 
+def _healthy(admin: SandboxAdmin) -> bool:
+    try:
+        return bool(admin.health())
+    except requests.RequestException:
+        return False
+
+
+def buyer_message_lag(*, seconds: int) -> None:
+    port, mail_port, sandbox_mail_port = free_port(), free_port(), free_port()
+    with tempfile.TemporaryDirectory(prefix="oms-bench-mail-") as maildir:
+        env = child_env(OMS_MAILDIR=str(Path(maildir) / "inbox"))
+        mail_server = [
+            sys.executable, "-m", "oms.mailserver", "--port", str(mail_port), "--maildir", maildir,
+            "--relay", f"127.0.0.1:{sandbox_mail_port}",
+        ]  # fmt: skip
+        sandbox = sandbox_command(
+            port, "--rate-scale", "1", "--smtp", f"127.0.0.1:{mail_port}", "--mail-port", str(sandbox_mail_port)
+        )
+        with processes(mail_server, sandbox, env=env):
+            admin = SandboxAdmin(f"http://127.0.0.1:{port}")
+            wait_for(lambda: _healthy(admin), seconds=30)
+            accounts = {}
+            for platform in PLATFORMS:
+                account, key = connect_sandbox_account(admin, platform)
+                accounts[key] = account
+            with (
+                own_accounts(list(accounts.values())),
+                beat_schedule() as schedule,
+                processes(celery("worker", "--concurrency=2"), celery("beat", "--schedule", schedule), env=env),
+            ):
+                written = []
+                ends = time.monotonic() + seconds
+                while time.monotonic() < ends:
+                    for key in accounts:
+                        written += admin.start_threads(key, 1, topic="before_purchase")
+                    time.sleep(6)
+                ids = {thread["id"] for thread in written}
+                arrived = Thread.objects.filter(account__in=accounts.values())
+                wait_for(lambda: arrived.count() >= len(ids), seconds=240, step=1)
+    lags = [
+        (message.received_at - message.sent_at).total_seconds()
+        for message in Message.objects.filter(thread__account__in=accounts.values(), direction="in")
+    ]
+    report("messaging_buyer_message_to_inbox_lag_p95", p95(lags), "s")
+    report("messaging_buyer_messages", len(lags), "messages")
+
+
 def run(*, quick: bool = False) -> None:
     count = 10_000 if quick else 100_000
     repeats = 20 if quick else 60
@@ -86,6 +153,7 @@ def run(*, quick: bool = False) -> None:
     }
     with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], STORAGES=storages):
         _measure(operator, repeats)
+    buyer_message_lag(seconds=40 if quick else 180)
 
 
 def _measure(operator, repeats: int) -> None:
