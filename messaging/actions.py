@@ -73,8 +73,24 @@ def _latest_order_of_buyer(account: MarketplaceAccount, username: str) -> Order 
     )
 
 
+def _adopt_our_thread(account: MarketplaceAccount, data: ThreadData) -> None:
+    """A thread we opened (a notice) whose platform id we could not learn when sending it: the platform's
+    thread holding our message's id is that one (whichever way the platform tells its direction)."""
+    ours = [m.platform_message_id for m in data.messages if m.platform_message_id]
+    if not ours or Thread.objects.filter(account=account, platform_thread_id=data.platform_thread_id).exists():
+        return
+    provisional = Thread.objects.filter(
+        account=account,
+        platform_thread_id__startswith=outbox_names.PROVISIONAL_THREAD_PREFIX,
+        messages__platform_message_id__in=ours,
+    ).first()
+    if provisional is not None:
+        Thread.objects.filter(pk=provisional.pk).update(platform_thread_id=data.platform_thread_id)
+
+
 def _ingest_one(account: MarketplaceAccount, data: ThreadData, order: Order | None) -> tuple[Thread, list[Message]]:
     now = timezone.now()
+    _adopt_our_thread(account, data)
     first_words = data.messages[0].body if data.messages else ""
     thread, _created = Thread.objects.select_for_update(of=("self",)).get_or_create(
         account=account,

@@ -62,7 +62,7 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
 def open_thread_on_order(
     thread: Thread, message: Message, *, marketplace_order_id: str, decided_at: dt.datetime, retry: bool
 ) -> SentMessage:
-    """A notice to the buyer of an order, in a new thread (Mirakl OR43)."""
+    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage)."""
     account = thread.account
     if account.platform == platforms.MIRAKL:
         return mirakl_inbox.open_thread(
@@ -70,6 +70,20 @@ def open_thread_on_order(
             order_id=marketplace_order_id,
             body=message.body,
             topic=thread.subject,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.EBAY:
+        order = thread.order
+        buyer = ((order.raw_payload or {}).get("buyer") or {}).get("username", "") if order else ""
+        if not buyer:
+            raise NotSupportedByPlatform("eBay: the order names no buyer user name to write to")
+        first_line = order.lines.order_by("pk").first()
+        return ebay_inbox.start_conversation(
+            connector_for_account(account),
+            username=buyer,
+            body=message.body,
+            item_id=(first_line.marketplace_product_id if first_line else ""),
             decided_at=decided_at,
             retry=retry,
         )

@@ -2,8 +2,10 @@
 channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
 the outbox once the decision itself reached the platform, then put on the order's timeline.
 
-Channels: Mirakl opens a thread on the order (OR43). Amazon only allows its Messaging API's fixed
-message types and eBay a conversation the buyer opened: neither is sent from here yet.
+Channels: Mirakl opens a thread on the order (OR43); eBay starts a conversation with the buyer
+(sendMessage to `otherPartyUsername`, about the order's first listing). Amazon allows only its Messaging
+API's message types, none of which is an acceptance or shipment notice (Amazon sends those itself):
+Amazon accounts are not notified from here.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from orders.models import ActorType, Order
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 
-CHANNELS = frozenset({platforms.MIRAKL})  # platforms a notice can be sent through
+CHANNELS = frozenset({platforms.MIRAKL, platforms.EBAY})  # platforms a notice can be sent through
 # What the buyer reads (French: the buyers of these platforms are French-speaking), and its subject.
 NOTICES = {
     OrderStatus.ACCEPTED: (

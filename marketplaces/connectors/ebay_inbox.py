@@ -132,3 +132,41 @@ def reply(
     )
     answer = response.body if isinstance(response.body, Mapping) else {}
     return SentMessage(conversation_id, _text(answer.get("messageId")))
+
+
+def start_conversation(
+    connector: EbayConnector,
+    *,
+    username: str,
+    body: str,
+    item_id: str = "",
+    decided_at: dt.datetime | None = None,
+    retry: bool = False,
+) -> SentMessage:
+    """sendMessage to a buyer (`otherPartyUsername`), about a listing when `item_id` is given. On a `retry`,
+    the conversations with that buyer are read first (getConversations other_party_username)."""
+    if not body.strip() or len(body) > MAX_TEXT:
+        raise InvalidRequest(f"an eBay message has 1 to {MAX_TEXT} characters", platform="ebay")
+    if retry and decided_at is not None:
+        since = decided_at - dt.timedelta(seconds=5)
+        response = connector.http.request(
+            "GET",
+            CONVERSATIONS_PATH,
+            params={"conversation_type": MEMBERS, "other_party_username": username, "limit": PAGE_SIZE},
+            operation="getConversations",
+        )
+        listed = response.body if isinstance(response.body, Mapping) else {}
+        for summary in listed.get("conversations") or []:
+            if not isinstance(summary, Mapping) or not summary.get("conversationId"):
+                continue
+            thread = get_thread(connector, conversation_id=_text(summary["conversationId"]), summary=summary)
+            for message in thread.messages:
+                if message.direction == OUTBOUND and message.body.strip() == body.strip() and message.sent_at >= since:
+                    return SentMessage(thread.platform_thread_id, message.platform_message_id, already_recorded=True)
+    request: dict[str, Any] = {"otherPartyUsername": username, "messageText": body}
+    if item_id:
+        request["reference"] = {"referenceId": item_id, "referenceType": "LISTING"}
+    response = connector.http.request("POST", SEND_PATH, json_body=request, operation="sendMessage")
+    answer = response.body if isinstance(response.body, Mapping) else {}
+    # SendMessageResponse names no conversation: the next poll finds it by the message's id.
+    return SentMessage("", _text(answer.get("messageId")))

@@ -111,8 +111,11 @@ def get_conversations(world, account, request) -> Response:
     except ValueError:
         raise _error(355003, "start_time is not an ISO 8601 date") from None
     chosen = []
+    other = request.arg("other_party_username")
     if kind == "FROM_MEMBERS":
-        threads = world.threads.get(account.key, {}).values()
+        threads = [
+            t for t in world.threads.get(account.key, {}).values() if not other or t["customer"]["username"] == other
+        ]
         chosen = sorted(
             (t for t in threads if not start or t["updated_at"] >= start), key=lambda t: (t["updated_at"], t["id"])
         )
@@ -153,20 +156,32 @@ def send_message(world, account, request) -> Response:
         raise _error(355006, f"messageText is required, at most {MAX_TEXT} characters")
     if body.get("conversationId"):
         thread = _thread(world, account, str(body["conversationId"]))
+    elif body.get("otherPartyUsername"):  # a new conversation with a buyer of one of the seller's orders
+        username = str(body["otherPartyUsername"])
+        orders = [o for o in world.orders.get(account.key, {}).values() if o["buyer"].get("username") == username]
+        if not orders:
+            raise _error(355007, f"No transaction with member {username}")
+        latest = max(orders, key=lambda o: o["created_at"])
+        subject = latest["lines"][0]["title"]  # the listing's title, as eBay titles a conversation (unverified)
+        thread, message = conversations.open_by_shop(world, account, order_id=latest["id"], subject=subject, body=text)
+        world.record_action(account.key, latest["id"], "sendMessage", body)
+        return Response(201, _sent(account, thread, message))
     else:
-        raise _error(355007, "conversationId is required (new conversations are not imitated)")
+        raise _error(355007, "conversationId or otherPartyUsername is required")
     message = conversations.add_message(world, thread, sender="shop", author=seller_username(account), body=text)
     conversations.shop_replied(world, thread, message)
     world.record_action(account.key, f"thread/{thread['id']}", "sendMessage", body)
-    return Response(
-        201,
-        {
-            "createdDate": message["at"],
-            "messageBody": message["body"],
-            "messageId": message["id"],
-            "readStatus": False,
-            "recipientUserName": thread["customer"]["username"],
-            "senderUserName": seller_username(account),
-            "subject": thread["subject"],
-        },
-    )
+    return Response(201, _sent(account, thread, message))
+
+
+def _sent(account, thread: dict, message: dict) -> dict:
+    """SendMessageResponse (its user names are spelled `…UserName`, unlike MessageDetail's)."""
+    return {
+        "createdDate": message["at"],
+        "messageBody": message["body"],
+        "messageId": message["id"],
+        "readStatus": False,
+        "recipientUserName": thread["customer"]["username"],
+        "senderUserName": seller_username(account),
+        "subject": thread["subject"],
+    }

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from marketplaces import polling as order_polling
-from messaging import events, selectors
+from messaging import events, polling, selectors
 from messaging.models import AccountMessaging, Message, Thread
 from oms import outbox
 from oms.outbox import OutboxMessage
@@ -84,3 +84,36 @@ def test_a_notice_is_not_sent_when_the_decision_did_not_reach_the_platform(sandb
     assert outbox.drain() == {"dead": 1}
     assert sandbox.admin.threads(key) == []
     assert Message.objects.get(thread__order=order).delivery == Message.Delivery.FAILED
+
+
+@pytest.mark.django_db
+def test_an_ebay_buyer_is_told_of_the_shipment_in_a_new_conversation_found_again_by_the_poll(
+    sandbox, sandbox_account, operator
+):
+    account, key = sandbox_account("ebay")
+    AccountMessaging.objects.create(account=account, notify_on_shipment=True)
+    [remote] = sandbox.admin.generate_orders(key, 1)
+    order_polling.poll_account(account_id=account.pk)
+    order = Order.objects.get(account=account)
+    actions.ship_order(
+        order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="colissimo", tracking_number="6A12345678901"
+    )
+
+    def nothing_left():
+        outbox.drain()
+        return not OutboxMessage.objects.filter(status__in=("pending", "sending")).exists()
+
+    wait_until(nothing_left)
+    [conversation] = sandbox.admin.threads(key)
+    assert conversation["customer"]["username"] == remote["buyer"]["username"]
+    assert "6A12345678901" in conversation["messages"][0]["body"]
+    assert polling.poll_threads(account_id=account.pk).new_messages == 0  # our own notice, known
+    [thread] = Thread.objects.filter(account=account)
+    assert thread.platform_thread_id == conversation["id"] and thread.order == order
+    assert events.BUYER_TOLD_SHIPPED in set(OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
+    # The buyer answers in that conversation (a second later: platforms stamp whole seconds): it needs a reply.
+    time.sleep(1.1)
+    sandbox.admin.buyer_writes(key, conversation["id"], "Merci, je l'attends.")
+    assert polling.poll_threads(account_id=account.pk).new_messages == 1
+    thread.refresh_from_db()
+    assert thread.status == Thread.Status.NEEDS_REPLY
