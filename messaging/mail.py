@@ -91,8 +91,9 @@ def thread_of(mail) -> tuple[MarketplaceAccount | None, ThreadData]:
 def import_maildir(path: str | Path | None = None) -> int:
     """Store every relayed mail of the Maildir in its thread; returns how many were imported."""
     path = Path(path or settings.OMS_MAILDIR)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    box = mailbox.Maildir(path, factory=None, create=True)
+    if not path.is_dir():
+        return 0  # no mail server delivers here (yet): nothing to import
+    box = mailbox.Maildir(path, factory=None, create=False)
     imported = 0
     for key in list(box.keys()):
         try:

@@ -99,3 +99,9 @@ def test_a_question_before_purchase_goes_to_the_only_amazon_account_and_unknown_
     wait_until(lambda: len(inbox) == 1)
     assert mail.import_maildir(smtp) == 0
     assert len(inbox) == 1 and Thread.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_without_a_maildir_there_is_nothing_to_import(tmp_path):
+    assert mail.import_maildir(tmp_path / "no-mail-server-here") == 0
+    assert not (tmp_path / "no-mail-server-here").exists()
