@@ -1,14 +1,17 @@
-"""Reply templates filled in for one thread: {buyer_name}, {order_number}, {tracking_link}."""
+"""Reply templates filled in for one thread: {buyer_name}, {order_number}, {tracking_link}, {delivery_estimate}."""
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from messaging.models import Thread
 from orders.carriers import tracking_url
 from orders.models import Order
 
-VARIABLES = ("buyer_name", "order_number", "tracking_link")
+VARIABLES = ("buyer_name", "order_number", "tracking_link", "delivery_estimate")
 _VARIABLE = re.compile(r"\{(\w+)\}")
 
 
@@ -18,6 +21,7 @@ def values_for(thread: Thread) -> dict[str, str]:
         "buyer_name": thread.buyer_name or values.get("buyer_name", ""),
         "order_number": values.get("order_number", thread.marketplace_order_id),
         "tracking_link": values.get("tracking_link", ""),
+        "delivery_estimate": values.get("delivery_estimate", ""),
     }
 
 
@@ -27,6 +31,10 @@ def order_values(order: Order) -> dict[str, str]:
         "buyer_name": order.buyer_name,
         "order_number": order.reference or order.marketplace_order_id,
         "tracking_link": link,
+        # The latest delivery date the platform promised, as the buyer reads a date (day/month/year).
+        "delivery_estimate": order.deliver_by.astimezone(ZoneInfo(settings.OMS_DEFAULT_TIME_ZONE)).strftime("%d/%m/%Y")
+        if order.deliver_by
+        else "",
     }
 
 

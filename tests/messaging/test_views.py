@@ -1,10 +1,12 @@
 """The inbox and thread pages: one list across platforms by urgency, filters, templates, reply, assignment."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from messaging import outbox_names
+from messaging import outbox_names, templating
 from messaging.models import Message, Template, Thread
 from oms import outbox
 from orders.models import Order
@@ -146,3 +148,11 @@ def test_the_order_queue_filters_and_badges_orders_whose_buyer_waits_and_the_ord
     assert f'data-thread="{thread.pk}"' in page and reverse("messaging:thread", args=[thread.pk]) in page
     inbox = client.get(reverse("messaging:inbox"), {"order": waiting_order.pk}).content.decode()
     assert f'data-thread="{thread.pk}"' in inbox
+
+
+def test_a_template_names_the_delivery_estimate_and_leaves_unknown_variables_visible():
+    order = make_order(status=OrderStatus.ACCEPTED)
+    Order.objects.filter(pk=order.pk).update(deliver_by=dt.datetime(2026, 12, 3, 23, 30, tzinfo=dt.UTC))
+    thread = make_thread(order=Order.objects.get(pk=order.pk))
+    text = templating.render("Livraison prévue le {delivery_estimate} {unknown}", thread)
+    assert text == "Livraison prévue le 04/12/2026 {unknown}"  # Paris is an hour ahead
