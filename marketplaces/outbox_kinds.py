@@ -138,3 +138,6 @@ outbox.declare(pushes.SHIP, label=_("Ship"), send=_sender(_ship))
 outbox.declare(pushes.REFUND, label=_("Refund"), send=_sender(_refund))
 outbox.declare(STOCK_PUSH, label=_("Stock"), send=_sender(_stock))
 outbox.declare(STOCK_REPORT, label=_("Stock import report"), send=_sender(_stock_report))
+
+# For the senders of the apps above (messaging, returns): a connector's errors told to the outbox the same way.
+outcome_for_the_outbox = _outcome_for_the_outbox

@@ -47,6 +47,8 @@ def connect_sandbox_account(admin: SandboxAdmin, platform: str, **account_fields
         platform, credentials_for(platform, n), key=key, name=f"{platform} {n}", operator=operator
     )
     urls = admin.account_urls(remote)
+    if platform == "ebay":  # the seller's eBay user name tells its messages from the buyer's (Message API)
+        account_fields["settings"] = {"ebay_username": f"seller-{remote['key']}", **account_fields.get("settings", {})}
     account = MarketplaceAccount(
         platform=platform,
         name=account_fields.pop("name", f"{platform} {key}"),

@@ -1,3 +1,14 @@
+from django.urls import path
+
+from messaging import views
+
 app_name = "messaging"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.thread_page, name="thread"),
+    path("<int:pk>/template/", views.template_text, name="template"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/close/", views.close, name="close"),
+]

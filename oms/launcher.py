@@ -1,8 +1,8 @@
 """`make run`: the whole system in one terminal; Ctrl-C stops everything it started.
 
 Starts (or reuses) the embedded PostgreSQL and Redis when DATABASE_URL /
-REDIS_URL are unset, migrates, loads the demo data once, then runs the sandbox
-marketplaces, the carrier sandbox, the web server, a Celery worker and Celery beat, each in its own
+REDIS_URL are unset, migrates, loads the demo data once, then runs the SMTP server
+(oms/mailserver.py), the sandbox marketplaces, the carrier sandbox, the web server, a Celery worker and Celery beat, each in its own
 process group so that stopping leaves no process behind. A process that exits
 is started again after a backoff (1 s, doubling up to 30 s; back to 1 s once it
 has run for a minute), with a log line; only Ctrl-C (or SIGTERM) stops the whole.
@@ -31,10 +31,24 @@ def _say(message: str) -> None:
     print(f"[oms] {message}", flush=True)
 
 
-def _commands(port: str, sandbox_port: str, carrier_sandbox_port: str) -> dict[str, list[str]]:
+def _commands(
+    port: str, sandbox_port: str, carrier_sandbox_port: str, mail_port: str = "8025", sandbox_mail_port: str = "8826"
+) -> dict[str, list[str]]:
     var = embedded.VAR_DIR
     (var / "sandbox").mkdir(parents=True, exist_ok=True)
     return {
+        # The SMTP server: Amazon's relayed buyer mail lands in var/mail/inbox, our replies go to the sandbox.
+        "mail": [
+            PYTHON,
+            "-m",
+            "oms.mailserver",
+            "--port",
+            mail_port,
+            "--maildir",
+            str(var / "mail"),
+            "--relay",
+            f"127.0.0.1:{sandbox_mail_port}",
+        ],
         "sandbox": [
             PYTHON,
             "-m",
@@ -46,6 +60,10 @@ def _commands(port: str, sandbox_port: str, carrier_sandbox_port: str) -> dict[s
             "--demo",
             "--state",
             str(var / "sandbox" / "state.json"),
+            "--smtp",
+            f"127.0.0.1:{mail_port}",
+            "--mail-port",
+            sandbox_mail_port,
         ],
         # Parcels travel ten times faster than the sandbox's timeline: delivered within five minutes.
         "carrier-sandbox": [
@@ -134,6 +152,8 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     sandbox_port = os.environ.get("SANDBOX_PORT", "8765")
     carrier_sandbox_port = os.environ.get("CARRIER_SANDBOX_PORT", "8766")
+    mail_port = os.environ.get("MAIL_PORT", "8025")
+    sandbox_mail_port = os.environ.get("SANDBOX_MAIL_PORT", "8826")
     urls = embedded.ensure_services()
     env = {
         **os.environ,
@@ -142,6 +162,9 @@ def main() -> int:
         "SANDBOX_URL": os.environ.get("SANDBOX_URL", f"http://127.0.0.1:{sandbox_port}"),
         "CARRIER_SANDBOX_URL": os.environ.get("CARRIER_SANDBOX_URL", f"http://127.0.0.1:{carrier_sandbox_port}"),
         "PYTHONUNBUFFERED": "1",
+        "EMAIL_HOST": os.environ.get("EMAIL_HOST", "127.0.0.1"),
+        "EMAIL_PORT": os.environ.get("EMAIL_PORT", mail_port),
+        "OMS_MAILDIR": os.environ.get("OMS_MAILDIR", str(embedded.VAR_DIR / "mail" / "inbox")),
     }
     children: dict[str, Supervised] = {}
     stopping = False
@@ -156,7 +179,9 @@ def main() -> int:
     try:
         children = {
             name: Supervised(name, command, env)
-            for name, command in _commands(port, sandbox_port, carrier_sandbox_port).items()
+            for name, command in _commands(
+                port, sandbox_port, carrier_sandbox_port, mail_port, sandbox_mail_port
+            ).items()
         }
         # The sandbox first: the demo data creates its orders still to work there.
         children["sandbox"].start()
@@ -167,6 +192,7 @@ def main() -> int:
                 child.start()
         _say(f"OMS running on http://127.0.0.1:{port}/  (API docs: /api/docs/, health: /healthz)")
         _say(f"Sandbox marketplaces on http://127.0.0.1:{sandbox_port}/_sandbox/")
+        _say(f"SMTP server on 127.0.0.1:{mail_port} (buyer mail in var/mail/inbox)")
         _say(f"Carrier sandbox on http://127.0.0.1:{carrier_sandbox_port}/_sandbox/parcels")
         _say("Log in with a user from the list above (also in var/demo-logins.txt). Ctrl-C stops everything.")
         while not stopping:

@@ -157,6 +157,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "oms.heartbeat", "schedule": 10.0},
     "dispatch-polls": {"task": "marketplaces.dispatch_polls", "schedule": 2.0},
+    # Buyer threads, each account at its platform's pace (messaging.policies.THREAD_POLL_INTERVAL).
+    "dispatch-thread-polls": {"task": "messaging.dispatch_thread_polls", "schedule": 5.0},
+    "import-buyer-mail": {"task": "messaging.import_mail", "schedule": 5.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
     "drain-outbox": {"task": "oms.drain_outbox", "schedule": 2.0},
     # Bulk jobs whose task was lost are queued again (running a job twice is safe).
@@ -169,6 +172,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
+
+# Mail --------------------------------------------------------------------------
+# Buyer messages relayed by e-mail (Amazon) arrive in a Maildir and our replies leave by SMTP.
+# `make run` uses the embedded SMTP server (oms/mailserver.py, mail under var/mail/); production
+# sets a real server with EMAIL_HOST… and delivers the seller's relayed mail into OMS_MAILDIR.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "8025"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ventes@seller.localhost")
+OMS_MAILDIR = os.environ.get("OMS_MAILDIR", str(BASE_DIR / "var" / "mail" / "inbox"))
 
 # Auth --------------------------------------------------------------------------
 
@@ -318,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "marketplaces.models.Platform",
         "StatusEnum": "orders.status.OrderStatus",  # the order status keeps its name beside the outbox status
         "OutboxStatusEnum": "oms.outbox.models.OutboxMessage.Status",
+        "ThreadStatusEnum": "messaging.models.Thread.Status",
     },
     # Swagger UI is served from our static files (npm's swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

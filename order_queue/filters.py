@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
 from marketplaces.models import MarketplaceAccount, Platform
+from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.api.fields import InstantFilter
 from order_queue.search import exact_identifier, looks_like_identifier, normalise, our_number
@@ -108,6 +109,11 @@ class OrderFilter(django_filters.FilterSet):
         help_text=_(
             "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
         ),
+    )
+    buyer_waiting = django_filters.BooleanFilter(
+        method="by_buyer_waiting",
+        label=_("Buyer message"),
+        help_text=_("A buyer waits for a reply on one of the order's conversations."),
     )
     updated_since = InstantFilter(
         field_name="updated_at",
@@ -226,6 +232,10 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(assignee__username=value)
 
     # What other apps know about an order -------------------------------------------------
+
+    def by_buyer_waiting(self, queryset, name, value):
+        waiting = messaging_selectors.buyer_waiting()
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
 
     def by_backorder(self, queryset, name, value):
         backordered = inventory_selectors.backorders().filter(order=OuterRef("pk"))

@@ -7,6 +7,7 @@ from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Prefe
 from django.db.models.functions import Cast, Concat, Substr
 
 from marketplaces.push_failures import explain
+from messaging import selectors as messaging_selectors
 from oms import outbox
 from orders import events, pushes
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
@@ -46,7 +47,7 @@ def order_list() -> QuerySet[Order]:
     return (
         Order.objects.select_related("account", "assignee", "allocation")
         .defer("raw_payload", "billing_address", "search_document")
-        .annotate(push_failed=has_failed_push())
+        .annotate(push_failed=has_failed_push(), buyer_waiting=messaging_selectors.buyer_waiting())
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _rule_history())
         .order_by("-purchased_at", "-id")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
@@ -123,6 +124,7 @@ def order_detail(request, pk: int):
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
         "parcels": paperwork_selectors.printable_parcels(order.pk),
+        "threads": messaging_selectors.threads_of_order(order.pk),
     }
     return render(request, "orders/order_detail.html", context)
 

@@ -24,6 +24,7 @@ from orders.status import OrderStatus
 from rules.models import RuleDecision
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.inventory.conftest import put_stock
+from tests.messaging.conftest import make_thread
 from tests.rules.conftest import add_rule
 
 FEW, MANY = 2, 6
@@ -58,8 +59,8 @@ SCREENS = [
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
-    # its labelled parcels (the paperwork card)
-    Screen("order detail", "operator", "orders:detail", 12, detail=True),
+    # its labelled parcels (the paperwork card), its buyer threads
+    Screen("order detail", "operator", "orders:detail", 13, detail=True),
     # + the page, its lines, its rule decisions
     Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed
@@ -80,6 +81,11 @@ SCREENS = [
     Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
+    # + accounts (the filter's choices), count, the page with accounts, orders and assignees
+    Screen("inbox page", "operator", "messaging:inbox", 8),
+    Screen("inbox HTMX table", "operator", "messaging:inbox", 7, htmx=True),
+    # + the page
+    Screen("threads API", "viewer_api", "threads/", 5, params={"page_size": 50}, api=True),
 ]
 
 
@@ -111,6 +117,7 @@ def add_rows(count: int, *, lines: int) -> None:
             last_error="RejectedByMarketplace: nope",
         )
         QuarantinedOrder.objects.create(account=account, marketplace_order_id=f"BAD-{index}", reason="no lines", raw={})
+        make_thread(order=order, assignee=order.assignee)
 
 
 def queries_of(client, screen: Screen) -> int:

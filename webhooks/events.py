@@ -15,6 +15,10 @@ from inventory import selectors as inventory_selectors
 from inventory import signals as inventory_signals
 from inventory.api.serializers import ProductStockSerializer
 from inventory.models import Product
+from messaging import selectors as messaging_selectors
+from messaging import signals as messaging_signals
+from messaging.api.serializers import MessageSerializer, ThreadSerializer
+from messaging.models import Message
 from order_queue import selectors as order_selectors
 from order_queue.api.serializers import OrderSerializer
 from orders import signals as order_signals
@@ -63,3 +67,31 @@ declare(
     occurrences=_order_status_changed,
 )
 declare("stock.low", label=_("Stock low"), signal=inventory_signals.stock_low, sender=Product, occurrences=_stock_low)
+
+
+def _messages_received(*, message_ids, **kwargs) -> list[tuple[str, dict]]:
+    received = list(Message.objects.filter(pk__in=message_ids).order_by("pk"))
+    threads = {
+        thread["id"]: thread
+        for thread in _as_api(
+            ThreadSerializer(
+                messaging_selectors.thread_list().filter(pk__in={m.thread_id for m in received}), many=True
+            )
+        )
+    }
+    return [
+        (
+            f"thread:{message.thread_id}",
+            {"thread": threads[message.thread_id], "message": _as_api(MessageSerializer(message))},
+        )
+        for message in received
+    ]
+
+
+declare(
+    "message.received",
+    label=_("Buyer message received"),
+    signal=messaging_signals.messages_received,
+    sender=Message,
+    occurrences=_messages_received,
+)

@@ -80,6 +80,7 @@ OAUTH_SCOPES = (
     "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
     "https://api.ebay.com/oauth/api_scope/sell.inventory",
     "https://api.ebay.com/oauth/api_scope/sell.finances",
+    "https://api.ebay.com/oauth/api_scope/commerce.message",  # buyer conversations (Message API)
 )
 
 # Calls are a daily budget per application shared by all its sellers (unverified figure).

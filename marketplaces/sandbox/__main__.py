@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--state", help="JSON snapshot file: read at start, written every few seconds")
     parser.add_argument("--rate-scale", type=float, default=1.0, help="multiplies every rate limit's refill rate")
+    parser.add_argument("--smtp", help="HOST:PORT of the SMTP server Amazon's buyer mail is sent through")
+    parser.add_argument("--mail-to", default="ventes@seller.localhost", help="the seller's address for buyer mail")
+    parser.add_argument("--mail-port", type=int, help="SMTP port taking the seller's replies to buyers")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -37,6 +40,10 @@ def main(argv: list[str] | None = None) -> None:
         demo_interval=args.demo_interval,
     ).start()
     logging.getLogger("marketplaces.sandbox").info("sandbox marketplaces listening on %s", server.url)
+    if args.smtp or args.mail_port:
+        host, _, port = (args.smtp or "").rpartition(":")
+        server.mail.configure(smtp=(host, int(port)) if args.smtp else None, seller_address=args.mail_to)
+        server.mail.listen(args.host, args.mail_port or 0)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from . import conversations
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
@@ -327,6 +328,64 @@ def counters(server, request, body):
 @_route("GET", "/faults")
 def list_faults(server, request, body):
     return Response(200, {"faults": server.world.faults.pending(), "kinds": list(KINDS)})
+
+
+@_route("POST", "/accounts/{key}/threads")
+def start_threads(server, request, body, key):
+    """A buyer writes: {"count": 1, "order_id": "…" (none: a question before purchase), "topic": "cancel",
+    "body": "…" (else the topic's script)}. Topics: where_is_my_parcel, cancel, damaged, invoice,
+    before_purchase."""
+    account = _account(server, key)
+    count = int(body.get("count", 1))
+    if not 1 <= count <= 10_000:
+        raise AdminError(400, "count must be between 1 and 10000")
+    with server.world.lock:
+        threads = [
+            conversations.start(
+                server.world, account, order_id=body.get("order_id"), topic=body.get("topic"), body=body.get("body")
+            )
+            for _ in range(count)
+        ]
+        return Response(201, {"threads": to_jsonable(threads)})
+
+
+@_route("GET", "/accounts/{key}/threads")
+def list_threads(server, request, body, key):
+    account = _account(server, key)
+    with server.world.lock:
+        return Response(200, {"threads": to_jsonable(list(server.world.threads.get(account.key, {}).values()))})
+
+
+@_route("POST", "/accounts/{key}/threads/{thread_id}/messages")
+def buyer_writes(server, request, body, key, thread_id):
+    """The buyer writes again on a thread: {"body": "…"}."""
+    account = _account(server, key)
+    with server.world.lock:
+        thread = server.world.threads.get(account.key, {}).get(thread_id)
+        if thread is None:
+            raise AdminError(404, f"unknown thread {thread_id}")
+        text = body.get("body")
+        if not isinstance(text, str) or not text.strip():
+            raise AdminError(400, "body is required")
+        message = conversations.add_message(
+            server.world, thread, sender="customer", author=thread["customer"]["name"], body=text
+        )
+        return Response(201, to_jsonable(message))
+
+
+@_route("PUT", "/mail")
+def configure_mail(server, request, body):
+    """Amazon's relay by e-mail: {"smtp": "127.0.0.1:8025" (where buyer mail goes), "seller_address":
+    "ventes@seller.localhost", "listen_port": 0 (the SMTP port taking the seller's replies; 0: any)}."""
+    smtp = body.get("smtp")
+    if smtp is not None and (not isinstance(smtp, str) or ":" not in smtp):
+        raise AdminError(400, "smtp must be HOST:PORT")
+    host, _, port = (smtp or "").rpartition(":")
+    server.mail.configure(
+        smtp=(host, int(port)) if smtp else None, seller_address=str(body.get("seller_address") or "")
+    )
+    listening = server.mail.listen(port=int(body.get("listen_port") or 0))
+    return Response(200, {"smtp": smtp, "seller_address": server.mail.seller_address, "listen_port": listening})
 
 
 @_route("POST", "/faults")

@@ -162,5 +162,20 @@ class SandboxAdmin:
             {"account": account, "scale": account_row["rate_scale"], "limits": limits, "refill": True},
         )
 
+    # buyer conversations
+    def start_threads(self, key: str, count: int = 1, **options: Any) -> list[dict]:
+        """Options: order_id (none: a question before purchase), topic, body."""
+        return self._call("POST", f"/accounts/{key}/threads", {"count": count, **options})["threads"]
+
+    def threads(self, key: str) -> list[dict]:
+        return self._call("GET", f"/accounts/{key}/threads")["threads"]
+
+    def buyer_writes(self, key: str, thread_id: str, body: str) -> dict:
+        return self._call("POST", f"/accounts/{key}/threads/{thread_id}/messages", {"body": body})
+
+    def configure_mail(self, *, smtp: str | None, seller_address: str, listen_port: int = 0) -> dict:
+        """Amazon's mail relay: where buyer mail goes, and the port that takes the seller's replies."""
+        return self._call("PUT", "/mail", {"smtp": smtp, "seller_address": seller_address, "listen_port": listen_port})
+
     def reset(self) -> None:
         self._call("POST", "/reset")

@@ -13,6 +13,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from . import ebay_messages
 from .ebay_inventory import bulk_update_price_quantity
 from .ebay_wire import (
     PLATFORM,
@@ -50,6 +51,7 @@ ALL_SCOPES = (
     "https://api.ebay.com/oauth/api_scope/sell.fulfillment",
     "https://api.ebay.com/oauth/api_scope/sell.inventory",
     FINANCES_SCOPE,
+    ebay_messages.MESSAGE_SCOPE,
 )
 FULFILLMENT_STATUS_FILTERS = ({"NOT_STARTED", "IN_PROGRESS"}, {"FULFILLED", "IN_PROGRESS"})
 COMMENT_MAX_LENGTH = 100  # spec: IssueRefundRequest.comment "Max Length: 100" (its error 34921 text says 1000)
@@ -432,6 +434,13 @@ def _cancel(world, order: dict, *, initiator: str, reason: str, cancel_id: str) 
 
 ROUTES = [
     route("POST", "/identity/v1/oauth2/token", "token", oauth_token, kind="token"),
+    route(
+        "GET", "/commerce/message/v1/conversation", "getConversations", ebay_messages.get_conversations, is_list=True
+    ),
+    route(
+        "GET", "/commerce/message/v1/conversation/{conversation_id}", "getConversation", ebay_messages.get_conversation
+    ),
+    route("POST", "/commerce/message/v1/send_message", "sendMessage", ebay_messages.send_message),
     route("GET", "/sell/fulfillment/v1/order", "getOrders", get_orders, is_list=True),
     route("GET", "/sell/fulfillment/v1/order/{orderId}", "getOrder", get_order),
     route(

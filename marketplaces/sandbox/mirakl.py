@@ -1,7 +1,7 @@
 """Mirakl MMP seller API, one instance per operator under /mirakl/<operator>.
 
 Operations (specs/mirakl/mmp-seller-openapi.json): OR11, OR12, OR21, OR23, OR24, OR28,
-OR29, OR30, SH21, A01 here; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
+OR29, OR30, SH21, A01 here; M10/M11/M12/OR43 (buyer threads) in mirakl_inbox; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
 errors in mirakl_wire. Auth is the shop API key in `Authorization` (no Bearer).
 """
 
@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 from decimal import Decimal
 
+from . import mirakl_inbox
 from .lifecycle import cancel_all_lines, set_status
 from .mirakl_stock import stock_import, stock_import_errors, stock_import_status
 from .mirakl_wire import (
@@ -420,4 +421,8 @@ ROUTES = [
     route("GET", "/api/offers/stock/imports/{import_id}/error_report", "STO03", stock_import_errors),
     route("GET", "/api/shipping/carriers", "SH21", carriers),
     route("GET", "/api/account", "A01", shop_account),
+    route("GET", "/api/inbox/threads", "M11", mirakl_inbox.list_threads, is_list=True),
+    route("GET", "/api/inbox/threads/{thread_id}", "M10", mirakl_inbox.get_thread),
+    route("POST", "/api/inbox/threads/{thread_id}/message", "M12", mirakl_inbox.reply),
+    route("POST", "/api/orders/{order_id}/threads", "OR43", mirakl_inbox.open_thread),
 ]

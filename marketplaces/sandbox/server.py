@@ -22,7 +22,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, amazon, cdiscount, ebay, lifecycle, mirakl
+from . import admin, amazon, cdiscount, conversations, ebay, lifecycle, mirakl
+from .amazon_mail import AmazonRelay
 from .faults import BEFORE_HANDLER, reorder, shift_timestamps
 from .generate import create_orders
 from .routing import match
@@ -65,6 +66,8 @@ class Pipeline:
                 return
             self._last_sweep = time.monotonic()
         lifecycle.sweep(self.world)
+        with self.world.lock:
+            conversations.sweep(self.world)
 
     def handle(self, module, request: Request):
         """(Response or DROP, clock skew seconds) for one platform request."""
@@ -326,6 +329,7 @@ class SandboxServer:
         tick_seconds: float = 0.5,
     ):
         self.world = World(rate_scale=rate_scale, state_path=state_path)
+        self.mail = AmazonRelay(self.world)
         self.pipeline = Pipeline(self.world)
         self.host, self.port = host, port
         self.demo, self.demo_interval = demo, demo_interval
@@ -366,6 +370,7 @@ class SandboxServer:
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
+        self.mail.stop()
         self.world.save()
 
     def load_demo_accounts(self) -> None:
@@ -397,8 +402,9 @@ class SandboxServer:
                 logger.exception("sandbox tick failed")
 
     def tick(self) -> None:
-        """Apply due timers and generate the orders that are due."""
+        """Apply due timers, generate the orders that are due, mail Amazon buyers' messages."""
         self.pipeline.sweep(force=True)
+        self.mail.send_due()
         world = self.world
         with world.lock:
             now = world.now()
@@ -410,5 +416,6 @@ class SandboxServer:
                     account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.1, 1.0)))
                     continue
                 if parse_iso(account.next_generation_at) <= now:
-                    create_orders(world, account, 1)
+                    [order] = create_orders(world, account, 1)
+                    conversations.maybe_start(world, account, order_id=order["id"])
                     account.next_generation_at = iso(now + dt.timedelta(seconds=interval * random.uniform(0.5, 1.5)))

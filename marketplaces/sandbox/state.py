@@ -68,6 +68,8 @@ class World:
     stock: dict[str, dict[str, dict]] = field(default_factory=dict)  # account → sku → publication
     stock_history: list[dict] = field(default_factory=list)
     documents: dict[str, dict[str, dict]] = field(default_factory=dict)  # kind → id → record
+    threads: dict[str, dict[str, dict]] = field(default_factory=dict)  # account → thread id → buyer conversation
+    mailbox: list[dict] = field(default_factory=list)  # e-mails the sandbox received (Amazon's relay)
     requests: collections.deque = field(default_factory=lambda: collections.deque(maxlen=REQUEST_LOG_SIZE))
     counters: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     request_seq: int = 0
@@ -197,7 +199,17 @@ class World:
         self.requests.append({"seq": self.request_seq, **entry})
 
     # ---- snapshot ----------------------------------------------------------------
-    SNAPSHOT_FIELDS = ("clock_offset", "orders", "tokens", "actions", "stock", "stock_history", "documents")
+    SNAPSHOT_FIELDS = (
+        "clock_offset",
+        "orders",
+        "tokens",
+        "actions",
+        "stock",
+        "stock_history",
+        "documents",
+        "threads",
+        "mailbox",
+    )
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -238,9 +250,20 @@ class World:
         """Forget everything except the rate scale (the admin API's reset)."""
         with self.lock:
             self.clock_offset, self.frozen_at = 0.0, None
-            for name in ("accounts", "orders", "tokens", "actions", "stock", "documents", "counters", "last_pages"):
+            for name in (
+                "accounts",
+                "orders",
+                "tokens",
+                "actions",
+                "stock",
+                "documents",
+                "counters",
+                "last_pages",
+                "threads",
+            ):
                 getattr(self, name).clear()
             self.stock_history.clear()
+            self.mailbox.clear()
             self.requests.clear()
             self.faults.clear()
             self.limiter.clear()

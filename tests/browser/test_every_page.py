@@ -31,6 +31,7 @@ PAGES = [
     "/rules/decisions/",
     "/rules/flagged-buyers/",
     "/shipping/pack/",
+    "/messages/",
     "/no-such-page/",
 ]
 

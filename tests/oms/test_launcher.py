@@ -3,6 +3,7 @@ Ctrl-C stops the launcher (and everything it started)."""
 
 import os
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -74,6 +75,8 @@ def test_the_launcher_restarts_a_killed_worker_and_stops_only_when_asked(tmp_pat
         "PORT": str(free_port()),
         "SANDBOX_PORT": str(free_port()),
         "CARRIER_SANDBOX_PORT": str(free_port()),
+        "MAIL_PORT": str(free_port()),
+        "SANDBOX_MAIL_PORT": str(free_port()),
     }
     log_path = tmp_path / "launcher.log"
     with open(log_path, "w") as log:
@@ -97,6 +100,10 @@ def test_the_launcher_restarts_a_killed_worker_and_stops_only_when_asked(tmp_pat
         assert running(second) and second in children_of(launcher.pid)
         assert launcher.poll() is None  # the launcher itself goes on
         assert any("shipping.sandbox" in command for command in children_of(launcher.pid).values())
+        # The SMTP server (Amazon's relayed buyer mail) answers, and the sandbox relays through it.
+        with smtplib.SMTP("127.0.0.1", int(env["MAIL_PORT"]), timeout=10) as smtp:
+            assert smtp.noop()[0] == 250
+        assert any("oms.mailserver" in command for command in children_of(launcher.pid).values())
         output = log_path.read_text()
         assert "worker exited with code -9; restarting it in 1s" in output
         assert "starting worker again" in output

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from inventory import events as stock_events
 from inventory.models import OrderAllocation
+from messaging import events as messaging_events
 from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
@@ -89,6 +90,9 @@ EXAMPLES = {
     paperwork_events.PACKING_SLIP_PRINTED: ({"language": "en"}, "", ""),
     paperwork_events.LABEL_PRINTED: ({"shipment": 7, "format": "PDF 10×15"}, "", ""),
     paperwork_events.SHIPMENT_PACKED: ({"shipment": 7, "units": 3}, "", ""),
+    # Buyer notices (messaging declares these).
+    messaging_events.BUYER_TOLD_ACCEPTED: ({"platform": "Mirakl"}, "", ""),
+    messaging_events.BUYER_TOLD_SHIPPED: ({"platform": "Mirakl"}, "", ""),
 }
 
 
@@ -144,6 +148,7 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     assert "la commande reste « À expédier »" in text
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
+    assert "L’acheteur a été prévenu sur Mirakl que la commande est expédiée, avec son lien de suivi." in text
     assert "À accepter → À expédier" in text
     assert (
         "Réservé à Lyon, le premier entrepôt par priorité qui peut expédier toute la commande (Paris manque de KETTLE 1/2)."

@@ -1,0 +1,90 @@
+"""How each platform's threads are read and answered: the account's connector (Mirakl, eBay) or
+e-mail through Amazon's relay. Translation and HTTP are in the connectors; this module picks one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors import cdiscount_inbox, ebay_inbox, mirakl_inbox
+from marketplaces.connectors.messages import SentMessage, ThreadPage
+from marketplaces.models import MarketplaceAccount
+from messaging import mail
+from messaging.models import Message, Thread
+from oms.errors import NotSupportedByPlatform
+from orders import platforms
+
+
+def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token: str | None) -> ThreadPage:
+    connector = connector_for_account(account)
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.list_threads(connector, since=since, page_token=page_token)
+    if account.platform == platforms.EBAY:
+        return ebay_inbox.list_threads(connector, since=since, page_token=page_token)
+    if account.platform == platforms.CDISCOUNT:
+        return cdiscount_inbox.list_threads(connector, since=since, page_token=page_token)
+    raise NotSupportedByPlatform(f"no thread source for {account.platform}")
+
+
+def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool, key: str) -> SentMessage:
+    """`key`: the outbox message's idempotency key (the same at every attempt)."""
+    account = thread.account
+    if account.platform == platforms.AMAZON:
+        return mail.send_reply(thread, message, message_id=mail.message_id_for(key))
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.reply(
+            connector_for_account(account),
+            thread_id=thread.platform_thread_id,
+            body=message.body,
+            customer_id=thread.buyer_address,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.EBAY:
+        return ebay_inbox.reply(
+            connector_for_account(account),
+            conversation_id=thread.platform_thread_id,
+            body=message.body,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.CDISCOUNT:
+        return cdiscount_inbox.reply(
+            connector_for_account(account),
+            discussion_id=thread.platform_thread_id,
+            body=message.body,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    raise NotSupportedByPlatform(f"no reply channel for {account.platform}")
+
+
+def open_thread_on_order(
+    thread: Thread, message: Message, *, marketplace_order_id: str, decided_at: dt.datetime, retry: bool
+) -> SentMessage:
+    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage)."""
+    account = thread.account
+    if account.platform == platforms.MIRAKL:
+        return mirakl_inbox.open_thread(
+            connector_for_account(account),
+            order_id=marketplace_order_id,
+            body=message.body,
+            topic=thread.subject,
+            decided_at=decided_at,
+            retry=retry,
+        )
+    if account.platform == platforms.EBAY:
+        order = thread.order
+        buyer = ((order.raw_payload or {}).get("buyer") or {}).get("username", "") if order else ""
+        if not buyer:
+            raise NotSupportedByPlatform("eBay: the order names no buyer user name to write to")
+        first_line = order.lines.order_by("pk").first()
+        return ebay_inbox.start_conversation(
+            connector_for_account(account),
+            username=buyer,
+            body=message.body,
+            item_id=(first_line.marketplace_product_id if first_line else ""),
+            decided_at=decided_at,
+            retry=retry,
+        )
+    raise NotSupportedByPlatform(f"no notice channel for {account.platform}")

@@ -1,0 +1,16 @@
+"""The order timeline's messaging events (declared here, above orders; see orders/events.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from orders.events import declare
+
+BUYER_TOLD_ACCEPTED = declare(
+    "buyer_told_accepted",
+    label=_("Buyer told: accepted"),
+    template=_("The buyer was told on %(platform)s that the order is accepted."),
+)
+BUYER_TOLD_SHIPPED = declare(
+    "buyer_told_shipped",
+    label=_("Buyer told: shipped"),
+    template=_("The buyer was told on %(platform)s that the order has shipped, with its tracking link."),
+)

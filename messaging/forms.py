@@ -1,0 +1,20 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"), min_length=3, max_length=50_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    force = forms.BooleanField(required=False, label=_("Send anyway"))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        label=_("Assignee"),
+        empty_label=_("Nobody"),
+    )

@@ -1,0 +1,190 @@
+"""Buyer conversations: threads with their messages, reply deadlines, templates and per-account settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Topic(models.TextChoices):
+    WHERE_IS_MY_PARCEL = "where_is_my_parcel", _("Where is my parcel")
+    CANCEL = "cancel", _("Cancellation request")
+    DAMAGED = "damaged", _("Damaged item")
+    INVOICE = "invoice", _("Invoice request")
+    BEFORE_PURCHASE = "before_purchase", _("Question before purchase")
+    RETURN = "return", _("Return")
+    NOTIFICATION = "notification", _("Notification to the buyer")
+    OTHER = "other", _("Other")
+
+
+class Thread(models.Model):
+    """One conversation with a buyer on one platform, about an order or not."""
+
+    class Status(models.TextChoices):
+        NEEDS_REPLY = "needs_reply", _("Needs reply")
+        WAITING = "waiting_for_buyer", _("Waiting for buyer")
+        CLOSED = "closed", _("Closed")
+
+    account = models.ForeignKey(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="threads", verbose_name=_("account")
+    )
+    platform_thread_id = models.CharField(_("platform thread id"), max_length=200)
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("order"),
+    )
+    marketplace_order_id = models.CharField(_("marketplace order id"), max_length=100, blank=True, db_index=True)
+    buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
+    buyer_address = models.CharField(
+        _("buyer address"), max_length=254, blank=True, help_text=_("Platform id, user name or relay e-mail address")
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices, default=Topic.OTHER, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEEDS_REPLY, db_index=True
+    )
+    needs_reply_since = models.DateTimeField(_("awaiting a reply since"), null=True, blank=True)
+    reply_by = models.DateTimeField(_("reply by"), null=True, blank=True)
+    reply_by_from_platform = models.BooleanField(default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_threads",
+        verbose_name=_("assignee"),
+    )
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reply_by", "-last_message_at", "pk"]
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        permissions = [("reply_to_buyer", _("Can reply to buyers"))]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "platform_thread_id"], name="thread_once_per_account"),
+            models.CheckConstraint(
+                condition=~Q(status="needs_reply") | Q(needs_reply_since__isnull=False),
+                name="thread_needing_reply_says_since_when",
+            ),
+        ]
+        indexes = [
+            # The inbox: open threads in its order (reply by, then the latest message), read from the index.
+            models.Index(
+                F("reply_by").asc(nulls_last=True),
+                F("last_message_at").desc(nulls_last=True),
+                "id",
+                condition=~Q(status="closed"),
+                name="thread_open_inbox_idx",
+            ),
+            models.Index(fields=["status", "reply_by", "id"], name="thread_inbox_idx"),
+            models.Index(fields=["account", "status", "reply_by"], name="thread_account_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.platform_thread_id
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From the buyer")
+        OUTBOUND = "out", _("To the buyer")
+
+    class Delivery(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        QUEUED = "queued", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered")
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    platform_message_id = models.CharField(max_length=200, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    author_name = models.CharField(_("author"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
+    delivery_error = models.TextField(blank=True)
+    # An outbound reply: how long the buyer waited, and whether that was within the deadline.
+    response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    within_deadline = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "platform_message_id"],
+                condition=~Q(platform_message_id=""),
+                name="message_once_per_thread",
+            )
+        ]
+        indexes = [models.Index(fields=["direction", "sent_at"], name="message_direction_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.pk}"
+
+
+class AccountMessaging(models.Model):
+    """Messaging settings of one account: its reply deadline override, notifications, the thread poll."""
+
+    account = models.OneToOneField(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="messaging", primary_key=True
+    )
+    reply_deadline_hours = models.PositiveSmallIntegerField(
+        _("reply deadline (hours)"), null=True, blank=True, help_text=_("Empty: the platform's or operator's rule")
+    )
+    reply_deadline_counts_weekends = models.BooleanField(
+        _("weekends count"), null=True, blank=True, help_text=_("Empty: the platform's or operator's rule")
+    )
+    notify_on_acceptance = models.BooleanField(_("tell the buyer when the order is accepted"), default=False)
+    notify_on_shipment = models.BooleanField(_("tell the buyer when the order ships"), default=False)
+    # Thread polling state, written by the poller only.
+    threads_cursor = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    poll_lease_until = models.DateTimeField(null=True, blank=True)
+    last_poll_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("messaging settings")
+        verbose_name_plural = _("messaging settings")
+
+    def __str__(self) -> str:
+        return str(self.account_id)
+
+
+class Template(models.Model):
+    """A reply an operator starts from; {buyer_name}, {order_number}, {tracking_link} are filled in."""
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("French")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=100)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["language", "name"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        constraints = [models.UniqueConstraint(fields=["name", "language"], name="template_name_once_per_language")]
+
+    def __str__(self) -> str:
+        return self.name

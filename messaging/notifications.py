@@ -1,0 +1,131 @@
+"""The buyer told at each step: when an order is accepted or ships, a message through the platform's
+channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
+the outbox once the decision itself reached the platform, then put on the order's timeline.
+
+Channels: Mirakl opens a thread on the order (OR43); eBay starts a conversation with the buyer
+(sendMessage to `otherPartyUsername`, about the order's first listing). Amazon allows only its Messaging
+API's message types, none of which is an acceptance or shipment notice (Amazon sends those itself):
+Amazon accounts are not notified from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from marketplaces.connectors.messages import SentMessage
+from messaging import actions, events, outbox_names, templating
+from messaging.models import AccountMessaging, Message, Thread, Topic
+from oms import outbox
+from oms.outbox import OutboxMessage
+from orders import platforms, pushes
+from orders.actions import Actor, record_event
+from orders.models import ActorType, Order
+from orders.platforms import CAPABILITIES
+from orders.status import OrderStatus
+
+CHANNELS = frozenset({platforms.MIRAKL, platforms.EBAY})  # platforms a notice can be sent through
+# What the buyer reads (French: the buyers of these platforms are French-speaking), and its subject.
+NOTICES = {
+    OrderStatus.ACCEPTED: (
+        pushes.ACCEPT,
+        "notify_on_acceptance",
+        "Commande acceptée",
+        (
+            "Bonjour {buyer_name},\n\nVotre commande {order_number} est acceptée : nous la préparons.\n\n"
+            "Bien cordialement,\nLe service client"
+        ),
+        events.BUYER_TOLD_ACCEPTED,
+    ),
+    OrderStatus.SHIPPED: (
+        pushes.SHIP,
+        "notify_on_shipment",
+        "Commande expédiée",
+        (
+            "Bonjour {buyer_name},\n\nVotre commande {order_number} est expédiée. Suivez votre colis ici : "
+            "{tracking_link}\n\nBien cordialement,\nLe service client"
+        ),
+        events.BUYER_TOLD_SHIPPED,
+    ),
+}
+
+
+def on_status_changed(*, order: Order, before: str, after: str, actor, **kwargs) -> None:
+    """orders' order_status_changed receiver: our own decisions (not what the marketplace reports) are told."""
+    if after not in NOTICES or actor.type == ActorType.MARKETPLACE:
+        return
+    notify_buyer(order=order, status=after)
+
+
+def notify_buyer(*, order: Order, status: str) -> Message | None:
+    """Write the notice and its outbox message in the caller's transaction; None when switched off."""
+    decision, switch, subject, text, event_kind = NOTICES[status]
+    account = order.account
+    settings = AccountMessaging.objects.filter(pk=account.pk).first()
+    if settings is None or not getattr(settings, switch) or account.platform not in CHANNELS:
+        return None
+    now = timezone.now()
+    thread = Thread.objects.create(
+        account=account,
+        platform_thread_id=f"{outbox_names.PROVISIONAL_THREAD_PREFIX}{uuid.uuid4().hex}",
+        order=order,
+        marketplace_order_id=order.marketplace_order_id,
+        buyer_name=order.buyer_name,
+        subject=subject,
+        topic=Topic.NOTIFICATION,
+        status=Thread.Status.WAITING,
+        last_message_at=now,
+    )
+    message = Message.objects.create(
+        thread=thread,
+        direction=Message.Direction.OUTBOUND,
+        author_name=account.name,
+        body=templating.fill(text, templating.order_values(order)),
+        delivery=Message.Delivery.QUEUED,
+    )
+    outbox.enqueue(
+        kind=outbox_names.NOTIFY,
+        destination=pushes.marketplace_destination(account.pk),
+        ordering_key=outbox_names.thread_subject(thread.pk),
+        subject=outbox_names.thread_subject(thread.pk),
+        payload={
+            "order_id": order.pk,
+            "decision": decision,
+            "message_id": message.pk,
+            "marketplace_order_id": order.marketplace_order_id,
+            "event": event_kind,
+            "platform": CAPABILITIES[account.platform].display_name,
+            "decided_at": now.isoformat(),
+        },
+    )
+    return message
+
+
+def decision_reached_the_platform(*, order_id: int, decision: str) -> bool | None:
+    """Whether the order's decision push (accept, ship) went out: True (sent or done by hand), None (not yet),
+    False (refused or discarded: the buyer must not be told). The notice is written in the decision's
+    transaction, before its push, so it waits for that push instead of following it in the outbox."""
+    latest = outbox.messages_about(pushes.order_subject(order_id)).filter(kind=decision).order_by("-pk").first()
+    if latest is None:
+        return True  # nothing to send to the platform (e.g. decided there)
+    status = OutboxMessage.Status
+    if latest.status in (status.SENT, status.DONE_BY_HAND):
+        return True
+    if latest.status in (status.PENDING, status.SENDING):
+        return None
+    return False
+
+
+def record_notice_sent(*, message_id: int, sent: SentMessage, event: str, platform: str) -> None:
+    """The platform has the notice: the thread takes its id and the order's timeline says it."""
+    with transaction.atomic():
+        actions.record_sent(
+            message_id=message_id,
+            platform_message_id=sent.platform_message_id,
+            platform_thread_id=sent.platform_thread_id,
+        )
+        thread = Thread.objects.select_related("order").get(messages__pk=message_id)
+        if thread.order is not None:
+            record_event(order=thread.order, kind=event, actor=Actor.system("outbox"), params={"platform": platform})

@@ -1,0 +1,78 @@
+"""Reads for the inbox, the thread page, the API, the order pages and the KPI app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+
+from marketplaces.models import MarketplaceAccount
+from messaging import policies
+from messaging.models import Message, Template, Thread
+
+
+def thread_list() -> QuerySet[Thread]:
+    """The inbox: most urgent reply-by first, then the latest message."""
+    return (
+        Thread.objects.select_related("account", "order", "assignee")
+        .defer("order__raw_payload", "order__billing_address", "order__search_document")
+        .order_by(F("reply_by").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk")
+    )
+
+
+def thread_detail() -> QuerySet[Thread]:
+    return Thread.objects.select_related("account", "order", "assignee").prefetch_related(
+        Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "pk")),
+        "order__lines",
+    )
+
+
+def threads_of_order(order_id: int) -> QuerySet[Thread]:
+    return Thread.objects.filter(order_id=order_id).select_related("assignee").order_by("-last_message_at", "-pk")
+
+
+def buyer_waiting() -> Exists:
+    """An order annotation: a buyer waits for our reply on one of its threads (the queue's badge and filter)."""
+    return Exists(Thread.objects.filter(order=OuterRef("pk"), status=Thread.Status.NEEDS_REPLY))
+
+
+def templates_for(language: str | None = None) -> QuerySet[Template]:
+    templates = Template.objects.all()
+    return templates.filter(language=language) if language else templates
+
+
+def no_reply_needed_allowed(thread: Thread) -> bool:
+    return policies.NO_REPLY_NEEDED_ALLOWED.get(thread.account.platform, False)
+
+
+@dataclass(frozen=True)
+class ReplyTimes:
+    """How fast an account answered buyers between two instants (replies sent in that window)."""
+
+    replies: int
+    median_seconds: float | None
+    within_deadline_share: float | None  # 0..1, of the replies that had a deadline
+
+
+def reply_times(account: MarketplaceAccount | int, since: dt.datetime, until: dt.datetime) -> ReplyTimes:
+    """The KPI app reads this: median response time and share answered within the deadline."""
+    account_id = account.pk if isinstance(account, MarketplaceAccount) else account
+    rows = list(
+        Message.objects.filter(
+            thread__account_id=account_id,
+            direction=Message.Direction.OUTBOUND,
+            created_at__gte=since,
+            created_at__lt=until,
+            response_seconds__isnull=False,
+        ).values_list("response_seconds", "within_deadline")
+    )
+    if not rows:
+        return ReplyTimes(replies=0, median_seconds=None, within_deadline_share=None)
+    judged = [within for _, within in rows if within is not None]
+    return ReplyTimes(
+        replies=len(rows),
+        median_seconds=float(statistics.median(seconds for seconds, _ in rows)),
+        within_deadline_share=(sum(judged) / len(judged)) if judged else None,
+    )

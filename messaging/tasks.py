@@ -1,0 +1,32 @@
+"""Celery tasks of the messaging app: thin, idempotent, safe to run twice."""
+
+from celery import shared_task
+
+from messaging import mail, polling
+
+
+@shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
+def dispatch_thread_polls() -> int:
+    """Beat's tick: queue a thread poll for every due account."""
+    account_ids = polling.due_accounts()
+    for account_id in account_ids:
+        poll_threads.delay(account_id)
+    return len(account_ids)
+
+
+@shared_task(name="messaging.poll_threads", ignore_result=True)
+def poll_threads(account_id: int) -> dict:
+    """Calls polling.poll_threads; a second copy finds the lease taken and does nothing."""
+    report = polling.poll_threads(account_id=account_id)
+    return {
+        "claimed": report.claimed,
+        "pages": report.pages,
+        "new_messages": report.new_messages,
+        "error": report.error,
+    }
+
+
+@shared_task(name="messaging.import_mail", ignore_result=True)
+def import_mail() -> int:
+    """Beat's tick: relayed buyer mail (Amazon) from the Maildir into threads."""
+    return mail.import_maildir()
