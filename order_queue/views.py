@@ -24,7 +24,11 @@ from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewF
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
+from orders.platforms import CAPABILITIES
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
+from shipping import actions as shipping_actions
+from shipping import fulfilment
+from shipping import selectors as shipping_selectors
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -97,6 +101,7 @@ def order_detail(request, pk: int):
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
     order_pushes = selectors.order_pushes(order)
+    shipments = list(shipping_selectors.order_shipments(order.pk))
     moves = {
         "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "can_refuse": OrderStatus.REFUSED in allowed,
@@ -116,11 +121,19 @@ def order_detail(request, pk: int):
         "countdown_acceptance": to_beat and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "countdown_ship_by": to_beat and order.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED),
         "reason_form": ReasonForm(),
-        "ship_form": ShipForm(platform=order.account.platform),
+        "ship_form": _ship_form(order) if moves["can_ship"] and can_act else None,
+        "shipments": shipments,
+        "ships_whole_orders_only": not CAPABILITIES[order.account.platform].partial_shipment,
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
     }
     return render(request, "orders/order_detail.html", context)
+
+
+def _ship_form(order, data=None) -> ShipForm:
+    left = fulfilment.units_left(order)
+    lines = [(line, left[line.pk]) for line in order.lines.all() if left.get(line.pk, 0) > 0]
+    return ShipForm(data, platform=order.account.platform, lines=lines)
 
 
 # One order ------------------------------------------------------------------------------
@@ -193,7 +206,7 @@ def cancel(request, pk: int):
 @in_scope
 def ship(request, pk: int):
     order = get_object_or_404(selectors.order_list(), pk=pk)
-    form = ShipForm(request.POST, platform=order.account.platform)
+    form = _ship_form(order, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -203,8 +216,12 @@ def ship(request, pk: int):
     return _act(
         request,
         pk,
-        lambda actor: actions.ship_order(
-            order_id=pk, actor=actor, carrier=data["carrier"], tracking_number=data["tracking_number"]
+        lambda actor: shipping_actions.ship_order(
+            order_id=pk,
+            actor=actor,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            lines=data.get("lines"),
         ),
         _("Order shipped."),
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
+from orders.carriers import PLATFORM_CARRIERS
 from shipping.carriers import Address, LabelRequest, ParcelSpec
-from shipping.models import Shipment
+from shipping.models import Carrier, Parcel, Shipment
 
 
 def label_request(shipment_id: int) -> LabelRequest:
@@ -40,4 +43,23 @@ def label_request(shipment_id: int) -> LabelRequest:
             for p in shipment.parcels.order_by("pk")
         ],
         label_format=shipment.parcels.order_by("pk").values_list("label_format", flat=True).first() or "PDF",
+    )
+
+
+def carrier_choices(platform: str) -> list[tuple[str, str]]:
+    """(code, name) of the active carriers the platform takes, for the ship form."""
+    codes = PLATFORM_CARRIERS[platform]
+    return [
+        (carrier.code, carrier.name)
+        for carrier in Carrier.objects.exclude(status=Carrier.Status.INACTIVE).filter(code__in=codes)
+    ]
+
+
+def order_shipments(order_id: int):
+    """An order's shipments with their carrier, lines and parcels, newest first (the order page)."""
+    return (
+        Shipment.objects.filter(order_id=order_id)
+        .select_related("carrier", "service")
+        .prefetch_related("lines__order_line", Prefetch("parcels", queryset=Parcel.objects.defer("label")))
+        .order_by("-pk")
     )

@@ -57,8 +57,9 @@ SCREENS = [
     Screen("queue page", "operator", "orders:list", 13),
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
-    # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor)
-    Screen("order detail", "operator", "orders:detail", 11, detail=True),
+    # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
+    # its shipments (their lines and parcels, two more queries when it has some: never one per shipment)
+    Screen("order detail", "operator", "orders:detail", 12, detail=True),
     # + the page, its lines, its rule decisions
     Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed

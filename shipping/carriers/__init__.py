@@ -23,6 +23,7 @@ IN_TRANSIT = "in_transit"
 OUT_FOR_DELIVERY = "out_for_delivery"
 EXCEPTION = "exception"
 DELIVERED = "delivered"
+RETURNED = "returned"  # the carrier brings the parcel back to the sender
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,22 @@ EXAMPLES = {
         "",
     ),
     shipping_events.SHIPMENT_VOIDED: ({"shipment": 7}, "", ""),
+    shipping_events.SHIPMENT_SHIPPED: (
+        {"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901", "units": 2},
+        OrderStatus.ACCEPTED,
+        OrderStatus.PARTIALLY_SHIPPED,
+    ),
+    shipping_events.MARKETPLACE_TOLD_AT_THE_END: ({"platform": "Mirakl", "shipment": 7}, "", ""),
+    shipping_events.SHIPMENT_TRACKED: (
+        {"shipment": 7, "carrier": "UPS", "shipment_status": "exception", "description": "Adresse incomplète"},
+        "",
+        "",
+    ),
+    shipping_events.SHIPMENT_DELIVERED: (
+        {"shipment": 7, "carrier": "Colissimo"},
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    ),
 }
 
 

@@ -9,6 +9,10 @@ from shipping.sandbox.accounts import CREDENTIALS, PREFIXES
 from shipping.sandbox.testing import running_carrier_sandbox
 from tests.factories import OrderLineDataFactory, make_order
 
+# The marketplace sandbox and its accounts, for shipments pushed to each platform.
+from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
+from tests.marketplaces.test_capabilities_first import stocked  # noqa: F401
+
 SENDER = {
     "name": "Entrepôt Lyon",
     "company": "Maison Dupré",
@@ -26,8 +30,8 @@ SYSTEM = Actor.system("tests")
 
 @pytest.fixture(scope="session")
 def carrier_sandbox_server():
-    with running_carrier_sandbox() as sandbox:
-        yield sandbox
+    with running_carrier_sandbox() as running:
+        yield running
 
 
 @pytest.fixture
