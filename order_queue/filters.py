@@ -109,6 +109,11 @@ class OrderFilter(django_filters.FilterSet):
             "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
         ),
     )
+    delivery_problem = django_filters.BooleanFilter(
+        field_name="delivery_problem",
+        label=_("Delivery problem"),
+        help_text=_("The carrier reports a problem with a shipment of the order, or is returning it to the sender."),
+    )
     updated_since = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",

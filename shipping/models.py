@@ -251,6 +251,8 @@ LEFT = frozenset(
         Shipment.Status.RETURNED,
     }
 )
+# The carrier reports a problem: the queue's "Delivery problem" filter and badge.
+PROBLEMS = frozenset({Shipment.Status.EXCEPTION, Shipment.Status.RETURNED})
 # Still travelling: the tracking poll asks the carrier about these.
 TRACKED = frozenset({Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION})
 

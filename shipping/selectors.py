@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 
 from orders.carriers import PLATFORM_CARRIERS
 from shipping.carriers import Address, LabelRequest, ParcelSpec
-from shipping.models import Carrier, Parcel, Shipment
+from shipping.models import PROBLEMS, Carrier, Parcel, Shipment
 
 
 def label_request(shipment_id: int) -> LabelRequest:
@@ -46,6 +46,11 @@ def label_request(shipment_id: int) -> LabelRequest:
     )
 
 
+def has_delivery_problem() -> Exists:
+    """Per order (the queue's badge and filter): a shipment the carrier reports a problem with, or returned."""
+    return Exists(Shipment.objects.filter(order=OuterRef("pk"), status__in=PROBLEMS))
+
+
 def carrier_choices(platform: str) -> list[tuple[str, str]]:
     """(code, name) of the active carriers the platform takes, for the ship form."""
     codes = PLATFORM_CARRIERS[platform]
@@ -63,3 +68,24 @@ def order_shipments(order_id: int):
         .prefetch_related("lines__order_line", Prefetch("parcels", queryset=Parcel.objects.defer("label")))
         .order_by("-pk")
     )
+
+
+def shipment_list():
+    """Shipments for the API and webhooks, their order, carrier, lines and parcels read in a fixed number of queries."""
+    return (
+        Shipment.objects.select_related("order", "carrier")
+        .prefetch_related(
+            "lines__order_line",
+            Prefetch(
+                "parcels",
+                queryset=Parcel.objects.defer("label").annotate(
+                    has_label=ExpressionWrapper(Q(label__isnull=False), output_field=BooleanField())
+                ),
+            ),
+        )
+        .order_by("-pk")
+    )
+
+
+def carrier_list():
+    return Carrier.objects.prefetch_related("services", "accounts").order_by("name")

@@ -19,6 +19,10 @@ from order_queue import selectors as order_selectors
 from order_queue.api.serializers import OrderSerializer
 from orders import signals as order_signals
 from orders.models import Order
+from shipping import selectors as shipping_selectors
+from shipping import signals as shipping_signals
+from shipping.api.serializers import ShipmentSerializer
+from shipping.models import Shipment
 from webhooks.registry import declare
 
 
@@ -63,3 +67,24 @@ declare(
     occurrences=_order_status_changed,
 )
 declare("stock.low", label=_("Stock low"), signal=inventory_signals.stock_low, sender=Product, occurrences=_stock_low)
+
+
+def _shipment(*, shipment, **kwargs) -> list[tuple[str, dict]]:
+    [data] = _as_api(ShipmentSerializer(shipping_selectors.shipment_list().filter(pk=shipment.pk), many=True))
+    return [(f"shipment:{shipment.pk}", {"shipment": data})]
+
+
+declare(
+    "shipment.created",
+    label=_("Shipment created"),
+    signal=shipping_signals.shipment_created,
+    sender=Shipment,
+    occurrences=_shipment,
+)
+declare(
+    "shipment.delivered",
+    label=_("Shipment delivered"),
+    signal=shipping_signals.shipment_delivered,
+    sender=Shipment,
+    occurrences=_shipment,
+)

@@ -91,6 +91,10 @@ class OrderSerializer(serializers.ModelSerializer):
         help_text="A push of this order's decisions failed (refused, or no answer after every attempt) and waits "
         "for a person: see `pushes` on the order, then retry, mark-done or discard it.",
     )
+    delivery_problem = serializers.BooleanField(
+        read_only=True,
+        help_text="The carrier reports a problem with one of the order's shipments, or returns it to the sender.",
+    )
 
     class Meta:
         model = Order
@@ -147,6 +151,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "on_hold",
             "next_deadline",
             "push_failed",
+            "delivery_problem",
             "created_at",
             "updated_at",
         ]

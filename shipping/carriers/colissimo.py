@@ -20,6 +20,7 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     CarrierUnavailable,
     Label,
     LabelRequest,
@@ -37,7 +38,7 @@ EVENT_STATUSES = {
     "MD": OUT_FOR_DELIVERY,
     "AG": EXCEPTION,
     "ND": EXCEPTION,
-    "RE": EXCEPTION,
+    "RE": RETURNED,
     "DI": DELIVERED,
 }
 

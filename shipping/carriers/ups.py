@@ -22,6 +22,7 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     CarrierRefused,
     CarrierUnavailable,
     Label,
@@ -33,7 +34,14 @@ from shipping.carriers.http import call
 VERSION = "v2409"
 TOKEN_MARGIN_SECONDS = 60
 # Activity status.type: M manifest (label only), I in transit, X exception, D delivered.
-STATUS_TYPES = {"M": LABEL_CREATED, "P": IN_TRANSIT, "I": IN_TRANSIT, "X": EXCEPTION, "D": DELIVERED}
+STATUS_TYPES = {
+    "M": LABEL_CREATED,
+    "P": IN_TRANSIT,
+    "I": IN_TRANSIT,
+    "X": EXCEPTION,
+    "D": DELIVERED,
+    "RS": RETURNED,  # returned to shipper (sandbox code: the stored spec does not list the types)
+}
 OUT_FOR_DELIVERY_CODE = "OT"
 
 

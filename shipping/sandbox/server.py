@@ -6,6 +6,8 @@ accounts.PREFIXES), `/_sandbox/…` the admin API (loopback clients only):
 - POST /_sandbox/clock {"advance_seconds"} moves the sandbox's time forward
 - POST /_sandbox/faults {"carrier", "status", "count"?, "operation"?}; GET, DELETE /_sandbox/faults
 - POST /_sandbox/parcels/{number}/exception  the parcel meets a delivery problem
+- POST /_sandbox/parcels/{number}/return     the parcel meets a problem, then goes back to its sender
+- POST /_sandbox/incidents {"enabled"}     the occasional problem and return on (default) or off
 - POST /_sandbox/reset                   forgets parcels, tokens, faults and the clock offset
 Each carrier request: route → injected fault (the carrier's error body) → handler under the lock.
 
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 CARRIERS = {"/colissimo": colissimo, "/ups": ups, "/dhl": dhl}
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
-EXCEPTION_PATH = re.compile(r"^/parcels/(?P<number>[^/]+)/exception/?$")
+INCIDENT_PATH = re.compile(r"^/parcels/(?P<number>[^/]+)/(?P<incident>exception|return)/?$")
 
 
 def handle_carrier(world: World, module, request: Request) -> Response:
@@ -96,14 +98,24 @@ def handle_admin(world: World, request: Request) -> Response:
                     ]
                 },
             )
-    found = EXCEPTION_PATH.match(path)
+    if request.method == "POST" and path == "/incidents":
+        with world.lock:
+            world.incidents = bool(body["enabled"])
+            return Response(200, {"incidents": world.incidents})
+    found = INCIDENT_PATH.match(path)
     if request.method == "POST" and found:
         with world.lock:
             parcel = world.parcels.get(found["number"])
             if parcel is None:
                 return Response(404, {"error": f"unknown parcel {found['number']}"})
-            parcel.exception = True
-            return Response(200, {"tracking_number": parcel.tracking_number, "exception": True})
+            if found["incident"] == "return":
+                parcel.returned = True
+            else:
+                parcel.exception = True
+            return Response(
+                200,
+                {"tracking_number": parcel.tracking_number, "exception": parcel.exception, "returned": parcel.returned},
+            )
     return Response(404, {"error": f"no admin route {request.method} {request.path}"})
 
 

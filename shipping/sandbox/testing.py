@@ -38,6 +38,13 @@ class CarrierSandboxAdmin:
     def make_exception(self, tracking_number: str) -> None:
         self._call("POST", f"/parcels/{tracking_number}/exception")
 
+    def make_return(self, tracking_number: str) -> None:
+        self._call("POST", f"/parcels/{tracking_number}/return")
+
+    def set_incidents(self, enabled: bool) -> None:
+        """The occasional delivery problem and return to sender, on (the default) or off."""
+        self._call("POST", "/incidents", enabled=enabled)
+
 
 @dataclass
 class RunningCarrierSandbox:

@@ -19,8 +19,10 @@ UTC = dt.UTC
 IN_TRANSIT_AFTER = 600
 OUT_FOR_DELIVERY_AFTER = 1800
 DELIVERED_AFTER = 2700
-# One parcel in EXCEPTION_ONE_IN meets a delivery problem before it is delivered (a day later).
+# One parcel in EXCEPTION_ONE_IN meets a delivery problem before it is delivered (a day later);
+# one in RETURN_ONE_IN meets one and goes back to its sender instead (a day later).
 EXCEPTION_ONE_IN = 15
+RETURN_ONE_IN = 60
 DELIVERED_AFTER_EXCEPTION = 2700 + 86_400
 
 # The steps a parcel goes through; each carrier module names them in its own codes.
@@ -29,6 +31,7 @@ IN_TRANSIT = "in_transit"
 OUT_FOR_DELIVERY = "out_for_delivery"
 EXCEPTION = "exception"
 DELIVERED = "delivered"
+RETURNED = "returned"
 
 CARRIERS = ("colissimo", "ups", "dhl_parcel")
 OPERATIONS = ("label", "void", "track", "token")
@@ -44,6 +47,7 @@ class Parcel:
     reference: str = ""
     voided: bool = False
     exception: bool = False
+    returned: bool = False
 
     def steps(self, now: dt.datetime, speed: float) -> list[tuple[dt.datetime, str]]:
         """(when, step) reached by `now`, oldest first; a voided parcel never moves."""
@@ -54,7 +58,9 @@ class Parcel:
         timeline = [(self.created_at, LABEL_CREATED)]
         if not self.voided:
             timeline.append((at(IN_TRANSIT_AFTER), IN_TRANSIT))
-            if self.exception:
+            if self.returned:
+                timeline += [(at(OUT_FOR_DELIVERY_AFTER), EXCEPTION), (at(DELIVERED_AFTER_EXCEPTION), RETURNED)]
+            elif self.exception:
                 timeline += [(at(OUT_FOR_DELIVERY_AFTER), EXCEPTION), (at(DELIVERED_AFTER_EXCEPTION), DELIVERED)]
             else:
                 timeline += [(at(OUT_FOR_DELIVERY_AFTER), OUT_FOR_DELIVERY), (at(DELIVERED_AFTER), DELIVERED)]
@@ -84,6 +90,7 @@ class Fault:
 @dataclass
 class World:
     speed: float = 1.0
+    incidents: bool = True  # the occasional delivery problem and return (tests switch them off)
     lock: threading.RLock = field(default_factory=threading.RLock)
     offset: dt.timedelta = dt.timedelta()
     parcels: dict[str, Parcel] = field(default_factory=dict)
@@ -98,6 +105,7 @@ class World:
     def reset(self) -> None:
         with self.lock:
             self.offset = dt.timedelta()
+            self.incidents = True
             self.parcels.clear()
             self.tokens.clear()
             self.faults.clear()
@@ -116,8 +124,11 @@ class World:
             product=product,
             label_format=label_format,
             reference=reference,
-            exception=zlib.crc32(number.encode()) % EXCEPTION_ONE_IN == 0,
         )
+        if self.incidents:
+            bucket = zlib.crc32(number.encode())
+            parcel.exception = bucket % EXCEPTION_ONE_IN == 0
+            parcel.returned = bucket % RETURN_ONE_IN == 1
         self.parcels[number] = parcel
         return parcel
 

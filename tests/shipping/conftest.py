@@ -12,6 +12,7 @@ from tests.factories import OrderLineDataFactory, make_order
 # The marketplace sandbox and its accounts, for shipments pushed to each platform.
 from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
 from tests.marketplaces.test_capabilities_first import stocked  # noqa: F401
+from tests.webhooks.conftest import receiver  # noqa: F401
 
 SENDER = {
     "name": "Entrepôt Lyon",
@@ -37,6 +38,8 @@ def carrier_sandbox_server():
 @pytest.fixture
 def carrier_sandbox(carrier_sandbox_server):
     carrier_sandbox_server.admin.reset()
+    # No parcel meets a problem unless the test says so (make_exception, make_return).
+    carrier_sandbox_server.admin.set_incidents(False)
     yield carrier_sandbox_server
     carrier_sandbox_server.admin.reset()
 
