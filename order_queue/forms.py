@@ -56,6 +56,28 @@ class ShipForm(forms.Form):
         return [(line, left, self[name]) for line, left, name in self.line_fields]
 
 
+class TrackingImportForm(forms.Form):
+    """A third-party warehouse's CSV (shipping.tracking_import), uploaded or pasted."""
+
+    file = forms.FileField(label=_("CSV file"), required=False)
+    text = forms.CharField(label=_("or paste its rows"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    all_or_nothing = forms.BooleanField(label=_("Import nothing unless every row is valid"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["csv"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", _("The file is not UTF-8 text."))
+        else:
+            data["csv"] = data.get("text") or ""
+        if not self.errors and not data["csv"].strip():
+            self.add_error(None, _("Choose a file or paste its rows."))
+        return data
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody"))
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/pushes/<int:message_id>/retry/", views.push_retry, name="push_retry"),
     path("<int:pk>/pushes/<int:message_id>/mark-done/", views.push_mark_done, name="push_mark_done"),
     path("<int:pk>/pushes/<int:message_id>/discard/", views.push_discard, name="push_discard"),
+    path("tracking-import/", views.tracking_import, name="tracking_import"),
     path("bulk/", views.bulk_start, name="bulk_start"),
     path("bulk/<int:pk>/", views.bulk_job, name="bulk_job"),
     path("bulk/<int:pk>/export.csv", views.bulk_export, name="bulk_export"),

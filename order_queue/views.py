@@ -20,7 +20,15 @@ from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
 from order_queue.filters import OrderFilter
-from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
+from order_queue.forms import (
+    AssignForm,
+    BulkActionForm,
+    ReasonForm,
+    SavedViewForm,
+    ShipForm,
+    TagForm,
+    TrackingImportForm,
+)
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
@@ -29,6 +37,7 @@ from orders.status import CLOSED, TRANSITIONS, OrderStatus
 from shipping import actions as shipping_actions
 from shipping import fulfilment
 from shipping import selectors as shipping_selectors
+from shipping import tracking_import as shipping_tracking_import
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -134,6 +143,25 @@ def _ship_form(order, data=None) -> ShipForm:
     left = fulfilment.units_left(order)
     lines = [(line, left[line.pk]) for line in order.lines.all() if left.get(line.pk, 0) > 0]
     return ShipForm(data, platform=order.account.platform, lines=lines)
+
+
+@permission_required("orders.act_on_order", raise_exception=True)
+def tracking_import(request):
+    """A third-party warehouse's tracking numbers (CSV): each row checked, a report per row."""
+    form, report = TrackingImportForm(), None
+    if request.method == "POST":
+        form = TrackingImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                report = shipping_tracking_import.import_tracking(
+                    text=form.cleaned_data["csv"],
+                    actor=actions.Actor.of_user(request.user),
+                    user=request.user,
+                    all_or_nothing=form.cleaned_data["all_or_nothing"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+    return render(request, "orders/tracking_import.html", {"form": form, "report": report})
 
 
 # One order ------------------------------------------------------------------------------

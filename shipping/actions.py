@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory.models import OrderAllocation
+from inventory.models import OrderAllocation, Warehouse
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from orders.actions import Actor, record_event
@@ -59,8 +59,13 @@ def create_shipment(
     length_mm / width_mm / height_mm if known). Raises InvalidInput when a line is not the
     order's or has fewer units left than asked, or the service, account or format do not fit."""
     order = _lock_shippable(order_id)
-    service = CarrierService.objects.select_related("carrier").get(pk=service_id)
-    account = CarrierAccount.objects.select_related("carrier").get(pk=carrier_account_id)
+    service = CarrierService.objects.select_related("carrier").filter(pk=service_id).first()
+    account = CarrierAccount.objects.select_related("carrier").filter(pk=carrier_account_id).first()
+    for field, value, row in (("service", service_id, service), ("carrier_account", carrier_account_id, account)):
+        if row is None:
+            raise InvalidInput(_("No %(field)s %(id)s.") % {"field": field, "id": value}, details={field: value})
+    if not Warehouse.objects.filter(pk=warehouse_id).exists():
+        raise InvalidInput(_("No warehouse %(id)s.") % {"id": warehouse_id}, details={"warehouse": warehouse_id})
     _check_carrier(service, account, label_format)
     _check_lines(order, lines)
     if not parcels:

@@ -7,4 +7,7 @@ class ShippingConfig(AppConfig):
     verbose_name = _("Shipping")
 
     def ready(self) -> None:
+        from oms.access import resources
         from shipping import outbox_kinds  # noqa: F401  (declares the carrier.* outbox kinds)
+
+        resources.declare("shipments", label=_("Shipments"))

@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from orders.carriers import PLATFORM_CARRIERS
 from shipping.carriers import Address, LabelRequest, ParcelSpec
-from shipping.models import PROBLEMS, Carrier, Parcel, Shipment
+from shipping.models import PROBLEMS, Carrier, Parcel, Shipment, ShipmentLine
 
 
 def label_request(shipment_id: int) -> LabelRequest:
@@ -46,6 +46,10 @@ def label_request(shipment_id: int) -> LabelRequest:
     )
 
 
+def _lines() -> Prefetch:
+    return Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("pk"))
+
+
 def has_delivery_problem() -> Exists:
     """Per order (the queue's badge and filter): a shipment the carrier reports a problem with, or returned."""
     return Exists(Shipment.objects.filter(order=OuterRef("pk"), status__in=PROBLEMS))
@@ -65,7 +69,7 @@ def order_shipments(order_id: int):
     return (
         Shipment.objects.filter(order_id=order_id)
         .select_related("carrier", "service")
-        .prefetch_related("lines__order_line", Prefetch("parcels", queryset=Parcel.objects.defer("label")))
+        .prefetch_related(_lines(), Prefetch("parcels", queryset=Parcel.objects.defer("label")))
         .order_by("-pk")
     )
 
@@ -75,7 +79,7 @@ def shipment_list():
     return (
         Shipment.objects.select_related("order", "carrier")
         .prefetch_related(
-            "lines__order_line",
+            _lines(),
             Prefetch(
                 "parcels",
                 queryset=Parcel.objects.defer("label").annotate(
