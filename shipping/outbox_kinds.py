@@ -26,7 +26,8 @@ def send_label(message: OutboxMessage) -> None:
         return
     connector = connector_for_account(shipment.carrier_account)
     try:
-        labels = connector.create_labels(selectors.label_request(shipment.pk))
+        # The request key makes a retry (after a worker died mid-call) get the labels already made.
+        labels = connector.create_labels(selectors.label_request(shipment.pk, request_key=payload["request_key"]))
     except CarrierUnavailable as error:
         raise outbox.RetryLater(str(error), retry_after=error.retry_after) from error
     except CarrierRefused as error:

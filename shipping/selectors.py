@@ -9,7 +9,7 @@ from shipping.carriers import Address, LabelRequest, ParcelSpec
 from shipping.models import PROBLEMS, Carrier, Parcel, Shipment, ShipmentLine
 
 
-def label_request(shipment_id: int) -> LabelRequest:
+def label_request(shipment_id: int, *, request_key: str = "") -> LabelRequest:
     """What the carrier needs to print a shipment's labels: sender, addressee, product, parcels."""
     shipment = Shipment.objects.select_related("order", "service", "carrier_account").get(pk=shipment_id)
     order, sender = shipment.order, shipment.carrier_account.sender
@@ -43,6 +43,7 @@ def label_request(shipment_id: int) -> LabelRequest:
             for p in shipment.parcels.order_by("pk")
         ],
         label_format=shipment.parcels.order_by("pk").values_list("label_format", flat=True).first() or "PDF",
+        request_key=request_key,
     )
 
 

@@ -26,6 +26,7 @@ from shipping.carriers import (
     Label,
     LabelRequest,
     TrackingEvent,
+    idempotency_headers,
 )
 from shipping.carriers.http import call
 
@@ -71,6 +72,7 @@ class Connector:
             "POST",
             f"{self.base_url}/parcel/de/shipping/v2/orders",
             params={"docFormat": DOC_FORMATS[request.label_format], "includeDocs": "include"},
+            headers=idempotency_headers(request),
             json=body,
             error_text=_errors,
         )

@@ -29,6 +29,8 @@ from . import colissimo, dhl, ups
 from .world import World
 
 logger = logging.getLogger(__name__)
+# A label request carrying this header is answered once: the same key again gets the same labels.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 CARRIERS = {"/colissimo": colissimo, "/ups": ups, "/dhl": dhl}
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
@@ -42,7 +44,14 @@ def handle_carrier(world: World, module, request: Request) -> Response:
     fault = world.take_fault(module.CARRIER, operation)
     if fault is not None:
         return module.error_response(fault.status, f"Injected fault {fault.id} ({fault.status})")
+    key = request.header(IDEMPOTENCY_HEADER) if operation == "label" else ""
     with world.lock:
+        if key and (module.CARRIER, key) in world.label_replies:
+            # The same label request again (a client retrying after it lost the answer): the same labels.
+            world.requests.append(
+                {"carrier": module.CARRIER, "operation": "label.replay", "status": 200, "time": iso(world.now())}
+            )
+            return world.label_replies[module.CARRIER, key]
         try:
             response = module.handle(world, request, operation)
         except Exception:  # a sandbox bug must look like the carrier's 500, not a dropped socket
@@ -51,6 +60,8 @@ def handle_carrier(world: World, module, request: Request) -> Response:
         world.requests.append(
             {"carrier": module.CARRIER, "operation": operation, "status": response.status, "time": iso(world.now())}
         )
+        if key and 200 <= response.status < 300:
+            world.label_replies[module.CARRIER, key] = response
     return response
 
 

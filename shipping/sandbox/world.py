@@ -97,6 +97,7 @@ class World:
     tokens: dict[str, dt.datetime] = field(default_factory=dict)  # OAuth access token → expiry
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
+    label_replies: dict = field(default_factory=dict)  # (carrier, Idempotency-Key) → the label response
     _fault_ids: int = 0
 
     def now(self) -> dt.datetime:
@@ -110,6 +111,7 @@ class World:
             self.tokens.clear()
             self.faults.clear()
             self.requests.clear()
+            self.label_replies.clear()
 
     # ---- parcels ---------------------------------------------------------------
     def add_parcel(self, *, carrier: str, make_number, product: str, label_format: str, reference: str = "") -> Parcel:
