@@ -3,7 +3,9 @@
 `carrier.label` asks the shipment's carrier account for its labels and stores them (the
 shipment becomes labelled); a refusal (4xx) goes back on the shipment as its label error and
 parks the message; 5xx, 429 and timeouts are retried by the outbox. A message that a newer
-request superseded (a retried dead letter) does nothing. `carrier.void` cancels one label.
+request superseded (a retried dead letter) does nothing. Every attempt of one request sends the
+same request key (`Idempotency-Key`): a retry after a worker died between the carrier's answer
+and our commit gets the labels already made, not a second set. `carrier.void` cancels one label.
 """
 
 from __future__ import annotations
