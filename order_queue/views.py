@@ -35,7 +35,7 @@ from orders.models import BulkJob, Order
 from orders.platforms import CAPABILITIES
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
 from shipping import actions as shipping_actions
-from shipping import fulfilment
+from shipping import carrier_choice, fulfilment
 from shipping import selectors as shipping_selectors
 from shipping import tracking_import as shipping_tracking_import
 
@@ -132,6 +132,7 @@ def order_detail(request, pk: int):
         "reason_form": ReasonForm(),
         "ship_form": _ship_form(order) if moves["can_ship"] and can_act else None,
         "shipments": shipments,
+        "carrier_choice": carrier_choice.choose(order) if moves["can_ship"] else None,
         "ships_whole_orders_only": not CAPABILITIES[order.account.platform].partial_shipment,
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),

@@ -323,3 +323,33 @@ class Parcel(models.Model):
     def tracking_url(self) -> str:
         """The carrier's public tracking page for this parcel ("" without a number or a page)."""
         return self.shipment.carrier.tracking_url(self.tracking_number) if self.tracking_number else ""
+
+
+class CarrierRule(models.Model):
+    """Which carrier service (and warehouse) ships an order: rules tried in order, the first whose
+    conditions all hold wins (`shipping.carrier_choice`). Conditions are data, e.g.
+    [{"type": "country", "values": ["FR"]}, {"type": "max_weight", "grams": 2000}]."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100, help_text=_("Lower first"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    service = models.ForeignKey(
+        CarrierService, on_delete=models.PROTECT, related_name="rules", verbose_name=_("carrier service")
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="carrier_rules",
+        verbose_name=_("warehouse"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("carrier rule")
+        verbose_name_plural = _("carrier rules")
+
+    def __str__(self) -> str:
+        return self.name
