@@ -14,7 +14,7 @@ def carrier_of_service(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_stock_publication_report'),
+        ('inventory', '0001_initial'),  # the first with the table pointed at (see 0001)
         ('shipping', '0001_initial'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_stock_publication_report'),
+        ('inventory', '0001_initial'),  # the first with the table pointed at (see 0001)
         ('shipping', '0002_shipflow_tracking'),
     ]
 
