@@ -38,6 +38,7 @@ from shipping import actions as shipping_actions
 from shipping import carrier_choice, fulfilment
 from shipping import selectors as shipping_selectors
 from shipping import tracking_import as shipping_tracking_import
+from shipping.models import Shipment
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -253,6 +254,32 @@ def ship(request, pk: int):
             lines=data.get("lines"),
         ),
         _("Order shipped."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
+def shipment_hand_over(request, pk: int, shipment_id: int):
+    get_object_or_404(Shipment, pk=shipment_id, order_id=pk)
+    return _act(
+        request,
+        pk,
+        lambda actor: shipping_actions.hand_over_shipment(shipment_id=shipment_id, actor=actor),
+        _("Shipment handed to the carrier."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
+def shipment_void(request, pk: int, shipment_id: int):
+    get_object_or_404(Shipment, pk=shipment_id, order_id=pk)
+    return _act(
+        request,
+        pk,
+        lambda actor: shipping_actions.void_shipment(shipment_id=shipment_id, actor=actor),
+        _("Shipment voided."),
     )
 
 

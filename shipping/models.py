@@ -216,6 +216,14 @@ class Shipment(models.Model):
     def has_left(self) -> bool:
         return self.status in LEFT
 
+    @property
+    def can_hand_over(self) -> bool:
+        return Shipment.Status.HANDED_OVER in SHIPMENT_TRANSITIONS[self.status]
+
+    @property
+    def can_void(self) -> bool:
+        return Shipment.Status.VOIDED in SHIPMENT_TRANSITIONS[self.status]
+
 
 # The moves a shipment may make (exception and delivery come from the carrier's tracking).
 SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -194,3 +194,22 @@ def test_webhooks_tell_an_erp_a_shipment_was_created_and_delivered(handed_over, 
     assert delivered["data"]["shipment"]["status"] == "delivered"
     assert delivered["data"]["shipment"]["parcels"][0]["tracking_number"] == shipment.parcels.get().tracking_number
     assert [line["quantity"] for line in delivered["data"]["shipment"]["lines"]] == [2, 1]
+
+
+def test_the_order_page_hands_a_labelled_shipment_over_or_voids_it(handed_over, client, operator, viewer):
+    shipment = handed_over("ups", hand_over=False)
+    page_url = reverse("orders:detail", args=[shipment.order_id])
+    hand_over_url = reverse("orders:shipment_hand_over", args=[shipment.order_id, shipment.pk])
+    client.force_login(viewer)
+    assert hand_over_url not in client.get(page_url).content.decode()
+    assert client.post(hand_over_url).status_code == 403
+
+    client.force_login(operator)
+    page = client.get(page_url).content.decode()
+    assert hand_over_url in page and reverse("orders:shipment_void", args=[shipment.order_id, shipment.pk]) in page
+    assert "Shipment handed to the carrier." in client.post(hand_over_url, follow=True).content.decode()
+    assert status_of(shipment) == ("handed_over", "shipped")
+    # Gone with the carrier: it can no longer be voided.
+    refused = client.post(reverse("orders:shipment_void", args=[shipment.order_id, shipment.pk]), follow=True)
+    assert "cannot become Voided" in refused.content.decode()
+    assert status_of(shipment) == ("handed_over", "shipped")
