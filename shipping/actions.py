@@ -194,14 +194,18 @@ def record_tracking(*, parcel_id: int, events_seen: list[TrackingEvent], checked
         parcel.tracking_description = latest.description[:300]
     parcel.save(update_fields=["tracking_checked_at", "tracking_status", "tracking_event_at", "tracking_description"])
     target = _status_from_parcels(list(shipment.parcels.values_list("tracking_status", flat=True)))
-    if target is None or target == shipment.status or target not in SHIPMENT_TRANSITIONS[shipment.status]:
+    if target is None or target == shipment.status:
         return shipment
-    had_left = shipment.status in LEFT
+    carrier = _carrier_actor(shipment)
+    if shipment.status not in LEFT and Shipment.Status.HANDED_OVER in SHIPMENT_TRANSITIONS[shipment.status]:
+        # The carrier's first scan of a labelled (or packed) shipment: it has left, whatever it says next.
+        shipment.status = Shipment.Status.HANDED_OVER
+        shipment.save(update_fields=["status", "updated_at"])
+        fulfilment.shipment_left(order=shipment.order, shipment=shipment, actor=carrier)
+    if target not in SHIPMENT_TRANSITIONS[shipment.status]:
+        return shipment
     shipment.status = target
     shipment.save(update_fields=["status", "updated_at"])
-    carrier = _carrier_actor(shipment)
-    if not had_left:
-        fulfilment.shipment_left(order=shipment.order, shipment=shipment, actor=carrier)
     record_event(
         order=shipment.order,
         kind=events.SHIPMENT_TRACKED,

@@ -213,3 +213,14 @@ def test_the_order_page_hands_a_labelled_shipment_over_or_voids_it(handed_over, 
     refused = client.post(reverse("orders:shipment_void", args=[shipment.order_id, shipment.pk]), follow=True)
     assert "cannot become Voided" in refused.content.decode()
     assert status_of(shipment) == ("handed_over", "shipped")
+
+
+def test_a_labelled_shipment_first_seen_delivered_is_shipped_then_delivered(handed_over, carrier_sandbox):
+    shipment = handed_over("dhl_parcel", hand_over=False)
+    carrier_sandbox.admin.advance(2750)  # no poll while it travelled
+
+    tracking.poll_account(account_id=shipment.carrier_account_id)
+
+    assert status_of(shipment) == ("delivered", "delivered")
+    kinds = list(OrderEvent.objects.filter(order=shipment.order).order_by("pk").values_list("kind", flat=True))
+    assert kinds.index(events.SHIPMENT_SHIPPED) < kinds.index(events.SHIPMENT_DELIVERED)
