@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from oms.api.fields import StrictBooleanField, StrictCharField
 from shipping.models import Carrier, CarrierService, Parcel, Shipment, ShipmentLine
 
 MAX_ID = 2**63 - 1  # a bigint primary key
@@ -129,19 +130,19 @@ class NewShipmentSerializer(serializers.Serializer):
     label_format = serializers.ChoiceField(choices=Parcel.LabelFormat.choices, default=Parcel.LabelFormat.PDF)
     lines = NewShipmentLineSerializer(many=True, allow_empty=False)
     parcels = NewParcelSerializer(many=True, allow_empty=False)
-    request_label = serializers.BooleanField(
+    request_label = StrictBooleanField(
         default=True, help_text="Ask the carrier for the labels at once (a worker does; poll the shipment)."
     )
 
 
 class TrackingImportSerializer(serializers.Serializer):
-    csv = serializers.CharField(
+    csv = StrictCharField(
         max_length=2_000_000,
         trim_whitespace=False,
         help_text="The file's text: a header row naming `order`, `carrier`, `tracking` and optionally `lines` "
         "(`SKU:units` pairs separated by `|`; empty: every unit not shipped yet), `,` or `;` separated.",
     )
-    all_or_nothing = serializers.BooleanField(
+    all_or_nothing = StrictBooleanField(
         default=False, help_text="Import nothing unless every row is valid (each row is checked either way)."
     )
 

@@ -1,6 +1,7 @@
 """A real carrier sandbox on a loopback port, carrier accounts pointing at it, shippable orders."""
 
 import pytest
+from django.utils import translation
 
 from inventory.models import Warehouse
 from orders.actions import Actor
@@ -27,6 +28,14 @@ SENDER = {
 # A service of each carrier the sandbox speaks, and the label format it prints.
 SERVICES = {"colissimo": ("DOM", "PDF"), "ups": ("11", "ZPL"), "dhl_parcel": ("V01PAK", "PDF")}
 SYSTEM = Actor.system("tests")
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages and reasons are in the active language, which a French page read earlier may have left
+    active: these tests read them in English (a request still speaks its own language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

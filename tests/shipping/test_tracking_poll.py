@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from oms import outbox
 from orders.models import Order, OrderEvent
@@ -161,12 +162,12 @@ def test_the_dispatcher_queues_due_accounts_only(handed_over, settings):
 def test_one_worker_at_a_time_per_carrier_account(carrier_account, carrier_sandbox):
     account = carrier_account("colissimo")
     start = threading.Barrier(4)
-    won = []
+    leases = []
 
     def worker():
         try:
             start.wait()
-            won.append(tracking.poll_account(account_id=account.pk).claimed)
+            leases.append(tracking.claim(account.pk, timezone.now()))
         finally:
             connection.close()
 
@@ -176,7 +177,12 @@ def test_one_worker_at_a_time_per_carrier_account(carrier_account, carrier_sandb
     for thread in threads:
         thread.join()
 
-    assert sorted(won) == [False, False, False, True]
+    assert sum(lease is not None for lease in leases) == 1
+    # While that worker holds the account, another poll does nothing.
+    assert tracking.poll_account(account_id=account.pk).claimed is False
+    # A dead worker's lease runs out: the account is free again.
+    CarrierAccount.objects.filter(pk=account.pk).update(tracking_lease_until=timezone.now() - tracking.LEASE)
+    assert tracking.poll_account(account_id=account.pk).claimed is True
     assert CarrierAccount.objects.get(pk=account.pk).tracking_lease_until is None
 
 
