@@ -169,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-backorders": {"task": "inventory.retry_backorders", "schedule": 60.0},
     # Orders whose rules run could not be queued (broker down) are decided late rather than never.
     "apply-rules-to-undecided-orders": {"task": "order_rules.apply_rules_to_undecided_orders", "schedule": 300.0},
+    # Carrier tracking: each due carrier account polled by one worker at a time (shipping.tracking).
+    "dispatch-tracking": {"task": "shipping.dispatch_tracking", "schedule": 10.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
@@ -369,6 +371,10 @@ OMS_CREDENTIALS_KEYS = env_list("OMS_CREDENTIALS_KEYS")
 # Multiplies every platform rate limit we enforce: 1 in production; sandboxes and
 # benchmarks may raise it to measure our own pipeline rather than the platforms' quotas.
 OMS_RATE_LIMIT_SCALE = float(os.environ.get("OMS_RATE_LIMIT_SCALE", "1"))
+# Carrier tracking: each carrier account polled at most once per interval (seconds), for at most
+# this many parcels per poll (least recently asked first).
+OMS_TRACKING_INTERVAL = int(os.environ.get("OMS_TRACKING_INTERVAL", "60"))
+OMS_TRACKING_BATCH = int(os.environ.get("OMS_TRACKING_BATCH", "50"))
 
 # Seconds between two stock pushes to one account: stock changes in between are coalesced
 # into one push. A platform with a minimum of its own (Mirakl: one stock import a minute,

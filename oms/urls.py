@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("returns.api.urls")),
     path("", include("messaging.api.urls")),
     path("", include("kpis.api.urls")),
+    path("", include("shipping.api.urls")),
 ]
 
 urlpatterns = [

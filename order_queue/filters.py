@@ -115,6 +115,11 @@ class OrderFilter(django_filters.FilterSet):
         label=_("Buyer message"),
         help_text=_("A buyer waits for a reply on one of the order's conversations."),
     )
+    delivery_problem = django_filters.BooleanFilter(
+        field_name="delivery_problem",
+        label=_("Delivery problem"),
+        help_text=_("The carrier reports a problem with a shipment of the order, or is returning it to the sender."),
+    )
     updated_since = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.errors import InvalidInput
 from order_queue.selectors import assignable_users
-from orders import capability_checks
 from orders.models import BulkJob
+from shipping import selectors as shipping_selectors
+from shipping.tracking_numbers import check_tracking
 
 
 class ReasonForm(forms.Form):
@@ -12,28 +13,68 @@ class ReasonForm(forms.Form):
 
 
 class ShipForm(forms.Form):
-    """The carriers the order's platform takes; the tracking number checked as `ship_order` checks it."""
+    """The carriers the order's platform takes and a tracking number, checked as
+    `shipping.actions.ship_order` checks them; with `lines` ((order line, units left) pairs), a
+    quantity per line (`qty_<line id>`) to ship some units now and the rest later."""
 
     carrier = forms.ChoiceField(label=_("Carrier"))
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
 
-    def __init__(self, *args, platform: str, **kwargs):
+    def __init__(self, *args, platform: str, lines=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.platform = platform
-        self.fields["carrier"].choices = capability_checks.carrier_choices(platform)
+        self.fields["carrier"].choices = shipping_selectors.carrier_choices(platform)
+        self.line_fields = []
+        for line, left in lines or []:
+            name = f"qty_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=line.sku, min_value=0, max_value=left, initial=left, required=False
+            )
+            self.line_fields.append((line, left, name))
 
     def clean(self):
         data = super().clean()
+        # Without any quantity posted, every unit left ships.
+        if any(name in self.data for _line, _left, name in self.line_fields) and not self.errors:
+            data["lines"] = {line.pk: data[name] for line, _left, name in self.line_fields if data.get(name)}
+            if not data["lines"]:
+                self.add_error(None, _("Choose at least one unit to ship."))
         if self.errors:
             return data
         try:
-            data["tracking_number"] = capability_checks.check_shipment(
+            _carrier, data["tracking_number"] = check_tracking(
                 platform=self.platform, carrier=data["carrier"], tracking_number=data["tracking_number"]
             )
         except InvalidInput as error:
             for field, messages in error.details.items():
                 for message in messages:
                     self.add_error(field, message)
+        return data
+
+    def quantity_fields(self):
+        """(order line, units left, bound field) per line, for the order page."""
+        return [(line, left, self[name]) for line, left, name in self.line_fields]
+
+
+class TrackingImportForm(forms.Form):
+    """A third-party warehouse's CSV (shipping.tracking_import), uploaded or pasted."""
+
+    file = forms.FileField(label=_("CSV file"), required=False)
+    text = forms.CharField(label=_("or paste its rows"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    all_or_nothing = forms.BooleanField(label=_("Import nothing unless every row is valid"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["csv"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", _("The file is not UTF-8 text."))
+        else:
+            data["csv"] = data.get("text") or ""
+        if not self.errors and not data["csv"].strip():
+            self.add_error(None, _("Choose a file or paste its rows."))
         return data
 
 

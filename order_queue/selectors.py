@@ -12,6 +12,7 @@ from oms import outbox
 from orders import events, pushes
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, OrderLine, SavedView
 from rules import selectors as rules_selectors
+from shipping import selectors as shipping_selectors
 
 
 def _rule_history() -> Prefetch:
@@ -47,7 +48,11 @@ def order_list() -> QuerySet[Order]:
     return (
         Order.objects.select_related("account", "assignee", "allocation")
         .defer("raw_payload", "billing_address", "search_document")
-        .annotate(push_failed=has_failed_push(), buyer_waiting=messaging_selectors.buyer_waiting())
+        .annotate(
+            push_failed=has_failed_push(),
+            buyer_waiting=messaging_selectors.buyer_waiting(),
+            delivery_problem=shipping_selectors.has_delivery_problem(),
+        )
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")), _rule_history())
         .order_by("-purchased_at", "-id")
     )
@@ -56,7 +61,7 @@ def order_list() -> QuerySet[Order]:
 def order_detail() -> QuerySet[Order]:
     return (
         Order.objects.select_related("account", "assignee", "allocation")
-        .annotate(push_failed=has_failed_push())
+        .annotate(push_failed=has_failed_push(), delivery_problem=shipping_selectors.has_delivery_problem())
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor_user").order_by("created_at", "id")),

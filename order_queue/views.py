@@ -21,11 +21,25 @@ from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from order_queue import bulk, saved_views, selectors
 from order_queue.filters import OrderFilter
-from order_queue.forms import AssignForm, BulkActionForm, ReasonForm, SavedViewForm, ShipForm, TagForm
+from order_queue.forms import (
+    AssignForm,
+    BulkActionForm,
+    ReasonForm,
+    SavedViewForm,
+    ShipForm,
+    TagForm,
+    TrackingImportForm,
+)
 from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
+from orders.platforms import CAPABILITIES
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
+from shipping import actions as shipping_actions
+from shipping import carrier_choice, fulfilment
+from shipping import selectors as shipping_selectors
+from shipping import tracking_import as shipping_tracking_import
+from shipping.models import Shipment
 from shipping.paperwork import actions as paperwork
 from shipping.paperwork import responses as paperwork_responses
 from shipping.paperwork import selectors as paperwork_selectors
@@ -101,6 +115,7 @@ def order_detail(request, pk: int):
     allowed = TRANSITIONS[order.status] if not order.fulfilled_by_marketplace else frozenset()
     can_act = request.user.has_perm("orders.act_on_order")
     order_pushes = selectors.order_pushes(order)
+    shipments = list(shipping_selectors.order_shipments(order.pk))
     moves = {
         "can_accept": OrderStatus.ACCEPTED in allowed and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "can_refuse": OrderStatus.REFUSED in allowed,
@@ -120,13 +135,41 @@ def order_detail(request, pk: int):
         "countdown_acceptance": to_beat and order.status == OrderStatus.PENDING_ACCEPTANCE,
         "countdown_ship_by": to_beat and order.status in (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED),
         "reason_form": ReasonForm(),
-        "ship_form": ShipForm(platform=order.account.platform),
+        "ship_form": _ship_form(order) if moves["can_ship"] and can_act else None,
+        "shipments": shipments,
+        "carrier_choice": carrier_choice.choose(order) if moves["can_ship"] else None,
+        "ships_whole_orders_only": not CAPABILITIES[order.account.platform].partial_shipment,
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
         "parcels": paperwork_selectors.printable_parcels(order.pk),
         "threads": messaging_selectors.threads_of_order(order.pk),
     }
     return render(request, "orders/order_detail.html", context)
+
+
+def _ship_form(order, data=None) -> ShipForm:
+    left = fulfilment.units_left(order)
+    lines = [(line, left[line.pk]) for line in order.lines.all() if left.get(line.pk, 0) > 0]
+    return ShipForm(data, platform=order.account.platform, lines=lines)
+
+
+@permission_required("orders.act_on_order", raise_exception=True)
+def tracking_import(request):
+    """A third-party warehouse's tracking numbers (CSV): each row checked, a report per row."""
+    form, report = TrackingImportForm(), None
+    if request.method == "POST":
+        form = TrackingImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                report = shipping_tracking_import.import_tracking(
+                    text=form.cleaned_data["csv"],
+                    actor=actions.Actor.of_user(request.user),
+                    user=request.user,
+                    all_or_nothing=form.cleaned_data["all_or_nothing"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+    return render(request, "orders/tracking_import.html", {"form": form, "report": report})
 
 
 # One order ------------------------------------------------------------------------------
@@ -199,7 +242,7 @@ def cancel(request, pk: int):
 @in_scope
 def ship(request, pk: int):
     order = get_object_or_404(selectors.order_list(), pk=pk)
-    form = ShipForm(request.POST, platform=order.account.platform)
+    form = _ship_form(order, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -209,10 +252,40 @@ def ship(request, pk: int):
     return _act(
         request,
         pk,
-        lambda actor: actions.ship_order(
-            order_id=pk, actor=actor, carrier=data["carrier"], tracking_number=data["tracking_number"]
+        lambda actor: shipping_actions.ship_order(
+            order_id=pk,
+            actor=actor,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            lines=data.get("lines"),
         ),
         _("Order shipped."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
+def shipment_hand_over(request, pk: int, shipment_id: int):
+    get_object_or_404(Shipment, pk=shipment_id, order_id=pk)
+    return _act(
+        request,
+        pk,
+        lambda actor: shipping_actions.hand_over_shipment(shipment_id=shipment_id, actor=actor),
+        _("Shipment handed to the carrier."),
+    )
+
+
+@require_POST
+@permission_required("orders.act_on_order", raise_exception=True)
+@in_scope
+def shipment_void(request, pk: int, shipment_id: int):
+    get_object_or_404(Shipment, pk=shipment_id, order_id=pk)
+    return _act(
+        request,
+        pk,
+        lambda actor: shipping_actions.void_shipment(shipment_id=shipment_id, actor=actor),
+        _("Shipment voided."),
     )
 
 

@@ -17,7 +17,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms import outbox
@@ -105,6 +104,12 @@ def _move(*, order: Order, to: str, kind: str, actor: Actor, params=None, extra_
     return order
 
 
+def move_locked_order(*, order: Order, to: str, kind: str, actor: Actor, params=None, extra_fields=()) -> Order:
+    """For the apps above orders (shipping): one transition of an order the caller has locked
+    (`orders.locks.lock_order`), in the caller's transaction, with its event and signal."""
+    return _move(order=order, to=to, kind=kind, actor=actor, params=params, extra_fields=extra_fields)
+
+
 def _reason_param(reason: str) -> dict:
     """A person's (or a rule's) optional free text, kept as given."""
     reason = (reason or "").strip()
@@ -142,6 +147,11 @@ def _push(order: Order, kind: str, **payload) -> None:
         subject=pushes.order_subject(order.pk),
         payload={"marketplace_order_id": order.marketplace_order_id, **payload},
     )
+
+
+def push_to_marketplace(order: Order, kind: str, **payload) -> None:
+    """For the apps above orders (shipping): tell the order's marketplace, in the caller's transaction."""
+    _push(order, kind, **payload)
 
 
 def on_push_sent(*, message, **kwargs) -> None:
@@ -263,46 +273,6 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     _move(order=order, to=OrderStatus.CANCELLED, kind=events.CANCELLED, actor=actor, params={"reason": reason})
     lines = capability_checks.cancel_lines(platform=order.account.platform, lines=order.lines.all())
     _push(order, pushes.CANCEL, reason=reason, lines=lines)
-    return order
-
-
-@transaction.atomic
-def ship_order(*, order_id: int, actor: Actor, carrier: str, tracking_number: str) -> Order:
-    """Mark an order to ship as shipped with its carrier and tracking number.
-
-    Raises InvalidInput, changing nothing, for a carrier the order's platform does not take
-    or a tracking number without the carrier's format; the tracking number is stored normalised.
-    """
-    order = lock_order(order_id)
-    _refuse_marketplace_fulfilled(order)
-    carrier = (carrier or "").strip()
-    tracking_number = capability_checks.check_shipment(
-        platform=order.account.platform, carrier=carrier, tracking_number=tracking_number
-    )
-    order.carrier, order.tracking_number = carrier, tracking_number
-    shipped_lines = []
-    for line in order.lines.all():
-        remaining = line.quantity - line.quantity_shipped
-        if remaining > 0:
-            shipped_lines.append({"line_id": line.marketplace_line_id, "quantity": remaining})
-            line.quantity_shipped = line.quantity
-            line.save(update_fields=["quantity_shipped"])
-    _move(
-        order=order,
-        to=OrderStatus.SHIPPED,
-        kind=events.SHIPPED,
-        actor=actor,
-        params={"carrier": carrier, "tracking_number": tracking_number},
-        extra_fields=("carrier", "tracking_number"),
-    )
-    _push(
-        order,
-        pushes.SHIP,
-        carrier=carrier,
-        tracking_number=tracking_number,
-        lines=shipped_lines,
-        shipped_at=timezone.now().isoformat(),
-    )
     return order
 
 

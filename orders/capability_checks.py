@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from oms.errors import InvalidInput, NotSupportedByPlatform
+from oms.errors import NotSupportedByPlatform
 from orders import carriers
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
@@ -64,30 +64,3 @@ def carrier_choices(platform: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the carriers a platform takes; every carrier we know without a platform."""
     codes = carriers.PLATFORM_CARRIERS[platform] if platform else carriers.CARRIERS
     return [(code, carriers.CARRIER_NAMES[code]) for code in codes]
-
-
-def check_shipment(*, platform: str, carrier: str, tracking_number: str) -> str:
-    """Return the tracking number as the carrier writes it (no spaces or hyphens, upper case).
-
-    Raises InvalidInput (details: field → messages) for a missing value, a carrier the
-    platform does not take, or a tracking number without the carrier's format.
-    """
-    errors: dict[str, list[str]] = {}
-    normalized = carriers.normalize_tracking(tracking_number)
-    if not carrier:
-        errors["carrier"] = [_("A carrier is required.")]
-    elif carrier not in carriers.PLATFORM_CARRIERS[platform]:
-        errors["carrier"] = [
-            _("%(platform)s does not take the carrier %(carrier)s.")
-            % {"platform": CAPABILITIES[platform].display_name, "carrier": carrier}
-        ]
-    if not normalized:
-        errors["tracking_number"] = [_("A tracking number is required.")]
-    elif "carrier" not in errors and not carriers.tracking_matches(carrier, normalized):
-        errors["tracking_number"] = [
-            _("%(tracking)s does not look like a %(carrier)s tracking number.")
-            % {"tracking": tracking_number, "carrier": carriers.CARRIER_NAMES[carrier]}
-        ]
-    if errors:
-        raise InvalidInput(" ".join(message for messages in errors.values() for message in messages), details=errors)
-    return normalized

@@ -24,6 +24,9 @@ What each path takes:
   → records (`marketplaces.polling`, `orders.actions.ingest_orders`);
 - accept / refuse / cancel / ship / refund / triage: one order → its lines → its
   levels (release or consumption, each in id order) → records;
+- shipping (`shipping.actions`): one order → its lines (the shipment-line trigger locks each)
+  → its levels (consumption) → its shipments and parcels → records; the tracking poll takes a
+  carrier account's lease in a statement of its own, then one order at a time, as above;
 - bulk jobs and rules: one transaction per order, as above (a job's item is
   claimed with SKIP LOCKED in that order's transaction);
 - stock counts and imports: levels in id order → records; a receipt: its

@@ -1,10 +1,11 @@
-"""Shipment state changes: create, ask the carrier for labels (through the outbox), store them, void.
+"""Shipment state changes: create, ask the carrier for labels (through the outbox), store them,
+void, hand over, ship with a tracking number got elsewhere, follow the carrier's tracking.
 
 Each action locks the order first (`orders.locks`), then its shipment, writes an order event
 and raises a DomainError (changing nothing) when the move is not allowed. The carrier is
-only ever called by outbox workers (`shipping.outbox_kinds`). Shipping an order as the
-marketplace hears it still lives in `orders.actions.ship_order` (moving it onto shipments
-is the next step of issue 13).
+only ever called by outbox workers (`shipping.outbox_kinds`) and the tracking poll
+(`shipping.tracking`). What a shipment leaving or arriving does to its order (status, stock,
+the marketplace's confirmation) is `shipping.fulfilment`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from inventory.models import OrderAllocation, Warehouse
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from orders.actions import Actor, record_event
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
-from shipping import events
-from shipping.carriers import Label
+from shipping import carriers as tracking_statuses
+from shipping import events, fulfilment, signals
+from shipping.carriers import Label, TrackingEvent
 from shipping.clients import connector_class, has_connector
 from shipping.models import (
+    LEFT,
     SHIPMENT_TRANSITIONS,
     Carrier,
     CarrierAccount,
@@ -34,6 +38,7 @@ from shipping.models import (
     ShipmentLine,
 )
 from shipping.outbox_names import CARRIER_LABEL, CARRIER_VOID, carrier_destination
+from shipping.tracking_numbers import check_tracking
 
 SHIPPABLE = (OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED)
 
@@ -53,35 +58,23 @@ def create_shipment(
     """A draft shipment of `lines` (order line id → units) in `parcels` (weight_grams, and
     length_mm / width_mm / height_mm if known). Raises InvalidInput when a line is not the
     order's or has fewer units left than asked, or the service, account or format do not fit."""
-    order = lock_order(order_id)
-    if order.status not in SHIPPABLE:
-        raise IllegalTransition(
-            _("Order %(order)s is %(status)s: it cannot ship.")
-            % {"order": order.number, "status": order.get_status_display()},
-            details={"order": order.pk, "status": order.status},
-        )
-    service = CarrierService.objects.select_related("carrier").get(pk=service_id)
-    account = CarrierAccount.objects.select_related("carrier").get(pk=carrier_account_id)
+    order = _lock_shippable(order_id)
+    service = CarrierService.objects.select_related("carrier").filter(pk=service_id).first()
+    account = CarrierAccount.objects.select_related("carrier").filter(pk=carrier_account_id).first()
+    for field, value, row in (("service", service_id, service), ("carrier_account", carrier_account_id, account)):
+        if row is None:
+            raise InvalidInput(_("No %(field)s %(id)s.") % {"field": field, "id": value}, details={field: value})
+    if not Warehouse.objects.filter(pk=warehouse_id).exists():
+        raise InvalidInput(_("No warehouse %(id)s.") % {"id": warehouse_id}, details={"warehouse": warehouse_id})
     _check_carrier(service, account, label_format)
-    if not lines or not parcels:
-        raise InvalidInput(_("A shipment needs at least one line and one parcel."), details={"lines": "required"})
-    order_lines = {line.pk: line for line in OrderLine.objects.filter(order=order, pk__in=list(lines))}
-    for line_id, quantity in lines.items():
-        line = order_lines.get(line_id)
-        if line is None or quantity < 1:
-            raise InvalidInput(
-                _("Line %(line)s is not a line of this order.") % {"line": line_id}, details={"lines": line_id}
-            )
-        left = line.quantity - _units_in_shipments(line)
-        if quantity > left:
-            raise InvalidInput(
-                _("%(sku)s: %(left)s unit(s) left to ship, %(asked)s asked.")
-                % {"sku": line.sku, "left": left, "asked": quantity},
-                details={"lines": line_id, "left": left},
-            )
+    _check_lines(order, lines)
+    if not parcels:
+        raise InvalidInput(_("A shipment needs at least one line and one parcel."), details={"parcels": "required"})
     if any(not parcel.get("weight_grams") or parcel["weight_grams"] < 1 for parcel in parcels):
         raise InvalidInput(_("Every parcel needs its weight."), details={"parcels": "weight_grams"})
-    shipment = Shipment.objects.create(order=order, warehouse_id=warehouse_id, service=service, carrier_account=account)
+    shipment = Shipment.objects.create(
+        order=order, carrier=service.carrier, warehouse_id=warehouse_id, service=service, carrier_account=account
+    )
     # In order-line order: the trigger locks each order line as its row goes in.
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=lines[line_id]) for line_id in sorted(lines)
@@ -108,7 +101,139 @@ def create_shipment(
             "service": str(service),
         },
     )
+    signals.shipment_created.send(sender=Shipment, shipment=shipment)
     return shipment
+
+
+@transaction.atomic
+def ship_order(
+    *,
+    order_id: int,
+    actor: Actor,
+    carrier: str,
+    tracking_number: str,
+    lines: Mapping[int, int] | None = None,
+    weight_grams: int | None = None,
+    origin: str = Shipment.Origin.ENTERED,
+) -> Shipment:
+    """Units of an order left with `carrier` (a Carrier code) under a tracking number got elsewhere
+    (typed on the order page, sent by an ERP, imported from a warehouse's file): one shipment of
+    `lines` (order line id → units; None: every unit not shipped yet) in one parcel, handed over
+    now. Raises InvalidInput, changing nothing, for a carrier the platform does not take, a
+    tracking number without the carrier's format or already used, lines beyond what is left."""
+    order = _lock_shippable(order_id)
+    carrier_row, tracking = check_tracking(
+        platform=order.account.platform, carrier=carrier, tracking_number=tracking_number
+    )
+    used_by = Parcel.objects.filter(tracking_number=tracking).values_list("shipment__order_id", flat=True).first()
+    if used_by is not None:
+        raise InvalidInput(
+            _("The tracking number %(tracking)s is already used (order %(order)s).")
+            % {"tracking": tracking, "order": Order(pk=used_by).number},
+            details={"tracking_number": [_("Already used.")]},
+        )
+    if lines is None:
+        lines = {line_id: units for line_id, units in fulfilment.units_left(order).items() if units > 0}
+        if not lines:
+            raise IllegalTransition(
+                _("Every unit of order %(order)s has shipped already.") % {"order": order.number},
+                details={"order": order.pk},
+            )
+    _check_lines(order, lines)
+    warehouse_id = OrderAllocation.objects.filter(order=order).values_list("warehouse_id", flat=True).first()
+    shipment = Shipment.objects.create(
+        order=order, carrier=carrier_row, warehouse_id=warehouse_id, origin=origin, status=Shipment.Status.HANDED_OVER
+    )
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=lines[line_id]) for line_id in sorted(lines)
+    )
+    Parcel.objects.create(shipment=shipment, weight_grams=weight_grams or None, tracking_number=tracking)
+    record_event(
+        order=order,
+        kind=events.SHIPMENT_CREATED,
+        actor=actor,
+        params={"shipment": shipment.pk, "units": sum(lines.values()), "parcels": 1, "service": carrier_row.name},
+    )
+    fulfilment.shipment_left(order=order, shipment=shipment, actor=actor)
+    signals.shipment_created.send(sender=Shipment, shipment=shipment)
+    return shipment
+
+
+@transaction.atomic
+def hand_over_shipment(*, shipment_id: int, actor: Actor) -> Shipment:
+    """The carrier took a labelled (or packed) shipment: its units are shipped and the marketplace is told."""
+    shipment = _lock_shipment(shipment_id)
+    _move(shipment, Shipment.Status.HANDED_OVER)
+    shipment.save(update_fields=["status", "updated_at"])
+    fulfilment.shipment_left(order=shipment.order, shipment=shipment, actor=actor)
+    return shipment
+
+
+# The shipment status each canonical tracking status leads to (label_created: none).
+_FROM_TRACKING = {
+    tracking_statuses.IN_TRANSIT: Shipment.Status.IN_TRANSIT,
+    tracking_statuses.OUT_FOR_DELIVERY: Shipment.Status.IN_TRANSIT,
+    tracking_statuses.EXCEPTION: Shipment.Status.EXCEPTION,
+    tracking_statuses.DELIVERED: Shipment.Status.DELIVERED,
+    tracking_statuses.RETURNED: Shipment.Status.RETURNED,
+}
+
+
+@transaction.atomic
+def record_tracking(*, parcel_id: int, events_seen: list[TrackingEvent], checked_at) -> Shipment:
+    """What the carrier's tracking says of one parcel (its events, oldest first): the parcel keeps
+    the latest event; the shipment follows its parcels (returned or a problem if any parcel is,
+    delivered when all are, in transit when one moves); its order follows the shipment."""
+    shipment_id = Parcel.objects.filter(pk=parcel_id).values_list("shipment_id", flat=True).get()
+    shipment = _lock_shipment(shipment_id)
+    parcel = shipment.parcels.get(pk=parcel_id)
+    parcel.tracking_checked_at = checked_at
+    if events_seen:
+        latest = events_seen[-1]
+        parcel.tracking_status, parcel.tracking_event_at = latest.status, latest.at
+        parcel.tracking_description = latest.description[:300]
+    parcel.save(update_fields=["tracking_checked_at", "tracking_status", "tracking_event_at", "tracking_description"])
+    target = _status_from_parcels(list(shipment.parcels.values_list("tracking_status", flat=True)))
+    if target is None or target == shipment.status:
+        return shipment
+    carrier = _carrier_actor(shipment)
+    if shipment.status not in LEFT and Shipment.Status.HANDED_OVER in SHIPMENT_TRANSITIONS[shipment.status]:
+        # The carrier's first scan of a labelled (or packed) shipment: it has left, whatever it says next.
+        shipment.status = Shipment.Status.HANDED_OVER
+        shipment.save(update_fields=["status", "updated_at"])
+        fulfilment.shipment_left(order=shipment.order, shipment=shipment, actor=carrier)
+    if target not in SHIPMENT_TRANSITIONS[shipment.status]:
+        return shipment
+    shipment.status = target
+    shipment.save(update_fields=["status", "updated_at"])
+    record_event(
+        order=shipment.order,
+        kind=events.SHIPMENT_TRACKED,
+        actor=carrier,
+        params={
+            "shipment": shipment.pk,
+            "carrier": shipment.carrier.name,
+            "shipment_status": target,
+            "description": parcel.tracking_description,
+        },
+    )
+    if target == Shipment.Status.DELIVERED:
+        fulfilment.shipment_delivered(order=shipment.order, shipment=shipment, actor=carrier)
+    else:
+        shipment.order.save(update_fields=["updated_at"])
+    return shipment
+
+
+def _status_from_parcels(statuses: list[str]) -> str | None:
+    moved = [_FROM_TRACKING[status] for status in statuses if status in _FROM_TRACKING]
+    if not moved:
+        return None
+    for worst in (Shipment.Status.RETURNED, Shipment.Status.EXCEPTION):
+        if worst in moved:
+            return worst
+    if len(moved) == len(statuses) and all(status == Shipment.Status.DELIVERED for status in moved):
+        return Shipment.Status.DELIVERED
+    return Shipment.Status.IN_TRANSIT
 
 
 @transaction.atomic
@@ -132,7 +257,7 @@ def request_label(*, shipment_id: int, actor: Actor) -> Shipment:
         actor=actor,
         params={
             "shipment": shipment.pk,
-            "carrier": shipment.service.carrier.name,
+            "carrier": shipment.carrier.name,
         },
     )
     return shipment
@@ -163,7 +288,7 @@ def store_labels(*, shipment_id: int, request_key: str, labels: list[Label]) -> 
         actor=_carrier_actor(shipment),
         params={
             "shipment": shipment.pk,
-            "carrier": shipment.service.carrier.name,
+            "carrier": shipment.carrier.name,
             "tracking_numbers": ", ".join(label.tracking_number for label in labels),
         },
     )
@@ -186,7 +311,7 @@ def record_label_refusal(*, shipment_id: int, request_key: str, error: str) -> b
         actor=_carrier_actor(shipment),
         params={
             "shipment": shipment.pk,
-            "carrier": shipment.service.carrier.name,
+            "carrier": shipment.carrier.name,
             "error": error,
         },
     )
@@ -200,7 +325,8 @@ def void_shipment(*, shipment_id: int, actor: Actor) -> Shipment:
     shipment = _lock_shipment(shipment_id)
     _move(shipment, Shipment.Status.VOIDED)
     shipment.save(update_fields=["status", "updated_at"])
-    if has_connector(shipment.service.carrier.code) and connector_class(shipment.service.carrier.code).voids_at_carrier:
+    code = shipment.carrier.code
+    if shipment.carrier_account_id and has_connector(code) and connector_class(code).voids_at_carrier:
         for tracking_number in shipment.parcels.exclude(tracking_number="").values_list("tracking_number", flat=True):
             outbox.enqueue(
                 kind=CARRIER_VOID,
@@ -233,8 +359,39 @@ def _check_carrier(service: CarrierService, account: CarrierAccount, label_forma
         )
 
 
-def _units_in_shipments(line: OrderLine) -> int:
-    return sum(line.shipment_lines.exclude(shipment__status=Shipment.Status.VOIDED).values_list("quantity", flat=True))
+def _lock_shippable(order_id: int) -> Order:
+    order = lock_order(order_id)
+    if order.fulfilled_by_marketplace:
+        raise DomainError(
+            _("Order %(order)s is fulfilled by the marketplace: it is read-only here.") % {"order": order.number},
+            details={"order": order.pk},
+        )
+    if order.status not in SHIPPABLE:
+        raise IllegalTransition(
+            _("Order %(order)s is %(status)s: it cannot ship.")
+            % {"order": order.number, "status": order.get_status_display()},
+            details={"order": order.pk, "status": order.status, "requested": OrderStatus.SHIPPED},
+        )
+    return order
+
+
+def _check_lines(order: Order, lines: Mapping[int, int]) -> None:
+    """Raises InvalidInput when a line is not the order's or has fewer units left than asked."""
+    if not lines:
+        raise InvalidInput(_("A shipment needs at least one line and one parcel."), details={"lines": "required"})
+    left = fulfilment.units_left(order)
+    skus = dict(OrderLine.objects.filter(order=order).values_list("pk", "sku"))
+    for line_id, quantity in lines.items():
+        if line_id not in left or quantity < 1:
+            raise InvalidInput(
+                _("Line %(line)s is not a line of this order.") % {"line": line_id}, details={"lines": line_id}
+            )
+        if quantity > left[line_id]:
+            raise InvalidInput(
+                _("%(sku)s: %(left)s unit(s) left to ship, %(asked)s asked.")
+                % {"sku": skus[line_id], "left": left[line_id], "asked": quantity},
+                details={"lines": line_id, "left": left[line_id]},
+            )
 
 
 def _lock_shipment(shipment_id: int) -> Shipment:
@@ -243,7 +400,7 @@ def _lock_shipment(shipment_id: int) -> Shipment:
     if order_id is None:
         raise NotFound(_("No shipment %(shipment)s.") % {"shipment": shipment_id}, details={"shipment": shipment_id})
     order: Order = lock_order(order_id)
-    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("service__carrier").get(pk=shipment_id)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("carrier", "service").get(pk=shipment_id)
     shipment.order = order
     return shipment
 
@@ -259,4 +416,4 @@ def _move(shipment: Shipment, to: str) -> None:
 
 
 def _carrier_actor(shipment: Shipment) -> Actor:
-    return Actor.system(shipment.service.carrier.name)
+    return Actor.system(shipment.carrier.name)

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from shipping.models import Carrier, CarrierAccount, CarrierService, Parcel, Shipment, ShipmentLine
+from shipping import carrier_choice
+from shipping.models import Carrier, CarrierAccount, CarrierRule, CarrierService, Parcel, Shipment, ShipmentLine
 
 
 @admin.register(Carrier)
@@ -78,3 +79,25 @@ class ShipmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class CarrierRuleForm(forms.ModelForm):
+    class Meta:
+        model = CarrierRule
+        fields = ["name", "position", "enabled", "conditions", "service", "warehouse"]
+        help_texts = {
+            "conditions": _('e.g. [{"type": "country", "values": ["FR"]}, {"type": "max_weight", "grams": 2000}]')
+        }
+
+    def clean_conditions(self):
+        conditions = self.cleaned_data["conditions"]
+        carrier_choice.validate_conditions(conditions)
+        return conditions
+
+
+@admin.register(CarrierRule)
+class CarrierRuleAdmin(admin.ModelAdmin):
+    form = CarrierRuleForm
+    list_display = ["name", "position", "enabled", "service", "warehouse"]
+    list_editable = ["position", "enabled"]
+    list_filter = ["enabled", "service__carrier"]

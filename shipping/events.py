@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from orders.events import declare
+from shipping.models import Shipment
 
 SHIPMENT_CREATED = declare(
     "shipment_created",
@@ -28,4 +29,31 @@ SHIPMENT_VOIDED = declare(
     "shipment_voided",
     label=_("Shipment voided"),
     template=_("Shipment %(shipment)s voided; its units can ship again."),
+)
+SHIPMENT_SHIPPED = declare(
+    "shipment_shipped",
+    label=_("Shipment left"),
+    template=_("Shipment %(shipment)s left with %(carrier)s: %(units)s unit(s), tracking %(tracking_numbers)s."),
+)
+MARKETPLACE_TOLD_AT_THE_END = declare(
+    "ship_push_waits",
+    label=_("Marketplace told when the order is complete"),
+    template=_("%(platform)s takes whole orders only: it will be told when the last unit ships."),
+)
+
+
+def _shipment_status(value: str) -> str:
+    return str(Shipment.Status(value).label) if value in Shipment.Status.values else value
+
+
+SHIPMENT_TRACKED = declare(
+    "shipment_tracked",
+    label=_("Carrier tracking"),
+    template=_("Shipment %(shipment)s is now “%(shipment_status)s” at %(carrier)s: %(description)s"),
+    formats={"shipment_status": _shipment_status},
+)
+SHIPMENT_DELIVERED = declare(
+    "shipment_delivered",
+    label=_("Shipment delivered"),
+    template=_("%(carrier)s delivered shipment %(shipment)s."),
 )

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces import credentials as credential_store
+from orders.carriers import GENERIC_TRACKING
 
 
 class Carrier(models.Model):
@@ -52,6 +53,14 @@ class Carrier(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def tracking_matches(self, normalized: str) -> bool:
+        """Whether a normalised tracking number (orders.carriers.normalize_tracking) has this carrier's format."""
+        pattern = re.compile(self.tracking_pattern) if self.tracking_pattern else GENERIC_TRACKING
+        return bool(pattern.fullmatch(normalized))
+
+    def tracking_url(self, tracking_number: str) -> str:
+        return self.tracking_url_template.format(tracking=tracking_number) if self.tracking_url_template else ""
+
     def clean(self) -> None:
         errors = {}
         if self.tracking_pattern:
@@ -86,6 +95,9 @@ class CarrierAccount(models.Model):
         help_text=_("name, line1, line2, postal_code, city, country (ISO alpha-2), phone, email"),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Tracking polls: one worker at a time per account (a lease), at most once per interval.
+    tracking_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    tracking_polled_at = models.DateTimeField(_("tracking last polled"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["carrier__name", "name"]
@@ -145,21 +157,47 @@ class Shipment(models.Model):
         IN_TRANSIT = "in_transit", _("In transit")
         DELIVERED = "delivered", _("Delivered")
         EXCEPTION = "exception", _("Delivery problem")  # the carrier reports a problem
+        RETURNED = "returned", _("Returned to sender")  # the carrier brings the parcels back
         VOIDED = "voided", _("Voided")  # cancelled: its units may ship in another shipment
+
+    class Origin(models.TextChoices):
+        LABEL = "label", _("Label from the carrier")  # labels asked through the carrier's API
+        ENTERED = "entered", _("Tracking number entered")  # shipped elsewhere, tracking typed or sent by an ERP
+        IMPORTED = "imported", _("Tracking import")  # a third-party warehouse's CSV
 
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
     )
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier"))
+    # A shipment whose tracking number came from elsewhere may have no warehouse, service or contract of ours.
     warehouse = models.ForeignKey(
-        "inventory.Warehouse", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("warehouse")
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("warehouse"),
+        null=True,
+        blank=True,
     )
     service = models.ForeignKey(
-        CarrierService, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("service")
+        CarrierService,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
     )
     carrier_account = models.ForeignKey(
-        CarrierAccount, on_delete=models.PROTECT, related_name="shipments", verbose_name=_("carrier account")
+        CarrierAccount,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("carrier account"),
+        null=True,
+        blank=True,
     )
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices, default=Origin.LABEL)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True, help_text=_("Handed to the carrier"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     label_error = models.TextField(
         _("label error"), blank=True, help_text=_("The carrier's answer when it refused the label")
     )
@@ -174,7 +212,19 @@ class Shipment(models.Model):
         verbose_name_plural = _("shipments")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.service}"
+        return f"#{self.pk} {self.service or self.carrier}"
+
+    @property
+    def has_left(self) -> bool:
+        return self.status in LEFT
+
+    @property
+    def can_hand_over(self) -> bool:
+        return Shipment.Status.HANDED_OVER in SHIPMENT_TRANSITIONS[self.status]
+
+    @property
+    def can_void(self) -> bool:
+        return Shipment.Status.VOIDED in SHIPMENT_TRANSITIONS[self.status]
 
 
 # The moves a shipment may make (exception and delivery come from the carrier's tracking).
@@ -188,13 +238,33 @@ SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
         {Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.VOIDED}
     ),
     Shipment.Status.HANDED_OVER: frozenset(
-        {Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED}
+        {Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED, Shipment.Status.RETURNED}
     ),
-    Shipment.Status.IN_TRANSIT: frozenset({Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED}),
-    Shipment.Status.EXCEPTION: frozenset({Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED}),
+    Shipment.Status.IN_TRANSIT: frozenset(
+        {Shipment.Status.EXCEPTION, Shipment.Status.DELIVERED, Shipment.Status.RETURNED}
+    ),
+    Shipment.Status.EXCEPTION: frozenset(
+        {Shipment.Status.IN_TRANSIT, Shipment.Status.DELIVERED, Shipment.Status.RETURNED}
+    ),
     Shipment.Status.DELIVERED: frozenset(),
+    Shipment.Status.RETURNED: frozenset(),
     Shipment.Status.VOIDED: frozenset(),
 }
+
+# A shipment in one of these has left with the carrier: its units are shipped, it can no longer be voided.
+LEFT = frozenset(
+    {
+        Shipment.Status.HANDED_OVER,
+        Shipment.Status.IN_TRANSIT,
+        Shipment.Status.EXCEPTION,
+        Shipment.Status.DELIVERED,
+        Shipment.Status.RETURNED,
+    }
+)
+# The carrier reports a problem: the queue's "Delivery problem" filter and badge.
+PROBLEMS = frozenset({Shipment.Status.EXCEPTION, Shipment.Status.RETURNED})
+# Still travelling: the tracking poll asks the carrier about these.
+TRACKED = frozenset({Shipment.Status.HANDED_OVER, Shipment.Status.IN_TRANSIT, Shipment.Status.EXCEPTION})
 
 
 class ShipmentLine(models.Model):
@@ -228,7 +298,7 @@ class Parcel(models.Model):
         ZPL = "ZPL", "ZPL"
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="parcels", verbose_name=_("shipment"))
-    weight_grams = models.PositiveIntegerField(_("weight (g)"))
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), null=True, blank=True)
     length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
     width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
     height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
@@ -237,13 +307,20 @@ class Parcel(models.Model):
         _("label format"), max_length=3, choices=LabelFormat.choices, default=LabelFormat.PDF
     )
     label = models.BinaryField(_("label"), null=True, editable=False)
+    # The carrier's last tracking event (canonical status of shipping.carriers) and when we last asked.
+    tracking_status = models.CharField(_("tracking status"), max_length=20, blank=True)
+    tracking_description = models.CharField(_("tracking event"), max_length=300, blank=True)
+    tracking_event_at = models.DateTimeField(_("last tracking event"), null=True, blank=True)
+    tracking_checked_at = models.DateTimeField(_("tracking checked"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("parcel")
         verbose_name_plural = _("parcels")
         constraints = [
-            models.CheckConstraint(condition=Q(weight_grams__gt=0), name="parcel_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(weight_grams__isnull=True) | Q(weight_grams__gt=0), name="parcel_weight_positive"
+            ),
             models.UniqueConstraint(
                 fields=["tracking_number"], condition=~Q(tracking_number=""), name="parcel_unique_tracking_number"
             ),
@@ -251,6 +328,41 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number or f"#{self.pk}"
+
+    @property
+    def tracking_url(self) -> str:
+        """The carrier's public tracking page for this parcel ("" without a number or a page)."""
+        return self.shipment.carrier.tracking_url(self.tracking_number) if self.tracking_number else ""
+
+
+class CarrierRule(models.Model):
+    """Which carrier service (and warehouse) ships an order: rules tried in order, the first whose
+    conditions all hold wins (`shipping.carrier_choice`). Conditions are data, e.g.
+    [{"type": "country", "values": ["FR"]}, {"type": "max_weight", "grams": 2000}]."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100, help_text=_("Lower first"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    service = models.ForeignKey(
+        CarrierService, on_delete=models.PROTECT, related_name="rules", verbose_name=_("carrier service")
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="carrier_rules",
+        verbose_name=_("warehouse"),
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("carrier rule")
+        verbose_name_plural = _("carrier rules")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PickList(models.Model):

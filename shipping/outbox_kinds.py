@@ -3,7 +3,9 @@
 `carrier.label` asks the shipment's carrier account for its labels and stores them (the
 shipment becomes labelled); a refusal (4xx) goes back on the shipment as its label error and
 parks the message; 5xx, 429 and timeouts are retried by the outbox. A message that a newer
-request superseded (a retried dead letter) does nothing. `carrier.void` cancels one label.
+request superseded (a retried dead letter) does nothing. Every attempt of one request sends the
+same request key (`Idempotency-Key`): a retry after a worker died between the carrier's answer
+and our commit gets the labels already made, not a second set. `carrier.void` cancels one label.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def send_label(message: OutboxMessage) -> None:
         return
     connector = connector_for_account(shipment.carrier_account)
     try:
-        labels = connector.create_labels(selectors.label_request(shipment.pk))
+        # The request key makes a retry (after a worker died mid-call) get the labels already made.
+        labels = connector.create_labels(selectors.label_request(shipment.pk, request_key=payload["request_key"]))
     except CarrierUnavailable as error:
         raise outbox.RetryLater(str(error), retry_after=error.retry_after) from error
     except CarrierRefused as error:

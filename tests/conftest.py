@@ -1,6 +1,9 @@
 """Named personas (admin, operator, viewer, outsider) and API clients for every test."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -16,6 +19,21 @@ def forget_this_runs_task_queue():
     from marketplaces.ratelimit import redis_client
 
     redis_client().delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(autouse=True)
+def carriers_as_seeded(request):
+    """The carriers are data a migration seeds; a transactional test empties every table when it ends
+    (pytest-django runs those last): put them back before each one that follows."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    if not django_apps.get_model("shipping", "Carrier").objects.exists():
+        importlib.import_module("shipping.migrations.0001_initial").seed_carriers(django_apps, None)
 
 
 @pytest.fixture

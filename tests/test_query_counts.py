@@ -22,6 +22,7 @@ from orders import pushes
 from orders.models import Order
 from orders.status import OrderStatus
 from rules.models import RuleDecision
+from shipping.models import Carrier, Parcel, Shipment, ShipmentLine
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.inventory.conftest import put_stock
 from tests.messaging.conftest import make_thread
@@ -59,8 +60,9 @@ SCREENS = [
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
-    # its labelled parcels (the paperwork card), its buyer threads
-    Screen("order detail", "operator", "orders:detail", 13, detail=True),
+    # its labelled parcels (the paperwork card), its buyer threads, its shipments (their lines and parcels,
+    # two more queries when it has some: never one per shipment)
+    Screen("order detail", "operator", "orders:detail", 16, detail=True),
     # + the page, its lines, its rule decisions
     Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed
@@ -68,6 +70,10 @@ SCREENS = [
     Screen("stock HTMX table", "viewer", "inventory:products", 8, htmx=True),
     # + warehouses, the page, its levels
     Screen("stock API", "viewer_api", "stock/", 6, params={"page_size": 50}, api=True),
+    # + account scope, the page, its lines, its parcels
+    Screen("shipments API", "viewer_api", "shipments/", 7, params={"page_size": 50}, api=True),
+    # + the carriers, their services, their accounts
+    Screen("carriers API", "viewer_api", "carriers/", 6, api=True),
     # + the page
     Screen("stock movements API", "viewer_api", "stock-movements/", 5, params={"page_size": 50}, api=True),
     # + the rules, their accounts
@@ -118,6 +124,11 @@ def add_rows(count: int, *, lines: int) -> None:
         )
         QuarantinedOrder.objects.create(account=account, marketplace_order_id=f"BAD-{index}", reason="no lines", raw={})
         make_thread(order=order, assignee=order.assignee)
+        shipment = Shipment.objects.create(
+            order=order, carrier=Carrier.objects.get(code="colissimo"), status="in_transit"
+        )
+        ShipmentLine.objects.create(shipment=shipment, order_line=order.lines.first(), quantity=1)
+        Parcel.objects.create(shipment=shipment, tracking_number=f"6A{index:011d}")
 
 
 def queries_of(client, screen: Screen) -> int:

@@ -23,6 +23,10 @@ from order_queue import selectors as order_selectors
 from order_queue.api.serializers import OrderSerializer
 from orders import signals as order_signals
 from orders.models import Order
+from shipping import selectors as shipping_selectors
+from shipping import signals as shipping_signals
+from shipping.api.serializers import ShipmentSerializer
+from shipping.models import Shipment
 from webhooks.registry import declare
 
 
@@ -94,4 +98,25 @@ declare(
     signal=messaging_signals.messages_received,
     sender=Message,
     occurrences=_messages_received,
+)
+
+
+def _shipment(*, shipment, **kwargs) -> list[tuple[str, dict]]:
+    [data] = _as_api(ShipmentSerializer(shipping_selectors.shipment_list().filter(pk=shipment.pk), many=True))
+    return [(f"shipment:{shipment.pk}", {"shipment": data})]
+
+
+declare(
+    "shipment.created",
+    label=_("Shipment created"),
+    signal=shipping_signals.shipment_created,
+    sender=Shipment,
+    occurrences=_shipment,
+)
+declare(
+    "shipment.delivered",
+    label=_("Shipment delivered"),
+    signal=shipping_signals.shipment_delivered,
+    sender=Shipment,
+    occurrences=_shipment,
 )

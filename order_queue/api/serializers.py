@@ -9,6 +9,7 @@ from oms.errors import InvalidInput
 from order_queue import selectors
 from orders import capability_checks, events
 from orders.models import Order, OrderEvent, OrderLine
+from shipping.tracking_numbers import check_tracking
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -90,6 +91,10 @@ class OrderSerializer(serializers.ModelSerializer):
         help_text="A push of this order's decisions failed (refused, or no answer after every attempt) and waits "
         "for a person: see `pushes` on the order, then retry, mark-done or discard it.",
     )
+    delivery_problem = serializers.BooleanField(
+        read_only=True,
+        help_text="The carrier reports a problem with one of the order's shipments, or returns it to the sender.",
+    )
 
     class Meta:
         model = Order
@@ -146,6 +151,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "on_hold",
             "next_deadline",
             "push_failed",
+            "delivery_problem",
             "created_at",
             "updated_at",
         ]
@@ -209,19 +215,31 @@ class OptionalReasonSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ShipLineSerializer(serializers.Serializer):
+    line_id = StrictCharField(max_length=100, help_text="The line's `marketplace_line_id`.")
+    quantity = serializers.IntegerField(min_value=1, help_text="Units of the line in this shipment.")
+
+
 class ShipSerializer(serializers.Serializer):
-    # Checked as `ship_order` checks it, for the order's platform (context["platform"]).
+    # Checked as `shipping.actions.ship_order` checks it, for the order's platform (context["platform"]).
     carrier = serializers.ChoiceField(
         choices=capability_checks.carrier_choices(),
         help_text="Our carrier code; eBay and Cdiscount take only the carriers they have a code for.",
     )
     tracking_number = StrictCharField(
-        max_length=100, help_text="In the carrier's format; spaces and hyphens are ignored."
+        max_length=100,
+        help_text="In the format of the carrier's pattern (GET /api/v1/carriers/); spaces and hyphens are ignored.",
+    )
+    lines = ShipLineSerializer(
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text="The units in this parcel; leave out to ship every unit not shipped yet.",
     )
 
     def validate(self, data):
         try:
-            data["tracking_number"] = capability_checks.check_shipment(
+            _carrier, data["tracking_number"] = check_tracking(
                 platform=self.context["platform"], carrier=data["carrier"], tracking_number=data["tracking_number"]
             )
         except InvalidInput as error:

@@ -9,6 +9,7 @@ from oms.access.selectors import within_scope
 from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
+from oms.errors import InvalidInput
 from order_queue import selectors
 from order_queue.api.pagination import SyncCursorPagination
 from order_queue.api.serializers import (
@@ -23,6 +24,7 @@ from order_queue.api.serializers import (
 )
 from order_queue.filters import OrderFilter
 from orders import actions, triage
+from shipping import actions as shipping_actions
 
 ACT = ["orders.act_on_order"]
 IDEMPOTENCY_KEY = idempotency.PARAMETER
@@ -167,14 +169,29 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self._respond(order.pk)
 
     @extend_schema(
-        summary="Ship an order with a carrier and a tracking number",
+        summary="Ship an order (or some of its units) with a carrier and a tracking number",
+        description="A shortcut for a parcel shipped outside this system: one shipment in one parcel "
+        "(see /api/v1/shipments/), handed over at once. Without `lines`, every unit not shipped yet. The "
+        "order becomes `partially_shipped` while some units are in no shipment, `shipped` when all are. "
+        "The marketplace hears the lines and quantities where it takes partial shipments; Mirakl ships "
+        "whole orders and hears once, when the last unit ships. 400 (nothing changed) for a carrier the "
+        "platform does not take or a tracking number without the carrier's format.",
         request=ShipSerializer,
-        responses=OrderDetailSerializer,
+        responses={200: OrderDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
         parameters=[IDEMPOTENCY_KEY],
         examples=[
             OpenApiExample(
-                "Colissimo", value={"carrier": "colissimo", "tracking_number": "6A12345678901"}, request_only=True
-            )
+                "The whole order", value={"carrier": "colissimo", "tracking_number": "6A12345678901"}, request_only=True
+            ),
+            OpenApiExample(
+                "Some units",
+                value={
+                    "carrier": "ups",
+                    "tracking_number": "1Z999AA10123456784",
+                    "lines": [{"line_id": "L1", "quantity": 1}],
+                },
+                request_only=True,
+            ),
         ],
     )
     @action(detail=True, methods=["post"])
@@ -182,8 +199,21 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def ship(self, request, pk=None):
         order = self.get_object()
         data = self._validated(ShipSerializer, platform=order.account.platform)
-        actions.ship_order(
-            order_id=order.pk, actor=self._actor(), carrier=data["carrier"], tracking_number=data["tracking_number"]
+        lines = None
+        if "lines" in data:
+            ids = dict(order.lines.values_list("marketplace_line_id", "pk"))
+            unknown = sorted({line["line_id"] for line in data["lines"]} - set(ids))
+            if unknown:
+                raise InvalidInput(f"Unknown line(s): {', '.join(unknown)}.", details={"lines": unknown})
+            lines = {}
+            for line in data["lines"]:
+                lines[ids[line["line_id"]]] = lines.get(ids[line["line_id"]], 0) + line["quantity"]
+        shipping_actions.ship_order(
+            order_id=order.pk,
+            actor=self._actor(),
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            lines=lines,
         )
         return self._respond(order.pk)
 

@@ -23,6 +23,7 @@ IN_TRANSIT = "in_transit"
 OUT_FOR_DELIVERY = "out_for_delivery"
 EXCEPTION = "exception"
 DELIVERED = "delivered"
+RETURNED = "returned"  # the carrier brings the parcel back to the sender
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class LabelRequest:
     parcels: list[ParcelSpec]
     label_format: str = "PDF"  # "PDF" or "ZPL"
     ship_date: dt.date = field(default_factory=dt.date.today)
+    # The same key for every attempt of one label request: sent as `Idempotency-Key` (one per parcel
+    # where each parcel is its own call), so a retry after a worker died gets the labels the carrier
+    # already made instead of new ones (the carrier sandbox honours it; unverified on the real APIs).
+    request_key: str = ""
+
+
+def idempotency_headers(request: LabelRequest, part: int | None = None) -> dict:
+    """The request key as a header (`<key>-<part>` for one call per parcel); none without a key."""
+    if not request.request_key:
+        return {}
+    return {IDEMPOTENCY_HEADER: request.request_key if part is None else f"{request.request_key}-{part}"}
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     CarrierUnavailable,
     Label,
     LabelRequest,
     TrackingEvent,
+    idempotency_headers,
 )
 from shipping.carriers.http import call
 
@@ -37,7 +39,7 @@ EVENT_STATUSES = {
     "MD": OUT_FOR_DELIVERY,
     "AG": EXCEPTION,
     "ND": EXCEPTION,
-    "RE": EXCEPTION,
+    "RE": RETURNED,
     "DI": DELIVERED,
 }
 
@@ -54,9 +56,9 @@ class Connector:
 
     def create_labels(self, request: LabelRequest) -> list[Label]:
         """One generateLabel call per parcel (the SLS letter carries one parcel)."""
-        return [self._label(request, parcel.weight_grams) for parcel in request.parcels]
+        return [self._label(request, parcel.weight_grams, part) for part, parcel in enumerate(request.parcels)]
 
-    def _label(self, request: LabelRequest, weight_grams: int) -> Label:
+    def _label(self, request: LabelRequest, weight_grams: int, part: int) -> Label:
         body = {
             "outputFormat": {"x": 0, "y": 0, "outputPrintingType": PRINTING_TYPES[request.label_format]},
             "letter": {
@@ -75,7 +77,11 @@ class Connector:
             "POST",
             f"{self.base_url}/sls-ws/SlsServiceWSRest/2.0/generateLabel",
             json=body,
-            headers={"apiKey": self.credentials["api_key"], "Accept": "multipart/mixed"},
+            headers={
+                "apiKey": self.credentials["api_key"],
+                "Accept": "multipart/mixed",
+                **idempotency_headers(request, part),
+            },
             error_text=_messages,
         )
         parts = _parts(response)

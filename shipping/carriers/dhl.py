@@ -20,11 +20,13 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     CarrierRefused,
     CarrierUnavailable,
     Label,
     LabelRequest,
     TrackingEvent,
+    idempotency_headers,
 )
 from shipping.carriers.http import call
 
@@ -32,6 +34,8 @@ ALPHA2_TO_ALPHA3 = {alpha2: alpha3 for alpha3, alpha2 in ALPHA3_TO_ALPHA2.items(
 DOC_FORMATS = {"PDF": "PDF", "ZPL": "ZPL2"}
 PROFILE = "STANDARD_GRUPPENPROFIL"
 STATUS_CODES = {"pre-transit": LABEL_CREATED, "transit": IN_TRANSIT, "failure": EXCEPTION, "delivered": DELIVERED}
+# The finer steps the `status` text names (unverified: no spec of DHL tracking is stored).
+SANDBOX_STEPS = {OUT_FOR_DELIVERY: OUT_FOR_DELIVERY, RETURNED: RETURNED}
 
 
 class Connector:
@@ -68,6 +72,7 @@ class Connector:
             "POST",
             f"{self.base_url}/parcel/de/shipping/v2/orders",
             params={"docFormat": DOC_FORMATS[request.label_format], "includeDocs": "include"},
+            headers=idempotency_headers(request),
             json=body,
             error_text=_errors,
         )
@@ -111,9 +116,7 @@ class Connector:
             (
                 TrackingEvent(
                     at=dt.datetime.fromisoformat(event["timestamp"]),
-                    status=OUT_FOR_DELIVERY
-                    if event.get("status") == OUT_FOR_DELIVERY
-                    else STATUS_CODES.get(event["statusCode"], IN_TRANSIT),
+                    status=SANDBOX_STEPS.get(event.get("status"), STATUS_CODES.get(event["statusCode"], IN_TRANSIT)),
                     code=event["statusCode"],
                     description=event.get("description", ""),
                 )

@@ -22,18 +22,27 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     CarrierRefused,
     CarrierUnavailable,
     Label,
     LabelRequest,
     TrackingEvent,
+    idempotency_headers,
 )
 from shipping.carriers.http import call
 
 VERSION = "v2409"
 TOKEN_MARGIN_SECONDS = 60
 # Activity status.type: M manifest (label only), I in transit, X exception, D delivered.
-STATUS_TYPES = {"M": LABEL_CREATED, "P": IN_TRANSIT, "I": IN_TRANSIT, "X": EXCEPTION, "D": DELIVERED}
+STATUS_TYPES = {
+    "M": LABEL_CREATED,
+    "P": IN_TRANSIT,
+    "I": IN_TRANSIT,
+    "X": EXCEPTION,
+    "D": DELIVERED,
+    "RS": RETURNED,  # returned to shipper (sandbox code: the stored spec does not list the types)
+}
 OUT_FOR_DELIVERY_CODE = "OT"
 
 
@@ -85,7 +94,9 @@ class Connector:
                 },
             }
         }
-        response = self._call("POST", f"{self.base_url}/api/shipments/{VERSION}/ship", json=body)
+        response = self._call(
+            "POST", f"{self.base_url}/api/shipments/{VERSION}/ship", json=body, extra=idempotency_headers(request)
+        )
         try:
             results = response.json()["ShipmentResponse"]["ShipmentResults"]["PackageResults"]
             results = results if isinstance(results, list) else [results]  # one package may come as an object
@@ -124,15 +135,19 @@ class Connector:
             )
         return sorted(events, key=lambda event: event.at)
 
-    def _call(self, method: str, url: str, **kwargs) -> requests.Response:
-        """A call with a bearer token; a token refused as expired is renewed once."""
+    def _call(self, method: str, url: str, extra: dict | None = None, **kwargs) -> requests.Response:
+        """A call with a bearer token (and the `extra` headers); a token refused as expired is renewed once."""
         try:
-            return call(self.session, method, url, headers=self._headers(), error_text=_errors, **kwargs)
+            return call(
+                self.session, method, url, headers={**self._headers(), **(extra or {})}, error_text=_errors, **kwargs
+            )
         except CarrierRefused as error:
             if error.status != 401:
                 raise
             self._token = ""
-            return call(self.session, method, url, headers=self._headers(), error_text=_errors, **kwargs)
+            return call(
+                self.session, method, url, headers={**self._headers(), **(extra or {})}, error_text=_errors, **kwargs
+            )
 
     def _headers(self) -> dict:
         return {"Authorization": f"Bearer {self._access_token()}", "transId": uuid.uuid4().hex, "transactionSrc": "oms"}

@@ -38,6 +38,7 @@ EVENTS = {
     w.OUT_FOR_DELIVERY: ("MD2", "Mis en distribution"),
     w.EXCEPTION: ("ND1", "Non distribuable"),
     w.DELIVERED: ("DI1", "Distribué"),
+    w.RETURNED: ("RE1", "Retourné à l'expéditeur"),
 }
 
 

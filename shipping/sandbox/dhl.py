@@ -44,6 +44,7 @@ STATUSES = {
     w.OUT_FOR_DELIVERY: ("transit", "Die Sendung wurde in das Zustellfahrzeug geladen."),
     w.EXCEPTION: ("failure", "Der Empfänger wurde nicht angetroffen."),
     w.DELIVERED: ("delivered", "Die Sendung wurde erfolgreich zugestellt."),
+    w.RETURNED: ("failure", "Die Sendung wird an den Absender zurückgesandt."),
 }
 
 

@@ -6,8 +6,9 @@ accounts.PREFIXES), `/_sandbox/…` the admin API (loopback clients only):
 - POST /_sandbox/clock {"advance_seconds"} moves the sandbox's time forward
 - POST /_sandbox/faults {"carrier", "status", "count"?, "operation"?}; GET, DELETE /_sandbox/faults
 - POST /_sandbox/parcels/{number}/exception  the parcel meets a delivery problem
-- POST /_sandbox/reset {"exception_one_in"?} forgets parcels, tokens, faults and the clock offset; from
-  then one parcel in `exception_one_in` (default 15, 0: none) meets a delivery problem by itself
+- POST /_sandbox/parcels/{number}/return     the parcel meets a problem, then goes back to its sender
+- POST /_sandbox/incidents {"enabled"}     the occasional problem and return on (default) or off
+- POST /_sandbox/reset                   forgets parcels, tokens, faults and the clock offset
 Each carrier request: route → injected fault (the carrier's error body) → handler under the lock.
 
 In-process (tests): `CarrierSandbox(port=0).start()` → `.url`, `.world`, `.stop()`.
@@ -25,13 +26,15 @@ from urllib.parse import parse_qs, urlsplit
 from marketplaces.sandbox.wire import Request, Response, iso
 
 from . import colissimo, dhl, ups
-from .world import EXCEPTION_ONE_IN, World
+from .world import World
 
 logger = logging.getLogger(__name__)
+# A label request carrying this header is answered once: the same key again gets the same labels.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 CARRIERS = {"/colissimo": colissimo, "/ups": ups, "/dhl": dhl}
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
-EXCEPTION_PATH = re.compile(r"^/parcels/(?P<number>[^/]+)/exception/?$")
+INCIDENT_PATH = re.compile(r"^/parcels/(?P<number>[^/]+)/(?P<incident>exception|return)/?$")
 
 
 def handle_carrier(world: World, module, request: Request) -> Response:
@@ -41,7 +44,14 @@ def handle_carrier(world: World, module, request: Request) -> Response:
     fault = world.take_fault(module.CARRIER, operation)
     if fault is not None:
         return module.error_response(fault.status, f"Injected fault {fault.id} ({fault.status})")
+    key = request.header(IDEMPOTENCY_HEADER) if operation == "label" else ""
     with world.lock:
+        if key and (module.CARRIER, key) in world.label_replies:
+            # The same label request again (a client retrying after it lost the answer): the same labels.
+            world.requests.append(
+                {"carrier": module.CARRIER, "operation": "label.replay", "status": 200, "time": iso(world.now())}
+            )
+            return world.label_replies[module.CARRIER, key]
         try:
             response = module.handle(world, request, operation)
         except Exception:  # a sandbox bug must look like the carrier's 500, not a dropped socket
@@ -50,6 +60,8 @@ def handle_carrier(world: World, module, request: Request) -> Response:
         world.requests.append(
             {"carrier": module.CARRIER, "operation": operation, "status": response.status, "time": iso(world.now())}
         )
+        if key and 200 <= response.status < 300:
+            world.label_replies[module.CARRIER, key] = response
     return response
 
 
@@ -57,8 +69,8 @@ def handle_admin(world: World, request: Request) -> Response:
     path = request.path.rstrip("/") or "/"
     body = request.json() or {} if request.body else {}
     if request.method == "POST" and path == "/reset":
-        world.reset(exception_one_in=int(body.get("exception_one_in", EXCEPTION_ONE_IN)))
-        return Response(200, {"reset": True, "exception_one_in": world.exception_one_in})
+        world.reset()
+        return Response(200, {"reset": True})
     if request.method == "POST" and path == "/clock":
         with world.lock:
             world.offset += dt.timedelta(seconds=float(body["advance_seconds"]))
@@ -97,14 +109,24 @@ def handle_admin(world: World, request: Request) -> Response:
                     ]
                 },
             )
-    found = EXCEPTION_PATH.match(path)
+    if request.method == "POST" and path == "/incidents":
+        with world.lock:
+            world.incidents = bool(body["enabled"])
+            return Response(200, {"incidents": world.incidents})
+    found = INCIDENT_PATH.match(path)
     if request.method == "POST" and found:
         with world.lock:
             parcel = world.parcels.get(found["number"])
             if parcel is None:
                 return Response(404, {"error": f"unknown parcel {found['number']}"})
-            parcel.exception = True
-            return Response(200, {"tracking_number": parcel.tracking_number, "exception": True})
+            if found["incident"] == "return":
+                parcel.returned = True
+            else:
+                parcel.exception = True
+            return Response(
+                200,
+                {"tracking_number": parcel.tracking_number, "exception": parcel.exception, "returned": parcel.returned},
+            )
     return Response(404, {"error": f"no admin route {request.method} {request.path}"})
 
 

@@ -20,9 +20,8 @@ class CarrierSandboxAdmin:
         response.raise_for_status()
         return response.json() if response.content else {}
 
-    def reset(self, *, exception_one_in: int | None = None) -> None:
-        """Forget everything; `exception_one_in=0`: no parcel meets a problem unless told to."""
-        self._call("POST", "/reset", **({} if exception_one_in is None else {"exception_one_in": exception_one_in}))
+    def reset(self) -> None:
+        self._call("POST", "/reset")
 
     def advance(self, seconds: float) -> None:
         self._call("POST", "/clock", advance_seconds=seconds)
@@ -38,6 +37,13 @@ class CarrierSandboxAdmin:
 
     def make_exception(self, tracking_number: str) -> None:
         self._call("POST", f"/parcels/{tracking_number}/exception")
+
+    def make_return(self, tracking_number: str) -> None:
+        self._call("POST", f"/parcels/{tracking_number}/return")
+
+    def set_incidents(self, enabled: bool) -> None:
+        """The occasional delivery problem and return to sender, on (the default) or off."""
+        self._call("POST", "/incidents", enabled=enabled)
 
 
 @dataclass

@@ -41,6 +41,7 @@ STATUSES = {
     w.OUT_FOR_DELIVERY: ("I", "OT", "Out For Delivery Today"),
     w.EXCEPTION: ("X", "UN", "The receiver was not available for delivery."),
     w.DELIVERED: ("D", "KB", "DELIVERED"),
+    w.RETURNED: ("RS", "RS", "Returned to shipper"),  # sandbox code (Tracking.yaml does not list the types)
 }
 
 

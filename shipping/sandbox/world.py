@@ -20,8 +20,9 @@ IN_TRANSIT_AFTER = 600
 OUT_FOR_DELIVERY_AFTER = 1800
 DELIVERED_AFTER = 2700
 # One parcel in EXCEPTION_ONE_IN meets a delivery problem before it is delivered (a day later);
-# tests reset the world with none (0) and make the exceptions they mean (POST …/exception).
+# one in RETURN_ONE_IN meets one and goes back to its sender instead (a day later).
 EXCEPTION_ONE_IN = 15
+RETURN_ONE_IN = 60
 DELIVERED_AFTER_EXCEPTION = 2700 + 86_400
 
 # The steps a parcel goes through; each carrier module names them in its own codes.
@@ -30,6 +31,7 @@ IN_TRANSIT = "in_transit"
 OUT_FOR_DELIVERY = "out_for_delivery"
 EXCEPTION = "exception"
 DELIVERED = "delivered"
+RETURNED = "returned"
 
 CARRIERS = ("colissimo", "ups", "dhl_parcel")
 OPERATIONS = ("label", "void", "track", "token")
@@ -45,6 +47,7 @@ class Parcel:
     reference: str = ""
     voided: bool = False
     exception: bool = False
+    returned: bool = False
 
     def steps(self, now: dt.datetime, speed: float) -> list[tuple[dt.datetime, str]]:
         """(when, step) reached by `now`, oldest first; a voided parcel never moves."""
@@ -55,7 +58,9 @@ class Parcel:
         timeline = [(self.created_at, LABEL_CREATED)]
         if not self.voided:
             timeline.append((at(IN_TRANSIT_AFTER), IN_TRANSIT))
-            if self.exception:
+            if self.returned:
+                timeline += [(at(OUT_FOR_DELIVERY_AFTER), EXCEPTION), (at(DELIVERED_AFTER_EXCEPTION), RETURNED)]
+            elif self.exception:
                 timeline += [(at(OUT_FOR_DELIVERY_AFTER), EXCEPTION), (at(DELIVERED_AFTER_EXCEPTION), DELIVERED)]
             else:
                 timeline += [(at(OUT_FOR_DELIVERY_AFTER), OUT_FOR_DELIVERY), (at(DELIVERED_AFTER), DELIVERED)]
@@ -85,29 +90,28 @@ class Fault:
 @dataclass
 class World:
     speed: float = 1.0
+    incidents: bool = True  # the occasional delivery problem and return (tests switch them off)
     lock: threading.RLock = field(default_factory=threading.RLock)
     offset: dt.timedelta = dt.timedelta()
     parcels: dict[str, Parcel] = field(default_factory=dict)
     tokens: dict[str, dt.datetime] = field(default_factory=dict)  # OAuth access token → expiry
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
-    exception_one_in: int = EXCEPTION_ONE_IN
+    label_replies: dict = field(default_factory=dict)  # (carrier, Idempotency-Key) → the label response
     _fault_ids: int = 0
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(UTC) + self.offset
 
-    def reset(self, *, exception_one_in: int = EXCEPTION_ONE_IN) -> None:
-        """Forget everything; from now on one parcel in `exception_one_in` meets a problem (0: none)."""
-        if exception_one_in < 0:
-            raise ValueError("exception_one_in must be 0 (never) or more")
+    def reset(self) -> None:
         with self.lock:
-            self.exception_one_in = exception_one_in
             self.offset = dt.timedelta()
+            self.incidents = True
             self.parcels.clear()
             self.tokens.clear()
             self.faults.clear()
             self.requests.clear()
+            self.label_replies.clear()
 
     # ---- parcels ---------------------------------------------------------------
     def add_parcel(self, *, carrier: str, make_number, product: str, label_format: str, reference: str = "") -> Parcel:
@@ -122,8 +126,11 @@ class World:
             product=product,
             label_format=label_format,
             reference=reference,
-            exception=bool(self.exception_one_in) and zlib.crc32(number.encode()) % self.exception_one_in == 0,
         )
+        if self.incidents:
+            bucket = zlib.crc32(number.encode())
+            parcel.exception = bucket % EXCEPTION_ONE_IN == 0
+            parcel.returned = bucket % RETURN_ONE_IN == 1
         self.parcels[number] = parcel
         return parcel
 

@@ -14,6 +14,7 @@ from order_queue.filters import OrderFilter
 from orders.models import Order
 from orders.status import OrderStatus
 from rules.models import Rule, RuleDecision
+from shipping.models import CarrierAccount
 
 
 def queue(query: str) -> set[int]:
@@ -38,6 +39,12 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
     outcomes = set(RuleDecision.objects.values_list("outcome", flat=True))
     assert {"accept", "hold"} <= outcomes
     assert Order.objects.filter(on_hold=True, total_amount__gt=1000).exists()
+    # A contract per carrier on the carrier sandbox: labels and tracking work in `make run`.
+    assert sorted(CarrierAccount.objects.values_list("carrier__code", flat=True)) == ["colissimo", "dhl_parcel", "ups"]
+    assert all(
+        url.startswith(settings.CARRIER_SANDBOX_URL)
+        for url in CarrierAccount.objects.values_list("base_url", flat=True)
+    )
 
     client.force_login(get_user_model().objects.get(username="operator"))
     first_screen = client.get(reverse("orders:list")).content.decode()

@@ -11,6 +11,7 @@ from inventory.models import OrderAllocation, Product, StockLevel, StockMovement
 from orders import actions as order_actions
 from orders.actions import Actor, ingest_order
 from orders.models import Order
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory, OrderDataFactory, OrderLineDataFactory
 from tests.inventory.conftest import put_stock
 
@@ -86,7 +87,9 @@ def test_release_consume_and_counts_under_concurrency_keep_the_level_exact(lyon)
         if i % 3 == 0:
             order_actions.cancel_order(order_id=order.pk, actor=actor, reason="buyer")
         elif i % 3 == 1:
-            order_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number=f"6A{i:011d}")
+            shipping_actions.ship_order(
+                order_id=order.pk, actor=actor, carrier="colissimo", tracking_number=f"6A{i:011d}"
+            )
         else:
             actions.adjust_stock(product_id=product.pk, warehouse_id=lyon.pk, change=1, note="found one", actor=actor)
 

@@ -10,6 +10,7 @@ from inventory.imports import read_stock_counts
 from inventory.models import StockLevel, StockMovement
 from oms.errors import DomainError
 from orders.actions import Actor
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory
 from tests.inventory.conftest import level, order_of, product, put_stock
 
@@ -99,9 +100,8 @@ def test_movements_add_up_to_every_level(lyon, paris):
     actions.adjust_stock(product_id=kettle.pk, warehouse_id=paris.pk, change=-1, note="broken", actor=ACTOR)
     shipped = order_of(account, ("KETTLE", 3))
     order_of(account, ("KETTLE", 2))
-    from orders import actions as order_actions
 
-    order_actions.ship_order(order_id=shipped.pk, actor=ACTOR, carrier="ups", tracking_number="1Z999AA10123456784")
+    shipping_actions.ship_order(order_id=shipped.pk, actor=ACTOR, carrier="ups", tracking_number="1Z999AA10123456784")
     actions.return_to_stock(product_id=kettle.pk, warehouse_id=lyon.pk, quantity=1, actor=ACTOR)
 
     for stock in StockLevel.objects.all():

@@ -6,6 +6,7 @@ from inventory import actions, selectors
 from inventory.models import Listing, OrderAllocation, Reservation, StockMovement
 from orders import actions as order_actions
 from orders.actions import Actor
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory
 from tests.inventory.conftest import level, order_of, product, put_stock
 
@@ -90,7 +91,7 @@ def test_shipping_consumes_the_reserved_units(account, lyon):
     put_stock("KETTLE", 5, lyon)
     order = order_of(account, ("KETTLE", 2))
 
-    order_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000123")
+    shipping_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000123")
 
     stock = level("KETTLE", lyon)
     assert (stock.on_hand, stock.reserved) == (3, 0)
@@ -108,7 +109,7 @@ def test_a_partial_shipment_consumes_the_shipped_units_and_keeps_the_rest(accoun
     stock = level("KETTLE", lyon)
     assert (stock.on_hand, stock.reserved) == (4, 2)
 
-    order_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000124")
+    shipping_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000124")
     stock = level("KETTLE", lyon)
     assert (stock.on_hand, stock.reserved) == (2, 0)
 
@@ -118,7 +119,7 @@ def test_a_backorder_shipped_anyway_takes_what_is_available_and_says_so(account,
     order = order_of(account, ("KETTLE", 2))
     assert order.allocation.status == OrderAllocation.Status.BACKORDER
 
-    order_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000125")
+    shipping_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="colissimo", tracking_number="6A00000000125")
 
     stock = level("KETTLE", lyon)
     assert (stock.on_hand, stock.reserved) == (0, 0)
@@ -166,7 +167,7 @@ def test_can_reserve_and_stock_for_order_before_any_allocation(account, lyon, pa
 def test_shipping_an_order_of_unknown_skus_takes_nothing_and_says_so(account, lyon):
     put_stock("KETTLE", 5, lyon)
     order = order_of(account, ("NOT-OURS", 1))
-    order_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="ups", tracking_number="1Z999AA10123456784")
+    shipping_actions.ship_order(order_id=order.pk, actor=OPERATOR, carrier="ups", tracking_number="1Z999AA10123456784")
     allocation = OrderAllocation.objects.get(order=order)
     assert (allocation.status, allocation.explanation) == ("consumed", "Shipped: nothing known in stock was taken.")
     assert level("KETTLE", lyon).on_hand == 5

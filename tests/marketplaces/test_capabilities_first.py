@@ -22,6 +22,7 @@ from order_queue.api.serializers import ShipSerializer
 from order_queue.forms import ShipForm
 from orders import actions, carriers, events, platforms, pushes
 from orders.models import Order, OrderEvent
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.inventory.conftest import put_stock
 
@@ -207,7 +208,7 @@ def test_a_partial_refund_where_the_platform_refunds_whole_lines_only_answers_40
     monkeypatch.setitem(platforms.CAPABILITIES, platform, whole_lines_only)
     account, key = sandbox_account(platform)
     order = order_to_ship(sandbox, account, key, operator)
-    actions.ship_order(
+    shipping_actions.ship_order(
         order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number=UPS_TRACKING
     )
     assert outbox.drain() == {"sent": 1}
@@ -268,7 +269,7 @@ def test_a_bad_carrier_or_tracking_number_changes_nothing(
     assert "1Z1 does not look like a Colissimo tracking number." in page
 
     with pytest.raises(InvalidInput) as refused:
-        actions.ship_order(
+        shipping_actions.ship_order(
             order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="dhl_express", tracking_number="12"
         )
     assert set(refused.value.details) == {"tracking_number"}
@@ -302,7 +303,7 @@ def test_a_carrier_the_platform_has_no_code_for_is_refused_in_form_serializer_an
     serializer = ShipSerializer(data=entered, context={"platform": "ebay"})
     assert not serializer.is_valid() and serializer.errors["carrier"] == ["eBay does not take the carrier tnt."]
     with pytest.raises(InvalidInput):
-        actions.ship_order(order_id=order.pk, actor=actions.Actor.of_user(operator), **entered)
+        shipping_actions.ship_order(order_id=order.pk, actor=actions.Actor.of_user(operator), **entered)
     order.refresh_from_db()
     assert order.status == "accepted" and not order.carrier
 

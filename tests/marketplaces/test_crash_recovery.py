@@ -14,6 +14,7 @@ from oms.outbox import OutboxMessage
 from oms.tasks import drain_outbox
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
+from shipping import actions as shipping_actions
 from tests.workers import kill, start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +73,7 @@ def test_worker_killed_in_the_middle_of_a_push(sandbox, sandbox_account, operato
     outbox.drain()
     # The platform will apply the shipment 3 s after it receives it, long after the worker died.
     sandbox.admin.inject_fault(key, "timeout", operation="OR24", seconds=3, count=1)
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
 
     worker = start_worker()
     try:

@@ -13,6 +13,7 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import OrderEvent, SavedView
+from shipping import actions as shipping_actions
 from tests.marketplaces.test_outbox import applied, ingest_one, messages_of
 
 S = OutboxMessage.Status
@@ -122,7 +123,7 @@ def test_done_by_hand_on_the_platform_lets_the_orders_next_push_go(sandbox, sand
     actor = actions.Actor.of_user(operator)
     sandbox.admin.inject_fault(key, "http_error", operation="OR21", status=503, count=outbox.MAX_ATTEMPTS)
     actions.accept_order(order_id=order.pk, actor=actor)
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     run_out_of_attempts(order)
     accept, ship = messages_of(order)
     assert (accept.status, ship.status) == (S.DEAD, S.PENDING)  # the shipment waits behind the failed acceptance

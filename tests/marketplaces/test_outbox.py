@@ -7,6 +7,7 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
+from shipping import actions as shipping_actions
 
 S = OutboxMessage.Status
 # A new order as each platform first shows it to a seller who must act.
@@ -51,7 +52,7 @@ def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, p
         assert outbox.drain() == {"sent": 1}
     assert Order.objects.get(pk=order.pk).status == "accepted"
 
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     assert outbox.drain() == {"sent": 1}
     actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
     assert outbox.drain() == {"sent": 1}
@@ -119,7 +120,7 @@ def test_a_later_push_waits_for_the_earlier_one_of_its_order(sandbox, sandbox_ac
     actor = actions.Actor.of_user(operator)
     sandbox.admin.inject_fault(key, "http_error", operation="validateOrder", status=500, count=1)
     actions.accept_order(order_id=order.pk, actor=actor)
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
 
     assert outbox.drain() == {"retry": 1}  # the shipment is not sent before the acceptance
     messages_of(order).update(next_attempt_at=order.created_at)

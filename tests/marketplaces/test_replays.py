@@ -19,6 +19,7 @@ from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
+from shipping import actions as shipping_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,7 +87,7 @@ def cancel(order, actor):
 
 
 def ship(order, actor):
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
 
 
 def decide(kind, order, actor):

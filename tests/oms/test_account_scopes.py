@@ -8,10 +8,10 @@ from rest_framework.test import APIClient
 from inventory.models import Warehouse
 from oms.access import actions as access
 from order_queue import bulk
-from orders import actions
 from orders.models import BulkJob, BulkJobItem, Order, OrderEvent, SavedView
 from orders.status import OrderStatus
 from rules.models import RuleDecision
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory
 from tests.inventory.conftest import SYSTEM, order_of, put_stock
 from tests.oms.test_access import PUBLIC, concrete_url, walk
@@ -28,7 +28,7 @@ def world(db, operator):
     for key, account in (("mine", mine), ("other", other)):
         pending = order_of(account, ("MUG-SCOPE", 1), status=OrderStatus.PENDING_ACCEPTANCE)
         shipped = order_of(account, ("MUG-SCOPE", 2), status=OrderStatus.ACCEPTED)
-        actions.ship_order(
+        shipping_actions.ship_order(
             order_id=shipped.pk, actor=SYSTEM, carrier="colissimo", tracking_number=f"6A{shipped.pk:011d}"
         )
         for order in (pending, shipped):

@@ -24,6 +24,7 @@ from orders.actions import Actor
 from orders.models import BulkJob
 from orders.status import OrderStatus
 from rules.actions import RuleDefinition, apply_rules_to_order, create_rule
+from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.rules.conftest import order_with, put_in_stock
 
@@ -172,7 +173,7 @@ def world(admin_user, mirakl_account):
     triage.assign_order(order_id=order.pk, actor=actor, assignee_id=admin_user.pk)
     triage.hold_order(order_id=order.pk, actor=actor, reason="Adresse à vérifier")
     triage.release_hold(order_id=order.pk, actor=actor)
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     accepted = order_with(account=mirakl_account, lines=[("CHAIR-01", 1, "42.90")])
     apply_rules_to_order(order_id=accepted.pk)
     waiting = order_with(account=mirakl_account)

@@ -93,6 +93,22 @@ EXAMPLES = {
     # Buyer notices (messaging declares these).
     messaging_events.BUYER_TOLD_ACCEPTED: ({"platform": "Mirakl"}, "", ""),
     messaging_events.BUYER_TOLD_SHIPPED: ({"platform": "Mirakl"}, "", ""),
+    shipping_events.SHIPMENT_SHIPPED: (
+        {"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901", "units": 2},
+        OrderStatus.ACCEPTED,
+        OrderStatus.PARTIALLY_SHIPPED,
+    ),
+    shipping_events.MARKETPLACE_TOLD_AT_THE_END: ({"platform": "Mirakl", "shipment": 7}, "", ""),
+    shipping_events.SHIPMENT_TRACKED: (
+        {"shipment": 7, "carrier": "UPS", "shipment_status": "exception", "description": "Adresse incomplète"},
+        "",
+        "",
+    ),
+    shipping_events.SHIPMENT_DELIVERED: (
+        {"shipment": 7, "carrier": "Colissimo"},
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from oms import outbox
 from order_queue import bulk
 from orders import actions
 from orders.models import BulkJob, BulkJobItem, Order
+from shipping import actions as shipping_actions
 from tests.inventory.conftest import lyon, put_stock  # noqa: F401
 from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
 
@@ -122,7 +123,7 @@ def test_operator_actions_race_polls_stock_pushes_and_bulk_jobs_without_deadlock
             {
                 "poll": lambda: poll(account),
                 "cancel": lambda: actions.cancel_order(order_id=to_cancel.pk, actor=actor, reason="Buyer asked"),
-                "ship": lambda: actions.ship_order(
+                "ship": lambda: shipping_actions.ship_order(
                     order_id=to_ship.pk, actor=actor, carrier="colissimo", tracking_number=f"6A{round_number:011d}"
                 ),
                 "accept": lambda: actions.accept_order(order_id=to_accept.pk, actor=actor),

@@ -7,6 +7,8 @@ from oms.errors import DomainError, IllegalTransition
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from orders.status import TRANSITIONS, OrderStatus
+from shipping import actions as shipping_actions
+from shipping import events as shipping_events
 from tests.factories import MarketplaceAccountFactory, make_order
 
 ALL = [status.value for status in OrderStatus]
@@ -21,7 +23,9 @@ def perform(order, target, actor):
     if target == OrderStatus.CANCELLED:
         return actions.cancel_order(order_id=order.pk, actor=actor, reason="Buyer asked")
     if target == OrderStatus.SHIPPED:
-        return actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+        return shipping_actions.ship_order(
+            order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901"
+        )
     if target == OrderStatus.DELIVERED:
         return actions.mark_delivered(order_id=order.pk, actor=actor)
     return None
@@ -40,7 +44,7 @@ DECISION_KINDS = {
     OrderStatus.ACCEPTED: events.ACCEPTED,
     OrderStatus.REFUSED: events.REFUSED,
     OrderStatus.CANCELLED: events.CANCELLED,
-    OrderStatus.SHIPPED: events.SHIPPED,
+    OrderStatus.SHIPPED: shipping_events.SHIPMENT_SHIPPED,
     OrderStatus.DELIVERED: events.DELIVERED,
 }
 
@@ -97,8 +101,10 @@ def test_refuse_and_cancel_need_a_reason(operator):
 def test_ship_needs_carrier_and_tracking_and_records_them(operator):
     order = make_order(status=OrderStatus.ACCEPTED)
     with pytest.raises(DomainError):
-        actions.ship_order(order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number="")
-    actions.ship_order(
+        shipping_actions.ship_order(
+            order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number=""
+        )
+    shipping_actions.ship_order(
         order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="ups", tracking_number="1Z999AA10123456784"
     )
     order.refresh_from_db()

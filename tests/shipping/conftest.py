@@ -1,6 +1,7 @@
 """A real carrier sandbox on a loopback port, carrier accounts pointing at it, shippable orders."""
 
 import pytest
+from django.utils import translation
 
 from inventory.models import Warehouse
 from orders.actions import Actor
@@ -8,6 +9,11 @@ from shipping.models import Carrier, CarrierAccount, CarrierService
 from shipping.sandbox.accounts import CREDENTIALS, PREFIXES
 from shipping.sandbox.testing import running_carrier_sandbox
 from tests.factories import OrderLineDataFactory, make_order
+
+# The marketplace sandbox and its accounts, for shipments pushed to each platform.
+from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
+from tests.marketplaces.test_capabilities_first import stocked  # noqa: F401
+from tests.webhooks.conftest import receiver  # noqa: F401
 
 SENDER = {
     "name": "Entrepôt Lyon",
@@ -24,16 +30,25 @@ SERVICES = {"colissimo": ("DOM", "PDF"), "ups": ("11", "ZPL"), "dhl_parcel": ("V
 SYSTEM = Actor.system("tests")
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages and reasons are in the active language, which a French page read earlier may have left
+    active: these tests read them in English (a request still speaks its own language)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def carrier_sandbox_server():
-    with running_carrier_sandbox() as sandbox:
-        yield sandbox
+    with running_carrier_sandbox() as running:
+        yield running
 
 
 @pytest.fixture
 def carrier_sandbox(carrier_sandbox_server):
-    # No spontaneous delivery problem: a test makes the exceptions it means (admin.make_exception).
-    carrier_sandbox_server.admin.reset(exception_one_in=0)
+    carrier_sandbox_server.admin.reset()
+    # No parcel meets a problem unless the test says so (make_exception, make_return).
+    carrier_sandbox_server.admin.set_incidents(False)
     yield carrier_sandbox_server
     carrier_sandbox_server.admin.reset()
 

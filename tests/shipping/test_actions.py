@@ -60,7 +60,11 @@ def test_the_database_refuses_lines_beyond_the_ordered_units(shippable_order, wa
     kettle = shippable_order.lines.get(sku="KETTLE")
     shipment = make_shipment(shippable_order, warehouse, account, {kettle.pk: 2})
     other = Shipment.objects.create(
-        order=shippable_order, warehouse=warehouse, service=shipment.service, carrier_account=account
+        order=shippable_order,
+        carrier=account.carrier,
+        warehouse=warehouse,
+        service=shipment.service,
+        carrier_account=account,
     )
 
     with pytest.raises(IntegrityError, match="already in shipments"), transaction.atomic():

@@ -11,7 +11,8 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import carriers
 from orders.models import OrderEvent
-from shipping import actions
+from shipping import actions, selectors
+from shipping.clients import connector_for_account
 from shipping.models import Shipment
 from tests.shipping.conftest import SYSTEM
 from tests.shipping.test_actions import make_shipment
@@ -159,3 +160,23 @@ def test_a_colissimo_label_has_nothing_to_void_at_the_carrier(labelled_shipment)
 
     assert Shipment.objects.get(pk=shipment.pk).status == Shipment.Status.VOIDED
     assert not OutboxMessage.objects.filter(kind="carrier.void").exists()
+
+
+@pytest.mark.parametrize("code", CARRIERS)
+def test_a_retry_after_a_worker_died_gets_the_labels_already_made(code, labelled_shipment, carrier_sandbox):
+    shipment = labelled_shipment(code)
+    message = OutboxMessage.objects.get(kind="carrier.label")
+    # A first worker got the carrier's labels, then died before storing them: the message is retried.
+    request = selectors.label_request(shipment.pk, request_key=message.payload["request_key"])
+    made = connector_for_account(shipment.carrier_account).create_labels(request)
+
+    assert outbox.drain() == {"sent": 1}
+
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.LABELLED
+    assert [parcel.tracking_number for parcel in shipment.parcels.order_by("pk")] == [
+        label.tracking_number for label in made
+    ]
+    assert len(carrier_sandbox.admin.parcels()) == 2  # one per parcel: no second, billed label
+    replays = [r for r in carrier_sandbox.server.world.requests if r["operation"] == "label.replay"]
+    assert len(replays) == (2 if code == "colissimo" else 1)  # Colissimo: one call per parcel

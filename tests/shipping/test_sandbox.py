@@ -102,20 +102,3 @@ def test_the_sandbox_imports_nothing_of_django():
     code = "import sys, shipping.sandbox.server, shipping.sandbox.__main__; print(sorted(m for m in sys.modules if m.startswith('django')))"
     output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
-
-
-def test_spontaneous_delivery_problems_are_a_setting_of_the_world(carrier_sandbox):
-    def label_steps_after_a_day() -> list[list[str]]:
-        for _ in range(5):
-            response = requests.post(
-                carrier_sandbox.url + LABEL, json=colissimo_body(), headers={"apiKey": COLISSIMO_API_KEY}, timeout=10
-            )
-            assert response.status_code == 200
-        carrier_sandbox.admin.advance(2000)
-        return [parcel["steps"] for parcel in carrier_sandbox.admin.parcels()]
-
-    assert all("exception" not in steps for steps in label_steps_after_a_day())  # the tests' world: none
-    carrier_sandbox.admin.reset(exception_one_in=1)
-    assert all(steps[-1] == "exception" for steps in label_steps_after_a_day())
-    refused = requests.post(carrier_sandbox.url + "/_sandbox/reset", json={"exception_one_in": -1}, timeout=10)
-    assert refused.status_code == 400

@@ -9,6 +9,7 @@ from shipping.carriers import (
     IN_TRANSIT,
     LABEL_CREATED,
     OUT_FOR_DELIVERY,
+    RETURNED,
     Address,
     CarrierRefused,
     CarrierUnavailable,
@@ -64,6 +65,18 @@ def test_a_delivery_problem_shows_as_an_exception_then_delivery_a_day_later(code
 
     carrier_sandbox.admin.advance(90_000)
     assert connector.track(label.tracking_number)[-1].status == DELIVERED
+
+
+@pytest.mark.parametrize("code", CARRIERS)
+def test_a_returned_parcel_shows_the_problem_then_the_return_to_sender(code, carrier_account, carrier_sandbox):
+    connector = connector_for_account(carrier_account(code))
+    label = one_label(connector, code)
+    carrier_sandbox.admin.make_return(label.tracking_number)
+
+    carrier_sandbox.admin.advance(92_000)
+    events = connector.track(label.tracking_number)
+    assert [event.status for event in events] == [LABEL_CREATED, IN_TRANSIT, EXCEPTION, RETURNED]
+    assert carrier_sandbox.admin.parcel(label.tracking_number)["steps"][-1] == "returned"
 
 
 @pytest.mark.parametrize("code", CARRIERS)

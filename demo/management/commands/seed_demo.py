@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import example_rules, stock
+from demo import carriers, example_rules, stock
 from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
@@ -87,6 +87,8 @@ class Command(BaseCommand):
             stock.seed(accounts)
             admin = get_user_model().objects.get(username=roles.ADMIN)
             example_rules.create(created_by=admin)
+            # Carrier contracts on the carrier sandbox: labels, then tracking to delivery.
+            carriers.seed(settings.CARRIER_SANDBOX_URL)
         created = sum(self._orders(accounts, orders))
         created += self._live_orders(accounts)
         decided = example_rules.run_on_waiting_orders()

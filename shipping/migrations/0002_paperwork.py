@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_paper_bulk_labels'),
+        ('orders', '0008_bulk_labels'),
         ('shipping', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
