@@ -7,6 +7,7 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
+from returns import actions as returns_actions
 
 S = OutboxMessage.Status
 # A new order as each platform first shows it to a seller who must act.
@@ -53,7 +54,7 @@ def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, p
 
     actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     assert outbox.drain() == {"sent": 1}
-    actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
+    returns_actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
     assert outbox.drain() == {"sent": 1}
     assert outbox.drain() == {}
 
