@@ -37,3 +37,7 @@ def shipped_order(*, account=None, lines=(("KETTLE", 2, "20.00"), ("TOASTER", 1,
 @pytest.fixture
 def lyon(db):
     return Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
+
+
+# The marketplace sandbox on a loopback port, as in tests/marketplaces.
+from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: E402, F401
