@@ -47,9 +47,7 @@ def D(value) -> Decimal:
 
 
 @pytest.mark.parametrize("platform", ["amazon", "ebay", "mirakl", "cdiscount"])
-def test_a_partial_refund_reaches_the_marketplace_once_in_its_format(
-    sandbox, sandbox_account, operator, platform
-):
+def test_a_partial_refund_reaches_the_marketplace_once_in_its_format(sandbox, sandbox_account, operator, platform):
     account, key = sandbox_account(platform)
     order = shipped(sandbox, account, key, operator)
     first, second = order.lines.order_by("pk")
