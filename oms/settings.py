@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-backorders": {"task": "inventory.retry_backorders", "schedule": 60.0},
     # Orders whose rules run could not be queued (broker down) are decided late rather than never.
     "apply-rules-to-undecided-orders": {"task": "order_rules.apply_rules_to_undecided_orders", "schedule": 300.0},
+    # Returns buyers open on the marketplaces (Mirakl RT11: "every 5 min" at most).
+    "poll-returns": {"task": "returns.poll_returns", "schedule": 300.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")

@@ -249,3 +249,16 @@ class ReturnWindow(models.Model):
     @property
     def verified(self) -> bool:
         return bool(self.source)
+
+
+class ReturnPollCursor(models.Model):
+    """How far a marketplace account's returns were read (their last update), per account."""
+
+    account = models.OneToOneField(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="return_poll_cursor"
+    )
+    read_until = models.DateTimeField()
+    polled_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.read_until}"

@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 
 from .lifecycle import cancel_all_lines, set_status
+from .mirakl_returns import accept_returns, close_returns, list_returns, receive_returns
 from .mirakl_stock import stock_import, stock_import_errors, stock_import_status
 from .mirakl_wire import (
     CANCELLABLE_STATES,
@@ -420,4 +421,8 @@ ROUTES = [
     route("GET", "/api/offers/stock/imports/{import_id}/error_report", "STO03", stock_import_errors),
     route("GET", "/api/shipping/carriers", "SH21", carriers),
     route("GET", "/api/account", "A01", shop_account),
+    route("GET", "/api/returns", "RT11", list_returns),
+    route("PUT", "/api/returns/accept", "RT21", accept_returns),
+    route("PUT", "/api/returns/receive", "RT25", receive_returns),
+    route("PUT", "/api/returns/close", "RT27", close_returns),
 ]
