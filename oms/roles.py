@@ -21,6 +21,7 @@ OPERATOR_PERMISSIONS = (
     # Receiving a delivery against a purchase order is warehouse work; counts and imports stay with admins.
     "inventory.receive_stock",
     "orders.add_savedview",  # their own views of the queue; sharing one is an admin's
+    "returns.act_on_return",  # authorise, receive, inspect and close returns
 )
 
 

@@ -25,6 +25,8 @@ from order_queue.pagination import CappedPaginator
 from orders import actions, triage
 from orders.models import BulkJob, Order
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
+from returns import actions as returns_actions
+from returns import selectors as returns_selectors
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -119,6 +121,11 @@ def order_detail(request, pk: int):
         "ship_form": ShipForm(platform=order.account.platform),
         "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if can_act else None,
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
+        # Returns and refunds (the returns app), in their own card.
+        "order_returns": returns_selectors.returns_of(order),
+        "order_refunds": returns_selectors.refunds_of(order),
+        "can_refund": can_act and order.status in returns_actions.REFUNDABLE and not order.fulfilled_by_marketplace,
+        "can_return": request.user.has_perm("returns.act_on_return") and order.status in returns_actions.RETURNABLE,
     }
     return render(request, "orders/order_detail.html", context)
 

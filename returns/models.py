@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -173,9 +174,13 @@ class ReturnRequest(models.Model):
                 F("status"), F("respond_by").asc(nulls_last=True), F("id").desc(), name="return_status_urgent"
             ),
         ]
+        permissions = [("act_on_return", "Can authorise, receive, inspect and close returns")]
 
     def __str__(self) -> str:
         return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("returns:detail", args=[self.pk])
 
     @property
     def number(self) -> str:

@@ -1,0 +1,65 @@
+"""The returns queue's filters, shared by the page and the API."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Warehouse
+from orders.platforms import CAPABILITIES
+from returns.models import OPEN_STATUSES, ReturnReason, ReturnRequest, ReturnStatus
+
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, _("Open")), *ReturnStatus.choices]
+DEADLINES = [("overdue", _("Overdue")), ("24", _("Within 24 hours")), ("72", _("Within 3 days"))]
+
+
+class ReturnFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    platform = django_filters.ChoiceFilter(choices=(), label=_("Platform"))
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="in_status", label=_("Status"))
+    reason = django_filters.ChoiceFilter(choices=ReturnReason.choices, label=_("Reason"))
+    deadline = django_filters.ChoiceFilter(choices=DEADLINES, method="due", label=_("Deadline"))
+    warehouse = django_filters.CharFilter(field_name="warehouse__code", label=_("Warehouse"))
+    late = django_filters.BooleanFilter(field_name="late_request", label=_("After the return window"))
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["q", "platform", "status", "reason", "deadline", "warehouse", "late"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["platform"].extra["choices"] = [(code, caps.display_name) for code, caps in CAPABILITIES.items()]
+        choices = [("", "—"), *Warehouse.objects.order_by("priority", "id").values_list("code", "name")]
+        self.filters["warehouse"].extra["widget"] = forms.Select(choices=choices)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(order__marketplace_order_id=value)
+            | Q(order__reference=value)
+            | Q(marketplace_return_id=value)
+            | Q(tracking_number=value)
+        )
+        for prefix, field in (("RET-", "pk"), ("OMS-", "order_id")):
+            if value.upper().startswith(prefix) and value[4:].isdigit():
+                condition |= Q(**{field: int(value[4:])})
+        return queryset.filter(condition)
+
+    def in_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=[s for s in OPEN_STATUSES if s != ReturnStatus.REFUSED])
+        return queryset.filter(status=value) if value else queryset
+
+    def due(self, queryset, name, value):
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(respond_by__lt=now)
+        if value and value.isdigit():
+            return queryset.filter(respond_by__lte=now + dt.timedelta(hours=int(value)))
+        return queryset
