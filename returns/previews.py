@@ -17,10 +17,16 @@ from orders.models import Order
 from returns.actions import LineRefund
 
 OPERATIONS = {
-    "mirakl": _("Mirakl OR28 (PUT /api/orders/refund): units, items and shipping per line"),
+    "mirakl": _("Mirakl OR28: units, items and shipping per line"),
     "ebay": _("eBay issueRefund: one amount per line item, items and shipping together"),
     "cdiscount": _("Octopia refund (unverified format): one amount per line, items and shipping together"),
     "amazon": _("Amazon payment adjustment feed (unverified format): principal and shipping per item"),
+}
+CALLS = {
+    "mirakl": "PUT /api/orders/refund",
+    "ebay": "POST /sell/fulfillment/v1/order/{orderId}/issue_refund",
+    "cdiscount": "POST /seller/v2/orders/{orderId}/refunds",
+    "amazon": "POST_PAYMENT_ADJUSTMENT_DATA",
 }
 # Platforms whose refund call carries the units (the others take amounts only).
 SENDS_UNITS = ("mirakl",)
@@ -41,6 +47,7 @@ class PreviewLine:
 @dataclass(frozen=True)
 class Preview:
     operation: str
+    call: str
     lines: list[PreviewLine]
     total: Decimal
     currency: str
@@ -65,6 +72,7 @@ def marketplace_preview(order: Order, lines: list[LineRefund]) -> Preview:
         )
     return Preview(
         operation=str(OPERATIONS.get(platform, platform)),
+        call=CALLS.get(platform, ""),
         lines=rows,
         total=sum((row.sent_amount for row in rows), Decimal("0")),
         currency=order.currency,
