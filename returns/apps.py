@@ -9,9 +9,11 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         from oms import outbox
+        from oms.access import resources
         from orders.models import MarketplaceAdjustment
         from returns import actions, events  # noqa: F401  (events: declares the timeline kinds)
 
+        resources.declare("returns", label=_("Returns"))
         outbox.outbox_message_sent.connect(actions.record_refund_sent, dispatch_uid="returns.refund_sent")
         outbox.outbox_message_failed.connect(actions.record_refund_refused, dispatch_uid="returns.refund_refused")
         post_save.connect(

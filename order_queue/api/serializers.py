@@ -123,6 +123,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "fee_amount",
             "gift_wrap_amount",
             "gift_wrap_tax_amount",
+            "refunded_amount",
             "marketplace_refunded_amount",
             "marketplace_cancelled_amount",
             "payment_method",

@@ -192,7 +192,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Refund a shipped (or paid and cancelled) order, in full or per line",
         description="Per line: the units coming back (0 for a goodwill amount), the items and shipping amounts. "
-        "Never more than was paid per line and per order (409 `invalid_input`, nothing changed). 409 "
+        "Never more than was paid per line and per order (400 `invalid_input`, nothing changed). 409 "
         "`not_supported_by_platform` when the platform cannot refund that way: nothing is changed or sent. "
         "The marketplace hears it through the outbox (`refund.sent` webhook once it took it).",
         request=RefundSerializer,
