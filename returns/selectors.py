@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Prefetch, QuerySet
 
 from orders.models import Order, OrderEvent
-from returns.models import Refund, ReturnLine, ReturnRequest
+from returns.models import Refund, RefundLine, ReturnLine, ReturnRequest
 
 
 def return_list() -> QuerySet[ReturnRequest]:
@@ -14,6 +14,13 @@ def return_list() -> QuerySet[ReturnRequest]:
         ReturnRequest.objects.select_related("order", "order__account", "warehouse")
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
         .order_by(F("respond_by").asc(nulls_last=True), "-id")
+    )
+
+
+def return_api_list() -> QuerySet[ReturnRequest]:
+    """The API's list: each return with its lines and their inspected units."""
+    return ReturnRequest.objects.select_related("order", "warehouse").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related("units"))
     )
 
 
@@ -34,7 +41,8 @@ def return_timeline(found: ReturnRequest) -> list[OrderEvent]:
 
 
 def refunds_of(order: Order) -> list[Refund]:
-    return list(Refund.objects.filter(order=order).prefetch_related("lines__order_line").order_by("id"))
+    lines = Prefetch("lines", queryset=RefundLine.objects.select_related("order_line"))
+    return list(Refund.objects.filter(order=order).prefetch_related(lines).order_by("id"))
 
 
 def returns_of(order: Order) -> list[ReturnRequest]:

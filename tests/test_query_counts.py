@@ -21,6 +21,7 @@ from oms.outbox import OutboxMessage
 from orders import pushes
 from orders.models import Order
 from orders.status import OrderStatus
+from returns.models import ReturnRequest
 from rules.models import RuleDecision
 from tests.factories import MarketplaceAccountFactory, make_order
 from tests.inventory.conftest import put_stock
@@ -57,8 +58,9 @@ SCREENS = [
     Screen("queue page", "operator", "orders:list", 13),
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
-    # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor)
-    Screen("order detail", "operator", "orders:detail", 11, detail=True),
+    # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
+    # its returns, its refunds (their lines too, when it has some)
+    Screen("order detail", "operator", "orders:detail", 13, detail=True),
     # + the page, its lines, its rule decisions
     Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed
@@ -79,6 +81,11 @@ SCREENS = [
     Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
+    # + warehouses (the filter's choices), count, the page with its orders and accounts, its lines
+    Screen("returns queue", "operator", "returns:list", 9),
+    Screen("returns HTMX table", "operator", "returns:list", 9, htmx=True),
+    # + warehouses (the filter's choices), the page with its orders, its lines, their inspected units
+    Screen("returns API", "viewer_api", "returns/", 8, params={"page_size": 50}, api=True),
 ]
 
 
@@ -110,6 +117,9 @@ def add_rows(count: int, *, lines: int) -> None:
             last_error="RejectedByMarketplace: nope",
         )
         QuarantinedOrder.objects.create(account=account, marketplace_order_id=f"BAD-{index}", reason="no lines", raw={})
+        ReturnRequest.objects.create(
+            order=order, platform=account.platform, requested_at=order.purchased_at, warehouse=warehouses[0]
+        ).lines.create(order_line=order.lines.first(), quantity=1)
 
 
 def queries_of(client, screen: Screen) -> int:

@@ -94,7 +94,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     action_permissions = {"create": ACT, "authorise": ACT, "refuse": ACT, "receive": ACT, "inspect": ACT}
 
     def get_queryset(self):
-        returns = selectors.return_list() if self.action == "list" else selectors.return_detail()
+        returns = selectors.return_api_list() if self.action == "list" else selectors.return_detail()
         return within_scope(returns, user=self.request.user, field="order__account")
 
     def _validated(self, serializer_class):
