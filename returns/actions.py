@@ -404,6 +404,14 @@ def delivered_at(order: Order) -> dt.datetime:
     return order.purchased_at
 
 
+def _shipped_units(order: Order, line) -> int:
+    """Units of the line the buyer has: all of them once the whole order shipped (a marketplace may
+    not report per-line counts), else those shipped so far."""
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        return max(line.quantity_shipped, line.quantity)
+    return line.quantity_shipped
+
+
 def _return_warehouse(order: Order) -> int | None:
     allocation = getattr(order, "allocation", None)
     if allocation is not None and allocation.warehouse_id:
@@ -462,7 +470,7 @@ def request_return(
                 _("Line %(line)s is not a line of this order.") % {"line": line.order_line_id},
                 details={"lines": line.order_line_id},
             )
-        left = order_line.quantity_shipped - coming_back[order_line.pk]
+        left = _shipped_units(order, order_line) - coming_back[order_line.pk]
         if line.quantity < 0 or line.quantity > left:
             raise InvalidInput(
                 _("%(sku)s: %(left)s unit(s) may come back, %(asked)s asked.")

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
+from django.urls import reverse
 
 from orders.models import Order, OrderEvent
-from returns.models import Refund, RefundLine, ReturnLine, ReturnRequest
+from orders.platforms import CAPABILITIES
+from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 
 
 def return_list() -> QuerySet[ReturnRequest]:
     """The returns queue: most urgent first (the nearest deadline, then the newest)."""
     return (
-        ReturnRequest.objects.select_related("order", "order__account", "warehouse")
+        ReturnRequest.objects.select_related("order", "warehouse")
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
         .order_by(F("respond_by").asc(nulls_last=True), "-id")
     )
+
+
+def label_rows(rows) -> list[ReturnRequest]:
+    """The queue's rows with their labels and links worked out once per page, not once per row and
+    field (a choice's display and a URL reversal per cell cost more than the page's queries)."""
+    statuses = {value: str(label) for value, label in ReturnStatus.choices}
+    reasons = {value: str(label) for value, label in ReturnReason.choices}
+    platforms = {code: caps.display_name for code, caps in CAPABILITIES.items()}
+    return_base = reverse("returns:detail", args=[1]).removesuffix("1/")
+    order_base = reverse("orders:detail", args=[1]).removesuffix("1/")
+    rows = list(rows)
+    for found in rows:
+        found.status_label = statuses.get(found.status, found.status)
+        found.reason_label = reasons.get(found.reason, found.reason)
+        found.platform_label = platforms.get(found.platform, found.platform)
+        found.url = f"{return_base}{found.pk}/"
+        found.order_url = f"{order_base}{found.order_id}/"
+    return rows
 
 
 def return_api_list() -> QuerySet[ReturnRequest]:

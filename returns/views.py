@@ -46,7 +46,13 @@ def return_list(request):
     filterset = ReturnFilter(query, queryset=returns)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode(), "scan_form": ScanForm()}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": selectors.label_rows(page),
+        "query": query.urlencode(),
+        "scan_form": ScanForm(),
+    }
     template = "returns/_return_table.html" if request.htmx else "returns/return_list.html"
     return render(request, template, context)
 
