@@ -10,6 +10,7 @@ allowed. A refund reaches the marketplace through the outbox (`marketplace.refun
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from orders.actions import Actor, record_event
 from orders.locks import lock_order
 from orders.models import MarketplaceAdjustment, Order, OrderEvent
 from orders.status import OrderStatus
-from returns import events, signals
+from returns import events, labels, signals
 from returns.models import (
     OPEN_STATUSES,
     RETURN_TRANSITIONS,
@@ -46,6 +47,7 @@ from returns.models import (
     ReturnWindow,
 )
 from returns.refunds import ZERO, balances, order_refunded
+from shipping.models import CarrierAccount
 
 # A refund gives back what was paid: for shipped goods, or after a cancellation the buyer had paid for.
 REFUNDABLE = (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED)
@@ -553,6 +555,66 @@ def record_return_label(
         actor=actor,
         params={"carrier": carrier, "tracking_number": tracking_number},
     )
+
+
+@transaction.atomic
+def request_return_label(
+    *, return_id: int, carrier_account_id: int, actor: Actor, weight_grams: int = labels.DEFAULT_WEIGHT_GRAMS
+) -> ReturnRequest:
+    """Ask a carrier for a return label (its return product) for an authorised return; a worker sends
+    it (`carrier.return_label`) and the label comes back on the return, which becomes "label sent".
+    Raises InvalidInput for a carrier without a return product we can ask, or a weight out of range."""
+    order, found = _lock_return(return_id)
+    _check_move(found, ReturnStatus.LABEL_SENT)
+    account = CarrierAccount.objects.select_related("carrier").filter(pk=carrier_account_id, enabled=True).first()
+    if account is None or account.carrier.code not in labels.RETURN_PRODUCTS:
+        raise InvalidInput(
+            _("This carrier account cannot print return labels here."), details={"carrier_account": carrier_account_id}
+        )
+    if not 1 <= weight_grams <= 30_000:
+        raise InvalidInput(_("The parcel's weight must be between 1 g and 30 kg."), details={"weight_grams": "range"})
+    found.carrier_account = account
+    found.label_request_key = uuid.uuid4().hex
+    found.label_error = ""
+    found.save(update_fields=["carrier_account", "label_request_key", "label_error", "updated_at"])
+    outbox.enqueue(
+        kind=labels.RETURN_LABEL,
+        destination=labels.carrier_destination(account.pk),
+        subject=pushes.order_subject(order.pk),
+        payload={"return_id": found.pk, "request_key": found.label_request_key, "weight_grams": weight_grams},
+    )
+    return found
+
+
+@transaction.atomic
+def store_return_label(*, return_id: int, request_key: str, label) -> bool:
+    """The carrier's label for the return (from the outbox worker); False when a newer request superseded it."""
+    order, found = _lock_return(return_id)
+    if found.label_request_key != request_key or found.label_content:
+        return False
+    found.label_content, found.label_format = label.content, label.label_format
+    found.carrier, found.tracking_number = found.carrier_account.carrier.code, label.tracking_number
+    found.save(update_fields=["label_content", "label_format", "carrier", "tracking_number", "updated_at"])
+    _move(
+        order,
+        found,
+        ReturnStatus.LABEL_SENT,
+        kind=events.RETURN_LABEL_SENT,
+        actor=Actor.system(found.carrier_account.carrier.name),
+        params={"carrier": found.carrier_account.carrier.name, "tracking_number": label.tracking_number},
+    )
+    return True
+
+
+@transaction.atomic
+def record_return_label_refusal(*, return_id: int, request_key: str, error: str) -> bool:
+    """The carrier refused the return label: its answer shows on the return."""
+    _order, found = _lock_return(return_id)
+    if found.label_request_key != request_key:
+        return False
+    found.label_error = error[:2000]
+    found.save(update_fields=["label_error", "updated_at"])
+    return True
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ class ReturnsConfig(AppConfig):
         from oms import outbox
         from oms.access import resources
         from orders.models import MarketplaceAdjustment
-        from returns import actions, events  # noqa: F401  (events: declares the timeline kinds)
+        from returns import actions, events, outbox_kinds  # noqa: F401  (declare the timeline and outbox kinds)
 
         resources.declare("returns", label=_("Returns"))
         outbox.outbox_message_sent.connect(actions.record_refund_sent, dispatch_uid="returns.refund_sent")

@@ -153,6 +153,14 @@ class ReturnRequest(models.Model):
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("return tracking number"), max_length=100, blank=True, db_index=True)
     label_url = models.CharField(_("return label"), max_length=500, blank=True)
+    # A label the carrier printed for us (its return product), asked through the outbox.
+    carrier_account = models.ForeignKey(
+        "shipping.CarrierAccount", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    label_content = models.BinaryField(null=True, blank=True, editable=False)
+    label_format = models.CharField(max_length=10, blank=True)
+    label_request_key = models.CharField(max_length=32, blank=True, editable=False)
+    label_error = models.TextField(_("carrier's answer"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,13 +7,16 @@ from django.urls import reverse
 
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
+from returns.labels import RETURN_PRODUCTS
 from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from shipping.models import CarrierAccount
 
 
 def return_list() -> QuerySet[ReturnRequest]:
     """The returns queue: most urgent first (the nearest deadline, then the newest)."""
     return (
         ReturnRequest.objects.select_related("order", "warehouse")
+        .defer("label_content")
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
         .order_by(F("respond_by").asc(nulls_last=True), "-id")
     )
@@ -39,8 +42,12 @@ def label_rows(rows) -> list[ReturnRequest]:
 
 def return_api_list() -> QuerySet[ReturnRequest]:
     """The API's list: each return with its lines and their inspected units."""
-    return ReturnRequest.objects.select_related("order", "warehouse").prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related("units"))
+    return (
+        ReturnRequest.objects.select_related("order", "warehouse")
+        .defer("label_content")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related("units"))
+        )
     )
 
 
@@ -57,6 +64,13 @@ def return_timeline(found: ReturnRequest) -> list[OrderEvent]:
         OrderEvent.objects.filter(order_id=found.order_id, params__return_id=found.pk)
         .select_related("actor_user")
         .order_by("created_at", "id")
+    )
+
+
+def return_label_accounts() -> list[CarrierAccount]:
+    """The carrier accounts that can print a return label (a carrier whose return product we know)."""
+    return list(
+        CarrierAccount.objects.filter(enabled=True, carrier__code__in=list(RETURN_PRODUCTS)).select_related("carrier")
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -87,6 +88,7 @@ def return_detail(request, pk: int):
         ),
         "reason_form": ReasonForm(),
         "label_form": LabelForm(),
+        "label_accounts": selectors.return_label_accounts() if can_act else [],
         "receive_form": ReceiveForm(),
     }
     return render(request, "returns/return_detail.html", context)
@@ -97,6 +99,8 @@ def _allowed_steps(found: ReturnRequest) -> set[str]:
     steps = {step for step, to in STEP_TARGETS.items() if to in allowed}
     if found.status in (ReturnStatus.RECEIVED, ReturnStatus.INSPECTED):
         steps.add("refund")
+    if "label" in steps:
+        steps.add("carrier_label")
     return steps
 
 
@@ -126,6 +130,15 @@ def _perform(request, found: ReturnRequest, step: str, actor: Actor) -> str:
             raise DomainError(_("The carrier and the tracking number are required."))
         actions.record_return_label(return_id=found.pk, actor=actor, **form.cleaned_data)
         return _("Return label recorded.")
+    if step == "carrier_label":
+        try:
+            account_id, weight = int(data.get("carrier_account", "")), int(data.get("weight_grams") or 1000)
+        except ValueError:
+            raise DomainError(_("Choose a carrier account and the parcel's weight in grams.")) from None
+        actions.request_return_label(
+            return_id=found.pk, carrier_account_id=account_id, weight_grams=weight, actor=actor
+        )
+        return _("Return label asked from the carrier.")
     if step == "in_transit":
         actions.mark_return_in_transit(return_id=found.pk, actor=actor)
         return _("Return marked in transit.")
@@ -143,7 +156,7 @@ def _perform(request, found: ReturnRequest, step: str, actor: Actor) -> str:
     return _("Return closed.")
 
 
-STEPS = (*STEP_TARGETS, "refund")
+STEPS = (*STEP_TARGETS, "refund", "carrier_label")
 
 
 @require_POST
@@ -163,6 +176,20 @@ def return_step(request, pk: int, step: str):
     else:
         messages.success(request, done)
     return redirect("returns:detail", pk=pk)
+
+
+@require_safe
+@permission_required(VIEW, raise_exception=True)
+def return_label(request, pk: int):
+    """The carrier's return label, to print or to send to the buyer."""
+    found = _return_in_scope(request, pk)
+    if not found.label_content:
+        raise Http404
+    kind = "application/pdf" if found.label_format == "PDF" else "text/plain"
+    response = HttpResponse(bytes(found.label_content), content_type=kind)
+    extension = "pdf" if found.label_format == "PDF" else "zpl"
+    response["Content-Disposition"] = f'inline; filename="{found.number}.{extension}"'
+    return response
 
 
 @require_safe
