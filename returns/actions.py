@@ -33,6 +33,7 @@ from orders.locks import lock_order
 from orders.models import MarketplaceAdjustment, Order, OrderEvent
 from orders.status import OrderStatus
 from returns import events, labels, signals
+from returns.marketplace_returns import ANSWERED_ON, RETURN_PUSH
 from returns.models import (
     OPEN_STATUSES,
     RETURN_TRANSITIONS,
@@ -281,6 +282,10 @@ def record_refund_sent(*, message, **kwargs) -> None:
     refund = _refund_of(message)
     if refund is None:
         return
+    if refund.status == Refund.Status.FAILED:  # sent again after a refusal: it gives money back again
+        order = lock_order(refund.order_id)
+        order.refunded_amount += refund.total_amount
+        order.save(update_fields=["refunded_amount", "updated_at"])
     Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.SENT, error="")
     refund.status = Refund.Status.SENT
     transaction.on_commit(lambda: signals.refund_sent.send(sender=Refund, refund=refund))
@@ -391,6 +396,26 @@ def _move(order: Order, found: ReturnRequest, to: str, *, kind: str, actor: Acto
     if to == ReturnStatus.CLOSED:
         transaction.on_commit(lambda: signals.return_closed.send(sender=ReturnRequest, return_request=found))
     return found
+
+
+def _tell_marketplace(order: Order, found: ReturnRequest, step: str, reason: str = "") -> None:
+    """A return the buyer opened on a platform we answer: the platform hears this step (outbox)."""
+    if found.source != ReturnRequest.Source.MARKETPLACE or not found.marketplace_return_id:
+        return
+    if order.account.platform not in ANSWERED_ON:
+        return
+    outbox.enqueue(
+        kind=RETURN_PUSH,
+        destination=pushes.marketplace_destination(order.account_id),
+        ordering_key=pushes.order_subject(order.pk),
+        subject=pushes.order_subject(order.pk),
+        payload={
+            "return_id": found.pk,
+            "marketplace_return_id": found.marketplace_return_id,
+            "step": step,
+            "reason": reason,
+        },
+    )
 
 
 def delivered_at(order: Order) -> dt.datetime:
@@ -525,7 +550,9 @@ def request_return(
 def authorise_return(*, return_id: int, actor: Actor) -> ReturnRequest:
     """The buyer may send the units back. Raises IllegalTransition unless the return is requested."""
     order, found = _lock_return(return_id)
-    return _move(order, found, ReturnStatus.AUTHORISED, kind=events.RETURN_AUTHORISED, actor=actor)
+    _move(order, found, ReturnStatus.AUTHORISED, kind=events.RETURN_AUTHORISED, actor=actor)
+    _tell_marketplace(order, found, "accept")
+    return found
 
 
 @transaction.atomic
@@ -535,7 +562,9 @@ def refuse_return(*, return_id: int, reason: str, actor: Actor) -> ReturnRequest
     order, found = _lock_return(return_id)
     found.refusal_reason = reason[:500]
     found.save(update_fields=["refusal_reason"])
-    return _move(order, found, ReturnStatus.REFUSED, kind=events.RETURN_REFUSED, actor=actor, params={"reason": reason})
+    _move(order, found, ReturnStatus.REFUSED, kind=events.RETURN_REFUSED, actor=actor, params={"reason": reason})
+    _tell_marketplace(order, found, "refuse", reason)
+    return found
 
 
 @transaction.atomic
@@ -661,6 +690,7 @@ def receive_return(*, return_id: int, scanned: Iterable[str], actor: Actor) -> R
     for line in lines:
         if received[line.pk]:
             ReturnLine.objects.filter(pk=line.pk).update(quantity_received=received[line.pk])
+    _tell_marketplace(order, found, "receive")
     return found
 
 
@@ -713,7 +743,10 @@ def inspect_return(*, return_id: int, grades: Iterable[UnitGrade], actor: Actor)
 def _move_stock(order, found, lines, grades, actor) -> None:
     """Put sellable units back and write the others off, levels locked in id order first."""
     if found.warehouse_id is None:
-        raise DomainError(_("This return has no warehouse to go back to."), details={"warehouse": "required"})
+        found.warehouse_id = _return_warehouse(order)  # a warehouse set up since the request
+        if found.warehouse_id is None:
+            raise DomainError(_("This return has no warehouse to go back to."), details={"warehouse": "required"})
+        found.save(update_fields=["warehouse", "updated_at"])
     components = components_for(account_id=order.account_id, skus={line.order_line.sku for line in lines.values()})
     back: Counter = Counter()
     lost: Counter = Counter()
@@ -756,7 +789,9 @@ def _move_stock(order, found, lines, grades, actor) -> None:
 def close_return(*, return_id: int, actor: Actor) -> ReturnRequest:
     """Nothing left to do: the return is inspected (and refunded, or settled), or was refused."""
     order, found = _lock_return(return_id)
-    return _move(order, found, ReturnStatus.CLOSED, kind=events.RETURN_CLOSED, actor=actor)
+    _move(order, found, ReturnStatus.CLOSED, kind=events.RETURN_CLOSED, actor=actor)
+    _tell_marketplace(order, found, "close")
+    return found
 
 
 def return_refund_lines(found: ReturnRequest, *, with_shipping: bool = False) -> list[LineRefund]:

@@ -22,6 +22,7 @@ from oms.errors import DomainError
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions
+from returns.marketplace_returns import ANSWERED_ON
 from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ OVERLAP = dt.timedelta(minutes=5)
 FIRST_LOOK_BACK = dt.timedelta(days=60)
 MAX_PAGES = 50
 # Platforms whose returns we read (the others' connectors raise UnsupportedAction).
-READ_RETURNS = ("mirakl",)
+READ_RETURNS = ANSWERED_ON
 # Mirakl reason codes (the operator's list; these are the sandbox's, unverified) → ours.
 REASONS = {
     "DAMAGED": ReturnReason.DAMAGED,

@@ -20,6 +20,8 @@ from .payload import parse_datetime, text_of
 
 RETURNS_PATH = "/api/returns"  # RT11
 ACCEPT_RETURNS_PATH = "/api/returns/accept"  # RT21
+RECEIVE_RETURNS_PATH = "/api/returns/receive"  # RT25
+CLOSE_RETURNS_PATH = "/api/returns/close"  # RT27
 
 
 def _iso_z(moment: dt.datetime) -> str:
@@ -74,8 +76,19 @@ class MiraklReturns:
         entry: dict[str, Any] = {"id": return_id, "accepted": accepted}
         if not accepted:
             entry["rejection_reason_code"] = reason or "OTHER"
+        self._returns_call(ACCEPT_RETURNS_PATH, entry, "RT21")
+
+    def mark_return_received(self, *, return_id: str) -> None:
+        """RT25: the parcel came back (a return already received counts as done)."""
+        self._returns_call(RECEIVE_RETURNS_PATH, {"id": return_id}, "RT25")
+
+    def close_return(self, *, return_id: str) -> None:
+        """RT27: nothing left to do on the return (a closed one counts as done)."""
+        self._returns_call(CLOSE_RETURNS_PATH, {"id": return_id}, "RT27")
+
+    def _returns_call(self, path: str, entry: dict[str, Any], operation: str) -> None:
         response = self.http.request(
-            "PUT", ACCEPT_RETURNS_PATH, params=self._params(), json_body={"returns": [entry]}, operation="RT21"
+            "PUT", path, params=self._params(), json_body={"returns": [entry]}, operation=operation
         )
         body = response.body if isinstance(response.body, dict) else {}
         errors = body.get("return_errors") or []

@@ -7,7 +7,7 @@ from marketplaces.clients import connector_for_account
 from oms import outbox
 from orders import actions as order_actions
 from orders.models import Order
-from returns import polling
+from returns import actions, polling
 from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest, ReturnStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,3 +63,29 @@ def test_the_sandbox_opens_returns_on_delivered_orders(sandbox, sandbox_account,
     assert polling.poll_returns(account_id=account.pk) == 1
     found = ReturnRequest.objects.get(order=order)
     assert found.lines.get().quantity == 2
+
+
+def test_mirakl_hears_each_step_of_the_return_and_the_refund(sandbox, sandbox_account, operator, lyon):
+    account, key = sandbox_account("mirakl")
+    order = shipped_on_mirakl(sandbox, account, key, operator)
+    remote = sandbox.admin.open_return(key, order.marketplace_order_id, quantity=1)
+    polling.poll_returns(account_id=account.pk)
+    found = ReturnRequest.objects.get(order=order)
+    actor = order_actions.Actor.of_user(operator)
+    line = found.lines.get()
+
+    actions.authorise_return(return_id=found.pk, actor=actor)
+    actions.receive_return(return_id=found.pk, scanned=[line.order_line.sku], actor=actor)
+    actions.inspect_return(return_id=found.pk, grades=[actions.UnitGrade(line.pk, "sellable")], actor=actor)
+    actions.refund_return(return_id=found.pk, actor=actor)
+    assert outbox.drain() == {"sent": 4}  # RT21, RT25, OR28, RT27, in that order
+
+    applied = [a["action"] for a in sandbox.admin.order_actions(key, order.marketplace_order_id)]
+    assert applied[-4:] == ["RT21", "RT25", "OR28", "RT27"]
+    [or28] = [a for a in sandbox.admin.order_actions(key, order.marketplace_order_id) if a["action"] == "OR28"]
+    [entry] = or28["body"]["refunds"]
+    assert entry["quantity"] == 1 and str(entry["amount"]) == str(line.order_line.total_amount / 2)
+    polling.poll_returns(account_id=account.pk)
+    found.refresh_from_db()
+    assert found.marketplace_state == "CLOSED" and found.status == ReturnStatus.CLOSED
+    assert remote["id"] == found.marketplace_return_id
