@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "marketplaces.models.Platform",
         "StatusEnum": "orders.status.OrderStatus",  # the order status keeps its name beside the outbox status
         "OutboxStatusEnum": "oms.outbox.models.OutboxMessage.Status",
+        "ReturnReasonEnum": "returns.models.ReturnReason",
+        "ReturnStatusEnum": "returns.models.ReturnStatus",
     },
     # Swagger UI is served from our static files (npm's swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

@@ -111,7 +111,7 @@ def check_refund_lines(order: Order, lines: Iterable[LineRefund]) -> list[LineRe
     if not lines:
         raise InvalidInput(_("A refund must be a positive amount."), details={"lines": "required"})
     left = balances(order)
-    seen = set()
+    seen, checked = set(), []
     for line in lines:
         balance = left.get(line.order_line_id)
         if balance is None or line.order_line_id in seen:
@@ -145,6 +145,8 @@ def check_refund_lines(order: Order, lines: Iterable[LineRefund]) -> list[LineRe
                 % {"sku": sku, "left": balance.shipping_left, "asked": shipping, "currency": order.currency},
                 details={"lines": line.order_line_id, "shipping_left": str(balance.shipping_left)},
             )
+        checked.append(LineRefund(line.order_line_id, amount=amount, shipping_amount=shipping, quantity=line.quantity))
+    lines = checked
     total = sum((line.amount + line.shipping_amount for line in lines), ZERO)
     already = order_refunded(order)
     if already + total > order.total_amount:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('inventory', '0005_returns_written_off'),
+        ('inventory', '0001_initial'),
         ('orders', '0007_exact_search_and_item_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
