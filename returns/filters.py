@@ -15,11 +15,12 @@ from returns.models import OPEN_STATUSES, ReturnReason, ReturnRequest, ReturnSta
 OPEN = "open"
 STATUS_CHOICES = [(OPEN, _("Open")), *ReturnStatus.choices]
 DEADLINES = [("overdue", _("Overdue")), ("24", _("Within 24 hours")), ("72", _("Within 3 days"))]
+PLATFORMS = [(code, caps.display_name) for code, caps in CAPABILITIES.items()]
 
 
 class ReturnFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    platform = django_filters.ChoiceFilter(choices=(), label=_("Platform"))
+    platform = django_filters.ChoiceFilter(choices=PLATFORMS, label=_("Platform"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="in_status", label=_("Status"))
     reason = django_filters.ChoiceFilter(choices=ReturnReason.choices, label=_("Reason"))
     deadline = django_filters.ChoiceFilter(choices=DEADLINES, method="due", label=_("Deadline"))
@@ -32,9 +33,12 @@ class ReturnFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["platform"].extra["choices"] = [(code, caps.display_name) for code, caps in CAPABILITIES.items()]
         choices = [("", "—"), *Warehouse.objects.order_by("priority", "id").values_list("code", "name")]
-        self.filters["warehouse"].extra["widget"] = forms.Select(choices=choices)
+        warehouse = self.filters["warehouse"]
+        warehouse.extra["widget"] = forms.Select(choices=choices)
+        # A form field built earlier (the API schema reads the class's filters) is copied with the
+        # filter: drop it, so this request's field is built with today's warehouses.
+        vars(warehouse).pop("_field", None)
 
     def search(self, queryset, name, value):
         value = value.strip()
