@@ -140,7 +140,7 @@ class ReturnRequest(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OPERATOR)
     platform = models.CharField(_("platform"), max_length=20, db_index=True)
-    marketplace_return_id = models.CharField(_("marketplace return id"), max_length=100, blank=True)
+    marketplace_return_id = models.CharField(_("marketplace return id"), max_length=100, blank=True, db_index=True)
     marketplace_state = models.CharField(_("marketplace state"), max_length=50, blank=True)
     reason = models.CharField(_("reason"), max_length=30, choices=ReturnReason.choices, default=ReturnReason.OTHER)
     requested_at = models.DateTimeField(_("requested at"))
