@@ -30,6 +30,7 @@ PAGES = [
     "/rules/{rule}/dry-run/",
     "/rules/decisions/",
     "/rules/flagged-buyers/",
+    "/returns/",
     "/no-such-page/",
 ]
 
