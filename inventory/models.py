@@ -190,6 +190,7 @@ class StockMovement(models.Model):
         ADJUSTED = "adjusted", _("Adjusted")
         IMPORTED = "imported", _("Imported")
         RETURNED = "returned", _("Returned")
+        WRITTEN_OFF = "written_off", _("Written off")  # returned units not fit to sell again
 
     level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="movements")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="movements")

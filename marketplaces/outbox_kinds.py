@@ -99,6 +99,7 @@ def _refund(connector: Connector, message: OutboxMessage) -> None:
                 line_id=line["line_id"],
                 amount=Decimal(line["amount"]),
                 quantity=line.get("quantity", 0),
+                shipping_amount=Decimal(line.get("shipping_amount", "0")),
                 currency=payload["currency"],
             )
             for line in payload["lines"]

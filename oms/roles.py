@@ -22,6 +22,7 @@ OPERATOR_PERMISSIONS = (
     "inventory.receive_stock",
     "orders.add_savedview",  # their own views of the queue; sharing one is an admin's
     "messaging.reply_to_buyer",  # answering buyers, assigning and closing their threads
+    "returns.act_on_return",  # authorise, receive, inspect and close returns
 )
 
 

@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "apply-rules-to-undecided-orders": {"task": "order_rules.apply_rules_to_undecided_orders", "schedule": 300.0},
     # Carrier tracking: each due carrier account polled by one worker at a time (shipping.tracking).
     "dispatch-tracking": {"task": "shipping.dispatch_tracking", "schedule": 10.0},
+    # Returns buyers open on the marketplaces (Mirakl RT11: "every 5 min" at most).
+    "poll-returns": {"task": "returns.poll_returns", "schedule": 300.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
@@ -338,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "orders.status.OrderStatus",  # the order status keeps its name beside the outbox status
         "OutboxStatusEnum": "oms.outbox.models.OutboxMessage.Status",
         "ThreadStatusEnum": "messaging.models.Thread.Status",
+        "ReturnReasonEnum": "returns.models.ReturnReason",
+        "ReturnStatusEnum": "returns.models.ReturnStatus",
     },
     # Swagger UI is served from our static files (npm's swagger-ui-dist), never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",

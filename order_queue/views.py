@@ -35,6 +35,8 @@ from orders import actions, triage
 from orders.models import BulkJob, Order
 from orders.platforms import CAPABILITIES
 from orders.status import CLOSED, TRANSITIONS, OrderStatus
+from returns import actions as returns_actions
+from returns import selectors as returns_selectors
 from shipping import actions as shipping_actions
 from shipping import carrier_choice, fulfilment
 from shipping import selectors as shipping_selectors
@@ -143,6 +145,11 @@ def order_detail(request, pk: int):
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
         "parcels": paperwork_selectors.printable_parcels(order.pk),
         "threads": messaging_selectors.threads_of_order(order.pk),
+        # Returns and refunds (the returns app), in their own card.
+        "order_returns": returns_selectors.returns_of(order),
+        "order_refunds": returns_selectors.refunds_of(order),
+        "can_refund": can_act and order.status in returns_actions.REFUNDABLE and not order.fulfilled_by_marketplace,
+        "can_return": request.user.has_perm("returns.act_on_return") and order.status in returns_actions.RETURNABLE,
     }
     return render(request, "orders/order_detail.html", context)
 

@@ -13,7 +13,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -273,69 +272,6 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
     _move(order=order, to=OrderStatus.CANCELLED, kind=events.CANCELLED, actor=actor, params={"reason": reason})
     lines = capability_checks.cancel_lines(platform=order.account.platform, lines=order.lines.all())
     _push(order, pushes.CANCEL, reason=reason, lines=lines)
-    return order
-
-
-REFUNDABLE = (OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
-
-
-@transaction.atomic
-def refund_order(*, order_id: int, actor: Actor, reason: str, amounts: dict[str, Decimal] | None = None) -> Order:
-    """Refund a shipped order, in full or per line (`amounts`: marketplace line id → amount).
-
-    The status does not change; `refunded_amount` grows and the marketplace is told.
-    Raises DomainError when the order is not shipped or the amount exceeds what is left,
-    NotSupportedByPlatform for a part of a line where the platform refunds whole lines only.
-    """
-    reason = _require_reason(reason)
-    order = lock_order(order_id)
-    _refuse_marketplace_fulfilled(order)
-    if order.status not in REFUNDABLE:
-        raise IllegalTransition(
-            f"Order {order.number} is {OrderStatus(order.status).label}: only shipped orders are refunded "
-            "(cancel it instead).",
-            details={"order": order.pk, "status": order.status},
-        )
-    lines = {line.marketplace_line_id: line for line in order.lines.all()}
-    amounts = amounts or {line_id: line.total_amount for line_id, line in lines.items()}
-    unknown = sorted(set(amounts) - set(lines))
-    if unknown:
-        raise DomainError(f"Unknown line(s): {', '.join(unknown)}.", details={"lines": unknown})
-    capability_checks.check_refund(platform=order.account.platform, lines=lines, amounts=amounts)
-    total = sum(amounts.values(), Decimal("0"))
-    if total <= 0 or any(amount < 0 for amount in amounts.values()):
-        raise DomainError("A refund must be a positive amount.", details={"amount": str(total)})
-    if order.refunded_amount + total > order.total_amount:
-        raise DomainError(
-            f"Refunding {total} {order.currency} would exceed the order total "
-            f"({order.refunded_amount} of {order.total_amount} already refunded).",
-            details={"amount": str(total), "refunded": str(order.refunded_amount), "total": str(order.total_amount)},
-        )
-    refunded_before = order.refunded_amount
-    order.refunded_amount += total
-    order.save(update_fields=["refunded_amount", "updated_at"])
-    record_event(
-        order=order,
-        kind=events.REFUNDED,
-        actor=actor,
-        params={
-            "amount": str(total),
-            "currency": order.currency,
-            "reason": reason,
-            "lines": {line_id: str(amount) for line_id, amount in amounts.items()},
-        },
-    )
-    _push(
-        order,
-        pushes.REFUND,
-        reason=reason,
-        currency=order.currency,
-        refunded_before=str(refunded_before),  # lets a retry recognise this refund on the platform
-        lines=[
-            {"line_id": line_id, "amount": str(amount), "quantity": lines[line_id].quantity}
-            for line_id, amount in amounts.items()
-        ],
-    )
     return order
 
 

@@ -21,6 +21,7 @@ from oms.outbox import OutboxMessage
 from orders import pushes
 from orders.models import Order
 from orders.status import OrderStatus
+from returns.models import ReturnRequest
 from rules.models import RuleDecision
 from shipping.models import Carrier, Parcel, Shipment, ShipmentLine
 from tests.factories import MarketplaceAccountFactory, make_order
@@ -61,8 +62,9 @@ SCREENS = [
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
     # its labelled parcels (the paperwork card), its buyer threads, its shipments (their lines and parcels,
-    # two more queries when it has some: never one per shipment)
-    Screen("order detail", "operator", "orders:detail", 16, detail=True),
+    # two more queries when it has some: never one per shipment), its returns, its refunds (their lines
+    # too, when it has some)
+    Screen("order detail", "operator", "orders:detail", 18, detail=True),
     # + the page, its lines, its rule decisions
     Screen("API order list", "viewer_api", "orders/", 7, params={"page_size": 50}, api=True),
     # + warehouses, product count, low-stock count, the page with its levels summed
@@ -92,6 +94,11 @@ SCREENS = [
     Screen("inbox HTMX table", "operator", "messaging:inbox", 7, htmx=True),
     # + the page
     Screen("threads API", "viewer_api", "threads/", 5, params={"page_size": 50}, api=True),
+    # + warehouses (the filter's choices), count, the page with its orders and accounts, its lines
+    Screen("returns queue", "operator", "returns:list", 9),
+    Screen("returns HTMX table", "operator", "returns:list", 9, htmx=True),
+    # + warehouses (the filter's choices), the page with its orders, its lines, their inspected units
+    Screen("returns API", "viewer_api", "returns/", 8, params={"page_size": 50}, api=True),
 ]
 
 
@@ -129,6 +136,9 @@ def add_rows(count: int, *, lines: int) -> None:
         )
         ShipmentLine.objects.create(shipment=shipment, order_line=order.lines.first(), quantity=1)
         Parcel.objects.create(shipment=shipment, tracking_number=f"6A{index:011d}")
+        ReturnRequest.objects.create(
+            order=order, platform=account.platform, requested_at=order.purchased_at, warehouse=warehouses[0]
+        ).lines.create(order_line=order.lines.first(), quantity=1)
 
 
 def queries_of(client, screen: Screen) -> int:

@@ -23,6 +23,10 @@ from order_queue import selectors as order_selectors
 from order_queue.api.serializers import OrderSerializer
 from orders import signals as order_signals
 from orders.models import Order
+from returns import selectors as return_selectors
+from returns import signals as return_signals
+from returns.api.serializers import ReturnSerializer
+from returns.models import Refund, ReturnRequest
 from shipping import selectors as shipping_selectors
 from shipping import signals as shipping_signals
 from shipping.api.serializers import ShipmentSerializer
@@ -119,4 +123,63 @@ declare(
     signal=shipping_signals.shipment_delivered,
     sender=Shipment,
     occurrences=_shipment,
+)
+
+
+# Returns and refunds (the returns app's signals, sent after commit).
+def _returns_as_api(return_ids) -> list[dict]:
+    found = return_selectors.return_detail().filter(pk__in=list(return_ids)).order_by("pk")
+    return _as_api(ReturnSerializer(found, many=True))
+
+
+def _return_occurrence(*, return_request, **kwargs) -> list[tuple[str, dict]]:
+    return [(f"return:{return_request.pk}", {"return": _returns_as_api([return_request.pk])[0]})]
+
+
+def _refund_sent(*, refund, **kwargs) -> list[tuple[str, dict]]:
+    order = orders_as_api([refund.order_id])[0]
+    lines = [
+        {
+            "order_line": line.order_line_id,
+            "quantity": line.quantity,
+            "amount": str(line.amount),
+            "shipping_amount": str(line.shipping_amount),
+        }
+        for line in refund.lines.all()
+    ]
+    data = {
+        "refund": {
+            "id": refund.pk,
+            "order": refund.order_id,
+            "return": refund.return_request_id,
+            "reason": refund.reason,
+            "currency": refund.currency,
+            "total_amount": str(refund.total_amount),
+            "lines": lines,
+        },
+        "order": order,
+    }
+    return [(f"refund:{refund.pk}", data)]
+
+
+declare(
+    "return.created",
+    label=_("Return opened"),
+    signal=return_signals.return_created,
+    sender=ReturnRequest,
+    occurrences=_return_occurrence,
+)
+declare(
+    "return.closed",
+    label=_("Return closed"),
+    signal=return_signals.return_closed,
+    sender=ReturnRequest,
+    occurrences=_return_occurrence,
+)
+declare(
+    "refund.sent",
+    label=_("Refund taken by the marketplace"),
+    signal=return_signals.refund_sent,
+    sender=Refund,
+    occurrences=_refund_sent,
 )

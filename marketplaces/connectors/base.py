@@ -100,6 +100,36 @@ class RefundLine:
 
 
 @dataclass(frozen=True)
+class ReturnLineData:
+    line_id: str  # the platform's order line id
+    quantity: int
+    reason: str = ""  # the platform's reason code, verbatim
+
+
+@dataclass(frozen=True)
+class ReturnData:
+    """A return a buyer opened on the platform, as the platform states it."""
+
+    return_id: str
+    order_id: str  # the platform's order id
+    state: str  # verbatim (Mirakl: WAITING_ACCEPTANCE, IN_PROGRESS, REFUSED, RECEIVED, CLOSED…)
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    lines: tuple[ReturnLineData, ...]
+    reason: str = ""
+    respond_by: dt.datetime | None = None  # the platform's deadline for our answer, when it gives one
+    carrier: str = ""
+    tracking_number: str = ""
+    label_url: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    returns: tuple[ReturnData, ...]
+    next_page_token: str | None = None
+
+
+@dataclass(frozen=True)
 class ShipmentResult:
     """What the platform recorded; `already_recorded` is True when check-before-retry found it."""
 
@@ -256,6 +286,10 @@ class ConnectorBase:
         raise UnsupportedAction(
             f"{self.platform} answers stock pushes at once: no import report", platform=self.platform
         )
+
+    def list_returns(self, *, since: dt.datetime, page_token: str | None = None) -> ReturnPage:
+        """The returns buyers opened or changed since `since`; platforms without a returns API raise."""
+        raise UnsupportedAction(f"{self.platform}: no returns API is read yet (unverified)", platform=self.platform)
 
     def page_size(self, default: int, maximum: int) -> int:
         size = int(self.account.settings.get("page_size", default))

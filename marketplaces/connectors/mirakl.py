@@ -55,6 +55,7 @@ from .errors import (
     parse_retry_after,
 )
 from .http import HttpClient
+from .mirakl_returns import MiraklReturns
 from .payload import (
     InvalidOrder,
     amount_of,
@@ -327,7 +328,7 @@ def stock_csv(quantities: Mapping[str, int]) -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-class MiraklConnector(ConnectorBase):
+class MiraklConnector(MiraklReturns, ConnectorBase):
     """One shop on one Mirakl operator instance."""
 
     platform: ClassVar[str] = platforms.MIRAKL

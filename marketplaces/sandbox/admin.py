@@ -12,7 +12,8 @@ from . import conversations
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
-from .wire import Response, iso, to_jsonable
+from .mirakl_returns import open_return
+from .wire import ApiError, Response, iso, to_jsonable
 
 
 class AdminError(Exception):
@@ -187,11 +188,12 @@ def generate_orders(server, request, body, key):
             "buyer_cancels",
             "short_acceptance",
             "age_hours",
+            "returns",
         )
         if name in body
     }
     if not body.get("realistic"):
-        for trait in ("afn", "buyer_cancels", "short_acceptance"):
+        for trait in ("afn", "buyer_cancels", "short_acceptance", "returns"):
             options.setdefault(trait, False)
     count = int(body.get("count", 1))
     if not 1 <= count <= 10_000:
@@ -232,6 +234,23 @@ def cancel_by_buyer(server, request, body, key, order_id):
         order = _order(server, key, order_id)
         applied = buyer_cancel(server.world, order, body.get("reason") or "Buyer changed their mind")
         return Response(200, {"applied": applied, "order": to_jsonable(order)})
+
+
+@_route("POST", "/accounts/{key}/orders/{order_id}/return")
+def open_return_by_buyer(server, request, body, key, order_id):
+    """The buyer opens a return (Mirakl): {reason_code, quantity} → the return as RT11 shows it."""
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        if order["platform"] != "mirakl":
+            raise AdminError(400, "returns are imitated for Mirakl only")
+        try:
+            record = open_return(
+                server.world, order, reason_code=body.get("reason_code") or "DAMAGED", quantity=body.get("quantity")
+            )
+        except ApiError as error:
+            raise AdminError(400, error.message) from None
+        server.world.touch(order)
+        return Response(201, {"return": to_jsonable(record)})
 
 
 @_route("GET", "/accounts/{key}/actions")

@@ -87,6 +87,13 @@ class SandboxAdmin:
     def buyer_cancel(self, key: str, order_id: str, reason: str = "") -> dict:
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/buyer-cancel", {"reason": reason})
 
+    def open_return(
+        self, key: str, order_id: str, *, reason_code: str = "DAMAGED", quantity: int | None = None
+    ) -> dict:
+        """The buyer opens a return on a delivered Mirakl order."""
+        body = {"reason_code": reason_code, "quantity": quantity}
+        return self._call("POST", f"/accounts/{key}/orders/{order_id}/return", body)["return"]
+
     def stock(self, key: str) -> dict:
         return self._call("GET", f"/accounts/{key}/stock")
 

@@ -26,6 +26,7 @@ BUSINESS_SHARE = 0.08
 RELAY_SHARE = 0.25
 AFN_SHARE = 0.1
 BUYER_CANCEL_SHARE = 0.04
+RETURN_SHARE = 0.15  # Mirakl orders whose buyer opens a return once delivered
 SHORT_ACCEPTANCE_SHARE = 0.1  # Mirakl/Octopia orders with a window of minutes, so expiries show
 FREE_SHIPPING_FROM = Decimal("25.00")
 SHIPPING_FEE = Decimal("4.99")
@@ -160,6 +161,7 @@ def new_order(
     buyer_cancels: bool | None = None,
     short_acceptance: bool | None = None,
     age_hours: float | None = None,
+    returns: bool | None = None,
 ) -> dict:
     """A new order for `account`, in its platform's initial status; not yet stored.
 
@@ -266,6 +268,7 @@ def new_order(
         )
     if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
         order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
+    order["return_after_delivery"] = platform == "mirakl" and _chance(returns, RETURN_SHARE)
     _set_initial_status(order, placed, window)
     return order
 

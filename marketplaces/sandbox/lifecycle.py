@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from .generate import DELIVERY_DELAY
+from .mirakl_returns import open_return
 from .wire import iso, money
 
 STATUSES = {
@@ -128,6 +129,8 @@ def _sweep_order(world, order: dict, stamp: str, delivered_before: str) -> None:
         elif status == "SHIPPED" and _due(order.get("shipped_at"), delivered_before):
             order["delivered_at"] = stamp
             set_status(world, order, "RECEIVED")
+            if order.get("return_after_delivery"):
+                open_return(world, order)
 
 
 def buyer_cancel(world, order: dict, reason: str = BUYER_CANCEL_REASON) -> bool:

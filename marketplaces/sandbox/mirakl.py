@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from . import mirakl_inbox
 from .lifecycle import cancel_all_lines, set_status
+from .mirakl_returns import accept_returns, close_returns, list_returns, receive_returns
 from .mirakl_stock import stock_import, stock_import_errors, stock_import_status
 from .mirakl_wire import (
     CANCELLABLE_STATES,
@@ -425,4 +426,8 @@ ROUTES = [
     route("GET", "/api/inbox/threads/{thread_id}", "M10", mirakl_inbox.get_thread),
     route("POST", "/api/inbox/threads/{thread_id}/message", "M12", mirakl_inbox.reply),
     route("POST", "/api/orders/{order_id}/threads", "OR43", mirakl_inbox.open_thread),
+    route("GET", "/api/returns", "RT11", list_returns),
+    route("PUT", "/api/returns/accept", "RT21", accept_returns),
+    route("PUT", "/api/returns/receive", "RT25", receive_returns),
+    route("PUT", "/api/returns/close", "RT27", close_returns),
 ]

@@ -128,6 +128,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "fee_amount",
             "gift_wrap_amount",
             "gift_wrap_tax_amount",
+            "refunded_amount",
             "marketplace_refunded_amount",
             "marketplace_cancelled_amount",
             "payment_method",
@@ -249,7 +250,15 @@ class ShipSerializer(serializers.Serializer):
 
 class RefundLineSerializer(serializers.Serializer):
     line_id = serializers.CharField(max_length=100, help_text="The line's `marketplace_line_id`.")
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"), help_text="Items refunded."
+    )
+    shipping_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"), help_text="Shipping refunded."
+    )
+    quantity = serializers.IntegerField(
+        min_value=0, max_value=100000, default=0, help_text="Units coming back; 0 for a goodwill amount."
+    )
 
 
 class RefundSerializer(serializers.Serializer):
@@ -258,7 +267,7 @@ class RefundSerializer(serializers.Serializer):
         many=True,
         required=False,
         allow_empty=False,
-        help_text="Amount per line; leave out to refund every line in full.",
+        help_text="Per line: units, items and shipping amounts; leave out to refund everything still refundable.",
     )
 
 

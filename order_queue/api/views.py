@@ -24,6 +24,7 @@ from order_queue.api.serializers import (
 )
 from order_queue.filters import OrderFilter
 from orders import actions, triage
+from returns import actions as returns_actions
 from shipping import actions as shipping_actions
 
 ACT = ["orders.act_on_order"]
@@ -218,9 +219,11 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self._respond(order.pk)
 
     @extend_schema(
-        summary="Refund a shipped order, in full or per line",
-        description="409 `not_supported_by_platform` when the platform cannot refund that way "
-        "(part of a line where it refunds whole lines only): nothing is changed or sent.",
+        summary="Refund a shipped (or paid and cancelled) order, in full or per line",
+        description="Per line: the units coming back (0 for a goodwill amount), the items and shipping amounts. "
+        "Never more than was paid per line and per order (400 `invalid_input`, nothing changed). 409 "
+        "`not_supported_by_platform` when the platform cannot refund that way: nothing is changed or sent. "
+        "The marketplace hears it through the outbox (`refund.sent` webhook once it took it).",
         request=RefundSerializer,
         responses=OrderDetailSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -229,7 +232,15 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
                 "One line, in part",
                 value={"reason": "Damaged box", "lines": [{"line_id": "L1", "amount": "5.00"}]},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "One unit back, with its shipping",
+                value={
+                    "reason": "Returned",
+                    "lines": [{"line_id": "L1", "quantity": 1, "amount": "19.90", "shipping_amount": "4.90"}],
+                },
+                request_only=True,
+            ),
         ],
     )
     @action(detail=True, methods=["post"])
@@ -237,8 +248,22 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     def refund(self, request, pk=None):
         order = self.get_object()
         data = self._validated(RefundSerializer)
-        amounts = {line["line_id"]: line["amount"] for line in data.get("lines", [])} or None
-        actions.refund_order(order_id=order.pk, actor=self._actor(), reason=data["reason"], amounts=amounts)
+        lines = None
+        if data.get("lines"):
+            ids = dict(order.lines.values_list("marketplace_line_id", "pk"))
+            unknown = sorted({line["line_id"] for line in data["lines"]} - set(ids))
+            if unknown:
+                raise InvalidInput(f"Unknown line(s): {', '.join(unknown)}.", details={"lines": unknown})
+            lines = [
+                returns_actions.LineRefund(
+                    order_line_id=ids[line["line_id"]],
+                    amount=line["amount"],
+                    shipping_amount=line["shipping_amount"],
+                    quantity=line["quantity"],
+                )
+                for line in data["lines"]
+            ]
+        returns_actions.refund_order(order_id=order.pk, actor=self._actor(), reason=data["reason"], lines=lines)
         return self._respond(order.pk)
 
     @extend_schema(

@@ -29,8 +29,10 @@ PRINTING_TYPES = {
     "ZPL_10x15_203dpi": "ZPL",
     "ZPL_10x15_300dpi": "ZPL",
 }
-# Home (DOM, DOS with signature), relay point (A2P, BPR), international (COLI, COLD: unverified list).
-PRODUCTS = ("DOM", "DOS", "A2P", "BPR", "COLI", "COLD")
+# Home (DOM, DOS with signature), relay point (A2P, BPR), international (COLI, COLD: unverified list),
+# and the return product CORE ("8R" parcel numbers, per the productCode description of the SLS file).
+PRODUCTS = ("DOM", "DOS", "A2P", "BPR", "COLI", "COLD", "CORE")
+RETURN_PREFIXES = {"CORE": "8R"}
 # La Poste Suivi event codes for each step (codes from third-party clients: unverified).
 EVENTS = {
     w.LABEL_CREATED: ("DR1", "Déclaratif réceptionné"),
@@ -88,7 +90,7 @@ def _generate_label(world: w.World, request: Request) -> Response:
     with world.lock:
         stored = world.add_parcel(
             carrier=CARRIER,
-            make_number=lambda: "6A" + w.digits(11),
+            make_number=lambda: RETURN_PREFIXES.get(product, "6A") + w.digits(11),
             product=product,
             label_format=label_format,
             reference=str(service.get("orderNumber", "")),

@@ -32,6 +32,7 @@ PAGES = [
     "/rules/flagged-buyers/",
     "/shipping/pack/",
     "/messages/",
+    "/returns/",
     "/no-such-page/",
 ]
 

@@ -13,6 +13,7 @@ from demo.management.commands import seed_demo
 from order_queue.filters import OrderFilter
 from orders.models import Order
 from orders.status import OrderStatus
+from returns.models import ReturnRequest
 from rules.models import Rule, RuleDecision
 from shipping.models import CarrierAccount
 
@@ -50,3 +51,8 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
     first_screen = client.get(reverse("orders:list")).content.decode()
     first_row = first_screen.split('name="order" value="')[1].split('"')[0]
     assert int(first_row) in late  # most at risk first
+
+    # A few returns at every step, on orders of the history, in the returns queue.
+    statuses = set(ReturnRequest.objects.values_list("status", flat=True))
+    assert {"requested", "authorised", "label_sent", "received", "inspected", "refused"} <= statuses
+    assert "RET-" in client.get(reverse("returns:list")).content.decode()

@@ -7,6 +7,7 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
+from returns import actions as returns_actions
 from shipping import actions as shipping_actions
 
 S = OutboxMessage.Status
@@ -54,7 +55,7 @@ def test_new_order_to_shipped_and_refunded(sandbox, sandbox_account, operator, p
 
     shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     assert outbox.drain() == {"sent": 1}
-    actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
+    returns_actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
     assert outbox.drain() == {"sent": 1}
     assert outbox.drain() == {}
 

@@ -19,6 +19,7 @@ from oms.outbox import OutboxMessage
 from orders import actions, events, pushes
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
+from returns import actions as returns_actions
 from shipping import actions as shipping_actions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,7 +101,7 @@ def decide(kind, order, actor):
     elif kind == "ship":
         ship(order, actor)
     else:
-        actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
+        returns_actions.refund_order(order_id=order.pk, actor=actor, reason="Damaged parcel")
 
 
 def retry_now(message):

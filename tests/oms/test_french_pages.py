@@ -9,6 +9,7 @@ MIN_FRAGMENT, and the few words below are not looked for.
 """
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from orders import actions, triage
 from orders.actions import Actor
 from orders.models import BulkJob
 from orders.status import OrderStatus
+from returns import actions as return_actions
 from rules.actions import RuleDefinition, apply_rules_to_order, create_rule
 from shipping import actions as shipping_actions
 from tests.factories import MarketplaceAccountFactory, make_order
@@ -174,13 +176,30 @@ def world(admin_user, mirakl_account):
     triage.hold_order(order_id=order.pk, actor=actor, reason="Adresse à vérifier")
     triage.release_hold(order_id=order.pk, actor=actor)
     shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    returned = return_actions.request_return(
+        order_id=order.pk, lines=[return_actions.LineReturn(order.lines.get().pk, 1, reason="damaged")], actor=actor
+    )
+    return_actions.authorise_return(return_id=returned.pk, actor=actor)
+    return_actions.receive_return(return_id=returned.pk, scanned=["CHAIR-01"], actor=actor)
+    return_actions.refund_order(
+        order_id=order.pk,
+        actor=actor,
+        reason="Geste",
+        lines=[return_actions.LineRefund(order.lines.get().pk, amount=Decimal("10.00"))],
+    )
     accepted = order_with(account=mirakl_account, lines=[("CHAIR-01", 1, "42.90")])
     apply_rules_to_order(order_id=accepted.pk)
     waiting = order_with(account=mirakl_account)
     shipped = make_order(account=mirakl_account, status=OrderStatus.SHIPPED)
     job = bulk.start_job(user=admin_user, key="k1", action=BulkJob.Action.ACCEPT, order_ids=[waiting.pk, shipped.pk])
     bulk.run_job(job_id=job.pk)
-    return {"order": order, "rule": rule, "job": job, "product": Product.objects.get(sku="CHAIR-01")}
+    return {
+        "order": order,
+        "rule": rule,
+        "job": job,
+        "product": Product.objects.get(sku="CHAIR-01"),
+        "return": returned,
+    }
 
 
 @pytest.fixture
@@ -203,6 +222,10 @@ def test_no_english_on_the_main_french_pages(client, admin_user, world):
         reverse("inventory:product", args=[world["product"].pk]),
         reverse("marketplaces:accounts"),
         reverse("shipping:pack"),
+        reverse("returns:list"),
+        reverse("returns:detail", args=[world["return"].pk]),
+        reverse("returns:refund", args=[world["order"].pk]),
+        reverse("returns:create", args=[world["order"].pk]),
     ]
     pieces = catalogue()
     assert len(pieces) > 300  # the catalogue was read

@@ -14,6 +14,7 @@ from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
 from orders.status import OrderStatus
+from returns import events as return_events
 from shipping import events as shipping_events
 from shipping.paperwork import events as paperwork_events
 from tests.factories import make_order
@@ -109,6 +110,28 @@ EXAMPLES = {
         OrderStatus.SHIPPED,
         OrderStatus.DELIVERED,
     ),
+    # Returns (the returns app declares these).
+    return_events.RETURN_REQUESTED: ({"return": "RET-0000007", "return_id": 7, "units": 2}, "", ""),
+    return_events.RETURN_REQUESTED_LATE: (
+        {"return": "RET-0000007", "return_id": 7, "days": 40, "window": 30},
+        "",
+        "",
+    ),
+    return_events.RETURN_AUTHORISED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
+    return_events.RETURN_REFUSED: ({"return": "RET-0000007", "return_id": 7, "reason": "Hors délai"}, "", ""),
+    return_events.RETURN_LABEL_SENT: (
+        {"return": "RET-0000007", "return_id": 7, "carrier": "colissimo", "tracking_number": "8R12345678901"},
+        "",
+        "",
+    ),
+    return_events.RETURN_IN_TRANSIT: ({"return": "RET-0000007", "return_id": 7}, "", ""),
+    return_events.RETURN_RECEIVED: ({"return": "RET-0000007", "return_id": 7, "units": 2}, "", ""),
+    return_events.RETURN_INSPECTED: (
+        {"return": "RET-0000007", "return_id": 7, "sellable": 1, "written_off": 1},
+        "",
+        "",
+    ),
+    return_events.RETURN_CLOSED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
 }
 
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from oms import outbox
 from oms.errors import DomainError, IllegalTransition
-from orders import actions, events, pushes
+from orders import actions, events
 from orders.models import Order, OrderEvent
 from orders.status import TRANSITIONS, OrderStatus
 from shipping import actions as shipping_actions
@@ -127,31 +126,3 @@ def test_rule_actor_is_recorded_by_name():
     actions.accept_order(order_id=order.pk, actor=actions.Actor.of_rule("Stock OK FR"), reason="stock 3 ≥ 1")
     event = order.events.latest("id")
     assert (event.actor_type, event.actor_display, event.params) == ("rule", "Stock OK FR", {"reason": "stock 3 ≥ 1"})
-
-
-@pytest.mark.django_db
-def test_refunds_only_shipped_orders_and_never_more_than_paid(operator):
-    actor = actions.Actor.of_user(operator)
-    to_ship = make_order(status=OrderStatus.ACCEPTED)
-    with pytest.raises(IllegalTransition, match="cancel it instead"):
-        actions.refund_order(order_id=to_ship.pk, actor=actor, reason="damaged")
-
-    order = make_order(status=OrderStatus.SHIPPED, line_count=2)
-    first_line = order.lines.first()
-    actions.refund_order(
-        order_id=order.pk,
-        actor=actor,
-        reason="one item damaged",
-        amounts={first_line.marketplace_line_id: first_line.total_amount},
-    )
-    with pytest.raises(DomainError, match="exceed"):
-        actions.refund_order(
-            order_id=order.pk, actor=actor, reason="again", amounts={first_line.marketplace_line_id: order.total_amount}
-        )
-    with pytest.raises(DomainError, match="Unknown line"):
-        actions.refund_order(order_id=order.pk, actor=actor, reason="typo", amounts={"nope": first_line.total_amount})
-
-    order.refresh_from_db()
-    assert order.status == OrderStatus.SHIPPED and order.refunded_amount == first_line.total_amount
-    assert order.events.filter(kind=events.REFUNDED).count() == 1
-    assert outbox.messages_about(pushes.order_subject(order.pk)).filter(kind=pushes.REFUND).count() == 1

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import carriers, example_rules, stock
+from demo import returns as demo_returns
 from demo.factories import OrderDataFactory
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
@@ -30,7 +31,7 @@ from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
 from oms import embedded, roles
 from orders import platforms
-from orders.actions import ingest_order
+from orders.actions import Actor, ingest_order
 from orders.canonical import CanonicalStatus
 from orders.models import Order
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         created = sum(self._orders(accounts, orders))
         created += self._live_orders(accounts)
         decided = example_rules.run_on_waiting_orders()
+        demo_returns.seed(actor=Actor.of_user(get_user_model().objects.get(username=roles.OPERATOR)))
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)

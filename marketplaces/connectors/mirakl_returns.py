@@ -1,0 +1,96 @@
+"""Mirakl returns (specs/mirakl/mmp-seller-openapi.json): RT11 read, RT21 answer.
+
+RT11 `GET /api/returns` (`return_last_updated_from`, `page_token`, `shop_id`) →
+`{data [{id, state, order_id, order_commercial_id, return_lines [{order_line_id, quantity,
+reason_code}], date_created, last_updated, reason_code, label_url, tracking {carrier_code,
+tracking_number}}], next_page_token}`. RT11 has no deadline field: our own response time applies.
+RT21 `PUT /api/returns/accept` `{returns [{id, accepted, rejection_reason_code}]}` →
+`{return_success [{id}], return_errors [{id, message}]}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from .base import ReturnData, ReturnLineData, ReturnPage
+from .errors import RejectedByMarketplace, TransientError
+from .payload import parse_datetime, text_of
+
+RETURNS_PATH = "/api/returns"  # RT11
+ACCEPT_RETURNS_PATH = "/api/returns/accept"  # RT21
+RECEIVE_RETURNS_PATH = "/api/returns/receive"  # RT25
+CLOSE_RETURNS_PATH = "/api/returns/close"  # RT27
+
+
+def _iso_z(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def map_return(raw: Mapping[str, Any]) -> ReturnData:
+    tracking = raw.get("tracking") if isinstance(raw.get("tracking"), Mapping) else {}
+    return ReturnData(
+        return_id=text_of(raw, "id"),
+        order_id=text_of(raw, "order_id"),
+        state=text_of(raw, "state"),
+        created_at=parse_datetime(raw.get("date_created"), "date_created"),
+        updated_at=parse_datetime(raw.get("last_updated"), "last_updated"),
+        lines=tuple(
+            ReturnLineData(
+                line_id=text_of(line, "order_line_id"),
+                quantity=int(line.get("quantity") or 0),
+                reason=text_of(line, "reason_code", required=False),
+            )
+            for line in raw.get("return_lines") or []
+            if isinstance(line, Mapping)
+        ),
+        reason=text_of(raw, "reason_code", required=False),
+        carrier=str(tracking.get("carrier_code") or ""),
+        tracking_number=str(tracking.get("tracking_number") or ""),
+        label_url=text_of(raw, "label_url", required=False),
+    )
+
+
+class MiraklReturns:
+    """The returns half of the Mirakl connector (mixed into MiraklConnector)."""
+
+    def list_returns(self, *, since: dt.datetime, page_token: str | None = None) -> ReturnPage:
+        """RT11 from `since` (last update), one seek page; a return that cannot be read is skipped."""
+        params = {"page_token": page_token} if page_token else {"return_last_updated_from": _iso_z(since)}
+        response = self.http.request("GET", RETURNS_PATH, params=self._params(**params), operation="RT11")
+        body = response.body if isinstance(response.body, dict) else {}
+        raw = body.get("data")
+        if not isinstance(raw, list):
+            raise TransientError("RT11 response without data", platform=self.platform, body=body)
+        found = []
+        for entry in raw:
+            try:
+                found.append(map_return(entry))
+            except (ValueError, TypeError, KeyError):
+                continue
+        return ReturnPage(returns=tuple(found), next_page_token=body.get("next_page_token") or None)
+
+    def answer_return(self, *, return_id: str, accepted: bool, reason: str = "") -> None:
+        """RT21; a return already in the asked state counts as done. Raises RejectedByMarketplace."""
+        entry: dict[str, Any] = {"id": return_id, "accepted": accepted}
+        if not accepted:
+            entry["rejection_reason_code"] = reason or "OTHER"
+        self._returns_call(ACCEPT_RETURNS_PATH, entry, "RT21")
+
+    def mark_return_received(self, *, return_id: str) -> None:
+        """RT25: the parcel came back (a return already received counts as done)."""
+        self._returns_call(RECEIVE_RETURNS_PATH, {"id": return_id}, "RT25")
+
+    def close_return(self, *, return_id: str) -> None:
+        """RT27: nothing left to do on the return (a closed one counts as done)."""
+        self._returns_call(CLOSE_RETURNS_PATH, {"id": return_id}, "RT27")
+
+    def _returns_call(self, path: str, entry: dict[str, Any], operation: str) -> None:
+        response = self.http.request(
+            "PUT", path, params=self._params(), json_body={"returns": [entry]}, operation=operation
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        errors = body.get("return_errors") or []
+        if errors:
+            raise RejectedByMarketplace(str(errors[0].get("message", "")), platform=self.platform, body=body)

@@ -1,0 +1,12 @@
+"""What the marketplaces hear of the returns their buyers opened: the `marketplace.return` push.
+
+Only Mirakl has a returns API we read and answer (RT11, RT21 accept or refuse, RT25 receive, RT27
+close); Amazon's returns report, eBay's Post-Order API and Octopia's claims have no stored spec
+(unverified), so their returns are worked here without telling the platform.
+"""
+
+from __future__ import annotations
+
+RETURN_PUSH = "marketplace.return"
+ANSWERED_ON = ("mirakl",)  # platforms whose returns we read and answer
+STEPS = ("accept", "refuse", "receive", "close")

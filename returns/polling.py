@@ -1,0 +1,112 @@
+"""Returns opened by buyers on the marketplaces, read by polling (Mirakl RT11 today).
+
+Each account's returns are read from its cursor (minus an overlap, so nothing on the boundary is
+missed) and stored through `actions.request_return`, which recognises a return it already holds
+by the platform's id: reading a page twice changes nothing. The other platforms have no returns
+reader yet (Amazon's returns report, eBay Post-Order, Octopia claims: unverified specs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors import ReturnData
+from marketplaces.connectors.errors import UnsupportedAction
+from marketplaces.models import MarketplaceAccount
+from oms.errors import DomainError
+from orders.actions import Actor
+from orders.models import Order
+from returns import actions
+from returns.marketplace_returns import ANSWERED_ON
+from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest
+
+logger = logging.getLogger(__name__)
+
+OVERLAP = dt.timedelta(minutes=5)
+FIRST_LOOK_BACK = dt.timedelta(days=60)
+MAX_PAGES = 50
+# Platforms whose returns we read (the others' connectors raise UnsupportedAction).
+READ_RETURNS = ANSWERED_ON
+# Mirakl reason codes (the operator's list; these are the sandbox's, unverified) → ours.
+REASONS = {
+    "DAMAGED": ReturnReason.DAMAGED,
+    "DEFECTIVE": ReturnReason.DEFECTIVE,
+    "NOT_AS_DESCRIBED": ReturnReason.NOT_AS_DESCRIBED,
+    "WRONG_ITEM": ReturnReason.WRONG_ITEM,
+    "CHANGED_MIND": ReturnReason.NO_LONGER_NEEDED,
+}
+
+
+def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnRequest | None:
+    """Store one return the platform reports (once); None when its order or lines are not ours (yet)."""
+    order = Order.objects.filter(account=account, marketplace_order_id=data.order_id).first()
+    if order is None:
+        return None
+    lines = dict(order.lines.values_list("marketplace_line_id", "pk"))
+    wanted = [
+        actions.LineReturn(
+            order_line_id=lines[line.line_id],
+            quantity=line.quantity,
+            reason=REASONS.get(line.reason, ReturnReason.OTHER),
+            note=line.reason,
+        )
+        for line in data.lines
+        if line.line_id in lines and line.quantity > 0
+    ]
+    try:
+        return actions.request_return(
+            order_id=order.pk,
+            lines=wanted,
+            actor=Actor.of_marketplace(account.platform),
+            source=ReturnRequest.Source.MARKETPLACE,
+            marketplace_return_id=data.return_id,
+            marketplace_state=data.state,
+            requested_at=data.created_at,
+            respond_by=data.respond_by,
+        )
+    except DomainError as error:
+        logger.warning("return %s of order %s not stored: %s", data.return_id, order.pk, error.message)
+        return None
+
+
+def poll_returns(*, account_id: int) -> int:
+    """Read an account's changed returns and store them; returns how many were read."""
+    account = MarketplaceAccount.objects.get(pk=account_id)
+    connector = connector_for_account(account)
+    cursor = ReturnPollCursor.objects.filter(account=account).first()
+    now = timezone.now()
+    since = cursor.read_until - OVERLAP if cursor else now - FIRST_LOOK_BACK
+    newest, read, token = since, 0, None
+    for _page in range(MAX_PAGES):
+        try:
+            page = connector.list_returns(since=since, page_token=token)
+        except UnsupportedAction:
+            return 0
+        for data in page.returns:
+            with transaction.atomic():
+                ingest_return(account=account, data=data)
+            newest = max(newest, data.updated_at)
+            read += 1
+        token = page.next_page_token
+        if not token:
+            break
+    ReturnPollCursor.objects.update_or_create(account=account, defaults={"read_until": max(newest, since)})
+    return read
+
+
+def poll_all_returns() -> int:
+    """Every enabled account of a platform whose returns we read."""
+    total = 0
+    for account_id in MarketplaceAccount.objects.filter(enabled=True, platform__in=READ_RETURNS).values_list(
+        "pk", flat=True
+    ):
+        try:
+            total += poll_returns(account_id=account_id)
+        except Exception:  # one account's outage must not stop the others; the next tick retries
+            logger.exception("polling the returns of account %s failed", account_id)
+    return total

@@ -1,0 +1,83 @@
+"""Reads of refunds and returns for the screens, the API and the order page; the queries are decided here."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, QuerySet
+from django.urls import reverse
+
+from orders.models import Order, OrderEvent
+from orders.platforms import CAPABILITIES
+from returns.labels import RETURN_PRODUCTS
+from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from shipping.models import CarrierAccount
+
+
+def return_list() -> QuerySet[ReturnRequest]:
+    """The returns queue: most urgent first (the nearest deadline, then the newest)."""
+    return (
+        ReturnRequest.objects.select_related("order", "warehouse")
+        .defer("label_content")
+        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+        .order_by(F("respond_by").asc(nulls_last=True), "-id")
+    )
+
+
+def label_rows(rows) -> list[ReturnRequest]:
+    """The queue's rows with their labels and links worked out once per page, not once per row and
+    field (a choice's display and a URL reversal per cell cost more than the page's queries)."""
+    statuses = {value: str(label) for value, label in ReturnStatus.choices}
+    reasons = {value: str(label) for value, label in ReturnReason.choices}
+    platforms = {code: caps.display_name for code, caps in CAPABILITIES.items()}
+    return_base = reverse("returns:detail", args=[1]).removesuffix("1/")
+    order_base = reverse("orders:detail", args=[1]).removesuffix("1/")
+    rows = list(rows)
+    for found in rows:
+        found.status_label = statuses.get(found.status, found.status)
+        found.reason_label = reasons.get(found.reason, found.reason)
+        found.platform_label = platforms.get(found.platform, found.platform)
+        found.url = f"{return_base}{found.pk}/"
+        found.order_url = f"{order_base}{found.order_id}/"
+    return rows
+
+
+def return_api_list() -> QuerySet[ReturnRequest]:
+    """The API's list: each return with its lines and their inspected units."""
+    return (
+        ReturnRequest.objects.select_related("order", "warehouse")
+        .defer("label_content")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related("units"))
+        )
+    )
+
+
+def return_detail() -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.select_related("order", "order__account", "warehouse").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related("units")),
+        Prefetch("refunds", queryset=Refund.objects.prefetch_related("lines__order_line")),
+    )
+
+
+def return_timeline(found: ReturnRequest) -> list[OrderEvent]:
+    """The return's own story: the order's events about it (they carry its id)."""
+    return list(
+        OrderEvent.objects.filter(order_id=found.order_id, params__return_id=found.pk)
+        .select_related("actor_user")
+        .order_by("created_at", "id")
+    )
+
+
+def return_label_accounts() -> list[CarrierAccount]:
+    """The carrier accounts that can print a return label (a carrier whose return product we know)."""
+    return list(
+        CarrierAccount.objects.filter(enabled=True, carrier__code__in=list(RETURN_PRODUCTS)).select_related("carrier")
+    )
+
+
+def refunds_of(order: Order) -> list[Refund]:
+    lines = Prefetch("lines", queryset=RefundLine.objects.select_related("order_line"))
+    return list(Refund.objects.filter(order=order).prefetch_related(lines).order_by("id"))
+
+
+def returns_of(order: Order) -> list[ReturnRequest]:
+    return list(ReturnRequest.objects.filter(order=order).order_by("-id"))
