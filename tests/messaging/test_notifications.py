@@ -11,6 +11,7 @@ from oms import outbox
 from oms.outbox import OutboxMessage
 from orders import actions, pushes
 from orders.models import Order, OrderEvent
+from shipping import actions as shipping_actions
 
 
 def wait_until(condition, *, seconds=30, step=0.2):
@@ -43,7 +44,7 @@ def test_acceptance_and_shipment_are_told_on_the_platform_after_the_orders_own_p
 
     actions.accept_order(order_id=order.pk, actor=actor)
     drain_all()
-    actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
     drain_all()
 
     history = [a["action"] for a in sandbox.admin.order_actions(key, remote["id"])]
@@ -95,7 +96,7 @@ def test_an_ebay_buyer_is_told_of_the_shipment_in_a_new_conversation_found_again
     [remote] = sandbox.admin.generate_orders(key, 1)
     order_polling.poll_account(account_id=account.pk)
     order = Order.objects.get(account=account)
-    actions.ship_order(
+    shipping_actions.ship_order(
         order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="colissimo", tracking_number="6A12345678901"
     )
 

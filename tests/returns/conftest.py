@@ -30,7 +30,7 @@ def shipped_order(*, account=None, lines=(("KETTLE", 2, "20.00"), ("TOASTER", 1,
         ),
     )
     order = ingest_order(account=account, data=data).order
-    ship_order(order_id=order.pk, actor=Actor.system("test"), carrier="colissimo", tracking_number="6A12345678901")
+    ship_order(order_id=order.pk, actor=Actor.system("test"), carrier="colissimo", tracking_number=f"6A{order.pk:011d}")
     order.refresh_from_db()
     return order
 
