@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-backorders": {"task": "inventory.retry_backorders", "schedule": 60.0},
     # Orders whose rules run could not be queued (broker down) are decided late rather than never.
     "apply-rules-to-undecided-orders": {"task": "order_rules.apply_rules_to_undecided_orders", "schedule": 300.0},
+    # Today's KPI buckets, the standings and the alerts (kpis.actions.refresh_kpis).
+    "refresh-kpis": {"task": "kpis.refresh", "schedule": float(os.environ.get("OMS_KPI_REFRESH_SECONDS", "180"))},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
@@ -341,6 +343,10 @@ LOGGING = {
     },
 }
 
+# KPIs: alert when orders due within this many hours could breach a threshold, or when a rate
+# comes within this many percentage points of it.
+OMS_KPI_HORIZON_HOURS = float(os.environ.get("OMS_KPI_HORIZON_HOURS", "24"))
+OMS_KPI_WARNING_MARGIN = float(os.environ.get("OMS_KPI_WARNING_MARGIN", "1"))
 OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))
 
 # Fernet keys for marketplace credentials, newest first (see marketplaces/credentials.py).
