@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kpis import alerts, buckets, metrics, standings
-from kpis.models import RefreshState, Standing, TargetSetting
+from kpis.models import Backlog, RefreshState, Standing, TargetSetting
 from marketplaces.models import MarketplaceAccount
 from oms.errors import DomainError
 
@@ -105,7 +105,36 @@ def update_standings(*, now: dt.datetime) -> list:
     ]
     Standing.objects.all().delete()
     Standing.objects.bulk_create(rows)
+    _count_backlog(accounts=accounts, now=now)
     return alerts.follow(standings=rows, now=now)
+
+
+def _count_backlog(*, accounts, now: dt.datetime) -> None:
+    """Each account's orders to accept, to ship and late, counted as the queue counts them (`due_at`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT account_id,
+                   count(*) FILTER (WHERE status = 'pending_acceptance'),
+                   count(*) FILTER (WHERE status IN ('accepted', 'partially_shipped')),
+                   count(*) FILTER (WHERE due_at < %(now)s)
+            FROM orders_order WHERE status IN ('pending_acceptance', 'accepted', 'partially_shipped')
+            GROUP BY account_id
+            """,
+            {"now": now},
+        )
+        counts = {row[0]: row[1:] for row in cursor.fetchall()}
+    Backlog.objects.all().delete()
+    Backlog.objects.bulk_create(
+        Backlog(
+            account=account,
+            to_accept=counts.get(account.pk, (0, 0, 0))[0],
+            to_ship=counts.get(account.pk, (0, 0, 0))[1],
+            late=counts.get(account.pk, (0, 0, 0))[2],
+            computed_at=now,
+        )
+        for account in accounts
+    )
 
 
 @transaction.atomic
@@ -116,8 +145,8 @@ def set_target(*, account_id: int, target: str, threshold: Decimal, window_days:
         raise DomainError(f"{account.platform} has no target {target!r}.", details={"target": target})
     if not (Decimal("0") <= threshold <= Decimal("100")):
         raise DomainError("A threshold is a percentage from 0 to 100.", details={"threshold": str(threshold)})
-    if not (1 <= window_days <= metrics.HISTORY_DAYS):
-        raise DomainError(f"A window is 1 to {metrics.HISTORY_DAYS} days.", details={"window_days": window_days})
+    if not (1 <= window_days <= metrics.MAX_WINDOW_DAYS):
+        raise DomainError(f"A window is 1 to {metrics.MAX_WINDOW_DAYS} days.", details={"window_days": window_days})
     setting, _ = TargetSetting.objects.update_or_create(
         account=account,
         target=target,

@@ -40,6 +40,7 @@ def follow(*, standings: list[Standing], now: dt.datetime) -> list[Alert]:
             value=standing.value,
             projected_value=standing.projected_value,
             at_stake=standing.at_stake,
+            at_stake_until=standing.at_stake_until,
             opened_at=now,
         )
         opened.append(alert)

@@ -33,7 +33,7 @@ def _instant(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def _in_ranges(column: str, ranges) -> tuple[str, list]:
+def in_ranges(column: str, ranges) -> tuple[str, list]:
     conditions, params = [], []
     for first, last in ranges:
         conditions.append(f"({column} >= %s AND {column} < %s)")
@@ -41,17 +41,17 @@ def _in_ranges(column: str, ranges) -> tuple[str, list]:
     return "(" + " OR ".join(conditions) + ")", params
 
 
-def _relevant_orders(ranges) -> tuple[str, list]:
+def relevant_orders(ranges) -> tuple[str, list]:
     """The ids of orders that may count on these days: any dated column in them, or an event then.
 
     One index range per column and range (purchased_at, ship_by, deliver_by, the events' created_at).
     """
     parts, params = [], []
     for column in ("purchased_at", "ship_by", "deliver_by"):
-        condition, values = _in_ranges(column, ranges)
+        condition, values = in_ranges(column, ranges)
         parts.append(f"SELECT id FROM orders_order WHERE {condition}")
         params += values
-    condition, values = _in_ranges("created_at", ranges)
+    condition, values = in_ranges("created_at", ranges)
     parts.append(f"SELECT order_id FROM orders_orderevent WHERE {condition}")
     params += values
     return "o.id IN (" + " UNION ".join(parts) + ")", params
@@ -63,7 +63,7 @@ def recompute(*, days, now: dt.datetime) -> int:
     if not ranges:
         return 0
     span = sum((last - first).days + 1 for first, last in ranges)
-    where, params = _relevant_orders(ranges)
+    where, params = relevant_orders(ranges)
     shape = facts.grouped if span > GROUPED_FROM_DAYS else facts.lateral
     written = 0
     with connection.cursor() as cursor:
@@ -75,30 +75,29 @@ def recompute(*, days, now: dt.datetime) -> int:
         ]
         cursor.execute("DELETE FROM kpis_dailybucket WHERE source = %s AND day = ANY(%s)", [Source.COMPUTED, all_days])
         for metric in metrics.METRICS.values():
-            dated_condition, dated_params = _in_ranges(metric.dated_by, ranges)
-            cursor.execute(
+            dated_condition, dated_params = in_ranges(metric.dated_by, ranges)
+            sql, values = bind(
                 f"""
                 INSERT INTO kpis_dailybucket (account_id, metric, day, source, numerator, denominator, computed_at)
                 SELECT f.account_id, %(metric)s, ({metric.dated_by} AT TIME ZONE 'UTC')::date, %(source)s,
                        count(*) FILTER (WHERE {metric.numerator}), count(*), %(now)s
                 FROM kpi_facts f
-                WHERE {metric.denominator} AND {_named(dated_condition, len(dated_params))}
+                WHERE {metric.denominator} AND {dated_condition}
                 GROUP BY 1, 3
                 """,
-                {
-                    "metric": metric.key,
-                    "source": Source.COMPUTED,
-                    "now": now,
-                    **{f"p{index}": value for index, value in enumerate(dated_params)},
-                },
+                dated_params,
+                metric=metric.key,
+                source=Source.COMPUTED,
+                now=now,
             )
+            cursor.execute(sql, values)
             written += cursor.rowcount
         cursor.execute("DROP TABLE kpi_facts")
     return written
 
 
-def _named(condition: str, count: int) -> str:
-    """Positional %s placeholders as %(p0)s, %(p1)s… (the metrics' SQL names its own parameters)."""
-    for index in range(count):
-        condition = condition.replace("%s", f"%(p{index})s", 1)
-    return condition
+def bind(sql: str, positional: list, **named) -> tuple[str, dict]:
+    """SQL with positional %s (the ranges) and named %(now)s (the metrics) as one set of named parameters."""
+    for index in range(len(positional)):
+        sql = sql.replace("%s", f"%(p{index})s", 1)
+    return sql, {**named, **{f"p{index}": value for index, value in enumerate(positional)}}

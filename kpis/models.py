@@ -62,7 +62,7 @@ class TargetSetting(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     window_days = models.PositiveSmallIntegerField(
-        _("window (days)"), validators=[MinValueValidator(1), MaxValueValidator(metrics.HISTORY_DAYS)]
+        _("window (days)"), validators=[MinValueValidator(1), MaxValueValidator(metrics.MAX_WINDOW_DAYS)]
     )
     enabled = models.BooleanField(_("watched"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -141,6 +141,7 @@ class Alert(models.Model):
     value = models.DecimalField(_("value (%)"), max_digits=5, decimal_places=2, null=True)
     projected_value = models.DecimalField(_("projected value (%)"), max_digits=5, decimal_places=2, null=True)
     at_stake = models.PositiveIntegerField(_("orders at stake"), default=0)
+    at_stake_until = models.DateTimeField(_("at stake until"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -170,3 +171,18 @@ class RefreshState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.refreshed_at}"
+
+
+class Backlog(models.Model):
+    """An account's open work as of the last refresh: what the dashboard shows without reading the orders."""
+
+    account = models.OneToOneField(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    to_accept = models.PositiveIntegerField(_("to accept"), default=0)
+    to_ship = models.PositiveIntegerField(_("to ship"), default=0)
+    late = models.PositiveIntegerField(_("late"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.to_accept}/{self.to_ship}/{self.late}"

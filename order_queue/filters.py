@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
+from kpis import metrics as kpi_metrics
+from kpis import selectors as kpi_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from oms.access.selectors import within_scope
 from oms.api.fields import InstantFilter
@@ -109,6 +111,18 @@ class OrderFilter(django_filters.FilterSet):
             "A decision the marketplace did not take (refused, or no answer after every attempt): it waits for a person."
         ),
     )
+    kpi = django_filters.ChoiceFilter(
+        method="by_kpi",
+        choices=[(metric.key, metric.label) for metric in kpi_metrics.METRICS.values()],
+        label=_("Counted by the KPI"),
+        help_text=_(
+            "The orders a seller KPI counts against you over `kpi_days` (every order it counts with kpi_counted)."
+        ),
+    )
+    kpi_days = django_filters.NumberFilter(
+        method="keep", label=_("KPI window (days)"), min_value=1, max_value=kpi_metrics.MAX_WINDOW_DAYS
+    )
+    kpi_counted = django_filters.BooleanFilter(method="keep", label=_("Every order the KPI counts"))
     updated_since = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -234,6 +248,14 @@ class OrderFilter(django_filters.FilterSet):
     def by_rule_flag(self, queryset, name, value):
         flagged = rules_selectors.flagging_decisions().filter(order=OuterRef("pk"))
         return queryset.filter(Exists(flagged)) if value else queryset.exclude(Exists(flagged))
+
+    def by_kpi(self, queryset, name, value):
+        data = self.form.cleaned_data
+        days = int(data.get("kpi_days") or 30)
+        counted = kpi_selectors.counted_orders(
+            metric=value, days=days, now=timezone.now(), numerator=not data.get("kpi_counted")
+        )
+        return queryset.filter(pk__in=counted)
 
     def by_failed_push(self, queryset, name, value):
         # From the few dead letters to their orders, never a scan of the orders.

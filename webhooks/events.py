@@ -15,6 +15,9 @@ from inventory import selectors as inventory_selectors
 from inventory import signals as inventory_signals
 from inventory.api.serializers import ProductStockSerializer
 from inventory.models import Product
+from kpis import signals as kpi_signals
+from kpis.api.serializers import AlertSerializer
+from kpis.models import Alert
 from order_queue import selectors as order_selectors
 from order_queue.api.serializers import OrderSerializer
 from orders import signals as order_signals
@@ -63,3 +66,10 @@ declare(
     occurrences=_order_status_changed,
 )
 declare("stock.low", label=_("Stock low"), signal=inventory_signals.stock_low, sender=Product, occurrences=_stock_low)
+
+
+def _kpi_alert(*, alert, **kwargs) -> list[tuple[str, dict]]:
+    return [(f"kpi_alert:{alert.pk}", {"alert": _as_api(AlertSerializer(alert))})]
+
+
+declare("kpi.alert", label=_("KPI alert"), signal=kpi_signals.alert_fired, sender=Alert, occurrences=_kpi_alert)
