@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inventory.models import Warehouse
+from kpis import actions as kpi_actions
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from oms.outbox import OutboxMessage
 from orders import pushes
@@ -53,8 +54,9 @@ class Screen:
 # movements or accounts also read the user's account scope (1: oms.access). The comments say the rest.
 SCREENS = [
     # + page count, saved views, latest change (the views' counts are cached until it moves), assignable
-    # users, accounts (the filter's choices, a named cursor), the page, its lines, its rule decisions
-    Screen("queue page", "operator", "orders:list", 13),
+    # users, accounts (the filter's choices, a named cursor), the page, its lines, its rule decisions,
+    # the KPI alerts of the banner
+    Screen("queue page", "operator", "orders:list", 14),
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor)
@@ -79,6 +81,10 @@ SCREENS = [
     Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
+    # + account scope, accounts, standings, backlogs, buckets, open alerts (never the orders)
+    Screen("KPI dashboard", "viewer", "home", 10),
+    # + account scope, the standings with their accounts
+    Screen("KPI API", "viewer_api", "kpis/", 5, api=True),
 ]
 
 
@@ -110,6 +116,7 @@ def add_rows(count: int, *, lines: int) -> None:
             last_error="RejectedByMarketplace: nope",
         )
         QuarantinedOrder.objects.create(account=account, marketplace_order_id=f"BAD-{index}", reason="no lines", raw={})
+    kpi_actions.refresh_kpis()
 
 
 def queries_of(client, screen: Screen) -> int:

@@ -60,7 +60,7 @@ def test_the_home_page_is_the_dashboard_and_reads_no_order(client, viewer, world
     assert "5 order(s) must ship within 3 h" in page
     assert "Projected breach" in page
     assert "kpi=late_shipment_rate&amp;kpi_days=30" in page
-    assert 'id="kpi-chart-%d"' % account.pk in page  # the chart's data, as json_script
+    assert f'id="kpi-chart-{account.pk}"' in page  # the chart's data, as json_script
     assert not [query for query in queries.captured_queries if "orders_order" in query["sql"]]
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from inventory.models import Product
+from kpis import actions as kpi_actions
 from marketplaces.models import Platform
 from order_queue import bulk
 from orders import actions, triage
@@ -201,7 +202,10 @@ def test_no_english_on_the_main_french_pages(client, admin_user, world):
         reverse("inventory:products"),
         reverse("inventory:product", args=[world["product"].pk]),
         reverse("marketplaces:accounts"),
+        reverse("home"),
+        reverse("kpis:settings"),
     ]
+    kpi_actions.refresh_kpis()  # the dashboard's figures, standings and alerts
     pieces = catalogue()
     assert len(pieces) > 300  # the catalogue was read
     leaks = {}
