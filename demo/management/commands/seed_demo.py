@@ -22,8 +22,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import example_rules, stock
+from demo import example_rules, kpi_history, stock
 from demo.factories import OrderDataFactory
+from kpis.actions import refresh_kpis
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
@@ -88,8 +89,10 @@ class Command(BaseCommand):
             admin = get_user_model().objects.get(username=roles.ADMIN)
             example_rules.create(created_by=admin)
         created = sum(self._orders(accounts, orders))
+        kpi_history.give_timelines()  # when each history order shipped, was delivered or cancelled
         created += self._live_orders(accounts)
         decided = example_rules.run_on_waiting_orders()
+        refresh_kpis()  # the dashboard's figures from the start (then every few minutes)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)
