@@ -35,8 +35,10 @@ def _days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
             SELECT DISTINCT d FROM (
                 SELECT (unnest(ARRAY[purchased_at, ship_by, deliver_by]) AT TIME ZONE 'UTC')::date AS d
                 FROM orders_order
-                WHERE updated_at >= %(since)s
-                   OR id IN (SELECT order_id FROM orders_orderevent WHERE created_at >= %(since)s)
+                WHERE id IN (
+                    SELECT id FROM orders_order WHERE updated_at >= %(since)s
+                    UNION SELECT order_id FROM orders_orderevent WHERE created_at >= %(since)s
+                )
             ) changed WHERE d IS NOT NULL
             """,
             {"since": since - LATE_COMMIT},
