@@ -51,18 +51,22 @@ class AccountBoard:
 
 
 def rolling(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
-    """The window's value as it stood at the end of each of the last `days` days (partial windows at the start of the history)."""
+    """The window's value as it stood at the end of each of the last `days` days (partial windows at the
+    start of the history), from running sums: one pass over the days."""
     by_day = {day: (num, den) for day, num, den in series}
+    first = today - dt.timedelta(days=days + window - 1)
+    sums = [(0, 0)]  # sums[i]: totals of the days before first + i
+    for offset in range(days + window):
+        num, den = by_day.get(first + dt.timedelta(days=offset), (0, 0))
+        sums.append((sums[-1][0] + num, sums[-1][1] + den))
     points = []
-    for offset in range(days - 1, -1, -1):
-        end = today - dt.timedelta(days=offset)
-        numerator = denominator = 0
-        for back in range(window):
-            num, den = by_day.get(end - dt.timedelta(days=back), (0, 0))
-            numerator += num
-            denominator += den
+    for index in range(days):
+        last = window + index  # the window ends on day first + last, and covers `window` days
+        numerator = sums[last + 1][0] - sums[last + 1 - window][0]
+        denominator = sums[last + 1][1] - sums[last + 1 - window][1]
         value = metrics.percent(numerator, denominator)
-        points.append((end.isoformat(), None if value is None else float(value)))
+        day = first + dt.timedelta(days=last)
+        points.append((day.isoformat(), None if value is None else float(value)))
     return points
 
 
@@ -78,7 +82,8 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
     for backlog in Backlog.objects.filter(account_id__in=boards):
         boards[backlog.account_id].backlog = backlog
     today = now.astimezone(dt.UTC).date()
-    series = _series(account_ids=list(boards), today=today)
+    longest = max((s.window_days for board in boards.values() for s in board.standings), default=1)
+    series = _series(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
     for board in boards.values():
         for standing in board.standings:
             board.charts[standing.target] = {
@@ -95,11 +100,11 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
     return list(boards.values())
 
 
-def _series(*, account_ids, today: dt.date) -> dict:
+def _series(*, account_ids, today: dt.date, days: int) -> dict:
     rows = DailyBucket.objects.filter(
         account_id__in=account_ids,
         source=Source.COMPUTED,
-        day__gt=today - dt.timedelta(days=metrics.HISTORY_DAYS),
+        day__gt=today - dt.timedelta(days=days),
         day__lte=today,
     ).values_list("account_id", "metric", "day", "numerator", "denominator")
     series = defaultdict(list)

@@ -183,6 +183,14 @@ class Order(models.Model):
             # The KPIs recount a day's orders by the date that puts them in it (kpis/buckets.py).
             models.Index(fields=["ship_by"], name="order_ship_by"),
             models.Index(fields=["deliver_by"], name="order_deliver_by"),
+            # Each account's open work (to accept, to ship, late), counted from this small index alone.
+            models.Index(
+                fields=["account", "status", "due_at"],
+                name="order_open_backlog",
+                condition=models.Q(
+                    status__in=[OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED]
+                ),
+            ),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
 

@@ -227,3 +227,20 @@ def test_buckets_equal_a_brute_force_recount(world, lateral):
     expected = {key: value for key, value in recount(world, now=NOW).items() if key[1] in days}
     assert stored(account) == expected
     Order.objects.filter(account=account).delete()
+
+
+def test_the_trend_is_the_windows_value_day_by_day():
+    from kpis.selectors import rolling
+
+    today = dt.date(2026, 11, 20)
+    series = [(today - dt.timedelta(days=offset), offset % 2, 2) for offset in range(40)]
+    points = rolling(series, today=today, window=3, days=5)
+    assert [day for day, _ in points] == [(today - dt.timedelta(days=4 - index)).isoformat() for index in range(5)]
+    for day, value in points:
+        end = dt.date.fromisoformat(day)
+        window = [entry for entry in series if end - dt.timedelta(days=2) <= entry[0] <= end]
+        assert value == pytest.approx(100 * sum(e[1] for e in window) / sum(e[2] for e in window), abs=0.01)
+    assert rolling([], today=today, window=30, days=2) == [
+        ((today - dt.timedelta(days=1)).isoformat(), None),
+        (today.isoformat(), None),
+    ]
