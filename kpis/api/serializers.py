@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kpis import metrics, wording
@@ -61,6 +62,7 @@ class StandingSerializer(serializers.ModelSerializer):
     def get_projection(self, standing) -> str:
         return wording.sentence(standing, now=timezone.now())
 
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True))
     def get_platform_reported_value(self, standing) -> None:
         return None
 
