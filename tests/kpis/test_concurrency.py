@@ -23,8 +23,10 @@ def test_concurrent_refreshes_count_each_bucket_once_and_alert_once():
     now = timezone.now()
     build(
         account,
-        [Spec("shipped", now - 4 * D, ship_by=now - 2 * D, events=[("shipped", "shipped", now - 2 * D + H)])]
-        + [Spec("accepted", now - D, ship_by=now + H, events=[("received", "accepted", now - D)])],
+        [
+            Spec("shipped", now - 4 * D, ship_by=now - 2 * D, events=[("shipped", "shipped", now - 2 * D + H)]),
+            Spec("accepted", now - D, ship_by=now + H, events=[("received", "accepted", now - D)]),
+        ],
     )
     work = [lambda: actions.refresh_kpis(), lambda: actions.recompute_history(days=30)] * 3
     run_together(lambda job: job(), work)
