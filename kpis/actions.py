@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, buckets, metrics, standings
-from kpis.models import Backlog, RefreshState, Standing, TargetSetting
+from kpis import alerts, buckets, metrics, reported, standings
+from kpis.models import Backlog, RefreshState, ReportedFigure, Standing, TargetSetting
+from marketplaces.clients import connector_for_account
 from marketplaces.models import MarketplaceAccount
 from oms.errors import DomainError
 
@@ -161,3 +162,30 @@ def set_target(*, account_id: int, target: str, threshold: Decimal, window_days:
 def reset_target(*, account_id: int, target: str) -> None:
     """Back to the platform's threshold and window."""
     TargetSetting.objects.filter(account_id=account_id, target=target).delete()
+
+
+def read_platform_figures(*, account_id: int, now: dt.datetime | None = None) -> int:
+    """Read the platform's own figures of an account (Mirakl A21) into ReportedFigure; returns how many.
+
+    The call is made outside any transaction; raises the connector's MarketplaceError when the
+    platform does not answer (nothing is changed then)."""
+    now = now or timezone.now()
+    account = MarketplaceAccount.objects.get(pk=account_id)
+    if account.platform not in reported.READABLE:
+        return 0
+    connector = connector_for_account(account)
+    written = 0
+    for period, window_days in reported.MIRAKL_PERIODS.items():
+        figures = connector.shop_statistics(period=period)
+        for metric, read in reported.MIRAKL_METRICS.items():
+            fraction = read(figures)
+            if fraction is None:
+                continue
+            ReportedFigure.objects.update_or_create(
+                account=account,
+                metric=metric,
+                window_days=window_days,
+                defaults={"period": period, "value": reported.as_percent(fraction), "reported_at": now},
+            )
+            written += 1
+    return written

@@ -186,3 +186,25 @@ class Backlog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.to_accept}/{self.to_ship}/{self.late}"
+
+
+class ReportedFigure(models.Model):
+    """A platform's own figure for one of our metrics (Mirakl A21), shown beside ours with the gap."""
+
+    account = models.ForeignKey(
+        "marketplaces.MarketplaceAccount", on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
+    )
+    metric = models.CharField(_("metric"), max_length=40, choices=METRIC_CHOICES)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    period = models.CharField(_("platform's period"), max_length=40)
+    value = models.DecimalField(_("value (%)"), max_digits=5, decimal_places=2)
+    reported_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        ordering = ["account", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "metric", "window_days"], name="kpi_reported_once_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.metric} {self.value} ({self.period})"

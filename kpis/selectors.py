@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from kpis import buckets, facts, metrics, standings, wording
-from kpis.models import Alert, Backlog, DailyBucket, Source, Standing
+from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Source, Standing
 from marketplaces.models import MarketplaceAccount
 from oms.access.selectors import within_scope
 
@@ -32,6 +32,14 @@ def standing_list(user) -> QuerySet[Standing]:
         user=user,
         field="account_id",
     )
+
+
+def reported_figures(account_ids) -> dict[tuple[int, str, int], ReportedFigure]:
+    """The platforms' own figures, by (account, metric, window): one query."""
+    return {
+        (figure.account_id, figure.metric, figure.window_days): figure
+        for figure in ReportedFigure.objects.filter(account_id__in=account_ids)
+    }
 
 
 def open_alerts(user) -> QuerySet[Alert]:
@@ -73,7 +81,7 @@ def rolling(series, *, today: dt.date, window: int, days: int) -> list[tuple[str
 def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
     """Per account: its standings, its backlog and, per target, the trend of its window's value over 90 days.
 
-    Four queries whatever the number of accounts: accounts, standings, backlogs, buckets.
+    Five queries whatever the number of accounts: accounts, standings, backlogs, the platforms' figures, buckets.
     """
     accounts = list(visible_accounts(user))
     boards = {account.pk: AccountBoard(account) for account in accounts}
@@ -81,6 +89,10 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
         boards[standing.account_id].standings.append(standing)
     for backlog in Backlog.objects.filter(account_id__in=boards):
         boards[backlog.account_id].backlog = backlog
+    theirs = reported_figures(list(boards))
+    for board in boards.values():
+        for standing in board.standings:
+            standing.reported = theirs.get((board.account.pk, standing.metric, standing.window_days))
     today = now.astimezone(dt.UTC).date()
     longest = max((s.window_days for board in boards.values() for s in board.standings), default=1)
     series = _series(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)

@@ -49,6 +49,10 @@ def dashboard(request):
             standing.value_text = wording.rate(standing.value)
             standing.threshold_text = wording.rate(standing.threshold)
             standing.projected_text = wording.rate(standing.projected_value)
+            if standing.reported:
+                standing.reported_text = wording.rate(standing.reported.value)
+                gap = None if standing.value is None else standing.value - standing.reported.value
+                standing.gap_text = wording.signed_points(gap)
             target = metrics.target(board.account.platform, standing.target)
             standing.unverified = bool(target and target.unverified and target.threshold == standing.threshold)
             kpi = {"account": account, "kpi": standing.metric, "kpi_days": standing.window_days}

@@ -17,6 +17,14 @@ def rate(value: Decimal | None) -> str:
     return f"{number_format(value, decimal_pos=2, use_l10n=True)} %"
 
 
+def signed_points(value: Decimal | None) -> str:
+    """ "+0.40 pt": ours minus the platform's, in percentage points."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else ""
+    return f"{sign}{number_format(value, decimal_pos=2, use_l10n=True)} pt"
+
+
 def sentence(item, *, now: dt.datetime) -> str:
     """What the figure says: the projection when orders are at stake, else the value against the threshold.
 

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "apply-rules-to-undecided-orders": {"task": "order_rules.apply_rules_to_undecided_orders", "schedule": 300.0},
     # Today's KPI buckets, the standings and the alerts (kpis.actions.refresh_kpis).
     "refresh-kpis": {"task": "kpis.refresh", "schedule": float(os.environ.get("OMS_KPI_REFRESH_SECONDS", "180"))},
+    # The platforms' own KPI figures (Mirakl A21: at most once a day).
+    "read-platform-kpis": {"task": "kpis.read_platform_figures", "schedule": 24 * 3600.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")

@@ -81,10 +81,10 @@ SCREENS = [
     Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
-    # + account scope, accounts, standings, backlogs, buckets, open alerts (never the orders)
-    Screen("KPI dashboard", "viewer", "home", 10),
-    # + account scope, the standings with their accounts
-    Screen("KPI API", "viewer_api", "kpis/", 5, api=True),
+    # + account scope, accounts, standings, backlogs, the platforms' figures, buckets, open alerts (never the orders)
+    Screen("KPI dashboard", "viewer", "home", 11),
+    # + account scope, the standings with their accounts, the platforms' figures
+    Screen("KPI API", "viewer_api", "kpis/", 6, api=True),
 ]
 
 

@@ -23,7 +23,7 @@ class StandingSerializer(serializers.ModelSerializer):
     )
     projection = serializers.SerializerMethodField(help_text="The standing in one sentence, in the request's language.")
     platform_reported_value = serializers.SerializerMethodField(
-        help_text="The platform's own figure for this target, when it publishes one (not read yet: null)."
+        help_text="The platform's own figure for this metric and window, when it publishes one (Mirakl A21), else null."
     )
     definition = DefinitionSerializer(read_only=True)
 
@@ -63,8 +63,9 @@ class StandingSerializer(serializers.ModelSerializer):
         return wording.sentence(standing, now=timezone.now())
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True))
-    def get_platform_reported_value(self, standing) -> None:
-        return None
+    def get_platform_reported_value(self, standing):
+        figure = self.context.get("reported", {}).get((standing.account_id, standing.metric, standing.window_days))
+        return None if figure is None else f"{figure.value:.2f}"
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
 from kpis import selectors
 from kpis.api.serializers import StandingSerializer
@@ -70,3 +71,11 @@ class StandingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.standing_list(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        standings = list(self.filter_queryset(self.get_queryset()))
+        reported = selectors.reported_figures({standing.account_id for standing in standings})
+        serializer = self.get_serializer(
+            standings, many=True, context={**self.get_serializer_context(), "reported": reported}
+        )
+        return Response(serializer.data)
