@@ -346,6 +346,15 @@ LOGGING = {
     },
 }
 
+# E-mail (the KPI alerts to admins, through the outbox): SMTP in production, printed in development.
+EMAIL_BACKEND = os.environ.get(
+    "OMS_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("OMS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("OMS_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("OMS_EMAIL_FROM", "oms@localhost")
+
 # KPIs: alert when orders due within this many hours could breach a threshold, or when a rate
 # comes within this many percentage points of it.
 OMS_KPI_HORIZON_HOURS = float(os.environ.get("OMS_KPI_HORIZON_HOURS", "24"))
