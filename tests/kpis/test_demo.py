@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from demo.management.commands import seed_demo
-from kpis.models import Standing, Status
+from kpis.models import ReportedFigure, Standing, Status
 from marketplaces.models import MarketplaceAccount
 from tests.marketplaces.conftest import sandbox, sandbox_server  # noqa: F401 (fixtures)
 
@@ -26,6 +26,9 @@ def test_the_demo_dashboard_has_figures_for_every_account(sandbox, settings, tmp
     # The orders due today put some target at risk before any threshold is crossed.
     assert Standing.objects.filter(at_stake__gt=0).exists()
     assert Standing.objects.exclude(status=Status.OK).exists()
+    # The Mirakl shops' own figures (A21, from the sandbox) are read beside ours.
+    shops = MarketplaceAccount.objects.filter(platform="mirakl").count()
+    assert shops and ReportedFigure.objects.filter(account__platform="mirakl").count() == 4 * shops
     client.force_login(get_user_model().objects.get(username="viewer"))
     page = client.get("/").content.decode()
     assert page.count('class="card kpi-account"') == MarketplaceAccount.objects.count()

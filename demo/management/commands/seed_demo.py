@@ -25,6 +25,7 @@ from django.utils import timezone
 from demo import example_rules, kpi_history, stock
 from demo.factories import OrderDataFactory
 from kpis.actions import refresh_kpis
+from kpis.tasks import read_platform_figures
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         kpi_history.give_timelines()  # when each history order shipped, was delivered or cancelled
         created += self._live_orders(accounts)
         decided = example_rules.run_on_waiting_orders()
+        read_platform_figures()  # the platforms' own figures, beside ours (skipped if the sandbox is not running)
         refresh_kpis()  # the dashboard's figures from the start (then every few minutes)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
