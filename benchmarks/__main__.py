@@ -14,7 +14,7 @@ from marketplaces.ratelimit import redis_client
 from oms.celery import app as celery_app  # also points DJANGO_SETTINGS_MODULE at oms.settings
 
 # Each module has run(quick=...) and prints its figures with benchmarks.support.report.
-BENCHMARKS = ["marketplaces", "inventory", "orders", "rules", "webhooks", "shipping", "messaging", "returns"]
+BENCHMARKS = ["marketplaces", "inventory", "orders", "rules", "webhooks", "shipping", "messaging", "returns", "kpis"]
 
 
 def main() -> int:

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-tracking": {"task": "shipping.dispatch_tracking", "schedule": 10.0},
     # Returns buyers open on the marketplaces (Mirakl RT11: "every 5 min" at most).
     "poll-returns": {"task": "returns.poll_returns", "schedule": 300.0},
+    # Today's KPI buckets, the standings and the alerts (kpis.actions.refresh_kpis).
+    "refresh-kpis": {"task": "kpis.refresh", "schedule": float(os.environ.get("OMS_KPI_REFRESH_SECONDS", "180"))},
+    # The platforms' own KPI figures (Mirakl A21: at most once a day).
+    "read-platform-kpis": {"task": "kpis.read_platform_figures", "schedule": 24 * 3600.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("OMS_TASK_QUEUE", "celery")
@@ -235,6 +239,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
@@ -367,6 +372,19 @@ LOGGING = {
     },
 }
 
+# E-mail (the KPI alerts to admins, through the outbox): SMTP in production, printed in development.
+EMAIL_BACKEND = os.environ.get(
+    "OMS_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("OMS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("OMS_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("OMS_EMAIL_FROM", "oms@localhost")
+
+# KPIs: alert when orders due within this many hours could breach a threshold, or when a rate
+# comes within this many percentage points of it.
+OMS_KPI_HORIZON_HOURS = float(os.environ.get("OMS_KPI_HORIZON_HOURS", "24"))
+OMS_KPI_WARNING_MARGIN = float(os.environ.get("OMS_KPI_WARNING_MARGIN", "1"))
 OMS_HEARTBEAT_MAX_AGE = int(os.environ.get("OMS_HEARTBEAT_MAX_AGE", "60"))
 
 # Fernet keys for marketplace credentials, newest first (see marketplaces/credentials.py).

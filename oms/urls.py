@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -22,11 +21,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path(
-        "",
-        RedirectView.as_view(pattern_name="orders:list", permanent=False, http_method_names=["get", "head"]),
-        name="home",
-    ),
+    path("", include("kpis.home_urls")),  # the home page: the KPI dashboard
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
+from kpis import metrics as kpi_metrics
+from kpis import selectors as kpi_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
@@ -120,6 +122,18 @@ class OrderFilter(django_filters.FilterSet):
         label=_("Delivery problem"),
         help_text=_("The carrier reports a problem with a shipment of the order, or is returning it to the sender."),
     )
+    kpi = django_filters.ChoiceFilter(
+        method="by_kpi",
+        choices=[(metric.key, metric.label) for metric in kpi_metrics.METRICS.values()],
+        label=_("Counted by the KPI"),
+        help_text=_(
+            "The orders a seller KPI counts against you over `kpi_days` (every order it counts with kpi_counted)."
+        ),
+    )
+    kpi_days = django_filters.NumberFilter(
+        method="keep", label=_("KPI window (days)"), min_value=1, max_value=kpi_metrics.MAX_WINDOW_DAYS
+    )
+    kpi_counted = django_filters.BooleanFilter(method="keep", label=_("Every order the KPI counts"))
     updated_since = InstantFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -249,6 +263,14 @@ class OrderFilter(django_filters.FilterSet):
     def by_rule_flag(self, queryset, name, value):
         flagged = rules_selectors.flagging_decisions().filter(order=OuterRef("pk"))
         return queryset.filter(Exists(flagged)) if value else queryset.exclude(Exists(flagged))
+
+    def by_kpi(self, queryset, name, value):
+        data = self.form.cleaned_data
+        days = int(data.get("kpi_days") or 30)
+        counted = kpi_selectors.counted_orders(
+            metric=value, days=days, now=timezone.now(), numerator=not data.get("kpi_counted")
+        )
+        return queryset.filter(pk__in=counted)
 
     def by_failed_push(self, queryset, name, value):
         # From the few dead letters to their orders, never a scan of the orders.

@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from kpis import selectors as kpi_selectors
 from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
@@ -106,6 +108,7 @@ def order_list(request):
         can_share_view=request.user.has_perm("orders.publish_savedview"),
         assignees=list(selectors.assignable_users()),
         page_sizes=PAGE_SIZES,
+        kpi_alerts=kpi_selectors.banner_alerts(request.user, now=timezone.now()),
     )
     return render(request, "orders/order_list.html", context)
 

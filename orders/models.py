@@ -180,6 +180,17 @@ class Order(models.Model):
             models.Index(fields=["marketplace_order_id"], name="order_marketplace_id"),
             models.Index(fields=["reference"], name="order_reference"),
             models.Index(fields=["tracking_number"], name="order_tracking_number"),
+            # The KPIs recount a day's orders by the date that puts them in it (kpis/buckets.py).
+            models.Index(fields=["ship_by"], name="order_ship_by"),
+            models.Index(fields=["deliver_by"], name="order_deliver_by"),
+            # Each account's open work (to accept, to ship, late), counted from this small index alone.
+            models.Index(
+                fields=["account", "status", "due_at"],
+                name="order_open_backlog",
+                condition=models.Q(
+                    status__in=[OrderStatus.PENDING_ACCEPTANCE, OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED]
+                ),
+            ),
         ]
         permissions = [("act_on_order", "Can accept, refuse, cancel and ship orders")]
 

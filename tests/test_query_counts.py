@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inventory.models import Warehouse
+from kpis import actions as kpi_actions
 from marketplaces.models import MarketplaceAccount, QuarantinedOrder
 from oms.outbox import OutboxMessage
 from orders import pushes
@@ -56,8 +57,9 @@ class Screen:
 # movements or accounts also read the user's account scope (1: oms.access). The comments say the rest.
 SCREENS = [
     # + page count, saved views, latest change (the views' counts are cached until it moves), assignable
-    # users, accounts (the filter's choices, a named cursor), the page, its lines, its rule decisions
-    Screen("queue page", "operator", "orders:list", 13),
+    # users, accounts (the filter's choices, a named cursor), the page, its lines, its rule decisions,
+    # the KPI alerts of the banner
+    Screen("queue page", "operator", "orders:list", 14),
     # + page count, the page, its lines, its rule decisions
     Screen("queue HTMX table", "operator", "orders:list", 9, htmx=True),
     # + the order with its account, lines, events, rule decisions, pushes, assignable users (a named cursor),
@@ -99,6 +101,10 @@ SCREENS = [
     Screen("returns HTMX table", "operator", "returns:list", 9, htmx=True),
     # + warehouses (the filter's choices), the page with its orders, its lines, their inspected units
     Screen("returns API", "viewer_api", "returns/", 8, params={"page_size": 50}, api=True),
+    # + account scope, accounts, standings, backlogs, the platforms' figures, buckets, open alerts (never the orders)
+    Screen("KPI dashboard", "viewer", "home", 11),
+    # + account scope, the standings with their accounts, the platforms' figures
+    Screen("KPI API", "viewer_api", "kpis/", 6, api=True),
 ]
 
 
@@ -139,6 +145,7 @@ def add_rows(count: int, *, lines: int) -> None:
         ReturnRequest.objects.create(
             order=order, platform=account.platform, requested_at=order.purchased_at, warehouse=warehouses[0]
         ).lines.create(order_line=order.lines.first(), quantity=1)
+    kpi_actions.refresh_kpis()
 
 
 def queries_of(client, screen: Screen) -> int:

@@ -15,6 +15,9 @@ from inventory import selectors as inventory_selectors
 from inventory import signals as inventory_signals
 from inventory.api.serializers import ProductStockSerializer
 from inventory.models import Product
+from kpis import signals as kpi_signals
+from kpis.api.serializers import AlertSerializer
+from kpis.models import Alert
 from messaging import selectors as messaging_selectors
 from messaging import signals as messaging_signals
 from messaging.api.serializers import MessageSerializer, ThreadSerializer
@@ -183,3 +186,10 @@ declare(
     sender=Refund,
     occurrences=_refund_sent,
 )
+
+
+def _kpi_alert(*, alert, **kwargs) -> list[tuple[str, dict]]:
+    return [(f"kpi_alert:{alert.pk}", {"alert": _as_api(AlertSerializer(alert))})]
+
+
+declare("kpi.alert", label=_("KPI alert"), signal=kpi_signals.alert_fired, sender=Alert, occurrences=_kpi_alert)

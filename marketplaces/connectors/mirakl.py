@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import requests
@@ -84,6 +84,7 @@ STOCK_IMPORT_ERRORS_PATH = "/api/offers/stock/imports/{import_id}/error_report" 
 STOCK_IMPORT_UNFINISHED = ("WAITING", "RUNNING")
 STOCK_IMPORT_FAILED = "FAILED"
 CARRIERS_PATH = "/api/shipping/carriers"  # SH21
+STATISTICS_PATH = "/api/account/statistics"  # A21: "Maximum usage: Once per day"
 
 # The spec's call frequencies (OR11 and STO01 at most once a minute per shop, from orders/platforms.py;
 # STO02 "once every 15 seconds", STO03 "once per minute").
@@ -532,6 +533,21 @@ class MiraklConnector(MiraklReturns, ConnectorBase):
         if not code:
             raise InvalidRequest("Mirakl needs a reason_code", platform=self.platform)
         return str(code)
+
+    def shop_statistics(self, *, period: str = "LAST_MONTH") -> dict[str, Decimal]:
+        """A21: the operator's own figures of the shop over `period` (late_shipment_rate, valid_tracking_rate,
+        cancelation_rate, approval_rate…), as the fractions Mirakl sends; a figure without a number is left out."""
+        response = self.http.request("GET", STATISTICS_PATH, params=self._params(periods=period), operation="A21")
+        body = response.body if isinstance(response.body, dict) else {}
+        figures = {}
+        for name, entries in body.items():
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, Mapping) and entry.get("period") == period:
+                    try:
+                        figures[name] = Decimal(str(entry.get("value")))
+                    except (InvalidOperation, ValueError):
+                        continue
+        return figures
 
     def list_carriers(self) -> list[Mapping[str, Any]]:
         """SH21: the operator's carriers [{code, label, standard_code, tracking_url}], cached per connector."""

@@ -408,6 +408,28 @@ def shop_account(world, account, request) -> Response:
     )
 
 
+# A21's shop statistics: fixed figures of a well-run shop (fractions, as the spec's example implies),
+# the same for every period asked.
+SHOP_STATISTICS = {
+    "late_shipment_rate": 0.021,
+    "valid_tracking_rate": 0.974,
+    "cancelation_rate": 0.004,
+    "approval_rate": 0.988,
+    "auto_refused_rate": 0.002,
+    "incident_rate": 0.003,
+}
+STATISTICS_PERIODS = ("ALL_SINCE_BEGINNING", "LAST_MONTH", "LAST_THREE_MONTHS", "LAST_SIX_MONTHS", "LAST_YEAR")
+
+
+def shop_statistics(world, account, request) -> Response:
+    asked = [period for period in (request.arg("periods") or "").split(",") if period]
+    periods = [period for period in STATISTICS_PERIODS if not asked or period in asked]
+    return Response(
+        200,
+        {name: [{"period": period, "value": value} for period in periods] for name, value in SHOP_STATISTICS.items()},
+    )
+
+
 ROUTES = [
     route("GET", "/api/orders", "OR11", list_orders, is_list=True),
     route("PUT", "/api/orders/refund", "OR28", refund),
@@ -430,4 +452,5 @@ ROUTES = [
     route("PUT", "/api/returns/accept", "RT21", accept_returns),
     route("PUT", "/api/returns/receive", "RT25", receive_returns),
     route("PUT", "/api/returns/close", "RT27", close_returns),
+    route("GET", "/api/account/statistics", "A21", shop_statistics),
 ]

@@ -14,6 +14,8 @@ from tests.inventory.conftest import put_stock
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = [
+    "/",
+    "/kpis/settings/",
     "/orders/",
     "/orders/{open}/",
     "/orders/{closed}/",

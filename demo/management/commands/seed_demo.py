@@ -22,9 +22,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from demo import carriers, example_rules, stock
+from demo import carriers, example_rules, kpi_history, stock
 from demo import returns as demo_returns
 from demo.factories import OrderDataFactory
+from kpis.actions import refresh_kpis
+from kpis.tasks import read_platform_figures
 from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
@@ -91,9 +93,12 @@ class Command(BaseCommand):
             # Carrier contracts on the carrier sandbox: labels, then tracking to delivery.
             carriers.seed(settings.CARRIER_SANDBOX_URL)
         created = sum(self._orders(accounts, orders))
+        kpi_history.give_timelines()  # when each history order shipped, was delivered or cancelled
         created += self._live_orders(accounts)
         decided = example_rules.run_on_waiting_orders()
         demo_returns.seed(actor=Actor.of_user(get_user_model().objects.get(username=roles.OPERATOR)))
+        read_platform_figures()  # the platforms' own figures, beside ours (skipped if the sandbox is not running)
+        refresh_kpis()  # the dashboard's figures from the start (then every few minutes)
         LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
         LOGINS_FILE.write_text("".join(f"{role}\t{username}\t{password}\n" for role, username, password in logins))
         LOGINS_FILE.chmod(0o600)

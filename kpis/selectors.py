@@ -1,0 +1,169 @@
+"""Reads of the KPIs for the dashboard, the API, the queue and the exports.
+
+The dashboard and the API read the kpis tables only (standings, buckets, backlog, alerts):
+never the orders. The queue's "orders this figure counts" (`counted_orders`) reads the
+orders, once someone asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from kpis import buckets, facts, metrics, standings, wording
+from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Source, Standing
+from marketplaces.models import MarketplaceAccount
+from oms.access.selectors import within_scope
+
+
+def visible_accounts(user) -> QuerySet[MarketplaceAccount]:
+    return within_scope(MarketplaceAccount.objects.order_by("name", "pk"), user=user, field="pk")
+
+
+def standing_list(user) -> QuerySet[Standing]:
+    """Every target of every account the user may see, the account read with it."""
+    return within_scope(
+        Standing.objects.select_related("account").order_by("account__name", "account_id", "metric", "window_days"),
+        user=user,
+        field="account_id",
+    )
+
+
+def reported_figures(account_ids) -> dict[tuple[int, str, int], ReportedFigure]:
+    """The platforms' own figures, by (account, metric, window): one query."""
+    return {
+        (figure.account_id, figure.metric, figure.window_days): figure
+        for figure in ReportedFigure.objects.filter(account_id__in=account_ids)
+    }
+
+
+def open_alerts(user) -> QuerySet[Alert]:
+    return within_scope(
+        Alert.objects.filter(closed_at__isnull=True).select_related("account").order_by("-opened_at", "-pk"),
+        user=user,
+        field="account_id",
+    )
+
+
+@dataclass
+class AccountBoard:
+    account: MarketplaceAccount
+    standings: list[Standing] = field(default_factory=list)
+    backlog: Backlog | None = None
+    charts: dict = field(default_factory=dict)
+
+
+def rolling(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
+    """The window's value as it stood at the end of each of the last `days` days (partial windows at the
+    start of the history), from running sums: one pass over the days."""
+    by_day = {day: (num, den) for day, num, den in series}
+    first = today - dt.timedelta(days=days + window - 1)
+    sums = [(0, 0)]  # sums[i]: totals of the days before first + i
+    for offset in range(days + window):
+        num, den = by_day.get(first + dt.timedelta(days=offset), (0, 0))
+        sums.append((sums[-1][0] + num, sums[-1][1] + den))
+    points = []
+    for index in range(days):
+        last = window + index  # the window ends on day first + last, and covers `window` days
+        numerator = sums[last + 1][0] - sums[last + 1 - window][0]
+        denominator = sums[last + 1][1] - sums[last + 1 - window][1]
+        value = metrics.percent(numerator, denominator)
+        day = first + dt.timedelta(days=last)
+        points.append((day.isoformat(), None if value is None else float(value)))
+    return points
+
+
+def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
+    """Per account: its standings, its backlog and, per target, the trend of its window's value over 90 days.
+
+    Five queries whatever the number of accounts: accounts, standings, backlogs, the platforms' figures, buckets.
+    """
+    accounts = list(visible_accounts(user))
+    boards = {account.pk: AccountBoard(account) for account in accounts}
+    for standing in Standing.objects.filter(account_id__in=boards).order_by("metric", "window_days"):
+        boards[standing.account_id].standings.append(standing)
+    for backlog in Backlog.objects.filter(account_id__in=boards):
+        boards[backlog.account_id].backlog = backlog
+    theirs = reported_figures(list(boards))
+    for board in boards.values():
+        for standing in board.standings:
+            standing.reported = theirs.get((board.account.pk, standing.metric, standing.window_days))
+    today = now.astimezone(dt.UTC).date()
+    longest = max((s.window_days for board in boards.values() for s in board.standings), default=1)
+    series = _series(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
+    for board in boards.values():
+        for standing in board.standings:
+            board.charts[standing.target] = {
+                "label": str(standing.definition.label),
+                "window": standing.window_days,
+                "threshold": float(standing.threshold),
+                "points": rolling(
+                    series.get((board.account.pk, standing.metric), []),
+                    today=today,
+                    window=standing.window_days,
+                    days=metrics.CHART_DAYS,
+                ),
+            }
+    return list(boards.values())
+
+
+def _series(*, account_ids, today: dt.date, days: int) -> dict:
+    rows = DailyBucket.objects.filter(
+        account_id__in=account_ids,
+        source=Source.COMPUTED,
+        day__gt=today - dt.timedelta(days=days),
+        day__lte=today,
+    ).values_list("account_id", "metric", "day", "numerator", "denominator")
+    series = defaultdict(list)
+    for account_id, metric, day, numerator, denominator in rows:
+        series[(account_id, metric)].append((day, numerator, denominator))
+    return series
+
+
+def daily_rows(user, *, today: dt.date, days: int) -> QuerySet[DailyBucket]:
+    """The buckets of the last `days` days, for the CSV export."""
+    return within_scope(
+        DailyBucket.objects.filter(day__gt=today - dt.timedelta(days=days), day__lte=today)
+        .select_related("account")
+        .order_by("account__name", "metric", "day"),
+        user=user,
+        field="account_id",
+    )
+
+
+def counted_orders(*, metric: str, days: int, now: dt.datetime, numerator: bool = True) -> RawSQL:
+    """The ids of the orders a metric counts over its last `days` days (its numerator, or every order
+    it counts), as a subquery for `Order.objects.filter(pk__in=...)`: the queue behind each figure."""
+    definition = metrics.METRICS[metric]
+    today = now.astimezone(dt.UTC).date()
+    ranges = [(today - dt.timedelta(days=days - 1), today)]
+    where, params = buckets.relevant_orders(ranges)
+    dated, dated_params = buckets.in_ranges(definition.dated_by, ranges)
+    condition = f"{definition.denominator} AND {dated}"
+    if numerator:
+        condition += f" AND {definition.numerator}"
+    sql = f"SELECT f.order_id FROM ({facts.lateral(where)}) f WHERE {condition}"
+    # The metrics' SQL names `now`; the ranges are positional: bind both here, once.
+    bound = buckets.bind(sql, [*params, *dated_params], now=now)
+    return RawSQL(connection.ops.compose_sql(bound[0], bound[1]), ())
+
+
+def at_stake_hours(*, now: dt.datetime) -> int:
+    return int(standings.horizon().total_seconds() // 3600)
+
+
+BANNER_STATUSES = ("projected_breach", "breach")
+
+
+def banner_alerts(user, *, now: dt.datetime, limit: int = 3) -> list[Alert]:
+    """The open alerts of a projected or actual breach, breaches first, newest first, each with its sentence
+    (the queue's banner): one query."""
+    alerts = list(open_alerts(user).filter(status__in=BANNER_STATUSES).order_by("status", "-opened_at")[:limit])
+    for alert in alerts:
+        alert.sentence = wording.sentence(alert, now=now)
+    return alerts
