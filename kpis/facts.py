@@ -9,7 +9,9 @@ to; an event whose status the OMS did not apply, `status_ignored`, does not coun
 - `decided_at`: first acceptance or refusal (or a later step: accepted somewhere else);
 - `seller_cancelled`: cancelled in the OMS (the `cancelled` event of `cancel_order`, by a
   person, a rule or the system), not by the marketplace;
-- `buyer_asked_cancel`: the seller cancelled and a line carries the buyer's request to cancel.
+- `buyer_asked_cancel`: the seller cancelled and a line carries the buyer's request to cancel;
+- `returned`: a return was requested for the order (by the buyer on the marketplace, or opened by
+  an operator), whatever became of it (the returns app's table).
 
 Two shapes of the same columns: `lateral` reads the timeline of each selected order
 through its index (few orders: the refresh), `grouped` aggregates the whole timeline once
@@ -17,6 +19,8 @@ through its index (few orders: the refresh), `grouped` aggregates the whole time
 """
 
 from __future__ import annotations
+
+from returns.models import ReturnRequest
 
 SHIPPED = "('partially_shipped', 'shipped', 'delivered')"
 DECIDED = "('accepted', 'refused', 'partially_shipped', 'shipped', 'delivered')"
@@ -36,8 +40,9 @@ _COLUMNS = """
     e.shipped_at, e.delivered_at, e.decided_at, COALESCE(e.seller_cancelled, false) AS seller_cancelled,
     (COALESCE(e.seller_cancelled, false) AND EXISTS (
         SELECT 1 FROM orders_orderline l WHERE l.order_id = o.id AND l.buyer_requested_cancel
-    )) AS buyer_asked_cancel
-"""
+    )) AS buyer_asked_cancel,
+    EXISTS (SELECT 1 FROM {returns} r WHERE r.order_id = o.id) AS returned
+""".replace("{returns}", ReturnRequest._meta.db_table)
 
 
 def lateral(where: str) -> str:

@@ -19,11 +19,6 @@ window per account (`kpis.models.TargetSetting`).
 
 Adding a metric is one `Metric(...)` below, plus its targets. Those waiting for other apps:
 
-- `return_rate` (lower is better): dated by the return's request date; numerator: orders with
-  a return requested that day, denominator: orders shipped that day. Needs a fact
-  `returned_at` (first return request per order) from a selector such as
-  `returns.selectors.return_requests()` → (order_id, requested_at): one more column in
-  `facts.py` (kpis sits above returns, so the SQL may read its table through that selector).
 - `reply_within_deadline` (higher is better, Amazon > 90 % within 24 h): dated by the buyer
   message's arrival; numerator: messages answered before their reply deadline; denominator:
   buyer messages needing a reply. Needs `messaging.selectors.reply_times()` → (account_id,
@@ -157,6 +152,21 @@ METRICS: dict[str, Metric] = {
             numerator="f.tracking_number <> '' AND f.carrier <> ''",
         ),
         Metric(
+            key="return_rate",
+            label=_("Return rate"),
+            better=LOWER,
+            numerator_text=_("shipped orders for which a return was requested"),
+            denominator_text=_("orders shipped"),
+            counted_text=_(
+                "Orders we fulfil, once shipped, dated by their purchase, so a later return request counts on the "
+                "day the order was placed: the last weeks' rate grows as their returns come in."
+            ),
+            dated_text=_("the purchase date"),
+            dated_by="f.purchased_at",
+            denominator=f"{_OURS} AND f.shipped_at IS NOT NULL",
+            numerator="f.returned",
+        ),
+        Metric(
             key="on_time_delivery_rate",
             label=_("On-time delivery rate"),
             better=HIGHER,
@@ -211,6 +221,11 @@ def _targets(*targets: Target) -> tuple[Target, ...]:
     return targets
 
 
+# No platform publishes a threshold on returns (MARKETPLACES.md): this one is the OMS's own watch
+# level, shown as unverified like every figure no platform confirms; admins set theirs per account.
+RETURN_WATCH = Target("return_rate", 30, Decimal("10"), unverified=True)
+
+
 # Each platform's own set. Mirakl is one set for every operator (each sets its own figures:
 # an admin sets an operator's on its account).
 TARGETS: dict[str, tuple[Target, ...]] = {
@@ -221,6 +236,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("valid_tracking_rate", 30, Decimal("95")),
         # Not in MARKETPLACES.md: Amazon's on-time delivery target as sellers report it.
         Target("on_time_delivery_rate", 14, Decimal("97"), unverified=True),
+        RETURN_WATCH,
     ),
     platforms.EBAY: _targets(
         # "Above Standard: late shipment rate ≤ 7 %, evaluated monthly": the window is our reading.
@@ -228,12 +244,14 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         # Part of the transaction defect rate (≤ 2 %): seller cancellations are defects.
         Target("cancellation_rate", 90, Decimal("2"), unverified=True),
         Target("valid_tracking_rate", 90, Decimal("95"), unverified=True),
+        RETURN_WATCH,
     ),
     platforms.CDISCOUNT: _targets(
         Target("late_shipment_rate", 30, Decimal("5"), unverified=True),
         Target("cancellation_rate", 30, Decimal("2"), unverified=True),
         Target("refusal_rate", 30, Decimal("5"), unverified=True),
         Target("valid_tracking_rate", 30, Decimal("95"), unverified=True),
+        RETURN_WATCH,
     ),
     platforms.MIRAKL: _targets(
         Target("late_shipment_rate", 30, Decimal("5"), unverified=True),
@@ -241,6 +259,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("refusal_rate", 30, Decimal("5"), unverified=True),
         Target("valid_tracking_rate", 30, Decimal("95"), unverified=True),
         Target("on_time_delivery_rate", 30, Decimal("95"), unverified=True),
+        RETURN_WATCH,
     ),
 }
 

@@ -45,11 +45,12 @@ def test_a_hand_built_world_gives_the_known_rates():
                 carrier="colissimo",
                 events=[("received", "accepted", bought), ("shipped", "shipped", due - H)],
             ),
-            # Late by an hour, no tracking.
+            # Late by an hour, no tracking; the buyer asked to return it.
             Spec(
                 "shipped",
                 bought,
                 ship_by=due,
+                returned=True,
                 events=[("received", "accepted", bought), ("shipped", "shipped", due + H)],
             ),
             # Never shipped and past due: late.
@@ -87,6 +88,7 @@ def test_a_hand_built_world_gives_the_known_rates():
     assert result[("late_shipment_rate", due.date())] == (3, 4)
     assert result[("cancellation_rate", bought.date())] == (1, 6)
     assert result[("valid_tracking_rate", due.date())] == (1, 2)  # both shipped on the due day
+    assert result[("return_rate", bought.date())] == (1, 2)  # one of the two orders bought then and shipped
     assert ("late_shipment_rate", TODAY) not in result
 
 
@@ -207,6 +209,7 @@ specs = st.builds(
     tracking_number=st.sampled_from(["", "6A12345678901"]),
     carrier=st.sampled_from(["", "colissimo"]),
     buyer_requested_cancel=st.booleans(),
+    returned=st.booleans(),
     events=events,
 )
 

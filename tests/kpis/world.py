@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from orders.models import ActorType, Order, OrderEvent, OrderLine
+from returns.models import ReturnRequest
 
 NOW = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)
 SHIPPED = {"partially_shipped", "shipped", "delivered"}
@@ -29,6 +30,7 @@ class Spec:
     tracking_number: str = ""
     carrier: str = ""
     buyer_requested_cancel: bool = False
+    returned: bool = False  # a return was requested for it
     # (kind, to_status, at)
     events: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
 
@@ -66,6 +68,8 @@ def build(account, specs: list[Spec]) -> list[Order]:
             total_amount=Decimal("10"),
             buyer_requested_cancel=spec.buyer_requested_cancel,
         )
+        if spec.returned:
+            ReturnRequest.objects.create(order=order, platform=account.platform, requested_at=spec.purchased_at)
         for kind, to_status, at in spec.events:
             event = OrderEvent.objects.create(
                 order=order, kind=kind, actor_type=ActorType.MARKETPLACE, to_status=to_status
@@ -126,6 +130,7 @@ def recount(specs: list[Spec], *, now: dt.datetime) -> dict[tuple[str, dt.date],
             count("refusal_rate", spec.purchased_at, spec.status == "refused")
         if shipped is not None:
             count("valid_tracking_rate", shipped, spec.tracking_number and spec.carrier)
+            count("return_rate", spec.purchased_at, spec.returned)
         if (
             spec.deliver_by is not None
             and shipped is not None

@@ -80,6 +80,7 @@ NOT_LOOKED_FOR = {
     "Done",
     "Account",
     "Accounts",
+    "source",  # the returns' field; the same word in French ("aucune source officielle")
 }
 
 
