@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplaces.models import MarketplaceAccount, Platform
 from messaging.models import Thread, Topic
 from oms.access.selectors import within_scope
+from oms.api import filters as api_filters
 
 OPEN = "open"  # needs reply or waiting for the buyer
 STATUS_CHOICES = [(OPEN, _("Open")), *Thread.Status.choices]
@@ -41,15 +42,7 @@ class ThreadFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def by_assignee(self, queryset, name, value):
-        value = value.strip()
-        if value == "me":
-            user = getattr(self.request, "user", None)
-            return queryset.filter(assignee=user) if user and user.is_authenticated else queryset.none()
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
-        return queryset.filter(assignee__username=value)
+        return api_filters.by_assignee(queryset, value, user=getattr(self.request, "user", None))
 
     def by_overdue(self, queryset, name, value):
         late = {"status": Thread.Status.NEEDS_REPLY, "reply_by__lt": timezone.now()}

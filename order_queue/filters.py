@@ -26,6 +26,7 @@ from kpis import selectors as kpi_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
+from oms.api import filters as api_filters
 from oms.api.fields import InstantFilter
 from order_queue.search import exact_identifier, looks_like_identifier, normalise, our_number
 from order_queue.selectors import orders_with_failed_pushes
@@ -240,15 +241,7 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(tags__contains=[value.strip()])
 
     def by_assignee(self, queryset, name, value):
-        value = value.strip()
-        if value == "me":
-            user = getattr(self.request, "user", None)
-            return queryset.filter(assignee=user) if user and user.is_authenticated else queryset.none()
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
-        return queryset.filter(assignee__username=value)
+        return api_filters.by_assignee(queryset, value, user=getattr(self.request, "user", None))
 
     # What other apps know about an order -------------------------------------------------
 

@@ -8,7 +8,8 @@ service are not (unverified), so their accounts are not offered.
 
 from __future__ import annotations
 
-from shipping.carriers import Address, LabelRequest, ParcelSpec
+from shipping import selectors as shipping_selectors
+from shipping.carriers import LabelRequest, ParcelSpec
 
 RETURN_LABEL = "carrier.return_label"
 RETURN_PRODUCTS = {"colissimo": "CORE"}
@@ -25,28 +26,8 @@ def return_label_request(found, *, weight_grams: int) -> LabelRequest:
     return LabelRequest(
         reference=found.number,
         product_code=RETURN_PRODUCTS[found.carrier_account.carrier.code],
-        sender=Address(
-            name=order.ship_name,
-            company=order.ship_company,
-            line1=order.ship_line1,
-            line2=" ".join(part for part in (order.ship_line2, order.ship_line3) if part),
-            postal_code=order.ship_postal_code,
-            city=order.ship_city,
-            country=order.ship_country,
-            phone=order.ship_phone,
-            email=order.buyer_email,
-        ),
-        addressee=Address(
-            name=warehouse.get("name", ""),
-            company=warehouse.get("company", ""),
-            line1=warehouse.get("line1", ""),
-            line2=warehouse.get("line2", ""),
-            postal_code=warehouse.get("postal_code", ""),
-            city=warehouse.get("city", ""),
-            country=warehouse.get("country", ""),
-            phone=warehouse.get("phone", ""),
-            email=warehouse.get("email", ""),
-        ),
+        sender=shipping_selectors.buyer_address(order),
+        addressee=shipping_selectors.account_address(warehouse),
         parcels=[ParcelSpec(weight_grams=weight_grams)],
         label_format="PDF",
     )

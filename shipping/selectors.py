@@ -8,6 +8,28 @@ from orders.carriers import PLATFORM_CARRIERS
 from shipping.carriers import Address, LabelRequest, ParcelSpec
 from shipping.models import PROBLEMS, Carrier, Parcel, Shipment, ShipmentLine
 
+ADDRESS_FIELDS = ("name", "company", "line1", "line2", "postal_code", "city", "country", "phone", "email")
+
+
+def buyer_address(order) -> Address:
+    """Where the order ships to (and where a return label's parcel comes from)."""
+    return Address(
+        name=order.ship_name,
+        company=order.ship_company,
+        line1=order.ship_line1,
+        line2=" ".join(part for part in (order.ship_line2, order.ship_line3) if part),
+        postal_code=order.ship_postal_code,
+        city=order.ship_city,
+        country=order.ship_country,
+        phone=order.ship_phone,
+        email=order.buyer_email,
+    )
+
+
+def account_address(sender: dict) -> Address:
+    """A carrier account's sender address (our warehouse), as its `sender` field stores it."""
+    return Address(**{field: sender.get(field, "") for field in ADDRESS_FIELDS})
+
 
 def label_request(shipment_id: int, *, request_key: str = "") -> LabelRequest:
     """What the carrier needs to print a shipment's labels: sender, addressee, product, parcels."""
@@ -16,28 +38,8 @@ def label_request(shipment_id: int, *, request_key: str = "") -> LabelRequest:
     return LabelRequest(
         reference=order.number,
         product_code=shipment.service.product_code,
-        sender=Address(
-            name=sender.get("name", ""),
-            company=sender.get("company", ""),
-            line1=sender.get("line1", ""),
-            line2=sender.get("line2", ""),
-            postal_code=sender.get("postal_code", ""),
-            city=sender.get("city", ""),
-            country=sender.get("country", ""),
-            phone=sender.get("phone", ""),
-            email=sender.get("email", ""),
-        ),
-        addressee=Address(
-            name=order.ship_name,
-            company=order.ship_company,
-            line1=order.ship_line1,
-            line2=" ".join(part for part in (order.ship_line2, order.ship_line3) if part),
-            postal_code=order.ship_postal_code,
-            city=order.ship_city,
-            country=order.ship_country,
-            phone=order.ship_phone,
-            email=order.buyer_email,
-        ),
+        sender=account_address(sender),
+        addressee=buyer_address(order),
         parcels=[
             ParcelSpec(weight_grams=p.weight_grams, length_mm=p.length_mm, width_mm=p.width_mm, height_mm=p.height_mm)
             for p in shipment.parcels.order_by("pk")
