@@ -274,10 +274,11 @@ def record_sent(*, message_id: int, platform_message_id: str, platform_thread_id
 def record_failed(*, message_id: int, error: str) -> None:
     """The platform refused our reply (or it ran out of attempts): the thread needs a reply again."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("thread").get(pk=message_id)
+        # The thread first, then its message: the order every other change to a thread takes.
+        thread = _locked(Message.objects.values_list("thread_id", flat=True).get(pk=message_id))
+        message = Message.objects.select_for_update().get(pk=message_id)
         message.delivery, message.delivery_error = Message.Delivery.FAILED, error[:2000]
         message.save(update_fields=["delivery", "delivery_error"])
-        thread = _locked(message.thread_id)
         if thread.status != Thread.Status.CLOSED and thread.needs_reply_since is None:
             last_inbound = thread.messages.filter(direction=INBOUND).order_by("-pk").first()
             since = (last_inbound.sent_at or last_inbound.received_at) if last_inbound else message.created_at

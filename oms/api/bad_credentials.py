@@ -2,6 +2,7 @@
 answered 429 until its oldest failure leaves the window, whatever the credentials."""
 
 from django.http import JsonResponse
+from rest_framework.exceptions import Throttled
 
 from oms.api.errors import error_body
 from oms.api.throttling import BadCredentialsThrottle
@@ -30,7 +31,8 @@ class BadCredentialsMiddleware:
 
 def too_many_requests(*, wait: int) -> JsonResponse:
     response = JsonResponse(
-        error_body(code="throttled", message=f"Request was throttled. Expected available in {wait} seconds."),
+        # DRF's own words for a throttled call (and their translations), as its throttles answer.
+        error_body(code="throttled", message=str(Throttled(wait=wait).detail)),
         status=429,
     )
     response["Retry-After"] = str(wait)
