@@ -133,12 +133,20 @@ class ReturnRequest(models.Model):
         MARKETPLACE = "marketplace", _("Marketplace")
         OPERATOR = "operator", _("Operator")
 
+    class Kind(models.TextChoices):
+        # A return: the buyer sends items back. An incident: a claim or dispute opened on the platform
+        # (Mirakl incident, Cdiscount claim, eBay case), settled by a refund or a resolution, no parcel needed;
+        # the KPIs count incidents as order defects.
+        RETURN = "return", _("Return")
+        INCIDENT = "incident", _("Incident")
+
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="return_requests")
     warehouse = models.ForeignKey(
         "inventory.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(_("status"), max_length=20, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OPERATOR)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RETURN)
     platform = models.CharField(_("platform"), max_length=20, db_index=True)
     marketplace_return_id = models.CharField(_("marketplace return id"), max_length=100, blank=True, db_index=True)
     marketplace_state = models.CharField(_("marketplace state"), max_length=50, blank=True)
