@@ -28,7 +28,7 @@ from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.api import filters as api_filters
 from oms.api.fields import InstantFilter
-from order_queue.search import exact_identifier, looks_like_identifier, normalise, our_number
+from order_queue.search import identified_orders, normalise, our_number
 from order_queue.selectors import orders_with_failed_pushes
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
@@ -176,10 +176,8 @@ class OrderFilter(django_filters.FilterSet):
         order id, reference, buyer, e-mail, recipient or tracking number (accents and case
         ignored, any part of a word), a line's SKU or EAN, or our number."""
         terms = value.split()
-        if len(terms) == 1 and looks_like_identifier(terms[0]):
-            exact = list(
-                Order.objects.filter(exact_identifier(terms[0])).values_list("pk", flat=True)[:MAX_EXACT_MATCHES]
-            )
+        if len(terms) == 1:
+            exact = identified_orders(terms[0], limit=MAX_EXACT_MATCHES)
             if exact:
                 self._exact_identifier = True
                 return queryset.filter(pk__in=exact)

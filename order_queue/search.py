@@ -14,7 +14,9 @@ instead of a trigram search over every order.
 import re
 import unicodedata
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+
+from orders.models import Order
 
 # unaccent's rules also spell out the ligatures French names carry.
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
@@ -46,3 +48,12 @@ def exact_identifier(text: str) -> Q:
     if number is not None:
         condition |= Q(pk=number)
     return condition
+
+
+def identified_orders(text: str, *, limit: int, orders: QuerySet | None = None) -> list[int]:
+    """Ids of the orders (of `orders`, all by default) one identifier names exactly, through their B-tree
+    indexes, at most `limit`; an empty list when the text is not an identifier or names nothing."""
+    if not looks_like_identifier(text):
+        return []
+    orders = Order.objects.all() if orders is None else orders
+    return list(orders.filter(exact_identifier(text)).order_by().values_list("pk", flat=True)[:limit])

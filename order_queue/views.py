@@ -33,6 +33,7 @@ from order_queue.forms import (
     TrackingImportForm,
 )
 from order_queue.pagination import CappedPaginator
+from order_queue.search import identified_orders
 from orders import actions, triage
 from orders.models import BulkJob, Order
 from orders.platforms import CAPABILITIES
@@ -67,9 +68,26 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
+def _identified_order(request):
+    """A scan or a paste alone in the search (a marketplace id, a reference, a tracking number, our number)
+    that names one order the user may see: its page, straight from the indexes, without building the queue
+    (the queue's search finds the same orders when the identifier names several, or comes with filters)."""
+    if set(request.GET) != {"q"}:
+        return None
+    text = request.GET["q"].strip()
+    visible = within_scope(Order.objects.all(), user=request.user)
+    exact = identified_orders(text, limit=2, orders=visible) if text and " " not in text else []
+    if len(exact) != 1:
+        return None
+    url = reverse("orders:detail", args=exact)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 @require_safe
 @permission_required("orders.view_order", raise_exception=True)
 def order_list(request):
+    if opened := _identified_order(request):
+        return opened
     filterset = OrderFilter(
         request.GET, queryset=within_scope(selectors.order_list(), user=request.user), request=request
     )

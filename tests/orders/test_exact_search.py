@@ -61,3 +61,32 @@ def test_an_exact_identifier_keeps_the_other_filters(operator_client):
     assert response.status_code == 200
     assert target.status != "shipped"
     assert reverse("orders:detail", args=[target.pk]) not in response.content.decode()
+
+
+def test_an_identifier_opens_only_an_order_the_user_may_see(client, operator):
+    from oms.access.actions import set_account_scope
+
+    mine, theirs = MarketplaceAccountFactory(), MarketplaceAccountFactory()
+    visible = make_order(account=mine, marketplace_order_id="SHARED-77")
+    make_order(account=theirs, marketplace_order_id="SHARED-77")
+    hidden = make_order(account=theirs, marketplace_order_id="THEIRS-88")
+    set_account_scope(user=operator, account_ids=[mine.pk])
+    client.force_login(operator)
+    # Two orders carry the id, one of them on the operator's account: that one opens.
+    response = client.get(reverse("orders:list"), {"q": "SHARED-77"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:detail", args=[visible.pk])
+    # The other account's order is neither opened nor listed.
+    response = client.get(reverse("orders:list"), {"q": "THEIRS-88"})
+    assert response.status_code == 200
+    assert reverse("orders:detail", args=[hidden.pk]) not in response.content.decode()
+
+
+def test_a_pasted_identifier_opens_its_order_in_one_query_after_the_session_and_permissions(operator_client):
+    target = make_order(marketplace_order_id="FD-31415-P")
+    operator_client.get(reverse("orders:list"))  # the session and permissions warm
+    with CaptureQueriesContext(connection) as captured:
+        response = operator_client.get(reverse("orders:list"), {"q": "FD-31415-P"})
+    assert response["Location"] == reverse("orders:detail", args=[target.pk])
+    # session, user, its permissions (2), its account scope, then the identifier: the queue is never built.
+    assert len(captured) == 6, [query["sql"][:80] for query in captured.captured_queries]
