@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, Substr
 
+from inventory import selectors as inventory_selectors
 from marketplaces.push_failures import explain
 from messaging import selectors as messaging_selectors
 from oms import outbox
@@ -43,13 +44,15 @@ def has_failed_push() -> Exists:
 
 
 def order_list() -> QuerySet[Order]:
-    """The queue and the API list: one query for the page (with its stock allocation and whether a
-    push failed), one for its lines, one for its rule decisions."""
+    """The queue and the API list: one query for the page (with whether the order waits for stock, a push
+    failed, a buyer waits, a delivery went wrong: one index probe each, only for the rows shown), one for
+    its lines, one for its rule decisions."""
     return (
-        Order.objects.select_related("account", "assignee", "allocation")
+        Order.objects.select_related("account", "assignee")
         .defer("raw_payload", "billing_address", "search_document")
         .annotate(
             push_failed=has_failed_push(),
+            backordered=Exists(inventory_selectors.backorders().filter(order=OuterRef("pk"))),
             buyer_waiting=messaging_selectors.buyer_waiting(),
             delivery_problem=shipping_selectors.has_delivery_problem(),
         )
