@@ -86,6 +86,15 @@ class Thread(models.Model):
                 condition=~Q(status="closed"),
                 name="thread_open_inbox_idx",
             ),
+            # Threads a buyer waits on, in the inbox's order: the overdue filter (reply_by < now) and its
+            # capped count read a range of this small index instead of every open thread.
+            models.Index(
+                F("reply_by").asc(nulls_last=True),
+                F("last_message_at").desc(nulls_last=True),
+                "id",
+                condition=Q(status="needs_reply"),
+                name="thread_needs_reply_idx",
+            ),
             models.Index(fields=["status", "reply_by", "id"], name="thread_inbox_idx"),
             models.Index(fields=["account", "status", "reply_by"], name="thread_account_inbox_idx"),
         ]

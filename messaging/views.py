@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,6 +14,7 @@ from messaging import actions, selectors, templating
 from messaging.filters import OPEN, ThreadFilter
 from messaging.forms import AssignForm, ReplyForm
 from messaging.models import Template, Thread
+from messaging.pagination import CappedPaginator
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
 
@@ -43,7 +43,7 @@ def inbox(request):
     data = request.GET.copy()
     data.setdefault("status", OPEN)
     filterset = ThreadFilter(data, queryset=within_scope(selectors.thread_list(), user=request.user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
