@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors import cdiscount_inbox, ebay_inbox, mirakl_inbox
+from marketplaces.connectors import amazon_messaging, cdiscount_inbox, ebay_inbox, mirakl_inbox
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
 from messaging import mail
@@ -60,10 +60,28 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
 
 
 def open_thread_on_order(
-    thread: Thread, message: Message, *, marketplace_order_id: str, decided_at: dt.datetime, retry: bool
+    thread: Thread,
+    message: Message,
+    *,
+    marketplace_order_id: str,
+    decided_at: dt.datetime,
+    retry: bool,
+    amazon_type: str = "",
+    key: str = "",
 ) -> SentMessage:
-    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage)."""
+    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage), or on Amazon
+    the Messaging API's `amazon_type` where Amazon offers it for the order, else an e-mail to the buyer's
+    relay address (`key`: the outbox message's idempotency key, the mail's Message-ID)."""
     account = thread.account
+    if account.platform == platforms.AMAZON:
+        connector = connector_for_account(account)
+        if amazon_type and amazon_type in amazon_messaging.offered_types(connector, order_id=marketplace_order_id):
+            return amazon_messaging.send(
+                connector, order_id=marketplace_order_id, message_type=amazon_type, text=message.body
+            )
+        if not thread.buyer_address:
+            raise NotSupportedByPlatform("Amazon: no message type fits and the order gives no relay e-mail address")
+        return mail.send_reply(thread, message, message_id=mail.message_id_for(key or f"notice-{message.pk}"))
     if account.platform == platforms.MIRAKL:
         return mirakl_inbox.open_thread(
             connector_for_account(account),

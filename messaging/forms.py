@@ -18,3 +18,12 @@ class AssignForm(forms.Form):
         label=_("Assignee"),
         empty_label=_("Nobody"),
     )
+
+
+class DelayNoticeForm(forms.Form):
+    body = forms.CharField(
+        label=_("Delay notice to the buyer"),
+        min_length=3,
+        max_length=2000,  # Amazon's Messaging API: at most 2,000 characters
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -16,6 +16,7 @@ class Topic(models.TextChoices):
     BEFORE_PURCHASE = "before_purchase", _("Question before purchase")
     RETURN = "return", _("Return")
     NOTIFICATION = "notification", _("Notification to the buyer")
+    DELAY = "delay", _("Delay notice")
     OTHER = "other", _("Other")
 
 
@@ -163,6 +164,23 @@ class AccountMessaging(models.Model):
     )
     notify_on_acceptance = models.BooleanField(_("tell the buyer when the order is accepted"), default=False)
     notify_on_shipment = models.BooleanField(_("tell the buyer when the order ships"), default=False)
+
+    class DelayNotices(models.TextChoices):
+        OFF = "off", _("Never")
+        PROPOSE = "propose", _("Propose it to the operator")
+        SEND = "send", _("Send it automatically")
+
+    notify_on_delay = models.CharField(
+        _("tell the buyer when the ship-by date is at risk"),
+        max_length=10,
+        choices=DelayNotices.choices,
+        default=DelayNotices.PROPOSE,
+    )
+    delay_horizon_hours = models.PositiveSmallIntegerField(
+        _("delay risk horizon (hours)"),
+        default=12,
+        help_text=_("An accepted order not shipped this close to its ship-by date is at risk"),
+    )
     # Thread polling state, written by the poller only.
     threads_cursor = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
@@ -197,3 +215,24 @@ class Template(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DelayNotice(models.Model):
+    """The buyer was told (or is being told) that the order ships late: once per order and ship-by date."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="delay_notices")
+    ship_by = models.DateTimeField(_("ship by"))
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delay notice")
+        verbose_name_plural = _("delay notices")
+        constraints = [models.UniqueConstraint(fields=["order", "ship_by"], name="delay_notice_once_per_ship_by")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.ship_by:%Y-%m-%d}"

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from marketplaces.models import MarketplaceAccount
-from messaging import policies
+from messaging import delay, policies
 from messaging.models import Message, Template, Thread
+from oms.access.selectors import within_scope
+from orders.models import Order
 
 
 def thread_list() -> QuerySet[Thread]:
@@ -76,3 +78,19 @@ def reply_times(account: MarketplaceAccount | int, since: dt.datetime, until: dt
         median_seconds=float(statistics.median(seconds for seconds, _ in rows)),
         within_deadline_share=(sum(judged) / len(judged)) if judged else None,
     )
+
+
+DELAY_HINTS = 10  # orders named on the inbox's hint
+
+
+def delay_proposals(user) -> dict:
+    """The inbox's hint: orders at risk of shipping late whose buyer the operator may tell (not the ones sent
+    automatically), the most urgent first."""
+    orders = within_scope(delay.at_risk(mode=delay.Mode.PROPOSE), user=user).order_by("ship_by", "pk")
+    listed = list(orders.only("pk", "reference", "marketplace_order_id", "ship_by")[: DELAY_HINTS + 1])
+    return {"orders": listed[:DELAY_HINTS], "more": len(listed) > DELAY_HINTS}
+
+
+def delay_proposal(order: Order) -> dict | None:
+    """The order page's card: the delay notice to propose for this order, or None."""
+    return delay.proposal(order)

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from messaging import actions, selectors, templating
+from messaging import actions, delay, selectors, templating
 from messaging.filters import OPEN, ThreadFilter
-from messaging.forms import AssignForm, ReplyForm
+from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
 from messaging.models import Template, Thread
 from messaging.pagination import CappedPaginator
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
+from orders.models import Order
 
 PAGE_SIZE = 50
 ACT = "messaging.reply_to_buyer"
@@ -49,6 +50,7 @@ def inbox(request):
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
     if request.htmx:
         return render(request, "messaging/_thread_table.html", context)
+    context["delays"] = selectors.delay_proposals(request.user)
     return render(request, "messaging/inbox.html", context)
 
 
@@ -142,3 +144,21 @@ def close(request, pk: int):
         return redirect("messaging:thread", pk=pk)
     messages.success(request, _("Closed: no reply needed."))
     return redirect("messaging:inbox")
+
+
+@require_POST
+@permission_required(ACT, raise_exception=True)
+def delay_notice(request, order_pk: int):
+    """The operator tells the buyer the order ships late, with the proposed text or their own."""
+    order = get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=order_pk)
+    form = DelayNoticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A delay notice has between 3 and 2,000 characters."))
+        return redirect("orders:detail", pk=order.pk)
+    try:
+        delay.notify_delay(order_id=order.pk, user=request.user, body=form.cleaned_data["body"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Delay notice queued: it leaves for the marketplace now."))
+    return redirect("orders:detail", pk=order.pk)
