@@ -9,8 +9,8 @@ from marketplaces.clients import connector_for_account
 from marketplaces.connectors import amazon_messaging, cdiscount_inbox, ebay_inbox, mirakl_inbox
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
-from messaging import mail
-from messaging.models import Message, Thread
+from messaging import attachments, mail, policies
+from messaging.models import Attachment, Message, Thread
 from oms.errors import NotSupportedByPlatform
 from orders import platforms
 
@@ -26,6 +26,25 @@ def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token:
     raise NotSupportedByPlatform(f"no thread source for {account.platform}")
 
 
+FILES_PER_POLL = 20  # buyer files downloaded per poll (M13), oldest first; the rest at the next poll
+
+
+def fetch_attachments(account: MarketplaceAccount) -> int:
+    """Keep the content of the buyer files a platform only listed (Mirakl: M13 downloads them)."""
+    if account.platform != platforms.MIRAKL:
+        return 0
+    missing = Attachment.objects.filter(
+        message__thread__account=account, content__isnull=True, size__lte=policies.MAX_ATTACHMENT_BYTES
+    ).exclude(platform_id="")
+    connector = connector_for_account(account)
+    fetched = 0
+    for attachment in missing.order_by("pk")[:FILES_PER_POLL]:
+        content = mirakl_inbox.download_attachment(connector, attachment_id=attachment.platform_id)
+        Attachment.objects.filter(pk=attachment.pk).update(content=content, size=len(content))
+        fetched += 1
+    return fetched
+
+
 def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool, key: str) -> SentMessage:
     """`key`: the outbox message's idempotency key (the same at every attempt)."""
     account = thread.account
@@ -39,6 +58,7 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
             customer_id=thread.buyer_address,
             decided_at=decided_at,
             retry=retry,
+            files=attachments.files_to_send(message),
         )
     if account.platform == platforms.EBAY:
         return ebay_inbox.reply(

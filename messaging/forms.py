@@ -9,6 +9,7 @@ class ReplyForm(forms.Form):
     )
     seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, label=_("Send anyway"))
+    attach_packing_slip = forms.BooleanField(required=False, label=_("Attach the packing slip (PDF)"))
 
 
 class AssignForm(forms.Form):

@@ -216,6 +216,12 @@ class Template(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def has_content(self) -> bool:
+        """Whether the file is kept; read from `kept` where the selector annotated it (content deferred)."""
+        kept = self.__dict__.get("kept")
+        return kept if kept is not None else self.content is not None
+
 
 class DelayNotice(models.Model):
     """The buyer was told (or is being told) that the order ships late: once per order and ship-by date."""
@@ -236,3 +242,30 @@ class DelayNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.ship_by:%Y-%m-%d}"
+
+
+class Attachment(models.Model):
+    """A file on a message: ours (the order's packing slip sent with a reply) or the buyer's (kept when the
+    platform gives it: Mirakl M13, a relayed mail's parts). `content` None: listed by the platform, not kept."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(null=True, editable=False)
+    platform_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the file is kept; read from `kept` where the selector annotated it (content deferred)."""
+        kept = self.__dict__.get("kept")
+        return kept if kept is not None else self.content is not None

@@ -94,6 +94,7 @@ def poll_threads(*, account_id: int) -> PollReport:
             token = page.next_page_token
             if not token:
                 break
+        channels.fetch_attachments(account)
     except (MarketplaceError, Throttled) as error:
         report.error = f"{type(error).__name__}: {error}"
         retry_after = backoff_seconds(1, base=5, cap=600, retry_after=getattr(error, "retry_after", None), jitter=True)

@@ -6,11 +6,11 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from marketplaces.models import MarketplaceAccount
 from messaging import delay, policies
-from messaging.models import Message, Template, Thread
+from messaging.models import Attachment, Message, Template, Thread
 from oms.access.selectors import within_scope
 from orders.models import Order
 
@@ -25,9 +25,24 @@ def thread_list() -> QuerySet[Thread]:
 
 
 def thread_detail() -> QuerySet[Thread]:
+    files = (
+        Attachment.objects.defer("content")
+        .annotate(kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+        .order_by("pk")
+    )
     return Thread.objects.select_related("account", "order", "assignee").prefetch_related(
         Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch("messages__files", queryset=files),
         "order__lines",
+    )
+
+
+def attachment_for(user, pk: int) -> Attachment | None:
+    """A kept file of a thread of an account the user may see (None otherwise)."""
+    return (
+        within_scope(Attachment.objects.filter(content__isnull=False), user=user, field="message__thread__account")
+        .filter(pk=pk)
+        .first()
     )
 
 

@@ -6,11 +6,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from messaging import actions, delay, selectors, templating
+from messaging import actions, attachments, delay, selectors, templating
 from messaging.filters import OPEN, ThreadFilter
 from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
 from messaging.models import Template, Thread
@@ -70,6 +72,8 @@ def _thread_context(request, thread: Thread, form: ReplyForm | None = None, warn
         "no_reply_needed": selectors.no_reply_needed_allowed(thread),
         "warning": warning,
         "tracking_link": templating.values_for(thread)["tracking_link"],
+        "attachments_allowed": attachments.allowed(thread),
+        "packing_slip": attachments.packing_slip_available(thread),
     }
 
 
@@ -105,6 +109,7 @@ def reply(request, pk: int):
                 body=form.cleaned_data["body"],
                 seen_message_id=form.cleaned_data["seen_message_id"],
                 force=form.cleaned_data["force"],
+                attach=(attachments.PACKING_SLIP,) if form.cleaned_data["attach_packing_slip"] else (),
             )
         except actions.AnsweredMeanwhile as error:
             thread = get_object_or_404(selectors.thread_detail(), pk=pk)
@@ -162,3 +167,19 @@ def delay_notice(request, order_pk: int):
     else:
         messages.success(request, _("Delay notice queued: it leaves for the marketplace now."))
     return redirect("orders:detail", pk=order.pk)
+
+
+@require_safe
+@permission_required("messaging.view_thread", raise_exception=True)
+def attachment(request, pk: int):
+    """A file of a message, for users who may see its thread's account."""
+    file = selectors.attachment_for(request.user, pk)
+    if file is None:
+        raise Http404
+    response = HttpResponse(bytes(file.content), content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, file.name
+    )  # a buyer's file: downloaded, never shown inline
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

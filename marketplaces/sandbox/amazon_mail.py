@@ -117,6 +117,11 @@ class AmazonRelay:
         mail["Subject"] = subject_of(thread)
         mail["Message-ID"] = make_msgid(idstring=message["id"], domain=RELAY_DOMAIN)
         mail.set_content(message["body"])
+        for attachment in message.get("attachments") or []:
+            stored = conversations.stored_file(self.world, attachment["id"])
+            if stored is not None:
+                maintype, _, subtype = stored["content_type"].partition("/")
+                mail.add_attachment(stored["content"], maintype=maintype, subtype=subtype, filename=stored["name"])
         return mail
 
     def _open_on_order(self, recipients: set[str], subject: str, body: str) -> dict | None:
@@ -159,9 +164,20 @@ class AmazonRelay:
                 if message_id:
                     self.seen_message_ids.add(message_id)
                 return "250 Message accepted for delivery"
+            files = [
+                {"name": part.get_filename() or "file", "content_type": part.get_content_type(),
+                 "content": part.get_payload(decode=True) or b""}
+                for part in mail.iter_attachments()
+            ]  # fmt: skip
             for thread in threads:
                 account = self.world.accounts[thread["account"]]
-                reply = conversations.add_message(self.world, thread, sender="shop", author=account.name, body=body)
+                try:
+                    kept = conversations.keep_files(self.world, thread, files)
+                except ValueError as error:
+                    return f"552 {error}"
+                reply = conversations.add_message(
+                    self.world, thread, sender="shop", author=account.name, body=body, attachments=kept
+                )
                 reply["message_id_header"] = message_id
                 conversations.shop_replied(self.world, thread, reply)
             if message_id:
