@@ -7,6 +7,7 @@ import datetime as dt
 
 from marketplaces.clients import connector_for_account
 from marketplaces.connectors import amazon_messaging, cdiscount_inbox, ebay_inbox, mirakl_inbox
+from marketplaces.connectors.errors import InvalidRequest, RejectedByMarketplace
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
 from messaging import attachments, mail, policies
@@ -34,12 +35,19 @@ def fetch_attachments(account: MarketplaceAccount) -> int:
     if account.platform != platforms.MIRAKL:
         return 0
     missing = Attachment.objects.filter(
-        message__thread__account=account, content__isnull=True, size__lte=policies.MAX_ATTACHMENT_BYTES
+        message__thread__account=account,
+        content__isnull=True,
+        unavailable=False,
+        size__lte=policies.MAX_ATTACHMENT_BYTES,
     ).exclude(platform_id="")
     connector = connector_for_account(account)
     fetched = 0
-    for attachment in missing.order_by("pk")[:FILES_PER_POLL]:
-        content = mirakl_inbox.download_attachment(connector, attachment_id=attachment.platform_id)
+    for attachment in missing.defer("content").order_by("pk")[:FILES_PER_POLL]:
+        try:
+            content = mirakl_inbox.download_attachment(connector, attachment_id=attachment.platform_id)
+        except (RejectedByMarketplace, InvalidRequest):
+            Attachment.objects.filter(pk=attachment.pk).update(unavailable=True)
+            continue
         Attachment.objects.filter(pk=attachment.pk).update(content=content, size=len(content))
         fetched += 1
     return fetched

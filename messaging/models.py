@@ -254,6 +254,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(default=0)
     content = models.BinaryField(null=True, editable=False)
     platform_id = models.CharField(max_length=200, blank=True)
+    unavailable = models.BooleanField(default=False)  # the platform refused to serve it: not asked again
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -98,6 +98,13 @@ def test_a_mirakl_reply_carries_the_printed_packing_slip_and_the_buyers_photo_is
     assert download.status_code == 200 and download.content == PNG
     assert download["Content-Disposition"].startswith("attachment;")
 
+    # A file Mirakl will not serve (M13 404) is marked and not asked again; the poll itself succeeds.
+    gone = Attachment.objects.create(message=photo.message, name="perdu.jpg", platform_id="no-such-attachment")
+    report = polling.poll_threads(account_id=account.pk)
+    assert report.claimed and report.error == ""
+    gone.refresh_from_db()
+    assert gone.unavailable and gone.content is None
+
 
 @pytest.mark.django_db
 def test_a_file_is_served_only_to_users_who_may_see_its_account(operator, outsider):
