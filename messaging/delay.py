@@ -2,7 +2,8 @@
 buyer may be told it ships late, once per order and ship-by date.
 
 Per account (`AccountMessaging.notify_on_delay`): never, proposed to the operator (the order page and the
-inbox show it; the operator sends it with a template), or sent automatically by the beat task
+inbox show it; the operator sends the proposed text, edited or not, or a reply template of the "delay"
+topic, its variables filled in for the order), or sent automatically by the beat task
 `messaging.send_delay_notices`. Accounts with no messaging settings propose (the model's default).
 The horizon is `AccountMessaging.delay_horizon_hours` (default 12 h). The notice leaves through the
 platform's channel like the other notices (notifications.write_notice) and goes on the order's timeline
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from messaging import events, notifications, templating
-from messaging.models import AccountMessaging, DelayNotice, Message
+from messaging.models import AccountMessaging, DelayNotice, Message, Template, Topic
 from oms.errors import DomainError, InvalidInput
 from orders.locks import lock_order
 from orders.models import Order
@@ -58,7 +59,8 @@ def at_risk(*, now: dt.datetime | None = None, mode: str | None = None) -> Query
 
 def proposal(order: Order, *, now: dt.datetime | None = None) -> dict | None:
     """What the order page offers: the default text filled in for this order, or None (not at risk, off,
-    already told for this ship-by date). No query for an order that cannot be at risk, one otherwise."""
+    already told for this ship-by date), with the delay templates. No query for an order that cannot be at
+    risk, two otherwise."""
     if (
         order.status not in AT_RISK_STATUSES
         or order.fulfilled_by_marketplace
@@ -72,6 +74,7 @@ def proposal(order: Order, *, now: dt.datetime | None = None) -> dict | None:
         return None
     return {
         "body": templating.fill(notifications.DELAY_TEXT, templating.order_values(order)),
+        "templates": list(Template.objects.filter(topic=Topic.DELAY).order_by("language", "name")),
         "automatic": (found[0] or DEFAULT_MODE) == Mode.SEND,
         "overdue": order.ship_by <= now,
     }

@@ -161,7 +161,7 @@ def delay_notice(request, order_pk: int):
         messages.error(request, _("A delay notice has between 3 and 2,000 characters."))
         return redirect("orders:detail", pk=order.pk)
     try:
-        delay.notify_delay(order_id=order.pk, user=request.user, body=form.cleaned_data["body"])
+        delay.notify_delay(order_id=order.pk, user=request.user, body=form.text())
     except DomainError as error:
         messages.error(request, error.message)
     else:

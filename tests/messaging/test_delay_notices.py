@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from marketplaces import polling as order_polling
 from messaging import delay, events, tasks
-from messaging.models import AccountMessaging, DelayNotice, Message, Thread, Topic
+from messaging.models import AccountMessaging, DelayNotice, Message, Template, Thread, Topic
 from oms import outbox
 from oms.errors import DomainError
 from oms.outbox import OutboxMessage
@@ -152,3 +152,25 @@ def test_two_operators_sending_at_once_tell_the_buyer_once(sandbox, sandbox_acco
     assert sorted(outcomes) == ["refused", "sent"]
     assert DelayNotice.objects.filter(order=order).count() == 1
     assert OutboxMessage.objects.filter(kind="messaging.notify").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_operator_sends_a_delay_template_filled_in_for_the_order(sandbox, sandbox_account, operator):
+    account, key, remote, order = accepted_mirakl_order(sandbox, sandbox_account, operator, mode="propose")
+    set_ship_by(order, 1)
+    template = Template.objects.create(
+        name="Retard fournisseur",
+        language="fr",
+        topic=Topic.DELAY,
+        body="Bonjour {buyer_name}, retard pour {order_number}.",
+    )
+    Template.objects.create(name="Colis parti", language="fr", topic=Topic.WHERE_IS_MY_PARCEL, body="Parti !")
+    client = logged_in(operator)
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert f'<option value="{template.pk}">Retard fournisseur' in page and "Colis parti" not in page
+
+    client.post(reverse("messaging:delay_notice", args=[order.pk]), {"template": template.pk, "body": "ignored"})
+    assert outbox.drain() == {"sent": 1}
+    [remote_thread] = [t for t in sandbox.admin.threads(key) if t["order_id"] == remote["id"]]
+    number = order.reference or order.marketplace_order_id
+    assert remote_thread["messages"][0]["body"] == f"Bonjour {order.buyer_name}, retard pour {number}."
