@@ -13,6 +13,7 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "reply_deadline_counts_weekends",
         "notify_on_acceptance",
         "notify_on_shipment",
+        "notify_on_delivery",
         "notify_on_delay",
         "delay_horizon_hours",
     ]
@@ -22,6 +23,7 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "reply_deadline_counts_weekends",
         "notify_on_acceptance",
         "notify_on_shipment",
+        "notify_on_delivery",
         "notify_on_delay",
         "delay_horizon_hours",
     ]

@@ -19,3 +19,8 @@ BUYER_TOLD_DELAYED = declare(
     label=_("Buyer told: delay"),
     template=_("The buyer was told on %(platform)s that the order will ship late."),
 )
+BUYER_TOLD_DELIVERED = declare(
+    "buyer_told_delivered",
+    label=_("Buyer told: delivered"),
+    template=_("The buyer was told on %(platform)s that the carrier delivered the order."),
+)

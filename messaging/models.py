@@ -164,6 +164,7 @@ class AccountMessaging(models.Model):
     )
     notify_on_acceptance = models.BooleanField(_("tell the buyer when the order is accepted"), default=False)
     notify_on_shipment = models.BooleanField(_("tell the buyer when the order ships"), default=False)
+    notify_on_delivery = models.BooleanField(_("tell the buyer when the carrier delivered"), default=False)
 
     class DelayNotices(models.TextChoices):
         OFF = "off", _("Never")

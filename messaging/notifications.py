@@ -1,5 +1,5 @@
-"""The buyer told at each step: when an order is accepted or ships, a message through the platform's
-channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
+"""The buyer told at each step: when an order is accepted, ships or is delivered, a message through the
+platform's channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
 the outbox once the decision itself reached the platform, then put on the order's timeline.
 
 Channels: Mirakl opens a thread on the order (OR43); eBay starts a conversation with the buyer
@@ -59,6 +59,18 @@ NOTICES = {
             "{tracking_link}\n\nBien cordialement,\nLe service client"
         ),
         events.BUYER_TOLD_SHIPPED,
+    ),
+    # Told by the carrier's tracking (no push to wait for).
+    OrderStatus.DELIVERED: (
+        "",
+        "notify_on_delivery",
+        "Commande livrée",
+        (
+            "Bonjour {buyer_name},\n\nVotre commande {order_number} a été livrée. Nous espérons qu'elle vous "
+            "donne satisfaction ; pour toute question, répondez simplement à ce message.\n\n"
+            "Bien cordialement,\nLe service client"
+        ),
+        events.BUYER_TOLD_DELIVERED,
     ),
 }
 
