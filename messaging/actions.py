@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from marketplaces.connectors.messages import INBOUND, OUTBOUND, ThreadData
 from marketplaces.models import MarketplaceAccount
-from messaging import outbox_names, policies, signals, topics
-from messaging.models import Message, Thread
+from messaging import attachments, outbox_names, policies, signals, topics
+from messaging.models import Attachment, Message, Thread
 from oms import outbox
 from oms.errors import DomainError, InvalidInput, NotFound
 from orders import platforms, pushes
@@ -121,7 +121,7 @@ def _ingest_one(account: MarketplaceAccount, data: ThreadData, order: Order | No
 def _add_messages(thread: Thread, data: ThreadData, now: dt.datetime) -> list[Message]:
     known = set(thread.messages.exclude(platform_message_id="").values_list("platform_message_id", flat=True))
     unmatched_ours = {m.body.strip(): m for m in thread.messages.filter(direction=OUTBOUND, platform_message_id="")}
-    added = []
+    added, sources = [], []
     for item in data.messages:
         if item.platform_message_id in known:
             continue
@@ -141,13 +141,28 @@ def _add_messages(thread: Thread, data: ThreadData, now: dt.datetime) -> list[Me
                 direction=item.direction,
                 author_name=item.author_name[:200],
                 body=item.body,
-                attachments=list(item.attachments),
+                attachments=[{k: v for k, v in a.items() if k != "content"} for a in item.attachments],
                 sent_at=item.sent_at,
                 received_at=now,
                 delivery=Message.Delivery.RECEIVED if item.direction == INBOUND else Message.Delivery.SENT,
             )
         )
-    return Message.objects.bulk_create(added)
+        sources.append(item)
+    created = Message.objects.bulk_create(added)
+    files = [
+        Attachment(
+            message=message,
+            name=str(item.get("name") or "piece-jointe")[:255],
+            content_type=str(item.get("content_type") or "application/octet-stream")[:100],
+            size=int(item.get("size") or len(item.get("content") or b"")),
+            content=item.get("content"),
+            platform_id=str(item.get("id") or "")[:200],
+        )
+        for message, source in zip(created, sources, strict=True)
+        for item in source.attachments
+    ]
+    Attachment.objects.bulk_create(files)
+    return created
 
 
 def _settle_status(thread: Thread, data: ThreadData, added: list[Message]) -> None:
@@ -204,9 +219,18 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def reply(*, thread_id: int, user, body: str, seen_message_id: int | None = None, force: bool = False) -> Message:
+def reply(
+    *,
+    thread_id: int,
+    user,
+    body: str,
+    seen_message_id: int | None = None,
+    force: bool = False,
+    attach: tuple[str, ...] = (),
+) -> Message:
     """Answer the buyer. Refused (AnsweredMeanwhile) when another operator answered after the last
-    message this one saw (`seen_message_id`), unless `force`."""
+    message this one saw (`seen_message_id`), unless `force`. `attach`: files to send with it
+    (attachments.PACKING_SLIP), refused (InvalidInput) where the platform or the order has none."""
     body = _clean_body(body)
     with transaction.atomic():
         thread = _locked(thread_id)
@@ -235,6 +259,10 @@ def reply(*, thread_id: int, user, body: str, seen_message_id: int | None = None
             response_seconds=int((now - since).total_seconds()) if since else None,
             within_deadline=(now <= deadline) if since and deadline else None,
         )
+        for kind in attach:
+            if kind != attachments.PACKING_SLIP:
+                raise InvalidInput(_("Unknown attachment."), details={"attach": [kind]})
+            attachments.attach_packing_slip(thread=thread, message=message, user=user)
         thread.status = Thread.Status.WAITING
         thread.needs_reply_since = thread.reply_by = None
         thread.last_message_at = now

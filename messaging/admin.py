@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from messaging.models import AccountMessaging, Template
+from messaging.models import AccountMessaging, DelayNotice, Template
 
 
 @admin.register(AccountMessaging)
@@ -13,6 +13,9 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "reply_deadline_counts_weekends",
         "notify_on_acceptance",
         "notify_on_shipment",
+        "notify_on_delivery",
+        "notify_on_delay",
+        "delay_horizon_hours",
     ]
     fields = [
         "account",
@@ -20,6 +23,9 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "reply_deadline_counts_weekends",
         "notify_on_acceptance",
         "notify_on_shipment",
+        "notify_on_delivery",
+        "notify_on_delay",
+        "delay_horizon_hours",
     ]
 
 
@@ -27,3 +33,9 @@ class AccountMessagingAdmin(admin.ModelAdmin):
 class TemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "topic"]
     list_filter = ["language", "topic"]
+
+
+@admin.register(DelayNotice)
+class DelayNoticeAdmin(admin.ModelAdmin):
+    list_display = ["order", "ship_by", "automatic", "sent_by", "created_at"]
+    readonly_fields = ["order", "ship_by", "message", "sent_by", "automatic", "created_at"]

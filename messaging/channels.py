@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors import cdiscount_inbox, ebay_inbox, mirakl_inbox
+from marketplaces.connectors import amazon_messaging, cdiscount_inbox, ebay_inbox, mirakl_inbox
+from marketplaces.connectors.errors import InvalidRequest, RejectedByMarketplace
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
-from messaging import mail
-from messaging.models import Message, Thread
+from messaging import attachments, mail, policies
+from messaging.models import Attachment, Message, Thread
 from oms.errors import NotSupportedByPlatform
 from orders import platforms
 
@@ -26,6 +27,32 @@ def list_threads(account: MarketplaceAccount, *, since: dt.datetime, page_token:
     raise NotSupportedByPlatform(f"no thread source for {account.platform}")
 
 
+FILES_PER_POLL = 20  # buyer files downloaded per poll (M13), oldest first; the rest at the next poll
+
+
+def fetch_attachments(account: MarketplaceAccount) -> int:
+    """Keep the content of the buyer files a platform only listed (Mirakl: M13 downloads them)."""
+    if account.platform != platforms.MIRAKL:
+        return 0
+    missing = Attachment.objects.filter(
+        message__thread__account=account,
+        content__isnull=True,
+        unavailable=False,
+        size__lte=policies.MAX_ATTACHMENT_BYTES,
+    ).exclude(platform_id="")
+    connector = connector_for_account(account)
+    fetched = 0
+    for attachment in missing.defer("content").order_by("pk")[:FILES_PER_POLL]:
+        try:
+            content = mirakl_inbox.download_attachment(connector, attachment_id=attachment.platform_id)
+        except (RejectedByMarketplace, InvalidRequest):
+            Attachment.objects.filter(pk=attachment.pk).update(unavailable=True)
+            continue
+        Attachment.objects.filter(pk=attachment.pk).update(content=content, size=len(content))
+        fetched += 1
+    return fetched
+
+
 def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, retry: bool, key: str) -> SentMessage:
     """`key`: the outbox message's idempotency key (the same at every attempt)."""
     account = thread.account
@@ -39,6 +66,7 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
             customer_id=thread.buyer_address,
             decided_at=decided_at,
             retry=retry,
+            files=attachments.files_to_send(message),
         )
     if account.platform == platforms.EBAY:
         return ebay_inbox.reply(
@@ -60,10 +88,28 @@ def send_reply(thread: Thread, message: Message, *, decided_at: dt.datetime, ret
 
 
 def open_thread_on_order(
-    thread: Thread, message: Message, *, marketplace_order_id: str, decided_at: dt.datetime, retry: bool
+    thread: Thread,
+    message: Message,
+    *,
+    marketplace_order_id: str,
+    decided_at: dt.datetime,
+    retry: bool,
+    amazon_type: str = "",
+    key: str = "",
 ) -> SentMessage:
-    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage)."""
+    """A notice to the buyer of an order, in a new thread (Mirakl OR43, eBay sendMessage), or on Amazon
+    the Messaging API's `amazon_type` where Amazon offers it for the order, else an e-mail to the buyer's
+    relay address (`key`: the outbox message's idempotency key, the mail's Message-ID)."""
     account = thread.account
+    if account.platform == platforms.AMAZON:
+        connector = connector_for_account(account)
+        if amazon_type and amazon_type in amazon_messaging.offered_types(connector, order_id=marketplace_order_id):
+            return amazon_messaging.send(
+                connector, order_id=marketplace_order_id, message_type=amazon_type, text=message.body
+            )
+        if not thread.buyer_address:
+            raise NotSupportedByPlatform("Amazon: no message type fits and the order gives no relay e-mail address")
+        return mail.send_reply(thread, message, message_id=mail.message_id_for(key or f"notice-{message.pk}"))
     if account.platform == platforms.MIRAKL:
         return mirakl_inbox.open_thread(
             connector_for_account(account),

@@ -14,3 +14,13 @@ BUYER_TOLD_SHIPPED = declare(
     label=_("Buyer told: shipped"),
     template=_("The buyer was told on %(platform)s that the order has shipped, with its tracking link."),
 )
+BUYER_TOLD_DELAYED = declare(
+    "buyer_told_delayed",
+    label=_("Buyer told: delay"),
+    template=_("The buyer was told on %(platform)s that the order will ship late."),
+)
+BUYER_TOLD_DELIVERED = declare(
+    "buyer_told_delivered",
+    label=_("Buyer told: delivered"),
+    template=_("The buyer was told on %(platform)s that the carrier delivered the order."),
+)

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from messaging.models import Template, Topic
+
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
@@ -9,6 +11,7 @@ class ReplyForm(forms.Form):
     )
     seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, label=_("Send anyway"))
+    attach_packing_slip = forms.BooleanField(required=False, label=_("Attach the packing slip (PDF)"))
 
 
 class AssignForm(forms.Form):
@@ -18,3 +21,28 @@ class AssignForm(forms.Form):
         label=_("Assignee"),
         empty_label=_("Nobody"),
     )
+
+
+class DelayNoticeForm(forms.Form):
+    """The proposed text as the operator edited it, or one of the delay templates (which wins when chosen)."""
+
+    template = forms.ModelChoiceField(
+        queryset=Template.objects.filter(topic=Topic.DELAY), required=False, label=_("Template")
+    )
+    body = forms.CharField(
+        label=_("Delay notice to the buyer"),
+        min_length=3,
+        max_length=2000,  # Amazon's Messaging API: at most 2,000 characters
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("template") and not data.get("body"):
+            raise forms.ValidationError(_("A delay notice has between 3 and 2,000 characters."))
+        return data
+
+    def text(self) -> str:
+        template = self.cleaned_data.get("template")
+        return template.body if template else self.cleaned_data["body"]

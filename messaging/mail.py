@@ -25,7 +25,7 @@ from django.utils import timezone
 from marketplaces.connectors.errors import RejectedByMarketplace, TransientError
 from marketplaces.connectors.messages import INBOUND, MessageData, SentMessage, ThreadData
 from marketplaces.models import MarketplaceAccount
-from messaging import actions
+from messaging import actions, attachments, policies
 from messaging.models import Message, Thread
 from orders import platforms
 from orders.models import Order
@@ -40,6 +40,20 @@ RELAY_SUFFIX = " - Marketplace Amazon"
 def _plain_text(mail) -> str:
     part = mail.get_body(preferencelist=("plain", "html"))
     return part.get_content().strip() if part is not None else ""
+
+
+def _files_of(mail) -> list[dict]:
+    """The buyer's files (the mail's attachment parts), content included: kept with the message."""
+    files = []
+    for part in mail.iter_attachments():
+        content = part.get_payload(decode=True) or b""
+        if not content or len(content) > policies.MAX_ATTACHMENT_BYTES:
+            continue
+        files.append(
+            {"name": part.get_filename() or "piece-jointe", "size": len(content), "content_type": part.get_content_type(),
+             "content": content}
+        )  # fmt: skip
+    return files
 
 
 def _account_for(order: Order | None, recipients: list[str]) -> MarketplaceAccount | None:
@@ -75,6 +89,7 @@ def thread_of(mail) -> tuple[MarketplaceAccount | None, ThreadData]:
         author_name=buyer,
         body=body,
         sent_at=sent_at,
+        attachments=tuple(_files_of(mail)),
     )
     data = ThreadData(
         platform_thread_id=f"{address.lower()}|{order_id}",
@@ -132,6 +147,8 @@ def send_reply(thread: Thread, message: Message, *, message_id: str) -> SentMess
         to=[thread.buyer_address],
         headers=headers,
     )
+    for name, content, content_type in attachments.files_to_send(message):
+        mail.attach(name, content, content_type)
     try:
         mail.send()
     except smtplib.SMTPRecipientsRefused as error:

@@ -16,6 +16,7 @@ class Topic(models.TextChoices):
     BEFORE_PURCHASE = "before_purchase", _("Question before purchase")
     RETURN = "return", _("Return")
     NOTIFICATION = "notification", _("Notification to the buyer")
+    DELAY = "delay", _("Delay notice")
     OTHER = "other", _("Other")
 
 
@@ -86,6 +87,15 @@ class Thread(models.Model):
                 condition=~Q(status="closed"),
                 name="thread_open_inbox_idx",
             ),
+            # Threads a buyer waits on, in the inbox's order: the overdue filter (reply_by < now) and its
+            # capped count read a range of this small index instead of every open thread.
+            models.Index(
+                F("reply_by").asc(nulls_last=True),
+                F("last_message_at").desc(nulls_last=True),
+                "id",
+                condition=Q(status="needs_reply"),
+                name="thread_needs_reply_idx",
+            ),
             models.Index(fields=["status", "reply_by", "id"], name="thread_inbox_idx"),
             models.Index(fields=["account", "status", "reply_by"], name="thread_account_inbox_idx"),
         ]
@@ -154,6 +164,24 @@ class AccountMessaging(models.Model):
     )
     notify_on_acceptance = models.BooleanField(_("tell the buyer when the order is accepted"), default=False)
     notify_on_shipment = models.BooleanField(_("tell the buyer when the order ships"), default=False)
+    notify_on_delivery = models.BooleanField(_("tell the buyer when the carrier delivered"), default=False)
+
+    class DelayNotices(models.TextChoices):
+        OFF = "off", _("Never")
+        PROPOSE = "propose", _("Propose it to the operator")
+        SEND = "send", _("Send it automatically")
+
+    notify_on_delay = models.CharField(
+        _("tell the buyer when the ship-by date is at risk"),
+        max_length=10,
+        choices=DelayNotices.choices,
+        default=DelayNotices.PROPOSE,
+    )
+    delay_horizon_hours = models.PositiveSmallIntegerField(
+        _("delay risk horizon (hours)"),
+        default=12,
+        help_text=_("An accepted order not shipped this close to its ship-by date is at risk"),
+    )
     # Thread polling state, written by the poller only.
     threads_cursor = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
@@ -188,3 +216,58 @@ class Template(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the file is kept; read from `kept` where the selector annotated it (content deferred)."""
+        kept = self.__dict__.get("kept")
+        return kept if kept is not None else self.content is not None
+
+
+class DelayNotice(models.Model):
+    """The buyer was told (or is being told) that the order ships late: once per order and ship-by date."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="delay_notices")
+    ship_by = models.DateTimeField(_("ship by"))
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delay notice")
+        verbose_name_plural = _("delay notices")
+        constraints = [models.UniqueConstraint(fields=["order", "ship_by"], name="delay_notice_once_per_ship_by")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.ship_by:%Y-%m-%d}"
+
+
+class Attachment(models.Model):
+    """A file on a message: ours (the order's packing slip sent with a reply) or the buyer's (kept when the
+    platform gives it: Mirakl M13, a relayed mail's parts). `content` None: listed by the platform, not kept."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(null=True, editable=False)
+    platform_id = models.CharField(max_length=200, blank=True)
+    unavailable = models.BooleanField(default=False)  # the platform refused to serve it: not asked again
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the file is kept; read from `kept` where the selector annotated it (content deferred)."""
+        kept = self.__dict__.get("kept")
+        return kept if kept is not None else self.content is not None

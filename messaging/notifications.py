@@ -1,11 +1,14 @@
-"""The buyer told at each step: when an order is accepted or ships, a message through the platform's
-channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
+"""The buyer told at each step: when an order is accepted, ships or is delivered, a message through the
+platform's channel, switched on per account (`AccountMessaging.notify_on_*`), written with the decision, sent by
 the outbox once the decision itself reached the platform, then put on the order's timeline.
 
 Channels: Mirakl opens a thread on the order (OR43); eBay starts a conversation with the buyer
 (sendMessage to `otherPartyUsername`, about the order's first listing). Amazon allows only its Messaging
-API's message types, none of which is an acceptance or shipment notice (Amazon sends those itself):
-Amazon accounts are not notified from here.
+API's message types (`AMAZON_MESSAGE_TYPES`): a delay is an "unexpected problem"; no type fits an
+acceptance or shipment notice, nor a type Amazon does not offer for the order, so those go by e-mail to
+the buyer's relay address (channels.open_thread_on_order).
+
+Delay notices (`messaging.delay`) are written by `notify_delay` with the operator's text or the default.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ from orders.models import ActorType, Order
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 
-CHANNELS = frozenset({platforms.MIRAKL, platforms.EBAY})  # platforms a notice can be sent through
+CHANNELS = frozenset({platforms.MIRAKL, platforms.EBAY, platforms.AMAZON})  # platforms a notice can be sent through
+# Amazon Messaging API type per notice (specs/amazon/messaging.json); a notice not named goes by relayed e-mail.
+AMAZON_MESSAGE_TYPES = {events.BUYER_TOLD_DELAYED: "unexpectedProblem"}
+DELAY_SUBJECT = "Retard de votre commande"
+DELAY_TEXT = (
+    "Bonjour {buyer_name},\n\nVotre commande {order_number} partira avec un peu de retard. Nous faisons le "
+    "nécessaire pour l'expédier au plus vite et vous tiendrons informé(e) de son envoi.\n\n"
+    "Veuillez nous excuser pour ce contretemps.\nLe service client"
+)
 # What the buyer reads (French: the buyers of these platforms are French-speaking), and its subject.
 NOTICES = {
     OrderStatus.ACCEPTED: (
@@ -49,6 +60,18 @@ NOTICES = {
         ),
         events.BUYER_TOLD_SHIPPED,
     ),
+    # Told by the carrier's tracking (no push to wait for).
+    OrderStatus.DELIVERED: (
+        "",
+        "notify_on_delivery",
+        "Commande livrée",
+        (
+            "Bonjour {buyer_name},\n\nVotre commande {order_number} a été livrée. Nous espérons qu'elle vous "
+            "donne satisfaction ; pour toute question, répondez simplement à ce message.\n\n"
+            "Bien cordialement,\nLe service client"
+        ),
+        events.BUYER_TOLD_DELIVERED,
+    ),
 }
 
 
@@ -66,6 +89,16 @@ def notify_buyer(*, order: Order, status: str) -> Message | None:
     settings = AccountMessaging.objects.filter(pk=account.pk).first()
     if settings is None or not getattr(settings, switch) or account.platform not in CHANNELS:
         return None
+    return write_notice(
+        order=order, subject=subject, body=templating.fill(text, templating.order_values(order)),
+        event_kind=event_kind, decision=decision,
+    )  # fmt: skip
+
+
+def write_notice(*, order: Order, subject: str, body: str, event_kind: str, decision: str = "", author=None) -> Message:
+    """A new thread on the order holding our message, and its `messaging.notify` outbox message, in the
+    caller's transaction. `decision`: the order's push the notice must wait for ("" for none)."""
+    account = order.account
     now = timezone.now()
     thread = Thread.objects.create(
         account=account,
@@ -73,16 +106,19 @@ def notify_buyer(*, order: Order, status: str) -> Message | None:
         order=order,
         marketplace_order_id=order.marketplace_order_id,
         buyer_name=order.buyer_name,
+        # Amazon's relay address, for the e-mail a Messaging API type does not fit.
+        buyer_address=order.buyer_email if account.platform == platforms.AMAZON else "",
         subject=subject,
-        topic=Topic.NOTIFICATION,
+        topic=Topic.DELAY if event_kind == events.BUYER_TOLD_DELAYED else Topic.NOTIFICATION,
         status=Thread.Status.WAITING,
         last_message_at=now,
     )
     message = Message.objects.create(
         thread=thread,
         direction=Message.Direction.OUTBOUND,
-        author_name=account.name,
-        body=templating.fill(text, templating.order_values(order)),
+        author=author,
+        author_name=(author.get_full_name() or author.get_username())[:200] if author else account.name,
+        body=body,
         delivery=Message.Delivery.QUEUED,
     )
     outbox.enqueue(
@@ -96,6 +132,7 @@ def notify_buyer(*, order: Order, status: str) -> Message | None:
             "message_id": message.pk,
             "marketplace_order_id": order.marketplace_order_id,
             "event": event_kind,
+            "amazon_type": AMAZON_MESSAGE_TYPES.get(event_kind, ""),
             "platform": CAPABILITIES[account.platform].display_name,
             "decided_at": now.isoformat(),
         },
@@ -107,6 +144,8 @@ def decision_reached_the_platform(*, order_id: int, decision: str) -> bool | Non
     """Whether the order's decision push (accept, ship) went out: True (sent or done by hand), None (not yet),
     False (refused or discarded: the buyer must not be told). The notice is written in the decision's
     transaction, before its push, so it waits for that push instead of following it in the outbox."""
+    if not decision:
+        return True  # a notice about no decision (a delay)
     latest = outbox.messages_about(pushes.order_subject(order_id)).filter(kind=decision).order_by("-pk").first()
     if latest is None:
         return True  # nothing to send to the platform (e.g. decided there)

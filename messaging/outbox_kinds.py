@@ -64,6 +64,8 @@ def send_notice(message: OutboxMessage) -> None:
                 marketplace_order_id=payload["marketplace_order_id"],
                 decided_at=dt.datetime.fromisoformat(payload["decided_at"]),
                 retry=message.attempts > 1,
+                amazon_type=payload.get("amazon_type", ""),
+                key=message.idempotency_key,
             )
     except NotSupportedByPlatform as error:
         raise outbox.Undeliverable(error.message) from error

@@ -19,6 +19,16 @@ NO_REPLY_NEEDED_ALLOWED = {
     platforms.MIRAKL: True,
     platforms.CDISCOUNT: False,
 }
+# Whether a reply can carry a file: Mirakl M12 `files` (multipart), Amazon's relay (a mail attachment). eBay's
+# sendMessage takes only links to files we host over HTTPS (`messageMedia.mediaUrl`); Cdiscount's discussions
+# are unverified: neither is offered.
+ATTACHMENTS_ALLOWED = {
+    platforms.AMAZON: True,
+    platforms.EBAY: False,
+    platforms.MIRAKL: True,
+    platforms.CDISCOUNT: False,
+}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # what we keep of a buyer's file (Mirakl states no size, unverified)
 # How often each platform's threads are read. M11, getConversations and Octopia state no quota (unverified):
 # twice a minute keeps a buyer's message in the inbox within a minute.
 THREAD_POLL_INTERVAL = {

@@ -110,4 +110,8 @@ def poll_threads(*, account_id: int) -> PollReport:
     else:
         fields["next_poll_at"] = timezone.now()  # more pages: due again at once
     AccountMessaging.objects.filter(pk=account_id).update(**fields)
+    try:  # the buyers' files, once their messages are stored: a failure here waits for the next poll
+        channels.fetch_attachments(account)
+    except (MarketplaceError, Throttled) as error:
+        logger.warning("buyer files of account %s not downloaded: %s", account_id, error)
     return report

@@ -6,11 +6,13 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from marketplaces.models import MarketplaceAccount
-from messaging import policies
-from messaging.models import Message, Template, Thread
+from messaging import delay, policies
+from messaging.models import Attachment, Message, Template, Thread
+from oms.access.selectors import within_scope
+from orders.models import Order
 
 
 def thread_list() -> QuerySet[Thread]:
@@ -23,9 +25,24 @@ def thread_list() -> QuerySet[Thread]:
 
 
 def thread_detail() -> QuerySet[Thread]:
+    files = (
+        Attachment.objects.defer("content")
+        .annotate(kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
+        .order_by("pk")
+    )
     return Thread.objects.select_related("account", "order", "assignee").prefetch_related(
         Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "pk")),
+        Prefetch("messages__files", queryset=files),
         "order__lines",
+    )
+
+
+def attachment_for(user, pk: int) -> Attachment | None:
+    """A kept file of a thread of an account the user may see (None otherwise)."""
+    return (
+        within_scope(Attachment.objects.filter(content__isnull=False), user=user, field="message__thread__account")
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -76,3 +93,19 @@ def reply_times(account: MarketplaceAccount | int, since: dt.datetime, until: dt
         median_seconds=float(statistics.median(seconds for seconds, _ in rows)),
         within_deadline_share=(sum(judged) / len(judged)) if judged else None,
     )
+
+
+DELAY_HINTS = 10  # orders named on the inbox's hint
+
+
+def delay_proposals(user) -> dict:
+    """The inbox's hint: orders at risk of shipping late whose buyer the operator may tell (not the ones sent
+    automatically), the most urgent first."""
+    orders = within_scope(delay.at_risk(mode=delay.Mode.PROPOSE), user=user).order_by("ship_by", "pk")
+    listed = list(orders.only("pk", "reference", "marketplace_order_id", "ship_by")[: DELAY_HINTS + 1])
+    return {"orders": listed[:DELAY_HINTS], "more": len(listed) > DELAY_HINTS}
+
+
+def delay_proposal(order: Order) -> dict | None:
+    """The order page's card: the delay notice to propose for this order, or None."""
+    return delay.proposal(order)

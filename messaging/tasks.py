@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import mail, polling
+from messaging import delay, mail, polling
 
 
 @shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
@@ -30,3 +30,9 @@ def poll_threads(account_id: int) -> dict:
 def import_mail() -> int:
     """Beat's tick: relayed buyer mail (Amazon) from the Maildir into threads."""
     return mail.import_maildir()
+
+
+@shared_task(name="messaging.send_delay_notices", ignore_result=True)
+def send_delay_notices() -> int:
+    """Beat's tick: buyers of orders at risk on accounts that send delay notices automatically."""
+    return delay.send_automatic()

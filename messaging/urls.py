@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("delay/<int:order_pk>/", views.delay_notice, name="delay_notice"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

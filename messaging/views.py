@@ -6,17 +6,20 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from messaging import actions, selectors, templating
+from messaging import actions, attachments, delay, selectors, templating
 from messaging.filters import OPEN, ThreadFilter
-from messaging.forms import AssignForm, ReplyForm
+from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
 from messaging.models import Template, Thread
+from messaging.pagination import CappedPaginator
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
+from orders.models import Order
 
 PAGE_SIZE = 50
 ACT = "messaging.reply_to_buyer"
@@ -43,12 +46,13 @@ def inbox(request):
     data = request.GET.copy()
     data.setdefault("status", OPEN)
     filterset = ThreadFilter(data, queryset=within_scope(selectors.thread_list(), user=request.user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
     if request.htmx:
         return render(request, "messaging/_thread_table.html", context)
+    context["delays"] = selectors.delay_proposals(request.user)
     return render(request, "messaging/inbox.html", context)
 
 
@@ -68,6 +72,8 @@ def _thread_context(request, thread: Thread, form: ReplyForm | None = None, warn
         "no_reply_needed": selectors.no_reply_needed_allowed(thread),
         "warning": warning,
         "tracking_link": templating.values_for(thread)["tracking_link"],
+        "attachments_allowed": attachments.allowed(thread),
+        "packing_slip": attachments.packing_slip_available(thread),
     }
 
 
@@ -103,6 +109,7 @@ def reply(request, pk: int):
                 body=form.cleaned_data["body"],
                 seen_message_id=form.cleaned_data["seen_message_id"],
                 force=form.cleaned_data["force"],
+                attach=(attachments.PACKING_SLIP,) if form.cleaned_data["attach_packing_slip"] else (),
             )
         except actions.AnsweredMeanwhile as error:
             thread = get_object_or_404(selectors.thread_detail(), pk=pk)
@@ -142,3 +149,37 @@ def close(request, pk: int):
         return redirect("messaging:thread", pk=pk)
     messages.success(request, _("Closed: no reply needed."))
     return redirect("messaging:inbox")
+
+
+@require_POST
+@permission_required(ACT, raise_exception=True)
+def delay_notice(request, order_pk: int):
+    """The operator tells the buyer the order ships late, with the proposed text or their own."""
+    order = get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=order_pk)
+    form = DelayNoticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A delay notice has between 3 and 2,000 characters."))
+        return redirect("orders:detail", pk=order.pk)
+    try:
+        delay.notify_delay(order_id=order.pk, user=request.user, body=form.text())
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Delay notice queued: it leaves for the marketplace now."))
+    return redirect("orders:detail", pk=order.pk)
+
+
+@require_safe
+@permission_required("messaging.view_thread", raise_exception=True)
+def attachment(request, pk: int):
+    """A file of a message, for users who may see its thread's account."""
+    file = selectors.attachment_for(request.user, pk)
+    if file is None:
+        raise Http404
+    response = HttpResponse(bytes(file.content), content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, file.name
+    )  # a buyer's file: downloaded, never shown inline
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -160,6 +160,8 @@ CELERY_BEAT_SCHEDULE = {
     # Buyer threads, each account at its platform's pace (messaging.policies.THREAD_POLL_INTERVAL).
     "dispatch-thread-polls": {"task": "messaging.dispatch_thread_polls", "schedule": 5.0},
     "import-buyer-mail": {"task": "messaging.import_mail", "schedule": 5.0},
+    # Delay notices sent automatically where an account says so (messaging.delay).
+    "send-delay-notices": {"task": "messaging.send_delay_notices", "schedule": 300.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
     "drain-outbox": {"task": "oms.drain_outbox", "schedule": 2.0},
     # Bulk jobs whose task was lost are queued again (running a job twice is safe).

@@ -166,6 +166,7 @@ def order_detail(request, pk: int):
         "show_payload": request.user.has_perm("marketplaces.change_marketplaceaccount"),
         "parcels": paperwork_selectors.printable_parcels(order.pk),
         "threads": messaging_selectors.threads_of_order(order.pk),
+        "delay_notice": messaging_selectors.delay_proposal(order),
         # Returns and refunds (the returns app), in their own card.
         "order_returns": returns_selectors.returns_of(order),
         "order_refunds": returns_selectors.refunds_of(order),

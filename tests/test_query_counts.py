@@ -91,8 +91,9 @@ SCREENS = [
     Screen("marketplaces page", "admin_user", "marketplaces:accounts", 6),
     # + count of the unresolved, the page
     Screen("quarantine", "admin_user", "marketplaces:quarantine", 6),
-    # + accounts (the filter's choices), count, the page with accounts, orders and assignees
-    Screen("inbox page", "operator", "messaging:inbox", 8),
+    # + accounts (the filter's choices), count (capped), the page with accounts, orders and assignees; the whole
+    # page also lists the orders that may ship late (one query, each account's horizon read in SQL)
+    Screen("inbox page", "operator", "messaging:inbox", 9),
     Screen("inbox HTMX table", "operator", "messaging:inbox", 7, htmx=True),
     # + the page
     Screen("threads API", "viewer_api", "threads/", 5, params={"page_size": 50}, api=True),

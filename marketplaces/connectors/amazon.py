@@ -82,6 +82,11 @@ RATE_LIMITS: Mapping[str, tuple[float, int]] = {
     "patchListingsItem": (5.0, 5),
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
+    # Messaging (amazon_messaging): 1 request per second, burst 5, for every operation.
+    "getMessagingActionsForOrder": (1.0, 5),
+    "createUnexpectedProblem": (1.0, 5),
+    "createConfirmOrderDetails": (1.0, 5),
+    "createConfirmDeliveryDetails": (1.0, 5),
 }
 
 # getOrderItems is called once per order inside a page, and its burst is 30:

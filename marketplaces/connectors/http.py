@@ -56,6 +56,11 @@ class HttpResponse:
     headers: Mapping[str, str]
     body: Any  # decoded JSON (numbers as Decimal), or None for an empty/unreadable body
     text: str
+    content: bytes = b""  # the raw bytes of a file (BINARY_TYPES), whose body and text are empty
+
+
+# Files a platform serves (a message's attachment, Mirakl M13): kept as bytes, never decoded.
+BINARY_TYPES = ("application/pdf", "application/octet-stream", "image/")
 
 
 def loads_json(text: str) -> Any:
@@ -209,6 +214,8 @@ class HttpClient:
             raise self._http_error(response, idempotent)
         body = None
         content_type = response.headers.get("Content-Type", "")
+        if content_type.startswith(BINARY_TYPES):
+            return HttpResponse(response.status_code, response.headers, None, "", response.content)
         if content_type.startswith("text/csv"):  # a report file (Mirakl STO03): UTF-8 unless it says otherwise
             text = response.text if "charset=" in content_type else response.content.decode("utf-8", "replace")
             return HttpResponse(response.status_code, response.headers, None, text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import InvalidRequest, TransientError
@@ -22,6 +22,7 @@ from .payload import InvalidOrder, parse_datetime
 
 THREADS_PATH = "/api/inbox/threads"  # M11
 THREAD_PATH = "/api/inbox/threads/{thread_id}"  # M10
+DOWNLOAD_PATH = "/api/inbox/threads/{attachment_id}/download"
 REPLY_PATH = "/api/inbox/threads/{thread_id}/message"  # M12
 OPEN_THREAD_PATH = "/api/orders/{order_id}/threads"  # OR43
 ORDER_ENTITY = "MMP_ORDER"
@@ -144,8 +145,10 @@ def reply(
     customer_id: str,
     decided_at: dt.datetime,
     retry: bool = False,
+    files: Sequence[tuple[str, bytes, str]] = (),
 ) -> SentMessage:
-    """M12 to the customer. On a `retry`, M10 first: a shop message with this body since `decided_at` is ours."""
+    """M12 to the customer, with `files` as (name, content, content type) in the multipart `files` part.
+    On a `retry`, M10 first: a shop message with this body since `decided_at` is ours."""
     _check_body(body)
     if retry:
         found = _already_sent(get_thread(connector, thread_id=thread_id), body, decided_at - dt.timedelta(seconds=5))
@@ -159,7 +162,10 @@ def reply(
         "POST",
         REPLY_PATH.format(thread_id=thread_id),
         params=connector._params(),
-        files={"message_input": (None, json.dumps(message_input), "application/json")},
+        files=[
+            ("message_input", (None, json.dumps(message_input), "application/json")),
+            *(("files", (name, content, content_type)) for name, content, content_type in files),
+        ],
         operation="M12",
     )
     answer = response.body if isinstance(response.body, Mapping) else {}
@@ -212,3 +218,11 @@ def open_thread(
     if not answer.get("thread_id"):
         raise TransientError("OR43 answered no thread_id", platform="mirakl", body=answer)
     return SentMessage(_text(answer["thread_id"]), _text(answer.get("message_id")))
+
+
+def download_attachment(connector: MiraklConnector, *, attachment_id: str) -> bytes:
+    """M13: the content of a message's attachment."""
+    response = connector.http.request(
+        "GET", DOWNLOAD_PATH.format(attachment_id=attachment_id), params=connector._params(), operation="M13"
+    )
+    return response.content

@@ -6,6 +6,7 @@ Routes are listed in README.md ("Admin API"). Errors answer `{"error": "…"}` w
 
 from __future__ import annotations
 
+import base64
 import re
 
 from . import conversations
@@ -377,7 +378,8 @@ def list_threads(server, request, body, key):
 
 @_route("POST", "/accounts/{key}/threads/{thread_id}/messages")
 def buyer_writes(server, request, body, key, thread_id):
-    """The buyer writes again on a thread: {"body": "…"}."""
+    """The buyer writes again on a thread: {"body": "…", "files": [{"name", "content_type", "content_base64"}]}
+    (files optional: Mirakl lists them on the message for M13, Amazon's relay mails them as attachments)."""
     account = _account(server, key)
     with server.world.lock:
         thread = server.world.threads.get(account.key, {}).get(thread_id)
@@ -386,9 +388,19 @@ def buyer_writes(server, request, body, key, thread_id):
         text = body.get("body")
         if not isinstance(text, str) or not text.strip():
             raise AdminError(400, "body is required")
+        try:
+            files = [
+                {"name": str(f["name"]), "content_type": str(f.get("content_type") or "application/octet-stream"),
+                 "content": base64.b64decode(f["content_base64"], validate=True)}
+                for f in body.get("files") or []
+            ]  # fmt: skip
+            attachments = conversations.keep_files(server.world, thread, files)
+        except (KeyError, TypeError, ValueError) as error:
+            raise AdminError(400, f"files: {error}") from None
         message = conversations.add_message(
-            server.world, thread, sender="customer", author=thread["customer"]["name"], body=text
-        )
+            server.world, thread, sender="customer", author=thread["customer"]["name"], body=text,
+            attachments=attachments,
+        )  # fmt: skip
         return Response(201, to_jsonable(message))
 
 

@@ -21,6 +21,7 @@ from .amazon_listings import (
     patch_listings_item,
     upload_document,
 )
+from .amazon_messaging import ROUTES as MESSAGING_ROUTES
 from .amazon_wire import (
     PLATFORM,
     check_marketplaces,
@@ -350,4 +351,5 @@ ROUTES = [
     route("GET", "/feeds/2021-06-30/feeds/{feedId}", "getFeed", get_feed),
     route("PUT", "/_documents/{documentId}", "uploadFeedDocument", upload_document, kind="public"),
     route("GET", "/_documents/{documentId}", "downloadFeedDocument", download_document, kind="public"),
+    *MESSAGING_ROUTES,
 ]

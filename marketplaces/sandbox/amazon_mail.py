@@ -5,7 +5,8 @@ listener, addressed to the buyer's relay address.
 Each buyer gets a relay address `<token>@marketplace.amazon.fr`; a message about an order names it in
 the subject as Amazon does, "(Commande : 171-1234567-1234567)" (the exact subject wording is
 (unverified)). The listener matches a reply to its thread by the recipient's relay address and
-records it once per Message-ID.
+records it once per Message-ID. Mail to an order's buyer address (getOrder's `BuyerInfo.BuyerEmail`)
+with no thread yet opens one on that order, the seller writing first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from email.utils import formataddr, make_msgid
 from aiosmtpd.controller import Controller
 
 from . import conversations
+from .amazon_wire import render_order
 from .wire import iso
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,28 @@ class AmazonRelay:
         mail["Subject"] = subject_of(thread)
         mail["Message-ID"] = make_msgid(idstring=message["id"], domain=RELAY_DOMAIN)
         mail.set_content(message["body"])
+        for attachment in message.get("attachments") or []:
+            stored = conversations.stored_file(self.world, attachment["id"])
+            if stored is not None:
+                maintype, _, subtype = stored["content_type"].partition("/")
+                mail.add_attachment(stored["content"], maintype=maintype, subtype=subtype, filename=stored["name"])
         return mail
+
+    def _open_on_order(self, recipients: set[str], subject: str, body: str) -> dict | None:
+        """The seller mails the buyer of an order first: a new thread on it (the world's lock is held)."""
+        for key, orders in self.world.orders.items():
+            account = self.world.accounts.get(key)
+            if account is None or account.platform != PLATFORM:
+                continue
+            for order_id, order in orders.items():
+                address = render_order(order)["BuyerInfo"]["BuyerEmail"].lower()
+                if address in recipients:
+                    thread, message = conversations.open_by_shop(
+                        self.world, account, order_id=order_id, subject=subject.removeprefix("Re: "), body=body
+                    )
+                    thread["customer"]["relay"] = address
+                    return message
+        return None
 
     # ---- seller → buyer (aiosmtpd's hook) ---------------------------------------------
     async def handle_DATA(self, server, session, envelope):
@@ -131,13 +154,30 @@ class AmazonRelay:
                 for thread in by_id.values()
                 if thread["customer"].get("relay") in {r.lower() for r in envelope.rcpt_tos}
             ]
-            if not threads:
-                return "550 No such relay address"
             if len(body) < 1:
                 return "554 Empty message"
+            if not threads:
+                opened = self._open_on_order({r.lower() for r in envelope.rcpt_tos}, str(mail.get("Subject", "")), body)
+                if opened is None:
+                    return "550 No such relay address"
+                opened["message_id_header"] = message_id
+                if message_id:
+                    self.seen_message_ids.add(message_id)
+                return "250 Message accepted for delivery"
+            files = [
+                {"name": part.get_filename() or "file", "content_type": part.get_content_type(),
+                 "content": part.get_payload(decode=True) or b""}
+                for part in mail.iter_attachments()
+            ]  # fmt: skip
             for thread in threads:
                 account = self.world.accounts[thread["account"]]
-                reply = conversations.add_message(self.world, thread, sender="shop", author=account.name, body=body)
+                try:
+                    kept = conversations.keep_files(self.world, thread, files)
+                except ValueError as error:
+                    return f"552 {error}"
+                reply = conversations.add_message(
+                    self.world, thread, sender="shop", author=account.name, body=body, attachments=kept
+                )
                 reply["message_id_header"] = message_id
                 conversations.shop_replied(self.world, thread, reply)
             if message_id:

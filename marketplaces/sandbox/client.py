@@ -177,8 +177,10 @@ class SandboxAdmin:
     def threads(self, key: str) -> list[dict]:
         return self._call("GET", f"/accounts/{key}/threads")["threads"]
 
-    def buyer_writes(self, key: str, thread_id: str, body: str) -> dict:
-        return self._call("POST", f"/accounts/{key}/threads/{thread_id}/messages", {"body": body})
+    def buyer_writes(self, key: str, thread_id: str, body: str, files: list[dict] | None = None) -> dict:
+        """`files`: [{"name", "content_type", "content_base64"}], attached to the buyer's message."""
+        payload = {"body": body, **({"files": files} if files else {})}
+        return self._call("POST", f"/accounts/{key}/threads/{thread_id}/messages", payload)
 
     def configure_mail(self, *, smtp: str | None, seller_address: str, listen_port: int = 0) -> dict:
         """Amazon's mail relay: where buyer mail goes, and the port that takes the seller's replies."""

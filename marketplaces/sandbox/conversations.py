@@ -9,6 +9,7 @@ Amazon's threads are e-mails (`amazon_mail.py`), the others' are read through th
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 import secrets
@@ -139,6 +140,40 @@ def maybe_start(world, account, *, order_id: str) -> None:
         start(world, account, order_id=order_id)
     if random.random() < QUESTION_SHARE:
         start(world, account, topic="before_purchase")
+
+
+MAX_FILES_PER_ENTITY = 50  # Mirakl M12: "Maximum 50 across all threads of the same entity"
+FILES = "message_files"  # world.documents key: attachment id → {name, content_type, content, account}
+
+
+def keep_files(world, thread: dict, files: list[dict]) -> list[dict]:
+    """Store a message's files ({name, content_type, content}); its `attachments` ({id, name, size}).
+    ValueError past the limit."""
+    if not files:
+        return []
+    kept = sum(len(m.get("attachments") or []) for m in thread["messages"])
+    if kept + len(files) > MAX_FILES_PER_ENTITY:
+        raise ValueError(f"At most {MAX_FILES_PER_ENTITY} attachments per entity")
+    store = world.documents.setdefault(FILES, {})
+    attachments = []
+    for item in files:
+        attachment_id = str(uuid.uuid4())
+        store[attachment_id] = {  # base64: the world's snapshot is JSON
+            "name": item["name"],
+            "content_type": item["content_type"],
+            "content_base64": base64.b64encode(item["content"]).decode("ascii"),
+            "account": thread["account"],
+        }
+        attachments.append({"id": attachment_id, "name": item["name"], "size": len(item["content"])})
+    return attachments
+
+
+def stored_file(world, attachment_id: str) -> dict | None:
+    """{name, content_type, content (bytes), account} of a kept file, or None."""
+    stored = world.documents.get(FILES, {}).get(attachment_id)
+    if stored is None:
+        return None
+    return {**stored, "content": base64.b64decode(stored["content_base64"])}
 
 
 def add_message(world, thread: dict, *, sender: str, author: str, body: str, attachments=None) -> dict:

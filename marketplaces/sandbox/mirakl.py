@@ -446,6 +446,7 @@ ROUTES = [
     route("GET", "/api/account", "A01", shop_account),
     route("GET", "/api/inbox/threads", "M11", mirakl_inbox.list_threads, is_list=True),
     route("GET", "/api/inbox/threads/{thread_id}", "M10", mirakl_inbox.get_thread),
+    route("GET", "/api/inbox/threads/{attachment_id}/download", "M13", mirakl_inbox.download_attachment),
     route("POST", "/api/inbox/threads/{thread_id}/message", "M12", mirakl_inbox.reply),
     route("POST", "/api/orders/{order_id}/threads", "OR43", mirakl_inbox.open_thread),
     route("GET", "/api/returns", "RT11", list_returns),

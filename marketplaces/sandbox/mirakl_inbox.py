@@ -159,6 +159,32 @@ def _json_part(request, name: str) -> dict:
     raise ApiError(400, "", f"{name} is required")
 
 
+def _file_parts(request) -> list[dict]:
+    """The multipart `files` parts (M12/OR43: "List of attachments for the message")."""
+    message = email.message_from_bytes(
+        b"Content-Type: " + request.header("content-type").encode() + b"\r\n\r\n" + request.body,
+        policy=email.policy.HTTP,
+    )
+    files = []
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") != "files":
+            continue
+        content = part.get_payload(decode=True) or b""
+        name = part.get_filename() or "file"
+        if not content:
+            raise ApiError(400, "", f"The file {name} is empty")
+        files.append({"name": name, "content_type": part.get_content_type(), "content": content})
+    return files
+
+
+def download_attachment(world, account, request, attachment_id: str) -> Response:
+    """M13: an attachment's content."""
+    item = conversations.stored_file(world, attachment_id)
+    if item is None or item["account"] != account.key:
+        raise ApiError(404, "", f"Attachment with id {attachment_id} not found")
+    return Response(200, item["content"], content_type=item["content_type"])
+
+
 def _body_text(data: dict) -> str:
     body = data.get("body")
     if not isinstance(body, str) or not 3 <= len(body) <= 50_000:
@@ -173,9 +199,15 @@ def reply(world, account, request, thread_id: str) -> Response:
     body = _body_text(data)
     if not isinstance(data.get("to"), list) or not data["to"]:
         raise ApiError(400, "", "to is required")
-    message = conversations.add_message(world, thread, sender="shop", author=account.name, body=body)
+    try:
+        attachments = conversations.keep_files(world, thread, _file_parts(request))
+    except ValueError as error:
+        raise ApiError(400, "", str(error)) from None
+    message = conversations.add_message(
+        world, thread, sender="shop", author=account.name, body=body, attachments=attachments or None
+    )
     conversations.shop_replied(world, thread, message)
-    world.record_action(account.key, f"thread/{thread_id}", "M12", data)
+    world.record_action(account.key, f"thread/{thread_id}", "M12", {**data, "files": [a["name"] for a in attachments]})
     return Response(201, {"message_id": message["id"], "thread_id": thread_id})
 
 

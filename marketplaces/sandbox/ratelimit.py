@@ -31,6 +31,11 @@ RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("amazon", "createFeed"): (0.0083, 15),
     ("amazon", "getFeed"): (2.0, 15),
     ("amazon", "getFeedDocument"): (0.0222, 10),
+    # Messaging (specs/amazon/messaging.json): 1 request per second, burst 5, for every operation.
+    ("amazon", "getMessagingActionsForOrder"): (1.0, 5),
+    ("amazon", "createUnexpectedProblem"): (1.0, 5),
+    ("amazon", "createConfirmOrderDetails"): (1.0, 5),
+    ("amazon", "createConfirmDeliveryDetails"): (1.0, 5),
     ("mirakl", "OR11"): (1 / 60, 1),
     ("mirakl", "STO01"): (1 / 60, 1),
 }

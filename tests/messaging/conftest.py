@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from messaging.models import Message, Thread
+from oms import mailserver
 from tests.factories import MarketplaceAccountFactory
 from tests.marketplaces.conftest import sandbox, sandbox_account, sandbox_server  # noqa: F401
 
@@ -47,3 +48,17 @@ def make_thread(*, account=None, order=None, hours_left: float = 5, body="Où es
 @pytest.fixture
 def thread(db):
     return make_thread()
+
+
+@pytest.fixture
+def smtp(sandbox, tmp_path, settings):  # noqa: F811  (the sandbox fixture imported above)
+    """Our SMTP server relaying to the sandbox's, and Django sending through it."""
+    sandbox_port = sandbox.admin.configure_mail(smtp=None, seller_address="")["listen_port"]
+    server = mailserver.start(port=0, maildir=tmp_path, relay=("127.0.0.1", sandbox_port))
+    sandbox.admin.configure_mail(smtp=f"127.0.0.1:{server.port}", seller_address="ventes@seller.localhost")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.DEFAULT_FROM_EMAIL = "ventes@seller.localhost"
+    yield tmp_path / "inbox"
+    sandbox.admin.configure_mail(smtp=None, seller_address="")
+    server.stop()

@@ -10,7 +10,7 @@ import pytest
 from marketplaces import polling as order_polling
 from messaging import actions, mail
 from messaging.models import Message, Thread, Topic
-from oms import mailserver, outbox
+from oms import outbox
 from orders.models import Order
 
 
@@ -22,20 +22,6 @@ def wait_until(condition, *, seconds=30, step=0.05):
             return value
         time.sleep(step)
     raise AssertionError("condition not met in time")
-
-
-@pytest.fixture
-def smtp(sandbox, tmp_path, settings):
-    """Our SMTP server relaying to the sandbox's, and Django sending through it."""
-    sandbox_port = sandbox.admin.configure_mail(smtp=None, seller_address="")["listen_port"]
-    server = mailserver.start(port=0, maildir=tmp_path, relay=("127.0.0.1", sandbox_port))
-    sandbox.admin.configure_mail(smtp=f"127.0.0.1:{server.port}", seller_address="ventes@seller.localhost")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.DEFAULT_FROM_EMAIL = "ventes@seller.localhost"
-    yield tmp_path / "inbox"
-    sandbox.admin.configure_mail(smtp=None, seller_address="")
-    server.stop()
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.utils import timezone
 
 from marketplaces import polling as order_polling
 from messaging import events, polling, selectors
@@ -12,6 +13,8 @@ from oms.outbox import OutboxMessage
 from orders import actions, pushes
 from orders.models import Order, OrderEvent
 from shipping import actions as shipping_actions
+from shipping import carriers
+from shipping.models import Parcel
 
 
 def wait_until(condition, *, seconds=30, step=0.2):
@@ -118,3 +121,32 @@ def test_an_ebay_buyer_is_told_of_the_shipment_in_a_new_conversation_found_again
     assert polling.poll_threads(account_id=account.pk).new_messages == 1
     thread.refresh_from_db()
     assert thread.status == Thread.Status.NEEDS_REPLY
+
+
+@pytest.mark.django_db
+def test_the_buyer_is_told_of_the_delivery_the_carrier_reports(sandbox, sandbox_account, operator):
+    account, key = sandbox_account("mirakl")
+    AccountMessaging.objects.create(account=account, notify_on_delivery=True)
+    [remote] = sandbox.admin.generate_orders(key, 1, status="WAITING_ACCEPTANCE")
+    order_polling.poll_account(account_id=account.pk)
+    order = Order.objects.get(account=account)
+    actor = actions.Actor.of_user(operator)
+    actions.accept_order(order_id=order.pk, actor=actor)
+    shipping_actions.ship_order(order_id=order.pk, actor=actor, carrier="colissimo", tracking_number="6A12345678901")
+
+    def nothing_left():
+        outbox.drain()
+        return not OutboxMessage.objects.filter(status__in=("pending", "sending")).exists()
+
+    wait_until(nothing_left)
+    assert not Thread.objects.filter(order=order).exists()  # acceptance and shipment notices are off
+
+    parcel = Parcel.objects.get(shipment__order=order)
+    delivered = carriers.TrackingEvent(at=timezone.now(), status=carriers.DELIVERED, code="DI1", description="Livré")
+    shipping_actions.record_tracking(parcel_id=parcel.pk, events_seen=[delivered], checked_at=timezone.now())
+    order.refresh_from_db()
+    assert order.status == "delivered"
+    assert outbox.drain() == {"sent": 1}
+    [told] = [t for t in sandbox.admin.threads(key) if t["subject"] == "Commande livrée"]
+    assert "a été livrée" in told["messages"][0]["body"]
+    assert OrderEvent.objects.filter(order=order, kind=events.BUYER_TOLD_DELIVERED).count() == 1

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from messaging import outbox_names, templating
+from messaging import outbox_names, templating, views
 from messaging.models import Message, Template, Thread
+from messaging.pagination import CappedPaginator
 from oms import outbox
 from orders.models import Order
 from orders.status import OrderStatus
@@ -45,6 +46,22 @@ def test_the_inbox_lists_every_platform_most_urgent_first_and_filters(operator):
     late = client.get(reverse("messaging:inbox"), {"overdue": "true"}).content.decode()
     assert f'data-thread="{overdue.pk}"' in late and f'data-thread="{sooner.pk}"' not in late
     assert f'data-thread="{closed.pk}"' in client.get(reverse("messaging:inbox"), {"status": "closed"}).content.decode()
+
+
+def test_the_inbox_counts_no_further_than_its_cap_and_still_pages_past_it(operator, monkeypatch):
+    """100k open threads are not counted to print a number: beyond the cap the inbox says "N+"."""
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    account = MarketplaceAccountFactory(platform="mirakl")
+    threads = [make_thread(account=account, hours_left=hours) for hours in (1, 2, 3, 4)]
+    client = logged_in(operator)
+
+    first = client.get(reverse("messaging:inbox")).content.decode()
+    assert "2+ conversations" in first and "Page 1 of" not in first and "Page 1" in first
+    third = client.get(reverse("messaging:inbox"), {"page": 3}).content.decode()
+    assert f'data-thread="{threads[2].pk}"' in third  # a full page beyond the counted ones
+    few = client.get(reverse("messaging:inbox"), {"overdue": "true"}).content.decode()
+    assert "0 conversations" in few and "+ conversations" not in few
 
 
 def test_a_viewer_reads_but_cannot_reply_and_an_outsider_sees_nothing(viewer, outsider, thread):
