@@ -223,8 +223,9 @@ def default_service(order: Order, choice: carrier_choice.Choice | None = None) -
         .order_by("carrier__name", "pk")
         if has_connector(account.carrier.code)
     ]
-    preferred = [order.carrier, settings.OMS_PACKING_CARRIER]
-    accounts.sort(key=lambda account: preferred.index(account.carrier.code) if account.carrier.code in preferred else 2)
+    network = carrier_choice.relay_network(order)  # a relay-point order keeps its relay network
+    preferred = [network.code if network else None, order.carrier, settings.OMS_PACKING_CARRIER]
+    accounts.sort(key=lambda account: preferred.index(account.carrier.code) if account.carrier.code in preferred else 3)
     for account in accounts:
         service = account.carrier.services.filter(active=True, kind=kind).order_by("pk").first()
         if service is not None:
