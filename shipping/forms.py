@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +27,13 @@ class CarrierRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["conditions"].help_text = gettext(
-            'A list, all must hold; none: every order. E.g. [{"type": "country", "values": ["FR"]}, '
-            '{"type": "max_weight", "grams": 2000}]. Types: %(types)s.'
-        ) % {"types": ", ".join(carrier_choice.CONDITIONS)}
+        # The example and the type names are code (kept in English): shown as such.
+        self.fields["conditions"].help_text = format_html(
+            gettext("A list, all must hold; none: every order. E.g. %(example)s. Types: %(types)s.")
+            % {"example": "<code>{}</code>", "types": "<code>{}</code>"},
+            '[{"type": "country", "values": ["FR"]}, {"type": "max_weight", "grams": 2000}]',
+            ", ".join(carrier_choice.CONDITIONS),
+        )
         self.fields["service"].queryset = CarrierService.objects.select_related("carrier").filter(active=True)
         if self.instance.pk and not self.is_bound:
             self.initial["conditions"] = json.dumps(self.instance.conditions, ensure_ascii=False)
