@@ -6,7 +6,11 @@
   every unit of 50 orders through the whole Django stack (middleware, session, lock, template),
   the order scans that open a session (a shipment, its label asked) apart from the item scans;
 - bulk labels per minute: a bulk labels job over 500 orders (shipments made, labels asked), then
-  the outbox drained against the carrier sandbox (real HTTP, one process), labels received per minute.
+  the outbox drained against the carrier sandbox (real HTTP, one process), labels received per minute;
+- tracking to delivered: those shipments handed over, the carrier sandbox's clock moved past their
+  delivery, then polls of the account (batches of OMS_TRACKING_BATCH, real HTTP) until every parcel
+  was asked: parcels tracked per second (the carrier's answers included), parcels applied per second
+  (shipping.actions.record_tracking_batch alone: the database side) and database queries per parcel.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -32,9 +38,11 @@ from marketplaces.sandbox.catalogue import CATALOGUE
 from oms import outbox, roles
 from order_queue import bulk
 from orders.actions import Actor, ingest_orders
-from orders.models import BulkJob, OrderLine
+from orders.models import BulkJob, Order, OrderLine
 from orders.status import OrderStatus
-from shipping.models import Carrier, CarrierAccount, PackingSession, Parcel
+from shipping import actions as shipping_actions
+from shipping import tracking
+from shipping.models import Carrier, CarrierAccount, PackingSession, Parcel, Shipment
 from shipping.paperwork import actions as paperwork
 from shipping.paperwork import pick_list
 from shipping.paperwork.selectors import pick_list_data
@@ -52,9 +60,12 @@ def run(*, quick: bool = False) -> None:
     operator = _operator()
     with running_carrier_sandbox() as sandbox:
         _carrier_account(sandbox)
+        sandbox.admin.set_incidents(False)  # every parcel is delivered: the tracking figure counts them
         pick_list_time(_orders(account, count=500), operator)
         scan_round_trip(_orders(account, count=20 if quick else 50), operator)
-        bulk_labels(_orders(account, count=50 if quick else 500), operator)
+        labelled = _orders(account, count=50 if quick else 500)
+        bulk_labels(labelled, operator)
+        tracking_to_delivered(labelled, sandbox)
 
 
 def _stock() -> None:
@@ -173,3 +184,37 @@ def bulk_labels(order_ids: list[int], operator) -> None:
     labelled = Parcel.objects.filter(shipment__order_id__in=order_ids).exclude(label=None).count()
     report("shipping_bulk_labels_orders", job.succeeded, "orders")
     report("shipping_bulk_labels_per_minute", labelled / elapsed * 60, "labels/min")
+
+
+def tracking_to_delivered(order_ids: list[int], sandbox) -> None:
+    shipments = Shipment.objects.filter(order_id__in=order_ids, status=Shipment.Status.LABELLED)
+    for shipment_id in shipments.values_list("pk", flat=True):
+        shipping_actions.hand_over_shipment(shipment_id=shipment_id, actor=SYSTEM)
+    sandbox.admin.advance(2750)  # past every sandbox parcel's delivery
+    account_id = CarrierAccount.objects.get(name="Colissimo bench").pk
+    asked = 0
+    applying = [0.0]
+    apply_batch = shipping_actions.record_tracking_batch
+
+    def timed_apply(batch):
+        began = time.perf_counter()
+        try:
+            return apply_batch(batch)
+        finally:
+            applying[0] += time.perf_counter() - began
+
+    started = time.perf_counter()
+    shipping_actions.record_tracking_batch = timed_apply
+    try:
+        with override_settings(OMS_TRACKING_INTERVAL=0), CaptureQueriesContext(connection) as queries:
+            while polled := tracking.poll_account(account_id=account_id).asked:
+                asked += polled
+    finally:
+        shipping_actions.record_tracking_batch = apply_batch
+    elapsed = time.perf_counter() - started
+    delivered = Order.objects.filter(pk__in=order_ids, status="delivered").count()
+    report("shipping_tracking_parcels", asked, "parcels")
+    report("shipping_tracking_delivered_orders", delivered, "orders")
+    report("shipping_tracking_parcels_per_second", asked / elapsed, "parcels/s")
+    report("shipping_tracking_applied_parcels_per_second", asked / applying[0], "parcels/s")
+    report("shipping_tracking_queries_per_parcel", len(queries) / asked, "queries")

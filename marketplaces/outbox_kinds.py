@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.actions import STOCK_PUSH, STOCK_REPORT, quantities_to_send, record_stock_push, record_stock_report
 from marketplaces.clients import connector_for_account
-from marketplaces.connectors import CancelLine, Connector, RefundLine, ShipmentLine
+from marketplaces.connectors import CancelLine, Connector, Package, RefundLine, ShipmentLine
 from marketplaces.connectors.errors import MarketplaceError, RateLimited, TransientError
 from marketplaces.models import MarketplaceAccount
 from marketplaces.push_failures import failure_text
@@ -87,7 +87,19 @@ def _ship(connector: Connector, message: OutboxMessage) -> None:
         shipped_at=dt.datetime.fromisoformat(payload["shipped_at"]),
         idempotency_key=message.idempotency_key,
         retry=message.attempts > 1,
+        # Every parcel as a package with its lines, where the platform takes them (shipping.fulfilment).
+        **({"packages": _packages(payload["packages"])} if payload.get("packages") else {}),
     )
+
+
+def _packages(packages: list[dict]) -> list[Package]:
+    return [
+        Package(
+            tracking_number=package["tracking_number"],
+            lines=tuple(ShipmentLine(line_id=line["line_id"], quantity=line["quantity"]) for line in package["lines"]),
+        )
+        for package in packages
+    ]
 
 
 def _refund(connector: Connector, message: OutboxMessage) -> None:

@@ -26,7 +26,8 @@ What each path takes:
   levels (release or consumption, each in id order) → records;
 - shipping (`shipping.actions`): one order → its lines (the shipment-line trigger locks each)
   → its levels (consumption) → its shipments and parcels → records; the tracking poll takes a
-  carrier account's lease in a statement of its own, then one order at a time, as above;
+  carrier account's lease in a statement of its own, then, in one transaction per batch, the
+  batch's orders by id, then their shipments by id (`shipping.actions.record_tracking_batch`);
 - bulk jobs and rules: one transaction per order, as above (a job's item is
   claimed with SKIP LOCKED in that order's transaction);
 - stock counts and imports: levels in id order → records; a receipt: its

@@ -53,6 +53,9 @@ class Capabilities:
     reply_deadline_hours: int
     # ...counted on every day (True) or on working days only (False).
     reply_deadline_counts_weekends: bool
+    # A shipment of several parcels is told as one package per parcel, each with its tracking number
+    # and the lines it holds (else the platform hears one tracking number).
+    packages_per_shipment: bool = False
     # Names of the fields above that no official source confirms.
     unverified: frozenset[str] = frozenset()
 
@@ -64,6 +67,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         line_level_cancel=True,  # per item in the order acknowledgement feed
         cancel_before_acceptance=True,  # no acceptance step
         partial_shipment=True,  # confirmShipment: one package, orderItems[{orderItemId, quantity}]
+        packages_per_shipment=True,  # confirmShipment: one packageDetail per call, one call per package
         shipment_line_quantities=True,
         refund_per_line=True,  # payment adjustment feed, per item
         partial_refund_amount=True,
@@ -82,6 +86,7 @@ CAPABILITIES: dict[str, Capabilities] = {
         line_level_cancel=False,  # Post-Order API cancellation: whole orders only
         cancel_before_acceptance=True,  # no acceptance step
         partial_shipment=True,  # shipping_fulfillment: lineItems[{lineItemId, quantity}]
+        packages_per_shipment=True,  # createShippingFulfillment: "For each package, execute this call once"
         shipment_line_quantities=True,
         refund_per_line=True,  # issue_refund: refundItems[{lineItemId, refundAmount}]
         partial_refund_amount=True,

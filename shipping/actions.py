@@ -10,18 +10,21 @@ the marketplace's confirmation) is `shipping.fulfilment`.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import OrderAllocation, Warehouse
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition, InvalidInput, NotFound
-from orders.actions import Actor, record_event
+from orders.actions import Actor, new_event, record_event
 from orders.locks import lock_order
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderEvent, OrderLine
 from orders.status import OrderStatus
 from shipping import carriers as tracking_statuses
 from shipping import events, fulfilment, signals
@@ -56,7 +59,8 @@ def create_shipment(
     actor: Actor,
 ) -> Shipment:
     """A draft shipment of `lines` (order line id → units) in `parcels` (weight_grams, and
-    length_mm / width_mm / height_mm if known). Raises InvalidInput when a line is not the
+    length_mm / width_mm / height_mm if known, and the `lines` each parcel holds, if known: for
+    every parcel or none, adding up to `lines`). Raises InvalidInput when a line is not the
     order's or has fewer units left than asked, or the service, account or format do not fit."""
     order = _lock_shippable(order_id)
     service = CarrierService.objects.select_related("carrier").filter(pk=service_id).first()
@@ -72,6 +76,7 @@ def create_shipment(
         raise InvalidInput(_("A shipment needs at least one line and one parcel."), details={"parcels": "required"})
     if any(not parcel.get("weight_grams") or parcel["weight_grams"] < 1 for parcel in parcels):
         raise InvalidInput(_("Every parcel needs its weight."), details={"parcels": "weight_grams"})
+    contents = _parcel_contents(lines, parcels)
     shipment = Shipment.objects.create(
         order=order, carrier=service.carrier, warehouse_id=warehouse_id, service=service, carrier_account=account
     )
@@ -87,8 +92,9 @@ def create_shipment(
             length_mm=parcel.get("length_mm"),
             width_mm=parcel.get("width_mm"),
             height_mm=parcel.get("height_mm"),
+            contents=parcel_contents,
         )
-        for parcel in parcels
+        for parcel, parcel_contents in zip(parcels, contents, strict=True)
     )
     record_event(
         order=order,
@@ -179,49 +185,152 @@ _FROM_TRACKING = {
 }
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ParcelTracking:
+    """What the carrier said of one parcel: its events (oldest first) and when it was asked."""
+
+    parcel_id: int
+    events_seen: list[TrackingEvent]
+    checked_at: dt.datetime
+
+
 def record_tracking(*, parcel_id: int, events_seen: list[TrackingEvent], checked_at) -> Shipment:
-    """What the carrier's tracking says of one parcel (its events, oldest first): the parcel keeps
-    the latest event; the shipment follows its parcels (returned or a problem if any parcel is,
-    delivered when all are, in transit when one moves); its order follows the shipment."""
-    shipment_id = Parcel.objects.filter(pk=parcel_id).values_list("shipment_id", flat=True).get()
-    shipment = _lock_shipment(shipment_id)
-    parcel = shipment.parcels.get(pk=parcel_id)
-    parcel.tracking_checked_at = checked_at
-    if events_seen:
-        latest = events_seen[-1]
-        parcel.tracking_status, parcel.tracking_event_at = latest.status, latest.at
-        parcel.tracking_description = latest.description[:300]
-    parcel.save(update_fields=["tracking_checked_at", "tracking_status", "tracking_event_at", "tracking_description"])
-    target = _status_from_parcels(list(shipment.parcels.values_list("tracking_status", flat=True)))
+    """What the carrier's tracking says of one parcel (record_tracking_batch of one)."""
+    record_tracking_batch([ParcelTracking(parcel_id, events_seen, checked_at)])
+    return Shipment.objects.select_related("carrier", "service").get(parcels=parcel_id)
+
+
+@transaction.atomic
+def record_tracking_batch(batch: list[ParcelTracking]) -> dict[int, tuple[str, str]]:
+    """What the carrier's tracking says of a batch of parcels, applied in their order as if one by one:
+    each parcel keeps its latest event; its shipment follows its parcels (returned or a problem if any
+    parcel is, delivered when all are, in transit when one moves); its order follows the shipment.
+
+    Near-constant queries per batch: one read, one lock pass in the documented order (the orders by
+    id, then their shipments by id), then bulk writes of parcels, shipments, orders and timeline
+    events; the order signals go out after the writes, in the order the moves happened. A labelled
+    shipment's first scan (it left: stock, the marketplace's confirmation) is the one path that
+    still costs queries per shipment. Returns parcel id → its shipment's status before and after."""
+    rows = Parcel.objects.filter(pk__in=[item.parcel_id for item in batch]).values_list(
+        "pk", "shipment_id", "shipment__order_id"
+    )
+    shipment_of = {parcel_id: shipment_id for parcel_id, shipment_id, _order_id in rows}
+    order_ids = sorted({order_id for _parcel_id, _shipment_id, order_id in rows})
+    if not order_ids:
+        return {}
+    writes = _TrackingWrites()
+    orders = {
+        order.pk: order
+        for order in Order.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("account")
+        .filter(pk__in=order_ids)
+        .order_by("pk")
+    }
+    shipments_of_order: dict[int, list[Shipment]] = {order_id: [] for order_id in order_ids}
+    shipments: dict[int, Shipment] = {}
+    for shipment in (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("carrier", "service")
+        .filter(order_id__in=order_ids)
+        .order_by("pk")
+    ):
+        shipment.order = orders[shipment.order_id]
+        shipments[shipment.pk] = shipment
+        shipments_of_order[shipment.order_id].append(shipment)
+    parcels_of: dict[int, list[Parcel]] = {shipment_id: [] for shipment_id in set(shipment_of.values())}
+    for parcel in Parcel.objects.filter(shipment_id__in=list(parcels_of)).defer("label").order_by("pk"):
+        parcels_of[parcel.shipment_id].append(parcel)
+    outcome: dict[int, tuple[str, str]] = {}
+    for item in batch:
+        if item.parcel_id not in shipment_of:
+            continue
+        shipment = shipments[shipment_of[item.parcel_id]]
+        before = shipment.status
+        parcel = next(parcel for parcel in parcels_of[shipment.pk] if parcel.pk == item.parcel_id)
+        parcel.tracking_checked_at = item.checked_at
+        if item.events_seen:
+            latest = item.events_seen[-1]
+            parcel.tracking_status, parcel.tracking_event_at = latest.status, latest.at
+            parcel.tracking_description = latest.description[:300]
+        writes.parcels[parcel.pk] = parcel
+        _follow_parcels(shipment, parcel, parcels_of[shipment.pk], shipments_of_order[shipment.order_id], writes)
+        outcome[item.parcel_id] = (before, shipment.status)
+    writes.flush()
+    return outcome
+
+
+class _TrackingWrites:
+    """The writes of a tracking batch, kept until `flush` (in bulk, then the signals in order)."""
+
+    def __init__(self) -> None:
+        self.parcels: dict[int, Parcel] = {}
+        self.shipments: dict[int, Shipment] = {}
+        self.moved_orders: dict[int, Order] = {}
+        self.touched_orders: set[int] = set()
+        self.events: list = []
+        self.signals: list[tuple[object, dict]] = []
+
+    def flush(self) -> None:
+        now = timezone.now()
+        if self.parcels:
+            Parcel.objects.bulk_update(
+                list(self.parcels.values()),
+                ["tracking_checked_at", "tracking_status", "tracking_event_at", "tracking_description"],
+            )
+        if self.shipments:
+            for shipment in self.shipments.values():
+                shipment.updated_at = now
+            Shipment.objects.bulk_update(list(self.shipments.values()), ["status", "delivered_at", "updated_at"])
+        if self.moved_orders:
+            for order in self.moved_orders.values():
+                order.updated_at = now
+            Order.objects.bulk_update(list(self.moved_orders.values()), ["status", "updated_at"])
+        if touched := self.touched_orders - set(self.moved_orders):
+            Order.objects.filter(pk__in=sorted(touched)).update(updated_at=now)
+        if self.events:
+            OrderEvent.objects.bulk_create(self.events)
+        pending = self.signals
+        self.__init__()
+        for signal, kwargs in pending:
+            signal.send(**kwargs)
+
+
+def _follow_parcels(
+    shipment: Shipment, parcel: Parcel, parcels: list[Parcel], siblings: list[Shipment], writes: _TrackingWrites
+) -> None:
+    """The shipment follows its parcels after one of them changed (in memory, kept in `writes`)."""
+    target = _status_from_parcels([each.tracking_status for each in parcels])
     if target is None or target == shipment.status:
-        return shipment
+        return
     carrier = _carrier_actor(shipment)
+    order = shipment.order
     if shipment.status not in LEFT and Shipment.Status.HANDED_OVER in SHIPMENT_TRANSITIONS[shipment.status]:
         # The carrier's first scan of a labelled (or packed) shipment: it has left, whatever it says next.
+        writes.flush()  # what came before it, in its place on the timeline
         shipment.status = Shipment.Status.HANDED_OVER
         shipment.save(update_fields=["status", "updated_at"])
-        fulfilment.shipment_left(order=shipment.order, shipment=shipment, actor=carrier)
+        fulfilment.shipment_left(order=order, shipment=shipment, actor=carrier)
     if target not in SHIPMENT_TRANSITIONS[shipment.status]:
-        return shipment
+        return
     shipment.status = target
-    shipment.save(update_fields=["status", "updated_at"])
-    record_event(
-        order=shipment.order,
-        kind=events.SHIPMENT_TRACKED,
-        actor=carrier,
-        params={
-            "shipment": shipment.pk,
-            "carrier": shipment.carrier.name,
-            "shipment_status": target,
-            "description": parcel.tracking_description,
-        },
+    writes.shipments[shipment.pk] = shipment
+    writes.events.append(
+        new_event(
+            order=order,
+            kind=events.SHIPMENT_TRACKED,
+            actor=carrier,
+            params={
+                "shipment": shipment.pk,
+                "carrier": shipment.carrier.name,
+                "shipment_status": target,
+                "description": parcel.tracking_description,
+            },
+        )
     )
     if target == Shipment.Status.DELIVERED:
-        fulfilment.shipment_delivered(order=shipment.order, shipment=shipment, actor=carrier)
+        fulfilment.shipment_delivered_in_batch(order=order, shipment=shipment, siblings=siblings, writes=writes)
     else:
-        shipment.order.save(update_fields=["updated_at"])
-    return shipment
+        writes.touched_orders.add(order.pk)
 
 
 def _status_from_parcels(statuses: list[str]) -> str | None:
@@ -392,6 +501,28 @@ def _check_lines(order: Order, lines: Mapping[int, int]) -> None:
                 % {"sku": skus[line_id], "left": left[line_id], "asked": quantity},
                 details={"lines": line_id, "left": left[line_id]},
             )
+
+
+def _parcel_contents(lines: Mapping[int, int], parcels: list[Mapping]) -> list[dict[str, int]]:
+    """Each parcel's contents (order line id, as text → units) when given, for every parcel or none,
+    adding up to the shipment's lines; raises InvalidInput otherwise. [{}…] when not given."""
+    given = [parcel.get("lines") or {} for parcel in parcels]
+    if not any(given):
+        return [{} for _parcel in parcels]
+    totals: dict[int, int] = {}
+    for parcel_lines in given:
+        if not parcel_lines:
+            raise InvalidInput(_("Give the lines of every parcel, or of none."), details={"parcels": "lines"})
+        for line_id, units in parcel_lines.items():
+            if int(line_id) not in lines or units < 1:
+                raise InvalidInput(
+                    _("Line %(line)s of a parcel is not a line of this shipment.") % {"line": line_id},
+                    details={"parcels": "lines", "line": line_id},
+                )
+            totals[int(line_id)] = totals.get(int(line_id), 0) + units
+    if totals != dict(lines):
+        raise InvalidInput(_("The parcels' lines must add up to the shipment's lines."), details={"parcels": "lines"})
+    return [{str(line_id): units for line_id, units in sorted(parcel_lines.items())} for parcel_lines in given]
 
 
 def _lock_shipment(shipment_id: int) -> Shipment:

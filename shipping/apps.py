@@ -24,3 +24,6 @@ class ShippingConfig(AppConfig):
             labels={"credentials_ciphertext": _("credentials")},
         )
         resources.declare("shipments", label=_("Shipments"))
+        resources.declare("pick_lists", label=_("Pick lists"))
+        resources.declare("packing_slips", label=_("Packing slips"))
+        resources.declare("carrier_rules", label=_("Carrier rules"))

@@ -13,7 +13,8 @@ Conditions (`CarrierRule.conditions`, a list; all must hold):
 - `{"type": "sku", "values": ["KETTLE"]}`: a line has one of these SKUs.
 
 The marketplace's own constraints win over any rule: a carrier the platform does not take is never
-proposed, and an order to a relay point only goes with a relay-point service (and the reverse).
+proposed, and an order to a relay point only goes with a relay-point service (and the reverse), of
+the relay network its shipping method names when it names one (Mondial Relay, Colissimo…).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from inventory.models import Product
 from orders.carriers import PLATFORM_CARRIERS
 from orders.models import Order
 from orders.platforms import CAPABILITIES
-from shipping.models import CarrierRule, CarrierService
+from shipping.models import Carrier, CarrierRule, CarrierService
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,20 @@ def validate_conditions(conditions) -> None:
             raise ValidationError(_("Condition %(type)s: %(error)s") % {"type": kind, "error": error}) from error
 
 
-def _platform_allows(order: Order, service: CarrierService) -> Reason | None:
-    """Why the marketplace's own constraints exclude the service; None when they do not."""
+def relay_network(order: Order) -> Carrier | None:
+    """The relay-point network the buyer chose, for an order to a relay point: the carrier with a
+    relay-point service whose name the order's shipping method names ("Mondial Relay – Point Relais"),
+    else None (any relay-point service then keeps the relay point)."""
+    if not order.relay_point_id or not order.shipping_method:
+        return None
+    method = order.shipping_method.lower().replace(" ", "")
+    networks = Carrier.objects.filter(services__kind=CarrierService.Kind.RELAY_POINT, services__active=True).distinct()
+    return next((carrier for carrier in networks if carrier.name.lower().replace(" ", "") in method), None)
+
+
+def _platform_allows(order: Order, service: CarrierService, network: Carrier | None = None) -> Reason | None:
+    """Why the marketplace's own constraints exclude the service; None when they do not. A relay-point
+    order keeps its relay network (`network`, see relay_network)."""
     platform = order.account.platform
     if service.carrier.code not in PLATFORM_CARRIERS[platform]:
         return Reason(
@@ -195,6 +208,10 @@ def _platform_allows(order: Order, service: CarrierService) -> Reason | None:
         return Reason(N_("the buyer chose a relay point: only a relay-point service keeps it"))
     if relay and not order.relay_point_id:
         return Reason(N_("a relay-point service needs an order to a relay point"))
+    if relay and network is not None and service.carrier_id != network.pk:
+        return Reason(
+            N_("the buyer chose a %(network)s relay point: only %(network)s keeps it"), {"network": network.name}
+        )
     return None
 
 
@@ -204,9 +221,10 @@ def choose(order: Order, rules: Iterable[CarrierRule] | None = None) -> Choice:
     if rules is None:
         rules = CarrierRule.objects.filter(enabled=True).select_related("service__carrier", "warehouse")
     weight = weight_of(order)
+    network = relay_network(order)
     refused: list[Reason] = []
     for rule in rules:
-        excluded = _platform_allows(order, rule.service)
+        excluded = _platform_allows(order, rule.service, network)
         if excluded is not None:
             refused.append(Reason(N_("%(rule)s: %(why)s"), {"rule": rule.name, "why": excluded.text}))
             continue

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from shipping.carriers import colissimo, dhl, ups
+from shipping.carriers import colissimo, dhl, mondial_relay, ups
 from shipping.models import CarrierAccount
 
-CONNECTORS = {"colissimo": colissimo.Connector, "ups": ups.Connector, "dhl_parcel": dhl.Connector}
+CONNECTORS = {
+    "colissimo": colissimo.Connector,
+    "ups": ups.Connector,
+    "dhl_parcel": dhl.Connector,
+    "mondial_relay": mondial_relay.Connector,  # unverified format (no spec stored)
+}
 
 
 def has_connector(carrier_code: str) -> bool:

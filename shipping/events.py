@@ -42,6 +42,25 @@ MARKETPLACE_TOLD_AT_THE_END = declare(
 )
 
 
+def _not_told_reason(value: str) -> str:
+    reasons = {
+        "one_tracking_number": _("it takes one tracking number per order"),
+        "one_per_shipment": _("it takes one tracking number per shipment (unverified)"),
+        "contents_unknown": _(
+            "it takes one package per parcel with the lines it holds, and what each parcel holds was not given"
+        ),
+    }
+    return str(reasons.get(value, value))
+
+
+PARCELS_NOT_TOLD = declare(
+    "parcels_not_told",
+    label=_("Parcels not told to the marketplace"),
+    template=_("%(platform)s is told tracking %(told)s only: %(reason)s. Not told: %(not_told)s."),
+    formats={"reason": _not_told_reason},
+)
+
+
 def _shipment_status(value: str) -> str:
     return str(Shipment.Status(value).label) if value in Shipment.Status.values else value
 

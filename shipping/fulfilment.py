@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from inventory.actions import consume_order_stock
 from orders import pushes
-from orders.actions import Actor, move_locked_order, push_to_marketplace, record_event
+from orders import signals as order_signals
+from orders import status as transitions
+from orders.actions import Actor, move_locked_order, new_event, push_to_marketplace, record_event
 from orders.models import Order, OrderLine
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
 from shipping import events, signals
-from shipping.models import LEFT, Shipment, ShipmentLine
+from shipping.models import LEFT, Parcel, Shipment, ShipmentLine
 
 
 def units_left(order: Order) -> dict[int, int]:
@@ -79,8 +81,8 @@ def shipment_left(*, order: Order, shipment: Shipment, actor: Actor) -> None:
 
 def _tell_marketplace(*, order: Order, shipment: Shipment, lines: list[OrderLine], complete: bool, actor) -> None:
     capabilities = CAPABILITIES[order.account.platform]
+    by_id = {line.pk: line for line in lines}
     if capabilities.partial_shipment:
-        by_id = {line.pk: line for line in lines}
         sent = [
             {"line_id": by_id[line_id].marketplace_line_id, "quantity": quantity}
             for line_id, quantity in shipment.lines.order_by("order_line_id").values_list("order_line_id", "quantity")
@@ -95,6 +97,7 @@ def _tell_marketplace(*, order: Order, shipment: Shipment, lines: list[OrderLine
             params={"platform": capabilities.display_name, "shipment": shipment.pk},
         )
         return
+    packages = _packages(order=order, shipment=shipment, by_id=by_id, actor=actor)
     push_to_marketplace(
         order,
         pushes.SHIP,
@@ -103,21 +106,97 @@ def _tell_marketplace(*, order: Order, shipment: Shipment, lines: list[OrderLine
         lines=sent,
         shipped_at=shipment.shipped_at.isoformat(),
         shipment_id=shipment.pk,
+        **({"packages": packages} if packages else {}),
     )
 
 
-def shipment_delivered(*, order: Order, shipment: Shipment, actor: Actor) -> None:
-    """The carrier delivered the shipment: the order is delivered once every unit shipped and
-    every shipment that left arrived (a returned parcel keeps the order shipped)."""
+def _packages(*, order: Order, shipment: Shipment, by_id: dict[int, OrderLine], actor) -> list[dict] | None:
+    """Every parcel of the shipment as a package (its tracking number and the lines it holds) where the
+    platform takes one package per call and each parcel's contents are known; else None, and the
+    timeline says which parcels the platform does not hear of, and why."""
+    capabilities = CAPABILITIES[order.account.platform]
+    parcels = [
+        (number, contents)
+        for number, contents in shipment.parcels.order_by("pk").values_list("tracking_number", "contents")
+        if number
+    ]
+    if capabilities.partial_shipment:
+        others = [number for number, _contents in parcels[1:]]
+    else:  # one tracking number per order: the shipments that left before this one are not told either
+        others = [
+            number
+            for number in Parcel.objects.filter(shipment__order=order, shipment__status__in=LEFT)
+            .exclude(tracking_number="")
+            .order_by("pk")
+            .values_list("tracking_number", flat=True)
+            if number != order.tracking_number
+        ]
+    if not others:
+        return None
+    if capabilities.packages_per_shipment and all(contents for _number, contents in parcels):
+        return [
+            {
+                "tracking_number": number,
+                "lines": [
+                    {"line_id": by_id[int(line_id)].marketplace_line_id, "quantity": units}
+                    for line_id, units in sorted(contents.items(), key=lambda item: int(item[0]))
+                ],
+            }
+            for number, contents in parcels
+        ]
+    if capabilities.packages_per_shipment:
+        reason = "contents_unknown"
+    elif capabilities.partial_shipment:
+        reason = "one_per_shipment"
+    else:
+        reason = "one_tracking_number"
+    record_event(
+        order=order,
+        kind=events.PARCELS_NOT_TOLD,
+        actor=actor,
+        params={
+            "platform": capabilities.display_name,
+            "shipment": shipment.pk,
+            "told": order.tracking_number,
+            "not_told": ", ".join(others),
+            "reason": reason,
+        },
+    )
+    return None
+
+
+def shipment_delivered_in_batch(*, order: Order, shipment: Shipment, siblings: list[Shipment], writes) -> None:
+    """The carrier delivered the shipment (already delivered in memory; `siblings`: every shipment of the
+    order, as they stand now): the order is delivered once every unit shipped and every shipment that
+    left arrived (a returned parcel keeps the order shipped). Kept in `writes`
+    (shipping.actions.record_tracking_batch), which saves it and sends the signals in order."""
     shipment.delivered_at = shipment.delivered_at or timezone.now()
-    shipment.save(update_fields=["delivered_at", "updated_at"])
     params = {"shipment": shipment.pk, "carrier": shipment.carrier.name}
-    left = Shipment.objects.filter(order=order, status__in=LEFT)
-    all_arrived = not left.exclude(status=Shipment.Status.DELIVERED).exists()
-    if order.status == OrderStatus.SHIPPED and all_arrived:
-        move_locked_order(
-            order=order, to=OrderStatus.DELIVERED, kind=events.SHIPMENT_DELIVERED, actor=actor, params=params
+    all_arrived = all(each.status == Shipment.Status.DELIVERED for each in siblings if each.status in LEFT)
+    actor = Actor.system(shipment.carrier.name)
+    if (
+        order.status == OrderStatus.SHIPPED
+        and all_arrived
+        and transitions.is_allowed(order.status, OrderStatus.DELIVERED)
+    ):
+        before, order.status = order.status, OrderStatus.DELIVERED
+        writes.moved_orders[order.pk] = order
+        writes.events.append(
+            new_event(
+                order=order,
+                kind=events.SHIPMENT_DELIVERED,
+                actor=actor,
+                from_status=before,
+                to_status=order.status,
+                params=params,
+            )
+        )
+        writes.signals.append(
+            (
+                order_signals.order_status_changed,
+                {"sender": Order, "order": order, "before": before, "after": order.status, "actor": actor},
+            )
         )
     else:
-        record_event(order=order, kind=events.SHIPMENT_DELIVERED, actor=actor, params=params)
-    signals.shipment_delivered.send(sender=Shipment, shipment=shipment)
+        writes.events.append(new_event(order=order, kind=events.SHIPMENT_DELIVERED, actor=actor, params=params))
+    writes.signals.append((signals.shipment_delivered, {"sender": Shipment, "shipment": shipment}))

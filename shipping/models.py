@@ -307,6 +307,9 @@ class Parcel(models.Model):
         _("label format"), max_length=3, choices=LabelFormat.choices, default=LabelFormat.PDF
     )
     label = models.BinaryField(_("label"), null=True, editable=False)
+    # What this box holds, when known (order line id → units, summing to the shipment's lines over its
+    # parcels): a platform that takes one package per call (eBay, Amazon) is then told every parcel.
+    contents = models.JSONField(_("contents"), default=dict, blank=True)
     # The carrier's last tracking event (canonical status of shipping.carriers) and when we last asked.
     tracking_status = models.CharField(_("tracking status"), max_length=20, blank=True)
     tracking_description = models.CharField(_("tracking event"), max_length=300, blank=True)

@@ -26,7 +26,7 @@ from oms.errors import IllegalTransition, InvalidInput, NotFound
 from orders.actions import Actor, record_event
 from orders.locks import lock_order
 from orders.models import Order, OrderLine
-from shipping import actions
+from shipping import actions, carrier_choice
 from shipping.clients import connector_class, has_connector
 from shipping.models import (
     PICK_LIST_CODE,
@@ -181,11 +181,14 @@ def _new_shipment(order: Order, actor: Actor) -> Shipment:
             _("Every unit of order %(order)s is in a shipment already.") % {"order": order.number},
             details={"order": order.pk},
         )
-    service, account = default_service(order)
+    choice = carrier_choice.choose(order)
+    service, account = default_service(order, choice)
     label_format = "PDF" if "PDF" in connector_class(service.carrier.code).label_formats else "ZPL"
     return actions.create_shipment(
         order_id=order.pk,
-        warehouse_id=_warehouse_of(order).pk,
+        warehouse_id=(
+            choice.warehouse if choice.rule and choice.service == service and choice.warehouse else _warehouse_of(order)
+        ).pk,
         service_id=service.pk,
         carrier_account_id=account.pk,
         lines=left,
@@ -195,10 +198,22 @@ def _new_shipment(order: Order, actor: Actor) -> Shipment:
     )
 
 
-def default_service(order: Order) -> tuple[CarrierService, CarrierAccount]:
-    """The order's default carrier service: the relay-point service for a relay-point order, else
-    home delivery, of the carrier the order names, else `OMS_PACKING_CARRIER`, else the first
-    carrier with an enabled account whose labels we can request."""
+def default_service(order: Order, choice: carrier_choice.Choice | None = None) -> tuple[CarrierService, CarrierAccount]:
+    """The order's default carrier service: the one carrier choice proposes (the first carrier rule
+    that holds, within the marketplace's constraints) when an enabled account of its carrier can print
+    its label; else the relay-point service for a relay-point order, else home delivery, of the
+    carrier the order names, else `OMS_PACKING_CARRIER`, else the first carrier with an enabled
+    account whose labels we can request."""
+    chosen = (choice or carrier_choice.choose(order)).service
+    if (
+        chosen is not None
+        and chosen.active
+        and chosen.carrier.status != Carrier.Status.INACTIVE
+        and has_connector(chosen.carrier.code)
+    ):
+        account = CarrierAccount.objects.filter(enabled=True, carrier=chosen.carrier).order_by("pk").first()
+        if account is not None:
+            return chosen, account
     kind = CarrierService.Kind.RELAY_POINT if order.relay_point_id else CarrierService.Kind.HOME
     accounts = [
         account
@@ -208,8 +223,9 @@ def default_service(order: Order) -> tuple[CarrierService, CarrierAccount]:
         .order_by("carrier__name", "pk")
         if has_connector(account.carrier.code)
     ]
-    preferred = [order.carrier, settings.OMS_PACKING_CARRIER]
-    accounts.sort(key=lambda account: preferred.index(account.carrier.code) if account.carrier.code in preferred else 2)
+    network = carrier_choice.relay_network(order)  # a relay-point order keeps its relay network
+    preferred = [network.code if network else None, order.carrier, settings.OMS_PACKING_CARRIER]
+    accounts.sort(key=lambda account: preferred.index(account.carrier.code) if account.carrier.code in preferred else 3)
     for account in accounts:
         service = account.carrier.services.filter(active=True, kind=kind).order_by("pk").first()
         if service is not None:

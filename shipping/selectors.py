@@ -46,6 +46,7 @@ def label_request(shipment_id: int, *, request_key: str = "") -> LabelRequest:
         ],
         label_format=shipment.parcels.order_by("pk").values_list("label_format", flat=True).first() or "PDF",
         request_key=request_key,
+        relay_point_id=order.relay_point_id,
     )
 
 

@@ -5,7 +5,8 @@ whose last poll is older than `OMS_TRACKING_INTERVAL` seconds is claimed with a 
 conditional UPDATE: one winner, free again when a worker dies), then at most
 `OMS_TRACKING_BATCH` of its parcels are asked about, those asked least recently first. An
 outage (5xx, 429, timeout) ends the poll early: the next one goes on where it stopped. What
-the carrier says is applied by `shipping.actions.record_tracking`.
+the carrier says about the batch is applied at once by `shipping.actions.record_tracking_batch`
+(near-constant queries per batch).
 """
 
 from __future__ import annotations
@@ -85,18 +86,23 @@ def poll_account(*, account_id: int) -> TrackingReport:
         account = CarrierAccount.objects.select_related("carrier").get(pk=account_id)
         connector = connector_for_account(account)
         parcels = parcels_to_follow(account_id).order_by(F("tracking_checked_at").asc(nulls_first=True), "pk")
-        for parcel_id, number in parcels.values_list("pk", "tracking_number")[: settings.OMS_TRACKING_BATCH]:
-            if timezone.now() >= lease:
-                break  # slower than the lease: another worker may have the account now
-            try:
-                seen = connector.track(number)
-            except CarrierRefused as error:  # unknown to the carrier (yet): asked again next time
-                seen = []
-                logger.info("tracking %s refused by %s: %s", number, account, error)
-            report.asked += 1
-            before = Shipment.objects.filter(parcels=parcel_id).values_list("status", flat=True).get()
-            after = actions.record_tracking(parcel_id=parcel_id, events_seen=seen, checked_at=timezone.now()).status
-            report.moved += before != after
+        answers: list[actions.ParcelTracking] = []
+        try:
+            for parcel_id, number in parcels.values_list("pk", "tracking_number")[: settings.OMS_TRACKING_BATCH]:
+                if timezone.now() >= lease:
+                    break  # slower than the lease: another worker may have the account now
+                try:
+                    seen = connector.track(number)
+                except CarrierRefused as error:  # unknown to the carrier (yet): asked again next time
+                    seen = []
+                    logger.info("tracking %s refused by %s: %s", number, account, error)
+                report.asked += 1
+                answers.append(actions.ParcelTracking(parcel_id, seen, timezone.now()))
+        finally:
+            # What was heard before an outage counts: applied in one transaction, in near-constant queries.
+            if answers:
+                moves = actions.record_tracking_batch(answers)
+                report.moved = sum(before != after for before, after in moves.values())
     except CarrierUnavailable as error:
         report.error = str(error)
         logger.warning("tracking poll of carrier account %s stopped: %s", account_id, error)

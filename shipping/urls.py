@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from shipping import views, views_packing
+from shipping import views, views_packing, views_rules
 
 app_name = "shipping"
 urlpatterns = [
@@ -17,4 +17,11 @@ urlpatterns = [
     path("pack/<int:pk>/finish/", views_packing.finish, name="pack_finish"),
     path("pack/<int:pk>/label-again/", views_packing.label_again, name="pack_label_again"),
     path("pack/<int:pk>/abandon/", views_packing.abandon, name="pack_abandon"),
+    path("carrier-rules/", views_rules.rule_list, name="carrier_rules"),
+    path("carrier-rules/new/", views_rules.rule_create, name="carrier_rule_create"),
+    path("carrier-rules/dry-run/", views_rules.dry_run, name="carrier_rules_dry_run"),
+    path("carrier-rules/<int:pk>/", views_rules.rule_edit, name="carrier_rule_edit"),
+    path("carrier-rules/<int:pk>/toggle/", views_rules.rule_toggle, name="carrier_rule_toggle"),
+    path("carrier-rules/<int:pk>/move/", views_rules.rule_move, name="carrier_rule_move"),
+    path("carrier-rules/<int:pk>/dry-run/", views_rules.dry_run, name="carrier_rule_dry_run"),
 ]

@@ -32,6 +32,7 @@ from .base import (
     CancelLine,
     ConnectorBase,
     OrderPage,
+    Package,
     RefundLine,
     RefundResult,
     ShipmentLine,
@@ -517,36 +518,43 @@ class AmazonConnector(ConnectorBase):
         shipped_at: dt.datetime,
         idempotency_key: str,
         retry: bool = False,
+        packages: list[Package] | None = None,
     ) -> ShipmentResult:
-        """confirmShipment for one package (204).
+        """confirmShipment once per package (one packageDetail per call, 204): `packages` (each
+        parcel's tracking number and lines) when given, else one package of `lines`.
 
-        The packageReferenceId is derived from `idempotency_key`, so a retry after
-        an unknown outcome names the same package. Raises InvalidRequest for a bad
-        tracking number or no lines.
+        Each packageReferenceId is derived from `idempotency_key` (and the package's place after
+        the first), so a retry after an unknown outcome names the same packages and Amazon's
+        sandbox answers a replay. Raises InvalidRequest for a bad tracking number or no lines.
         """
-        if not lines:
+        packages = packages or [Package(tracking_number=tracking_number, lines=tuple(lines))]
+        if not all(package.lines for package in packages):
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
-        tracking = validate_tracking(carrier, tracking_number)
+        trackings = [validate_tracking(carrier, package.tracking_number) for package in packages]
         code = platform_carrier_code(carrier, AMAZON_CARRIER_CODES, self.account.settings.get("carrier_codes"))
-        package: dict[str, Any] = {
-            "packageReferenceId": package_reference_id(idempotency_key),
-            "carrierCode": code or AMAZON_OTHER_CARRIER,
-            "trackingNumber": tracking,
-            "shipDate": iso_z(shipped_at),
-            "orderItems": [{"orderItemId": line.line_id, "quantity": line.quantity} for line in lines],
-        }
-        if not code or code == AMAZON_OTHER_CARRIER:
-            package["carrierName"] = CARRIER_NAMES[carrier]
         shipping_method = self.account.settings.get("shipping_method")
-        if shipping_method:
-            package["shippingMethod"] = str(shipping_method)
-        self.http.request(
-            "POST",
-            SHIPMENT_CONFIRMATION_PATH.format(order_id=order_id),
-            json_body={"marketplaceId": self.marketplace_id, "packageDetail": package},
-            operation="confirmShipment",
-        )
-        return ShipmentResult(shipment_id=package["packageReferenceId"])
+        references = []
+        for number, (package, tracking) in enumerate(zip(packages, trackings, strict=True)):
+            key = idempotency_key if number == 0 else f"{idempotency_key}:{number}"
+            detail: dict[str, Any] = {
+                "packageReferenceId": package_reference_id(key),
+                "carrierCode": code or AMAZON_OTHER_CARRIER,
+                "trackingNumber": tracking,
+                "shipDate": iso_z(shipped_at),
+                "orderItems": [{"orderItemId": line.line_id, "quantity": line.quantity} for line in package.lines],
+            }
+            if not code or code == AMAZON_OTHER_CARRIER:
+                detail["carrierName"] = CARRIER_NAMES[carrier]
+            if shipping_method:
+                detail["shippingMethod"] = str(shipping_method)
+            self.http.request(
+                "POST",
+                SHIPMENT_CONFIRMATION_PATH.format(order_id=order_id),
+                json_body={"marketplaceId": self.marketplace_id, "packageDetail": detail},
+                operation="confirmShipment",
+            )
+            references.append(detail["packageReferenceId"])
+        return ShipmentResult(shipment_id=references[0])
 
     def refund(
         self,

@@ -83,6 +83,14 @@ class ShipmentLine:
 
 
 @dataclass(frozen=True)
+class Package:
+    """One parcel of a shipment, told on its own where the platform takes one package per call."""
+
+    tracking_number: str
+    lines: tuple[ShipmentLine, ...]
+
+
+@dataclass(frozen=True)
 class CancelLine:
     line_id: str
     quantity: int
@@ -222,6 +230,7 @@ class Connector(Protocol):
         shipped_at: dt.datetime,
         idempotency_key: str,
         retry: bool = False,
+        packages: list[Package] | None = None,
     ) -> ShipmentResult: ...
 
     def refund(

@@ -36,6 +36,7 @@ from .base import (
     CancelLine,
     ConnectorBase,
     OrderPage,
+    Package,
     RefundLine,
     RefundResult,
     ShipmentLine,
@@ -363,8 +364,12 @@ class CdiscountConnector(ConnectorBase):
         shipped_at: dt.datetime,
         idempotency_key: str,
         retry: bool = False,
+        packages: list[Package] | None = None,
     ) -> ShipmentResult:
-        """POST a shipment, after checking the order's shipments (check-before-retry)."""
+        """POST a shipment, after checking the order's shipments (check-before-retry).
+
+        One tracking number per shipment (unverified): `packages` is not used (shipping.fulfilment never sends it here).
+        """
         if not lines:
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
         tracking = validate_tracking(carrier, tracking_number)

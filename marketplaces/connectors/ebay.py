@@ -32,6 +32,7 @@ from .base import (
     CancelLine,
     ConnectorBase,
     OrderPage,
+    Package,
     RefundLine,
     RefundResult,
     ShipmentLine,
@@ -584,40 +585,58 @@ class EbayConnector(ConnectorBase):
         shipped_at: dt.datetime,
         idempotency_key: str,
         retry: bool = False,
+        packages: list[Package] | None = None,
     ) -> ShipmentResult:
-        """createShippingFulfillment, after checking getShippingFulfillments.
+        """createShippingFulfillment once per package ("For each package, execute this call once"),
+        after checking getShippingFulfillments: `packages` (each parcel's tracking number and lines)
+        when given, else one package of `lines` under `tracking_number`.
 
         The call is not idempotent (each one creates a package), so an existing
-        fulfillment with the same tracking number and lines is returned as
-        `already_recorded` instead of posting again.
+        fulfillment with the same tracking number and lines is not posted again (a
+        retry after a failure half-way posts only the packages still missing); the
+        result is the first package's, `already_recorded` when none was posted.
         """
-        if not lines:
+        packages = packages or [Package(tracking_number=tracking_number, lines=tuple(lines))]
+        if not all(package.lines for package in packages):
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)
-        tracking = validate_tracking(carrier, tracking_number)
+        trackings = [validate_tracking(carrier, package.tracking_number) for package in packages]
         code = platform_carrier_code(carrier, EBAY_CARRIER_CODES, self.account.settings.get("carrier_codes"))
         if not code:
             raise InvalidRequest(f"no eBay carrier code for {carrier}", platform=self.platform)
-        for fulfillment in self.shipping_fulfillments(order_id=order_id):
-            if normalize_tracking(str(fulfillment.get("shipmentTrackingNumber", ""))) == tracking and _same_lines(
-                fulfillment, lines
-            ):
-                return ShipmentResult(shipment_id=str(fulfillment.get("fulfillmentId") or ""), already_recorded=True)
-        response = self.http.request(
-            "POST",
-            SHIPPING_FULFILLMENT_PATH.format(order_id=order_id),
-            json_body={
-                "lineItems": [{"lineItemId": line.line_id, "quantity": line.quantity} for line in lines],
-                "shippedDate": iso_millis(shipped_at),
-                "shippingCarrierCode": code,
-                "trackingNumber": tracking,
-            },
-            operation="createShippingFulfillment",
+        existing = self.shipping_fulfillments(order_id=order_id)
+        results: list[ShipmentResult] = []
+        for package, tracking in zip(packages, trackings, strict=True):
+            found = next(
+                (
+                    fulfillment
+                    for fulfillment in existing
+                    if normalize_tracking(str(fulfillment.get("shipmentTrackingNumber", ""))) == tracking
+                    and _same_lines(fulfillment, list(package.lines))
+                ),
+                None,
+            )
+            if found is not None:
+                results.append(ShipmentResult(shipment_id=str(found.get("fulfillmentId") or ""), already_recorded=True))
+                continue
+            response = self.http.request(
+                "POST",
+                SHIPPING_FULFILLMENT_PATH.format(order_id=order_id),
+                json_body={
+                    "lineItems": [{"lineItemId": line.line_id, "quantity": line.quantity} for line in package.lines],
+                    "shippedDate": iso_millis(shipped_at),
+                    "shippingCarrierCode": code,
+                    "trackingNumber": tracking,
+                },
+                operation="createShippingFulfillment",
+            )
+            location = response.headers.get("Location", "")
+            shipment_id = location.rstrip("/").rsplit("/", 1)[-1] if location else None
+            if not shipment_id and isinstance(response.body, dict):
+                shipment_id = response.body.get("fulfillmentId")
+            results.append(ShipmentResult(shipment_id=shipment_id or None))
+        return ShipmentResult(
+            shipment_id=results[0].shipment_id, already_recorded=all(result.already_recorded for result in results)
         )
-        location = response.headers.get("Location", "")
-        shipment_id = location.rstrip("/").rsplit("/", 1)[-1] if location else None
-        if not shipment_id and isinstance(response.body, dict):
-            shipment_id = response.body.get("fulfillmentId")
-        return ShipmentResult(shipment_id=shipment_id or None)
 
     def refund(
         self,

@@ -36,6 +36,7 @@ from .base import (
     CancelLine,
     ConnectorBase,
     OrderPage,
+    Package,
     RefundLine,
     RefundResult,
     ShipmentLine,
@@ -582,6 +583,7 @@ class MiraklConnector(MiraklReturns, ConnectorBase):
         shipped_at: dt.datetime,
         idempotency_key: str,
         retry: bool = False,
+        packages: list[Package] | None = None,
     ) -> ShipmentResult:
         """OR23 (tracking) then OR24 (ship the whole order).
 
@@ -591,6 +593,8 @@ class MiraklConnector(MiraklReturns, ConnectorBase):
         the order is read first (OR12): a shipped order is not shipped again, and
         tracking Mirakl already holds is not sent again. OR23 is never re-sent
         inside one attempt: the outbox's retry reads first.
+
+        OR23 takes one tracking number per order: `packages` is not used (shipping.fulfilment never sends it here).
         """
         if not lines:
             raise InvalidRequest("a shipment needs at least one line", platform=self.platform)

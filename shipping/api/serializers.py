@@ -114,6 +114,13 @@ class NewParcelSerializer(serializers.Serializer):
     length_mm = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True)
     width_mm = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True)
     height_mm = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True)
+    lines = NewShipmentLineSerializer(
+        many=True,
+        required=False,
+        help_text="What this parcel holds, if known (for every parcel or none, adding up to the shipment's "
+        "lines): eBay and Amazon are then told every parcel as a package with its lines; otherwise they hear "
+        "the first parcel's tracking number for every line.",
+    )
 
 
 class NewShipmentSerializer(serializers.Serializer):

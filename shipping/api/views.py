@@ -136,7 +136,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             service_id=data["service"],
             carrier_account_id=data["carrier_account"],
             lines=lines,
-            parcels=[dict(parcel) for parcel in data["parcels"]],
+            parcels=[_parcel(parcel) for parcel in data["parcels"]],
             label_format=data["label_format"],
             actor=self._actor(),
         )
@@ -272,3 +272,11 @@ class CarrierViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.carrier_list()
+
+
+def _parcel(parcel: dict) -> dict:
+    """A parcel as create_shipment takes it: its lines (repeated lines added up) as order line id → units."""
+    contents: dict[int, int] = {}
+    for line in parcel.pop("lines", None) or []:
+        contents[line["order_line"]] = contents.get(line["order_line"], 0) + line["quantity"]
+    return {**parcel, "lines": contents}

@@ -1,6 +1,6 @@
 """Carrier connectors: pure translation + HTTP (requests), no models.
 
-Each module (`colissimo`, `ups`, `dhl`) has a `Connector(base_url=, tracking_base_url=,
+Each module (`colissimo`, `ups`, `dhl`, `mondial_relay`: unverified format) has a `Connector(base_url=, tracking_base_url=,
 credentials=)` with the same small protocol:
 
 - `create_labels(request: LabelRequest) -> list[Label]`: one label per parcel, in order;
@@ -60,6 +60,8 @@ class LabelRequest:
     # where each parcel is its own call), so a retry after a worker died gets the labels the carrier
     # already made instead of new ones (the carrier sandbox honours it; unverified on the real APIs).
     request_key: str = ""
+    # The buyer's relay point (Order.relay_point_id), for a relay-point product.
+    relay_point_id: str = ""
 
 
 def idempotency_headers(request: LabelRequest, part: int | None = None) -> dict:

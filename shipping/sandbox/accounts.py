@@ -9,6 +9,9 @@ DHL_API_KEY = "dhl-sandbox-api-key"
 DHL_USER = "user-valid"
 DHL_PASSWORD = "SandboxPasswort2023!"
 DHL_BILLING_NUMBER = "33333333330101"
+MONDIAL_RELAY_LOGIN = "mr-sandbox-login"
+MONDIAL_RELAY_PASSWORD = "mr-sandbox-password"
+MONDIAL_RELAY_CUSTOMER = "BDTEST13"
 
 # What a CarrierAccount pointing at the sandbox stores as its credentials, per carrier code.
 CREDENTIALS = {
@@ -20,6 +23,11 @@ CREDENTIALS = {
         "password": DHL_PASSWORD,
         "billing_number": DHL_BILLING_NUMBER,
     },
+    "mondial_relay": {
+        "login": MONDIAL_RELAY_LOGIN,
+        "password": MONDIAL_RELAY_PASSWORD,
+        "customer_id": MONDIAL_RELAY_CUSTOMER,
+    },
 }
 # The path of each carrier under the sandbox's base URL.
-PREFIXES = {"colissimo": "/colissimo", "ups": "/ups", "dhl_parcel": "/dhl"}
+PREFIXES = {"colissimo": "/colissimo", "ups": "/ups", "dhl_parcel": "/dhl", "mondial_relay": "/mondial-relay"}

@@ -1,6 +1,6 @@
 """The carrier sandbox's HTTP server: one ThreadingHTTPServer for every carrier and the admin API.
 
-Paths: `/colissimo/…`, `/ups/…`, `/dhl/…` (each carrier's own paths below its prefix, see
+Paths: `/colissimo/…`, `/ups/…`, `/dhl/…`, `/mondial-relay/…` (unverified format) (each carrier's own paths below its prefix, see
 accounts.PREFIXES), `/_sandbox/…` the admin API (loopback clients only):
 - GET  /_sandbox/parcels                 every parcel with its steps so far
 - POST /_sandbox/clock {"advance_seconds"} moves the sandbox's time forward
@@ -25,14 +25,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from marketplaces.sandbox.wire import Request, Response, iso
 
-from . import colissimo, dhl, ups
+from . import colissimo, dhl, mondial_relay, ups
 from .world import World
 
 logger = logging.getLogger(__name__)
 # A label request carrying this header is answered once: the same key again gets the same labels.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-CARRIERS = {"/colissimo": colissimo, "/ups": ups, "/dhl": dhl}
+CARRIERS = {"/colissimo": colissimo, "/ups": ups, "/dhl": dhl, "/mondial-relay": mondial_relay}
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 INCIDENT_PATH = re.compile(r"^/parcels/(?P<number>[^/]+)/(?P<incident>exception|return)/?$")
 

@@ -33,7 +33,7 @@ EXCEPTION = "exception"
 DELIVERED = "delivered"
 RETURNED = "returned"
 
-CARRIERS = ("colissimo", "ups", "dhl_parcel")
+CARRIERS = ("colissimo", "ups", "dhl_parcel", "mondial_relay")
 OPERATIONS = ("label", "void", "track", "token")
 
 

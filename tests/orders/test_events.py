@@ -102,6 +102,17 @@ EXAMPLES = {
         OrderStatus.PARTIALLY_SHIPPED,
     ),
     shipping_events.MARKETPLACE_TOLD_AT_THE_END: ({"platform": "Mirakl", "shipment": 7}, "", ""),
+    shipping_events.PARCELS_NOT_TOLD: (
+        {
+            "platform": "Mirakl",
+            "shipment": 7,
+            "told": "6A12345678901",
+            "not_told": "6A12345678902",
+            "reason": "one_tracking_number",
+        },
+        "",
+        "",
+    ),
     shipping_events.SHIPMENT_TRACKED: (
         {"shipment": 7, "carrier": "UPS", "shipment_status": "exception", "description": "Adresse incomplète"},
         "",

@@ -211,7 +211,16 @@ PROTOCOL_METHODS = {
     "accept_order": ["order_id", "line_ids"],
     "refuse_order": ["order_id", "line_ids", "reason"],
     "cancel_order": ["order_id", "reason", "lines", "retry"],
-    "confirm_shipment": ["order_id", "carrier", "tracking_number", "lines", "shipped_at", "idempotency_key", "retry"],
+    "confirm_shipment": [
+        "order_id",
+        "carrier",
+        "tracking_number",
+        "lines",
+        "shipped_at",
+        "idempotency_key",
+        "retry",
+        "packages",
+    ],
     "refund": ["order_id", "lines", "reason", "idempotency_key", "refunded_before", "retry"],
     "push_stock": ["quantities"],
 }
