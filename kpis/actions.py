@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, buckets, metrics, reported, standings
+from kpis import alerts, buckets, facts, metrics, reported, standings
 from kpis.models import Backlog, RefreshState, ReportedFigure, Standing, TargetSetting
 from marketplaces.clients import connector_for_account
 from marketplaces.models import MarketplaceAccount
@@ -49,6 +49,32 @@ def _days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
     return {day for day in days if oldest < day <= today}
 
 
+# A buyer's wait closed without a reply leaves no trace of the day it began: the waits of the last
+# days are recounted at each refresh (older ones stay as counted until `recompute_kpis`).
+REPLY_RECOUNT_DAYS = 14
+
+
+def _reply_days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
+    """The days the buyers' waits changed since `since` began on (replies sent, threads changed), and the
+    last REPLY_RECOUNT_DAYS days."""
+    days = {today - dt.timedelta(days=offset) for offset in range(REPLY_RECOUNT_DAYS)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT d FROM (
+                SELECT ({facts.REPLY_SINCE} AT TIME ZONE 'UTC')::date AS d FROM {facts.MESSAGES} m
+                WHERE m.created_at >= %(since)s AND m.response_seconds IS NOT NULL
+                UNION SELECT (needs_reply_since AT TIME ZONE 'UTC')::date FROM {facts.THREADS}
+                WHERE updated_at >= %(since)s AND needs_reply_since IS NOT NULL
+            ) changed
+            """,
+            {"since": since - LATE_COMMIT},
+        )
+        days.update(day for (day,) in cursor.fetchall())
+    oldest = today - dt.timedelta(days=metrics.HISTORY_DAYS)
+    return {day for day in days if oldest < day <= today}
+
+
 @transaction.atomic
 def refresh_kpis(*, now: dt.datetime | None = None) -> dict:
     """Recount the days that may have changed since the last refresh (all of the history the first
@@ -60,10 +86,11 @@ def refresh_kpis(*, now: dt.datetime | None = None) -> dict:
     today = _utc_day(now)
     state = RefreshState.objects.select_for_update().filter(name=REFRESH).first()
     if state is None:
-        days = {today - dt.timedelta(days=offset) for offset in range(metrics.HISTORY_DAYS)}
+        days = reply_days = {today - dt.timedelta(days=offset) for offset in range(metrics.HISTORY_DAYS)}
     else:
         days = _days_touched(since=state.refreshed_at, today=today)
-    written = buckets.recompute(days=days, now=now)
+        reply_days = days | _reply_days_touched(since=state.refreshed_at, today=today)
+    written = buckets.recompute(days=days, reply_days=reply_days, now=now)
     opened = update_standings(now=now)
     RefreshState.objects.update_or_create(name=REFRESH, defaults={"refreshed_at": now})
     return {"days": len(days), "buckets": written, "alerts": len(opened)}

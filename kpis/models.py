@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +30,9 @@ class DailyBucket(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.COMPUTED)
     numerator = models.PositiveIntegerField(_("numerator"))
     denominator = models.PositiveIntegerField(_("denominator"))
+    # A metric in hours (the median reply time): the day's reply times in seconds, sorted, so that a
+    # window's median is exact over the days merged; empty for the rates.
+    durations = ArrayField(models.PositiveIntegerField(), default=list, blank=True, verbose_name=_("durations"))
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
