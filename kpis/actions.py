@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, buckets, facts, metrics, reported, standings
+from kpis import alerts, buckets, facts, metrics, queue_risk, reported, standings
 from kpis.models import Backlog, RefreshState, ReportedFigure, Standing, TargetSetting
 from marketplaces.clients import connector_for_account
 from marketplaces.models import MarketplaceAccount
@@ -136,6 +136,7 @@ def update_standings(*, now: dt.datetime) -> list:
     Standing.objects.all().delete()
     Standing.objects.bulk_create(rows)
     _count_backlog(accounts=accounts, now=now)
+    queue_risk.remember_accounts_at_risk()
     return alerts.follow(standings=rows, now=now)
 
 
