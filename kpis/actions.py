@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, buckets, facts, metrics, queue_risk, reported, standings
+from kpis import alerts, buckets, facts, incremental, metrics, queue_risk, reported, standings
 from kpis.models import Backlog, RefreshState, ReportedFigure, Standing, TargetSetting
 from marketplaces.clients import connector_for_account
 from marketplaces.models import MarketplaceAccount
@@ -23,30 +23,6 @@ _LOCK = 7_316_001  # pg_advisory_xact_lock key: one refresh at a time
 
 def _utc_day(instant: dt.datetime) -> dt.date:
     return instant.astimezone(dt.UTC).date()
-
-
-def _days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
-    """The days whose buckets may have changed since `since`: every day from then to today (deadlines
-    passing, events), and the dated days of the orders changed since (a cancellation, a late delivery)."""
-    first = _utc_day(since)
-    days = {first + dt.timedelta(days=offset) for offset in range((today - first).days + 1)}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT DISTINCT d FROM (
-                SELECT (unnest(ARRAY[purchased_at, ship_by, deliver_by]) AT TIME ZONE 'UTC')::date AS d
-                FROM orders_order
-                WHERE id IN (
-                    SELECT id FROM orders_order WHERE updated_at >= %(since)s
-                    UNION SELECT order_id FROM orders_orderevent WHERE created_at >= %(since)s
-                )
-            ) changed WHERE d IS NOT NULL
-            """,
-            {"since": since - LATE_COMMIT},
-        )
-        days.update(day for (day,) in cursor.fetchall())
-    oldest = today - dt.timedelta(days=metrics.HISTORY_DAYS)
-    return {day for day in days if oldest < day <= today}
 
 
 # A buyer's wait closed without a reply leaves no trace of the day it began: the waits of the last
@@ -86,26 +62,37 @@ def refresh_kpis(*, now: dt.datetime | None = None) -> dict:
     today = _utc_day(now)
     state = RefreshState.objects.select_for_update().filter(name=REFRESH).first()
     if state is None:
-        days = reply_days = {today - dt.timedelta(days=offset) for offset in range(metrics.HISTORY_DAYS)}
+        days = {today - dt.timedelta(days=offset) for offset in range(metrics.HISTORY_DAYS)}
+        written = incremental.rebuild(now=now)
+        changed = None
     else:
-        days = _days_touched(since=state.refreshed_at, today=today)
-        reply_days = days | _reply_days_touched(since=state.refreshed_at, today=today)
-    written = buckets.recompute(days=days, reply_days=reply_days, now=now)
+        days = _reply_days_touched(since=state.refreshed_at, today=today)
+        # Every day from the last refresh to today: reply deadlines passing.
+        first = _utc_day(state.refreshed_at)
+        days |= {first + dt.timedelta(days=offset) for offset in range((today - first).days + 1)}
+        changes = incremental.apply_changes(since=state.refreshed_at - LATE_COMMIT, last=state.refreshed_at, now=now)
+        written, changed = changes["buckets"], changes["orders"]
+    written += buckets.recompute(days=set(), reply_days=days, now=now)
     opened = update_standings(now=now)
     RefreshState.objects.update_or_create(name=REFRESH, defaults={"refreshed_at": now})
-    return {"days": len(days), "buckets": written, "alerts": len(opened)}
+    return {"orders": changed, "days": len(days), "buckets": written, "alerts": len(opened)}
 
 
 @transaction.atomic
 def recompute_history(*, days: int, now: dt.datetime | None = None) -> dict:
-    """Recount the last `days` days from scratch (the `recompute_kpis` command), then the standings."""
+    """Recount from scratch (the `recompute_kpis` command): the order metrics over the whole history kept, the
+    replies over the last `days` days; then the standings."""
     if days < 1:
         raise DomainError("Give at least one day.", details={"days": days})
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
     today = _utc_day(now)
-    written = buckets.recompute(days={today - dt.timedelta(days=offset) for offset in range(days)}, now=now)
+    # The order metrics over every order (their facts kept for the next refreshes), the replies over `days`.
+    written = incremental.rebuild(now=now)
+    written += buckets.recompute(
+        days=set(), reply_days={today - dt.timedelta(days=offset) for offset in range(days)}, now=now
+    )
     opened = update_standings(now=now)
     RefreshState.objects.update_or_create(name=REFRESH, defaults={"refreshed_at": now})
     return {"days": days, "buckets": written, "alerts": len(opened)}

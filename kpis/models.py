@@ -212,3 +212,34 @@ class ReportedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.metric} {self.value} ({self.period})"
+
+
+class OrderFacts(models.Model):
+    """One order's facts (`kpis/facts.py`) as the computed buckets count them now.
+
+    The incremental refresh takes an order's old contribution to the buckets from here (its metrics'
+    conditions evaluated at the last refresh's instant) and its new one from its facts recomputed now,
+    and adds the difference to the buckets: it reads only the orders that changed, or whose deadline
+    passed, since the last refresh. The full recomputation rewrites the table.
+    """
+
+    order_id = models.BigIntegerField(primary_key=True)
+    account_id = models.BigIntegerField()
+    status = models.TextField()
+    purchased_at = models.DateTimeField()
+    ship_by = models.DateTimeField(null=True)
+    deliver_by = models.DateTimeField(null=True)
+    acceptance_deadline = models.DateTimeField(null=True)
+    fulfilled_by_marketplace = models.BooleanField()
+    tracking_number = models.TextField()
+    carrier = models.TextField()
+    shipped_at = models.DateTimeField(null=True)
+    delivered_at = models.DateTimeField(null=True)
+    decided_at = models.DateTimeField(null=True)
+    seller_cancelled = models.BooleanField()
+    buyer_asked_cancel = models.BooleanField()
+    returned = models.BooleanField()
+    incident = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"facts of order {self.order_id}"
