@@ -180,7 +180,8 @@ def reset_target(*, account_id: int, target: str) -> None:
 
 
 def read_platform_figures(*, account_id: int, now: dt.datetime | None = None) -> int:
-    """Read the platform's own figures of an account (Mirakl A21) into ReportedFigure; returns how many.
+    """Read the platform's own figures of an account (Mirakl A21, eBay seller standards) into ReportedFigure;
+    returns how many.
 
     The call is made outside any transaction; raises the connector's MarketplaceError when the
     platform does not answer (nothing is changed then)."""
@@ -190,17 +191,12 @@ def read_platform_figures(*, account_id: int, now: dt.datetime | None = None) ->
         return 0
     connector = connector_for_account(account)
     written = 0
-    for period, window_days in reported.MIRAKL_PERIODS.items():
-        figures = connector.shop_statistics(period=period)
-        for metric, read in reported.MIRAKL_METRICS.items():
-            fraction = read(figures)
-            if fraction is None:
-                continue
-            ReportedFigure.objects.update_or_create(
-                account=account,
-                metric=metric,
-                window_days=window_days,
-                defaults={"period": period, "value": reported.as_percent(fraction), "reported_at": now},
-            )
-            written += 1
+    for metric, window_days, period, value in reported.read(connector, account.platform):
+        ReportedFigure.objects.update_or_create(
+            account=account,
+            metric=metric,
+            window_days=window_days,
+            defaults={"period": period, "value": value, "reported_at": now},
+        )
+        written += 1
     return written

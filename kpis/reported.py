@@ -4,6 +4,13 @@ Mirakl A21 (`GET /api/account/statistics`, once a day at most) reports, per peri
 late shipment rate, valid tracking rate, cancellation rate and approval rate as fractions
 (unverified: the spec's example shows 0; a fraction is what "divided by" in its descriptions
 means). Its LAST_MONTH is read as our 30-day window; the refusal rate is 1 − approval rate.
+
+eBay's seller standards (getSellerStandardsProfile, sell_analytics_v1, cycle CURRENT) report the
+late shipment rate (SHIPPING_MISS_RATE), the transaction defect rate (DEFECTIVE_TRANSACTION_RATE,
+shown beside our order defect rate: eBay's counts cancellations too) and the tracking uploaded on
+time and validated, as percentages over eBay's evaluation period, read as our 90-day window; the keys
+and the unit are unverified (the spec lists neither).
+
 Amazon's seller performance report (Reports API) and Cdiscount's indicators are not read yet.
 """
 
@@ -23,8 +30,35 @@ MIRAKL_METRICS = {
     "refusal_rate": lambda figures: None if figures.get("approval_rate") is None else 1 - figures["approval_rate"],
 }
 
-READABLE = frozenset({platforms.MIRAKL})
+EBAY_WINDOW_DAYS = 90
+EBAY_CYCLE = "CURRENT"
+# Our metric → eBay's metricKey (a percentage).
+EBAY_METRICS = {
+    "late_shipment_rate": "SHIPPING_MISS_RATE",
+    "order_defect_rate": "DEFECTIVE_TRANSACTION_RATE",
+    "valid_tracking_rate": "TRACKING_UPLOADED_ON_TIME_AND_VALIDATED",
+}
+
+READABLE = frozenset({platforms.MIRAKL, platforms.EBAY})
 
 
 def as_percent(fraction: Decimal) -> Decimal:
     return (fraction * HUNDRED).quantize(Decimal("0.01"))
+
+
+def read(connector, platform: str) -> list[tuple[str, int, str, Decimal]]:
+    """The platform's figures as (our metric, window in days, the platform's period, percent); one call per period."""
+    figures = []
+    if platform == platforms.MIRAKL:
+        for period, window_days in MIRAKL_PERIODS.items():
+            statistics = connector.shop_statistics(period=period)
+            for metric, pick in MIRAKL_METRICS.items():
+                fraction = pick(statistics)
+                if fraction is not None:
+                    figures.append((metric, window_days, period, as_percent(fraction)))
+    elif platform == platforms.EBAY:
+        standards = connector.seller_standards(cycle=EBAY_CYCLE)
+        for metric, key in EBAY_METRICS.items():
+            if key in standards and Decimal("0") <= standards[key] <= HUNDRED:
+                figures.append((metric, EBAY_WINDOW_DAYS, EBAY_CYCLE, standards[key].quantize(Decimal("0.01"))))
+    return figures

@@ -198,3 +198,18 @@ def test_mirakl_orders_and_actions_follow_the_seller_api(sandbox):
     _all_ok(problems(imported, response_schema(spec, "/api/offers/stock/imports", "post", "201"), spec))
     status = session.get(f"{api}/offers/stock/imports/{imported['import_id']}/status", timeout=10).json()
     _all_ok(problems(status, response_schema(spec, "/api/offers/stock/imports/{import_id}/status", "get", "200"), spec))
+
+
+def test_ebay_seller_standards_profile_follows_sell_analytics(sandbox):
+    spec = load_spec("ebay/sell_analytics_v1_oas3.json")
+    key, creds = new_account(sandbox, "ebay")
+    session = ebay_session(sandbox, creds)
+    base = f"{sandbox.url}/ebay/sell/analytics/v1/seller_standards_profile"
+    answer = session.get(f"{base}/PROGRAM_DE/CURRENT", timeout=10)
+    assert answer.status_code == 200
+    _all_ok(problems(answer.json(), schema(spec, "StandardsProfile"), spec))
+    assert {metric["metricKey"] for metric in answer.json()["metrics"]} >= {"SHIPPING_MISS_RATE"}
+    refused = session.get(f"{base}/PROGRAM_XX/CURRENT", timeout=10)
+    assert refused.status_code == 400
+    for error in refused.json()["errors"]:
+        _all_ok(problems(error, schema(spec, "Error"), spec))
