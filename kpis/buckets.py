@@ -1,8 +1,9 @@
 """Daily buckets computed by SQL aggregates over the orders' facts, a set of days at a time.
 
 A day is recomputed whole, for every account and metric (delete and insert in the caller's
-transaction), so a bucket is always exactly what a recount of that day gives. Which days
-need it is the refresh's business (`kpis.actions.refresh_kpis`).
+transaction), so a bucket is always exactly what a recount of that day gives. The refresh uses it
+for the metrics over the buyers' waits (a few days of messages); the order metrics are kept by
+differences (`kpis/incremental.py`), and this recount is what the tests check them against.
 """
 
 from __future__ import annotations
