@@ -33,5 +33,5 @@ class Migration(migrations.Migration):
             ],
         ),
         # The next refresh starts from a full recount, which fills the facts the later ones subtract from.
-    migrations.RunSQL("DELETE FROM kpis_refreshstate", reverse_sql=migrations.RunSQL.noop),
-]
+        migrations.RunSQL("DELETE FROM kpis_refreshstate", reverse_sql=migrations.RunSQL.noop),
+    ]
