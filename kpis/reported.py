@@ -11,11 +11,18 @@ shown beside our order defect rate: eBay's counts cancellations too) and the tra
 time and validated, as percentages over eBay's evaluation period, read as our 90-day window; the keys
 and the unit are unverified (the spec lists neither).
 
-Amazon's seller performance report (Reports API) and Cdiscount's indicators are not read yet.
+Amazon's seller performance report (Reports API: createReport GET_V2_SELLER_PERFORMANCE_REPORT,
+getReport, getReportDocument; accountHealthReport-2020-11-18) gives, for the account's marketplace,
+each metric's `rate` over its `reportingDateRange`: the range's length in days is the window it is
+shown beside (late shipment 30 or 10 days, cancellation 7, valid tracking 30, order defects 60 from
+the MFN part); `rate` read as a fraction (unverified: the schema says only "number").
+
+Cdiscount's indicators are not read yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from orders import platforms
@@ -39,7 +46,15 @@ EBAY_METRICS = {
     "valid_tracking_rate": "TRACKING_UPLOADED_ON_TIME_AND_VALIDATED",
 }
 
-READABLE = frozenset({platforms.MIRAKL, platforms.EBAY})
+# Our metric → where Amazon's report has it, within one marketplace's performanceMetrics.
+AMAZON_METRICS = {
+    "late_shipment_rate": ("lateShipmentRate",),
+    "cancellation_rate": ("preFulfillmentCancellationRate",),
+    "valid_tracking_rate": ("validTrackingRate",),
+    "order_defect_rate": ("orderDefectRate", "mfn"),
+}
+
+READABLE = frozenset({platforms.MIRAKL, platforms.EBAY, platforms.AMAZON})
 
 
 def as_percent(fraction: Decimal) -> Decimal:
@@ -61,4 +76,30 @@ def read(connector, platform: str) -> list[tuple[str, int, str, Decimal]]:
         for metric, key in EBAY_METRICS.items():
             if key in standards and Decimal("0") <= standards[key] <= HUNDRED:
                 figures.append((metric, EBAY_WINDOW_DAYS, EBAY_CYCLE, standards[key].quantize(Decimal("0.01"))))
+    elif platform == platforms.AMAZON:
+        figures += _amazon(connector.seller_performance(), connector.marketplace_id)
+    return figures
+
+
+def _amazon(report: dict, marketplace_id: str) -> list[tuple[str, int, str, Decimal]]:
+    figures = []
+    for entry in report.get("performanceMetrics") or []:
+        if not isinstance(entry, dict) or entry.get("marketplaceId") != marketplace_id:
+            continue
+        for metric, path in AMAZON_METRICS.items():
+            node = entry
+            for key in path:
+                node = node.get(key) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or node.get("rate") is None:
+                continue
+            span = node.get("reportingDateRange") or {}
+            try:
+                start = dt.datetime.fromisoformat(str(span["reportingDateFrom"]).replace("Z", "+00:00"))
+                end = dt.datetime.fromisoformat(str(span["reportingDateTo"]).replace("Z", "+00:00"))
+                rate = Decimal(str(node["rate"]))
+            except (KeyError, ValueError, ArithmeticError):
+                continue
+            days = round((end - start).total_seconds() / 86400)
+            if 1 <= days <= 366 and Decimal("0") <= rate <= 1:
+                figures.append((metric, days, f"{start.date()}..{end.date()}", as_percent(rate)))
     return figures
