@@ -17,7 +17,10 @@ each metric's `rate` over its `reportingDateRange`: the range's length in days i
 shown beside (late shipment 30 or 10 days, cancellation 7, valid tracking 30, order defects 60 from
 the MFN part); `rate` read as a fraction (unverified: the schema says only "number").
 
-Cdiscount's indicators are not read yet.
+Cdiscount's indicators (`GET /sellers/indicators`, all unverified: no spec, the names from
+MARKETPLACES.md, values read as percentages over 30 days): order_acceptation (our refusal rate is
+100 − it), deadline_compliance (our late shipment rate is 100 − it), order_claims (beside our order
+defect rate).
 """
 
 from __future__ import annotations
@@ -54,7 +57,15 @@ AMAZON_METRICS = {
     "order_defect_rate": ("orderDefectRate", "mfn"),
 }
 
-READABLE = frozenset({platforms.MIRAKL, platforms.EBAY, platforms.AMAZON})
+CDISCOUNT_WINDOW_DAYS = 30
+# Our metric → (the indicator, whether ours is 100 − it).
+CDISCOUNT_METRICS = {
+    "refusal_rate": ("order_acceptation", True),
+    "late_shipment_rate": ("deadline_compliance", True),
+    "order_defect_rate": ("order_claims", False),
+}
+
+READABLE = frozenset({platforms.MIRAKL, platforms.EBAY, platforms.AMAZON, platforms.CDISCOUNT})
 
 
 def as_percent(fraction: Decimal) -> Decimal:
@@ -76,6 +87,13 @@ def read(connector, platform: str) -> list[tuple[str, int, str, Decimal]]:
         for metric, key in EBAY_METRICS.items():
             if key in standards and Decimal("0") <= standards[key] <= HUNDRED:
                 figures.append((metric, EBAY_WINDOW_DAYS, EBAY_CYCLE, standards[key].quantize(Decimal("0.01"))))
+    elif platform == platforms.CDISCOUNT:
+        indicators = connector.seller_indicators()
+        for metric, (name, complement) in CDISCOUNT_METRICS.items():
+            value = indicators.get(name)
+            if value is not None and Decimal("0") <= value <= HUNDRED:
+                value = HUNDRED - value if complement else value
+                figures.append((metric, CDISCOUNT_WINDOW_DAYS, "LAST_30_DAYS", value.quantize(Decimal("0.01"))))
     elif platform == platforms.AMAZON:
         figures += _amazon(connector.seller_performance(), connector.marketplace_id)
     return figures

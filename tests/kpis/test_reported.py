@@ -43,9 +43,17 @@ def test_a_platform_that_does_not_answer_changes_nothing(sandbox_account):  # no
 
 
 @pytest.mark.django_db
-def test_other_platforms_are_not_asked(sandbox_account):  # noqa: F811
+def test_cdiscount_indicators_are_read_as_our_figures(sandbox_account):  # noqa: F811
     account, _ = sandbox_account("cdiscount", name="Cdiscount")
-    assert actions.read_platform_figures(account_id=account.pk) == 0
+    assert actions.read_platform_figures(account_id=account.pk) == 3
+    figures = {
+        figure.metric: (figure.window_days, figure.value) for figure in ReportedFigure.objects.filter(account=account)
+    }
+    assert figures == {
+        "refusal_rate": (30, Decimal("1.50")),  # 100 − order_acceptation
+        "late_shipment_rate": (30, Decimal("3.60")),  # 100 − deadline_compliance
+        "order_defect_rate": (30, Decimal("0.90")),  # order_claims
+    }
 
 
 @pytest.mark.django_db
