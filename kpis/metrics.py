@@ -380,11 +380,12 @@ def percent(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def median_hours(seconds: list[int]) -> Decimal | None:
-    """The median of reply times (seconds) in hours, exact to two decimals (rounded half up); None without any."""
+def median_hours(seconds: list[int], *, ordered: bool = False) -> Decimal | None:
+    """The median of reply times (seconds) in hours, exact to two decimals (rounded half up); None without any.
+    `ordered`: the list is sorted already."""
     if not seconds:
         return None
-    ordered = sorted(seconds)
+    ordered = seconds if ordered else sorted(seconds)
     middle = len(ordered) // 2
     doubled = ordered[middle] * 2 if len(ordered) % 2 else ordered[middle - 1] + ordered[middle]
     hours = (Decimal(doubled) / Decimal(7200)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -7,6 +7,7 @@ orders, once someone asks for them.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -83,13 +84,22 @@ def rolling(
 
 
 def _rolling_median(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
+    """The median of each window's durations, the window slid one day at a time over one sorted list."""
     by_day = {day: durations for day, _, _, durations in series}
+    first = today - dt.timedelta(days=days - 1)
+    current: list[int] = []
+    for offset in range(window - 1, 0, -1):  # the days before the first point's day, in its window
+        for seconds in by_day.get(first - dt.timedelta(days=offset), ()):
+            bisect.insort(current, seconds)
     points = []
     for index in range(days):
-        end = today - dt.timedelta(days=days - 1 - index)
-        merged = [seconds for offset in range(window) for seconds in by_day.get(end - dt.timedelta(days=offset), ())]
-        value = metrics.median_hours(merged)
+        end = first + dt.timedelta(days=index)
+        for seconds in by_day.get(end, ()):
+            bisect.insort(current, seconds)
+        value = metrics.median_hours(current, ordered=True)
         points.append((end.isoformat(), None if value is None else float(value)))
+        for seconds in by_day.get(end - dt.timedelta(days=window - 1), ()):
+            del current[bisect.bisect_left(current, seconds)]
     return points
 
 

@@ -377,3 +377,23 @@ def test_a_windows_median_is_the_median_of_its_waits(inbox, window):
     if expected is not None:
         assert abs(value - expected) <= Decimal("0.005")
     Thread.objects.filter(account=account).delete()
+
+
+def test_the_median_trend_is_each_windows_median():
+    from kpis.selectors import rolling
+
+    today = dt.date(2026, 11, 20)
+    rng = __import__("random").Random(7)
+    series = [
+        (today - dt.timedelta(days=offset), 0, 0, sorted(rng.randrange(60, 90_000) for _ in range(rng.randrange(0, 5))))
+        for offset in range(60)
+    ]
+    for window in (1, 3, 30):
+        points = rolling(series, today=today, window=window, days=20, metric=metrics.METRICS["median_reply_time"])
+        for day, value in points:
+            end = dt.date.fromisoformat(day)
+            merged = [
+                s for d, _, _, durations in series if end - dt.timedelta(days=window - 1) <= d <= end for s in durations
+            ]
+            expected = metrics.median_hours(merged)
+            assert value == (None if expected is None else float(expected))
