@@ -10,7 +10,8 @@ those whose ship-by or deliver-by passed in between (the only conditions that de
 Their old contribution is their stored facts under the metrics' conditions at the last refresh's
 instant, their new one their facts recomputed now: each bucket gets the difference, and the stored
 facts are replaced. A bucket is therefore always what a recount of its day gives (tested against
-`kpis.buckets.recompute` on random changes).
+`kpis.buckets.recompute` on random changes). An order deleted from the database (the OMS never does;
+tests and cascades from a deleted account do) keeps its contribution until the next full recount.
 """
 
 from __future__ import annotations
