@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, buckets, metrics, reported, standings
+from kpis import alerts, buckets, facts, incremental, metrics, queue_risk, reported, standings
 from kpis.models import Backlog, RefreshState, ReportedFigure, Standing, TargetSetting
 from marketplaces.clients import connector_for_account
 from marketplaces.models import MarketplaceAccount
@@ -25,22 +25,24 @@ def _utc_day(instant: dt.datetime) -> dt.date:
     return instant.astimezone(dt.UTC).date()
 
 
-def _days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
-    """The days whose buckets may have changed since `since`: every day from then to today (deadlines
-    passing, events), and the dated days of the orders changed since (a cancellation, a late delivery)."""
-    first = _utc_day(since)
-    days = {first + dt.timedelta(days=offset) for offset in range((today - first).days + 1)}
+# A buyer's wait closed without a reply leaves no trace of the day it began: the waits of the last
+# days are recounted at each refresh (older ones stay as counted until `recompute_kpis`).
+REPLY_RECOUNT_DAYS = 14
+
+
+def _reply_days_touched(*, since: dt.datetime, today: dt.date) -> set[dt.date]:
+    """The days the buyers' waits changed since `since` began on (replies sent, threads changed), and the
+    last REPLY_RECOUNT_DAYS days."""
+    days = {today - dt.timedelta(days=offset) for offset in range(REPLY_RECOUNT_DAYS)}
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT DISTINCT d FROM (
-                SELECT (unnest(ARRAY[purchased_at, ship_by, deliver_by]) AT TIME ZONE 'UTC')::date AS d
-                FROM orders_order
-                WHERE id IN (
-                    SELECT id FROM orders_order WHERE updated_at >= %(since)s
-                    UNION SELECT order_id FROM orders_orderevent WHERE created_at >= %(since)s
-                )
-            ) changed WHERE d IS NOT NULL
+                SELECT ({facts.REPLY_SINCE} AT TIME ZONE 'UTC')::date AS d FROM {facts.MESSAGES} m
+                WHERE m.created_at >= %(since)s AND m.response_seconds IS NOT NULL
+                UNION SELECT (needs_reply_since AT TIME ZONE 'UTC')::date FROM {facts.THREADS}
+                WHERE updated_at >= %(since)s AND needs_reply_since IS NOT NULL
+            ) changed
             """,
             {"since": since - LATE_COMMIT},
         )
@@ -61,24 +63,36 @@ def refresh_kpis(*, now: dt.datetime | None = None) -> dict:
     state = RefreshState.objects.select_for_update().filter(name=REFRESH).first()
     if state is None:
         days = {today - dt.timedelta(days=offset) for offset in range(metrics.HISTORY_DAYS)}
+        written = incremental.rebuild(now=now)
+        changed = None
     else:
-        days = _days_touched(since=state.refreshed_at, today=today)
-    written = buckets.recompute(days=days, now=now)
+        days = _reply_days_touched(since=state.refreshed_at, today=today)
+        # Every day from the last refresh to today: reply deadlines passing.
+        first = _utc_day(state.refreshed_at)
+        days |= {first + dt.timedelta(days=offset) for offset in range((today - first).days + 1)}
+        changes = incremental.apply_changes(since=state.refreshed_at - LATE_COMMIT, last=state.refreshed_at, now=now)
+        written, changed = changes["buckets"], changes["orders"]
+    written += buckets.recompute(days=set(), reply_days=days, now=now)
     opened = update_standings(now=now)
     RefreshState.objects.update_or_create(name=REFRESH, defaults={"refreshed_at": now})
-    return {"days": len(days), "buckets": written, "alerts": len(opened)}
+    return {"orders": changed, "days": len(days), "buckets": written, "alerts": len(opened)}
 
 
 @transaction.atomic
 def recompute_history(*, days: int, now: dt.datetime | None = None) -> dict:
-    """Recount the last `days` days from scratch (the `recompute_kpis` command), then the standings."""
+    """Recount from scratch (the `recompute_kpis` command): the order metrics over the whole history kept, the
+    replies over the last `days` days; then the standings."""
     if days < 1:
         raise DomainError("Give at least one day.", details={"days": days})
     now = now or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
     today = _utc_day(now)
-    written = buckets.recompute(days={today - dt.timedelta(days=offset) for offset in range(days)}, now=now)
+    # The order metrics over every order (their facts kept for the next refreshes), the replies over `days`.
+    written = incremental.rebuild(now=now)
+    written += buckets.recompute(
+        days=set(), reply_days={today - dt.timedelta(days=offset) for offset in range(days)}, now=now
+    )
     opened = update_standings(now=now)
     RefreshState.objects.update_or_create(name=REFRESH, defaults={"refreshed_at": now})
     return {"days": days, "buckets": written, "alerts": len(opened)}
@@ -109,6 +123,7 @@ def update_standings(*, now: dt.datetime) -> list:
     Standing.objects.all().delete()
     Standing.objects.bulk_create(rows)
     _count_backlog(accounts=accounts, now=now)
+    queue_risk.remember_accounts_at_risk()
     return alerts.follow(standings=rows, now=now)
 
 
@@ -165,7 +180,8 @@ def reset_target(*, account_id: int, target: str) -> None:
 
 
 def read_platform_figures(*, account_id: int, now: dt.datetime | None = None) -> int:
-    """Read the platform's own figures of an account (Mirakl A21) into ReportedFigure; returns how many.
+    """Read the platform's own figures of an account (Mirakl A21, eBay seller standards) into ReportedFigure;
+    returns how many.
 
     The call is made outside any transaction; raises the connector's MarketplaceError when the
     platform does not answer (nothing is changed then)."""
@@ -175,17 +191,12 @@ def read_platform_figures(*, account_id: int, now: dt.datetime | None = None) ->
         return 0
     connector = connector_for_account(account)
     written = 0
-    for period, window_days in reported.MIRAKL_PERIODS.items():
-        figures = connector.shop_statistics(period=period)
-        for metric, read in reported.MIRAKL_METRICS.items():
-            fraction = read(figures)
-            if fraction is None:
-                continue
-            ReportedFigure.objects.update_or_create(
-                account=account,
-                metric=metric,
-                window_days=window_days,
-                defaults={"period": period, "value": reported.as_percent(fraction), "reported_at": now},
-            )
-            written += 1
+    for metric, window_days, period, value in reported.read(connector, account.platform):
+        ReportedFigure.objects.update_or_create(
+            account=account,
+            metric=metric,
+            window_days=window_days,
+            defaults={"period": period, "value": value, "reported_at": now},
+        )
+        written += 1
     return written

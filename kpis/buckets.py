@@ -1,8 +1,9 @@
 """Daily buckets computed by SQL aggregates over the orders' facts, a set of days at a time.
 
 A day is recomputed whole, for every account and metric (delete and insert in the caller's
-transaction), so a bucket is always exactly what a recount of that day gives. Which days
-need it is the refresh's business (`kpis.actions.refresh_kpis`).
+transaction), so a bucket is always exactly what a recount of that day gives. The refresh uses it
+for the metrics over the buyers' waits (a few days of messages); the order metrics are kept by
+differences (`kpis/incremental.py`), and this recount is what the tests check them against.
 """
 
 from __future__ import annotations
@@ -57,9 +58,60 @@ def relevant_orders(ranges) -> tuple[str, list]:
     return "o.id IN (" + " UNION ".join(parts) + ")", params
 
 
-@transaction.atomic  # the facts' temporary table lives until the commit
-def recompute(*, days, now: dt.datetime) -> int:
-    """Recompute the computed buckets of `days` (dates, UTC) for every account and metric; returns the rows written."""
+def reply_facts(ranges) -> tuple[str, list]:
+    """The buyers' waits that began on these days (`facts.replies`), as SQL with positional parameters."""
+    answered, answered_params = in_ranges("{since}", ranges)
+    waiting, waiting_params = in_ranges("t.needs_reply_since", ranges)
+    sql = facts.replies(since_condition=answered, thread_since_condition=waiting, from_instant="%s")
+    # Positional order in the SQL: the bound on the reply's time, the answered ranges, the open ones.
+    return sql, [_instant(ranges[0][0]), *answered_params, *waiting_params]
+
+
+def _insert(metric: metrics.Metric, *, table: str, ranges, now: dt.datetime) -> tuple[str, dict]:
+    dated_condition, dated_params = in_ranges(metric.dated_by, ranges)
+    if metric.distribution:
+        durations = (
+            f"COALESCE(array_agg({metric.distribution} ORDER BY {metric.distribution}) "
+            f"FILTER (WHERE {metric.numerator} AND {metric.distribution} IS NOT NULL), '{{}}')"
+        )
+    else:
+        durations = "'{}'::integer[]"
+    return bind(
+        f"""
+        INSERT INTO kpis_dailybucket (account_id, metric, day, source, numerator, denominator, durations, computed_at)
+        SELECT f.account_id, %(metric)s, ({metric.dated_by} AT TIME ZONE 'UTC')::date, %(source)s,
+               count(*) FILTER (WHERE {metric.numerator}), count(*), {durations}, %(now)s
+        FROM {table} f
+        WHERE {metric.denominator} AND {dated_condition}
+        GROUP BY 1, 3
+        """,
+        dated_params,
+        metric=metric.key,
+        source=Source.COMPUTED,
+        now=now,
+    )
+
+
+def _all_days(ranges) -> list[dt.date]:
+    return [first + dt.timedelta(days=offset) for first, last in ranges for offset in range((last - first).days + 1)]
+
+
+@transaction.atomic  # the facts' temporary tables live until the commit
+def recompute(*, days, now: dt.datetime, reply_days=None) -> int:
+    """Recompute the computed buckets of `days` (dates, UTC) for every account and metric; returns the rows written.
+
+    The metrics over the buyers' waits are recomputed on `reply_days` when given, else on `days`.
+    """
+    written = _recompute_orders(days=days, now=now)
+    written += _recompute_replies(days=days if reply_days is None else reply_days, now=now)
+    return written
+
+
+def _metrics_of(source: str) -> list[metrics.Metric]:
+    return [metric for metric in metrics.METRICS.values() if metric.source == source]
+
+
+def _recompute_orders(*, days, now: dt.datetime) -> int:
     ranges = day_ranges(days)
     if not ranges:
         return 0
@@ -67,35 +119,43 @@ def recompute(*, days, now: dt.datetime) -> int:
     where, params = relevant_orders(ranges)
     shape = facts.grouped if span > GROUPED_FROM_DAYS else facts.lateral
     written = 0
+    keys = [metric.key for metric in _metrics_of(metrics.ORDERS)]
     with connection.cursor() as cursor:
         # Compiling these queries (JIT) costs more than running them: hundreds of milliseconds.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS kpi_facts")
         cursor.execute(f"CREATE TEMPORARY TABLE kpi_facts ON COMMIT DROP AS {shape(where)}", params)
         cursor.execute("ANALYZE kpi_facts")
-        all_days = [
-            first + dt.timedelta(days=offset) for first, last in ranges for offset in range((last - first).days + 1)
-        ]
-        cursor.execute("DELETE FROM kpis_dailybucket WHERE source = %s AND day = ANY(%s)", [Source.COMPUTED, all_days])
-        for metric in metrics.METRICS.values():
-            dated_condition, dated_params = in_ranges(metric.dated_by, ranges)
-            sql, values = bind(
-                f"""
-                INSERT INTO kpis_dailybucket (account_id, metric, day, source, numerator, denominator, computed_at)
-                SELECT f.account_id, %(metric)s, ({metric.dated_by} AT TIME ZONE 'UTC')::date, %(source)s,
-                       count(*) FILTER (WHERE {metric.numerator}), count(*), %(now)s
-                FROM kpi_facts f
-                WHERE {metric.denominator} AND {dated_condition}
-                GROUP BY 1, 3
-                """,
-                dated_params,
-                metric=metric.key,
-                source=Source.COMPUTED,
-                now=now,
-            )
-            cursor.execute(sql, values)
+        cursor.execute(
+            "DELETE FROM kpis_dailybucket WHERE source = %s AND day = ANY(%s) AND metric = ANY(%s)",
+            [Source.COMPUTED, _all_days(ranges), keys],
+        )
+        for metric in _metrics_of(metrics.ORDERS):
+            cursor.execute(*_insert(metric, table="kpi_facts", ranges=ranges, now=now))
             written += cursor.rowcount
         cursor.execute("DROP TABLE kpi_facts")
+    return written
+
+
+def _recompute_replies(*, days, now: dt.datetime) -> int:
+    ranges = day_ranges(days)
+    if not ranges:
+        return 0
+    sql, params = reply_facts(ranges)
+    written = 0
+    keys = [metric.key for metric in _metrics_of(metrics.REPLIES)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("DROP TABLE IF EXISTS kpi_replies")
+        cursor.execute(f"CREATE TEMPORARY TABLE kpi_replies ON COMMIT DROP AS {sql}", params)
+        cursor.execute(
+            "DELETE FROM kpis_dailybucket WHERE source = %s AND day = ANY(%s) AND metric = ANY(%s)",
+            [Source.COMPUTED, _all_days(ranges), keys],
+        )
+        for metric in _metrics_of(metrics.REPLIES):
+            cursor.execute(*_insert(metric, table="kpi_replies", ranges=ranges, now=now))
+            written += cursor.rowcount
+        cursor.execute("DROP TABLE kpi_replies")
     return written
 
 

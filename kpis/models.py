@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +30,9 @@ class DailyBucket(models.Model):
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.COMPUTED)
     numerator = models.PositiveIntegerField(_("numerator"))
     denominator = models.PositiveIntegerField(_("denominator"))
+    # A metric in hours (the median reply time): the day's reply times in seconds, sorted, so that a
+    # window's median is exact over the days merged; empty for the rates.
+    durations = ArrayField(models.PositiveIntegerField(), default=list, blank=True, verbose_name=_("durations"))
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -208,3 +212,34 @@ class ReportedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.metric} {self.value} ({self.period})"
+
+
+class OrderFacts(models.Model):
+    """One order's facts (`kpis/facts.py`) as the computed buckets count them now.
+
+    The incremental refresh takes an order's old contribution to the buckets from here (its metrics'
+    conditions evaluated at the last refresh's instant) and its new one from its facts recomputed now,
+    and adds the difference to the buckets: it reads only the orders that changed, or whose deadline
+    passed, since the last refresh. The full recomputation rewrites the table.
+    """
+
+    order_id = models.BigIntegerField(primary_key=True)
+    account_id = models.BigIntegerField()
+    status = models.TextField()
+    purchased_at = models.DateTimeField()
+    ship_by = models.DateTimeField(null=True)
+    deliver_by = models.DateTimeField(null=True)
+    acceptance_deadline = models.DateTimeField(null=True)
+    fulfilled_by_marketplace = models.BooleanField()
+    tracking_number = models.TextField()
+    carrier = models.TextField()
+    shipped_at = models.DateTimeField(null=True)
+    delivered_at = models.DateTimeField(null=True)
+    decided_at = models.DateTimeField(null=True)
+    seller_cancelled = models.BooleanField()
+    buyer_asked_cancel = models.BooleanField()
+    returned = models.BooleanField()
+    incident = models.BooleanField()
+
+    def __str__(self) -> str:
+        return f"facts of order {self.order_id}"

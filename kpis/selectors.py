@@ -7,8 +7,8 @@ orders, once someone asks for them.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from kpis import buckets, facts, metrics, standings, wording
-from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Source, Standing
+from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Standing
 from marketplaces.models import MarketplaceAccount
 from oms.access.selectors import within_scope
 
@@ -58,10 +58,15 @@ class AccountBoard:
     charts: dict = field(default_factory=dict)
 
 
-def rolling(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
+def rolling(
+    series, *, today: dt.date, window: int, days: int, metric: metrics.Metric | None = None
+) -> list[tuple[str, float | None]]:
     """The window's value as it stood at the end of each of the last `days` days (partial windows at the
-    start of the history), from running sums: one pass over the days."""
-    by_day = {day: (num, den) for day, num, den in series}
+    start of the history), from running sums: one pass over the days. A metric in hours: the median of
+    each window's durations merged."""
+    if metric is not None and metric.unit == metrics.HOURS:
+        return _rolling_median(series, today=today, window=window, days=days)
+    by_day = {day: (num, den) for day, num, den, *_ in series}
     first = today - dt.timedelta(days=days + window - 1)
     sums = [(0, 0)]  # sums[i]: totals of the days before first + i
     for offset in range(days + window):
@@ -75,6 +80,26 @@ def rolling(series, *, today: dt.date, window: int, days: int) -> list[tuple[str
         value = metrics.percent(numerator, denominator)
         day = first + dt.timedelta(days=last)
         points.append((day.isoformat(), None if value is None else float(value)))
+    return points
+
+
+def _rolling_median(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
+    """The median of each window's durations, the window slid one day at a time over one sorted list."""
+    by_day = {day: durations for day, _, _, durations in series}
+    first = today - dt.timedelta(days=days - 1)
+    current: list[int] = []
+    for offset in range(window - 1, 0, -1):  # the days before the first point's day, in its window
+        for seconds in by_day.get(first - dt.timedelta(days=offset), ()):
+            bisect.insort(current, seconds)
+    points = []
+    for index in range(days):
+        end = first + dt.timedelta(days=index)
+        for seconds in by_day.get(end, ()):
+            bisect.insort(current, seconds)
+        value = metrics.median_hours(current, ordered=True)
+        points.append((end.isoformat(), None if value is None else float(value)))
+        for seconds in by_day.get(end - dt.timedelta(days=window - 1), ()):
+            del current[bisect.bisect_left(current, seconds)]
     return points
 
 
@@ -95,7 +120,7 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
             standing.reported = theirs.get((board.account.pk, standing.metric, standing.window_days))
     today = now.astimezone(dt.UTC).date()
     longest = max((s.window_days for board in boards.values() for s in board.standings), default=1)
-    series = _series(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
+    series = standings.bucket_sums(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
     for board in boards.values():
         for standing in board.standings:
             board.charts[standing.target] = {
@@ -107,22 +132,10 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
                     today=today,
                     window=standing.window_days,
                     days=metrics.CHART_DAYS,
+                    metric=standing.definition,
                 ),
             }
     return list(boards.values())
-
-
-def _series(*, account_ids, today: dt.date, days: int) -> dict:
-    rows = DailyBucket.objects.filter(
-        account_id__in=account_ids,
-        source=Source.COMPUTED,
-        day__gt=today - dt.timedelta(days=days),
-        day__lte=today,
-    ).values_list("account_id", "metric", "day", "numerator", "denominator")
-    series = defaultdict(list)
-    for account_id, metric, day, numerator, denominator in rows:
-        series[(account_id, metric)].append((day, numerator, denominator))
-    return series
 
 
 def daily_rows(user, *, today: dt.date, days: int) -> QuerySet[DailyBucket]:
@@ -142,12 +155,20 @@ def counted_orders(*, metric: str, days: int, now: dt.datetime, numerator: bool 
     definition = metrics.METRICS[metric]
     today = now.astimezone(dt.UTC).date()
     ranges = [(today - dt.timedelta(days=days - 1), today)]
-    where, params = buckets.relevant_orders(ranges)
+    if definition.source == metrics.REPLIES:
+        # The orders of the threads whose waits it counts (a wait about no order has none).
+        where, params = buckets.reply_facts(ranges)
+    else:
+        where, params = buckets.relevant_orders(ranges)
     dated, dated_params = buckets.in_ranges(definition.dated_by, ranges)
     condition = f"{definition.denominator} AND {dated}"
     if numerator:
         condition += f" AND {definition.numerator}"
-    sql = f"SELECT f.order_id FROM ({facts.lateral(where)}) f WHERE {condition}"
+    if definition.source == metrics.REPLIES:
+        condition = f"({condition}) AND f.order_id IS NOT NULL"
+        sql = f"SELECT f.order_id FROM ({where}) f WHERE {condition}"
+    else:
+        sql = f"SELECT f.order_id FROM ({facts.lateral(where)}) f WHERE {condition}"
     # The metrics' SQL names `now`; the ranges are positional: bind both here, once.
     bound = buckets.bind(sql, [*params, *dated_params], now=now)
     return RawSQL(connection.ops.compose_sql(bound[0], bound[1]), ())

@@ -18,14 +18,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
-from kpis import metrics
+from kpis import facts, metrics
 from kpis.models import DailyBucket, Source, Status, TargetSetting
 
-# The deadline each metric's orders at stake must beat.
+# The deadline each metric's orders (or buyers' waits) at stake must beat.
 DEADLINES = {
     "late_shipment_rate": "o.ship_by",
     "refusal_rate": "o.acceptance_deadline",
     "on_time_delivery_rate": "o.deliver_by",
+    "reply_within_deadline": "o.reply_by",
+}
+# Where the open items of each source are: the orders, or the threads waiting for a reply (their
+# columns named as the reply facts name them, read through the inbox's index on status and reply_by).
+STAKE_FROM = {
+    metrics.ORDERS: "orders_order o",
+    metrics.REPLIES: f"""(
+        SELECT account_id, reply_by, NULL::timestamptz AS replied_at FROM {facts.THREADS}
+        WHERE status = 'needs_reply' AND needs_reply_since IS NOT NULL
+    ) o""",
 }
 
 
@@ -38,6 +48,7 @@ class Computed:
     at_stake: int
     at_stake_until: dt.datetime | None
     status: str = Status.OK
+    durations: list[int] | None = None  # a metric in hours: the window's reply times
 
     @property
     def metric(self) -> metrics.Metric:
@@ -45,11 +56,11 @@ class Computed:
 
     @property
     def value(self) -> Decimal | None:
-        return metrics.percent(self.numerator, self.denominator)
+        return metrics.value_of(self.metric, self.numerator, self.denominator, self.durations)
 
     @property
     def projected_value(self) -> Decimal | None:
-        if not self.at_stake:
+        if not self.at_stake or self.metric.unit != metrics.PERCENT:
             return self.value
         added = self.at_stake if self.metric.stake_adds_to_numerator else 0
         return metrics.percent(self.numerator + added, self.denominator + self.at_stake)
@@ -73,7 +84,13 @@ def status_of(computed: Computed) -> str:
     ):
         return Status.PROJECTED_BREACH
     if computed.value is not None:
-        near = target.threshold - margin() if better == metrics.LOWER else target.threshold + margin()
+        # Below a small threshold (Amazon's 1 % of order defects) the margin is at most half of it, or
+        # every value, 0 included, would be a warning.
+        near = (
+            target.threshold - min(margin(), target.threshold / 2)
+            if better == metrics.LOWER
+            else target.threshold + margin()
+        )
         if metrics.is_breached(better=better, value=computed.value, threshold=near):
             return Status.WARNING
     return Status.OK
@@ -99,28 +116,32 @@ def account_targets(accounts) -> dict[int, list[metrics.Target]]:
     return result
 
 
-def bucket_sums(*, account_ids, today: dt.date, source: str = Source.COMPUTED) -> dict:
-    """(account, metric) → list of (day, numerator, denominator) over the history kept, one query."""
+def bucket_sums(*, account_ids, today: dt.date, days: int = metrics.HISTORY_DAYS, source: str = Source.COMPUTED):
+    """(account, metric) → list of (day, numerator, denominator, durations) over the last `days` days, one query."""
     rows = DailyBucket.objects.filter(
         account_id__in=account_ids,
         source=source,
-        day__gt=today - dt.timedelta(days=metrics.HISTORY_DAYS),
+        day__gt=today - dt.timedelta(days=days),
         day__lte=today,
-    ).values_list("account_id", "metric", "day", "numerator", "denominator")
+    ).values_list("account_id", "metric", "day", "numerator", "denominator", "durations")
     series = defaultdict(list)
-    for account_id, metric, day, numerator, denominator in rows:
-        series[(account_id, metric)].append((day, numerator, denominator))
+    for account_id, metric, day, numerator, denominator, durations in rows:
+        series[(account_id, metric)].append((day, numerator, denominator, durations))
     return series
 
 
-def window_sum(series, *, today: dt.date, days: int) -> tuple[int, int]:
+def window_sum(series, *, today: dt.date, days: int) -> tuple[int, int, list[int]]:
+    """The window's numerator, denominator and durations (merged, for a median)."""
     first = today - dt.timedelta(days=days - 1)
     numerator = denominator = 0
-    for day, num, den in series:
+    durations: list[int] = []
+    for day, num, den, *rest in series:
         if first <= day <= today:
             numerator += num
             denominator += den
-    return numerator, denominator
+            if rest:
+                durations.extend(rest[0])
+    return numerator, denominator, durations
 
 
 def orders_at_stake(*, now: dt.datetime, until: dt.datetime) -> dict:
@@ -133,7 +154,8 @@ def orders_at_stake(*, now: dt.datetime, until: dt.datetime) -> dict:
             deadline = DEADLINES[metric.key]
             condition = metric.at_stake.replace("f.", "o.")
             cursor.execute(
-                f"SELECT o.account_id, count(*), max({deadline}) FROM orders_order o WHERE {condition} GROUP BY 1",
+                f"SELECT o.account_id, count(*), max({deadline}) FROM {STAKE_FROM[metric.source]} "
+                f"WHERE {condition} GROUP BY 1",
                 {"now": now, "until": until},
             )
             for account_id, count, latest in cursor.fetchall():
@@ -149,11 +171,11 @@ def compute(*, accounts, now: dt.datetime) -> list[Computed]:
     computed = []
     for account in accounts:
         for target in targets[account.pk]:
-            numerator, denominator = window_sum(
+            numerator, denominator, durations = window_sum(
                 series.get((account.pk, target.metric), []), today=today, days=target.window_days
             )
             count, latest = stake.get((account.pk, target.metric), (0, None))
-            item = Computed(account.pk, target, numerator, denominator, count, latest)
+            item = Computed(account.pk, target, numerator, denominator, count, latest, durations=durations)
             item.status = status_of(item)
             computed.append(item)
     return computed

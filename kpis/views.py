@@ -46,13 +46,14 @@ def dashboard(request):
             }
         for standing in board.standings:
             standing.sentence = wording.sentence(standing, now=now)
-            standing.value_text = wording.rate(standing.value)
-            standing.threshold_text = wording.rate(standing.threshold)
-            standing.projected_text = wording.rate(standing.projected_value)
+            definition = standing.definition
+            standing.value_text = wording.figure(definition, standing.value)
+            standing.threshold_text = wording.figure(definition, standing.threshold)
+            standing.projected_text = wording.figure(definition, standing.projected_value)
             if standing.reported:
-                standing.reported_text = wording.rate(standing.reported.value)
+                standing.reported_text = wording.figure(definition, standing.reported.value)
                 gap = None if standing.value is None else standing.value - standing.reported.value
-                standing.gap_text = wording.signed_points(gap)
+                standing.gap_text = wording.signed_points(gap, definition)
             target = metrics.target(board.account.platform, standing.target)
             standing.unverified = bool(target and target.unverified and target.threshold == standing.threshold)
             kpi = {"account": account, "kpi": standing.metric, "kpi_days": standing.window_days}

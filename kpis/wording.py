@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from kpis import metrics
+
 
 def rate(value: Decimal | None) -> str:
     """ "3.10 %" in the reader's number format; "–" when nothing was counted."""
@@ -17,12 +19,25 @@ def rate(value: Decimal | None) -> str:
     return f"{number_format(value, decimal_pos=2, use_l10n=True)} %"
 
 
-def signed_points(value: Decimal | None) -> str:
-    """ "+0.40 pt": ours minus the platform's, in percentage points."""
+def hours(value: Decimal | None) -> str:
+    """ "5.25 h" in the reader's number format; "–" when nothing was counted."""
+    if value is None:
+        return "–"
+    return f"{number_format(value, decimal_pos=2, use_l10n=True)} h"
+
+
+def figure(metric, value: Decimal | None) -> str:
+    """A metric's value or threshold in its unit: a rate, or hours."""
+    return hours(value) if metric.unit == metrics.HOURS else rate(value)
+
+
+def signed_points(value: Decimal | None, metric=None) -> str:
+    """ "+0.40 pt": ours minus the platform's, in percentage points ("+1.50 h" for a metric in hours)."""
     if value is None:
         return "–"
     sign = "+" if value > 0 else ""
-    return f"{sign}{number_format(value, decimal_pos=2, use_l10n=True)} pt"
+    unit = "h" if metric is not None and metric.unit == metrics.HOURS else "pt"
+    return f"{sign}{number_format(value, decimal_pos=2, use_l10n=True)} {unit}"
 
 
 def sentence(item, *, now: dt.datetime) -> str:
@@ -34,9 +49,9 @@ def sentence(item, *, now: dt.datetime) -> str:
     params = {
         "days": item.window_days,
         "metric": str(metric.label).lower(),
-        "value": rate(item.value),
-        "projected": rate(item.projected_value),
-        "threshold": rate(item.threshold),
+        "value": figure(metric, item.value),
+        "projected": figure(metric, item.projected_value),
+        "threshold": figure(metric, item.threshold),
         "count": item.at_stake,
     }
     until = getattr(item, "at_stake_until", None)

@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from inventory import selectors as inventory_selectors
 from kpis import metrics as kpi_metrics
+from kpis import queue_risk
 from kpis import selectors as kpi_selectors
 from marketplaces.models import MarketplaceAccount, Platform
 from messaging import selectors as messaging_selectors
@@ -150,6 +151,8 @@ class OrderFilter(django_filters.FilterSet):
     # The ordering is applied once every filter has run.
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if self.ordering_key == Sort.RISK:  # accounts about to breach a KPI first (kpis/queue_risk.py)
+            return queryset.order_by(*queue_risk.risk_ordering(now=timezone.now()))
         return queryset.order_by(*Sort.ORDERINGS[self.ordering_key])
 
     @property

@@ -23,7 +23,7 @@ class StandingSerializer(serializers.ModelSerializer):
     )
     projection = serializers.SerializerMethodField(help_text="The standing in one sentence, in the request's language.")
     platform_reported_value = serializers.SerializerMethodField(
-        help_text="The platform's own figure for this metric and window, when it publishes one (Mirakl A21), else null."
+        help_text="The platform's own figure for this metric and window, when it publishes one (Mirakl A21, eBay seller standards), else null."
     )
     definition = DefinitionSerializer(read_only=True)
 

@@ -9,7 +9,9 @@ arrives `Unshipped`, which maps to `accepted`.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
@@ -73,6 +75,10 @@ LISTINGS_ITEM_PATH = "/listings/2021-08-01/items/{seller_id}/{sku}"
 # (unverified: the Tokens API model is not in the stored specs) getOrders returns buyer
 # names and address lines only to a Restricted Data Token asked for these data elements.
 RESTRICTED_DATA_TOKEN_PATH = "/tokens/2021-03-01/restrictedDataToken"
+REPORTS_PATH = "/reports/2021-06-30/reports"
+REPORT_PATH = "/reports/2021-06-30/reports/{report_id}"
+REPORT_DOCUMENT_PATH = "/reports/2021-06-30/documents/{document_id}"
+SELLER_PERFORMANCE_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
 RESTRICTED_ORDER_DATA = ("buyerInfo", "shippingAddress")
 
 # Usage plans from the spec files: operation -> (requests per second, burst).
@@ -480,6 +486,52 @@ class AmazonConnector(ConnectorBase):
         response = self.http.request("GET", ORDER_PATH.format(order_id=order_id), operation="getOrder")
         payload = response.body.get("payload") if isinstance(response.body, dict) else None
         return str(payload.get("OrderStatus", "")) if isinstance(payload, dict) else ""
+
+    def seller_performance(self) -> dict[str, Any]:
+        """The seller performance report (accountHealthReport-2020-11-18) of the account's marketplace:
+        createReport, getReport, getReportDocument, then the document from its URL (GZIP when it says so).
+
+        A report still being made raises TransientError (the daily read tries again); a cancelled or
+        failed one, RejectedByMarketplace."""
+        created = self.http.request(
+            "POST",
+            REPORTS_PATH,
+            json_body={"reportType": SELLER_PERFORMANCE_REPORT, "marketplaceIds": [self.marketplace_id]},
+            idempotent=True,
+            operation="createReport",
+        )
+        report_id = created.body.get("reportId") if isinstance(created.body, dict) else None
+        if not report_id:
+            raise TransientError("createReport response without reportId", platform=self.platform)
+        report = self.http.request("GET", REPORT_PATH.format(report_id=report_id), operation="getReport").body
+        status = report.get("processingStatus") if isinstance(report, dict) else None
+        if status in ("CANCELLED", "FATAL"):
+            raise RejectedByMarketplace(f"seller performance report {status}", platform=self.platform)
+        if status != "DONE" or not report.get("reportDocumentId"):
+            raise TransientError(f"seller performance report not ready ({status})", platform=self.platform)
+        document = self.http.request(
+            "GET",
+            REPORT_DOCUMENT_PATH.format(document_id=report["reportDocumentId"]),
+            operation="getReportDocument",
+        ).body
+        url = document.get("url") if isinstance(document, dict) else None
+        if not url:
+            raise TransientError("getReportDocument response without url", platform=self.platform)
+        try:
+            # A pre-signed storage URL: no SP-API token goes there.
+            download = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise TransientError(f"report download failed: {exc}", platform=self.platform) from exc
+        if download.status_code >= 400:
+            raise TransientError(f"report download failed: HTTP {download.status_code}", platform=self.platform)
+        content = download.content
+        if document.get("compressionAlgorithm") == "GZIP":
+            content = gzip.decompress(content)
+        try:
+            parsed = json.loads(content)
+        except ValueError as exc:
+            raise TransientError("seller performance report is not JSON", platform=self.platform) from exc
+        return parsed if isinstance(parsed, dict) else {}
 
     def cancel_order(
         self, *, order_id: str, reason: str, lines: list[CancelLine] | None = None, retry: bool = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import requests
@@ -272,6 +272,21 @@ class CdiscountConnector(ConnectorBase):
         total = int(body.get("totalItems") or 0)
         has_more = bool(items) and page_index * per_page < total
         return OrderPage(orders, rejected, str(page_index + 1) if has_more else None, high_watermark)
+
+    def seller_indicators(self) -> dict[str, Decimal]:
+        """GET /sellers/indicators: {name: percent} (order_acceptation, product_shipping, deadline_compliance,
+        order_claims, order_refunds); the shape is unverified (no Octopia spec), a value not a number is left out."""
+        response = self.http.request("GET", wire.INDICATORS_PATH, operation="getSellerIndicators")
+        body = response.body if isinstance(response.body, dict) else {}
+        figures = {}
+        for indicator in body.get("indicators") or []:
+            if not isinstance(indicator, Mapping) or not indicator.get("name"):
+                continue
+            try:
+                figures[str(indicator["name"])] = Decimal(str(indicator.get("value")))
+            except (InvalidOperation, ValueError):
+                continue
+        return figures
 
     def order_status(self, *, order_id: str) -> str:
         response = self.http.request("GET", wire.ORDER_PATH.format(order_id=order_id), operation="getOrder")

@@ -17,6 +17,9 @@ ORDER_PATH = "/seller/v2/orders/{order_id}"
 VALIDATE_PATH = "/seller/v2/orders/{order_id}/validate"
 SHIPMENTS_PATH = "/seller/v2/orders/{order_id}/shipments"
 CANCEL_PATH = "/seller/v2/orders/{order_id}/cancel"
+# The seller's indicators (MARKETPLACES.md names the path and the five indicators; no spec: the shape
+# {"indicators": [{"name", "value" (percent), "period"}]} is the sandbox's, unverified).
+INDICATORS_PATH = "/seller/v2/sellers/indicators"
 REFUNDS_PATH = "/seller/v2/orders/{order_id}/refunds"
 OFFER_PACKAGES_PATH = "/seller/v2/offer-packages"
 OFFER_PACKAGE_PATH = "/seller/v2/offer-packages/{package_id}"  # the package's status and per-offer errors (unverified)

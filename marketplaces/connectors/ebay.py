@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import requests
@@ -72,6 +72,7 @@ ORDER_PATH = "/sell/fulfillment/v1/order/{order_id}"
 SHIPPING_FULFILLMENT_PATH = "/sell/fulfillment/v1/order/{order_id}/shipping_fulfillment"
 ISSUE_REFUND_PATH = "/sell/fulfillment/v1/order/{order_id}/issue_refund"
 BULK_PRICE_QUANTITY_PATH = "/sell/inventory/v1/bulk_update_price_quantity"
+SELLER_STANDARDS_PATH = "/sell/analytics/v1/seller_standards_profile/{program}/{cycle}"
 # (unverified) Post-Order API seller cancellation; not in the stored specs.
 POST_ORDER_CANCELLATION_PATH = "/post-order/v2/cancellation"
 POST_ORDER_CANCEL_REASON = "OUT_OF_STOCK_OR_CANNOT_FULFILL"
@@ -478,6 +479,30 @@ class EbayConnector(ConnectorBase):
         )
 
     # -- orders -------------------------------------------------------------------
+
+    def seller_standards(self, *, cycle: str = "CURRENT") -> dict[str, Decimal]:
+        """getSellerStandardsProfile: the seller's standards metrics {metricKey: value} for the account's
+        program (setting `standards_program`, PROGRAM_GLOBAL by default); a value that is not a number is
+        left out. The keys and the value as a percentage are unverified (the spec types it as a string)."""
+        program = str(self.account.settings.get("standards_program") or "PROGRAM_GLOBAL")
+        response = self.http.request(
+            "GET",
+            SELLER_STANDARDS_PATH.format(program=program, cycle=cycle),
+            operation="getSellerStandardsProfile",
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        figures = {}
+        for metric in body.get("metrics") or []:
+            if not isinstance(metric, Mapping) or not metric.get("metricKey"):
+                continue
+            value = metric.get("value")
+            if isinstance(value, Mapping):  # {"value": …} as the Value type has it
+                value = value.get("value")
+            try:
+                figures[str(metric["metricKey"])] = Decimal(str(value))
+            except (InvalidOperation, ValueError):
+                continue
+        return figures
 
     def list_changed_orders(self, *, since: dt.datetime, page_token: str | None = None) -> OrderPage:
         """getOrders filtered on lastmodifieddate; the page token is eBay's `next` link."""

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import secrets
 
+from . import amazon_reports
 from .amazon_listings import (
     create_feed,
     create_feed_document,
@@ -352,4 +353,12 @@ ROUTES = [
     route("PUT", "/_documents/{documentId}", "uploadFeedDocument", upload_document, kind="public"),
     route("GET", "/_documents/{documentId}", "downloadFeedDocument", download_document, kind="public"),
     *MESSAGING_ROUTES,
+    route("POST", "/reports/2021-06-30/reports", "createReport", amazon_reports.create_report),
+    route("GET", "/reports/2021-06-30/reports/{reportId}", "getReport", amazon_reports.get_report),
+    route(
+        "GET",
+        "/reports/2021-06-30/documents/{reportDocumentId}",
+        "getReportDocument",
+        amazon_reports.get_report_document,
+    ),
 ]

@@ -241,6 +241,28 @@ def list_orders(world, account, request) -> Response:
     )
 
 
+# GET /sellers/indicators (unverified: no Octopia spec is stored; the names are MARKETPLACES.md's, the shape
+# ours): fixed figures of a healthy seller over the last 30 days, in percent.
+INDICATORS = {
+    "order_acceptation": 98.5,
+    "product_shipping": 99.1,
+    "deadline_compliance": 96.4,
+    "order_claims": 0.9,
+    "order_refunds": 1.8,
+}
+
+
+def seller_indicators(world, account, request) -> Response:
+    return Response(
+        200,
+        {
+            "indicators": [
+                {"name": name, "value": value, "period": "LAST_30_DAYS"} for name, value in INDICATORS.items()
+            ]
+        },
+    )
+
+
 def get_order(world, account, request, orderId: str) -> Response:
     return Response(200, render_order(account, _order(world, account, orderId)))
 
@@ -470,6 +492,7 @@ def list_carriers(world, account, request) -> Response:
 ROUTES = [
     route("POST", "/auth/realms/maas/protocol/openid-connect/token", "token", token, kind="token"),
     route("GET", "/seller/v2/orders", "getOrders", list_orders, is_list=True),
+    route("GET", "/seller/v2/sellers/indicators", "getSellerIndicators", seller_indicators),
     route("GET", "/seller/v2/orders/{orderId}", "getOrder", get_order),
     route("POST", "/seller/v2/orders/{orderId}/validate", "validateOrder", validate),
     route("POST", "/seller/v2/orders/{orderId}/shipments", "createShipment", create_shipment),

@@ -9,12 +9,13 @@ from django.utils import translation
 
 from kpis import actions, wording
 from kpis.models import Alert, DailyBucket, Standing, Status
+from messaging.models import Message, Thread
 from oms import outbox
 from oms.errors import DomainError
 from oms.outbox.models import OutboxMessage
 from orders.models import Order, OrderEvent
 from tests.factories import MarketplaceAccountFactory
-from tests.kpis.world import NOW, Spec, build
+from tests.kpis.world import NOW, Spec, Wait, build, build_waits
 
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
@@ -151,7 +152,7 @@ def test_a_bad_setting_is_refused_and_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_the_refresh_recounts_the_days_of_the_orders_changed_since_and_equals_a_full_recount():
+def test_the_refresh_reads_the_orders_changed_since_and_equals_a_full_recount():
     account = MarketplaceAccountFactory(platform="amazon")
     orders = history(account, on_time=30, late=2)
     Order.objects.update(updated_at=NOW - D)  # written before the first refresh
@@ -161,8 +162,49 @@ def test_the_refresh_recounts_the_days_of_the_orders_changed_since_and_equals_a_
     event = OrderEvent.objects.create(order=old, kind="cancelled", actor_type="user", to_status="cancelled")
     OrderEvent.objects.filter(pk=event.pk).update(created_at=NOW + H)
     done = actions.refresh_kpis(now=NOW + 2 * H)
-    assert done["days"] < 5  # today, and the days of the cancelled order
+    assert done["orders"] == 1  # the cancelled order alone
     incremental = set(DailyBucket.objects.values_list("account", "metric", "day", "numerator", "denominator"))
     assert standing(account).denominator == 31
     actions.recompute_history(days=90, now=NOW + 2 * H)
     assert set(DailyBucket.objects.values_list("account", "metric", "day", "numerator", "denominator")) == incremental
+
+
+@pytest.mark.django_db
+def test_buyers_waiting_project_a_breach_of_the_reply_deadline_share_and_the_median_is_exact():
+    account = MarketplaceAccountFactory(platform="amazon")
+    start = NOW - 5 * D
+    # 19 answered within the day (1 h to 19 h), one late (30 h): 95 % within, median 10.5 h.
+    inbox = [Wait(start, reply_by=start + 24 * H, replied_at=start + hours * H) for hours in range(1, 20)]
+    inbox.append(Wait(start, reply_by=start + 24 * H, replied_at=start + 30 * H))
+    # Three buyers still waiting, their reply-by within the horizon.
+    inbox += [Wait(NOW - H, reply_by=NOW + 2 * H) for _ in range(3)]
+    build_waits(account, inbox)
+    actions.refresh_kpis(now=NOW)
+    share = standing(account, "reply_within_deadline_90d")
+    assert (share.numerator, share.denominator, share.value) == (19, 20, Decimal("95.00"))
+    assert (share.at_stake, share.projected_value) == (3, Decimal("82.61"))  # 19 / 23
+    assert share.status == Status.PROJECTED_BREACH
+    with translation.override("en"):
+        assert wording.sentence(share, now=NOW) == (
+            "3 buyer message(s) must be answered within 2 h; if they are not, the 90-day share of replies within "
+            "the deadline goes from 95.00 % to 82.61 % (threshold 90.00 %)."
+        )
+    median = standing(account, "median_reply_time_30d")
+    assert (median.denominator, median.value, median.status) == (20, Decimal("10.50"), Status.OK)
+    with translation.override("fr"):
+        assert wording.sentence(median, now=NOW) == ("Sur 30 jours, délai de réponse médian : 10,50 h (seuil 24,00 h).")
+
+    # The three are answered late: the next refresh (incremental) counts them on the day they began.
+    Thread.objects.filter(account=account, status="needs_reply").update(
+        status="waiting_for_buyer", needs_reply_since=None, reply_by=None
+    )
+    later = NOW + 4 * H
+    for thread in Thread.objects.filter(account=account, messages__direction="in", messages__sent_at=NOW - H):
+        reply = Message.objects.create(
+            thread=thread, direction="out", body="!", delivery="sent", response_seconds=5 * 3600, within_deadline=False
+        )
+        Message.objects.filter(pk=reply.pk).update(created_at=later)
+    actions.refresh_kpis(now=later)
+    share = standing(account, "reply_within_deadline_90d")
+    assert (share.numerator, share.denominator, share.at_stake, share.status) == (19, 23, 0, Status.BREACH)
+    assert standing(account, "median_reply_time_30d").value == Decimal("9.00")  # 23 waits: the 12th, 9 h
