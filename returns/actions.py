@@ -33,10 +33,9 @@ from orders.locks import lock_order
 from orders.models import MarketplaceAdjustment, Order, OrderEvent
 from orders.status import OrderStatus
 from returns import events, labels, signals
-from returns.marketplace_returns import ANSWERED_ON, RETURN_PUSH
+from returns.marketplace_returns import ANSWERED_ON, INCIDENTS_ON, RETURN_PUSH
 from returns.models import (
     OPEN_STATUSES,
-    RETURN_TRANSITIONS,
     Grade,
     Refund,
     RefundLine,
@@ -376,7 +375,7 @@ def _lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
 
 
 def _check_move(found: ReturnRequest, to: str) -> None:
-    if to not in RETURN_TRANSITIONS[found.status]:
+    if to not in found.transitions:
         raise IllegalTransition(
             _("Return %(number)s is %(status)s: it cannot become %(to)s.")
             % {"number": found.number, "status": found.get_status_display(), "to": ReturnStatus(to).label},
@@ -402,7 +401,7 @@ def _move(order: Order, found: ReturnRequest, to: str, *, kind: str, actor: Acto
 
 def _tell_marketplace(order: Order, found: ReturnRequest, step: str, reason: str = "") -> None:
     """A return the buyer opened on a platform we answer: the platform hears this step (outbox)."""
-    if found.source != ReturnRequest.Source.MARKETPLACE or not found.marketplace_return_id:
+    if found.source != ReturnRequest.Source.MARKETPLACE or not found.marketplace_return_id or found.is_incident:
         return
     if order.account.platform not in ANSWERED_ON:
         return
@@ -460,8 +459,13 @@ def request_return(
     marketplace_state: str = "",
     requested_at: dt.datetime | None = None,
     respond_by: dt.datetime | None = None,
+    kind: str = ReturnRequest.Kind.RETURN,
+    reason_text: str = "",
 ) -> ReturnRequest:
     """Open a return of `lines` (units of shipped order lines, each with a reason).
+
+    `kind` "incident" is a claim the buyer opened on the platform (`reason_text` its words): it names
+    the lines concerned and brings no unit back, so it counts against no return and no window.
 
     A return the marketplace already told us about (same `marketplace_return_id`) is returned as it
     is, its platform state updated: polling it twice changes nothing. A request after the
@@ -483,15 +487,21 @@ def request_return(
             % {"order": order.number, "status": order.get_status_display()},
             details={"order": order.pk, "status": order.status},
         )
+    if kind not in ReturnRequest.Kind.values:
+        raise InvalidInput(_("Unknown kind of return."), details={"kind": kind})
+    incident = kind == ReturnRequest.Kind.INCIDENT
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise InvalidInput(_("A return needs at least one unit."), details={"lines": "required"})
     order_lines = {line.pk: line for line in order.lines.all()}
     coming_back = Counter()
-    for line in ReturnLine.objects.filter(return_request__order=order).exclude(
-        return_request__status=ReturnStatus.REFUSED
-    ):
-        coming_back[line.order_line_id] += line.quantity
+    if not incident:
+        for line in (
+            ReturnLine.objects.filter(return_request__order=order, return_request__kind=ReturnRequest.Kind.RETURN)
+            .exclude(return_request__status=ReturnStatus.REFUSED)
+            .only("order_line_id", "quantity")
+        ):
+            coming_back[line.order_line_id] += line.quantity
     for line in lines:
         order_line = order_lines.get(line.order_line_id)
         if order_line is None:
@@ -499,7 +509,7 @@ def request_return(
                 _("Line %(line)s is not a line of this order.") % {"line": line.order_line_id},
                 details={"lines": line.order_line_id},
             )
-        left = _shipped_units(order, order_line) - coming_back[order_line.pk]
+        left = order_line.quantity if incident else _shipped_units(order, order_line) - coming_back[order_line.pk]
         if line.quantity < 0 or line.quantity > left:
             raise InvalidInput(
                 _("%(sku)s: %(left)s unit(s) may come back, %(asked)s asked.")
@@ -512,11 +522,12 @@ def request_return(
     requested_at = requested_at or timezone.now()
     window = ReturnWindow.objects.filter(platform=order.account.platform).first()
     days_after = (requested_at - delivered_at(order)).days
-    late = window is not None and days_after > window.days
+    late = not incident and window is not None and days_after > window.days
     found = ReturnRequest.objects.create(
         order=order,
         warehouse_id=_return_warehouse(order),
         source=source,
+        kind=kind,
         platform=order.account.platform,
         marketplace_return_id=marketplace_return_id,
         marketplace_state=marketplace_state,
@@ -536,7 +547,11 @@ def request_return(
         for line in lines
     )
     params = {"return": found.number, "return_id": found.pk, "units": sum(line.quantity for line in lines)}
-    record_event(order=order, kind=events.RETURN_REQUESTED, actor=actor, params=params)
+    if incident:
+        params["reason"] = (reason_text or ReturnReason(found.reason).label)[:200]
+    record_event(
+        order=order, kind=events.INCIDENT_OPENED if incident else events.RETURN_REQUESTED, actor=actor, params=params
+    )
     if late:
         record_event(
             order=order,
@@ -838,6 +853,103 @@ def refund_return(
     if found.status == ReturnStatus.INSPECTED:
         close_return(return_id=found.pk, actor=actor)
     return refund
+
+
+# Incidents --------------------------------------------------------------------------------------
+
+
+def incident_refund_lines(found: ReturnRequest, *, with_shipping: bool = False) -> list[LineRefund]:
+    """What settling an incident by a refund gives back: what is left to refund on each of its lines."""
+    left = balances(found.order)
+    refund = []
+    for line in found.lines.all():
+        balance = left[line.order_line_id]
+        shipping = balance.shipping_left if with_shipping else ZERO
+        if balance.items_left or shipping:
+            refund.append(
+                LineRefund(
+                    order_line_id=line.order_line_id,
+                    amount=balance.items_left,
+                    shipping_amount=shipping,
+                    quantity=min(line.quantity, balance.units_left),
+                )
+            )
+    return refund
+
+
+@transaction.atomic
+def resolve_incident(
+    *,
+    return_id: int,
+    actor: Actor,
+    reason_code: str = "",
+    reason_label: str = "",
+    refund: bool = False,
+    refund_lines: Iterable[LineRefund] | None = None,
+    with_shipping: bool = False,
+    refund_reason: str = "",
+) -> ReturnRequest:
+    """Settle an incident and close it: a refund of its lines (`refund`; `refund_lines` to choose the
+    amounts) and/or the platform's resolution with one of its reasons (`reason_code`: Mirakl OR64 for
+    each line, through the outbox, after the refund). Raises InvalidInput without either, IllegalTransition
+    unless it is an incident still requested; a refund refused by the checks changes nothing."""
+    reason_code = (reason_code or "").strip()
+    order, found = _lock_return(return_id)
+    if not found.is_incident:
+        raise IllegalTransition(
+            _("%(number)s is a return, not an incident.") % {"number": found.number}, details={"return": found.pk}
+        )
+    _check_move(found, ReturnStatus.CLOSED)
+    if not reason_code and not refund:
+        raise InvalidInput(
+            _("Choose the resolution's reason, or refund the buyer."), details={"reason_code": "required"}
+        )
+    if len(reason_code) > 50:
+        raise InvalidInput(_("Unknown resolution reason."), details={"reason_code": reason_code[:50]})
+    refunded = ZERO
+    if refund:
+        lines = incident_refund_lines(found, with_shipping=with_shipping) if refund_lines is None else refund_lines
+        made = refund_order(
+            order_id=order.pk,
+            actor=actor,
+            reason=refund_reason or reason_label or _("Incident %(number)s") % {"number": found.number},
+            lines=lines,
+            return_request_id=found.pk,
+        )
+        refunded = made.total_amount
+    pushed = (
+        bool(reason_code)
+        and found.source == ReturnRequest.Source.MARKETPLACE
+        and order.account.platform in INCIDENTS_ON
+    )
+    if pushed:
+        outbox.enqueue(
+            kind=RETURN_PUSH,
+            destination=pushes.marketplace_destination(order.account_id),
+            ordering_key=pushes.order_subject(order.pk),
+            subject=pushes.order_subject(order.pk),
+            payload={
+                "return_id": found.pk,
+                "marketplace_return_id": found.marketplace_return_id,
+                "marketplace_order_id": order.marketplace_order_id,
+                "line_ids": [line.order_line.marketplace_line_id for line in found.lines.select_related("order_line")],
+                "step": "resolve_incident",
+                "reason_code": reason_code,
+            },
+        )
+    return _move(
+        order,
+        found,
+        ReturnStatus.CLOSED,
+        kind=events.INCIDENT_RESOLVED,
+        actor=actor,
+        params={
+            "reason": (reason_label or reason_code or "—")[:200],
+            "reason_code": reason_code,
+            "refunded": str(refunded),
+            "currency": order.currency,
+        },
+    )
 
 
 def find_return_by_scan(code: str) -> ReturnRequest:

@@ -116,6 +116,11 @@ RETURN_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReturnStatus.REFUSED: (ReturnStatus.CLOSED,),
     ReturnStatus.CLOSED: (),
 }
+# An incident (a claim on the platform) brings no parcel back: it is resolved (a refund and/or the
+# platform's resolution, Mirakl OR64) and closed.
+INCIDENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    status: ((ReturnStatus.CLOSED,) if status == ReturnStatus.REQUESTED else ()) for status in ReturnStatus.values
+}
 OPEN_STATUSES = tuple(s for s in ReturnStatus.values if s not in (ReturnStatus.CLOSED,))
 
 
@@ -201,6 +206,15 @@ class ReturnRequest(models.Model):
     @property
     def number(self) -> str:
         return f"RET-{self.pk:07d}" if self.pk else "RET-new"
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == self.Kind.INCIDENT
+
+    @property
+    def transitions(self) -> tuple[str, ...]:
+        """The statuses this return (or incident) may move to next."""
+        return (INCIDENT_TRANSITIONS if self.is_incident else RETURN_TRANSITIONS)[self.status]
 
     @property
     def units(self) -> int:

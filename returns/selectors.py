@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
 
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors.errors import MarketplaceError
+from marketplaces.ratelimit import Throttled
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
 from returns.labels import RETURN_PRODUCTS
+from returns.marketplace_returns import INCIDENTS_ON
 from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from shipping.models import CarrierAccount
 
@@ -28,6 +35,7 @@ def label_rows(rows) -> list[ReturnRequest]:
     statuses = {value: str(label) for value, label in ReturnStatus.choices}
     reasons = {value: str(label) for value, label in ReturnReason.choices}
     platforms = {code: caps.display_name for code, caps in CAPABILITIES.items()}
+    kinds = {value: str(label) for value, label in ReturnRequest.Kind.choices}
     return_base = reverse("returns:detail", args=[1]).removesuffix("1/")
     order_base = reverse("orders:detail", args=[1]).removesuffix("1/")
     rows = list(rows)
@@ -35,6 +43,7 @@ def label_rows(rows) -> list[ReturnRequest]:
         found.status_label = statuses.get(found.status, found.status)
         found.reason_label = reasons.get(found.reason, found.reason)
         found.platform_label = platforms.get(found.platform, found.platform)
+        found.kind_label = kinds.get(found.kind, found.kind)
         found.url = f"{return_base}{found.pk}/"
         found.order_url = f"{order_base}{found.order_id}/"
     return rows
@@ -65,6 +74,28 @@ def return_timeline(found: ReturnRequest) -> list[OrderEvent]:
         .select_related("actor_user")
         .order_by("created_at", "id")
     )
+
+
+logger = logging.getLogger(__name__)
+REASONS_CACHED_FOR = 3600  # seconds: RE12 is read "once on incident closing page view", not on each render
+
+
+def incident_close_reasons(found: ReturnRequest) -> list[tuple[str, str]]:
+    """The platform's reasons for resolving an incident (Mirakl RE12), read once an hour per account;
+    empty when the platform has none or cannot be reached (the page then asks for the code)."""
+    account = found.order.account
+    if not found.is_incident or account.platform not in INCIDENTS_ON:
+        return []
+    key = f"returns:incident-close-reasons:{account.pk}"
+    reasons = cache.get(key)
+    if reasons is None:
+        try:
+            reasons = connector_for_account(account).incident_close_reasons()
+        except (MarketplaceError, Throttled) as error:
+            logger.warning("incident close reasons of account %s unavailable: %s", account.pk, error)
+            return []
+        cache.set(key, reasons, REASONS_CACHED_FOR)
+    return [tuple(reason) for reason in reasons]
 
 
 def return_label_accounts() -> list[CarrierAccount]:

@@ -12,6 +12,7 @@ from . import conversations
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
+from .mirakl_incidents import open_incident
 from .mirakl_returns import open_return
 from .wire import ApiError, Response, iso, to_jsonable
 
@@ -189,11 +190,12 @@ def generate_orders(server, request, body, key):
             "short_acceptance",
             "age_hours",
             "returns",
+            "incidents",
         )
         if name in body
     }
     if not body.get("realistic"):
-        for trait in ("afn", "buyer_cancels", "short_acceptance", "returns"):
+        for trait in ("afn", "buyer_cancels", "short_acceptance", "returns", "incidents"):
             options.setdefault(trait, False)
     count = int(body.get("count", 1))
     if not 1 <= count <= 10_000:
@@ -251,6 +253,25 @@ def open_return_by_buyer(server, request, body, key, order_id):
             raise AdminError(400, error.message) from None
         server.world.touch(order)
         return Response(201, {"return": to_jsonable(record)})
+
+
+@_route("POST", "/accounts/{key}/orders/{order_id}/incident")
+def open_incident_by_buyer(server, request, body, key, order_id):
+    """The buyer opens an incident on a line (Mirakl): {line_id, reason_code} → the line as OR11 shows it."""
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        if order["platform"] != "mirakl":
+            raise AdminError(400, "incidents are imitated for Mirakl only")
+        try:
+            line = open_incident(
+                server.world,
+                order,
+                line_id=body.get("line_id") or None,
+                reason_code=str(body.get("reason_code") or "1"),
+            )
+        except ApiError as error:
+            raise AdminError(400, error.message) from None
+        return Response(201, {"line": to_jsonable(line)})
 
 
 @_route("GET", "/accounts/{key}/actions")

@@ -94,6 +94,11 @@ class SandboxAdmin:
         body = {"reason_code": reason_code, "quantity": quantity}
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/return", body)["return"]
 
+    def open_incident(self, key: str, order_id: str, *, line_id: str | None = None, reason_code: str = "1") -> dict:
+        """The buyer opens an incident on a shipped Mirakl line (the first one unless `line_id`)."""
+        body = {"line_id": line_id, "reason_code": reason_code}
+        return self._call("POST", f"/accounts/{key}/orders/{order_id}/incident", body)["line"]
+
     def stock(self, key: str) -> dict:
         return self._call("GET", f"/accounts/{key}/stock")
 
