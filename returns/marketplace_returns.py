@@ -11,6 +11,7 @@ import datetime as dt
 
 RETURN_PUSH = "marketplace.return"
 ANSWERED_ON = ("mirakl",)  # platforms whose returns we read and answer
+READ_ON = ("mirakl", "amazon")  # platforms whose returns we read (Amazon: its returns report, no answer API)
 STEPS = ("accept", "refuse", "receive", "close", "resolve_incident")
 # Platforms whose incidents we read and resolve (Mirakl: OR11 has_incident, OR64).
 INCIDENTS_ON = ("mirakl",)

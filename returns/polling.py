@@ -23,7 +23,7 @@ from oms.errors import DomainError
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions
-from returns.marketplace_returns import ANSWERED_ON, INCIDENT_RESPONSE_TIME
+from returns.marketplace_returns import INCIDENT_RESPONSE_TIME, READ_ON
 from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ OVERLAP = dt.timedelta(minutes=5)
 FIRST_LOOK_BACK = dt.timedelta(days=60)
 MAX_PAGES = 50
 # Platforms whose returns we read (the others' connectors raise UnsupportedAction).
-READ_RETURNS = ANSWERED_ON
+READ_RETURNS = READ_ON
 # Mirakl reason codes (the operator's list; these are the sandbox's, unverified) → ours.
 REASONS = {
     "DAMAGED": ReturnReason.DAMAGED,
@@ -40,6 +40,10 @@ REASONS = {
     "NOT_AS_DESCRIBED": ReturnReason.NOT_AS_DESCRIBED,
     "WRONG_ITEM": ReturnReason.WRONG_ITEM,
     "CHANGED_MIND": ReturnReason.NO_LONGER_NEEDED,
+    # Amazon's returns report (its reason values: unverified).
+    "DAMAGED_BY_CARRIER": ReturnReason.DAMAGED,
+    "UNWANTED_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    "ORDERED_WRONG_ITEM": ReturnReason.NO_LONGER_NEEDED,
 }
 # Mirakl incident opening reasons (RE11, the spec's example codes; an operator's own list may differ) → ours.
 INCIDENT_REASONS = {"2": ReturnReason.NOT_AS_DESCRIBED, "3": ReturnReason.DEFECTIVE, "5": ReturnReason.NOT_AS_DESCRIBED}
@@ -51,6 +55,7 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
     if order is None:
         return None
     lines = dict(order.lines.values_list("marketplace_line_id", "pk"))
+    by_sku = dict(order.lines.order_by("-pk").values_list("sku", "pk"))  # a report naming the SKU only (Amazon)
     incident = data.kind == ReturnRequest.Kind.INCIDENT
     reasons = INCIDENT_REASONS if incident else REASONS
     respond_by = data.respond_by
@@ -58,13 +63,13 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
         respond_by = data.created_at + INCIDENT_RESPONSE_TIME[account.platform]
     wanted = [
         actions.LineReturn(
-            order_line_id=lines[line.line_id],
+            order_line_id=lines.get(line.line_id) or by_sku[line.sku],
             quantity=line.quantity,
             reason=reasons.get(line.reason, ReturnReason.OTHER),
             note=data.reason if incident else line.reason,
         )
         for line in data.lines
-        if line.line_id in lines and line.quantity > 0
+        if (line.line_id in lines or (not line.line_id and line.sku in by_sku)) and line.quantity > 0
     ]
     try:
         return actions.request_return(

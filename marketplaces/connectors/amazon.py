@@ -27,6 +27,8 @@ from orders.canonical import (
 from orders.carriers import AMAZON_CARRIER_CODES, AMAZON_OTHER_CARRIER, CARRIER_NAMES, platform_carrier_code
 
 from . import amazon_feeds
+from .amazon_returns import RATE_LIMITS as AMAZON_REPORT_LIMITS
+from .amazon_returns import AmazonReturns
 from .base import (
     AccountConfig,
     CancelLine,
@@ -82,6 +84,7 @@ RATE_LIMITS: Mapping[str, tuple[float, int]] = {
     "patchListingsItem": (5.0, 5),
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
+    **AMAZON_REPORT_LIMITS,
 }
 
 # getOrderItems is called once per order inside a page, and its burst is 30:
@@ -308,7 +311,7 @@ def package_reference_id(idempotency_key: str) -> str:
     return str(int(digest[:12], 16) % 9_000_000_000 + 1)
 
 
-class AmazonConnector(ConnectorBase):
+class AmazonConnector(AmazonReturns, ConnectorBase):
     """One Amazon seller account on one marketplace (credentials.marketplace_id)."""
 
     platform: ClassVar[str] = platforms.AMAZON

@@ -101,9 +101,10 @@ class RefundLine:
 
 @dataclass(frozen=True)
 class ReturnLineData:
-    line_id: str  # the platform's order line id
+    line_id: str  # the platform's order line id ("" when the platform names the SKU only: Amazon's report)
     quantity: int
     reason: str = ""  # the platform's reason code, verbatim
+    sku: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from . import conversations
+from .amazon_returns import open_return as open_amazon_return
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
@@ -238,16 +239,27 @@ def cancel_by_buyer(server, request, body, key, order_id):
         return Response(200, {"applied": applied, "order": to_jsonable(order)})
 
 
+RETURN_OPENERS = {"mirakl": open_return, "amazon": open_amazon_return}
+DEFAULT_RETURN_REASONS = {"mirakl": "DAMAGED", "amazon": "DEFECTIVE", "ebay": "DEFECTIVE"}
+
+
 @_route("POST", "/accounts/{key}/orders/{order_id}/return")
 def open_return_by_buyer(server, request, body, key, order_id):
-    """The buyer opens a return (Mirakl): {reason_code, quantity} → the return as RT11 shows it."""
+    """The buyer opens a return (Mirakl, Amazon): {reason_code, quantity, claim} → the return as stored
+    (`claim`: an Amazon A-to-z claim)."""
     with server.world.lock:
         order = _order(server, key, order_id)
-        if order["platform"] != "mirakl":
-            raise AdminError(400, "returns are imitated for Mirakl only")
+        opener = RETURN_OPENERS.get(order["platform"])
+        if opener is None:
+            raise AdminError(400, f"returns are not imitated for {order['platform']}")
+        options = {"claim": bool(body.get("claim"))} if order["platform"] != "mirakl" else {}
         try:
-            record = open_return(
-                server.world, order, reason_code=body.get("reason_code") or "DAMAGED", quantity=body.get("quantity")
+            record = opener(
+                server.world,
+                order,
+                reason_code=body.get("reason_code") or DEFAULT_RETURN_REASONS[order["platform"]],
+                quantity=body.get("quantity"),
+                **options,
             )
         except ApiError as error:
             raise AdminError(400, error.message) from None

@@ -21,6 +21,7 @@ from .amazon_listings import (
     patch_listings_item,
     upload_document,
 )
+from .amazon_returns import create_report, get_report, get_report_document
 from .amazon_wire import (
     PLATFORM,
     check_marketplaces,
@@ -348,6 +349,9 @@ ROUTES = [
     route("GET", "/feeds/2021-06-30/documents/{feedDocumentId}", "getFeedDocument", get_feed_document),
     route("POST", "/feeds/2021-06-30/feeds", "createFeed", create_feed),
     route("GET", "/feeds/2021-06-30/feeds/{feedId}", "getFeed", get_feed),
+    route("POST", "/reports/2021-06-30/reports", "createReport", create_report),
+    route("GET", "/reports/2021-06-30/reports/{reportId}", "getReport", get_report),
+    route("GET", "/reports/2021-06-30/documents/{reportDocumentId}", "getReportDocument", get_report_document),
     route("PUT", "/_documents/{documentId}", "uploadFeedDocument", upload_document, kind="public"),
     route("GET", "/_documents/{documentId}", "downloadFeedDocument", download_document, kind="public"),
 ]

@@ -88,10 +88,10 @@ class SandboxAdmin:
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/buyer-cancel", {"reason": reason})
 
     def open_return(
-        self, key: str, order_id: str, *, reason_code: str = "DAMAGED", quantity: int | None = None
+        self, key: str, order_id: str, *, reason_code: str = "", quantity: int | None = None, claim: bool = False
     ) -> dict:
-        """The buyer opens a return on a delivered Mirakl order."""
-        body = {"reason_code": reason_code, "quantity": quantity}
+        """The buyer opens a return on a delivered Mirakl or shipped Amazon order (`claim`: Amazon A-to-z)."""
+        body = {"reason_code": reason_code, "quantity": quantity, "claim": claim}
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/return", body)["return"]
 
     def open_incident(self, key: str, order_id: str, *, line_id: str | None = None, reason_code: str = "1") -> dict:

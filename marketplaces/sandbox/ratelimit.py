@@ -31,6 +31,9 @@ RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("amazon", "createFeed"): (0.0083, 15),
     ("amazon", "getFeed"): (2.0, 15),
     ("amazon", "getFeedDocument"): (0.0222, 10),
+    ("amazon", "createReport"): (0.0167, 15),
+    ("amazon", "getReport"): (2.0, 15),
+    ("amazon", "getReportDocument"): (0.0167, 15),
     ("mirakl", "OR11"): (1 / 60, 1),
     ("mirakl", "STO01"): (1 / 60, 1),
 }

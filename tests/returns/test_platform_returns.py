@@ -1,0 +1,73 @@
+"""Returns from Amazon (its returns report, through the Reports API of the marketplace sandbox), read by
+polling over real HTTP, each once across polls, A-to-z claims as incidents."""
+
+import datetime as dt
+
+import pytest
+
+from marketplaces import polling as order_polling
+from marketplaces.clients import connector_for_account
+from oms import outbox
+from orders import actions as order_actions
+from orders.models import Order
+from returns import polling
+from returns.models import ReturnReason, ReturnRequest, ReturnStatus
+from shipping import actions as shipping_actions
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def shipped_on(sandbox, account, key, operator, status):
+    [remote] = sandbox.admin.generate_orders(key, 1, lines=2, quantity=2, status=status)
+    order_polling.poll_account(account_id=account.pk)
+    order = Order.objects.get(account=account, marketplace_order_id=remote["id"])
+    shipping_actions.ship_order(
+        order_id=order.pk,
+        actor=order_actions.Actor.of_user(operator),
+        carrier="colissimo",
+        tracking_number=f"6A{order.pk:011d}",
+    )
+    assert outbox.drain() == {"sent": 1}
+    return Order.objects.get(pk=order.pk)
+
+
+def test_amazon_returns_come_from_the_returns_report_once(sandbox, sandbox_account, operator):
+    account, key = sandbox_account("amazon")
+    order = shipped_on(sandbox, account, key, operator, "Unshipped")
+    first = order.lines.order_by("pk").first()
+    remote = sandbox.admin.open_return(key, order.marketplace_order_id, reason_code="DAMAGED_BY_CARRIER", quantity=1)
+
+    assert polling.poll_returns(account_id=account.pk) == 1
+    found = ReturnRequest.objects.get(order=order)
+    assert (found.kind, found.source, found.marketplace_return_id) == ("return", "marketplace", remote["rma"])
+    assert found.marketplace_state == "Pending" and found.status == ReturnStatus.REQUESTED
+    assert found.respond_by is not None and found.reason == ReturnReason.DAMAGED
+    [line] = found.lines.all()
+    assert (line.order_line_id, line.quantity) == (first.pk, 1)
+
+    # The next polls read the report again (the overlap): still one return.
+    polling.poll_returns(account_id=account.pk)
+    assert ReturnRequest.objects.filter(order=order).count() == 1
+    calls = [entry["operation"] for entry in sandbox.admin.requests(limit=200)]
+    assert {"createReport", "getReport", "getReportDocument"} <= set(calls)
+
+
+def test_an_amazon_a_to_z_claim_is_an_incident(sandbox, sandbox_account, operator):
+    account, key = sandbox_account("amazon")
+    order = shipped_on(sandbox, account, key, operator, "Unshipped")
+    sandbox.admin.open_return(key, order.marketplace_order_id, claim=True)
+    polling.poll_returns(account_id=account.pk)
+    found = ReturnRequest.objects.get(order=order)
+    assert found.kind == "incident" and found.lines.get().quantity == 2
+
+
+def test_the_report_is_read_from_its_document(sandbox, sandbox_account, operator):
+    """The connector alone: createReport → getReport → getReportDocument → the tab-separated document."""
+    account, key = sandbox_account("amazon")
+    order = shipped_on(sandbox, account, key, operator, "Unshipped")
+    remote = sandbox.admin.open_return(key, order.marketplace_order_id, quantity=2)
+    page = connector_for_account(account).list_returns(
+        since=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), page_token=None
+    )
+    [data] = [entry for entry in page.returns if entry.return_id == remote["rma"]]
+    assert data.order_id == order.marketplace_order_id and data.lines[0].quantity == 2 and data.lines[0].line_id == ""
