@@ -44,9 +44,19 @@ REASONS = {
     "DAMAGED_BY_CARRIER": ReturnReason.DAMAGED,
     "UNWANTED_ITEM": ReturnReason.NO_LONGER_NEEDED,
     "ORDERED_WRONG_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    # eBay's Post-Order reasons (unverified).
+    "DEFECTIVE_ITEM": ReturnReason.DEFECTIVE,
+    "ARRIVED_DAMAGED": ReturnReason.DAMAGED,
+    "NO_LONGER_NEED_ITEM": ReturnReason.NO_LONGER_NEEDED,
 }
 # Mirakl incident opening reasons (RE11, the spec's example codes; an operator's own list may differ) → ours.
 INCIDENT_REASONS = {"2": ReturnReason.NOT_AS_DESCRIBED, "3": ReturnReason.DEFECTIVE, "5": ReturnReason.NOT_AS_DESCRIBED}
+
+
+def _line_of(line, lines: dict, by_sku: dict, by_product: dict) -> int | None:
+    if line.line_id:
+        return lines.get(line.line_id)
+    return by_sku.get(line.sku) if line.sku else by_product.get(line.product_id) if line.product_id else None
 
 
 def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnRequest | None:
@@ -55,7 +65,10 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
     if order is None:
         return None
     lines = dict(order.lines.values_list("marketplace_line_id", "pk"))
-    by_sku = dict(order.lines.order_by("-pk").values_list("sku", "pk"))  # a report naming the SKU only (Amazon)
+    # A platform naming the SKU only (Amazon's report) or the listing only (eBay's Post-Order itemId).
+    by_sku, by_product = {}, {}
+    for pk, sku, product_id in order.lines.order_by("-pk").values_list("pk", "sku", "marketplace_product_id"):
+        by_sku[sku], by_product[product_id] = pk, pk
     incident = data.kind == ReturnRequest.Kind.INCIDENT
     reasons = INCIDENT_REASONS if incident else REASONS
     respond_by = data.respond_by
@@ -63,13 +76,13 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
         respond_by = data.created_at + INCIDENT_RESPONSE_TIME[account.platform]
     wanted = [
         actions.LineReturn(
-            order_line_id=lines.get(line.line_id) or by_sku[line.sku],
+            order_line_id=_line_of(line, lines, by_sku, by_product),
             quantity=line.quantity,
             reason=reasons.get(line.reason, ReturnReason.OTHER),
             note=data.reason if incident else line.reason,
         )
         for line in data.lines
-        if (line.line_id in lines or (not line.line_id and line.sku in by_sku)) and line.quantity > 0
+        if _line_of(line, lines, by_sku, by_product) and line.quantity > 0
     ]
     try:
         return actions.request_return(

@@ -105,6 +105,7 @@ class ReturnLineData:
     quantity: int
     reason: str = ""  # the platform's reason code, verbatim
     sku: str = ""
+    product_id: str = ""  # the platform's listing id, when that is all it names (eBay's Post-Order itemId)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from .base import (
     refund_already_applied,
 )
 from .carriers import validate_tracking
+from .ebay_returns import EbayReturns
 from .errors import (
     InvalidRequest,
     MarketplaceError,
@@ -435,7 +436,7 @@ def _same_lines(fulfillment: Mapping[str, Any], lines: list[ShipmentLine]) -> bo
     return recorded == {(line.line_id, line.quantity) for line in lines}
 
 
-class EbayConnector(ConnectorBase):
+class EbayConnector(EbayReturns, ConnectorBase):
     """One eBay seller (one refresh token)."""
 
     platform: ClassVar[str] = platforms.EBAY

@@ -10,6 +10,7 @@ import re
 
 from . import conversations
 from .amazon_returns import open_return as open_amazon_return
+from .ebay_returns import open_return as open_ebay_return
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
@@ -239,7 +240,7 @@ def cancel_by_buyer(server, request, body, key, order_id):
         return Response(200, {"applied": applied, "order": to_jsonable(order)})
 
 
-RETURN_OPENERS = {"mirakl": open_return, "amazon": open_amazon_return}
+RETURN_OPENERS = {"mirakl": open_return, "amazon": open_amazon_return, "ebay": open_ebay_return}
 DEFAULT_RETURN_REASONS = {"mirakl": "DAMAGED", "amazon": "DEFECTIVE", "ebay": "DEFECTIVE"}
 
 

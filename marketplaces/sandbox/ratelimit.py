@@ -45,6 +45,9 @@ for _operation in (
     "issueRefund",
     "bulkUpdatePriceQuantity",
     "createCancellation",
+    "searchReturns",
+    "decideReturn",
+    "markReturnReceived",
 ):
     RATE_LIMITS[("ebay", _operation)] = (EBAY_DAILY_BUDGET / 86_400, EBAY_DAILY_BUDGET)
 for _operation in (

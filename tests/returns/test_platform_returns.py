@@ -1,5 +1,6 @@
-"""Returns from Amazon (its returns report, through the Reports API of the marketplace sandbox), read by
-polling over real HTTP, each once across polls, A-to-z claims as incidents."""
+"""Returns from Amazon (its returns report, through the Reports API of the marketplace sandbox) and eBay
+(Post-Order, unverified format), read by polling over real HTTP, each once across polls, with the
+platform's deadline where it gives one; Amazon A-to-z claims as incidents."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ from marketplaces.clients import connector_for_account
 from oms import outbox
 from orders import actions as order_actions
 from orders.models import Order
-from returns import polling
+from returns import actions, polling
 from returns.models import ReturnReason, ReturnRequest, ReturnStatus
 from shipping import actions as shipping_actions
 
@@ -71,3 +72,33 @@ def test_the_report_is_read_from_its_document(sandbox, sandbox_account, operator
     )
     [data] = [entry for entry in page.returns if entry.return_id == remote["rma"]]
     assert data.order_id == order.marketplace_order_id and data.lines[0].quantity == 2 and data.lines[0].line_id == ""
+
+
+def test_ebay_post_order_returns_are_read_once_with_their_deadline_and_answered(sandbox, sandbox_account, operator):
+    """eBay Post-Order (unverified format): search, then decide and mark_as_received through the outbox."""
+    account, key = sandbox_account("ebay")
+    order = shipped_on(sandbox, account, key, operator, "NOT_STARTED")
+    first = order.lines.order_by("pk").first()
+    remote = sandbox.admin.open_return(key, order.marketplace_order_id, reason_code="ARRIVED_DAMAGED", quantity=1)
+
+    assert polling.poll_returns(account_id=account.pk) == 1
+    polling.poll_returns(account_id=account.pk)
+    found = ReturnRequest.objects.get(order=order)
+    assert (found.marketplace_return_id, found.marketplace_state, found.reason) == (
+        remote["returnId"],
+        "RETURN_REQUESTED",
+        ReturnReason.DAMAGED,
+    )
+    due = dt.datetime.fromisoformat(remote["sellerResponseDue"]["respondByDate"]["value"].replace("Z", "+00:00"))
+    assert found.respond_by == due
+    assert found.lines.get().order_line_id == first.pk
+
+    actor = order_actions.Actor.of_user(operator)
+    actions.authorise_return(return_id=found.pk, actor=actor)
+    actions.receive_return(return_id=found.pk, scanned=[first.sku], actor=actor)
+    assert outbox.drain() == {"sent": 2}
+    applied = [a["action"] for a in sandbox.admin.order_actions(key, order.marketplace_order_id)]
+    assert applied[-2:] == ["decideReturn", "markReturnReceived"]
+    polling.poll_returns(account_id=account.pk)
+    found.refresh_from_db()
+    assert found.marketplace_state == "ITEM_RECEIVED"
