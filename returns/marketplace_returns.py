@@ -2,7 +2,8 @@
 
 Mirakl has a returns API we read and answer (RT11, RT21 accept or refuse, RT25 receive, RT27 close);
 eBay's Post-Order API (unverified: HTML pages only) is read and answered (decide, mark_as_received);
-Amazon's returns are read from its returns report and worked here without telling the platform.
+Amazon's returns (its returns report) and Cdiscount's claims (unverified format) are read and worked
+here without telling the platform.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import datetime as dt
 RETURN_PUSH = "marketplace.return"
 # Platforms whose returns we read and answer (eBay: Post-Order decide / mark_as_received, unverified).
 ANSWERED_ON = ("mirakl", "ebay")
-READ_ON = ("mirakl", "amazon", "ebay")  # platforms whose returns we read (Amazon: its returns report, no answer API)
+# Platforms whose returns we read (Amazon: its returns report; Cdiscount: its claims, unverified; no answer API).
+READ_ON = ("mirakl", "amazon", "ebay", "cdiscount")
 STEPS = ("accept", "refuse", "receive", "close", "resolve_incident")
 # Platforms whose incidents we read and resolve (Mirakl: OR11 has_incident, OR64).
 INCIDENTS_ON = ("mirakl",)

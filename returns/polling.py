@@ -48,9 +48,18 @@ REASONS = {
     "DEFECTIVE_ITEM": ReturnReason.DEFECTIVE,
     "ARRIVED_DAMAGED": ReturnReason.DAMAGED,
     "NO_LONGER_NEED_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    # Cdiscount's claim types (unverified).
+    "ProductDefective": ReturnReason.DEFECTIVE,
+    "ProductNotAsDescribed": ReturnReason.NOT_AS_DESCRIBED,
 }
 # Mirakl incident opening reasons (RE11, the spec's example codes; an operator's own list may differ) → ours.
-INCIDENT_REASONS = {"2": ReturnReason.NOT_AS_DESCRIBED, "3": ReturnReason.DEFECTIVE, "5": ReturnReason.NOT_AS_DESCRIBED}
+INCIDENT_REASONS = {
+    "2": ReturnReason.NOT_AS_DESCRIBED,
+    "3": ReturnReason.DEFECTIVE,
+    "5": ReturnReason.NOT_AS_DESCRIBED,
+    "ProductDefective": ReturnReason.DEFECTIVE,  # Cdiscount claim types (unverified)
+    "ProductNotAsDescribed": ReturnReason.NOT_AS_DESCRIBED,
+}
 
 
 def _line_of(line, lines: dict, by_sku: dict, by_product: dict) -> int | None:

@@ -10,6 +10,7 @@ import re
 
 from . import conversations
 from .amazon_returns import open_return as open_amazon_return
+from .cdiscount_claims import open_claim
 from .ebay_returns import open_return as open_ebay_return
 from .faults import KINDS
 from .generate import create_orders
@@ -240,8 +241,14 @@ def cancel_by_buyer(server, request, body, key, order_id):
         return Response(200, {"applied": applied, "order": to_jsonable(order)})
 
 
-RETURN_OPENERS = {"mirakl": open_return, "amazon": open_amazon_return, "ebay": open_ebay_return}
-DEFAULT_RETURN_REASONS = {"mirakl": "DAMAGED", "amazon": "DEFECTIVE", "ebay": "DEFECTIVE"}
+RETURN_OPENERS = {
+    "mirakl": open_return,
+    "amazon": open_amazon_return,
+    "ebay": open_ebay_return,
+    "cdiscount": open_claim,
+}
+# Cdiscount: the claim's type (Return, ItemNotReceived, ProductNotAsDescribed, ProductDefective).
+DEFAULT_RETURN_REASONS = {"mirakl": "DAMAGED", "amazon": "DEFECTIVE", "ebay": "DEFECTIVE_ITEM", "cdiscount": "Return"}
 
 
 @_route("POST", "/accounts/{key}/orders/{order_id}/return")

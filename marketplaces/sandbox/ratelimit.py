@@ -61,6 +61,7 @@ for _operation in (
     "createOfferPackage",
     "getOfferPackage",
     "getCarriers",
+    "getClaims",
 ):
     RATE_LIMITS[("cdiscount", _operation)] = CDISCOUNT_RATE
 

@@ -102,3 +102,22 @@ def test_ebay_post_order_returns_are_read_once_with_their_deadline_and_answered(
     polling.poll_returns(account_id=account.pk)
     found.refresh_from_db()
     assert found.marketplace_state == "ITEM_RECEIVED"
+
+
+def test_cdiscount_claims_are_returns_or_incidents_once_with_their_deadline(sandbox, sandbox_account, operator):
+    """Octopia claims (unverified format): a claim of type Return is a return, the others incidents."""
+    account, key = sandbox_account("cdiscount")
+    order = shipped_on(sandbox, account, key, operator, "Accepted")
+    first = order.lines.order_by("pk").first()
+    returned = sandbox.admin.open_return(key, order.marketplace_order_id, reason_code="Return", quantity=1)
+    claim = sandbox.admin.open_return(key, order.marketplace_order_id, reason_code="ProductDefective")
+
+    assert polling.poll_returns(account_id=account.pk) == 2
+    polling.poll_returns(account_id=account.pk)
+    found = {r.marketplace_return_id: r for r in ReturnRequest.objects.filter(order=order)}
+    assert set(found) == {returned["claimId"], claim["claimId"]}
+    assert found[returned["claimId"]].kind == "return" and found[claim["claimId"]].kind == "incident"
+    incident = found[claim["claimId"]]
+    due = dt.datetime.fromisoformat(claim["responseDeadline"].replace("Z", "+00:00"))
+    assert incident.respond_by == due and incident.reason == ReturnReason.DEFECTIVE
+    assert incident.lines.get().order_line_id == first.pk
