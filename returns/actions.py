@@ -47,6 +47,7 @@ from returns.models import (
     ReturnWindow,
 )
 from returns.refunds import ZERO, balances, order_refunded
+from shipping import carriers
 from shipping.models import CarrierAccount
 
 # A refund gives back what was paid: for shipped goods, or after a cancellation the buyer had paid for.
@@ -668,6 +669,34 @@ def mark_return_in_transit(*, return_id: int, actor: Actor) -> ReturnRequest:
     """The carrier has the parcel (its tracking says so, or the marketplace does)."""
     order, found = _lock_return(return_id)
     return _move(order, found, ReturnStatus.IN_TRANSIT, kind=events.RETURN_IN_TRANSIT, actor=actor)
+
+
+@transaction.atomic
+def record_return_tracking(*, return_id: int, events_seen, actor: Actor, checked_at: dt.datetime) -> bool:
+    """What the carrier says of a return parcel (shipping's canonical tracking events): past the label,
+    the return is in transit; delivered, its arrival at the warehouse is flagged once. Returns True when
+    anything changed; a return no longer on its way is left as it is."""
+    order, found = _lock_return(return_id)
+    statuses = {event.status for event in events_seen}
+    moving = statuses - {carriers.LABEL_CREATED}
+    changed = False
+    if moving and found.status == ReturnStatus.LABEL_SENT:
+        _move(order, found, ReturnStatus.IN_TRANSIT, kind=events.RETURN_IN_TRANSIT, actor=actor)
+        changed = True
+    if carriers.DELIVERED in statuses and found.arrived_at is None and found.status == ReturnStatus.IN_TRANSIT:
+        delivered = max(event.at for event in events_seen if event.status == carriers.DELIVERED)
+        found.arrived_at = delivered
+        found.save(update_fields=["arrived_at", "updated_at"])
+        record_event(
+            order=order,
+            kind=events.RETURN_ARRIVED,
+            actor=actor,
+            params={"return": found.number, "return_id": found.pk},
+        )
+        changed = True
+    if not changed:
+        ReturnRequest.objects.filter(pk=found.pk).update(updated_at=checked_at)  # asked: the others go first next time
+    return changed
 
 
 @transaction.atomic

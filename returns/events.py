@@ -51,3 +51,8 @@ INCIDENT_RESOLVED = declare(
     label=_("Incident resolved"),
     template=_("Resolved incident %(return)s (%(reason)s): %(refunded)s %(currency)s refunded."),
 )
+RETURN_ARRIVED = declare(
+    "return_arrived",
+    label=_("Return parcel arrived"),
+    template=_("The carrier delivered the parcel of return %(return)s to the warehouse: scan it to receive it."),
+)

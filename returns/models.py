@@ -174,6 +174,8 @@ class ReturnRequest(models.Model):
     label_format = models.CharField(max_length=10, blank=True)
     label_request_key = models.CharField(max_length=32, blank=True, editable=False)
     label_error = models.TextField(_("carrier's answer"), blank=True)
+    # When the carrier delivered the return parcel to the warehouse (its tracking says so): to receive.
+    arrived_at = models.DateTimeField(_("parcel arrived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
