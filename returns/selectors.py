@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet
+from django.template.defaultfilters import date as date_format
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 
 from marketplaces.clients import connector_for_account
 from marketplaces.connectors.errors import MarketplaceError
@@ -21,12 +24,34 @@ from shipping.models import CarrierAccount
 
 def return_list() -> QuerySet[ReturnRequest]:
     """The returns queue: most urgent first (the nearest deadline, then the newest)."""
+    # Only the columns the table shows: an order row is wide, and 50 of them loaded whole, with 50
+    # order lines, cost more than the queries themselves.
+    lines = ReturnLine.objects.select_related("order_line").only(
+        "return_request_id", "quantity", "order_line_id", "order_line__sku"
+    )
     return (
         ReturnRequest.objects.select_related("order", "warehouse")
-        .defer("label_content")
-        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+        .only(*QUEUE_COLUMNS)
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by(F("respond_by").asc(nulls_last=True), "-id")
     )
+
+
+QUEUE_COLUMNS = (
+    "order_id",
+    "warehouse_id",
+    "status",
+    "kind",
+    "platform",
+    "marketplace_return_id",
+    "reason",
+    "respond_by",
+    "late_request",
+    "arrived_at",
+    "order__reference",
+    "order__marketplace_order_id",
+    "warehouse__name",
+)
 
 
 def label_rows(rows) -> list[ReturnRequest]:
@@ -40,6 +65,11 @@ def label_rows(rows) -> list[ReturnRequest]:
     order_base = reverse("orders:detail", args=[1]).removesuffix("1/")
     rows = list(rows)
     for found in rows:
+        if found.respond_by is not None:  # components/deadline.html's three renderings, once per row
+            local, utc = template_localtime(found.respond_by), found.respond_by.astimezone(dt.UTC)
+            found.deadline_iso = date_format(utc, "c")
+            found.deadline_title = date_format(local, "DATETIME_FORMAT")
+            found.deadline_short = date_format(local, "SHORT_DATETIME_FORMAT")
         found.status_label = statuses.get(found.status, found.status)
         found.reason_label = reasons.get(found.reason, found.reason)
         found.platform_label = platforms.get(found.platform, found.platform)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from returns.forms import (
     return_lines_from,
 )
 from returns.models import Grade, ReturnReason, ReturnRequest, ReturnStatus
+from returns.pagination import CappedPaginator
 from returns.previews import marketplace_preview
 from returns.refunds import balances
 
@@ -45,7 +45,7 @@ def return_list(request):
         query["status"] = OPEN  # the queue: what is still to do, most urgent first
     returns = within_scope(selectors.return_list(), user=request.user, field="order__account")
     filterset = ReturnFilter(query, queryset=returns)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query.pop("page", None)
     context = {
         "filter": filterset,
