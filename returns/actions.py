@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -307,6 +307,55 @@ def record_refund_refused(*, message, error: str, **kwargs) -> None:
     Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, error=error[:2000])
     order.refunded_amount = max(order.refunded_amount - refund.total_amount, ZERO)
     order.save(update_fields=["refunded_amount", "updated_at"])
+
+
+def recheck_resent_refund(*, sender, instance: OrderEvent, created: bool, **kwargs) -> None:
+    """post_save receiver of order events: when the operator sends a refused refund again
+    (`orders.actions.retry_push`, event "push_retried"), it counts again, checked against what is left."""
+    if not created or instance.kind != order_events.PUSH_RETRIED:
+        return
+    if instance.params.get("push") != pushes.verb(pushes.REFUND):
+        return
+    resend_failed_refund(message_id=instance.params.get("message"))
+
+
+@transaction.atomic
+def resend_failed_refund(*, message_id: int) -> Refund | None:
+    """A refused refund is sent again: it counts as given back once more (`sending`), unless the refunds
+    made since would then exceed what was paid on a line or the order. Raises InvalidInput then, and the
+    caller's transaction (the resend) is undone; the database checks the same (migration 0009)."""
+    refund = Refund.objects.filter(outbox_message_id=message_id, status=Refund.Status.FAILED).first()
+    if refund is None:
+        return None
+    order = lock_order(refund.order_id)
+    left = balances(order)
+    for line in refund.lines.all():
+        balance = left[line.order_line_id]
+        if line.amount > balance.items_left or line.shipping_amount > balance.shipping_left:
+            raise InvalidInput(
+                _(
+                    "Sending this refund again would refund more than was paid for %(sku)s: refunds made since took its place."
+                )
+                % {"sku": balance.line.sku},
+                details={"refund": refund.pk, "lines": line.order_line_id},
+            )
+    if order_refunded(order) + refund.total_amount > order.total_amount:
+        raise InvalidInput(
+            _("Sending this refund again would refund more than the order's total: refunds made since took its place."),
+            details={"refund": refund.pk},
+        )
+    try:
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.SENDING, error="")
+    except IntegrityError:
+        raise InvalidInput(
+            _("Sending this refund again would refund more than the order's total: refunds made since took its place."),
+            details={"refund": refund.pk},
+        ) from None
+    order.refunded_amount += refund.total_amount
+    order.save(update_fields=["refunded_amount", "updated_at"])
+    refund.status = Refund.Status.SENDING
+    return refund
 
 
 def record_marketplace_refund(*, sender, instance: MarketplaceAdjustment, created: bool, **kwargs) -> None:
