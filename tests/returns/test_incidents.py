@@ -127,12 +127,12 @@ def test_the_queue_filters_incidents_and_the_order_page_shows_them(client, sandb
         order_id=order.pk, lines=[actions.LineReturn(line.pk, 1)], actor=actions.Actor.system()
     )
     client.force_login(operator)
-    incidents = client.get("/returns/", {"kind": "incident"}).content.decode()
+    french = client.get("/returns/", {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Type" in french and "Incident" in french
+    incidents = client.get("/returns/", {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert incident.number in incidents and other.number not in incidents
     returns = client.get("/returns/", {"kind": "return"}).content.decode()
     assert other.number in returns and incident.number not in returns
     assert "Incident" in client.get("/returns/").content.decode()
     order_page = client.get(f"/orders/{order.pk}/").content.decode()
     assert incident.number in order_page and "Incident" in order_page
-    french = client.get("/returns/", {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Type" in french and "Incident" in french
