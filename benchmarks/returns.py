@@ -54,12 +54,13 @@ def generate_returns(count: int) -> float:
         Warehouse.objects.get_or_create(code=code, defaults={"name": code.title(), "priority": index})
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO returns_returnrequest (order_id, warehouse_id, status, source, platform, "
+            "INSERT INTO returns_returnrequest (order_id, warehouse_id, status, source, kind, platform, "
             "marketplace_return_id, marketplace_state, reason, requested_at, respond_by, late_request, "
             "refusal_reason, carrier, tracking_number, label_url, label_format, label_request_key, label_error, "
             "created_at, updated_at) "
             "SELECT o.id, (SELECT id FROM inventory_warehouse ORDER BY id LIMIT 1 OFFSET (o.id %% 2)), "
-            "(%s::text[])[1 + (o.id * 7) %% %s], 'marketplace', a.platform, 'RB-' || o.id, '', "
+            "(%s::text[])[1 + (o.id * 7) %% %s], 'marketplace', "
+            "CASE WHEN o.id %% 10 = 0 THEN 'incident' ELSE 'return' END, a.platform, 'RB-' || o.id, '', "
             "(%s::text[])[1 + (o.id * 13) %% %s], now() - (o.id %% 30) * interval '1 day', "
             "now() + ((o.id * 31) %% 168 - 72) * interval '1 hour', o.id %% 20 = 0, '', '', '', '', '', '', '', "
             "now(), now() "

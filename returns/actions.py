@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,10 +33,9 @@ from orders.locks import lock_order
 from orders.models import MarketplaceAdjustment, Order, OrderEvent
 from orders.status import OrderStatus
 from returns import events, labels, signals
-from returns.marketplace_returns import ANSWERED_ON, RETURN_PUSH
+from returns.marketplace_returns import ANSWERED_ON, INCIDENTS_ON, RETURN_PUSH
 from returns.models import (
     OPEN_STATUSES,
-    RETURN_TRANSITIONS,
     Grade,
     Refund,
     RefundLine,
@@ -48,6 +47,7 @@ from returns.models import (
     ReturnWindow,
 )
 from returns.refunds import ZERO, balances, order_refunded
+from shipping import carriers
 from shipping.models import CarrierAccount
 
 # A refund gives back what was paid: for shipped goods, or after a cancellation the buyer had paid for.
@@ -309,6 +309,55 @@ def record_refund_refused(*, message, error: str, **kwargs) -> None:
     order.save(update_fields=["refunded_amount", "updated_at"])
 
 
+def recheck_resent_refund(*, sender, instance: OrderEvent, created: bool, **kwargs) -> None:
+    """post_save receiver of order events: when the operator sends a refused refund again
+    (`orders.actions.retry_push`, event "push_retried"), it counts again, checked against what is left."""
+    if not created or instance.kind != order_events.PUSH_RETRIED:
+        return
+    if instance.params.get("push") != pushes.verb(pushes.REFUND):
+        return
+    resend_failed_refund(message_id=instance.params.get("message"))
+
+
+@transaction.atomic
+def resend_failed_refund(*, message_id: int) -> Refund | None:
+    """A refused refund is sent again: it counts as given back once more (`sending`), unless the refunds
+    made since would then exceed what was paid on a line or the order. Raises InvalidInput then, and the
+    caller's transaction (the resend) is undone; the database checks the same (migration 0009)."""
+    refund = Refund.objects.filter(outbox_message_id=message_id, status=Refund.Status.FAILED).first()
+    if refund is None:
+        return None
+    order = lock_order(refund.order_id)
+    left = balances(order)
+    for line in refund.lines.all():
+        balance = left[line.order_line_id]
+        if line.amount > balance.items_left or line.shipping_amount > balance.shipping_left:
+            raise InvalidInput(
+                _(
+                    "Sending this refund again would refund more than was paid for %(sku)s: refunds made since took its place."
+                )
+                % {"sku": balance.line.sku},
+                details={"refund": refund.pk, "lines": line.order_line_id},
+            )
+    if order_refunded(order) + refund.total_amount > order.total_amount:
+        raise InvalidInput(
+            _("Sending this refund again would refund more than the order's total: refunds made since took its place."),
+            details={"refund": refund.pk},
+        )
+    try:
+        with transaction.atomic():
+            Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.SENDING, error="")
+    except IntegrityError:
+        raise InvalidInput(
+            _("Sending this refund again would refund more than the order's total: refunds made since took its place."),
+            details={"refund": refund.pk},
+        ) from None
+    order.refunded_amount += refund.total_amount
+    order.save(update_fields=["refunded_amount", "updated_at"])
+    refund.status = Refund.Status.SENDING
+    return refund
+
+
 def record_marketplace_refund(*, sender, instance: MarketplaceAdjustment, created: bool, **kwargs) -> None:
     """post_save receiver of the adjustments a poll reads (Mirakl `refunds[]`, eBay, Octopia): a
     refund we sent is recognised (same line, same amount) and gets the platform's id; any other is
@@ -376,7 +425,7 @@ def _lock_return(return_id: int) -> tuple[Order, ReturnRequest]:
 
 
 def _check_move(found: ReturnRequest, to: str) -> None:
-    if to not in RETURN_TRANSITIONS[found.status]:
+    if to not in found.transitions:
         raise IllegalTransition(
             _("Return %(number)s is %(status)s: it cannot become %(to)s.")
             % {"number": found.number, "status": found.get_status_display(), "to": ReturnStatus(to).label},
@@ -402,7 +451,7 @@ def _move(order: Order, found: ReturnRequest, to: str, *, kind: str, actor: Acto
 
 def _tell_marketplace(order: Order, found: ReturnRequest, step: str, reason: str = "") -> None:
     """A return the buyer opened on a platform we answer: the platform hears this step (outbox)."""
-    if found.source != ReturnRequest.Source.MARKETPLACE or not found.marketplace_return_id:
+    if found.source != ReturnRequest.Source.MARKETPLACE or not found.marketplace_return_id or found.is_incident:
         return
     if order.account.platform not in ANSWERED_ON:
         return
@@ -460,8 +509,13 @@ def request_return(
     marketplace_state: str = "",
     requested_at: dt.datetime | None = None,
     respond_by: dt.datetime | None = None,
+    kind: str = ReturnRequest.Kind.RETURN,
+    reason_text: str = "",
 ) -> ReturnRequest:
     """Open a return of `lines` (units of shipped order lines, each with a reason).
+
+    `kind` "incident" is a claim the buyer opened on the platform (`reason_text` its words): it names
+    the lines concerned and brings no unit back, so it counts against no return and no window.
 
     A return the marketplace already told us about (same `marketplace_return_id`) is returned as it
     is, its platform state updated: polling it twice changes nothing. A request after the
@@ -483,15 +537,21 @@ def request_return(
             % {"order": order.number, "status": order.get_status_display()},
             details={"order": order.pk, "status": order.status},
         )
+    if kind not in ReturnRequest.Kind.values:
+        raise InvalidInput(_("Unknown kind of return."), details={"kind": kind})
+    incident = kind == ReturnRequest.Kind.INCIDENT
     lines = [line for line in lines if line.quantity]
     if not lines:
         raise InvalidInput(_("A return needs at least one unit."), details={"lines": "required"})
     order_lines = {line.pk: line for line in order.lines.all()}
     coming_back = Counter()
-    for line in ReturnLine.objects.filter(return_request__order=order).exclude(
-        return_request__status=ReturnStatus.REFUSED
-    ):
-        coming_back[line.order_line_id] += line.quantity
+    if not incident:
+        for line in (
+            ReturnLine.objects.filter(return_request__order=order, return_request__kind=ReturnRequest.Kind.RETURN)
+            .exclude(return_request__status=ReturnStatus.REFUSED)
+            .only("order_line_id", "quantity")
+        ):
+            coming_back[line.order_line_id] += line.quantity
     for line in lines:
         order_line = order_lines.get(line.order_line_id)
         if order_line is None:
@@ -499,7 +559,7 @@ def request_return(
                 _("Line %(line)s is not a line of this order.") % {"line": line.order_line_id},
                 details={"lines": line.order_line_id},
             )
-        left = _shipped_units(order, order_line) - coming_back[order_line.pk]
+        left = order_line.quantity if incident else _shipped_units(order, order_line) - coming_back[order_line.pk]
         if line.quantity < 0 or line.quantity > left:
             raise InvalidInput(
                 _("%(sku)s: %(left)s unit(s) may come back, %(asked)s asked.")
@@ -512,11 +572,12 @@ def request_return(
     requested_at = requested_at or timezone.now()
     window = ReturnWindow.objects.filter(platform=order.account.platform).first()
     days_after = (requested_at - delivered_at(order)).days
-    late = window is not None and days_after > window.days
+    late = not incident and window is not None and days_after > window.days
     found = ReturnRequest.objects.create(
         order=order,
         warehouse_id=_return_warehouse(order),
         source=source,
+        kind=kind,
         platform=order.account.platform,
         marketplace_return_id=marketplace_return_id,
         marketplace_state=marketplace_state,
@@ -536,7 +597,11 @@ def request_return(
         for line in lines
     )
     params = {"return": found.number, "return_id": found.pk, "units": sum(line.quantity for line in lines)}
-    record_event(order=order, kind=events.RETURN_REQUESTED, actor=actor, params=params)
+    if incident:
+        params["reason"] = (reason_text or ReturnReason(found.reason).label)[:200]
+    record_event(
+        order=order, kind=events.INCIDENT_OPENED if incident else events.RETURN_REQUESTED, actor=actor, params=params
+    )
     if late:
         record_event(
             order=order,
@@ -653,6 +718,34 @@ def mark_return_in_transit(*, return_id: int, actor: Actor) -> ReturnRequest:
     """The carrier has the parcel (its tracking says so, or the marketplace does)."""
     order, found = _lock_return(return_id)
     return _move(order, found, ReturnStatus.IN_TRANSIT, kind=events.RETURN_IN_TRANSIT, actor=actor)
+
+
+@transaction.atomic
+def record_return_tracking(*, return_id: int, events_seen, actor: Actor, checked_at: dt.datetime) -> bool:
+    """What the carrier says of a return parcel (shipping's canonical tracking events): past the label,
+    the return is in transit; delivered, its arrival at the warehouse is flagged once. Returns True when
+    anything changed; a return no longer on its way is left as it is."""
+    order, found = _lock_return(return_id)
+    statuses = {event.status for event in events_seen}
+    moving = statuses - {carriers.LABEL_CREATED}
+    changed = False
+    if moving and found.status == ReturnStatus.LABEL_SENT:
+        _move(order, found, ReturnStatus.IN_TRANSIT, kind=events.RETURN_IN_TRANSIT, actor=actor)
+        changed = True
+    if carriers.DELIVERED in statuses and found.arrived_at is None and found.status == ReturnStatus.IN_TRANSIT:
+        delivered = max(event.at for event in events_seen if event.status == carriers.DELIVERED)
+        found.arrived_at = delivered
+        found.save(update_fields=["arrived_at", "updated_at"])
+        record_event(
+            order=order,
+            kind=events.RETURN_ARRIVED,
+            actor=actor,
+            params={"return": found.number, "return_id": found.pk},
+        )
+        changed = True
+    if not changed:
+        ReturnRequest.objects.filter(pk=found.pk).update(updated_at=checked_at)  # asked: the others go first next time
+    return changed
 
 
 @transaction.atomic
@@ -838,6 +931,103 @@ def refund_return(
     if found.status == ReturnStatus.INSPECTED:
         close_return(return_id=found.pk, actor=actor)
     return refund
+
+
+# Incidents --------------------------------------------------------------------------------------
+
+
+def incident_refund_lines(found: ReturnRequest, *, with_shipping: bool = False) -> list[LineRefund]:
+    """What settling an incident by a refund gives back: what is left to refund on each of its lines."""
+    left = balances(found.order)
+    refund = []
+    for line in found.lines.all():
+        balance = left[line.order_line_id]
+        shipping = balance.shipping_left if with_shipping else ZERO
+        if balance.items_left or shipping:
+            refund.append(
+                LineRefund(
+                    order_line_id=line.order_line_id,
+                    amount=balance.items_left,
+                    shipping_amount=shipping,
+                    quantity=min(line.quantity, balance.units_left),
+                )
+            )
+    return refund
+
+
+@transaction.atomic
+def resolve_incident(
+    *,
+    return_id: int,
+    actor: Actor,
+    reason_code: str = "",
+    reason_label: str = "",
+    refund: bool = False,
+    refund_lines: Iterable[LineRefund] | None = None,
+    with_shipping: bool = False,
+    refund_reason: str = "",
+) -> ReturnRequest:
+    """Settle an incident and close it: a refund of its lines (`refund`; `refund_lines` to choose the
+    amounts) and/or the platform's resolution with one of its reasons (`reason_code`: Mirakl OR64 for
+    each line, through the outbox, after the refund). Raises InvalidInput without either, IllegalTransition
+    unless it is an incident still requested; a refund refused by the checks changes nothing."""
+    reason_code = (reason_code or "").strip()
+    order, found = _lock_return(return_id)
+    if not found.is_incident:
+        raise IllegalTransition(
+            _("%(number)s is a return, not an incident.") % {"number": found.number}, details={"return": found.pk}
+        )
+    _check_move(found, ReturnStatus.CLOSED)
+    if not reason_code and not refund:
+        raise InvalidInput(
+            _("Choose the resolution's reason, or refund the buyer."), details={"reason_code": "required"}
+        )
+    if len(reason_code) > 50:
+        raise InvalidInput(_("Unknown resolution reason."), details={"reason_code": reason_code[:50]})
+    refunded = ZERO
+    if refund:
+        lines = incident_refund_lines(found, with_shipping=with_shipping) if refund_lines is None else refund_lines
+        made = refund_order(
+            order_id=order.pk,
+            actor=actor,
+            reason=refund_reason or reason_label or _("Incident %(number)s") % {"number": found.number},
+            lines=lines,
+            return_request_id=found.pk,
+        )
+        refunded = made.total_amount
+    pushed = (
+        bool(reason_code)
+        and found.source == ReturnRequest.Source.MARKETPLACE
+        and order.account.platform in INCIDENTS_ON
+    )
+    if pushed:
+        outbox.enqueue(
+            kind=RETURN_PUSH,
+            destination=pushes.marketplace_destination(order.account_id),
+            ordering_key=pushes.order_subject(order.pk),
+            subject=pushes.order_subject(order.pk),
+            payload={
+                "return_id": found.pk,
+                "marketplace_return_id": found.marketplace_return_id,
+                "marketplace_order_id": order.marketplace_order_id,
+                "line_ids": [line.order_line.marketplace_line_id for line in found.lines.select_related("order_line")],
+                "step": "resolve_incident",
+                "reason_code": reason_code,
+            },
+        )
+    return _move(
+        order,
+        found,
+        ReturnStatus.CLOSED,
+        kind=events.INCIDENT_RESOLVED,
+        actor=actor,
+        params={
+            "reason": (reason_label or reason_code or "—")[:200],
+            "reason_code": reason_code,
+            "refunded": str(refunded),
+            "currency": order.currency,
+        },
+    )
 
 
 def find_return_by_scan(code: str) -> ReturnRequest:

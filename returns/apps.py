@@ -10,7 +10,7 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         from oms import outbox
         from oms.access import resources
-        from orders.models import MarketplaceAdjustment
+        from orders.models import MarketplaceAdjustment, OrderEvent
         from returns import actions, events, outbox_kinds  # noqa: F401  (declare the timeline and outbox kinds)
 
         resources.declare("returns", label=_("Returns"))
@@ -19,3 +19,4 @@ class ReturnsConfig(AppConfig):
         post_save.connect(
             actions.record_marketplace_refund, sender=MarketplaceAdjustment, dispatch_uid="returns.marketplace_refund"
         )
+        post_save.connect(actions.recheck_resent_refund, sender=OrderEvent, dispatch_uid="returns.resent_refund")

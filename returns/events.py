@@ -41,3 +41,18 @@ RETURN_INSPECTED = declare(
     template=_("Return %(return)s inspected: %(sellable)s unit(s) back in stock, %(written_off)s written off."),
 )
 RETURN_CLOSED = declare("return_closed", label=_("Return closed"), template=_("Return %(return)s closed."))
+INCIDENT_OPENED = declare(
+    "incident_opened",
+    label=_("Incident opened"),
+    template=_("The buyer opened incident %(return)s on the marketplace: %(reason)s."),
+)
+INCIDENT_RESOLVED = declare(
+    "incident_resolved",
+    label=_("Incident resolved"),
+    template=_("Resolved incident %(return)s (%(reason)s): %(refunded)s %(currency)s refunded."),
+)
+RETURN_ARRIVED = declare(
+    "return_arrived",
+    label=_("Return parcel arrived"),
+    template=_("The carrier delivered the parcel of return %(return)s to the warehouse: scan it to receive it."),
+)

@@ -23,6 +23,7 @@ class ReturnFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     platform = django_filters.ChoiceFilter(choices=PLATFORMS, label=_("Platform"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="in_status", label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=ReturnRequest.Kind.choices, label=_("Kind"))
     reason = django_filters.ChoiceFilter(choices=ReturnReason.choices, label=_("Reason"))
     deadline = django_filters.ChoiceFilter(choices=DEADLINES, method="due", label=_("Deadline"))
     warehouse = django_filters.CharFilter(field_name="warehouse__code", label=_("Warehouse"))
@@ -30,7 +31,7 @@ class ReturnFilter(django_filters.FilterSet):
 
     class Meta:
         model = ReturnRequest
-        fields = ["q", "platform", "status", "reason", "deadline", "warehouse", "late"]
+        fields = ["q", "platform", "status", "kind", "reason", "deadline", "warehouse", "late"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -116,6 +116,11 @@ RETURN_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReturnStatus.REFUSED: (ReturnStatus.CLOSED,),
     ReturnStatus.CLOSED: (),
 }
+# An incident (a claim on the platform) brings no parcel back: it is resolved (a refund and/or the
+# platform's resolution, Mirakl OR64) and closed.
+INCIDENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    status: ((ReturnStatus.CLOSED,) if status == ReturnStatus.REQUESTED else ()) for status in ReturnStatus.values
+}
 OPEN_STATUSES = tuple(s for s in ReturnStatus.values if s not in (ReturnStatus.CLOSED,))
 
 
@@ -169,6 +174,8 @@ class ReturnRequest(models.Model):
     label_format = models.CharField(max_length=10, blank=True)
     label_request_key = models.CharField(max_length=32, blank=True, editable=False)
     label_error = models.TextField(_("carrier's answer"), blank=True)
+    # When the carrier delivered the return parcel to the warehouse (its tracking says so): to receive.
+    arrived_at = models.DateTimeField(_("parcel arrived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,6 +196,10 @@ class ReturnRequest(models.Model):
             models.Index(
                 F("status"), F("respond_by").asc(nulls_last=True), F("id").desc(), name="return_status_urgent"
             ),
+            # The queue's filters, counted (up to the cap) from an index rather than the table.
+            models.Index(fields=["reason", "status"], name="return_reason_status"),
+            models.Index(fields=["platform", "status"], name="return_platform_status"),
+            models.Index(fields=["status"], condition=Q(late_request=True), name="return_late_status"),
         ]
         permissions = [("act_on_return", "Can authorise, receive, inspect and close returns")]
 
@@ -201,6 +212,15 @@ class ReturnRequest(models.Model):
     @property
     def number(self) -> str:
         return f"RET-{self.pk:07d}" if self.pk else "RET-new"
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == self.Kind.INCIDENT
+
+    @property
+    def transitions(self) -> tuple[str, ...]:
+        """The statuses this return (or incident) may move to next."""
+        return (INCIDENT_TRANSITIONS if self.is_incident else RETURN_TRANSITIONS)[self.status]
 
     @property
     def units(self) -> int:

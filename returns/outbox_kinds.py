@@ -57,7 +57,7 @@ def _marketplace_outcome() -> Iterator[None]:
 
 
 def send_return_update(message: OutboxMessage) -> None:
-    """Mirakl hears the seller's answer and the return's steps: RT21, RT25, RT27."""
+    """Mirakl hears the seller's answer and the return's steps: RT21, RT25, RT27, and OR64 for an incident."""
     payload = message.payload
     account = MarketplaceAccount.objects.get(pk=pushes.account_id_of(message.destination))
     connector = connector_for_marketplace(account)
@@ -67,6 +67,11 @@ def send_return_update(message: OutboxMessage) -> None:
             connector.answer_return(return_id=return_id, accepted=step == "accept", reason=payload.get("reason", ""))
         elif step == "receive":
             connector.mark_return_received(return_id=return_id)
+        elif step == "resolve_incident":  # OR64 per line; a line already resolved counts as done
+            for line_id in payload["line_ids"]:
+                connector.resolve_incident(
+                    order_id=payload["marketplace_order_id"], line_id=line_id, reason_code=payload["reason_code"]
+                )
         else:
             connector.close_return(return_id=return_id)
 

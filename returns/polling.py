@@ -1,4 +1,5 @@
-"""Returns opened by buyers on the marketplaces, read by polling (Mirakl RT11 today).
+"""Returns and incidents opened by buyers on the marketplaces, read by polling (Mirakl: RT11 for
+returns, OR11 `has_incident` for incidents, stored as returns of kind "incident").
 
 Each account's returns are read from its cursor (minus an overlap, so nothing on the boundary is
 missed) and stored through `actions.request_return`, which recognises a return it already holds
@@ -22,7 +23,7 @@ from oms.errors import DomainError
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions
-from returns.marketplace_returns import ANSWERED_ON
+from returns.marketplace_returns import INCIDENT_RESPONSE_TIME, READ_ON
 from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ OVERLAP = dt.timedelta(minutes=5)
 FIRST_LOOK_BACK = dt.timedelta(days=60)
 MAX_PAGES = 50
 # Platforms whose returns we read (the others' connectors raise UnsupportedAction).
-READ_RETURNS = ANSWERED_ON
+READ_RETURNS = READ_ON
 # Mirakl reason codes (the operator's list; these are the sandbox's, unverified) → ours.
 REASONS = {
     "DAMAGED": ReturnReason.DAMAGED,
@@ -39,7 +40,32 @@ REASONS = {
     "NOT_AS_DESCRIBED": ReturnReason.NOT_AS_DESCRIBED,
     "WRONG_ITEM": ReturnReason.WRONG_ITEM,
     "CHANGED_MIND": ReturnReason.NO_LONGER_NEEDED,
+    # Amazon's returns report (its reason values: unverified).
+    "DAMAGED_BY_CARRIER": ReturnReason.DAMAGED,
+    "UNWANTED_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    "ORDERED_WRONG_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    # eBay's Post-Order reasons (unverified).
+    "DEFECTIVE_ITEM": ReturnReason.DEFECTIVE,
+    "ARRIVED_DAMAGED": ReturnReason.DAMAGED,
+    "NO_LONGER_NEED_ITEM": ReturnReason.NO_LONGER_NEEDED,
+    # Cdiscount's claim types (unverified).
+    "ProductDefective": ReturnReason.DEFECTIVE,
+    "ProductNotAsDescribed": ReturnReason.NOT_AS_DESCRIBED,
 }
+# Mirakl incident opening reasons (RE11, the spec's example codes; an operator's own list may differ) → ours.
+INCIDENT_REASONS = {
+    "2": ReturnReason.NOT_AS_DESCRIBED,
+    "3": ReturnReason.DEFECTIVE,
+    "5": ReturnReason.NOT_AS_DESCRIBED,
+    "ProductDefective": ReturnReason.DEFECTIVE,  # Cdiscount claim types (unverified)
+    "ProductNotAsDescribed": ReturnReason.NOT_AS_DESCRIBED,
+}
+
+
+def _line_of(line, lines: dict, by_sku: dict, by_product: dict) -> int | None:
+    if line.line_id:
+        return lines.get(line.line_id)
+    return by_sku.get(line.sku) if line.sku else by_product.get(line.product_id) if line.product_id else None
 
 
 def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnRequest | None:
@@ -48,15 +74,24 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
     if order is None:
         return None
     lines = dict(order.lines.values_list("marketplace_line_id", "pk"))
+    # A platform naming the SKU only (Amazon's report) or the listing only (eBay's Post-Order itemId).
+    by_sku, by_product = {}, {}
+    for pk, sku, product_id in order.lines.order_by("-pk").values_list("pk", "sku", "marketplace_product_id"):
+        by_sku[sku], by_product[product_id] = pk, pk
+    incident = data.kind == ReturnRequest.Kind.INCIDENT
+    reasons = INCIDENT_REASONS if incident else REASONS
+    respond_by = data.respond_by
+    if respond_by is None and incident and account.platform in INCIDENT_RESPONSE_TIME:
+        respond_by = data.created_at + INCIDENT_RESPONSE_TIME[account.platform]
     wanted = [
         actions.LineReturn(
-            order_line_id=lines[line.line_id],
+            order_line_id=_line_of(line, lines, by_sku, by_product),
             quantity=line.quantity,
-            reason=REASONS.get(line.reason, ReturnReason.OTHER),
-            note=line.reason,
+            reason=reasons.get(line.reason, ReturnReason.OTHER),
+            note=data.reason if incident else line.reason,
         )
         for line in data.lines
-        if line.line_id in lines and line.quantity > 0
+        if _line_of(line, lines, by_sku, by_product) and line.quantity > 0
     ]
     try:
         return actions.request_return(
@@ -67,7 +102,9 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
             marketplace_return_id=data.return_id,
             marketplace_state=data.state,
             requested_at=data.created_at,
-            respond_by=data.respond_by,
+            respond_by=respond_by,
+            kind=data.kind,
+            reason_text=data.reason,
         )
     except DomainError as error:
         logger.warning("return %s of order %s not stored: %s", data.return_id, order.pk, error.message)
@@ -75,26 +112,29 @@ def ingest_return(*, account: MarketplaceAccount, data: ReturnData) -> ReturnReq
 
 
 def poll_returns(*, account_id: int) -> int:
-    """Read an account's changed returns and store them; returns how many were read."""
+    """Read an account's changed returns, then its incidents in progress, and store them; returns how
+    many were read (an incident is read again while its order changes: stored once)."""
     account = MarketplaceAccount.objects.get(pk=account_id)
     connector = connector_for_account(account)
     cursor = ReturnPollCursor.objects.filter(account=account).first()
     now = timezone.now()
     since = cursor.read_until - OVERLAP if cursor else now - FIRST_LOOK_BACK
-    newest, read, token = since, 0, None
-    for _page in range(MAX_PAGES):
-        try:
-            page = connector.list_returns(since=since, page_token=token)
-        except UnsupportedAction:
-            return 0
-        for data in page.returns:
-            with transaction.atomic():
-                ingest_return(account=account, data=data)
-            newest = max(newest, data.updated_at)
-            read += 1
-        token = page.next_page_token
-        if not token:
-            break
+    newest, read = since, 0
+    for reader in (connector.list_returns, connector.list_incidents):
+        token = None
+        for _page in range(MAX_PAGES):
+            try:
+                page = reader(since=since, page_token=token)
+            except UnsupportedAction:
+                break
+            for data in page.returns:
+                with transaction.atomic():
+                    ingest_return(account=account, data=data)
+                newest = max(newest, data.updated_at)
+                read += 1
+            token = page.next_page_token
+            if not token:
+                break
     ReturnPollCursor.objects.update_or_create(account=account, defaults={"read_until": max(newest, since)})
     return read
 

@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, QuerySet
-from django.urls import reverse
+import datetime as dt
+import logging
 
+from django.core.cache import cache
+from django.db.models import F, Prefetch, QuerySet
+from django.template.defaultfilters import date as date_format
+from django.urls import reverse
+from django.utils.timezone import template_localtime
+
+from marketplaces.clients import connector_for_account
+from marketplaces.connectors.errors import MarketplaceError
+from marketplaces.ratelimit import Throttled
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
 from returns.labels import RETURN_PRODUCTS
+from returns.marketplace_returns import INCIDENTS_ON
 from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from shipping.models import CarrierAccount
 
 
 def return_list() -> QuerySet[ReturnRequest]:
     """The returns queue: most urgent first (the nearest deadline, then the newest)."""
+    # Only the columns the table shows: an order row is wide, and 50 of them loaded whole, with 50
+    # order lines, cost more than the queries themselves.
+    lines = ReturnLine.objects.select_related("order_line").only(
+        "return_request_id", "quantity", "order_line_id", "order_line__sku"
+    )
     return (
         ReturnRequest.objects.select_related("order", "warehouse")
-        .defer("label_content")
-        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+        .only(*QUEUE_COLUMNS)
+        .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by(F("respond_by").asc(nulls_last=True), "-id")
     )
+
+
+QUEUE_COLUMNS = (
+    "order_id",
+    "warehouse_id",
+    "status",
+    "kind",
+    "platform",
+    "marketplace_return_id",
+    "reason",
+    "respond_by",
+    "late_request",
+    "arrived_at",
+    "order__reference",
+    "order__marketplace_order_id",
+    "warehouse__name",
+)
 
 
 def label_rows(rows) -> list[ReturnRequest]:
@@ -28,13 +60,20 @@ def label_rows(rows) -> list[ReturnRequest]:
     statuses = {value: str(label) for value, label in ReturnStatus.choices}
     reasons = {value: str(label) for value, label in ReturnReason.choices}
     platforms = {code: caps.display_name for code, caps in CAPABILITIES.items()}
+    kinds = {value: str(label) for value, label in ReturnRequest.Kind.choices}
     return_base = reverse("returns:detail", args=[1]).removesuffix("1/")
     order_base = reverse("orders:detail", args=[1]).removesuffix("1/")
     rows = list(rows)
     for found in rows:
+        if found.respond_by is not None:  # components/deadline.html's three renderings, once per row
+            local, utc = template_localtime(found.respond_by), found.respond_by.astimezone(dt.UTC)
+            found.deadline_iso = date_format(utc, "c")
+            found.deadline_title = date_format(local, "DATETIME_FORMAT")
+            found.deadline_short = date_format(local, "SHORT_DATETIME_FORMAT")
         found.status_label = statuses.get(found.status, found.status)
         found.reason_label = reasons.get(found.reason, found.reason)
         found.platform_label = platforms.get(found.platform, found.platform)
+        found.kind_label = kinds.get(found.kind, found.kind)
         found.url = f"{return_base}{found.pk}/"
         found.order_url = f"{order_base}{found.order_id}/"
     return rows
@@ -65,6 +104,28 @@ def return_timeline(found: ReturnRequest) -> list[OrderEvent]:
         .select_related("actor_user")
         .order_by("created_at", "id")
     )
+
+
+logger = logging.getLogger(__name__)
+REASONS_CACHED_FOR = 3600  # seconds: RE12 is read "once on incident closing page view", not on each render
+
+
+def incident_close_reasons(found: ReturnRequest) -> list[tuple[str, str]]:
+    """The platform's reasons for resolving an incident (Mirakl RE12), read once an hour per account;
+    empty when the platform has none or cannot be reached (the page then asks for the code)."""
+    account = found.order.account
+    if not found.is_incident or account.platform not in INCIDENTS_ON:
+        return []
+    key = f"returns:incident-close-reasons:{account.pk}"
+    reasons = cache.get(key)
+    if reasons is None:
+        try:
+            reasons = connector_for_account(account).incident_close_reasons()
+        except (MarketplaceError, Throttled) as error:
+            logger.warning("incident close reasons of account %s unavailable: %s", account.pk, error)
+            return []
+        cache.set(key, reasons, REASONS_CACHED_FOR)
+    return [tuple(reason) for reason in reasons]
 
 
 def return_label_accounts() -> list[CarrierAccount]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +26,8 @@ from returns.forms import (
     refund_lines_from,
     return_lines_from,
 )
-from returns.models import RETURN_TRANSITIONS, Grade, ReturnReason, ReturnRequest, ReturnStatus
+from returns.models import Grade, ReturnReason, ReturnRequest, ReturnStatus
+from returns.pagination import CappedPaginator
 from returns.previews import marketplace_preview
 from returns.refunds import balances
 
@@ -45,7 +45,7 @@ def return_list(request):
         query["status"] = OPEN  # the queue: what is still to do, most urgent first
     returns = within_scope(selectors.return_list(), user=request.user, field="order__account")
     filterset = ReturnFilter(query, queryset=returns)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query.pop("page", None)
     context = {
         "filter": filterset,
@@ -69,6 +69,7 @@ def return_detail(request, pk: int):
     found = _return_in_scope(request, pk)
     can_act = request.user.has_perm(ACT)
     lines = list(found.lines.all())
+    incident_lines = actions.incident_refund_lines(found) if found.is_incident and found.transitions else []
     context = {
         "found": found,
         "lines": lines,
@@ -90,12 +91,18 @@ def return_detail(request, pk: int):
         "label_form": LabelForm(),
         "label_accounts": selectors.return_label_accounts() if can_act else [],
         "receive_form": ReceiveForm(),
+        "close_reasons": (
+            selectors.incident_close_reasons(found) if can_act and found.is_incident and found.transitions else []
+        ),
+        "incident_refund": marketplace_preview(found.order, incident_lines) if incident_lines else None,
     }
     return render(request, "returns/return_detail.html", context)
 
 
 def _allowed_steps(found: ReturnRequest) -> set[str]:
-    allowed = RETURN_TRANSITIONS[found.status]
+    allowed = found.transitions
+    if found.is_incident:  # resolved (a refund and/or the platform's resolution), or closed as settled elsewhere
+        return {"resolve", "close"} if allowed else set()
     steps = {step for step, to in STEP_TARGETS.items() if to in allowed}
     if found.status in (ReturnStatus.RECEIVED, ReturnStatus.INSPECTED):
         steps.add("refund")
@@ -152,11 +159,25 @@ def _perform(request, found: ReturnRequest, step: str, actor: Actor) -> str:
     if step == "refund":
         actions.refund_return(return_id=found.pk, actor=actor, reason=data.get("reason", ""))
         return _("Refund sent to the marketplace.")
+    if step == "resolve":
+        reason_code = data.get("reason_code", "").strip()
+        labels = dict(selectors.incident_close_reasons(found))
+        if labels and reason_code and reason_code not in labels:
+            raise DomainError(_("Unknown resolution reason."))
+        actions.resolve_incident(
+            return_id=found.pk,
+            actor=actor,
+            reason_code=reason_code,
+            reason_label=labels.get(reason_code, ""),
+            refund=data.get("refund") == "yes",
+            with_shipping=data.get("with_shipping") == "yes",
+        )
+        return _("Incident resolved.")
     actions.close_return(return_id=found.pk, actor=actor)
     return _("Return closed.")
 
 
-STEPS = (*STEP_TARGETS, "refund", "carrier_label")
+STEPS = (*STEP_TARGETS, "refund", "carrier_label", "resolve")
 
 
 @require_POST
@@ -166,7 +187,9 @@ def return_step(request, pk: int, step: str):
     if step not in STEPS:
         messages.error(request, _("Unknown step."))
         return redirect("returns:detail", pk=pk)
-    if step == "refund" and not request.user.has_perm(REFUND):
+    if (step == "refund" or (step == "resolve" and request.POST.get("refund") == "yes")) and not request.user.has_perm(
+        REFUND
+    ):
         messages.error(request, _("Your role does not allow this."))
         return redirect("returns:detail", pk=pk)
     try:

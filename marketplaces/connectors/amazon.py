@@ -9,7 +9,6 @@ arrives `Unshipped`, which maps to `accepted`.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -29,6 +28,8 @@ from orders.canonical import (
 from orders.carriers import AMAZON_CARRIER_CODES, AMAZON_OTHER_CARRIER, CARRIER_NAMES, platform_carrier_code
 
 from . import amazon_feeds
+from .amazon_reports import RATE_LIMITS as AMAZON_REPORT_LIMITS
+from .amazon_returns import AmazonReturns
 from .base import (
     AccountConfig,
     CancelLine,
@@ -75,9 +76,6 @@ LISTINGS_ITEM_PATH = "/listings/2021-08-01/items/{seller_id}/{sku}"
 # (unverified: the Tokens API model is not in the stored specs) getOrders returns buyer
 # names and address lines only to a Restricted Data Token asked for these data elements.
 RESTRICTED_DATA_TOKEN_PATH = "/tokens/2021-03-01/restrictedDataToken"
-REPORTS_PATH = "/reports/2021-06-30/reports"
-REPORT_PATH = "/reports/2021-06-30/reports/{report_id}"
-REPORT_DOCUMENT_PATH = "/reports/2021-06-30/documents/{document_id}"
 SELLER_PERFORMANCE_REPORT = "GET_V2_SELLER_PERFORMANCE_REPORT"
 RESTRICTED_ORDER_DATA = ("buyerInfo", "shippingAddress")
 
@@ -94,6 +92,7 @@ RATE_LIMITS: Mapping[str, tuple[float, int]] = {
     "createUnexpectedProblem": (1.0, 5),
     "createConfirmOrderDetails": (1.0, 5),
     "createConfirmDeliveryDetails": (1.0, 5),
+    **AMAZON_REPORT_LIMITS,
 }
 
 # getOrderItems is called once per order inside a page, and its burst is 30:
@@ -320,7 +319,7 @@ def package_reference_id(idempotency_key: str) -> str:
     return str(int(digest[:12], 16) % 9_000_000_000 + 1)
 
 
-class AmazonConnector(ConnectorBase):
+class AmazonConnector(AmazonReturns, ConnectorBase):
     """One Amazon seller account on one marketplace (credentials.marketplace_id)."""
 
     platform: ClassVar[str] = platforms.AMAZON
@@ -488,45 +487,14 @@ class AmazonConnector(ConnectorBase):
         return str(payload.get("OrderStatus", "")) if isinstance(payload, dict) else ""
 
     def seller_performance(self) -> dict[str, Any]:
-        """The seller performance report (accountHealthReport-2020-11-18) of the account's marketplace:
-        createReport, getReport, getReportDocument, then the document from its URL (GZIP when it says so).
+        """The seller performance report (accountHealthReport-2020-11-18) of the account's marketplace,
+        read through amazon_reports.
 
         A report still being made raises TransientError (the daily read tries again); a cancelled or
         failed one, RejectedByMarketplace."""
-        created = self.http.request(
-            "POST",
-            REPORTS_PATH,
-            json_body={"reportType": SELLER_PERFORMANCE_REPORT, "marketplaceIds": [self.marketplace_id]},
-            idempotent=True,
-            operation="createReport",
-        )
-        report_id = created.body.get("reportId") if isinstance(created.body, dict) else None
-        if not report_id:
-            raise TransientError("createReport response without reportId", platform=self.platform)
-        report = self.http.request("GET", REPORT_PATH.format(report_id=report_id), operation="getReport").body
-        status = report.get("processingStatus") if isinstance(report, dict) else None
-        if status in ("CANCELLED", "FATAL"):
+        status, content = self._report(SELLER_PERFORMANCE_REPORT)
+        if content is None:
             raise RejectedByMarketplace(f"seller performance report {status}", platform=self.platform)
-        if status != "DONE" or not report.get("reportDocumentId"):
-            raise TransientError(f"seller performance report not ready ({status})", platform=self.platform)
-        document = self.http.request(
-            "GET",
-            REPORT_DOCUMENT_PATH.format(document_id=report["reportDocumentId"]),
-            operation="getReportDocument",
-        ).body
-        url = document.get("url") if isinstance(document, dict) else None
-        if not url:
-            raise TransientError("getReportDocument response without url", platform=self.platform)
-        try:
-            # A pre-signed storage URL: no SP-API token goes there.
-            download = self.session.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise TransientError(f"report download failed: {exc}", platform=self.platform) from exc
-        if download.status_code >= 400:
-            raise TransientError(f"report download failed: HTTP {download.status_code}", platform=self.platform)
-        content = download.content
-        if document.get("compressionAlgorithm") == "GZIP":
-            content = gzip.decompress(content)
         try:
             parsed = json.loads(content)
         except ValueError as exc:

@@ -109,9 +109,11 @@ class RefundLine:
 
 @dataclass(frozen=True)
 class ReturnLineData:
-    line_id: str  # the platform's order line id
+    line_id: str  # the platform's order line id ("" when the platform names the SKU only: Amazon's report)
     quantity: int
     reason: str = ""  # the platform's reason code, verbatim
+    sku: str = ""
+    product_id: str = ""  # the platform's listing id, when that is all it names (eBay's Post-Order itemId)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class ReturnData:
     carrier: str = ""
     tracking_number: str = ""
     label_url: str = ""
+    kind: str = "return"  # "incident": a claim on the platform (Mirakl incident…), no parcel comes back
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,10 @@ class ConnectorBase:
     def list_returns(self, *, since: dt.datetime, page_token: str | None = None) -> ReturnPage:
         """The returns buyers opened or changed since `since`; platforms without a returns API raise."""
         raise UnsupportedAction(f"{self.platform}: no returns API is read yet (unverified)", platform=self.platform)
+
+    def list_incidents(self, *, since: dt.datetime, page_token: str | None = None) -> ReturnPage:
+        """The incidents (claims) in progress on lines changed since `since`, as returns of kind "incident"."""
+        raise UnsupportedAction(f"{self.platform}: no incidents are read yet", platform=self.platform)
 
     def page_size(self, default: int, maximum: int) -> int:
         size = int(self.account.settings.get("page_size", default))

@@ -45,6 +45,7 @@ from .base import (
     refund_already_applied,
 )
 from .carriers import validate_tracking
+from .cdiscount_claims import CdiscountClaims
 from .countries import to_alpha2
 from .errors import (
     InvalidRequest,
@@ -206,7 +207,7 @@ def _same_lines(shipment: Mapping[str, Any], lines: list[ShipmentLine]) -> bool:
     return recorded == {(line.line_id, line.quantity) for line in lines}
 
 
-class CdiscountConnector(ConnectorBase):
+class CdiscountConnector(CdiscountClaims, ConnectorBase):
     """One Cdiscount seller (Octopia client credentials + seller id)."""
 
     platform: ClassVar[str] = platforms.CDISCOUNT

@@ -8,7 +8,9 @@ is rejected, never guessed. eBay has no acceptance step.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -41,6 +43,7 @@ from .base import (
     refund_already_applied,
 )
 from .carriers import validate_tracking
+from .ebay_returns import EbayReturns
 from .errors import (
     InvalidRequest,
     MarketplaceError,
@@ -314,16 +317,29 @@ def _adjustments(
     order: Mapping[str, Any], currency: str, total: Decimal, cancel_reason: str
 ) -> tuple[AdjustmentData, ...]:
     """Refunds per line and per order (an order-level refund that repeats a line's id counts once),
-    and the whole order's cancellation once eBay says CANCELED."""
+    and the whole order's cancellation once eBay says CANCELED.
+
+    One refund covering several lines (issueRefund with several refundItems) shows the same refundId
+    in each line's refunds[]: each line is kept, as `<refundId>:<lineItemId>`, so every line is read
+    back, each once (a refund on one line keeps its plain refundId)."""
+    per_line = [
+        refund
+        for item in order.get("lineItems") or []
+        for entry in item.get("refunds") or []
+        if isinstance(entry, Mapping)
+        for refund in [_refund(entry, currency, text_of(item, "lineItemId"))]
+        if refund
+    ]
+    lines_of = Counter(refund.marketplace_adjustment_id for refund in per_line)
     found: dict[str, AdjustmentData] = {}
-    for item in order.get("lineItems") or []:
-        for entry in item.get("refunds") or []:
-            refund = _refund(entry, currency, text_of(item, "lineItemId")) if isinstance(entry, Mapping) else None
-            if refund:
-                found[refund.marketplace_adjustment_id] = refund
+    for refund in per_line:
+        if lines_of[refund.marketplace_adjustment_id] > 1:
+            key = f"{refund.marketplace_adjustment_id}:{refund.marketplace_line_id}"
+            refund = dataclasses.replace(refund, marketplace_adjustment_id=key)
+        found[refund.marketplace_adjustment_id] = refund
     for entry in field_of(order, "paymentSummary.refunds", required=False) or []:
         refund = _refund(entry, currency, "") if isinstance(entry, Mapping) else None
-        if refund:
+        if refund and refund.marketplace_adjustment_id not in lines_of:
             found.setdefault(refund.marketplace_adjustment_id, refund)
     adjustments = list(found.values())
     if field_of(order, "cancelStatus.cancelState", required=False) == "CANCELED":
@@ -437,7 +453,7 @@ def _same_lines(fulfillment: Mapping[str, Any], lines: list[ShipmentLine]) -> bo
     return recorded == {(line.line_id, line.quantity) for line in lines}
 
 
-class EbayConnector(ConnectorBase):
+class EbayConnector(EbayReturns, ConnectorBase):
     """One eBay seller (one refresh token)."""
 
     platform: ClassVar[str] = platforms.EBAY

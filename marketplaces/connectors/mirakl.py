@@ -115,6 +115,7 @@ STATUS_MAP: Mapping[str, str] = {
     "CANCELED": CanonicalStatus.CANCELLED,
 }
 SHIPPED_STATES = frozenset({"SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"})
+INCIDENT_OPEN = "INCIDENT_OPEN"  # order_line_state of a shipped line the buyer opened an incident on
 ACCEPTED_STATES = frozenset({"WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING"}) | SHIPPED_STATES
 
 STOCK_CSV_HEADER = '"offer-sku";"quantity";"warehouse-code";"update-delete"'
@@ -231,7 +232,7 @@ def map_order_line(line: Mapping[str, Any]) -> OrderLineData:
         shipping_tax_amount=_sum_of(line.get("shipping_taxes"), "shipping_taxes"),
         discount_amount=discount,
         fee_amount=_sum_of(line.get("fees"), "fees"),
-        quantity_shipped=quantity if state in SHIPPED_STATES else 0,
+        quantity_shipped=quantity if state in SHIPPED_STATES or state == INCIDENT_OPEN else 0,
         marketplace_product_id=text_of(line, "product_sku", required=False),
         marketplace_status=state,
     )

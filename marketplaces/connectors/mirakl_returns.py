@@ -4,7 +4,9 @@ RT11 `GET /api/returns` (`return_last_updated_from`, `page_token`, `shop_id`) �
 `{data [{id, state, order_id, order_commercial_id, return_lines [{order_line_id, quantity,
 reason_code}], date_created, last_updated, reason_code, label_url, tracking {carrier_code,
 tracking_number}}], next_page_token}`. RT11 has no deadline field: our own response time applies.
-RT21 `PUT /api/returns/accept` `{returns [{id, accepted, rejection_reason_code}]}` →
+Incidents: OR11 with `has_incident=true` lists the orders with one in progress, each line in
+`INCIDENT_OPEN` (reason in `order_line_state_reason_code`/`_label`); OR64 resolves one with an RE12
+reason. RT21 `PUT /api/returns/accept` `{returns [{id, accepted, rejection_reason_code}]}` →
 `{return_success [{id}], return_errors [{id, message}]}`.
 """
 
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from .base import ReturnData, ReturnLineData, ReturnPage
 from .errors import RejectedByMarketplace, TransientError
@@ -22,6 +26,11 @@ RETURNS_PATH = "/api/returns"  # RT11
 ACCEPT_RETURNS_PATH = "/api/returns/accept"  # RT21
 RECEIVE_RETURNS_PATH = "/api/returns/receive"  # RT25
 CLOSE_RETURNS_PATH = "/api/returns/close"  # RT27
+ORDERS_PATH = "/api/orders"  # OR11, with has_incident=true for the incidents in progress
+RESOLVE_INCIDENT_PATH = "/api/orders/{order_id}/lines/{line}/resolve_incident"  # OR64
+INCIDENT_CLOSE_REASONS_PATH = "/api/reasons/incident_close"  # RE12 (deprecated for RE02, still served)
+INCIDENT_OPEN = "INCIDENT_OPEN"
+INCIDENT_PAGE = 100  # OR11's maximum page
 
 
 def _iso_z(moment: dt.datetime) -> str:
@@ -94,3 +103,81 @@ class MiraklReturns:
         errors = body.get("return_errors") or []
         if errors:
             raise RejectedByMarketplace(str(errors[0].get("message", "")), platform=self.platform, body=body)
+
+    # -- incidents ------------------------------------------------------------------
+
+    def list_incidents(self, *, since: dt.datetime, page_token: str | None = None) -> ReturnPage:
+        """OR11 `has_incident=true` from `since` (max/offset paging): each line in `INCIDENT_OPEN` is an
+        incident, its id `incident:<order_line_id>`. OR11 gives no incident deadline: the OMS sets one."""
+        offset = int(page_token) if page_token else 0
+        response = self.http.request(
+            "GET",
+            ORDERS_PATH,
+            params=self._params(has_incident="true", start_update_date=_iso_z(since), max=INCIDENT_PAGE, offset=offset),
+            operation="OR11",
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        raw = body.get("orders")
+        if not isinstance(raw, list):
+            raise TransientError("OR11 response without orders", platform=self.platform, body=body)
+        found = []
+        for order in raw:
+            try:
+                found.extend(map_incidents(order))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+        following = offset + len(raw)
+        total = body.get("total_count")
+        more = bool(raw) and isinstance(total, (int, Decimal)) and following < int(total)
+        return ReturnPage(returns=tuple(found), next_page_token=str(following) if more else None)
+
+    def resolve_incident(self, *, order_id: str, line_id: str, reason_code: str) -> None:
+        """OR64; a line no longer in incident counts as done (a replay). Raises RejectedByMarketplace."""
+        path = RESOLVE_INCIDENT_PATH.format(order_id=quote(order_id, safe=""), line=quote(line_id, safe=""))
+        try:
+            self.http.request(
+                "PUT", path, params=self._params(), json_body={"reason_code": reason_code}, operation="OR64"
+            )
+        except RejectedByMarketplace as error:
+            order = self.order_detail(order_id=order_id)
+            states = {
+                str(line.get("order_line_id")): line.get("order_line_state")
+                for line in order.get("order_lines") or []
+                if isinstance(line, Mapping)
+            }
+            if line_id not in states or states[line_id] == INCIDENT_OPEN:
+                raise error
+
+    def incident_close_reasons(self) -> list[tuple[str, str]]:
+        """RE12: the reasons a seller may give when resolving an incident, as (code, label)."""
+        response = self.http.request("GET", INCIDENT_CLOSE_REASONS_PATH, params=self._params(), operation="RE12")
+        body = response.body if isinstance(response.body, dict) else {}
+        return [
+            (str(reason.get("code")), str(reason.get("label") or reason.get("code")))
+            for reason in body.get("reasons") or []
+            if isinstance(reason, Mapping) and reason.get("code") not in (None, "")
+        ]
+
+
+def map_incidents(order: Mapping[str, Any]) -> list[ReturnData]:
+    """The lines of an OR11 order in `INCIDENT_OPEN`, one incident each."""
+    found = []
+    for line in order.get("order_lines") or []:
+        if not isinstance(line, Mapping) or line.get("order_line_state") != INCIDENT_OPEN:
+            continue
+        line_id = text_of(line, "order_line_id")
+        updated = parse_datetime(line.get("last_updated_date") or order.get("last_updated_date"), "last_updated_date")
+        reason = text_of(line, "order_line_state_reason_code", required=False)
+        found.append(
+            ReturnData(
+                return_id=f"incident:{line_id}",
+                order_id=text_of(order, "order_id"),
+                state=INCIDENT_OPEN,
+                created_at=updated,
+                updated_at=updated,
+                lines=(ReturnLineData(line_id=line_id, quantity=int(line.get("quantity") or 0), reason=reason),),
+                reason=text_of(line, "order_line_state_reason_label", required=False) or reason,
+                kind="incident",
+            )
+        )
+    return found

@@ -10,9 +10,13 @@ import base64
 import re
 
 from . import conversations
+from .amazon_returns import open_return as open_amazon_return
+from .cdiscount_claims import open_claim
+from .ebay_returns import open_return as open_ebay_return
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
+from .mirakl_incidents import open_incident
 from .mirakl_returns import open_return
 from .wire import ApiError, Response, iso, to_jsonable
 
@@ -190,11 +194,12 @@ def generate_orders(server, request, body, key):
             "short_acceptance",
             "age_hours",
             "returns",
+            "incidents",
         )
         if name in body
     }
     if not body.get("realistic"):
-        for trait in ("afn", "buyer_cancels", "short_acceptance", "returns"):
+        for trait in ("afn", "buyer_cancels", "short_acceptance", "returns", "incidents"):
             options.setdefault(trait, False)
     count = int(body.get("count", 1))
     if not 1 <= count <= 10_000:
@@ -237,21 +242,57 @@ def cancel_by_buyer(server, request, body, key, order_id):
         return Response(200, {"applied": applied, "order": to_jsonable(order)})
 
 
+RETURN_OPENERS = {
+    "mirakl": open_return,
+    "amazon": open_amazon_return,
+    "ebay": open_ebay_return,
+    "cdiscount": open_claim,
+}
+# Cdiscount: the claim's type (Return, ItemNotReceived, ProductNotAsDescribed, ProductDefective).
+DEFAULT_RETURN_REASONS = {"mirakl": "DAMAGED", "amazon": "DEFECTIVE", "ebay": "DEFECTIVE_ITEM", "cdiscount": "Return"}
+
+
 @_route("POST", "/accounts/{key}/orders/{order_id}/return")
 def open_return_by_buyer(server, request, body, key, order_id):
-    """The buyer opens a return (Mirakl): {reason_code, quantity} → the return as RT11 shows it."""
+    """The buyer opens a return (Mirakl, Amazon): {reason_code, quantity, claim} → the return as stored
+    (`claim`: an Amazon A-to-z claim)."""
     with server.world.lock:
         order = _order(server, key, order_id)
-        if order["platform"] != "mirakl":
-            raise AdminError(400, "returns are imitated for Mirakl only")
+        opener = RETURN_OPENERS.get(order["platform"])
+        if opener is None:
+            raise AdminError(400, f"returns are not imitated for {order['platform']}")
+        options = {"claim": bool(body.get("claim"))} if order["platform"] != "mirakl" else {}
         try:
-            record = open_return(
-                server.world, order, reason_code=body.get("reason_code") or "DAMAGED", quantity=body.get("quantity")
+            record = opener(
+                server.world,
+                order,
+                reason_code=body.get("reason_code") or DEFAULT_RETURN_REASONS[order["platform"]],
+                quantity=body.get("quantity"),
+                **options,
             )
         except ApiError as error:
             raise AdminError(400, error.message) from None
         server.world.touch(order)
         return Response(201, {"return": to_jsonable(record)})
+
+
+@_route("POST", "/accounts/{key}/orders/{order_id}/incident")
+def open_incident_by_buyer(server, request, body, key, order_id):
+    """The buyer opens an incident on a line (Mirakl): {line_id, reason_code} → the line as OR11 shows it."""
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        if order["platform"] != "mirakl":
+            raise AdminError(400, "incidents are imitated for Mirakl only")
+        try:
+            line = open_incident(
+                server.world,
+                order,
+                line_id=body.get("line_id") or None,
+                reason_code=str(body.get("reason_code") or "1"),
+            )
+        except ApiError as error:
+            raise AdminError(400, error.message) from None
+        return Response(201, {"line": to_jsonable(line)})
 
 
 @_route("GET", "/accounts/{key}/actions")

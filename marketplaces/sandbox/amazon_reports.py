@@ -1,10 +1,12 @@
-"""Amazon's Reports API (reports_2021-06-30), for the seller performance report only.
+"""Amazon's Reports API (reports_2021-06-30): the reports the sandbox makes, each by its document maker.
 
-createReport answers a reportId; the report is done at once (getReport: DONE with its
-reportDocumentId); getReportDocument gives the document's URL, downloaded as the feeds' documents
-are (`/_documents/{id}`). The document follows accountHealthReport-2020-11-18.json: fixed figures of a
-healthy seller over Amazon's windows (late shipment 30 days, cancellation 7, valid tracking 30, order
-defects 60), rates as fractions (the schema types `rate` as a number; the fraction is unverified).
+createReport `{reportType*, marketplaceIds*, dataStartTime, dataEndTime}` answers a reportId; the report
+is done at once (getReport: DONE with its reportDocumentId); getReportDocument gives the document's URL,
+downloaded as the feeds' documents are (`/_documents/{id}`). Reports made:
+- GET_V2_SELLER_PERFORMANCE_REPORT, following accountHealthReport-2020-11-18.json: fixed figures of a
+  healthy seller over Amazon's windows (late shipment 30 days, cancellation 7, valid tracking 30, order
+  defects 60), rates as fractions (the schema types `rate` as a number; the fraction is unverified);
+- GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE, the returns requested in the data range (amazon_returns).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import datetime as dt
 import json
 import secrets
 
+from .amazon_returns import RETURNS_REPORT, returns_document
 from .amazon_wire import json_body, request_headers
-from .wire import ApiError, Response, iso
+from .wire import ApiError, Response, iso, parse_iso
 
 SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
 
@@ -146,29 +149,51 @@ def performance_document(world, marketplace_ids: list[str]) -> dict:
     }
 
 
+def _performance(world, account, marketplace_ids: list[str], start: dt.datetime, end: dt.datetime):
+    return json.dumps(performance_document(world, marketplace_ids)), "application/json"
+
+
+def _returns(world, account, marketplace_ids: list[str], start: dt.datetime, end: dt.datetime):
+    return returns_document(world, account, iso(start), iso(end)), "text/tab-separated-values; charset=UTF-8"
+
+
+# Report type → its document maker: (world, account, marketplace ids, start, end) → (content, content type).
+REPORTS = {SELLER_PERFORMANCE: _performance, RETURNS_REPORT: _returns}
+
+
 def create_report(world, account, request) -> Response:
+    """createReport: `{reportType*, marketplaceIds*, dataStartTime, dataEndTime}` → 202 `{reportId}`."""
     body = json_body(request)
-    if not body.get("reportType") or not body.get("marketplaceIds"):
+    if not body.get("reportType") or not isinstance(body.get("marketplaceIds"), list) or not body["marketplaceIds"]:
         raise ApiError(400, "InvalidInput", "reportType and marketplaceIds are required")
-    if body["reportType"] != SELLER_PERFORMANCE:
-        raise ApiError(400, "InvalidInput", f"The sandbox does not make {body['reportType']}")
-    document_id = "amzn1.tortuga.4." + world.new_document_id("amazon_documents", "").lower()
-    world.documents["amazon_documents"][document_id] = {
+    make = REPORTS.get(body["reportType"])
+    if make is None:
+        raise ApiError(400, "InvalidInput", f"Report type {body['reportType']} is not served by this sandbox")
+    now = world.now()
+    try:
+        end = parse_iso(body["dataEndTime"]) if body.get("dataEndTime") else now
+        start = parse_iso(body["dataStartTime"]) if body.get("dataStartTime") else end.replace(year=end.year - 1)
+    except ValueError:
+        raise ApiError(400, "InvalidInput", "dataStartTime and dataEndTime must be ISO 8601 dates") from None
+    content, content_type = make(world, account, list(body["marketplaceIds"]), start, end)
+    document_id = "amzn1.spdoc.1.4.eu." + world.new_document_id("amazon_documents", "").lower()
+    world.documents.setdefault("amazon_documents", {})[document_id] = {
         "account": account.key,
-        "content": json.dumps(performance_document(world, list(body["marketplaceIds"]))),
-        "content_type": "application/json",
+        "content": content,
+        "content_type": content_type,
     }
-    report_id = str(60_000_000_000 + secrets.randbelow(9_999_999_999))
-    now = iso(world.now())
+    report_id = str(50_000_000_000 + secrets.randbelow(9_999_999_999))
     world.documents.setdefault("amazon_reports", {})[report_id] = {
         "account": account.key,
         "reportId": report_id,
         "reportType": body["reportType"],
         "marketplaceIds": body["marketplaceIds"],
-        "createdTime": now,
+        "dataStartTime": iso(start),
+        "dataEndTime": iso(end),
+        "createdTime": iso(now),
+        "processingStartTime": iso(now),
+        "processingEndTime": iso(now),
         "processingStatus": "DONE",
-        "processingStartTime": now,
-        "processingEndTime": now,
         "reportDocumentId": document_id,
     }
     return Response(202, {"reportId": report_id}, request_headers())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal
 
-from . import cdiscount_discussions
+from . import cdiscount_claims, cdiscount_discussions
 from .catalogue import BY_SKU
 from .lifecycle import set_status
 from .routing import bearer, route
@@ -503,6 +503,7 @@ ROUTES = [
     route("POST", "/seller/v2/offer-packages", "createOfferPackage", create_offer_package),
     route("GET", "/seller/v2/offer-packages/{packageId}", "getOfferPackage", get_offer_package),
     route("GET", "/seller/v2/carriers", "getCarriers", list_carriers),
+    route("GET", "/seller/v2/claims", "getClaims", cdiscount_claims.list_claims),
     route("GET", "/seller/v2/discussions", "getDiscussions", cdiscount_discussions.list_discussions, is_list=True),
     route("GET", "/seller/v2/discussions/{discussionId}", "getDiscussion", cdiscount_discussions.get_discussion),
     route(

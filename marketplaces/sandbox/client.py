@@ -88,11 +88,16 @@ class SandboxAdmin:
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/buyer-cancel", {"reason": reason})
 
     def open_return(
-        self, key: str, order_id: str, *, reason_code: str = "DAMAGED", quantity: int | None = None
+        self, key: str, order_id: str, *, reason_code: str = "", quantity: int | None = None, claim: bool = False
     ) -> dict:
-        """The buyer opens a return on a delivered Mirakl order."""
-        body = {"reason_code": reason_code, "quantity": quantity}
+        """The buyer opens a return on a delivered Mirakl or shipped Amazon order (`claim`: Amazon A-to-z)."""
+        body = {"reason_code": reason_code, "quantity": quantity, "claim": claim}
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/return", body)["return"]
+
+    def open_incident(self, key: str, order_id: str, *, line_id: str | None = None, reason_code: str = "1") -> dict:
+        """The buyer opens an incident on a shipped Mirakl line (the first one unless `line_id`)."""
+        body = {"line_id": line_id, "reason_code": reason_code}
+        return self._call("POST", f"/accounts/{key}/orders/{order_id}/incident", body)["line"]
 
     def stock(self, key: str) -> dict:
         return self._call("GET", f"/accounts/{key}/stock")

@@ -13,7 +13,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from . import ebay_messages
+from . import ebay_messages, ebay_returns
 from .ebay_inventory import bulk_update_price_quantity
 from .ebay_wire import (
     PLATFORM,
@@ -501,5 +501,10 @@ ROUTES = [
         "POST", "/sell/inventory/v1/bulk_update_price_quantity", "bulkUpdatePriceQuantity", bulk_update_price_quantity
     ),
     route("POST", "/post-order/v2/cancellation", "createCancellation", create_cancellation),
+    route("GET", "/post-order/v2/return/search", "searchReturns", ebay_returns.search_returns),
+    route("POST", "/post-order/v2/return/{returnId}/decide", "decideReturn", ebay_returns.decide_return),
+    route(
+        "POST", "/post-order/v2/return/{returnId}/mark_as_received", "markReturnReceived", ebay_returns.mark_as_received
+    ),
     route("POST", "/post-order/v2/cancellation/{cancelId}/approve", "approveCancellation", approve_cancellation),
 ]

@@ -27,6 +27,7 @@ RELAY_SHARE = 0.25
 AFN_SHARE = 0.1
 BUYER_CANCEL_SHARE = 0.04
 RETURN_SHARE = 0.15  # Mirakl orders whose buyer opens a return once delivered
+INCIDENT_SHARE = 0.03  # Mirakl orders whose buyer opens an incident once delivered (no return)
 SHORT_ACCEPTANCE_SHARE = 0.1  # Mirakl/Octopia orders with a window of minutes, so expiries show
 FREE_SHIPPING_FROM = Decimal("25.00")
 SHIPPING_FEE = Decimal("4.99")
@@ -162,6 +163,7 @@ def new_order(
     short_acceptance: bool | None = None,
     age_hours: float | None = None,
     returns: bool | None = None,
+    incidents: bool | None = None,
 ) -> dict:
     """A new order for `account`, in its platform's initial status; not yet stored.
 
@@ -269,6 +271,9 @@ def new_order(
     if _chance(buyer_cancels, BUYER_CANCEL_SHARE):
         order["buyer_cancel_at"] = iso(now + dt.timedelta(seconds=random.randint(60, 900)))
     order["return_after_delivery"] = platform == "mirakl" and _chance(returns, RETURN_SHARE)
+    order["incident_after_delivery"] = (
+        platform == "mirakl" and not order["return_after_delivery"] and _chance(incidents, INCIDENT_SHARE)
+    )
     _set_initial_status(order, placed, window)
     return order
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from .generate import DELIVERY_DELAY
+from .mirakl_incidents import open_incident
 from .mirakl_returns import open_return
 from .wire import iso, money
 
@@ -131,6 +132,8 @@ def _sweep_order(world, order: dict, stamp: str, delivered_before: str) -> None:
             set_status(world, order, "RECEIVED")
             if order.get("return_after_delivery"):
                 open_return(world, order)
+            elif order.get("incident_after_delivery"):
+                open_incident(world, order)
 
 
 def buyer_cancel(world, order: dict, reason: str = BUYER_CANCEL_REASON) -> bool:

@@ -1,7 +1,7 @@
 """Mirakl MMP seller API, one instance per operator under /mirakl/<operator>.
 
 Operations (specs/mirakl/mmp-seller-openapi.json): OR11, OR12, OR21, OR23, OR24, OR28,
-OR29, OR30, SH21, A01 here; M10/M11/M12/OR43 (buyer threads) in mirakl_inbox; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
+OR29, OR30, SH21, A01 here; OR64, RE11, RE12 (incidents) in mirakl_incidents; M10/M11/M12/OR43 (buyer threads) in mirakl_inbox; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
 errors in mirakl_wire. Auth is the shop API key in `Authorization` (no Bearer).
 """
 
@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from . import mirakl_inbox
 from .lifecycle import cancel_all_lines, set_status
+from .mirakl_incidents import has_incident, incident_close_reasons, incident_open_reasons, resolve_incident
 from .mirakl_returns import accept_returns, close_returns, list_returns, receive_returns
 from .mirakl_stock import stock_import, stock_import_errors, stock_import_status
 from .mirakl_wire import (
     CANCELLABLE_STATES,
     PLATFORM,
-    SHIPPED_STATES,
+    REFUNDABLE_STATES,
     error_response,
     render_order,
     render_order_or12,
@@ -128,6 +129,7 @@ def list_orders(world, account, request) -> Response:
     if len(ids) > 100:
         raise ApiError(400, "VALIDATION_ERROR", "order_ids accepts at most 100 values")
     start, end = _date_arg(request, "start_date"), _date_arg(request, "end_date")
+    incident = {"true": True, "false": False}.get((request.arg("has_incident") or "").lower())
     start_update, end_update = _date_arg(request, "start_update_date"), _date_arg(request, "end_update_date")
     if start_update is not None:
         start_update -= dt.timedelta(seconds=UPDATE_SAFETY_DELTA_SECONDS)
@@ -139,6 +141,8 @@ def list_orders(world, account, request) -> Response:
         if (ids and order["id"] not in ids) or (states and order["status"] not in states):
             continue
         if channels and order["channel"][0] not in channels:
+            continue
+        if incident is not None and has_incident(order) != incident:
             continue
         if (start and created < start) or (end and created > end):
             continue
@@ -338,7 +342,7 @@ def refund(world, account, request) -> Response:
     done, touched = [], {}
     for entry in entries:
         order, line = _find_line(world, account, str(entry.get("order_line_id", "")))
-        if line["status"] not in SHIPPED_STATES:
+        if line["status"] not in REFUNDABLE_STATES:
             raise ApiError(
                 400, "ORDER_INVALID_STATE", f"Order line {line['id']} cannot be refunded in state {line['status']}"
             )
@@ -454,4 +458,7 @@ ROUTES = [
     route("PUT", "/api/returns/receive", "RT25", receive_returns),
     route("PUT", "/api/returns/close", "RT27", close_returns),
     route("GET", "/api/account/statistics", "A21", shop_statistics),
+    route("PUT", "/api/orders/{order_id}/lines/{line}/resolve_incident", "OR64", resolve_incident),
+    route("GET", "/api/reasons/incident_open", "RE11", incident_open_reasons),
+    route("GET", "/api/reasons/incident_close", "RE12", incident_close_reasons),
 ]

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .mirakl_incidents import has_incident, line_reason
 from .wire import ApiError, Response, money
 
 PLATFORM = "mirakl"
 COMMISSION_RATE = Decimal("0.15")  # demo figure
 VAT_RATE = Decimal("20")
 SHIPPED_STATES = ("SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED")
+# A line in incident was shipped: it can be refunded (a refund is one way to settle the incident).
+REFUNDABLE_STATES = (*SHIPPED_STATES, "INCIDENT_OPEN")
 CANCELLABLE_STATES = ("WAITING_DEBIT", "WAITING_DEBIT_PAYMENT", "SHIPPING")  # OR29 (unverified)
 SHIPPING_TYPES = {
     "Standard": ("STD", "Livraison standard"),
@@ -77,7 +80,7 @@ def render_line(order: dict, line: dict) -> dict:
     shipping = _n(line["shipping_price"])
     commission = money(price * COMMISSION_RATE)
     return {
-        "can_refund": line["status"] in SHIPPED_STATES,
+        "can_refund": line["status"] in REFUNDABLE_STATES,
         "cancelations": [_render_cancelation(c) for c in order["cancelations"] if c["line_id"] == line["id"]],
         "category_code": "C" + line["ean"][9:12],
         "category_label": "Maison",
@@ -94,8 +97,8 @@ def render_line(order: dict, line: dict) -> dict:
         "order_line_id": line["id"],
         "order_line_index": line["index"],
         "order_line_state": line["status"],
-        "order_line_state_reason_code": None,
-        "order_line_state_reason_label": None,
+        "order_line_state_reason_code": line_reason(line)[0],
+        "order_line_state_reason_label": line_reason(line)[1],
         "origin_unit_price": _n(line["unit_price"]),
         "price": price,
         "price_additional_info": None,
@@ -185,7 +188,7 @@ def render_order(order: dict) -> dict:
         "fulfillment": {"center": {"code": "DEFAULT"}},
         "fully_refunded": bool(refunded) and refunded >= price + shipping,
         "has_customer_message": False,
-        "has_incident": False,
+        "has_incident": has_incident(order),
         "has_invoice": False,
         "last_updated_date": order["updated_at"],
         "leadtime_to_ship": 2,

@@ -36,6 +36,9 @@ RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("amazon", "createUnexpectedProblem"): (1.0, 5),
     ("amazon", "createConfirmOrderDetails"): (1.0, 5),
     ("amazon", "createConfirmDeliveryDetails"): (1.0, 5),
+    ("amazon", "createReport"): (0.0167, 15),
+    ("amazon", "getReport"): (2.0, 15),
+    ("amazon", "getReportDocument"): (0.0167, 15),
     ("mirakl", "OR11"): (1 / 60, 1),
     ("mirakl", "STO01"): (1 / 60, 1),
 }
@@ -47,6 +50,9 @@ for _operation in (
     "issueRefund",
     "bulkUpdatePriceQuantity",
     "createCancellation",
+    "searchReturns",
+    "decideReturn",
+    "markReturnReceived",
 ):
     RATE_LIMITS[("ebay", _operation)] = (EBAY_DAILY_BUDGET / 86_400, EBAY_DAILY_BUDGET)
 for _operation in (
@@ -60,6 +66,7 @@ for _operation in (
     "createOfferPackage",
     "getOfferPackage",
     "getCarriers",
+    "getClaims",
 ):
     RATE_LIMITS[("cdiscount", _operation)] = CDISCOUNT_RATE
 

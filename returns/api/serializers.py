@@ -56,6 +56,7 @@ class ReturnSerializer(serializers.ModelSerializer):
             "order_reference",
             "platform",
             "status",
+            "kind",
             "source",
             "marketplace_return_id",
             "marketplace_state",

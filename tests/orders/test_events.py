@@ -145,6 +145,24 @@ EXAMPLES = {
         "",
     ),
     return_events.RETURN_CLOSED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
+    return_events.RETURN_ARRIVED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
+    return_events.INCIDENT_OPENED: (
+        {"return": "RET-0000008", "return_id": 8, "units": 1, "reason": "Article défectueux"},
+        "",
+        "",
+    ),
+    return_events.INCIDENT_RESOLVED: (
+        {
+            "return": "RET-0000008",
+            "return_id": 8,
+            "reason": "Accord trouvé avec le vendeur",
+            "reason_code": "11",
+            "refunded": "19.90",
+            "currency": "EUR",
+        },
+        "",
+        "",
+    ),
 }
 
 

@@ -4,6 +4,7 @@ a refusal reaches the operator on the order page; refunds made on the platform c
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from marketplaces import polling
 from marketplaces.clients import connector_for_account
@@ -29,7 +30,10 @@ def shipped(sandbox, account, key, operator) -> Order:
     polling.poll_account(account_id=account.pk)
     order = Order.objects.get(account=account, marketplace_order_id=remote["id"])
     shipping_actions.ship_order(
-        order_id=order.pk, actor=actions.Actor.of_user(operator), carrier="colissimo", tracking_number="6A12345678901"
+        order_id=order.pk,
+        actor=actions.Actor.of_user(operator),
+        carrier="colissimo",
+        tracking_number=f"6A{order.pk:011d}",
     )
     assert outbox.drain() == {"sent": 1}
     return Order.objects.get(pk=order.pk)
@@ -105,8 +109,12 @@ def test_a_partial_refund_reaches_the_marketplace_once_in_its_format(sandbox, sa
     assert len(refund_actions(sandbox, key, order)) == 1
     if platform == "mirakl":  # refunds[] per line, each with its id
         assert all(line.marketplace_refund_id for line in refund.lines.all())
-    if platform == "ebay":  # one refundId for both items: the connector keeps it once
-        assert any(line.marketplace_refund_id for line in refund.lines.all())
+    if platform == "ebay":  # one refundId for both items: each line read back, once, as <refundId>:<line>
+        ids = {line.order_line.marketplace_line_id: line.marketplace_refund_id for line in refund.lines.all()}
+        [refund_id] = {i.split(":")[0] for i in ids.values()}
+        assert ids == {line_id: f"{refund_id}:{line_id}" for line_id in ids}
+        polling.poll_account(account_id=account.pk)
+        assert Refund.objects.filter(order=order).count() == 1
 
 
 def test_a_refund_made_on_mirakl_comes_back_as_a_refund(sandbox, sandbox_account, operator):
@@ -161,3 +169,90 @@ def test_a_refund_the_marketplace_refuses_is_shown_on_the_order_page(sandbox, sa
     assert "push-failure" in page and "Refund" in page
     message = outbox.messages_about(pushes.order_subject(order.pk)).get(kind=pushes.REFUND)
     assert f'data-push="{message.pk}"' in page
+
+
+def test_a_refund_made_on_ebay_over_two_lines_comes_back_per_line_once(sandbox, sandbox_account, operator):
+    account, key = sandbox_account("ebay")
+    order = shipped(sandbox, account, key, operator)
+    first, second = order.lines.order_by("pk")
+    # The seller refunds two items at once in eBay's Seller Hub (one issueRefund, one refundId).
+    connector_for_account(account).refund(
+        order_id=order.marketplace_order_id,
+        lines=[
+            WireRefundLine(line_id=first.marketplace_line_id, amount=D("3.00")),
+            WireRefundLine(line_id=second.marketplace_line_id, amount=D("2.00")),
+        ],
+        reason="Goodwill",
+        idempotency_key="seller-hub",
+    )
+    polling.poll_account(account_id=account.pk)
+    polling.poll_account(account_id=account.pk)  # read again: nothing twice
+    refunds = Refund.objects.filter(order=order, source=Refund.Source.MARKETPLACE)
+    per_line = sorted((line.order_line_id, line.amount) for refund in refunds for line in refund.lines.all())
+    assert per_line == sorted([(first.pk, D("3.00")), (second.pk, D("2.00"))])
+    assert sum(refund.total_amount for refund in refunds) == D("5.00")
+
+
+def back_office_refund(account, order, line, amount):
+    """Refunded in Mirakl's back office, not polled yet: Mirakl then refuses the OMS's refund of the line."""
+    connector_for_account(account).refund(
+        order_id=order.marketplace_order_id,
+        lines=[WireRefundLine(line_id=line.marketplace_line_id, amount=amount)],
+        reason="Goodwill",
+        idempotency_key=f"back-office-{line.pk}",
+    )
+
+
+def test_a_refused_refund_sent_again_is_checked_against_the_refunds_made_since(
+    sandbox, sandbox_account, operator, client
+):
+    account, key = sandbox_account("mirakl")
+    actor = actions.Actor.of_user(operator)
+
+    # Sent again while it still fits what the OMS knows: it counts again until Mirakl answers.
+    order = shipped(sandbox, account, key, operator)
+    line = order.lines.order_by("pk").last()
+    back_office_refund(account, order, line, line.total_amount)
+    small = returns_actions.refund_order(
+        order_id=order.pk, actor=actor, reason="Scratch", lines=[LineRefund(line.pk, amount=D("2.00"))]
+    )
+    outbox.drain()
+    small.refresh_from_db()
+    assert small.status == Refund.Status.FAILED
+    actions.retry_push(order_id=order.pk, message_id=small.outbox_message_id, actor=actor)
+    small.refresh_from_db()
+    order.refresh_from_db()
+    assert small.status == Refund.Status.SENDING and order.refunded_amount == D("2.00")
+    outbox.drain()  # Mirakl refuses it again
+    small.refresh_from_db()
+    order.refresh_from_db()
+    assert small.status == Refund.Status.FAILED and order.refunded_amount == 0
+
+    # Refused, then the back office's refund comes in and the operator refunds what is left of the line.
+    order = shipped(sandbox, account, key, operator)
+    first = order.lines.order_by("pk").first()
+    back_office_refund(account, order, first, D("3.00"))
+    whole = returns_actions.refund_order(
+        order_id=order.pk, actor=actor, reason="Broken", lines=[LineRefund(first.pk, amount=first.total_amount)]
+    )
+    outbox.drain()
+    whole.refresh_from_db()
+    assert whole.status == Refund.Status.FAILED
+    polling.poll_account(account_id=account.pk)
+    left = first.total_amount - D("3.00")
+    returns_actions.refund_order(
+        order_id=order.pk, actor=actor, reason="Broken", lines=[LineRefund(first.pk, amount=left)]
+    )
+
+    # Sending the whole-line refund again would refund the line twice: refused, nothing changes.
+    client.force_login(operator)
+    response = client.post(f"/orders/{order.pk}/pushes/{whole.outbox_message_id}/retry/", follow=True)
+    assert "more than was paid" in response.content.decode()
+    whole.refresh_from_db()
+    order.refresh_from_db()
+    assert whole.status == Refund.Status.FAILED and order.refunded_amount == left
+    message = outbox.messages_about(pushes.order_subject(order.pk)).get(pk=whole.outbox_message_id)
+    assert message.status == "dead"
+    # The database refuses it too, whoever writes it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Refund.objects.filter(pk=whole.pk).update(status=Refund.Status.SENDING)

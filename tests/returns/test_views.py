@@ -142,3 +142,18 @@ def test_an_operator_opens_a_return_from_the_order(client, operator, viewer):
     assert found.lines.get().reason == "defective"
     bad = client.post(f"/returns/orders/{order.pk}/new/", {f"quantity_{kettle.pk}": "9"}, follow=True)
     assert "may come back" in bad.content.decode() and ReturnRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_queue_stops_counting_at_its_cap(client, viewer, lyon, monkeypatch):
+    from returns.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    opened = [open_return(shipped_order(tag=tag)) for tag in "ABC"]
+    client.force_login(viewer)
+    page = client.get("/returns/").content.decode()
+    assert "2+ returns" in page  # the count stops there; the page still lists every row
+    assert all(found.number in page for found in opened)
+    assert "2+ retours" in client.get("/returns/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    monkeypatch.setattr(CappedPaginator, "CAP", 10)
+    assert "3 returns" in client.get("/returns/").content.decode()

@@ -1,0 +1,138 @@
+"""Mirakl incidents: opened by the buyer in the sandbox, read by polling (OR11 has_incident) as returns of
+kind "incident" once, with a deadline; resolved by the operator with a refund and/or OR64, over real HTTP."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from marketplaces.clients import connector_for_account
+from oms import outbox
+from orders.models import OrderEvent
+from returns import actions, polling
+from returns.models import Refund, ReturnRequest, ReturnStatus
+from tests.returns.test_marketplace_returns import shipped_on_mirakl
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def incident_on(sandbox, sandbox_account, operator, **options):
+    account, key = sandbox_account("mirakl")
+    order = shipped_on_mirakl(sandbox, account, key, operator)
+    first, second = order.lines.order_by("pk")
+    sandbox.admin.open_incident(key, order.marketplace_order_id, line_id=second.marketplace_line_id, **options)
+    return account, key, order, second
+
+
+def test_an_incident_opened_on_mirakl_is_read_once_with_its_deadline(sandbox, sandbox_account, operator):
+    account, key, order, line = incident_on(sandbox, sandbox_account, operator, reason_code="3")
+
+    assert polling.poll_returns(account_id=account.pk) == 1
+    found = ReturnRequest.objects.get(order=order)
+    assert (found.kind, found.source, found.status) == ("incident", "marketplace", ReturnStatus.REQUESTED)
+    assert found.marketplace_return_id == f"incident:{line.marketplace_line_id}"
+    assert found.marketplace_state == "INCIDENT_OPEN" and found.reason == "defective"
+    assert found.respond_by - found.requested_at == dt.timedelta(days=3)
+    [incident_line] = found.lines.all()
+    assert (incident_line.order_line_id, incident_line.quantity, incident_line.note) == (
+        line.pk,
+        line.quantity,
+        "Defective item",
+    )
+    assert OrderEvent.objects.filter(order=order, kind="incident_opened").count() == 1
+
+    # Read again (the overlap, and the order changing on Mirakl): still one incident, one event.
+    sandbox.admin.advance_clock(60)
+    polling.poll_returns(account_id=account.pk)
+    polling.poll_returns(account_id=account.pk)
+    assert ReturnRequest.objects.filter(order=order).count() == 1
+    assert OrderEvent.objects.filter(order=order, kind="incident_opened").count() == 1
+    # The incident does not stop a return of the same units.
+    actions.request_return(
+        order_id=order.pk,
+        lines=[actions.LineReturn(line.pk, line.quantity)],
+        actor=actions.Actor.system(),
+    )
+
+
+def test_the_operator_resolves_an_incident_with_a_refund_and_or64(client, sandbox, sandbox_account, operator):
+    cache.clear()
+    account, key, order, line = incident_on(sandbox, sandbox_account, operator)
+    polling.poll_returns(account_id=account.pk)
+    found = ReturnRequest.objects.get(order=order)
+    client.force_login(operator)
+
+    page = client.get(f"/returns/{found.pk}/").content.decode()
+    assert "I finally received my order" in page  # RE12's reasons, read from the sandbox
+    assert 'value="refund"' in page or 'name="refund"' in page
+    french = client.get(f"/returns/{found.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Résoudre l’incident" in french
+
+    # An unknown reason is refused and changes nothing.
+    client.post(f"/returns/{found.pk}/resolve/", {"reason_code": "99"})
+    found.refresh_from_db()
+    assert found.status == ReturnStatus.REQUESTED and not Refund.objects.filter(order=order).exists()
+
+    client.post(f"/returns/{found.pk}/resolve/", {"reason_code": "11", "refund": "yes"})
+    found.refresh_from_db()
+    assert found.status == ReturnStatus.CLOSED
+    [refund] = Refund.objects.filter(order=order)
+    assert refund.return_request_id == found.pk and refund.total_amount == line.total_amount
+    assert outbox.drain() == {"sent": 2}  # the refund (OR28) first, then OR64
+
+    applied = sandbox.admin.order_actions(key, order.marketplace_order_id)
+    assert [a["action"] for a in applied][-2:] == ["OR28", "OR64"]
+    assert applied[-1]["body"] == {"line": line.marketplace_line_id, "reason_code": "11"}
+    remote = sandbox.admin.order(key, order.marketplace_order_id)
+    [remote_line] = [entry for entry in remote["lines"] if entry["id"] == line.marketplace_line_id]
+    assert remote_line["status"] != "INCIDENT_OPEN"
+
+    # Resolved once: a second resolution is refused, and polling again opens nothing new.
+    response = client.post(f"/returns/{found.pk}/resolve/", {"reason_code": "11"}, follow=True)
+    assert "cannot become" in response.content.decode()
+    polling.poll_returns(account_id=account.pk)
+    assert ReturnRequest.objects.filter(order=order).count() == 1
+    event = OrderEvent.objects.get(order=order, kind="incident_resolved")
+    assert event.params["reason"] == "Agreement made with the vendor"
+    assert Decimal(event.params["refunded"]) == line.total_amount
+
+
+def test_or64_replayed_on_a_resolved_line_counts_as_done_and_a_resolution_needs_a_reason(
+    sandbox, sandbox_account, operator
+):
+    account, key, order, line = incident_on(sandbox, sandbox_account, operator)
+    polling.poll_returns(account_id=account.pk)
+    found = ReturnRequest.objects.get(order=order)
+    actor = actions.Actor.of_user(operator)
+    with pytest.raises(actions.InvalidInput):
+        actions.resolve_incident(return_id=found.pk, actor=actor)
+    found.refresh_from_db()
+    assert found.status == ReturnStatus.REQUESTED
+
+    actions.resolve_incident(return_id=found.pk, actor=actor, reason_code="8")
+    assert outbox.drain() == {"sent": 1}
+    # The same OR64 again (a retry after a lost answer): the sandbox refuses, the connector sees it done.
+    connector_for_account(account).resolve_incident(
+        order_id=order.marketplace_order_id, line_id=line.marketplace_line_id, reason_code="8"
+    )
+    assert not Refund.objects.filter(order=order).exists()
+
+
+def test_the_queue_filters_incidents_and_the_order_page_shows_them(client, sandbox, sandbox_account, operator):
+    account, key, order, line = incident_on(sandbox, sandbox_account, operator)
+    polling.poll_returns(account_id=account.pk)
+    incident = ReturnRequest.objects.get(order=order)
+    other = actions.request_return(
+        order_id=order.pk, lines=[actions.LineReturn(line.pk, 1)], actor=actions.Actor.system()
+    )
+    client.force_login(operator)
+    french = client.get("/returns/", {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Type" in french and "Incident" in french
+    incidents = client.get("/returns/", {"kind": "incident"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert incident.number in incidents and other.number not in incidents
+    returns = client.get("/returns/", {"kind": "return"}).content.decode()
+    assert other.number in returns and incident.number not in returns
+    assert "Incident" in client.get("/returns/").content.decode()
+    order_page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert incident.number in order_page and "Incident" in order_page
