@@ -210,7 +210,8 @@ def _locked(thread_id: int) -> Thread:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    # A browser's textarea sends its line breaks as CRLF: the buyer gets plain line breaks.
+    body = (body or "").replace("\r\n", "\n").strip()
     if not MIN_BODY <= len(body) <= MAX_BODY:
         raise InvalidInput(
             _("A reply has between %(min)s and %(max)s characters.") % {"min": MIN_BODY, "max": MAX_BODY},

@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,6 +20,14 @@ def forget_this_runs_task_queue():
     from marketplaces.ratelimit import redis_client
 
     redis_client().delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: Django's LocaleMiddleware activates a request's language
+    for the whole thread, so a test ending on a French page would otherwise hand French to the next one."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.management.commands import seed_demo
+from marketplaces.models import MarketplaceAccount
+from messaging.models import AccountMessaging
 from order_queue.filters import OrderFilter
 from orders.models import Order
 from orders.status import OrderStatus
@@ -46,6 +48,10 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
         url.startswith(settings.CARRIER_SANDBOX_URL)
         for url in CarrierAccount.objects.values_list("base_url", flat=True)
     )
+
+    # Buyers are told at every step on every demo account.
+    told = AccountMessaging.objects.filter(notify_on_acceptance=True, notify_on_shipment=True, notify_on_delivery=True)
+    assert told.count() == MarketplaceAccount.objects.count()
 
     client.force_login(get_user_model().objects.get(username="operator"))
     first_screen = client.get(reverse("orders:list")).content.decode()

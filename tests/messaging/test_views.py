@@ -92,9 +92,11 @@ def test_replying_queues_the_message_and_a_colleague_who_answered_meanwhile_is_s
     seen = thread.messages.get().pk
     client = logged_in(operator)
     response = client.post(
-        reverse("messaging:reply", args=[thread.pk]), {"body": "Bonjour, c'est en route.", "seen_message_id": seen}
+        reverse("messaging:reply", args=[thread.pk]),
+        {"body": "Bonjour,\r\n\r\nc'est en route.", "seen_message_id": seen},  # a textarea's CRLF
     )
     assert response.status_code == 302
+    assert Message.objects.get(thread=thread, direction="out").body == "Bonjour,\n\nc'est en route."
     thread.refresh_from_db()
     assert thread.status == Thread.Status.WAITING and thread.assignee == operator
     assert outbox.messages_about(outbox_names.thread_subject(thread.pk)).get().kind == outbox_names.REPLY

@@ -31,6 +31,7 @@ from marketplaces.models import MarketplaceAccount
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
+from messaging.models import AccountMessaging
 from oms import embedded, roles
 from orders import platforms
 from orders.actions import Actor, ingest_order
@@ -85,6 +86,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             roles.sync_roles()
             accounts = [self._account(entry) for entry in DEMO_ACCOUNTS]
+            for account in accounts:  # the demo's buyers are told at every step (a seller chooses per account)
+                AccountMessaging.objects.update_or_create(
+                    account=account,
+                    defaults={"notify_on_acceptance": True, "notify_on_shipment": True, "notify_on_delivery": True},
+                )
             logins = self._users()
             # Stock before any order arrives, so that the orders below reserve real units.
             stock.seed(accounts)
