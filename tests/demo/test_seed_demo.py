@@ -43,7 +43,12 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
     assert {"accept", "hold"} <= outcomes
     assert Order.objects.filter(on_hold=True, total_amount__gt=1000).exists()
     # A contract per carrier on the carrier sandbox: labels and tracking work in `make run`.
-    assert sorted(CarrierAccount.objects.values_list("carrier__code", flat=True)) == ["colissimo", "dhl_parcel", "ups"]
+    assert sorted(CarrierAccount.objects.values_list("carrier__code", flat=True)) == [
+        "colissimo",
+        "dhl_parcel",
+        "mondial_relay",
+        "ups",
+    ]
     assert all(
         url.startswith(settings.CARRIER_SANDBOX_URL)
         for url in CarrierAccount.objects.values_list("base_url", flat=True)
