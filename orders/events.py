@@ -151,6 +151,19 @@ PUSHES = {
 }
 
 WITH_REASON = _("%(event)s Reason: %(reason)s")
+
+# Reasons stored as codes (a return's reason, say), shown by their label in the reader's language; any other
+# reason is an operator's or a platform's own words, shown as they are. Apps above declare theirs.
+REASON_LABELS: dict[str, object] = {}
+
+
+def declare_reasons(choices) -> None:
+    """`choices`: (code, lazy label) pairs, e.g. a TextChoices' `.choices`."""
+    REASON_LABELS.update(dict(choices))
+
+
+def reason_label(reason: str) -> str:
+    return str(REASON_LABELS.get(reason, reason))
 TRANSITION = _("%(from_status)s → %(to_status)s")
 
 
@@ -173,7 +186,7 @@ def render(kind: str, params: dict) -> str:
     if declared is None:
         return ""
     sentence = str(declared.template) % _Shown(params, declared.formats)
-    reason = (params.get("reason") or "").strip()
+    reason = reason_label((params.get("reason") or "").strip())
     return str(WITH_REASON) % {"event": sentence, "reason": reason} if reason else sentence
 
 

@@ -598,7 +598,7 @@ def request_return(
     )
     params = {"return": found.number, "return_id": found.pk, "units": sum(line.quantity for line in lines)}
     if incident:
-        params["reason"] = (reason_text or ReturnReason(found.reason).label)[:200]
+        params["reason"] = (reason_text or found.reason)[:200]  # a code is shown by its label (orders.events)
     record_event(
         order=order, kind=events.INCIDENT_OPENED if incident else events.RETURN_REQUESTED, actor=actor, params=params
     )
@@ -924,7 +924,7 @@ def refund_return(
     refund = refund_order(
         order_id=found.order_id,
         actor=actor,
-        reason=reason or ReturnReason(found.reason).label,
+        reason=reason or found.reason,  # the return's reason code: its label where shown, mappable for platforms
         lines=return_refund_lines(found) if lines is None else lines,
         return_request_id=found.pk,
     )

@@ -6,7 +6,8 @@ A refund decided here is written with `orders.events.REFUNDED`.
 
 from django.utils.translation import gettext_lazy as _
 
-from orders.events import declare
+from orders.events import declare, declare_reasons
+from returns.models import ReturnReason
 
 RETURN_REQUESTED = declare(
     "return_requested",
@@ -56,3 +57,6 @@ RETURN_ARRIVED = declare(
     label=_("Return parcel arrived"),
     template=_("The carrier delivered the parcel of return %(return)s to the warehouse: scan it to receive it."),
 )
+
+# Refunds and incidents of a return carry its reason code.
+declare_reasons(ReturnReason.choices)

@@ -20,6 +20,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from orders.events import reason_label
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -67,6 +69,11 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.total_amount} {self.currency} on {self.order_id}"
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in the reader's language when it is a return's reason code, else as written."""
+        return reason_label(self.reason)
 
 
 class RefundLine(models.Model):

@@ -4,13 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inventory.models import OrderAllocation, StockLevel, StockMovement
 from oms import outbox
 from oms.errors import IllegalTransition, InvalidInput, NotFound
 from orders import pushes
 from orders.actions import Actor, ingest_order
+from orders.events import describe
 from orders.models import OrderEvent
 from returns import actions, events
 from returns.actions import LineReturn, UnitGrade
@@ -73,8 +74,16 @@ def test_a_return_from_request_to_refund(operator, lyon):
     assert lost.on_hand_change == 0 and "Verseuse fêlée" in lost.note
     assert sorted(ReturnUnit.objects.values_list("grade", flat=True)) == ["damaged", "sellable"]
 
-    refund = actions.refund_return(return_id=found.pk, actor=actor)
+    with translation.override("fr"):  # an operator working in French
+        refund = actions.refund_return(return_id=found.pk, actor=actor)
     assert refund.total_amount == Decimal("40.00") and refund.return_request_id == found.pk
+    # The reason is the return's code (what a platform's reason mapping reads), shown in each reader's language.
+    assert refund.reason == "damaged"
+    refunded = OrderEvent.objects.get(order=order, kind="refunded")
+    with translation.override("en"):
+        assert refund.reason_label == "Arrived damaged" and "Reason: Arrived damaged" in describe(refunded)
+    with translation.override("fr"):
+        assert "Abîmé à l’arrivée" in describe(refunded)
     assert [(line.quantity, line.amount) for line in refund.lines.all()] == [(2, Decimal("40.00"))]
     found.refresh_from_db()
     assert found.status == ReturnStatus.CLOSED
