@@ -6,10 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0006_written_off_reason'),
-        ('orders', '0009_deadline_indexes'),
         ('returns', '0007_return_parcel_arrived'),
-        ('shipping', '0004_carrier_rules'),
     ]
 
     operations = [
