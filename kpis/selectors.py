@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -66,21 +67,40 @@ def rolling(
     each window's durations merged."""
     if metric is not None and metric.unit == metrics.HOURS:
         return _rolling_median(series, today=today, window=window, days=days)
-    by_day = {day: (num, den) for day, num, den, *_ in series}
+    # Two flat dicts, no tuple or list per row: fewer objects for the garbage collector to walk, whose full
+    # collections made the dashboard's slowest page views.
+    day_num, day_den = {}, {}
+    for row in series:
+        day_num[row[0]] = row[1]
+        day_den[row[0]] = row[2]
     first = today - dt.timedelta(days=days + window - 1)
-    sums = [(0, 0)]  # sums[i]: totals of the days before first + i
+    nums, dens = [0], [0]  # running totals of the days before first + i
+    num_total = den_total = 0
     for offset in range(days + window):
-        num, den = by_day.get(first + dt.timedelta(days=offset), (0, 0))
-        sums.append((sums[-1][0] + num, sums[-1][1] + den))
+        day = first + dt.timedelta(days=offset)
+        num_total += day_num.get(day, 0)
+        den_total += day_den.get(day, 0)
+        nums.append(num_total)
+        dens.append(den_total)
+    labels = _day_labels(today, days)
     points = []
     for index in range(days):
         last = window + index  # the window ends on day first + last, and covers `window` days
-        numerator = sums[last + 1][0] - sums[last + 1 - window][0]
-        denominator = sums[last + 1][1] - sums[last + 1 - window][1]
-        value = metrics.percent(numerator, denominator)
-        day = first + dt.timedelta(days=last)
-        points.append((day.isoformat(), None if value is None else float(value)))
+        denominator = dens[last + 1] - dens[last + 1 - window]
+        if not denominator:
+            points.append((labels[index], None))
+            continue
+        numerator = nums[last + 1] - nums[last + 1 - window]
+        # metrics.percent in integers (hundredths, rounded half up): the same float, without Decimals per point.
+        hundredths = (20000 * numerator + denominator) // (2 * denominator)
+        points.append((labels[index], hundredths / 100))
     return points
+
+
+@functools.lru_cache(maxsize=8)
+def _day_labels(today: dt.date, days: int) -> tuple[str, ...]:
+    """The ISO dates of the last `days` days up to `today`: the charts' x axis, formatted once."""
+    return tuple((today - dt.timedelta(days=days - 1 - index)).isoformat() for index in range(days))
 
 
 def _rolling_median(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
