@@ -10,14 +10,15 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, When
 from django.db.models.expressions import RawSQL
 
 from kpis import buckets, facts, metrics, standings, wording
-from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Standing
+from kpis.models import Alert, Backlog, DailyBucket, ReportedFigure, Source, Standing
 from marketplaces.models import MarketplaceAccount
 from oms.access.selectors import within_scope
 
@@ -105,7 +106,7 @@ def _day_labels(today: dt.date, days: int) -> tuple[str, ...]:
 
 def _rolling_median(series, *, today: dt.date, window: int, days: int) -> list[tuple[str, float | None]]:
     """The median of each window's durations, the window slid one day at a time over one sorted list."""
-    by_day = {day: durations for day, _, _, durations in series}
+    by_day = {row[0]: row[3] for row in series}
     first = today - dt.timedelta(days=days - 1)
     current: list[int] = []
     for offset in range(window - 1, 0, -1):  # the days before the first point's day, in its window
@@ -140,7 +141,7 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
             standing.reported = theirs.get((board.account.pk, standing.metric, standing.window_days))
     today = now.astimezone(dt.UTC).date()
     longest = max((s.window_days for board in boards.values() for s in board.standings), default=1)
-    series = standings.bucket_sums(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
+    series = _chart_series(account_ids=list(boards), today=today, days=metrics.CHART_DAYS + longest)
     for board in boards.values():
         for standing in board.standings:
             board.charts[standing.target] = {
@@ -156,6 +157,28 @@ def dashboard(user, *, now: dt.datetime) -> list[AccountBoard]:
                 ),
             }
     return list(boards.values())
+
+
+def _chart_series(*, account_ids, today: dt.date, days: int) -> dict:
+    """(account, metric) → the rows (day, numerator, denominator, durations, account, metric) of the computed
+    buckets of the last `days` days, one query. Each row is kept as read (no repacking) and the durations only
+    for the metrics in hours (none for a rate): a few thousand fewer objects per page view, so fewer of the
+    garbage collector's full collections, which made the dashboard's slowest views."""
+    in_hours = [key for key, metric in metrics.METRICS.items() if metric.unit == metrics.HOURS]
+    rows = (
+        DailyBucket.objects.filter(
+            account_id__in=account_ids,
+            source=Source.COMPUTED,
+            day__gt=today - dt.timedelta(days=days),
+            day__lte=today,
+        )
+        .annotate(spread=Case(When(metric__in=in_hours, then=F("durations")), default=None))
+        .values_list("day", "numerator", "denominator", "spread", "account_id", "metric")
+    )
+    series: dict = defaultdict(list)
+    for row in rows:
+        series[(row[4], row[5])].append(row)
+    return series
 
 
 def daily_rows(user, *, today: dt.date, days: int) -> QuerySet[DailyBucket]:
