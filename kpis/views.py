@@ -14,39 +14,63 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kpis import actions, metrics, selectors, wording
 from kpis.forms import TargetSettingForm
-from kpis.models import TargetSetting
+from kpis.models import Alert, Standing, TargetSetting
+from marketplaces.models import MarketplaceAccount
 from oms.errors import DomainError
 
 EXPORT_DAYS = 90
 
 
-def queue_url(**params) -> str:
+def queue_url(*, base: str | None = None, **params) -> str:
+    """The order queue filtered by `params`; `base`: the queue's URL reversed once by a caller in a loop."""
     query = [(name, item) for name, value in params.items() for item in (value if isinstance(value, list) else [value])]
-    return f"{reverse('orders:list')}?{urlencode(query)}"
+    return f"{base or reverse('orders:list')}?{urlencode(query)}"
+
+
+def _labels(model, name: str) -> dict[str, str]:
+    """A choice field's labels in the active language, translated once (get_FOO_display in a loop rebuilds and
+    translates every choice per call)."""
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 @require_safe
 @permission_required("kpis.view_standing", raise_exception=True)
 def dashboard(request):
+    """The page reads prepared strings: URLs from one reverse, labels and definitions translated once per
+    request (not once per row), so the template does no lookups that fail and no translation in its loops."""
     now = timezone.now()
     boards = selectors.dashboard(request.user, now=now)
     horizon = selectors.at_stake_hours(now=now)
+    base = reverse("orders:list")
+    status_labels = _labels(Standing, "status")
+    platform_labels = _labels(MarketplaceAccount, "platform")
+    texts: dict[str, dict] = {}
+    windows: dict[int, str] = {}
     for board in boards:
         account = board.account.pk
         board.chart_id = f"kpi-chart-{account}"
+        board.platform_label = platform_labels.get(board.account.platform, board.account.platform)
         if board.backlog:
             board.backlog.links = {
-                "to_accept": queue_url(account=account, status="pending_acceptance"),
-                "to_ship": queue_url(account=account, status=["accepted", "partially_shipped"]),
-                "late": queue_url(account=account, deadline="overdue"),
+                "to_accept": queue_url(base=base, account=account, status="pending_acceptance"),
+                "to_ship": queue_url(base=base, account=account, status=["accepted", "partially_shipped"]),
+                "late": queue_url(base=base, account=account, deadline="overdue"),
             }
+        at_stake_url = queue_url(base=base, account=account, due_within_hours=horizon, sort="risk")
         for standing in board.standings:
             standing.sentence = wording.sentence(standing, now=now)
             definition = standing.definition
+            standing.texts = texts.get(definition.key) or texts.setdefault(definition.key, _texts(definition))
+            days = standing.window_days
+            standing.window_text = windows.get(days) or windows.setdefault(
+                days, ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+            )
+            standing.status_label = status_labels.get(standing.status, standing.status)
             standing.value_text = wording.figure(definition, standing.value)
             standing.threshold_text = wording.figure(definition, standing.threshold)
             standing.projected_text = wording.figure(definition, standing.projected_value)
@@ -56,10 +80,10 @@ def dashboard(request):
                 standing.gap_text = wording.signed_points(gap, definition)
             target = metrics.target(board.account.platform, standing.target)
             standing.unverified = bool(target and target.unverified and target.threshold == standing.threshold)
-            kpi = {"account": account, "kpi": standing.metric, "kpi_days": standing.window_days}
-            standing.numerator_url = queue_url(**kpi)
-            standing.denominator_url = queue_url(**kpi, kpi_counted="true")
-            standing.at_stake_url = queue_url(account=account, due_within_hours=horizon, sort="risk")
+            kpi = {"account": account, "kpi": standing.metric, "kpi_days": days}
+            standing.numerator_url = queue_url(base=base, **kpi)
+            standing.denominator_url = queue_url(base=base, **kpi, kpi_counted="true")
+            standing.at_stake_url = at_stake_url
     context = {
         "boards": boards,
         "alerts": list(selectors.open_alerts(request.user)),
@@ -67,9 +91,24 @@ def dashboard(request):
         "horizon": horizon,
         "can_configure": request.user.has_perm("kpis.change_targetsetting"),
     }
+    alert_labels = _labels(Alert, "status")
     for alert in context["alerts"]:
         alert.sentence = wording.sentence(alert, now=now)
+        alert.status_label = alert_labels.get(alert.status, alert.status)
     return render(request, "kpis/dashboard.html", context)
+
+
+def _texts(definition: metrics.Metric) -> dict[str, str]:
+    """A metric's label and definition, translated once."""
+    return {
+        "label": str(definition.label),
+        "numerator": str(definition.numerator_text),
+        "denominator": str(definition.denominator_text),
+        "counted": str(definition.counted_text),
+        "dated": str(definition.dated_text),
+        "hours": definition.unit == metrics.HOURS,
+        "lower": definition.better == metrics.LOWER,
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
