@@ -164,6 +164,8 @@ def declare_reasons(choices) -> None:
 
 def reason_label(reason: str) -> str:
     return str(REASON_LABELS.get(reason, reason))
+
+
 TRANSITION = _("%(from_status)s → %(to_status)s")
 
 
