@@ -16,9 +16,9 @@ from messaging import actions, attachments, delay, selectors, templating
 from messaging.filters import OPEN, ThreadFilter
 from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
 from messaging.models import Template, Thread
-from messaging.pagination import CappedPaginator
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
+from oms.pagination import CappedPaginator
 from orders.models import Order
 
 PAGE_SIZE = 50

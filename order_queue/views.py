@@ -21,6 +21,7 @@ from kpis import selectors as kpi_selectors
 from messaging import selectors as messaging_selectors
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
+from oms.pagination import CappedPaginator
 from order_queue import bulk, saved_views, selectors
 from order_queue.filters import OrderFilter
 from order_queue.forms import (
@@ -32,7 +33,6 @@ from order_queue.forms import (
     TagForm,
     TrackingImportForm,
 )
-from order_queue.pagination import CappedPaginator
 from order_queue.search import identified_orders
 from orders import actions, triage
 from orders.models import BulkJob, Order

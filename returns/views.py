@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
+from oms.pagination import CappedPaginator
 from orders import events as order_events
 from orders.actions import Actor
 from orders.models import Order
@@ -27,7 +28,6 @@ from returns.forms import (
     return_lines_from,
 )
 from returns.models import Grade, ReturnReason, ReturnRequest, ReturnStatus
-from returns.pagination import CappedPaginator
 from returns.previews import marketplace_preview
 from returns.refunds import balances
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from messaging import outbox_names, templating, views
 from messaging.models import Message, Template, Thread
-from messaging.pagination import CappedPaginator
 from oms import outbox
+from oms.pagination import CappedPaginator
 from orders.models import Order
 from orders.status import OrderStatus
 from tests.factories import MarketplaceAccountFactory, make_order

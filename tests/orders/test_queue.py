@@ -233,7 +233,7 @@ def test_back_order_filter_and_badge_come_from_the_stock_allocation(operator_cli
 
 
 def test_a_huge_selection_is_counted_only_up_to_the_cap(operator_client, monkeypatch, django_assert_max_num_queries):
-    from order_queue.pagination import CappedPaginator
+    from oms.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "CAP", 3)
     for _ in range(5):

@@ -146,7 +146,7 @@ def test_an_operator_opens_a_return_from_the_order(client, operator, viewer):
 
 @pytest.mark.django_db
 def test_the_queue_stops_counting_at_its_cap(client, viewer, lyon, monkeypatch):
-    from returns.pagination import CappedPaginator
+    from oms.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "CAP", 2)
     opened = [open_return(shipped_order(tag=tag)) for tag in "ABC"]

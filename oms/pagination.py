@@ -1,9 +1,6 @@
-"""Paging of the inbox: counting 100k open threads to print "80,000 conversations" costs more than the page.
-
-Counts at most CAP + 1 matching threads (an index-only read of at most 10,001 entries); beyond that the inbox says
-"10000+", like the queue's paginator (order_queue sits above this app, so it is not imported)."""
-
-from __future__ import annotations
+"""Paging of the screens' long lists (the order queue, the returns queue, the inbox): counting a million rows to
+print "1,000,000 orders" costs more than the page itself, so the count stops at CAP + 1 and the list says "10000+"
+(an index-only read of at most 10,001 entries)."""
 
 from functools import cached_property
 
@@ -11,6 +8,8 @@ from django.core.paginator import Paginator
 
 
 class CappedPaginator(Paginator):
+    """Counts at most CAP + 1 matching rows; beyond that the list says "10000+"."""
+
     CAP = 10_000
 
     @cached_property
