@@ -8,6 +8,7 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from messaging import (
+            delay_rules,  # noqa: F401  (declares the order rules' "tell the buyer of a delay" action)
             events,  # noqa: F401  (declares the order timeline's messaging events)
             notifications,
             outbox_kinds,  # noqa: F401  (declares the messaging.reply and .notify outbox kinds)

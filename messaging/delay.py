@@ -4,7 +4,8 @@ buyer may be told it ships late, once per order and ship-by date.
 Per account (`AccountMessaging.notify_on_delay`): never, proposed to the operator (the order page and the
 inbox show it; the operator sends the proposed text, edited or not, or a reply template of the "delay"
 topic, its variables filled in for the order), or sent automatically by the beat task
-`messaging.send_delay_notices`. Accounts with no messaging settings propose (the model's default).
+`messaging.send_delay_notices`. Accounts with no messaging settings propose (the model's default). An order
+rule can send it too, with its own conditions and template (`messaging.delay_rules`).
 The horizon is `AccountMessaging.delay_horizon_hours` (default 12 h). The notice leaves through the
 platform's channel like the other notices (notifications.write_notice) and goes on the order's timeline
 when the platform has it.
@@ -110,15 +111,3 @@ def notify_delay(*, order_id: int, user=None, body: str = "", automatic: bool = 
         record.message = message
         record.save(update_fields=["message"])
     return message
-
-
-def send_automatic(*, now: dt.datetime | None = None) -> int:
-    """The beat task: every order at risk on an account that sends delay notices by itself."""
-    sent = 0
-    for order_id in at_risk(now=now, mode=Mode.SEND).values_list("pk", flat=True)[:500]:
-        try:
-            notify_delay(order_id=order_id, automatic=True)
-        except DomainError:
-            continue  # shipped or told meanwhile
-        sent += 1
-    return sent

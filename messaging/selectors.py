@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from marketplaces.models import MarketplaceAccount
-from messaging import delay, policies
+from messaging import delay, delay_rules, policies
 from messaging.models import Attachment, Message, Template, Thread
 from oms.access.selectors import within_scope
 from orders.models import Order
@@ -107,5 +107,9 @@ def delay_proposals(user) -> dict:
 
 
 def delay_proposal(order: Order) -> dict | None:
-    """The order page's card: the delay notice to propose for this order, or None."""
-    return delay.proposal(order)
+    """The order page's card: the delay notice to propose for this order, or None; `rule`: the delay rule
+    that will send it by itself."""
+    proposal = delay.proposal(order)
+    if proposal is not None:
+        proposal["rule"] = delay_rules.rule_that_would_send(order)
+    return proposal

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import delay, mail, polling
+from messaging import delay_rules, mail, polling
 
 
 @shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
@@ -34,5 +34,5 @@ def import_mail() -> int:
 
 @shared_task(name="messaging.send_delay_notices", ignore_result=True)
 def send_delay_notices() -> int:
-    """Beat's tick: buyers of orders at risk on accounts that send delay notices automatically."""
-    return delay.send_automatic()
+    """Beat's tick: orders at risk of shipping late, through the delay rules, then their accounts' setting."""
+    return delay_rules.send_automatic()

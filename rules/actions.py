@@ -25,7 +25,7 @@ from orders import triage
 from orders.models import Order
 from orders.platforms import CAPABILITIES
 from orders.status import OrderStatus
-from rules import conditions, engine, selectors
+from rules import conditions, declared, engine, selectors
 from rules.conditions import InvalidRule
 from rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
 from rules.reasons import stored
@@ -51,6 +51,7 @@ class RuleDefinition:
     action_reason: str = ""
     action_tag: str = ""
     action_priority: int | None = None
+    action_params: dict | None = None  # a declared action's choices (`rules.declared`), by parameter name
 
 
 def clean_definition(
@@ -97,9 +98,19 @@ def clean_definition(
 
 def _clean_action(definition: RuleDefinition, platforms: list[str], accounts, errors: list[str]) -> dict:
     action = definition.action
-    fields = {"action_reason": (definition.action_reason or "").strip(), "action_tag": "", "action_priority": None}
+    fields = {
+        "action_reason": (definition.action_reason or "").strip(),
+        "action_tag": "",
+        "action_priority": None,
+        "action_params": {},
+    }
+    declared_action = declared.declared(action)
+    if declared_action is not None:
+        fields["action_params"] = _clean_params(declared_action, definition.action_params, errors)
+        return fields
     if action not in RuleAction.values:
-        errors.append(f"Action: expected one of {', '.join(RuleAction.values)}.")
+        known = [*RuleAction.values, *(found.name for found in declared.declared_actions())]
+        errors.append(f"Action: expected one of {', '.join(known)}.")
         return fields
     if action == RuleAction.REFUSE and not fields["action_reason"]:
         errors.append("Action: a refusal needs a reason.")
@@ -126,6 +137,31 @@ def _clean_action(definition: RuleDefinition, platforms: list[str], accounts, er
             names = ", ".join(sorted(Platform(platform).label for platform in scope))
             errors.append(f"Action: {names} has no acceptance step; this rule would never {action} an order.")
     return fields
+
+
+def _clean_params(action: declared.DeclaredAction, given: dict | None, errors: list[str]) -> dict:
+    """A declared action's parameters: each one of its offered values (or empty where optional)."""
+    given = given or {}
+    if not isinstance(given, dict):
+        errors.append("Action parameters: an object of parameter names and values.")
+        return {}
+    names = {param.name for param in action.params}
+    unknown = sorted(set(given) - names)
+    if unknown:
+        errors.append(f"Action parameters: {action.name} takes no {', '.join(unknown)}.")
+    cleaned = {}
+    for param in action.params:
+        value = given.get(param.name)
+        value = "" if value is None else str(value).strip()
+        if not value:
+            if param.required:
+                errors.append(f"{param.label}: required.")
+            continue
+        if value not in {str(choice) for choice, _label in param.choices()}:
+            errors.append(f"{param.label}: {value} is not one of the choices.")
+            continue
+        cleaned[param.name] = value
+    return cleaned
 
 
 @transaction.atomic
@@ -156,8 +192,9 @@ def update_rule(*, rule_id: int, definition: RuleDefinition, updated_by) -> Rule
 @transaction.atomic
 def set_rule_enabled(*, rule_id: int, enabled: bool, updated_by) -> Rule:
     rule = Rule.objects.select_for_update().get(pk=rule_id)
-    if enabled and rule.action in (RuleAction.ACCEPT, RuleAction.REFUSE):
-        clean_definition(definition_of(rule), rule_id=rule.pk)  # stored before a validation rule tightened
+    if enabled and (rule.action in (RuleAction.ACCEPT, RuleAction.REFUSE) or declared.declared(rule.action)):
+        # Stored before a validation rule tightened, or a declared action's choice no longer offered.
+        clean_definition(definition_of(rule), rule_id=rule.pk)
     rule.enabled, rule.updated_by = enabled, updated_by
     rule.save(update_fields=["enabled", "updated_by", "updated_at"])
     return rule
@@ -212,6 +249,7 @@ def definition_of(rule: Rule) -> RuleDefinition:
         action_reason=rule.action_reason,
         action_tag=rule.action_tag,
         action_priority=rule.action_priority,
+        action_params=dict(rule.action_params or {}),
     )
 
 
@@ -241,7 +279,10 @@ def _act(order: Order, rule: Rule) -> None:
     """The rule's action, by the rule (the event's actor); why it matched is its decision's reasons,
     which read in the reader's language, so the event carries only the admin's own words."""
     actor = order_actions.Actor.of_rule(rule.name)
-    if rule.action == RuleAction.ACCEPT:
+    declared_action = declared.declared(rule.action)
+    if declared_action is not None:
+        declared_action.act(order, rule, actor)
+    elif rule.action == RuleAction.ACCEPT:
         order_actions.accept_order(order_id=order.pk, actor=actor)
     elif rule.action == RuleAction.REFUSE:
         order_actions.refuse_order(order_id=order.pk, actor=actor, reason=rule.action_reason)
@@ -255,23 +296,31 @@ def _act(order: Order, rule: Rule) -> None:
 
 @transaction.atomic
 def apply_rules_to_order(
-    *, order_id: int, rules: list[Rule] | None = None, context: conditions.Context | None = None
+    *,
+    order_id: int,
+    rules: list[Rule] | None = None,
+    context: conditions.Context | None = None,
+    trigger: str = declared.ORDER_RECEIVED,
 ) -> RuleDecision | None:
-    """Run the enabled rules on one order and act on the first match.
+    """Run the enabled rules of `trigger` on one order and act on the first match.
 
     Returns the decision recorded: the action taken, "no_match" (with why each
     rule in scope did not match) or "failed" (the action raised a DomainError:
     nothing changed but the decision). Returns None when no rule covers the
     order, or when the winning rule already acted on it (nothing is done twice).
+    A declared trigger runs again and again on the same orders (every few minutes
+    while an order is at risk): it records no "no_match", and a rule's failure once
+    a day, so the order's page shows what happened rather than every look.
     """
-    rules = selectors.enabled_rules() if rules is None else rules
+    rules = selectors.enabled_rules(trigger) if rules is None else rules
     context = context or conditions.Context.load()
     # Locked: runs on one order happen one at a time, each seeing what the previous one did.
     order = selectors.orders_for_rules().select_for_update(of=("self",)).get(pk=order_id)
     evaluation = engine.evaluate(order, rules, context, applied_rule_ids=selectors.applied_rule_ids(order_id))
     winner = evaluation.winner
+    repeated = trigger != declared.ORDER_RECEIVED
     if winner is None:
-        if not evaluation.tried:
+        if not evaluation.tried or repeated:
             return None
         return RuleDecision.objects.create(
             order=order, outcome=RuleDecision.Outcome.NO_MATCH, reasons=stored(evaluation.reasons)
@@ -282,6 +331,8 @@ def apply_rules_to_order(
         with transaction.atomic():
             _act(order, winner.rule)
     except DomainError as error:
+        if repeated and selectors.failed_lately(order_id=order.pk, rule_id=winner.rule.pk):
+            return None
         return RuleDecision.objects.create(
             order=order,
             rule=winner.rule,
@@ -330,7 +381,7 @@ def apply_rules_to_undecided_orders(*, within_hours: int = 48, limit: int = 2000
     Runs the rules on orders waiting for acceptance, received in the last
     `within_hours`, that no rule run has looked at yet. Safe from beat or cron.
     """
-    if not Rule.objects.filter(enabled=True).exists():
+    if not Rule.objects.filter(enabled=True, action__in=RuleAction.values).exists():
         return {}
     since = timezone.now() - dt.timedelta(hours=within_hours)
     order_ids = list(

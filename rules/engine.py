@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop as N_
 from orders.models import Order
 from orders.platforms import CAPABILITIES
 from orders.status import TERMINAL, OrderStatus
-from rules import conditions, reasons
+from rules import conditions, declared, reasons
 from rules.models import Rule, RuleAction, RuleDecision
 from rules.reasons import Reason, nested
 from rules.stock import Check, check_stock
@@ -75,6 +75,9 @@ def _can_accept_or_refuse(order: Order, verb: str) -> list[Check]:
 
 def action_guards(order: Order, rule: Rule) -> list[Check]:
     """Whether the rule's action can apply to the order as it is now (stock aside: see `evaluate_rule`)."""
+    declared_action = declared.declared(rule.action)
+    if declared_action is not None:
+        return declared_action.guard(order)
     if rule.action == RuleAction.ACCEPT:
         blocked = _can_accept_or_refuse(order, "accept")
         if blocked:
@@ -110,8 +113,9 @@ def evaluate_rule(order: Order, rule: Rule, context: conditions.Context) -> Rule
     checks: dict[int, Check] = {
         index: condition.check(order, context) for index, condition in enumerate(built) if not condition.looks_up_stock
     }
+    guards = action_guards(order, rule)  # a declared action's guard also says why it can act (passed checks)
     failed = [check.reason for check in checks.values() if not check.passed]
-    failed += [check.reason for check in action_guards(order, rule) if not check.passed]
+    failed += [check.reason for check in guards if not check.passed]
     if failed:
         return RuleResult(rule=rule, matched=False, reasons=failed)
     for index, condition in enumerate(built):
@@ -123,6 +127,7 @@ def evaluate_rule(order: Order, rule: Rule, context: conditions.Context) -> Rule
     failed = [check.reason for check in ordered if not check.passed]
     if failed:
         return RuleResult(rule=rule, matched=False, reasons=failed)
+    ordered += [check for check in guards if check.passed]
     return RuleResult(rule=rule, matched=True, reasons=[check.reason for check in ordered if check.reason])
 
 

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.models import MarketplaceAccount, Platform
-from rules import actions
+from rules import actions, declared
 from rules.conditions import InvalidRule
-from rules.models import RuleAction
+from rules.models import action_choices
 
 INCLUDE = [("in", _("is one of")), ("not_in", _("is none of"))]
 SKU_MATCH = [("all", _("every line matches")), ("any", _("at least one line matches")), ("none", _("no line matches"))]
@@ -62,7 +62,7 @@ class RuleForm(forms.Form):
     buyer = forms.ChoiceField(label=_("Buyer"), choices=BUYER, required=False)
     address = forms.ChoiceField(label=_("Address risk"), choices=ADDRESS, required=False)
 
-    action = forms.ChoiceField(label=_("Action"), choices=RuleAction.choices)
+    action = forms.ChoiceField(label=_("Action"), choices=action_choices)
     action_reason = forms.CharField(
         label=_("Reason"), max_length=500, required=False, help_text=_("Required to refuse; shown on the timeline.")
     )
@@ -79,12 +79,39 @@ class RuleForm(forms.Form):
         (_("Buyer and address"), ("buyer", "address")),
     )
 
+    ACTION_FIELDS = ("action", "action_reason", "action_tag", "action_priority")
+
     def __init__(self, *args, rule_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule_id = rule_id
+        # A declared action's choices (`rules.declared`): one select each, used when that action is chosen.
+        for action in declared.declared_actions():
+            for param in action.params:
+                self.fields[self.param_field(action.name, param.name)] = forms.ChoiceField(
+                    label=param.label,
+                    choices=[("", param.empty_label), *param.choices()],
+                    required=False,
+                    help_text=param.help_text,
+                )
+
+    @staticmethod
+    def param_field(action: str, param: str) -> str:
+        return f"action_param_{action}__{param}"
 
     def condition_groups(self):
         return [(label, [self[name] for name in names]) for label, names in self.CONDITION_GROUPS]
+
+    def action_fields(self):
+        return [self[name] for name in self.fields if name in self.ACTION_FIELDS or name.startswith("action_param_")]
+
+    def action_params(self) -> dict:
+        action = declared.declared(self.cleaned_data.get("action", ""))
+        if action is None:
+            return {}
+        return {
+            param.name: self.cleaned_data.get(self.param_field(action.name, param.name)) or ""
+            for param in action.params
+        }
 
     def conditions(self) -> list[dict]:
         data, found = self.cleaned_data, []
@@ -144,6 +171,7 @@ class RuleForm(forms.Form):
             action_reason=data.get("action_reason") or "",
             action_tag=data.get("action_tag") or "",
             action_priority=data.get("action_priority"),
+            action_params=self.action_params(),
         )
 
     def clean(self):
@@ -168,6 +196,8 @@ class RuleForm(forms.Form):
             "action_tag": rule.action_tag,
             "action_priority": rule.action_priority,
         }
+        for name, value in (rule.action_params or {}).items():
+            initial[cls.param_field(rule.action, name)] = value
         for entry in rule.conditions:
             kind = entry["type"]
             if kind == "stock":

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplaces.models import Platform
+from rules import declared
 from rules.reasons import render
 
 
@@ -21,6 +22,15 @@ class RuleAction(models.TextChoices):
     HOLD = "hold", _("Hold for review")
     TAG = "tag", _("Tag")
     SET_PRIORITY = "set_priority", _("Set priority")
+
+
+def action_choices() -> list:
+    """The rules' own actions, then those apps above declared (`rules.declared`)."""
+    return [*RuleAction.choices, *declared.choices()]
+
+
+def outcome_choices() -> list:
+    return [*RuleDecision.Outcome.choices, *declared.outcome_choices()]
 
 
 class Rule(models.Model):
@@ -44,12 +54,15 @@ class Rule(models.Model):
         help_text=_("Empty: every account."),
     )
     conditions = models.JSONField(_("conditions"), default=list, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=RuleAction.choices)
+    action = models.CharField(_("action"), max_length=20, choices=action_choices)
     action_reason = models.CharField(
         _("reason"), max_length=500, blank=True, help_text=_("Refusal or hold reason, shown on the order's timeline.")
     )
     action_tag = models.CharField(_("tag"), max_length=50, blank=True)
     action_priority = models.SmallIntegerField(_("priority"), null=True, blank=True)
+    action_params = models.JSONField(
+        _("action parameters"), default=dict, blank=True, help_text="A declared action's choices (rules.declared)"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -83,6 +96,25 @@ class Rule(models.Model):
             return False
         account_ids = self.scope_account_ids
         return not account_ids or order.account_id in account_ids
+
+    @property
+    def trigger(self) -> str:
+        return declared.trigger_of(self.action)
+
+    @property
+    def trigger_label(self):
+        return declared.trigger_label(self.action)
+
+    @property
+    def action_param_labels(self) -> list[tuple[str, str]]:
+        """A declared action's parameters as (label, chosen value), for the rule list."""
+        action = declared.declared(self.action)
+        if action is None:
+            return []
+        return [
+            (str(param.label), declared.param_label(self.action, param.name, self.action_params.get(param.name)))
+            for param in action.params
+        ]
 
     @property
     def platform_labels(self) -> list[str]:
@@ -120,7 +152,7 @@ class RuleDecision(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="rule_decisions")
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions")
     rule_name = models.CharField(_("rule"), max_length=100, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=outcome_choices)
     reasons = models.JSONField(
         _("reasons"), default=list, blank=True, help_text="One sentence per condition, for a person"
     )

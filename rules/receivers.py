@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from rules.models import Rule
+from rules.models import Rule, RuleAction
 from rules.tasks import apply_rules_to_orders
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def queue_rules_for_new_orders(sender, *, account, orders, **kwargs) -> None:
 
 
 def _queue(order_ids: list[int]) -> None:
-    if not Rule.objects.filter(enabled=True).exists():
+    if not Rule.objects.filter(enabled=True, action__in=RuleAction.values).exists():
         return
     for start in range(0, len(order_ids), BATCH_SIZE):
         try:

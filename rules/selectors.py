@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from oms.access.selectors import within_scope
 from orders.models import Order, OrderLine
-from rules import conditions, engine
-from rules.models import FlaggedBuyer, Rule, RuleDecision
+from rules import conditions, declared, engine
+from rules.models import FlaggedBuyer, Rule, RuleAction, RuleDecision
 
 DRY_RUN_LIMIT = 1000  # the most recent orders a dry run looks at
 
@@ -22,8 +22,13 @@ def rule_list() -> QuerySet[Rule]:
     )
 
 
-def enabled_rules() -> list[Rule]:
-    return list(rule_list().filter(enabled=True))
+def enabled_rules(trigger: str = declared.ORDER_RECEIVED) -> list[Rule]:
+    """The enabled rules that run at `trigger`, in their order (new orders: the rules' own actions)."""
+    return list(rule_list().filter(enabled=True, action__in=actions_at(trigger)))
+
+
+def actions_at(trigger: str) -> list[str]:
+    return list(RuleAction.values) if trigger == declared.ORDER_RECEIVED else declared.actions_of(trigger)
 
 
 def orders_for_rules() -> QuerySet[Order]:
@@ -47,6 +52,17 @@ def applied_rule_ids(order_id: int) -> frozenset[int]:
             order_id=order_id, dry_run=False, outcome__in=RuleDecision.ACTED, rule__isnull=False
         ).values_list("rule_id", flat=True)
     )
+
+
+def failed_lately(*, order_id: int, rule_id: int, within: dt.timedelta = dt.timedelta(days=1)) -> bool:
+    """Whether this rule's action failed on this order within `within` (a repeated trigger says it once)."""
+    return RuleDecision.objects.filter(
+        order_id=order_id,
+        rule_id=rule_id,
+        dry_run=False,
+        outcome=RuleDecision.Outcome.FAILED,
+        created_at__gte=timezone.now() - within,
+    ).exists()
 
 
 def latest_decisions() -> QuerySet[RuleDecision]:
@@ -120,7 +136,8 @@ DRY_RUN_OUTCOMES = ("would_act", "shadowed", "no_match")
 
 
 def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int = DRY_RUN_LIMIT) -> DryRun:
-    """What `rule` would have done on the orders purchased in the last `days` days.
+    """What `rule` would have done on the orders purchased in the last `days` days (a declared action's
+    rule: on the orders its trigger would look at now, `days` ignored).
 
     Read-only: evaluates, writes nothing (no decision, no event). The rule is
     placed among the enabled rules at its position, enabled or not, so the
@@ -128,10 +145,14 @@ def dry_run(*, rule: Rule, days: int, now: dt.datetime | None = None, limit: int
     judged as they are now (an order already accepted has nothing to accept).
     """
     now = now or timezone.now()
-    earlier = [other for other in enabled_rules() if (other.position, other.pk) < (rule.position, rule.pk)]
+    earlier = [other for other in enabled_rules(rule.trigger) if (other.position, other.pk) < (rule.position, rule.pk)]
     context = conditions.Context.load()
-    since = now - dt.timedelta(days=days)
-    orders = list(orders_for_rules().filter(purchased_at__gte=since).order_by("-purchased_at", "-id")[: limit + 1])
+    declared_action = declared.declared(rule.action)
+    if declared_action is None:
+        candidates = orders_for_rules().filter(purchased_at__gte=now - dt.timedelta(days=days))
+    else:  # the orders its trigger would look at now, whenever they were bought
+        candidates = orders_for_rules().filter(pk__in=declared_action.candidates().values("pk"))
+    orders = list(candidates.order_by("-purchased_at", "-id")[: limit + 1])
     report = DryRun(rule=rule, days=days, truncated=len(orders) > limit)
     for order in orders[:limit]:
         report.looked_at += 1

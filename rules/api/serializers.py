@@ -4,7 +4,7 @@ from rest_framework import serializers
 from marketplaces.models import Platform
 from oms.api.fields import StrictCharField
 from rules.actions import RuleDefinition
-from rules.models import Rule, RuleAction, RuleDecision
+from rules.models import Rule, RuleDecision, action_choices
 
 
 class RuleSerializer(serializers.ModelSerializer):
@@ -29,7 +29,18 @@ class RuleSerializer(serializers.ModelSerializer):
     conditions = serializers.JSONField(
         help_text='A list of {"type": …}: sku, stock, total, quantity, country, shipping_method, buyer, address.'
     )
-    action = serializers.ChoiceField(choices=RuleAction.choices)
+    action = serializers.ChoiceField(
+        choices=[],  # set per instance: the rules' own actions and those other apps declared
+        help_text="accept, refuse, hold, tag, set_priority run when an order arrives; declared actions "
+        "(notify_delay: tell the buyer of a delay) run at their own moment (`trigger`).",
+    )
+    action_params = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='A declared action\'s choices, e.g. {"template": "<delay template id>"} for notify_delay.',
+    )
+    trigger = serializers.CharField(read_only=True, help_text="When the rule runs: order_received, ship_by_at_risk…")
     condition_descriptions = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.CharField(source="created_by.get_username", read_only=True, default=None, allow_null=True)
 
@@ -48,6 +59,8 @@ class RuleSerializer(serializers.ModelSerializer):
             "action_reason",
             "action_tag",
             "action_priority",
+            "action_params",
+            "trigger",
             "created_by",
             "created_at",
             "updated_at",
@@ -66,7 +79,12 @@ class RuleSerializer(serializers.ModelSerializer):
             action_reason=data.get("action_reason", ""),
             action_tag=data.get("action_tag", ""),
             action_priority=data.get("action_priority"),
+            action_params=data.get("action_params") or {},
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = action_choices()
 
 
 class ReorderSerializer(serializers.Serializer):
