@@ -1,11 +1,15 @@
-"""The demo's two example rules, switched on, and their first decisions.
+"""The demo's example rules, switched on, and their first decisions.
 
 - accept, on Mirakl, the orders under 500 € whose stock is reserved;
-- hold for review any order over 1,000 €.
+- hold for review any order over 1,000 €;
+- tell Mirakl buyers when their order will ship late (a delay rule, with a French delay template), where
+  the order is under 200 €: the others stay proposed to the operator.
 """
 
 from __future__ import annotations
 
+from messaging.delay_rules import NOTIFY_DELAY
+from messaging.models import Template, Topic
 from orders.models import Order
 from orders.status import OrderStatus
 from rules import actions
@@ -27,9 +31,27 @@ EXAMPLES = (
 )
 
 
+DELAY_TEMPLATE = (
+    "Bonjour {buyer_name},\n\nVotre commande {order_number} prend un peu de retard : elle partira dans les "
+    "prochaines 48 heures, et vous recevrez son lien de suivi dès son expédition.\n\nToutes nos excuses pour "
+    "ce contretemps.\nLe service client"
+)
+
+
 def create(*, created_by) -> None:
     for definition in EXAMPLES:
         actions.create_rule(definition=definition, created_by=created_by, enabled=True)
+    template, _ = Template.objects.get_or_create(
+        name="Retard d'expédition", language="fr", defaults={"topic": Topic.DELAY, "body": DELAY_TEMPLATE}
+    )
+    delay_rule = RuleDefinition(
+        name="Tell Mirakl buyers of a delay under 200 €",
+        action=NOTIFY_DELAY,
+        platforms=("mirakl",),
+        conditions=[{"type": "total", "max": "200", "currency": "EUR"}],
+        action_params={"template": str(template.pk)},
+    )
+    actions.create_rule(definition=delay_rule, created_by=created_by, enabled=True)
 
 
 def run_on_waiting_orders() -> int:

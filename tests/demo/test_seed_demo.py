@@ -38,7 +38,8 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
     oldest = Order.objects.order_by("purchased_at").first().purchased_at
     assert timezone.now() - oldest > dt.timedelta(days=30)
     assert Order.objects.filter(status=OrderStatus.CANCELLED).exists()
-    assert Rule.objects.filter(enabled=True).count() == 2
+    assert Rule.objects.filter(enabled=True).count() == 3
+    assert Rule.objects.filter(enabled=True, action="notify_delay", action_params__has_key="template").count() == 1
     outcomes = set(RuleDecision.objects.values_list("outcome", flat=True))
     assert {"accept", "hold"} <= outcomes
     assert Order.objects.filter(on_hold=True, total_amount__gt=1000).exists()
