@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from marketplaces.models import MarketplaceAccount
-from messaging import delay, policies
+from messaging import delay, policies, solicitations
 from messaging.models import Attachment, Message, Template, Thread
 from oms.access.selectors import within_scope
 from orders.models import Order
@@ -109,3 +109,9 @@ def delay_proposals(user) -> dict:
 def delay_proposal(order: Order) -> dict | None:
     """The order page's card: the delay notice to propose for this order, or None."""
     return delay.proposal(order)
+
+
+def review_request(order: Order) -> dict | None:
+    """The order page's card: Amazon's review request for this order, offered or made, or None (no query for an
+    order that is not a delivered Amazon order)."""
+    return solicitations.offer(order)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import delay, mail, polling
+from messaging import delay, mail, polling, solicitations
 
 
 @shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
@@ -36,3 +36,9 @@ def import_mail() -> int:
 def send_delay_notices() -> int:
     """Beat's tick: buyers of orders at risk on accounts that send delay notices automatically."""
     return delay.send_automatic()
+
+
+@shared_task(name="messaging.request_reviews", ignore_result=True)
+def request_reviews() -> int:
+    """Beat's tick: Amazon review requests of delivered orders now due, on accounts that ask for them."""
+    return solicitations.send_automatic()
