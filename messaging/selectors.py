@@ -47,7 +47,17 @@ def attachment_for(user, pk: int) -> Attachment | None:
 
 
 def threads_of_order(order_id: int) -> QuerySet[Thread]:
-    return Thread.objects.filter(order_id=order_id).select_related("assignee").order_by("-last_message_at", "-pk")
+    """The order's threads; `maybe_sent`: one of our messages may be on Amazon already and waits for the
+    operator's decision (actions.MAYBE_SENT)."""
+    undecided = Message.objects.filter(
+        thread=OuterRef("pk"), delivery=Message.Delivery.FAILED, send_started_at__isnull=False
+    )
+    return (
+        Thread.objects.filter(order_id=order_id)
+        .select_related("assignee")
+        .annotate(maybe_sent=Exists(undecided))
+        .order_by("-last_message_at", "-pk")
+    )
 
 
 def buyer_waiting() -> Exists:

@@ -172,6 +172,8 @@ def test_a_notice_whose_worker_died_after_the_call_is_not_sent_again(sandbox, sa
     html = client.get(reverse("messaging:thread", args=[notice.thread_id])).content.decode()
     assert "Amazon may already have it: check Seller Central, then resend or drop." in html
     assert f'data-resend="{notice.pk}"' in html
+    order_page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert f'data-maybe-sent="{notice.thread_id}"' in order_page
     # The operator checked Seller Central and chose to send it again: it goes, once more, by their decision.
     assert client.post(reverse("messaging:resend_anyway", args=[notice.pk])).status_code == 302
     assert outbox.drain() == {"sent": 1}
