@@ -317,13 +317,62 @@ def record_failed(*, message_id: int, error: str) -> None:
 
 
 def on_outbox_failed(*, message, error: str, **kwargs) -> None:
-    """outbox_message_failed receiver: a reply (or a notice) the platform refused."""
+    """outbox_message_failed receiver: a reply (or a notice) the platform refused, or a send whose outcome is
+    unknown (`MAYBE_SENT`: the operator checks Seller Central, then resends anyway or drops it)."""
     if message.kind == outbox_names.REPLY:
         record_failed(message_id=message.payload["message_id"], error=error)
     elif message.kind == outbox_names.NOTIFY:
         Message.objects.filter(pk=message.payload["message_id"]).update(
             delivery=Message.Delivery.FAILED, delivery_error=error[:2000]
         )
+
+
+# Sends that cannot be read back (Amazon's Messaging API) ---------------------------------------------------
+
+# The dead letter's reason when an attempt finds an earlier one's send still marked (it never stored an outcome).
+MAYBE_SENT = "Amazon may already have it: check Seller Central, then resend or drop."
+
+
+def begin_platform_send(*, message_id: int) -> bool:
+    """Mark the message as being sent, committed before the HTTP call (the caller holds no transaction). False
+    when an earlier attempt's mark is still there: its outcome is unknown, nothing must be sent."""
+    return bool(
+        Message.objects.filter(pk=message_id, send_started_at__isnull=True).update(send_started_at=timezone.now())
+    )
+
+
+def platform_send_failed(*, message_id: int) -> None:
+    """The send surely left the platform without the message (refused, never connected): the mark goes, the
+    outbox retries as for any failure."""
+    Message.objects.filter(pk=message_id).update(send_started_at=None)
+
+
+def may_have_been_sent(*, message_id: int) -> bool:
+    return (
+        Message.objects.filter(pk=message_id, send_started_at__isnull=False)
+        .exclude(delivery=Message.Delivery.SENT)
+        .exists()
+    )
+
+
+def resend_anyway(*, message_id: int) -> bool:
+    """The operator checked Seller Central and wants the notice sent again (it may reach the buyer twice): the
+    mark goes and its dead letter is retried. False when the message is not such a dead letter."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.delivery != Message.Delivery.FAILED or message.send_started_at is None:
+            return False
+        dead = (
+            outbox.messages_about(outbox_names.thread_subject(message.thread_id))
+            .filter(kind=outbox_names.NOTIFY, status=outbox.OutboxMessage.Status.DEAD, payload__message_id=message.pk)
+            .order_by("-pk")
+            .first()
+        )
+        if dead is None:
+            return False
+        message.send_started_at, message.delivery, message.delivery_error = None, Message.Delivery.QUEUED, ""
+        message.save(update_fields=["send_started_at", "delivery", "delivery_error"])
+        return outbox.retry_dead(message_id=dead.pk)
 
 
 def assign(*, thread_id: int, assignee_id: int | None) -> Thread:

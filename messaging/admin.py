@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from messaging.models import AccountMessaging, DelayNotice, Template
+from messaging.models import AccountMessaging, DelayNotice, ReviewRequest, Template
 
 
 @admin.register(AccountMessaging)
@@ -16,6 +16,8 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "notify_on_delivery",
         "notify_on_delay",
         "delay_horizon_hours",
+        "request_amazon_reviews",
+        "review_request_days",
     ]
     fields = [
         "account",
@@ -26,6 +28,8 @@ class AccountMessagingAdmin(admin.ModelAdmin):
         "notify_on_delivery",
         "notify_on_delay",
         "delay_horizon_hours",
+        "request_amazon_reviews",
+        "review_request_days",
     ]
 
 
@@ -39,3 +43,13 @@ class TemplateAdmin(admin.ModelAdmin):
 class DelayNoticeAdmin(admin.ModelAdmin):
     list_display = ["order", "ship_by", "automatic", "sent_by", "created_at"]
     readonly_fields = ["order", "ship_by", "message", "sent_by", "automatic", "created_at"]
+
+
+@admin.register(ReviewRequest)
+class ReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ["order", "status", "automatic", "requested_by", "requested_at", "created_at"]
+    list_filter = ["status", "automatic"]
+    readonly_fields = [
+        "order", "status", "automatic", "requested_by", "attempted_at", "requested_at", "amazon_request_id", "error",
+        "created_at",
+    ]  # fmt: skip

@@ -7,10 +7,10 @@ import datetime as dt
 
 from marketplaces.clients import connector_for_account
 from marketplaces.connectors import amazon_messaging, cdiscount_inbox, ebay_inbox, mirakl_inbox
-from marketplaces.connectors.errors import InvalidRequest, RejectedByMarketplace
+from marketplaces.connectors.errors import InvalidRequest, MarketplaceError, RejectedByMarketplace
 from marketplaces.connectors.messages import SentMessage, ThreadPage
 from marketplaces.models import MarketplaceAccount
-from messaging import attachments, mail, policies
+from messaging import actions, attachments, mail, policies
 from messaging.models import Attachment, Message, Thread
 from oms.errors import NotSupportedByPlatform
 from orders import platforms
@@ -104,8 +104,8 @@ def open_thread_on_order(
     if account.platform == platforms.AMAZON:
         connector = connector_for_account(account)
         if amazon_type and amazon_type in amazon_messaging.offered_types(connector, order_id=marketplace_order_id):
-            return amazon_messaging.send(
-                connector, order_id=marketplace_order_id, message_type=amazon_type, text=message.body
+            return _send_once_on_amazon(
+                connector, message, marketplace_order_id=marketplace_order_id, amazon_type=amazon_type
             )
         if not thread.buyer_address:
             raise NotSupportedByPlatform("Amazon: no message type fits and the order gives no relay e-mail address")
@@ -134,3 +134,23 @@ def open_thread_on_order(
             retry=retry,
         )
     raise NotSupportedByPlatform(f"no notice channel for {account.platform}")
+
+
+class MaybeSent(Exception):
+    """An earlier attempt began sending this message through an API that cannot be read back and stored no
+    outcome: Amazon may have it, nothing is sent again (actions.MAYBE_SENT)."""
+
+
+def _send_once_on_amazon(connector, message: Message, *, marketplace_order_id: str, amazon_type: str) -> SentMessage:
+    """At most once: the message is marked as being sent (committed) before the call; a failure that surely
+    left Amazon without it clears the mark, an unknown outcome keeps it (the next attempt stops: MaybeSent)."""
+    if not actions.begin_platform_send(message_id=message.pk):
+        raise MaybeSent(actions.MAYBE_SENT)
+    try:
+        return amazon_messaging.send(
+            connector, order_id=marketplace_order_id, message_type=amazon_type, text=message.body
+        )
+    except MarketplaceError as error:
+        if amazon_messaging.not_processed(error):
+            actions.platform_send_failed(message_id=message.pk)
+        raise

@@ -24,3 +24,8 @@ BUYER_TOLD_DELIVERED = declare(
     label=_("Buyer told: delivered"),
     template=_("The buyer was told on %(platform)s that the carrier delivered the order."),
 )
+REVIEW_REQUESTED = declare(
+    "review_requested",
+    label=_("Review requested"),
+    template=_("The buyer was asked on %(platform)s for a product review and seller feedback."),
+)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+# Amazon's window for a review request, in days after the delivery date: Amazon's public documentation says 5 to
+# 30 days; specs/amazon/solicitations.json does not say it (unverified).
+REVIEW_WINDOW_DAYS = (5, 30)
 
 
 class Topic(models.TextChoices):
@@ -128,6 +133,9 @@ class Message(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
     delivery_error = models.TextField(blank=True)
+    # A send through an API that cannot be read back (Amazon's Messaging API) began at this instant, committed
+    # before the call; cleared when the send surely failed. Found set by a later attempt: Amazon may have it.
+    send_started_at = models.DateTimeField(null=True, blank=True)
     # An outbound reply: how long the buyer waited, and whether that was within the deadline.
     response_seconds = models.PositiveIntegerField(null=True, blank=True)
     within_deadline = models.BooleanField(null=True, blank=True)
@@ -182,6 +190,17 @@ class AccountMessaging(models.Model):
         default=12,
         help_text=_("An accepted order not shipped this close to its ship-by date is at risk"),
     )
+    request_amazon_reviews = models.BooleanField(
+        _("ask Amazon buyers for a review"),
+        default=False,
+        help_text=_("Amazon's product review and seller feedback request, once per delivered order"),
+    )
+    review_request_days = models.PositiveSmallIntegerField(
+        _("days after delivery to ask for a review"),
+        default=7,
+        validators=[MinValueValidator(REVIEW_WINDOW_DAYS[0]), MaxValueValidator(REVIEW_WINDOW_DAYS[1])],
+        help_text=_("Amazon allows a request from 5 to 30 days after delivery"),
+    )
     # Thread polling state, written by the poller only.
     threads_cursor = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True)
@@ -191,6 +210,14 @@ class AccountMessaging(models.Model):
     class Meta:
         verbose_name = _("messaging settings")
         verbose_name_plural = _("messaging settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    review_request_days__gte=REVIEW_WINDOW_DAYS[0], review_request_days__lte=REVIEW_WINDOW_DAYS[1]
+                ),
+                name="review_request_days_in_amazon_window",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.account_id)
@@ -271,3 +298,37 @@ class Attachment(models.Model):
         """Whether the file is kept; read from `kept` where the selector annotated it (content deferred)."""
         kept = self.__dict__.get("kept")
         return kept if kept is not None else self.content is not None
+
+
+class ReviewRequest(models.Model):
+    """Amazon asked to send the buyer its product review and seller feedback request: once per order from our
+    side (the operator's button or the beat task), through the `messaging.solicit_review` outbox kind."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        REQUESTED = "requested", _("Requested")
+        # Amazon stopped offering the request after our earlier attempt whose answer we lost: counted as done.
+        PRESUMED = "presumed", _("Requested (answer lost; Amazon no longer offers it)")
+        NOT_OFFERED = "not_offered", _("Not offered by Amazon")
+        FAILED = "failed", _("Failed")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="review_request")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    automatic = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The create call began (committed before it): a later attempt that finds the request no longer offered
+    # knows the earlier call may have been ours.
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    amazon_request_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status}"

@@ -2,6 +2,7 @@
 
 REPLY = "messaging.reply"
 NOTIFY = "messaging.notify"
+SOLICIT_REVIEW = "messaging.solicit_review"
 PROVISIONAL_THREAD_PREFIX = "oms-notice:"  # a thread we open, until the platform names it
 THREAD_PREFIX = "thread:"
 

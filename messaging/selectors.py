@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from marketplaces.models import MarketplaceAccount
-from messaging import delay, delay_rules, policies
+from messaging import delay, delay_rules, policies, solicitations
 from messaging.models import Attachment, Message, Template, Thread
 from oms.access.selectors import within_scope
 from orders.models import Order
@@ -47,7 +47,17 @@ def attachment_for(user, pk: int) -> Attachment | None:
 
 
 def threads_of_order(order_id: int) -> QuerySet[Thread]:
-    return Thread.objects.filter(order_id=order_id).select_related("assignee").order_by("-last_message_at", "-pk")
+    """The order's threads; `maybe_sent`: one of our messages may be on Amazon already and waits for the
+    operator's decision (actions.MAYBE_SENT)."""
+    undecided = Message.objects.filter(
+        thread=OuterRef("pk"), delivery=Message.Delivery.FAILED, send_started_at__isnull=False
+    )
+    return (
+        Thread.objects.filter(order_id=order_id)
+        .select_related("assignee")
+        .annotate(maybe_sent=Exists(undecided))
+        .order_by("-last_message_at", "-pk")
+    )
 
 
 def buyer_waiting() -> Exists:
@@ -113,3 +123,9 @@ def delay_proposal(order: Order) -> dict | None:
     if proposal is not None:
         proposal["rule"] = delay_rules.rule_that_would_send(order)
     return proposal
+
+
+def review_request(order: Order) -> dict | None:
+    """The order page's card: Amazon's review request for this order, offered or made, or None (no query for an
+    order that is not a delivered Amazon order)."""
+    return solicitations.offer(order)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from messaging import delay_rules, mail, polling
+from messaging import delay_rules, mail, polling, solicitations
 
 
 @shared_task(name="messaging.dispatch_thread_polls", ignore_result=True)
@@ -36,3 +36,9 @@ def import_mail() -> int:
 def send_delay_notices() -> int:
     """Beat's tick: orders at risk of shipping late, through the delay rules, then their accounts' setting."""
     return delay_rules.send_automatic()
+
+
+@shared_task(name="messaging.request_reviews", ignore_result=True)
+def request_reviews() -> int:
+    """Beat's tick: Amazon review requests of delivered orders now due, on accounts that ask for them."""
+    return solicitations.send_automatic()

@@ -12,5 +12,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/close/", views.close, name="close"),
     path("delay/<int:order_pk>/", views.delay_notice, name="delay_notice"),
+    path("review/<int:order_pk>/", views.request_review, name="request_review"),
+    path("messages/<int:message_pk>/resend/", views.resend_anyway, name="resend_anyway"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -12,10 +12,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from messaging import actions, attachments, delay, selectors, templating
+from messaging import actions, attachments, delay, selectors, solicitations, templating
 from messaging.filters import OPEN, ThreadFilter
 from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
-from messaging.models import Template, Thread
+from messaging.models import Message, Template, Thread
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from oms.pagination import CappedPaginator
@@ -167,6 +167,34 @@ def delay_notice(request, order_pk: int):
     else:
         messages.success(request, _("Delay notice queued: it leaves for the marketplace now."))
     return redirect("orders:detail", pk=order.pk)
+
+
+@require_POST
+@permission_required(ACT, raise_exception=True)
+def request_review(request, order_pk: int):
+    """The operator asks Amazon to send the buyer its review request (the same action as the beat task's)."""
+    order = get_object_or_404(within_scope(Order.objects.all(), user=request.user), pk=order_pk)
+    try:
+        solicitations.request_review(order_id=order.pk, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Review request queued: it leaves for Amazon now."))
+    return redirect("orders:detail", pk=order.pk)
+
+
+@require_POST
+@permission_required(ACT, raise_exception=True)
+def resend_anyway(request, message_pk: int):
+    """A notice whose Amazon send had an unknown outcome, sent again once the operator checked Seller Central."""
+    message = get_object_or_404(
+        within_scope(Message.objects.all(), user=request.user, field="thread__account"), pk=message_pk
+    )
+    if actions.resend_anyway(message_id=message.pk):
+        messages.success(request, _("Sent again: it leaves for Amazon now."))
+    else:
+        messages.error(request, _("This message is not waiting for a decision."))
+    return redirect("messaging:thread", pk=message.thread_id)
 
 
 @require_safe

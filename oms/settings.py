@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE = {
     "import-buyer-mail": {"task": "messaging.import_mail", "schedule": 5.0},
     # Delay notices sent automatically where an account says so (messaging.delay).
     "send-delay-notices": {"task": "messaging.send_delay_notices", "schedule": 300.0},
+    # Amazon review requests of delivered orders where an account asks for them (messaging.solicitations).
+    "request-reviews": {"task": "messaging.request_reviews", "schedule": 3600.0},
     # Actions wake the drainer on commit; this tick catches retries and anything missed.
     "drain-outbox": {"task": "oms.drain_outbox", "schedule": 2.0},
     # Bulk jobs whose task was lost are queued again (running a job twice is safe).

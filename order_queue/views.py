@@ -167,6 +167,7 @@ def order_detail(request, pk: int):
         "parcels": paperwork_selectors.printable_parcels(order.pk),
         "threads": messaging_selectors.threads_of_order(order.pk),
         "delay_notice": messaging_selectors.delay_proposal(order),
+        "review_request": messaging_selectors.review_request(order),
         # Returns and refunds (the returns app), in their own card.
         "order_returns": returns_selectors.returns_of(order),
         "order_refunds": returns_selectors.refunds_of(order),

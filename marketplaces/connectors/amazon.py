@@ -92,6 +92,9 @@ RATE_LIMITS: Mapping[str, tuple[float, int]] = {
     "createUnexpectedProblem": (1.0, 5),
     "createConfirmOrderDetails": (1.0, 5),
     "createConfirmDeliveryDetails": (1.0, 5),
+    # Solicitations (amazon_solicitations): 1 request per second, burst 5.
+    "getSolicitationActionsForOrder": (1.0, 5),
+    "createProductReviewAndSellerFeedbackSolicitation": (1.0, 5),
     **AMAZON_REPORT_LIMITS,
 }
 

@@ -3,7 +3,8 @@ first, through the message types Amazon offers for the order.
 
 `offered_types` reads getMessagingActionsForOrder (`_links.actions[].name`); `send` posts one type's
 `{"text": …}` (201, empty body). The API has no read-back of sent messages, so a retry after an unknown
-outcome may send the message twice (the outbox retries only on timeouts and 5xx).
+outcome could send the message twice: the caller marks the message as being sent before the call and, from
+`not_processed`, knows which failures surely left Amazon without it (the rest it must not resend blindly).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from marketplaces.connectors.amazon import AmazonConnector
-from marketplaces.connectors.errors import InvalidRequest
+from marketplaces.connectors.errors import InvalidRequest, MarketplaceError, TransientError
 from marketplaces.connectors.messages import SentMessage
 
 ACTIONS_PATH = "/messaging/v1/orders/{order_id}"
@@ -53,3 +54,20 @@ def send(connector: AmazonConnector, *, order_id: str, message_type: str, text: 
     )
     # No thread on Amazon: the request id names the message; our thread keeps its own id.
     return SentMessage("", str(response.headers.get("x-amzn-RequestId", "")))
+
+
+# 5xx statuses whose description in the spec says the request was not carried out: 500 "An unexpected
+# condition occurred that prevented the server from fulfilling the request". 503 ("Temporary overloading or
+# maintenance of the server") does not say, nor does a gateway's 502/504: those outcomes are unknown.
+NOT_FULFILLED_STATUSES = frozenset({500})
+
+
+def not_processed(error: MarketplaceError) -> bool:
+    """Whether a failed send surely left Amazon without the message: refused before the call, a 4xx or 429
+    answer (Amazon read it and said no), a connection never opened, or a 5xx the spec says was not fulfilled.
+    False: the outcome is unknown (read timeout, reset connection, other 5xx), Amazon may have it."""
+    if isinstance(error, TransientError):
+        if error.status is None:
+            return not error.outcome_unknown
+        return error.status in NOT_FULFILLED_STATUSES
+    return True

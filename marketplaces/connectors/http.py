@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import simplejson
+from urllib3.exceptions import NewConnectionError
 
 from oms.backoff import backoff_seconds
 
@@ -254,9 +255,9 @@ class HttpClient:
         return retry_after if retry_after <= self.max_inline_wait else None
 
     def _network_error(self, exc: requests.RequestException, method: str, url: str, idempotent: bool) -> TransientError:
-        # A connect timeout means nothing reached the platform; anything later
-        # (read timeout, reset connection) may have been applied.
-        never_sent = isinstance(exc, requests.ConnectTimeout)
+        # A connect timeout or a refused connection (no TCP connection, so no byte of the request) means
+        # nothing reached the platform; anything later (read timeout, reset connection) may have been applied.
+        never_sent = isinstance(exc, requests.ConnectTimeout) or _connection_refused(exc)
         return TransientError(
             f"{method} {url} failed: {type(exc).__name__}: {exc}",
             platform=self.platform,
@@ -272,6 +273,16 @@ class HttpClient:
         if isinstance(error, TransientError) and not idempotent:
             error.outcome_unknown = True
         return error
+
+
+def _connection_refused(exc: requests.RequestException) -> bool:
+    """A new connection that could not be opened (refused, no route, unknown host): urllib3 says so with a
+    NewConnectionError (or a NameResolutionError, its subclass) as the reason of the error requests wraps."""
+    if not isinstance(exc, requests.ConnectionError):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError)
 
 
 def fetch_token(

@@ -23,6 +23,7 @@ from .amazon_listings import (
     upload_document,
 )
 from .amazon_messaging import ROUTES as MESSAGING_ROUTES
+from .amazon_solicitations import ROUTES as SOLICITATIONS_ROUTES
 from .amazon_wire import (
     PLATFORM,
     check_marketplaces,
@@ -353,6 +354,7 @@ ROUTES = [
     route("PUT", "/_documents/{documentId}", "uploadFeedDocument", upload_document, kind="public"),
     route("GET", "/_documents/{documentId}", "downloadFeedDocument", download_document, kind="public"),
     *MESSAGING_ROUTES,
+    *SOLICITATIONS_ROUTES,
     route("POST", "/reports/2021-06-30/reports", "createReport", amazon_reports.create_report),
     route("GET", "/reports/2021-06-30/reports/{reportId}", "getReport", amazon_reports.get_report),
     route(

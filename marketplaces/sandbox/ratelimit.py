@@ -36,6 +36,9 @@ RATE_LIMITS: dict[tuple[str, str], tuple[float, int]] = {
     ("amazon", "createUnexpectedProblem"): (1.0, 5),
     ("amazon", "createConfirmOrderDetails"): (1.0, 5),
     ("amazon", "createConfirmDeliveryDetails"): (1.0, 5),
+    # Solicitations (specs/amazon/solicitations.json): 1 request per second, burst 5.
+    ("amazon", "getSolicitationActionsForOrder"): (1.0, 5),
+    ("amazon", "createProductReviewAndSellerFeedbackSolicitation"): (1.0, 5),
     ("amazon", "createReport"): (0.0167, 15),
     ("amazon", "getReport"): (2.0, 15),
     ("amazon", "getReportDocument"): (0.0167, 15),

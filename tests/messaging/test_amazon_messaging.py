@@ -2,6 +2,7 @@
 and by e-mail to the order's relay address where no type fits; the sandbox on the spec's wire format."""
 
 import datetime as dt
+import socket
 import time
 
 import pytest
@@ -11,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from marketplaces import polling as order_polling
-from messaging import events
+from messaging import actions as messaging_actions
+from messaging import delay, events
 from messaging.models import AccountMessaging, DelayNotice, Message, Thread
 from oms import outbox
 from oms.outbox import OutboxMessage
@@ -128,3 +130,107 @@ def test_a_shipment_notice_fits_no_amazon_type_and_goes_by_relayed_mail(
     thread = Thread.objects.get(order=order)
     assert thread.messages.get().delivery == Message.Delivery.SENT
     assert OrderEvent.objects.filter(order=order, kind=events.BUYER_TOLD_SHIPPED).exists()
+
+
+# At most once through the Messaging API (it cannot list what was sent) ------------------------------------------
+
+
+def delay_notice_queued(sandbox, sandbox_account):
+    account, key, remote, order = amazon_order(sandbox, sandbox_account, notify_on_delay="propose")
+    Order.objects.filter(pk=order.pk).update(ship_by=timezone.now() + dt.timedelta(hours=2))
+    notice = delay.notify_delay(order_id=order.pk, body="Votre commande partira avec un jour de retard.")
+    return account, key, remote, order, notice
+
+
+def sent_on_amazon(sandbox, key, remote) -> int:
+    return sum(a["action"] == "messaging.unexpectedProblem" for a in sandbox.admin.order_actions(key, remote["id"]))
+
+
+@pytest.mark.django_db
+def test_a_notice_whose_worker_died_after_the_call_is_not_sent_again(sandbox, sandbox_account, operator):
+    """Kill-equivalent: the worker claimed the notice and made the HTTP call (Amazon took it; the answer never
+    came back), then died before storing an outcome. Its lease expires, another worker claims it: the message
+    is still marked as being sent, so nothing goes to Amazon again; a dead letter says why, on the thread."""
+    account, key, remote, order, notice = delay_notice_queued(sandbox, sandbox_account)
+    sandbox.admin.inject_fault(key, "timeout", operation="createUnexpectedProblem", seconds=0.1, drop=True, apply=True)
+    [claimed] = outbox.claim()
+    with pytest.raises(outbox.Undeliverable):  # whatever this attempt concluded, the kill loses it
+        outbox.kind_named(claimed.kind).send(claimed)
+    assert sent_on_amazon(sandbox, key, remote) == 1
+    OutboxMessage.objects.filter(pk=claimed.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+
+    assert outbox.drain() == {"dead": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 1
+    dead = OutboxMessage.objects.get(pk=claimed.pk)
+    assert dead.status == OutboxMessage.Status.DEAD and dead.last_error == messaging_actions.MAYBE_SENT
+    notice.refresh_from_db()
+    assert notice.delivery == Message.Delivery.FAILED and notice.delivery_error == messaging_actions.MAYBE_SENT
+    assert not OrderEvent.objects.filter(order=order, kind=events.BUYER_TOLD_DELAYED).exists()
+
+    client = Client()
+    client.force_login(operator)
+    html = client.get(reverse("messaging:thread", args=[notice.thread_id])).content.decode()
+    assert "Amazon may already have it: check Seller Central, then resend or drop." in html
+    assert f'data-resend="{notice.pk}"' in html
+    order_page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert f'data-maybe-sent="{notice.thread_id}"' in order_page
+    # The operator checked Seller Central and chose to send it again: it goes, once more, by their decision.
+    assert client.post(reverse("messaging:resend_anyway", args=[notice.pk])).status_code == 302
+    assert outbox.drain() == {"sent": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 2
+    notice.refresh_from_db()
+    assert notice.delivery == Message.Delivery.SENT and notice.send_started_at is not None
+    assert client.post(reverse("messaging:resend_anyway", args=[notice.pk])).status_code == 302
+    assert outbox.drain() == {}  # nothing is waiting for a decision any more
+
+
+@pytest.mark.django_db
+def test_a_read_timeout_on_the_send_becomes_a_dead_letter_at_once(sandbox, sandbox_account):
+    account, key, remote, order, notice = delay_notice_queued(sandbox, sandbox_account)
+    sandbox.admin.inject_fault(key, "timeout", operation="createUnexpectedProblem", seconds=0.1, drop=True, apply=True)
+    assert outbox.drain() == {"dead": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 1
+    assert OutboxMessage.objects.get(kind="messaging.notify").last_error == messaging_actions.MAYBE_SENT
+
+
+@pytest.mark.django_db
+def test_a_refused_connection_is_retried_and_sent_once(sandbox, sandbox_account):
+    account, key, remote, order, notice = delay_notice_queued(sandbox, sandbox_account)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    real_url = account.api_base_url
+    type(account).objects.filter(pk=account.pk).update(api_base_url=f"http://127.0.0.1:{closed_port}/amazon")
+    assert outbox.drain() == {"retry": 1}
+    message = OutboxMessage.objects.get(kind="messaging.notify")
+    assert message.status == OutboxMessage.Status.PENDING
+    notice.refresh_from_db()
+    assert notice.send_started_at is None  # nothing reached Amazon: no mark left
+
+    type(account).objects.filter(pk=account.pk).update(api_base_url=real_url)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert outbox.drain() == {"sent": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 1
+
+
+@pytest.mark.django_db
+def test_a_send_amazon_says_it_did_not_fulfil_is_retried_and_sent_once(sandbox, sandbox_account):
+    """A 500 ("prevented the server from fulfilling the request", the spec) or a 429 on the create call: the
+    mark is cleared, the outbox retries, the buyer gets one message."""
+    account, key, remote, order, notice = delay_notice_queued(sandbox, sandbox_account)
+    sandbox.admin.inject_fault(key, "http_error", operation="createUnexpectedProblem", status=500)
+    assert outbox.drain() == {"retry": 1}
+    notice.refresh_from_db()
+    assert notice.send_started_at is None and sent_on_amazon(sandbox, key, remote) == 0
+    OutboxMessage.objects.filter(kind="messaging.notify").update(next_attempt_at=timezone.now())
+    assert outbox.drain() == {"sent": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 1
+
+
+@pytest.mark.django_db
+def test_a_503_after_amazon_took_the_message_is_not_resent(sandbox, sandbox_account):
+    """503 does not say the request was not carried out (the spec): unknown, never sent blindly again."""
+    account, key, remote, order, notice = delay_notice_queued(sandbox, sandbox_account)
+    sandbox.admin.inject_fault(key, "http_error", operation="createUnexpectedProblem", status=503, apply=True)
+    assert outbox.drain() == {"dead": 1}
+    assert sent_on_amazon(sandbox, key, remote) == 1

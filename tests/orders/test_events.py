@@ -96,6 +96,7 @@ EXAMPLES = {
     messaging_events.BUYER_TOLD_SHIPPED: ({"platform": "Mirakl"}, "", ""),
     messaging_events.BUYER_TOLD_DELAYED: ({"platform": "Amazon"}, "", ""),
     messaging_events.BUYER_TOLD_DELIVERED: ({"platform": "Mirakl"}, "", ""),
+    messaging_events.REVIEW_REQUESTED: ({"platform": "Amazon"}, "", ""),
     shipping_events.SHIPMENT_SHIPPED: (
         {"shipment": 7, "carrier": "Colissimo", "tracking_numbers": "6A12345678901", "units": 2},
         OrderStatus.ACCEPTED,

@@ -236,3 +236,20 @@ def test_every_connector_has_the_same_keyword_only_methods(connector_class):
         assert getattr(connector_class, name).__doc__, (connector_class.__name__, name)
     assert connector_class.platform in CAPABILITIES
     assert connector_class.rate_limits
+
+
+def test_a_refused_connection_on_a_write_is_known_not_sent():
+    """No TCP connection, so no byte of the request left: a write may be sent again (not `outcome_unknown`)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = HttpClient(
+        platform="amazon",
+        base_url=f"http://127.0.0.1:{port}",
+        session=requests.Session(),
+        parse_error=mirakl_error,
+        retries=0,
+    )
+    with pytest.raises(TransientError) as caught:
+        client.request("POST", "/messaging/v1/orders/1/messages/unexpectedProblem", json_body={"text": "x"})
+    assert caught.value.outcome_unknown is False
