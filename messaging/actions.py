@@ -8,6 +8,7 @@ outbox message (`messaging.reply`), so it leaves once, after commit, even if a w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -228,13 +229,19 @@ def reply(
     seen_message_id: int | None = None,
     force: bool = False,
     attach: tuple[str, ...] = (),
+    files: Sequence[attachments.Upload] = (),
 ) -> Message:
     """Answer the buyer. Refused (AnsweredMeanwhile) when another operator answered after the last
-    message this one saw (`seen_message_id`), unless `force`. `attach`: files to send with it
-    (attachments.PACKING_SLIP), refused (InvalidInput) where the platform or the order has none."""
+    message this one saw (`seen_message_id`), unless `force`. `attach`: documents we make to send with it
+    (attachments.PACKING_SLIP), refused (InvalidInput) where the platform or the order has none. `files`: the
+    operator's own files, checked by `attachments.check_uploads` (InvalidInput, nothing saved or queued)."""
     body = _clean_body(body)
+    for kind in attach:
+        if kind != attachments.PACKING_SLIP:
+            raise InvalidInput(_("Unknown attachment."), details={"attach": [kind]})
     with transaction.atomic():
         thread = _locked(thread_id)
+        uploads = attachments.check_uploads(thread, files, also=len(set(attach)))
         if not force and seen_message_id is not None:
             newer = (
                 thread.messages.filter(pk__gt=seen_message_id, direction=OUTBOUND)
@@ -260,10 +267,9 @@ def reply(
             response_seconds=int((now - since).total_seconds()) if since else None,
             within_deadline=(now <= deadline) if since and deadline else None,
         )
-        for kind in attach:
-            if kind != attachments.PACKING_SLIP:
-                raise InvalidInput(_("Unknown attachment."), details={"attach": [kind]})
+        if attachments.PACKING_SLIP in attach:
             attachments.attach_packing_slip(thread=thread, message=message, user=user)
+        attachments.attach_uploads(message=message, uploads=uploads)
         thread.status = Thread.Status.WAITING
         thread.needs_reply_since = thread.reply_by = None
         thread.last_message_at = now

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from messaging import attachments
 from messaging.models import Template, Topic
 
 
@@ -12,6 +13,20 @@ class ReplyForm(forms.Form):
     seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, label=_("Send anyway"))
     attach_packing_slip = forms.BooleanField(required=False, label=_("Attach the packing slip (PDF)"))
+    file = forms.FileField(
+        required=False,
+        allow_empty_file=True,  # refused by attachments.check_uploads, with the API's words
+        label=_("Attach a file (PDF, JPEG, PNG or GIF)"),
+    )
+
+    def uploads(self) -> list[attachments.Upload]:
+        """The uploaded file as the action takes it (checked there, as the API's); read no further than the
+        limit, so a larger file is refused without being read whole."""
+        file = self.cleaned_data.get("file")
+        if not file:
+            return []
+        content = file.read(attachments.MAX_TOTAL_BYTES + 1)
+        return [attachments.Upload(name=file.name, content_type=file.content_type or "", content=content)]
 
 
 class AssignForm(forms.Form):

@@ -24,12 +24,17 @@ def thread_list() -> QuerySet[Thread]:
     )
 
 
-def thread_detail() -> QuerySet[Thread]:
-    files = (
+def message_files() -> QuerySet[Attachment]:
+    """Messages' files without their bytes (`has_content` read from the `kept` annotation), to prefetch."""
+    return (
         Attachment.objects.defer("content")
         .annotate(kept=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField()))
         .order_by("pk")
     )
+
+
+def thread_detail() -> QuerySet[Thread]:
+    files = message_files()
     return Thread.objects.select_related("account", "order", "assignee").prefetch_related(
         Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "pk")),
         Prefetch("messages__files", queryset=files),

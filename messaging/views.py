@@ -17,12 +17,13 @@ from messaging.filters import OPEN, ThreadFilter
 from messaging.forms import AssignForm, DelayNoticeForm, ReplyForm
 from messaging.models import Message, Template, Thread
 from oms.access.selectors import within_scope
-from oms.errors import DomainError
+from oms.errors import DomainError, InvalidInput
 from oms.pagination import CappedPaginator
 from orders.models import Order
 
 PAGE_SIZE = 50
 ACT = "messaging.reply_to_buyer"
+FORM_FIELD_OF = {"files": "file", "attach": "attach_packing_slip", "body": "body"}  # InvalidInput.details → field
 
 
 def _visible(request):
@@ -74,6 +75,9 @@ def _thread_context(request, thread: Thread, form: ReplyForm | None = None, warn
         "tracking_link": templating.values_for(thread)["tracking_link"],
         "attachments_allowed": attachments.allowed(thread),
         "packing_slip": attachments.packing_slip_available(thread),
+        "upload_types": ",".join(attachments.ALLOWED_TYPES),
+        "max_files": attachments.MAX_FILES,
+        "max_megabytes": attachments.MAX_TOTAL_BYTES // (1024 * 1024),
     }
 
 
@@ -100,7 +104,7 @@ def template_text(request, pk: int):
 @permission_required(ACT, raise_exception=True)
 @in_scope
 def reply(request, pk: int):
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             actions.reply(
@@ -110,16 +114,21 @@ def reply(request, pk: int):
                 seen_message_id=form.cleaned_data["seen_message_id"],
                 force=form.cleaned_data["force"],
                 attach=(attachments.PACKING_SLIP,) if form.cleaned_data["attach_packing_slip"] else (),
+                files=form.uploads(),
             )
         except actions.AnsweredMeanwhile as error:
             thread = get_object_or_404(selectors.thread_detail(), pk=pk)
             context = _thread_context(request, thread, form=form, warning=error.message)
             return render(request, "messaging/thread.html", context, status=409)
+        except InvalidInput as error:  # a file refused: the operator's text stays in the box
+            field = FORM_FIELD_OF.get(next(iter(error.details or {}), ""))
+            form.add_error(field, error.message)
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("messaging:thread", pk=pk)
-        messages.success(request, _("Reply queued: it leaves for the marketplace now."))
-        return redirect("messaging:thread", pk=pk)
+        else:
+            messages.success(request, _("Reply queued: it leaves for the marketplace now."))
+            return redirect("messaging:thread", pk=pk)
     thread = get_object_or_404(selectors.thread_detail(), pk=pk)
     return render(request, "messaging/thread.html", _thread_context(request, thread, form=form), status=400)
 

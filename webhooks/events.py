@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from rest_framework.renderers import JSONRenderer
 
@@ -81,7 +82,11 @@ declare("stock.low", label=_("Stock low"), signal=inventory_signals.stock_low, s
 
 
 def _messages_received(*, message_ids, **kwargs) -> list[tuple[str, dict]]:
-    received = list(Message.objects.filter(pk__in=message_ids).order_by("pk"))
+    received = list(
+        Message.objects.filter(pk__in=message_ids)
+        .prefetch_related(Prefetch("files", queryset=messaging_selectors.message_files()))
+        .order_by("pk")
+    )
     threads = {
         thread["id"]: thread
         for thread in _as_api(

@@ -1,11 +1,12 @@
 """Threads API: list (the inbox's filters), read, reply, assign, close."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from messaging import actions, selectors
+from messaging import actions, attachments, selectors
+from messaging.api.parsers import ReplyJSONParser
 from messaging.api.serializers import (
     ThreadAssignSerializer,
     ThreadDetailSerializer,
@@ -15,6 +16,7 @@ from messaging.api.serializers import (
 from messaging.filters import ThreadFilter
 from oms.access.selectors import within_scope
 from oms.api import idempotency
+from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
 
 ACT = ["messaging.reply_to_buyer"]
@@ -72,18 +74,40 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Reply to the buyer (sent through the platform's channel by the outbox)",
+        description="With files where the platform takes them (Mirakl M12, Amazon's relay): the order's "
+        "`packing_slip` by name, and your own in `files` (base64). A refused file answers 400 with the field "
+        "error in `error.details` (`files`: one object per file, or a message for the files together); then "
+        "nothing is saved or sent.",
         request=ThreadReplySerializer,
-        responses={201: ThreadDetailSerializer},
+        responses={
+            201: ThreadDetailSerializer,
+            413: OpenApiResponse(ErrorSerializer, description="The files weigh more than a reply may carry."),
+        },
         parameters=[idempotency.PARAMETER],
         examples=[
             OpenApiExample(
                 "Reply",
                 value={"body": "Bonjour, votre colis arrive demain.", "seen_message_id": 5120},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "Reply with the invoice and the packing slip",
+                value={
+                    "body": "Bonjour, voici votre facture et votre bon de livraison.",
+                    "attach": ["packing_slip"],
+                    "files": [
+                        {
+                            "name": "facture-FA-2026-0412.pdf",
+                            "content_type": "application/pdf",
+                            "content_base64": "JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCiUlRU9GCg==",
+                        }
+                    ],
+                },
+                request_only=True,
+            ),
         ],
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[ReplyJSONParser])
     @idempotent
     def reply(self, request, pk=None):
         thread = self.get_object()
@@ -94,6 +118,8 @@ class ThreadViewSet(viewsets.ReadOnlyModelViewSet):
             body=data["body"],
             seen_message_id=data["seen_message_id"],
             force=data["force"],
+            attach=tuple(data["attach"]),
+            files=[attachments.Upload(f["name"], f["content_type"], f["content_base64"]) for f in data["files"]],
         )
         return self._respond(thread.pk, status=201)
 

@@ -67,3 +67,36 @@ def test_operator_replies_to_a_buyer_with_a_template(live_server, log_in, operat
     assert shop == [reply.body]
     page.reload()
     expect(page.locator(f'[data-message="{reply.pk}"]')).to_contain_text("Sent")
+
+
+INVOICE = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_operator_sends_a_file_with_a_reply(live_server, log_in, operator, sandbox, settings, viewport):
+    settings.OMS_RATE_LIMIT_SCALE = 1_000_000
+    sandbox.admin.set_rate_scale(1_000_000)
+    account, key = connect_sandbox_account(sandbox.admin, "mirakl", name=f"Fnac-Darty files {viewport}")
+    [remote_order] = sandbox.admin.generate_orders(key, 1, status="SHIPPING")
+    order_polling.poll_account(account_id=account.pk)
+    sandbox.admin.start_threads(key, 1, order_id=remote_order["id"], topic="invoice")
+    polling.poll_threads(account_id=account.pk)
+    thread = Thread.objects.get(account=account)
+
+    page = log_in(operator)
+    page.goto(f"{live_server.url}/messages/{thread.pk}/")
+    page.locator("#reply-body").fill("Bonjour, voici votre facture.")
+    page.get_by_label("Attach a file (PDF, JPEG, PNG or GIF)").set_input_files(
+        {"name": "facture.pdf", "mimeType": "application/pdf", "buffer": INVOICE}
+    )
+    check_page(page)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".messages")).to_contain_text("Reply queued")
+    assert outbox.drain() == {"sent": 1}
+    reply = Message.objects.get(thread=thread, direction="out")
+    [ours] = reply.files.all()
+    page.reload()
+    link = page.locator(f'[data-message="{reply.pk}"] a', has_text="facture.pdf")
+    expect(link).to_have_attribute("href", f"/messages/attachments/{ours.pk}/")
+    [shop] = [m for m in sandbox.admin.threads(key)[0]["messages"] if m["from"] == "shop"]
+    assert [(a["name"], a["size"]) for a in shop["attachments"]] == [("facture.pdf", len(INVOICE))]

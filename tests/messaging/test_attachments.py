@@ -65,7 +65,8 @@ def test_a_mirakl_reply_carries_the_printed_packing_slip_and_the_buyers_photo_is
         reverse("messaging:reply", args=[thread.pk]),
         {"body": "Voici votre bon de livraison.", "attach_packing_slip": "on"},
     )
-    assert refused.status_code == 302 and not thread.messages.filter(direction="out").exists()
+    assert refused.status_code == 400 and not thread.messages.filter(direction="out").exists()
+    assert "print it first" in refused.content.decode() and "Voici votre bon de livraison." in refused.content.decode()
 
     assert client.get(reverse("shipping:packing_slip_pdf", args=[order.pk])).status_code == 200  # printed
     page = client.get(reverse("messaging:thread", args=[thread.pk])).content.decode()

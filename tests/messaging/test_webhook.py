@@ -23,7 +23,16 @@ def test_a_new_buyer_message_is_told_once_with_its_thread(receiver):  # noqa: F8
         updated_at=now,
         buyer_name="Margot",
         subject="Où est mon colis ?",
-        messages=(MessageData("M-1", INBOUND, "Margot", "Où est mon colis ?", now - dt.timedelta(minutes=1)),),
+        messages=(
+            MessageData(
+                "M-1",
+                INBOUND,
+                "Margot",
+                "Où est mon colis ?",
+                now - dt.timedelta(minutes=1),
+                attachments=({"id": "A-1", "name": "colis.png", "size": 3, "content_type": "image/png"},),
+            ),
+        ),
     )
     actions.ingest_threads(account=account, threads=[data])
     actions.ingest_threads(account=account, threads=[data])  # seen again: nothing new
@@ -33,3 +42,10 @@ def test_a_new_buyer_message_is_told_once_with_its_thread(receiver):  # noqa: F8
     assert event["data"]["message"]["body"] == "Où est mon colis ?"
     assert event["data"]["thread"]["status"] == "needs_reply"
     assert event["data"]["thread"]["reply_by"]
+    [photo] = event["data"]["message"]["files"]  # listed by Mirakl, its bytes fetched later (M13)
+    assert (photo["name"], photo["content_type"], photo["size"], photo["downloaded"]) == (
+        "colis.png",
+        "image/png",
+        3,
+        False,
+    )
