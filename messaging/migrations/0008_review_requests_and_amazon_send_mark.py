@@ -10,7 +10,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('messaging', '0007_notify_on_delivery'),
-        ('orders', '0009_deadline_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
