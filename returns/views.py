@@ -272,6 +272,7 @@ def refund_order(request, order_pk: int):
             checked = actions.check_refund_lines(order, lines)
             if not reason.strip():
                 raise DomainError(_("A reason is required."))
+            actions.platform_reason_code(order.account, reason.strip())  # refused at the preview, not after it
             if request.POST.get("confirm") == "yes":
                 refund = actions.refund_order(
                     order_id=order.pk, actor=Actor.of_user(request.user), reason=reason, lines=checked

@@ -121,3 +121,16 @@ def test_a_mapped_reason_sends_the_platforms_code_in_or28(client, admin_user, sa
         ("damaged", "sent"),
         ("Geste commercial", "sent"),
     ]
+
+
+def test_the_refund_form_says_so_at_the_preview(client, operator, sandbox, sandbox_account):
+    account, key = sandbox_account("mirakl", name="Fnac-Darty", **UNMAPPED)
+    order = shipped_on_mirakl(sandbox, account, key, operator)
+    line = order.lines.order_by("pk").first()
+    client.force_login(operator)
+    body = {"reason": "Colis abîmé", f"amount_{line.pk}": "1.00", "preview": "yes"}
+
+    page = client.post(f"/returns/orders/{order.pk}/refund/", body, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Fnac-Darty n’accepte que ses propres motifs de remboursement" in page
+    assert "Codes motifs" in page and 'id="preview"' not in page
+    assert not Refund.objects.filter(order=order).exists()
