@@ -5,14 +5,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from marketplaces.clients import connector_for_account
-from oms import outbox
+from oms import outbox, roles
 from oms.access import actions as access_actions
 from orders.models import OrderEvent
 from returns import actions, polling
 from returns.models import Refund, ReturnRequest, ReturnStatus
+from tests.factories import UserFactory
 from tests.returns.test_api import bearer
 from tests.returns.test_marketplace_returns import shipped_on_mirakl
 
@@ -239,3 +243,19 @@ def test_an_incident_closed_on_mirakl_closes_ours_at_the_next_poll(client, sandb
     client.force_login(operator)
     french = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f"L’incident {found.number} a été clos sur la marketplace" in french
+
+
+def test_a_refund_through_the_api_needs_the_role_that_refunds_orders(sandbox, sandbox_account, operator):
+    account, key, order, line = incident_on(sandbox, sandbox_account, operator)
+    polling.poll_returns(account_id=account.pk)
+    incident = ReturnRequest.objects.get(order=order)
+    clerk = UserFactory(username="rita-returns", role=roles.VIEWER)
+    clerk.user_permissions.add(Permission.objects.get(content_type__app_label="returns", codename="act_on_return"))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    url = f"/api/v1/returns/{incident.pk}/resolve/"
+
+    assert api.post(url, {"refund": True}, format="json").status_code == 403
+    assert not Refund.objects.filter(order=order).exists()
+    done = api.post(url, {"reason_code": "8"}, format="json")  # the platform's resolution alone: their role
+    assert done.status_code == 200 and done.json()["status"] == "closed"
