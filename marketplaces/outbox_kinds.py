@@ -116,7 +116,7 @@ def _refund(connector: Connector, message: OutboxMessage) -> None:
             )
             for line in payload["lines"]
         ],
-        reason=payload["reason"],
+        reason=payload.get("reason_code") or payload["reason"],  # the platform's own code where it takes only its
         idempotency_key=message.idempotency_key,
         refunded_before=Decimal(payload["refunded_before"]) if "refunded_before" in payload else None,
         retry=message.attempts > 1,

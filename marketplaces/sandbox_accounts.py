@@ -9,6 +9,16 @@ from marketplaces.models import MarketplaceAccount
 from marketplaces.sandbox.client import SandboxAdmin
 
 MIRAKL_OPERATORS = ("fnac", "conforama", "boulanger", "leroymerlin")
+# A Mirakl account as its admin left it after mapping our refund reasons to the sandbox's RE01 REFUND
+# reasons (returns' "Reason codes" page); `settings={"reason_codes": {}}` gives one not mapped yet.
+MIRAKL_REASON_CODES = {
+    "damaged": "12",
+    "defective": "13",
+    "not_as_described": "14",
+    "wrong_item": "16",
+    "no_longer_needed": "17",
+    "other": "18",
+}
 _numbers = itertools.count(1)
 
 
@@ -47,6 +57,8 @@ def connect_sandbox_account(admin: SandboxAdmin, platform: str, **account_fields
         platform, credentials_for(platform, n), key=key, name=f"{platform} {n}", operator=operator
     )
     urls = admin.account_urls(remote)
+    if platform == "mirakl":
+        account_fields["settings"] = {"reason_codes": dict(MIRAKL_REASON_CODES), **account_fields.get("settings", {})}
     if platform == "ebay":  # the seller's eBay user name tells its messages from the buyer's (Message API)
         account_fields["settings"] = {"ebay_username": f"seller-{remote['key']}", **account_fields.get("settings", {})}
     account = MarketplaceAccount(

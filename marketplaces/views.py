@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from marketplaces import actions, selectors, usage
+from marketplaces import account_pages, actions, selectors, usage
 from marketplaces.models import MarketplaceAccount
 from oms import outbox
 from oms.access.selectors import within_scope
@@ -22,6 +22,7 @@ def account_list(request):
     accounts = list(within_scope(selectors.accounts_with_health(), user=request.user, field="pk"))
     for account in accounts:
         account.calls = usage.calls_vs_limits(account)
+        account.pages = account_pages.pages_for(account)
     return render(request, "marketplaces/account_list.html", {"accounts": accounts})
 
 

@@ -16,6 +16,9 @@ own `events.py`, imported by the actions that write them):
    Statuses are stored as their values (`from_status`, `to_status`, `status`),
    field names as names (`fields`), money as a string amount plus `currency`;
    they are shown with their translated labels and the reader's number format.
+   A kind names its amounts with `money=("amount",)`: each is shown as the pages
+   show money (`oms.l10n.format_money`, with the event's `currency`: `€119.80` in
+   English, `119,80 €` in French), so its template does not name `%(currency)s`.
    Free text a person typed (`reason`) is stored as given and shown as given.
 3. Add the French of the label and the template to locale/fr/LC_MESSAGES/django.po
    and compile; `tests/orders/test_events.py` renders every declared kind in
@@ -36,7 +39,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from oms.l10n import SYMBOLS
+from oms.l10n import SYMBOLS, format_money
 from orders.models import Order, OrderEvent
 from orders.status import OrderStatus
 
@@ -46,20 +49,23 @@ class EventKind:
     label: Promise
     template: Promise
     formats: dict[str, Callable[[object], str]] = field(default_factory=dict)
+    money: tuple[str, ...] = ()
 
 
 KINDS: dict[str, EventKind] = {}
 
 
-def declare(kind: str, *, label: Promise, template: Promise, formats=None) -> str:
+def declare(kind: str, *, label: Promise, template: Promise, formats=None, money: tuple[str, ...] = ()) -> str:
     """Make `kind` writable and readable; returns the kind, to name it as a constant.
 
     `formats` (parameter name → function of its value, returning text in the active
     language) shows the kind's own structured parameters, e.g. a list of shortages.
+    `money` names the parameters that are amounts in the event's `currency`: they read
+    as money reads on the pages, currency included.
     """
     if kind in KINDS:
         raise ImproperlyConfigured(f"Order event kind {kind!r} is declared twice.")
-    KINDS[kind] = EventKind(label=label, template=template, formats=formats or {})
+    KINDS[kind] = EventKind(label=label, template=template, formats=formats or {}, money=tuple(money))
     return kind
 
 
@@ -94,7 +100,7 @@ SHIPPED = declare(
     "shipped", label=_("Shipped"), template=_("Shipped with %(carrier)s, tracking number %(tracking_number)s.")
 )
 DELIVERED = declare("delivered", label=_("Delivered"), template=_("The order was delivered."))
-REFUNDED = declare("refunded", label=_("Refunded"), template=_("Refunded %(amount)s %(currency)s."))
+REFUNDED = declare("refunded", label=_("Refunded"), template=_("Refunded %(amount)s."), money=("amount",))
 
 # Triage: our own annotations.
 ASSIGNED = declare("assigned", label=_("Assigned"), template=_("Assigned to %(assignee)s."))
@@ -110,13 +116,15 @@ _LINE = {"sku": lambda sku: sku or str(_("the whole order"))}
 MARKETPLACE_REFUND = declare(
     "marketplace_refund",
     label=_("Refunded on the marketplace"),
-    template=_("The marketplace recorded a refund of %(amount)s %(currency)s on %(sku)s."),
+    template=_("The marketplace recorded a refund of %(amount)s on %(sku)s."),
+    money=("amount",),
     formats=_LINE,
 )
 MARKETPLACE_CANCELLATION = declare(
     "marketplace_cancellation",
     label=_("Cancelled on the marketplace"),
-    template=_("The marketplace recorded a cancellation of %(amount)s %(currency)s on %(sku)s."),
+    template=_("The marketplace recorded a cancellation of %(amount)s on %(sku)s."),
+    money=("amount",),
     formats=_LINE,
 )
 
@@ -187,7 +195,7 @@ def render(kind: str, params: dict) -> str:
     declared = KINDS.get(kind)
     if declared is None:
         return ""
-    sentence = str(declared.template) % _Shown(params, declared.formats)
+    sentence = str(declared.template) % _Shown(params, declared.formats, declared.money)
     reason = reason_label((params.get("reason") or "").strip())
     return str(WITH_REASON) % {"event": sentence, "reason": reason} if reason else sentence
 
@@ -212,14 +220,17 @@ def transition(event: OrderEvent) -> str:
 class _Shown(dict):
     """Parameters as a template shows them: labels for values, the reader's number format."""
 
-    def __init__(self, params: dict, formats: dict):
+    def __init__(self, params: dict, formats: dict, money: tuple[str, ...] = ()):
         super().__init__(params)
         self.formats = formats
+        self.money = money
 
     def __getitem__(self, name: str) -> str:
         if name not in self:
             return "?"
         value = super().__getitem__(name)
+        if name in self.money:
+            return _money(value, self.get("currency") or "")
         shown = self.formats.get(name) or _FORMATS.get(name, str)
         return shown(value)
 
@@ -246,6 +257,14 @@ def _amount(value: str) -> str:
     try:
         return number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
     except (InvalidOperation, TypeError):
+        return str(value)
+
+
+def _money(value: str, currency: str) -> str:
+    """An amount of the event as the pages show money, in the reader's language."""
+    try:
+        return format_money(Decimal(str(value)), str(currency))
+    except (InvalidOperation, TypeError, ValueError):
         return str(value)
 
 

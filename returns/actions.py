@@ -24,6 +24,7 @@ from inventory import ledger
 from inventory.actions import return_to_stock
 from inventory.models import StockMovement
 from inventory.selectors import components_for, feeding_warehouses
+from marketplaces.models import MarketplaceAccount
 from oms import outbox
 from oms.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from orders import capability_checks, pushes
@@ -33,7 +34,7 @@ from orders.locks import lock_order
 from orders.models import MarketplaceAdjustment, Order, OrderEvent
 from orders.status import OrderStatus
 from returns import events, labels, signals
-from returns.marketplace_returns import ANSWERED_ON, INCIDENTS_ON, RETURN_PUSH
+from returns.marketplace_returns import ANSWERED_ON, INCIDENTS_ON, REASON_CODES_ON, RETURN_PUSH
 from returns.models import (
     OPEN_STATUSES,
     Grade,
@@ -167,7 +168,54 @@ def check_refund_lines(order: Order, lines: Iterable[LineRefund]) -> list[LineRe
     return lines
 
 
-def marketplace_payload(order: Order, refund: Refund, *, refunded_before: Decimal) -> dict:
+def platform_reason_code(account: MarketplaceAccount, reason: str) -> str:
+    """The platform's own code for a refund of our reason `reason` (a typed reason counts as "other"),
+    from the account's settings["reason_codes"]; empty on a platform that takes our reason as given.
+    Raises InvalidInput where the platform takes only its codes (Mirakl OR28) and the account maps none."""
+    if account.platform not in REASON_CODES_ON:
+        return ""
+    ours = reason if reason in ReturnReason.values else ReturnReason.OTHER
+    code = str(((account.settings or {}).get("reason_codes") or {}).get(ours) or "").strip()
+    if not code:
+        raise InvalidInput(
+            _(
+                "%(account)s takes only its own refund reasons: map the reason “%(reason)s” to one of them on the "
+                "account's page (Reason codes) before refunding."
+            )
+            % {"account": account.name, "reason": ReturnReason(ours).label},
+            details={"reason": ours, "account": account.pk},
+        )
+    return code
+
+
+@transaction.atomic
+def set_reason_codes(*, account_id: int, codes: Mapping[str, str], platform_codes: Iterable[str]) -> MarketplaceAccount:
+    """Map each of our reasons (`codes`: our reason -> the platform's code, empty to unmap) to one of the
+    platform's refund reasons (`platform_codes`, as read from it). Other settings, and mappings of codes
+    that are not return reasons (cancellations'), are kept. Raises InvalidInput, changing nothing."""
+    account = MarketplaceAccount.objects.select_for_update().get(pk=account_id)
+    known = {str(code) for code in platform_codes}
+    mapping = dict((account.settings or {}).get("reason_codes") or {})
+    for ours, theirs in codes.items():
+        theirs = (theirs or "").strip()
+        if ours not in ReturnReason.values:
+            raise InvalidInput(_("Unknown reason %(reason)s.") % {"reason": ours[:50]}, details={"reason": ours[:50]})
+        if theirs and theirs not in known:
+            raise InvalidInput(
+                _("%(code)s is not one of %(account)s's refund reasons.")
+                % {"code": theirs[:50], "account": account.name},
+                details={ours: theirs[:50]},
+            )
+        if theirs:
+            mapping[ours] = theirs
+        else:
+            mapping.pop(ours, None)
+    account.settings = {**(account.settings or {}), "reason_codes": mapping}
+    account.save(update_fields=["settings"])
+    return account
+
+
+def marketplace_payload(order: Order, refund: Refund, *, refunded_before: Decimal, reason_code: str = "") -> dict:
     """What the `marketplace.refund` message carries: each line's quantity, items and shipping amounts.
 
     The connector writes them in the platform's format (Mirakl OR28, eBay issueRefund, Amazon's
@@ -177,6 +225,7 @@ def marketplace_payload(order: Order, refund: Refund, *, refunded_before: Decima
         "marketplace_order_id": order.marketplace_order_id,
         "refund_id": refund.pk,
         "reason": refund.reason,
+        **({"reason_code": reason_code} if reason_code else {}),  # the platform's own code (Mirakl OR28)
         "currency": order.currency,
         "refunded_before": str(refunded_before),
         "lines": [
@@ -199,8 +248,12 @@ def refund_order(
     reason: str,
     lines: Iterable[LineRefund] | None = None,
     return_request_id: int | None = None,
+    reason_code: str = "",
 ) -> Refund:
     """Refund an order per line (`lines`), or everything still refundable when `lines` is None.
+
+    `reason_code` is our reason (a `ReturnReason`) the platform's own code is mapped from, when `reason`
+    is typed text; where the platform takes only its codes and the account maps none, InvalidInput.
 
     A line with `quantity` 0 is a goodwill amount (no unit comes back). The order's status does not
     change; `refunded_amount` grows and the marketplace is told through the outbox. Raises
@@ -222,6 +275,7 @@ def refund_order(
             details={"order": order.pk, "status": order.status},
         )
     checked = check_refund_lines(order, full_refund_lines(order) if lines is None else lines)
+    platform_code = platform_reason_code(order.account, reason_code or reason)
     refunded_before = order_refunded(order)
     total = sum((line.amount + line.shipping_amount for line in checked), ZERO)
     user = actor.user if actor.type == "user" else None
@@ -265,7 +319,7 @@ def refund_order(
         destination=pushes.marketplace_destination(order.account_id),
         ordering_key=pushes.order_subject(order.pk),
         subject=pushes.order_subject(order.pk),
-        payload=marketplace_payload(order, refund, refunded_before=refunded_before),
+        payload=marketplace_payload(order, refund, refunded_before=refunded_before, reason_code=platform_code),
     )
     refund.outbox_message_id = message.pk
     refund.save(update_fields=["outbox_message_id"])
@@ -927,6 +981,7 @@ def refund_return(
         reason=reason or found.reason,  # the return's reason code: its label where shown, mappable for platforms
         lines=return_refund_lines(found) if lines is None else lines,
         return_request_id=found.pk,
+        reason_code=found.reason,
     )
     if found.status == ReturnStatus.INSPECTED:
         close_return(return_id=found.pk, actor=actor)
@@ -993,6 +1048,7 @@ def resolve_incident(
             reason=refund_reason or reason_label or _("Incident %(number)s") % {"number": found.number},
             lines=lines,
             return_request_id=found.pk,
+            reason_code=found.reason,
         )
         refunded = made.total_amount
     pushed = (
@@ -1028,6 +1084,27 @@ def resolve_incident(
             "currency": order.currency,
         },
     )
+
+
+@transaction.atomic
+def close_incident_closed_on_platform(*, return_id: int, marketplace_state: str) -> bool:
+    """An incident the platform closed on its side (its line no longer in incident, `marketplace_state` its
+    state now): ours closes too, with an event, and nothing is sent. False when it is no longer open here
+    (resolved meanwhile, or read twice)."""
+    order, found = _lock_return(return_id)
+    if not found.is_incident or ReturnStatus.CLOSED not in found.transitions:
+        return False
+    found.marketplace_state = (marketplace_state or "")[: ReturnRequest._meta.get_field("marketplace_state").max_length]
+    found.save(update_fields=["marketplace_state", "updated_at"])
+    _move(
+        order,
+        found,
+        ReturnStatus.CLOSED,
+        kind=events.INCIDENT_CLOSED_ON_PLATFORM,
+        actor=Actor.of_marketplace(order.account.platform),
+        params={"marketplace_state": found.marketplace_state},
+    )
+    return True
 
 
 def find_return_by_scan(code: str) -> ReturnRequest:

@@ -50,7 +50,13 @@ INCIDENT_OPENED = declare(
 INCIDENT_RESOLVED = declare(
     "incident_resolved",
     label=_("Incident resolved"),
-    template=_("Resolved incident %(return)s (%(reason)s): %(refunded)s %(currency)s refunded."),
+    template=_("Resolved incident %(return)s (%(reason)s): %(refunded)s refunded."),
+    money=("refunded",),
+)
+INCIDENT_CLOSED_ON_PLATFORM = declare(
+    "incident_closed_on_platform",
+    label=_("Incident closed on the marketplace"),
+    template=_("The marketplace closed incident %(return)s without a resolution from us."),
 )
 RETURN_ARRIVED = declare(
     "return_arrived",

@@ -21,3 +21,6 @@ INCIDENTS_ON = ("mirakl",)
 # How long the seller has to settle an incident: no Mirakl spec field or page gives it (unverified):
 # the OMS's own target, so an incident is never left without a deadline in the queue.
 INCIDENT_RESPONSE_TIME = {"mirakl": dt.timedelta(days=3)}
+# Platforms that take a refund's reason only as one of their own codes, mapped from ours in the account's
+# settings["reason_codes"] (Mirakl OR28 `reason_code*`, a REFUND reason of RE01; the spec shows no free code).
+REASON_CODES_ON = ("mirakl",)

@@ -1,5 +1,7 @@
 """Returns and incidents opened by buyers on the marketplaces, read by polling (Mirakl: RT11 for
-returns, OR11 `has_incident` for incidents, stored as returns of kind "incident").
+returns, OR11 `has_incident` for incidents, stored as returns of kind "incident"). An incident still
+open here whose line Mirakl no longer shows in incident (OR11 by order id: closed on Mirakl's side)
+is closed here at the same poll, with an event.
 
 Each account's returns are read from its cursor (minus an overlap, so nothing on the boundary is
 missed) and stored through `actions.request_return`, which recognises a return it already holds
@@ -23,8 +25,8 @@ from oms.errors import DomainError
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions
-from returns.marketplace_returns import INCIDENT_RESPONSE_TIME, READ_ON
-from returns.models import ReturnPollCursor, ReturnReason, ReturnRequest
+from returns.marketplace_returns import INCIDENT_RESPONSE_TIME, INCIDENTS_ON, READ_ON
+from returns.models import OPEN_STATUSES, ReturnPollCursor, ReturnReason, ReturnRequest
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +138,39 @@ def poll_returns(*, account_id: int) -> int:
             if not token:
                 break
     ReturnPollCursor.objects.update_or_create(account=account, defaults={"read_until": max(newest, since)})
+    if account.platform in INCIDENTS_ON:
+        close_incidents_closed_on_platform(account=account, connector=connector)
     return read
+
+
+INCIDENT_OPEN = "INCIDENT_OPEN"
+
+
+def close_incidents_closed_on_platform(*, account: MarketplaceAccount, connector) -> int:
+    """Our open incidents of the account whose line the platform no longer shows in incident: closed
+    here (`actions.close_incident_closed_on_platform`). Returns how many were closed."""
+    open_incidents = list(
+        ReturnRequest.objects.filter(
+            order__account=account,
+            kind=ReturnRequest.Kind.INCIDENT,
+            source=ReturnRequest.Source.MARKETPLACE,
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("order")
+        .order_by("pk")
+    )
+    if not open_incidents:
+        return 0
+    states = connector.line_states(order_ids=sorted({found.order.marketplace_order_id for found in open_incidents}))
+    closed = 0
+    for found in open_incidents:
+        lines = states.get(found.order.marketplace_order_id)
+        line_id = found.marketplace_return_id.removeprefix("incident:")
+        state = (lines or {}).get(line_id)
+        if not state or state == INCIDENT_OPEN:  # still open, or not shown: nothing to conclude
+            continue
+        closed += actions.close_incident_closed_on_platform(return_id=found.pk, marketplace_state=state)
+    return closed
 
 
 def poll_all_returns() -> int:

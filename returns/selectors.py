@@ -10,14 +10,17 @@ from django.db.models import F, Prefetch, QuerySet
 from django.template.defaultfilters import date as date_format
 from django.urls import reverse
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from marketplaces.clients import connector_for_account
 from marketplaces.connectors.errors import MarketplaceError
 from marketplaces.ratelimit import Throttled
+from oms.errors import InvalidInput
 from orders.models import Order, OrderEvent
 from orders.platforms import CAPABILITIES
 from returns.labels import RETURN_PRODUCTS
-from returns.marketplace_returns import INCIDENTS_ON
+from returns.marketplace_returns import INCIDENTS_ON, REASON_CODES_ON
 from returns.models import Refund, RefundLine, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
 from shipping.models import CarrierAccount
 
@@ -126,6 +129,35 @@ def incident_close_reasons(found: ReturnRequest) -> list[tuple[str, str]]:
             return []
         cache.set(key, reasons, REASONS_CACHED_FOR)
     return [tuple(reason) for reason in reasons]
+
+
+def incident_close_reason_label(found: ReturnRequest, reason_code: str) -> str:
+    """The label of the platform's resolution reason `reason_code` (empty when none is given or the
+    platform's list cannot be read). Raises InvalidInput for a code the platform's list does not hold."""
+    labels = dict(incident_close_reasons(found)) if reason_code else {}
+    if labels and reason_code not in labels:
+        raise InvalidInput(_("Unknown resolution reason."), details={"reason_code": reason_code[:50]})
+    return labels.get(reason_code, "")
+
+
+def platform_refund_reasons(account) -> list[tuple[str, str]]:
+    """The platform's refund reasons as (code, label), read from it now (Mirakl RE01, type REFUND), labels in
+    the reader's language where the platform has them. Raises MarketplaceError / Throttled when it cannot."""
+    if account.platform not in REASON_CODES_ON:
+        return []
+    locale = "fr_FR" if (get_language() or "en").startswith("fr") else "en_GB"
+    return [
+        (code, label) for _kind, code, label in connector_for_account(account).reasons(kind="REFUND", locale=locale)
+    ]
+
+
+def reason_code_rows(account, platform_reasons: list[tuple[str, str]]) -> list[dict]:
+    """One row per reason of ours: its label, the platform's code it is mapped to, and the choices."""
+    mapped = (account.settings or {}).get("reason_codes") or {}
+    return [
+        {"reason": code, "label": label, "mapped": str(mapped.get(code) or ""), "choices": platform_reasons}
+        for code, label in ReturnReason.choices
+    ]
 
 
 def return_label_accounts() -> list[CarrierAccount]:

@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from marketplaces.connectors.errors import MarketplaceError
+from marketplaces.models import MarketplaceAccount
+from marketplaces.ratelimit import Throttled
 from oms.access.selectors import within_scope
 from oms.errors import DomainError
 from oms.pagination import CappedPaginator
@@ -27,6 +30,7 @@ from returns.forms import (
     refund_lines_from,
     return_lines_from,
 )
+from returns.marketplace_returns import REASON_CODES_ON
 from returns.models import Grade, ReturnReason, ReturnRequest, ReturnStatus
 from returns.previews import marketplace_preview
 from returns.refunds import balances
@@ -35,6 +39,7 @@ PAGE_SIZE = 50
 VIEW = "returns.view_returnrequest"
 ACT = "returns.act_on_return"
 REFUND = "orders.act_on_order"
+ACCOUNT_ADMIN = "marketplaces.change_marketplaceaccount"
 
 
 @require_safe
@@ -161,14 +166,11 @@ def _perform(request, found: ReturnRequest, step: str, actor: Actor) -> str:
         return _("Refund sent to the marketplace.")
     if step == "resolve":
         reason_code = data.get("reason_code", "").strip()
-        labels = dict(selectors.incident_close_reasons(found))
-        if labels and reason_code and reason_code not in labels:
-            raise DomainError(_("Unknown resolution reason."))
         actions.resolve_incident(
             return_id=found.pk,
             actor=actor,
             reason_code=reason_code,
-            reason_label=labels.get(reason_code, ""),
+            reason_label=selectors.incident_close_reason_label(found, reason_code),
             refund=data.get("refund") == "yes",
             with_shipping=data.get("with_shipping") == "yes",
         )
@@ -270,6 +272,7 @@ def refund_order(request, order_pk: int):
             checked = actions.check_refund_lines(order, lines)
             if not reason.strip():
                 raise DomainError(_("A reason is required."))
+            actions.platform_reason_code(order.account, reason.strip())  # refused at the preview, not after it
             if request.POST.get("confirm") == "yes":
                 refund = actions.refund_order(
                     order_id=order.pk, actor=Actor.of_user(request.user), reason=reason, lines=checked
@@ -299,3 +302,40 @@ def refund_order(request, order_pk: int):
         "data": request.POST,
     }
     return render(request, "returns/refund_form.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required(ACCOUNT_ADMIN, raise_exception=True)
+def reason_codes(request, account_pk: int):
+    """An account's "Reason codes": each of our refund reasons mapped to one of the platform's, read from
+    it (Mirakl RE01) each time the page is shown; stored in the account's settings["reason_codes"]."""
+    account = get_object_or_404(
+        within_scope(MarketplaceAccount.objects.all(), user=request.user, field="pk"), pk=account_pk
+    )
+    if account.platform not in REASON_CODES_ON:
+        raise Http404
+    try:
+        platform_reasons = selectors.platform_refund_reasons(account)
+    except (MarketplaceError, Throttled) as error:
+        messages.error(
+            request,
+            _("%(account)s's refund reasons cannot be read now: %(error)s") % {"account": account.name, "error": error},
+        )
+        platform_reasons = None
+    if request.method == "POST" and platform_reasons is not None:
+        codes = {reason: request.POST.get(f"reason_{reason}", "") for reason in ReturnReason.values}
+        try:
+            actions.set_reason_codes(
+                account_id=account.pk, codes=codes, platform_codes=[code for code, _label in platform_reasons]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Reason codes saved."))
+            return redirect("returns:reason_codes", account_pk=account.pk)
+    rows = selectors.reason_code_rows(account, platform_reasons or [])
+    return render(
+        request,
+        "returns/reason_codes.html",
+        {"account": account, "rows": rows, "readable": platform_reasons is not None},
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from demo.factories import AddressDataFactory, OrderDataFactory, OrderLineDataFactory  # noqa: F401
 from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox_accounts import MIRAKL_REASON_CODES
 from orders.actions import ingest_order
 
 PASSWORD = "correct horse battery staple"
@@ -33,6 +34,10 @@ class MarketplaceAccountFactory(factory.django.DjangoModelFactory):
 
     platform = "mirakl"
     name = factory.Sequence(lambda n: f"Account {n}")
+    # A Mirakl account takes refunds only with its reasons mapped (returns.actions.platform_reason_code).
+    settings = factory.LazyAttribute(
+        lambda account: {"reason_codes": dict(MIRAKL_REASON_CODES)} if account.platform == "mirakl" else {}
+    )
 
 
 def make_order(*, account=None, **data_fields):

@@ -29,6 +29,7 @@ CLOSE_RETURNS_PATH = "/api/returns/close"  # RT27
 ORDERS_PATH = "/api/orders"  # OR11, with has_incident=true for the incidents in progress
 RESOLVE_INCIDENT_PATH = "/api/orders/{order_id}/lines/{line}/resolve_incident"  # OR64
 INCIDENT_CLOSE_REASONS_PATH = "/api/reasons/incident_close"  # RE12 (deprecated for RE02, still served)
+REASONS_PATH = "/api/reasons"  # RE01: every reason, each with its type (REFUND, INCIDENT_OPEN, CANCELATION…)
 INCIDENT_OPEN = "INCIDENT_OPEN"
 INCIDENT_PAGE = 100  # OR11's maximum page
 
@@ -131,6 +132,33 @@ class MiraklReturns:
         more = bool(raw) and isinstance(total, (int, Decimal)) and following < int(total)
         return ReturnPage(returns=tuple(found), next_page_token=str(following) if more else None)
 
+    def line_states(self, *, order_ids: list[str]) -> dict[str, dict[str, str]]:
+        """OR11 `order_ids` (100 at most per call): each order's lines' `order_line_state`, by order id then
+        line id; an order Mirakl does not return is left out. Tells an incident closed on Mirakl's side
+        (its line no longer `INCIDENT_OPEN`) from one still in progress."""
+        states: dict[str, dict[str, str]] = {}
+        for start in range(0, len(order_ids), 100):
+            chunk = order_ids[start : start + 100]
+            response = self.http.request(
+                "GET",
+                ORDERS_PATH,
+                params=self._params(order_ids=",".join(chunk), max=100),
+                operation="OR11",
+            )
+            body = response.body if isinstance(response.body, dict) else {}
+            raw = body.get("orders")
+            if not isinstance(raw, list):
+                raise TransientError("OR11 response without orders", platform=self.platform, body=body)
+            for order in raw:
+                if not isinstance(order, Mapping) or not order.get("order_id"):
+                    continue
+                states[str(order["order_id"])] = {
+                    str(line.get("order_line_id")): str(line.get("order_line_state") or "")
+                    for line in order.get("order_lines") or []
+                    if isinstance(line, Mapping) and line.get("order_line_id")
+                }
+        return states
+
     def resolve_incident(self, *, order_id: str, line_id: str, reason_code: str) -> None:
         """OR64; a line no longer in incident counts as done (a replay). Raises RejectedByMarketplace."""
         path = RESOLVE_INCIDENT_PATH.format(order_id=quote(order_id, safe=""), line=quote(line_id, safe=""))
@@ -147,6 +175,20 @@ class MiraklReturns:
             }
             if line_id not in states or states[line_id] == INCIDENT_OPEN:
                 raise error
+
+    def reasons(self, *, kind: str | None = None, locale: str | None = None) -> list[tuple[str, str, str]]:
+        """RE01: the operator's reasons as (type, code, label), in Mirakl's order; only those of type `kind`
+        (e.g. "REFUND") if given. `locale` (e.g. "fr_FR") asks for the labels in that language."""
+        params = self._params(**({"locale": locale} if locale else {}))
+        response = self.http.request("GET", REASONS_PATH, params=params, operation="RE01")
+        body = response.body if isinstance(response.body, dict) else {}
+        return [
+            (str(reason.get("type") or ""), str(reason["code"]), str(reason.get("label") or reason["code"]))
+            for reason in body.get("reasons") or []
+            if isinstance(reason, Mapping)
+            and reason.get("code") not in (None, "")
+            and (kind is None or reason.get("type") == kind)
+        ]
 
     def incident_close_reasons(self) -> list[tuple[str, str]]:
         """RE12: the reasons a seller may give when resolving an incident, as (code, label)."""

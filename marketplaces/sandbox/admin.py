@@ -16,7 +16,7 @@ from .ebay_returns import open_return as open_ebay_return
 from .faults import KINDS
 from .generate import create_orders
 from .lifecycle import buyer_cancel
-from .mirakl_incidents import open_incident
+from .mirakl_incidents import close_incident, open_incident
 from .mirakl_returns import open_return
 from .wire import ApiError, Response, iso, to_jsonable
 
@@ -293,6 +293,20 @@ def open_incident_by_buyer(server, request, body, key, order_id):
         except ApiError as error:
             raise AdminError(400, error.message) from None
         return Response(201, {"line": to_jsonable(line)})
+
+
+@_route("POST", "/accounts/{key}/orders/{order_id}/incident/close")
+def close_incident_on_platform(server, request, body, key, order_id):
+    """The operator closes an incident on Mirakl's side (no OR64 from the seller): {line_id} → the line."""
+    with server.world.lock:
+        order = _order(server, key, order_id)
+        if order["platform"] != "mirakl":
+            raise AdminError(400, "incidents are imitated for Mirakl only")
+        try:
+            line = close_incident(server.world, order, line_id=body.get("line_id") or None)
+        except ApiError as error:
+            raise AdminError(400, error.message) from None
+        return Response(200, {"line": to_jsonable(line)})
 
 
 @_route("GET", "/accounts/{key}/actions")

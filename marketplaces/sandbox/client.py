@@ -99,6 +99,10 @@ class SandboxAdmin:
         body = {"line_id": line_id, "reason_code": reason_code}
         return self._call("POST", f"/accounts/{key}/orders/{order_id}/incident", body)["line"]
 
+    def close_incident(self, key: str, order_id: str, *, line_id: str | None = None) -> dict:
+        """The operator closes a Mirakl incident on its side (the first open one unless `line_id`)."""
+        return self._call("POST", f"/accounts/{key}/orders/{order_id}/incident/close", {"line_id": line_id})["line"]
+
     def stock(self, key: str) -> dict:
         return self._call("GET", f"/accounts/{key}/stock")
 

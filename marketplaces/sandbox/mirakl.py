@@ -1,7 +1,7 @@
 """Mirakl MMP seller API, one instance per operator under /mirakl/<operator>.
 
 Operations (specs/mirakl/mmp-seller-openapi.json): OR11, OR12, OR21, OR23, OR24, OR28,
-OR29, OR30, SH21, A01 here; OR64, RE11, RE12 (incidents) in mirakl_incidents; M10/M11/M12/OR43 (buyer threads) in mirakl_inbox; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
+OR29, OR30, SH21, A01 here; OR64, RE11, RE12 (incidents) in mirakl_incidents; RE01 (every reason) in mirakl_reasons; M10/M11/M12/OR43 (buyer threads) in mirakl_inbox; STO01/STO02/STO03 in mirakl_stock; the payload shapes and
 errors in mirakl_wire. Auth is the shop API key in `Authorization` (no Bearer).
 """
 
@@ -14,6 +14,7 @@ from decimal import Decimal
 from . import mirakl_inbox
 from .lifecycle import cancel_all_lines, set_status
 from .mirakl_incidents import has_incident, incident_close_reasons, incident_open_reasons, resolve_incident
+from .mirakl_reasons import list_reasons
 from .mirakl_returns import accept_returns, close_returns, list_returns, receive_returns
 from .mirakl_stock import stock_import, stock_import_errors, stock_import_status
 from .mirakl_wire import (
@@ -459,6 +460,7 @@ ROUTES = [
     route("PUT", "/api/returns/close", "RT27", close_returns),
     route("GET", "/api/account/statistics", "A21", shop_statistics),
     route("PUT", "/api/orders/{order_id}/lines/{line}/resolve_incident", "OR64", resolve_incident),
+    route("GET", "/api/reasons", "RE01", list_reasons),
     route("GET", "/api/reasons/incident_open", "RE11", incident_open_reasons),
     route("GET", "/api/reasons/incident_close", "RE12", incident_close_reasons),
 ]

@@ -48,6 +48,20 @@ def open_incident(world, order: dict, *, line_id: str | None = None, reason_code
     return line
 
 
+def close_incident(world, order: dict, *, line_id: str | None = None) -> dict:
+    """The operator (or the buyer) closes an incident on Mirakl's side without the seller's OR64: the line
+    goes back to its state before the incident, as OR11 then shows it. Returns the line."""
+    lines = [line for line in order["lines"] if line["status"] == INCIDENT_OPEN and line_id in (None, line["id"])]
+    if not lines:
+        raise ApiError(400, "ORDER_LINE_INVALID_STATE", f"No incident in progress on order {order['id']}")
+    line = lines[0]
+    line["status"] = line["incident"]["before"]
+    line["incident"] = {**line["incident"], "resolved_at": iso(world.now()), "closed_by": "operator"}
+    world.touch(order)
+    world.record_action(order["account"], order["id"], "incident_closed", {"line": line["id"]})
+    return line
+
+
 def has_incident(order: dict) -> bool:
     return any(line["status"] == INCIDENT_OPEN for line in order["lines"])
 

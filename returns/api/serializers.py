@@ -1,5 +1,7 @@
 """The returns API's shapes: explicit fields, no logic (writes go through returns.actions)."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from oms.api.fields import StrictCharField
@@ -108,4 +110,43 @@ class UnitGradeSerializer(serializers.Serializer):
 class InspectReturnSerializer(serializers.Serializer):
     units = UnitGradeSerializer(
         many=True, allow_empty=False, max_length=10000, help_text="One grade for every unit received."
+    )
+
+
+class IncidentRefundLineSerializer(serializers.Serializer):
+    order_line = StrictIntegerField(
+        min_value=1, max_value=2**62, help_text="The order line's `id` (a line of the incident)."
+    )
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"), help_text="Items refunded."
+    )
+    shipping_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"), help_text="Shipping refunded."
+    )
+    quantity = StrictIntegerField(
+        min_value=0, max_value=100000, default=0, help_text="Units refunded; 0 for an amount without units."
+    )
+
+
+class ResolveIncidentSerializer(serializers.Serializer):
+    reason_code = StrictCharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The platform's resolution reason (Mirakl: an RE12 code, sent with OR64 after the refund).",
+    )
+    refund = serializers.BooleanField(
+        default=False, help_text="Refund the buyer (what is left on the incident's lines)."
+    )
+    with_shipping = serializers.BooleanField(default=False, help_text="With the refund, the lines' shipping too.")
+    refund_reason = StrictCharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="The refund's reason on the timeline."
+    )
+    lines = IncidentRefundLineSerializer(
+        many=True,
+        required=False,
+        allow_empty=False,
+        max_length=500,
+        help_text="With `refund`: the amounts per line; leave out to refund what is left on the incident's lines.",
     )

@@ -1,15 +1,18 @@
-"""Returns API for ERPs and warehouse tools: list, read, open, authorise, refuse, receive, inspect."""
+"""Returns API for ERPs and warehouse tools: list, read, open, authorise, refuse, receive, inspect; resolve an
+incident (a refund and/or the platform's resolution)."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from oms.access.models import ApiClient
 from oms.access.selectors import within_scope
 from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
-from oms.errors import NotFound
+from oms.errors import InvalidInput, NotFound
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions, selectors
@@ -18,11 +21,13 @@ from returns.api.serializers import (
     NewReturnSerializer,
     ReceiveReturnSerializer,
     RefuseReturnSerializer,
+    ResolveIncidentSerializer,
     ReturnSerializer,
 )
 from returns.filters import ReturnFilter
 
 ACT = ["returns.act_on_return"]
+REFUND = "orders.act_on_order"  # a refund asks the same role as on the return's page
 IDEMPOTENCY_KEY = idempotency.PARAMETER
 RETURN_EXAMPLE = OpenApiExample(
     "A return being received",
@@ -91,7 +96,14 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = ReturnSerializer
     filterset_class = ReturnFilter
     api_resource = "returns"
-    action_permissions = {"create": ACT, "authorise": ACT, "refuse": ACT, "receive": ACT, "inspect": ACT}
+    action_permissions = {
+        "create": ACT,
+        "authorise": ACT,
+        "refuse": ACT,
+        "receive": ACT,
+        "inspect": ACT,
+        "resolve": ACT,
+    }
 
     def get_queryset(self):
         returns = selectors.return_api_list() if self.action == "list" else selectors.return_detail()
@@ -224,5 +236,67 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return_id=found.pk,
             grades=[actions.UnitGrade(unit["line"], unit["grade"], unit["note"]) for unit in data["units"]],
             actor=self._actor(),
+        )
+        return self._respond(found.pk)
+
+    @extend_schema(
+        summary="Resolve an incident: refund the buyer and/or give the platform's resolution reason",
+        description="The same action as the incident's page: `refund` refunds what is left on the incident's "
+        "lines (or `lines`, never more than was paid per line and per order: 400 `invalid`, nothing "
+        "changed); `reason_code` is the platform's resolution reason (Mirakl: one of RE12's codes, 400 for "
+        "another), sent with OR64 through the outbox after the refund. One of them is required (400). The "
+        "incident is then closed; 409 `illegal_transition` when it is not an open incident (a return, or "
+        "already resolved). A refund needs the role that refunds orders (403 otherwise).",
+        request=ResolveIncidentSerializer,
+        responses={200: ReturnSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        examples=[
+            OpenApiExample(
+                "Refund what is left and tell Mirakl",
+                value={"reason_code": "11", "refund": True},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "A goodwill amount on one line, no platform reason",
+                value={
+                    "refund": True,
+                    "refund_reason": "Geste commercial",
+                    "lines": [{"order_line": 9001, "amount": "10.00"}],
+                },
+                request_only=True,
+            ),
+            NOT_ALLOWED,
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def resolve(self, request, pk=None):
+        found = self.get_object()
+        data = self._validated(ResolveIncidentSerializer)
+        wants_refund = data["refund"]
+        if data.get("lines") and not wants_refund:
+            raise InvalidInput("`lines` are the refund's: set `refund` to true.", details={"refund": "required"})
+        if wants_refund and not isinstance(request.auth, ApiClient) and not request.user.has_perm(REFUND):
+            raise PermissionDenied()
+        lines = None
+        if data.get("lines"):
+            own = set(found.lines.values_list("order_line_id", flat=True))
+            unknown = sorted({line["order_line"] for line in data["lines"]} - own)
+            if unknown:
+                raise InvalidInput(
+                    f"Not a line of incident {found.number}: {', '.join(map(str, unknown))}.",
+                    details={"lines": unknown},
+                )
+            lines = actions.lines_from_mapping(data["lines"])
+        reason_code = data["reason_code"].strip()
+        actions.resolve_incident(
+            return_id=found.pk,
+            actor=self._actor(),
+            reason_code=reason_code,
+            reason_label=selectors.incident_close_reason_label(found, reason_code),
+            refund=wants_refund,
+            refund_lines=lines,
+            with_shipping=data["with_shipping"],
+            refund_reason=data["refund_reason"].strip(),
         )
         return self._respond(found.pk)

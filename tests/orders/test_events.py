@@ -2,6 +2,7 @@
 
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import translation
 from inventory import events as stock_events
 from inventory.models import OrderAllocation
 from messaging import events as messaging_events
+from oms.l10n import format_money
 from orders import events
 from orders.actions import Actor, record_event
 from orders.models import OrderEvent
@@ -147,6 +149,11 @@ EXAMPLES = {
     ),
     return_events.RETURN_CLOSED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
     return_events.RETURN_ARRIVED: ({"return": "RET-0000007", "return_id": 7}, "", ""),
+    return_events.INCIDENT_CLOSED_ON_PLATFORM: (
+        {"return": "RET-0000008", "return_id": 8, "marketplace_state": "SHIPPED"},
+        "",
+        "",
+    ),
     return_events.INCIDENT_OPENED: (
         {"return": "RET-0000008", "return_id": 8, "units": 1, "reason": "Article défectueux"},
         "",
@@ -215,7 +222,7 @@ def test_the_french_timeline_shows_every_kind_in_french(client, operator):
     english = sorted(fragment for fragment in english_fragments() if re.search(rf"\b{re.escape(fragment)}\b", text))
     assert english == []
     assert "La commande a été acceptée. Motif : Stock vérifié" in text
-    assert "Remboursement de 1\xa0234,50 €. Motif : Colis abîmé" in text
+    assert "Remboursement de 1\xa0234,50\xa0€. Motif : Colis abîmé" in text
     assert "la commande reste « À expédier »" in text
     assert "Modifiée sur la marketplace : acheteur, à expédier avant, total." in text
     assert "Refusé par Fnac-Darty FR : confirmation d’expédition (HTTP 400 OR23)." in text
@@ -238,7 +245,7 @@ def test_the_english_timeline_reads_in_english(client, operator):
     )
 
     assert "The order was accepted. Reason: Stock vérifié" in text
-    assert "Refunded 1,234.50 €. Reason: Colis abîmé" in text
+    assert "Refunded €1,234.50. Reason: Colis abîmé" in text  # as the pages show money
     assert "To accept → To ship" in text
 
 
@@ -282,3 +289,53 @@ def test_an_undeclared_kind_cannot_be_written():
     order = make_order()
     with pytest.raises(ValueError, match="not declared"):
         record_event(order=order, kind="teleported", actor=Actor.system(), params={})
+
+
+MONEY_EVENTS = {
+    events.REFUNDED: {"amount": "119.80", "currency": "EUR"},
+    events.MARKETPLACE_REFUND: {"amount": "119.80", "currency": "EUR", "sku": "KETTLE"},
+    events.MARKETPLACE_CANCELLATION: {"amount": "119.80", "currency": "EUR", "sku": "KETTLE"},
+    return_events.INCIDENT_RESOLVED: {"return": "RET-0000008", "refunded": "119.80", "currency": "EUR"},
+}
+
+
+@pytest.mark.parametrize("kind", list(MONEY_EVENTS))
+def test_every_amount_reads_as_the_pages_show_money_in_both_languages(kind):
+    params = MONEY_EVENTS[kind]
+    with translation.override("en"):
+        english = events.render(kind, params)
+        page = format_money(Decimal("119.80"), "EUR")
+    with translation.override("fr"):
+        french = events.render(kind, params)
+        french_page = format_money(Decimal("119.80"), "EUR")
+    assert (page, french_page) == ("€119.80", "119,80\xa0€")
+    assert page in english and "119.80 €" not in english and "EUR" not in english
+    assert french_page in french and "119.80" not in french
+
+
+def test_an_amount_in_another_currency_keeps_its_code_and_thousands_group():
+    with translation.override("en"):
+        assert events.render(events.REFUNDED, {"amount": "1234.50", "currency": "GBP"}) == "Refunded £1,234.50."
+        assert events.render(events.REFUNDED, {"amount": "12.00", "currency": "PLN"}) == "Refunded 12.00\xa0PLN."
+    with translation.override("fr"):
+        shown = events.render(events.REFUNDED, {"amount": "1234.50", "currency": "GBP"})
+        assert shown == f"Remboursement de {format_money(Decimal('1234.50'), 'GBP')}." and shown.endswith(",50\xa0£.")
+        # An event written without its currency still shows the amount, in the reader's format.
+        assert events.render(events.REFUNDED, {"amount": "12.50"}) == "Remboursement de 12,50."
+
+
+@pytest.mark.django_db
+def test_the_refund_of_the_pages_and_its_timeline_read_the_same(client, operator):
+    order = make_order(status=OrderStatus.SHIPPED)
+    record_event(
+        order=order, kind=events.REFUNDED, actor=Actor.system(), params={"amount": "119.80", "currency": "EUR"}
+    )
+    client.force_login(operator)
+    english = timeline_text(
+        client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    french = timeline_text(
+        client.get(reverse("orders:detail", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+    assert "Refunded €119.80." in english
+    assert "Remboursement de 119,80\xa0€." in french
