@@ -58,6 +58,9 @@ def test_the_demo_shows_late_and_due_today_orders_and_rules_deciding(sandbox, se
     # Buyers are told at every step on every demo account.
     told = AccountMessaging.objects.filter(notify_on_acceptance=True, notify_on_shipment=True, notify_on_delivery=True)
     assert told.count() == MarketplaceAccount.objects.count()
+    # Mirakl refunds go out at once: each Mirakl account's reasons are mapped to the platform's RE01 codes.
+    mirakl = MarketplaceAccount.objects.filter(platform="mirakl")
+    assert mirakl.exists() and all(account.settings["reason_codes"]["damaged"] for account in mirakl)
 
     client.force_login(get_user_model().objects.get(username="operator"))
     first_screen = client.get(reverse("orders:list")).content.decode()

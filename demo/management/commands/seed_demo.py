@@ -28,6 +28,7 @@ from demo.factories import OrderDataFactory
 from kpis.actions import refresh_kpis
 from kpis.tasks import read_platform_figures
 from marketplaces.models import MarketplaceAccount
+from marketplaces.sandbox_accounts import MIRAKL_REASON_CODES
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
@@ -125,6 +126,9 @@ class Command(BaseCommand):
             auth_url=urls["auth_url"],
             poll_interval_seconds=int(platforms.CAPABILITIES[entry["platform"]].poll_interval.total_seconds()),
         )
+        if entry["platform"] == platforms.MIRAKL:
+            # As an admin leaves it on the "Reason codes" page, from the sandbox's RE01: refunds go out at once.
+            account.settings = {**(account.settings or {}), "reason_codes": dict(MIRAKL_REASON_CODES)}
         account.credentials = entry["credentials"]
         account.save()
         return account
