@@ -41,6 +41,7 @@ MAGIC = {
     "image/gif": (b"GIF87a", b"GIF89a"),
 }
 ALLOWED_TYPES = tuple(MAGIC)
+KIND_NAMES = {PDF: "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF"}
 TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
 MAX_FILES = 5  # per reply, the packing slip included (ours, unverified: no platform states one)
 MAX_TOTAL_BYTES = 10 * 1024 * 1024  # per reply, all files together (ours, unverified)
@@ -151,8 +152,8 @@ def check_uploads(thread: Thread, uploads: Sequence[Upload], *, also: int = 0) -
             )
         if not upload.content.startswith(MAGIC[content_type]):
             raise _refused(
-                _("The file %(name)s is not a %(type)s: its content says otherwise.")
-                % {"name": name, "type": content_type},
+                _("The file %(name)s is declared %(type)s, but its content is not one (%(kind)s expected).")
+                % {"name": name, "type": content_type, "kind": KIND_NAMES[content_type]},
                 index,
                 "content",
                 count,

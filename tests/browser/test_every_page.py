@@ -45,7 +45,13 @@ PAGES = [
 @pytest.fixture
 def world(db, admin_user):
     account = MarketplaceAccountFactory(platform="amazon", name="Amazon FR")
-    open_order = make_order(account=account, status=OrderStatus.PENDING_ACCEPTANCE, buyer_name="Amélie Poulain")
+    open_order = make_order(
+        account=account,
+        status=OrderStatus.PENDING_ACCEPTANCE,
+        buyer_name="Amélie Poulain",
+        # Mirakl's relay address: one long word a phone must wrap.
+        buyer_email="notification+a2470f28458bfddb0c7e4d2b1f9a6e3c@notification.mirakl.net",
+    )
     closed = make_order(account=account, status=OrderStatus.SHIPPED, buyer_name="Jean Valjean")
     warehouse = Warehouse.objects.create(code="lyon", name="Lyon", priority=1)
     product = put_stock("CHAIR-01", 3, warehouse)
