@@ -33,7 +33,13 @@ def offered_types(connector: AmazonConnector, *, order_id: str) -> list[str]:
         params={"marketplaceIds": connector.marketplace_id},
         operation="getMessagingActionsForOrder",
     )
-    body = response.body if isinstance(response.body, Mapping) else {}
+    return action_names(response.body)
+
+
+def action_names(body) -> list[str]:
+    """The `_links.actions[].name` of a get…ActionsForOrder answer: the Messaging and Solicitations APIs
+    share that HAL shape."""
+    body = body if isinstance(body, Mapping) else {}
     actions = (body.get("_links") or {}).get("actions") or []
     return [str(action.get("name")) for action in actions if isinstance(action, Mapping) and action.get("name")]
 

@@ -10,9 +10,8 @@ documentation implies it), so a retry after an unknown outcome reads the offered
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from marketplaces.connectors.amazon import AmazonConnector
+from marketplaces.connectors.amazon_messaging import action_names
 
 ACTIONS_PATH = "/solicitations/v1/orders/{order_id}"
 REVIEW = "productReviewAndSellerFeedback"
@@ -27,9 +26,7 @@ def offered_actions(connector: AmazonConnector, *, order_id: str) -> list[str]:
         params={"marketplaceIds": connector.marketplace_id},
         operation="getSolicitationActionsForOrder",
     )
-    body = response.body if isinstance(response.body, Mapping) else {}
-    actions = (body.get("_links") or {}).get("actions") or []
-    return [str(action.get("name")) for action in actions if isinstance(action, Mapping) and action.get("name")]
+    return action_names(response.body)
 
 
 def review_offered(connector: AmazonConnector, *, order_id: str) -> bool:
