@@ -28,10 +28,10 @@ from demo.factories import OrderDataFactory
 from kpis.actions import refresh_kpis
 from kpis.tasks import read_platform_figures
 from marketplaces.models import MarketplaceAccount
-from marketplaces.sandbox_accounts import MIRAKL_REASON_CODES
 from marketplaces.polling import poll_account
 from marketplaces.sandbox.client import SandboxAdmin
 from marketplaces.sandbox.demo import DEMO_ACCOUNTS, demo_account_urls
+from marketplaces.sandbox_accounts import MIRAKL_REASON_CODES
 from messaging.models import AccountMessaging
 from oms import embedded, roles
 from orders import platforms
