@@ -12,6 +12,7 @@ notice by itself. Each notice a rule sends leaves a decision on the order with w
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from rules import conditions, declared, engine
 from rules import selectors as rule_selectors
 from rules.reasons import Reason, status
 from rules.stock import Check
+
+logger = logging.getLogger(__name__)
 
 TRIGGER = "ship_by_at_risk"
 NOTIFY_DELAY = "notify_delay"
@@ -129,6 +132,9 @@ def send_automatic(*, now: dt.datetime | None = None, limit: int = 500) -> int:
                     order_id=order_id, rules=rules, context=context, trigger=TRIGGER
                 )
             except Order.DoesNotExist:
+                continue
+            except Exception:  # one order's surprise must not keep the other buyers waiting
+                logger.exception("the delay rules could not run on order %s", order_id)
                 continue
             if decision is not None and decision.outcome == NOTIFY_DELAY:
                 sent += 1
