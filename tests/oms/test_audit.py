@@ -67,7 +67,7 @@ def test_a_credentials_change_is_recorded_without_the_secret(client, admin_user)
         "handling_days": "3",
         "api_base_url": "",
         "auth_url": "",
-        "settings": "{}",
+        "settings": json.dumps(account.settings),  # unchanged: its reason codes as the factory mapped them
         "poll_interval_seconds": "60",
         "new_credentials": json.dumps({"api_key": SECRET}),
     }
