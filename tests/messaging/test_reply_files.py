@@ -142,8 +142,18 @@ BIG = b"%PDF-" + b"0" * attachments.MAX_TOTAL_BYTES
         ("mirakl", {"files": [{**invoice_file(), "content_base64": "JVBERi0x!!"}]}, "files", "base64"),
         ("mirakl", {"files": [invoice_file(content=b"")]}, "files", "is empty"),
         ("mirakl", {"files": [invoice_file("notes.txt", b"hello", "text/plain")]}, "files", "type"),
-        ("mirakl", {"files": [invoice_file("facture.pdf", PNG)]}, "files", "is declared application/pdf, but its content is not one"),
-        ("mirakl", {"files": [invoice_file("photo.gif", INVOICE, "image/gif")]}, "files", "is declared image/gif, but its content is not one"),
+        (
+            "mirakl",
+            {"files": [invoice_file("facture.pdf", PNG)]},
+            "files",
+            "is declared application/pdf, but its content is not one",
+        ),
+        (
+            "mirakl",
+            {"files": [invoice_file("photo.gif", INVOICE, "image/gif")]},
+            "files",
+            "is declared image/gif, but its content is not one",
+        ),
         ("mirakl", {"files": [invoice_file(content=BIG)]}, "files", "10 MB"),
         ("mirakl", {"files": [invoice_file()] * 6}, "files", "5"),
         ("mirakl", {"attach": ["invoice"]}, "attach", "valid choice"),
@@ -228,7 +238,10 @@ def test_the_reply_page_uploads_a_file_and_refuses_a_wrong_one_keeping_the_text(
 
     wrong = client.post(url, {"body": "Voici la photo.", "file": SimpleUploadedFile("photo.gif", PNG, "image/gif")})
     assert wrong.status_code == 400
-    assert "is declared image/gif, but its content is not one" in wrong.content.decode() and "Voici la photo." in wrong.content.decode()
+    assert (
+        "is declared image/gif, but its content is not one" in wrong.content.decode()
+        and "Voici la photo." in wrong.content.decode()
+    )
     assert nothing_written(thread)
 
     sent = client.post(url, {"body": "Voici la photo.", "file": SimpleUploadedFile("../photo.gif", GIF, "image/gif")})
