@@ -1024,8 +1024,9 @@ def resolve_incident(
 ) -> ReturnRequest:
     """Settle an incident and close it: a refund of its lines (`refund`; `refund_lines` to choose the
     amounts) and/or the platform's resolution with one of its reasons (`reason_code`: Mirakl OR64 for
-    each line, through the outbox, after the refund). Raises InvalidInput without either, IllegalTransition
-    unless it is an incident still requested; a refund refused by the checks changes nothing."""
+    each line, through the outbox, after the refund). Raises InvalidInput without either, or for refund lines
+    that are not the incident's, IllegalTransition unless it is an incident still requested; a refund refused
+    by the checks changes nothing."""
     reason_code = (reason_code or "").strip()
     order, found = _lock_return(return_id)
     if not found.is_incident:
@@ -1039,6 +1040,18 @@ def resolve_incident(
         )
     if len(reason_code) > 50:
         raise InvalidInput(_("Unknown resolution reason."), details={"reason_code": reason_code[:50]})
+    if refund_lines is not None:
+        refund_lines = list(refund_lines)
+        if refund_lines and not refund:
+            raise InvalidInput(_("The lines are the refund's: refund the buyer too."), details={"refund": "required"})
+        own = set(found.lines.values_list("order_line_id", flat=True))
+        unknown = sorted({line.order_line_id for line in refund_lines} - own)
+        if unknown:
+            raise InvalidInput(
+                _("Not a line of incident %(number)s: %(lines)s.")
+                % {"number": found.number, "lines": ", ".join(map(str, unknown))},
+                details={"lines": unknown},
+            )
     refunded = ZERO
     if refund:
         lines = incident_refund_lines(found, with_shipping=with_shipping) if refund_lines is None else refund_lines

@@ -12,7 +12,7 @@ from oms.access.selectors import within_scope
 from oms.api import idempotency
 from oms.api.errors import ErrorSerializer
 from oms.api.idempotency import idempotent
-from oms.errors import InvalidInput, NotFound
+from oms.errors import NotFound
 from orders.actions import Actor
 from orders.models import Order
 from returns import actions, selectors
@@ -274,20 +274,9 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         found = self.get_object()
         data = self._validated(ResolveIncidentSerializer)
         wants_refund = data["refund"]
-        if data.get("lines") and not wants_refund:
-            raise InvalidInput("`lines` are the refund's: set `refund` to true.", details={"refund": "required"})
         if wants_refund and not isinstance(request.auth, ApiClient) and not request.user.has_perm(REFUND):
             raise PermissionDenied()
-        lines = None
-        if data.get("lines"):
-            own = set(found.lines.values_list("order_line_id", flat=True))
-            unknown = sorted({line["order_line"] for line in data["lines"]} - own)
-            if unknown:
-                raise InvalidInput(
-                    f"Not a line of incident {found.number}: {', '.join(map(str, unknown))}.",
-                    details={"lines": unknown},
-                )
-            lines = actions.lines_from_mapping(data["lines"])
+        lines = actions.lines_from_mapping(data["lines"]) if data.get("lines") else None
         reason_code = data["reason_code"].strip()
         actions.resolve_incident(
             return_id=found.pk,
