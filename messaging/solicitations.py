@@ -148,7 +148,9 @@ def attempt_failed(*, request_id: int) -> None:
 
 def record_requested(*, request_id: int, amazon_request_id: str) -> None:
     with transaction.atomic():
-        record = ReviewRequest.objects.select_for_update().select_related("order__account").get(pk=request_id)
+        record = (
+            ReviewRequest.objects.select_for_update(of=("self",)).select_related("order__account").get(pk=request_id)
+        )
         if record.status in DONE:
             return
         record.status, record.requested_at, record.error = Status.REQUESTED, timezone.now(), ""
@@ -162,7 +164,9 @@ def record_not_offered(*, request_id: int) -> ReviewRequest:
     and on the timeline); never attempted, Amazon will not take it (NOT_OFFERED: out of its window, or sent
     from Seller Central)."""
     with transaction.atomic():
-        record = ReviewRequest.objects.select_for_update().select_related("order__account").get(pk=request_id)
+        record = (
+            ReviewRequest.objects.select_for_update(of=("self",)).select_related("order__account").get(pk=request_id)
+        )
         if record.status in DONE:
             return record
         record.status = Status.PRESUMED if record.attempted_at else Status.NOT_OFFERED
